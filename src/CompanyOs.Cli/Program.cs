@@ -1,0 +1,2 @@
+// Placeholder: the CLI is built in the foundation issue.
+return 0;

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.AI;
+
+namespace CompanyOs.Llm.Calls;
+
+/// <summary>
+/// What the gateway did for one call: attached to <see cref="ChatResponse.AdditionalProperties"/> (and to the last
+/// <see cref="ChatResponseUpdate"/> of a stream) under <see cref="PropertyKey"/>.
+/// </summary>
+public sealed record LlmCallInfo
+{
+    public const string PropertyKey = "companyos.call_info";
+
+    /// <summary>The provider that finally answered.</summary>
+    public required string Provider { get; init; }
+
+    /// <summary>The exact model id that answered (after alias resolution and fallback).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Cost in USD; null when the model has no known price (never a silent zero).</summary>
+    public decimal? CostUsd { get; init; }
+
+    /// <summary>True when the response came from the gateway's response cache (it then costs nothing).</summary>
+    public bool CacheHit { get; init; }
+
+    /// <summary>Attempts made across retries and fallbacks (1 = first try succeeded).</summary>
+    public int Attempts { get; init; } = 1;
+
+    /// <summary>Providers tried before <see cref="Provider"/>, in order, when fallback was used.</summary>
+    public IReadOnlyList<string> FallbackPath { get; init; } = [];
+
+    /// <summary>Wall-clock latency of the whole call including retries.</summary>
+    public TimeSpan Latency { get; init; }
+
+    public static LlmCallInfo? From(ChatResponse response) =>
+        response?.AdditionalProperties is { } p && p.TryGetValue(PropertyKey, out var v) ? v as LlmCallInfo : null;
+
+    public static LlmCallInfo? From(ChatResponseUpdate update) =>
+        update?.AdditionalProperties is { } p && p.TryGetValue(PropertyKey, out var v) ? v as LlmCallInfo : null;
+}

@@ -1,0 +1,7 @@
+namespace CompanyOs.Tools.Tests;
+
+public class ProjectSmokeTests
+{
+    [Fact]
+    public void Test_project_runs() => Assert.Equal(2, 1 + 1);
+}

@@ -14,6 +14,12 @@ public sealed record ProviderOptions
     /// <summary>The resolved key. Never logged; <see cref="ToString"/> redacts it.</summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>
+    /// The environment variable the key was read from (<c>api_key: "${NAME}"</c>), or null for a literal or absent key. When the
+    /// loader ran without <c>requireApiKeys</c> and the variable is unset, <see cref="ApiKey"/> is null and this names it.
+    /// </summary>
+    public string? ApiKeyVariable { get; init; }
+
     /// <summary>Base URL of the API (emulator, proxy, compatible server); null = the provider's public endpoint.</summary>
     public Uri? BaseUrl { get; init; }
 

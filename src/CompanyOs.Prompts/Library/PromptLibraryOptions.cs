@@ -1,0 +1,23 @@
+namespace CompanyOs.Prompts.Library;
+
+/// <summary>Settings of a <see cref="PromptLibrary"/>.</summary>
+public sealed class PromptLibraryOptions
+{
+    /// <summary>The prompt root, holding <c>&lt;agent&gt;/&lt;name&gt;.yaml</c> files. Default <c>prompts</c>.</summary>
+    public string Directory { get; set; } = "prompts";
+
+    /// <summary>Watch the directory and reload edited, added or deleted files without a restart. Default false.</summary>
+    public bool WatchForChanges { get; set; }
+
+    /// <summary>Quiet time after the last file event before reloading (editors write files in several steps). Default 200 ms.</summary>
+    public TimeSpan ReloadDebounce { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Throw a <see cref="PromptException"/> listing every problem when the first load finds a broken file (default true:
+    /// fail at start-up). Later reloads never throw; they keep the last good version and report errors.
+    /// </summary>
+    public bool FailOnLoadErrors { get; set; } = true;
+
+    /// <summary>Clock for the reload debounce timer.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}

@@ -12,4 +12,16 @@ public class EventStoreException : Exception
         : base(message, innerException)
     {
     }
+
+    public EventStoreException(string message, Exception? innerException, bool isTransient)
+        : base(message, innerException)
+    {
+        IsTransient = isTransient;
+    }
+
+    /// <summary>
+    /// True when retrying the same call may succeed (database busy or locked, connection lost). An append that failed
+    /// transiently may or may not have been stored; re-sending it with the same event ids is safe (idempotent append).
+    /// </summary>
+    public bool IsTransient { get; }
 }

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CompanyOs.Events.Serialization;
+
+namespace CompanyOs.Events.Appending;
+
+/// <summary>Checks an append's input and serializes it once, so every store rejects the same things with the same words.</summary>
+internal static class AppendValidator
+{
+    public static PreparedEvent[] Prepare(string streamId, IReadOnlyList<EventData> events, EventStoreOptions options)
+    {
+        ValidateStreamId(streamId, options);
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            throw new ArgumentException($"Append to stream '{streamId}' has no events; pass at least one.", nameof(events));
+        }
+
+        if (events.Count > options.MaxEventsPerAppend)
+        {
+            throw new ArgumentException(
+                $"Append to stream '{streamId}' has {events.Count} events; the limit is {options.MaxEventsPerAppend} (EventStoreOptions.MaxEventsPerAppend).",
+                nameof(events));
+        }
+
+        var prepared = new PreparedEvent[events.Count];
+        var seen = new HashSet<Guid>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i] ?? throw new ArgumentException($"Event {i} of the append to stream '{streamId}' is null.", nameof(events));
+            var where = string.Create(CultureInfo.InvariantCulture, $"event {i} (id {e.EventId}) of the append to stream '{streamId}'");
+            if (e.EventId == Guid.Empty)
+            {
+                throw new ArgumentException($"Event {i} of the append to stream '{streamId}' has an empty event id.", nameof(events));
+            }
+
+            if (!seen.Add(e.EventId))
+            {
+                throw new ArgumentException($"The {where} repeats an event id already used earlier in the same append.", nameof(events));
+            }
+
+            ValidateText(e.Type, "type", options.MaxTypeLength, where);
+            if (e.Data.ValueKind == JsonValueKind.Undefined)
+            {
+                throw new ArgumentException($"The data of {where} is an undefined JsonElement (default); pass a JSON value such as {{}}.", nameof(events));
+            }
+
+            if (e.Metadata is null)
+            {
+                throw new ArgumentException($"The metadata of {where} is null; use EventMetadata.Empty.", nameof(events));
+            }
+
+            var data = e.Data.GetRawText();
+            if (JsonText.ContainsNulEscape(data))
+            {
+                throw new ArgumentException($"The data of {where} contains a NUL character (\\u0000), which the stores cannot hold.", nameof(events));
+            }
+
+            var metadata = MetadataJson.Write(e.Metadata, where, nameof(events));
+            var bytes = (long)Encoding.UTF8.GetByteCount(data) + Encoding.UTF8.GetByteCount(metadata);
+            if (bytes > options.MaxEventBytes)
+            {
+                throw new ArgumentException(
+                    $"The {where} is {bytes} bytes of JSON data and metadata; the limit is {options.MaxEventBytes} (EventStoreOptions.MaxEventBytes).",
+                    nameof(events));
+            }
+
+            prepared[i] = new PreparedEvent(e.EventId, e.Type, data, metadata, e.Metadata.OrgId);
+        }
+
+        return prepared;
+    }
+
+    public static void ValidateStreamId(string streamId, EventStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(streamId);
+        if (string.IsNullOrWhiteSpace(streamId))
+        {
+            throw new ArgumentException("Stream id is empty or whitespace.", nameof(streamId));
+        }
+
+        ValidateText(streamId, "stream id", options.MaxStreamIdLength, "the stream", nameof(streamId));
+    }
+
+    /// <summary>Prefixes may be empty (all streams) but otherwise follow the stream id rules.</summary>
+    public static void ValidatePrefix(string prefix, EventStoreOptions options, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(prefix, paramName);
+        if (prefix.Length > 0)
+        {
+            ValidateText(prefix, "stream prefix", options.MaxStreamIdLength, "the listing", paramName);
+        }
+    }
+
+    private static void ValidateText(string? value, string what, int maxLength, string where, string paramName = "events")
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw new ArgumentException($"The {what} of {where} is empty.", paramName);
+        }
+
+        if (value.Length > maxLength)
+        {
+            throw new ArgumentException($"The {what} of {where} is {value.Length} characters; the limit is {maxLength}.", paramName);
+        }
+
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsControl(c))
+            {
+                throw new ArgumentException($"The {what} '{Printable(value)}' of {where} contains a control character at index {i}.", paramName);
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                // U+10FFFF is a noncharacter; excluding it lets prefix scans use it as an exclusive upper bound.
+                if (char.ConvertToUtf32(c, value[i + 1]) == 0x10FFFF)
+                {
+                    throw new ArgumentException($"The {what} of {where} contains the noncharacter U+10FFFF at index {i}.", paramName);
+                }
+
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                throw new ArgumentException($"The {what} of {where} contains an unpaired surrogate at index {i}.", paramName);
+            }
+        }
+    }
+
+    private static string Printable(string value)
+    {
+        var sb = new StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            sb.Append(char.IsControl(c) ? '?' : c);
+        }
+
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using CompanyOs.Events.Serialization;
+using CompanyOs.Events.Subscriptions;
+using Microsoft.Data.Sqlite;
+
+namespace CompanyOs.Events.Sqlite;
+
+/// <summary>
+/// Serializes this process's appends onto one writer connection and commits whatever appends are waiting in one
+/// transaction (group commit), each inside its own savepoint so a conflicting append does not affect the others.
+/// No caller is answered before the commit that holds its events has returned. Other processes are kept out by
+/// SQLite's write lock (BEGIN IMMEDIATE + busy_timeout).
+/// </summary>
+internal sealed class SqliteAppendWriter : IDisposable
+{
+    private const int MaxEventsPerCommit = 20_000;
+
+    private readonly ConcurrentQueue<SqliteAppendRequest> _queue = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SqliteConnection _connection;
+    private readonly SqliteWriterCommands _commands;
+    private readonly string _databasePath;
+    private readonly TimeProvider _timeProvider;
+    private readonly AppendSignal _signal;
+    private bool _disposed;
+
+    public SqliteAppendWriter(SqliteConnection connection, string databasePath, TimeProvider timeProvider, AppendSignal signal)
+    {
+        _connection = connection;
+        _commands = new SqliteWriterCommands(connection);
+        _databasePath = databasePath;
+        _timeProvider = timeProvider;
+        _signal = signal;
+    }
+
+    public async Task<AppendResult> AppendAsync(SqliteAppendRequest request)
+    {
+        _queue.Enqueue(request);
+
+        // A caller cancelled while waiting here leaves its request queued; the next leader skips it.
+        await _gate.WaitAsync(request.CancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            while (!request.Completion.Task.IsCompleted)
+            {
+                CommitNextGroup();
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        return await request.Completion.Task.ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _gate.Wait();
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _commands.Dispose();
+            _connection.Dispose();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void CommitNextGroup()
+    {
+        var group = new List<SqliteAppendRequest>();
+        var events = 0;
+        while (_queue.TryPeek(out var next) && (group.Count == 0 || events + next.Events.Length <= MaxEventsPerCommit))
+        {
+            _queue.TryDequeue(out _);
+            if (next.CancellationToken.IsCancellationRequested)
+            {
+                next.Completion.TrySetCanceled(next.CancellationToken);
+                continue;
+            }
+
+            group.Add(next);
+            events += next.Events.Length;
+        }
+
+        if (group.Count == 0)
+        {
+            return;
+        }
+
+        var outcomes = new Action[group.Count];
+        var wrote = false;
+        try
+        {
+            SqliteSchema.Execute(_connection, "BEGIN IMMEDIATE");
+            try
+            {
+                var now = UnixMicros.From(_timeProvider.GetUtcNow());
+                for (var i = 0; i < group.Count; i++)
+                {
+                    var request = group[i];
+                    SqliteSchema.Execute(_connection, "SAVEPOINT append");
+                    try
+                    {
+                        var (result, written) = _commands.Append(request, now);
+                        SqliteSchema.Execute(_connection, "RELEASE append");
+                        wrote |= written;
+                        outcomes[i] = () => request.Completion.TrySetResult(result);
+                    }
+                    catch (ConcurrencyException conflict)
+                    {
+                        SqliteSchema.Execute(_connection, "ROLLBACK TO append");
+                        SqliteSchema.Execute(_connection, "RELEASE append");
+                        outcomes[i] = () => request.Completion.TrySetException(conflict);
+                    }
+                }
+
+                SqliteSchema.Execute(_connection, "COMMIT");
+            }
+            catch
+            {
+                TryRollback();
+                throw;
+            }
+        }
+        catch (SqliteException ex)
+        {
+            Fail(group, SqliteErrors.Translate(ex, _databasePath, "append"));
+            return;
+        }
+        catch (Exception ex)
+        {
+            // Every dequeued request must be answered, or its owner would wait forever; the leader's own caller sees it too.
+            Fail(group, new EventStoreException($"Event store '{_databasePath}': append failed: {ex.Message}", ex));
+            throw;
+        }
+
+        foreach (var complete in outcomes)
+        {
+            complete();
+        }
+
+        if (wrote)
+        {
+            _signal.Notify();
+        }
+    }
+
+    private void TryRollback()
+    {
+        try
+        {
+            SqliteSchema.Execute(_connection, "ROLLBACK");
+        }
+        catch (SqliteException)
+        {
+            // No transaction left to roll back (SQLite already rolled it back on the error): nothing to do.
+        }
+    }
+
+    private static void Fail(List<SqliteAppendRequest> group, Exception error)
+    {
+        foreach (var request in group)
+        {
+            request.Completion.TrySetException(error);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CompanyOs.Events.Serialization;
+using CompanyOs.Events.Subscriptions;
+using Microsoft.Data.Sqlite;
+
+namespace CompanyOs.Events.Sqlite;
+
+/// <summary>Read queries, each on its own pooled connection (WAL readers never block the writer or each other).</summary>
+internal sealed class SqliteEventQueries(SqliteConnections connections)
+{
+    private const string Columns = "position, stream_id, version, event_id, type, data, metadata, created_at";
+
+    /// <summary>Exclusive upper bound for prefix scans; stream ids never contain U+10FFFF.</summary>
+    public const string PrefixEnd = "\U0010FFFF";
+
+    public List<RecordedEvent> ReadStreamPage(string streamId, long fromVersion, int maxCount)
+    {
+        using var connection = connections.OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM events WHERE stream_id = $s AND version >= $v ORDER BY version LIMIT $n";
+        command.Parameters.AddWithValue("$s", streamId);
+        command.Parameters.AddWithValue("$v", fromVersion);
+        command.Parameters.AddWithValue("$n", maxCount);
+        return ReadEvents(command);
+    }
+
+    public EventPage ReadAllPage(long after, EventFilter? filter, int maxCount)
+    {
+        using var connection = connections.OpenReader();
+        long head;
+        using (var headCommand = connection.CreateCommand())
+        {
+            // Read the head first: every position at or below a committed head is already committed (one writer at a time).
+            headCommand.CommandText = "SELECT COALESCE(MAX(position), 0) FROM events";
+            head = (long)headCommand.ExecuteScalar()!;
+        }
+
+        if (head <= after)
+        {
+            return new EventPage([], after);
+        }
+
+        using var command = connection.CreateCommand();
+        var sql = new StringBuilder($"SELECT {Columns} FROM events WHERE position > $after AND position <= $head");
+        command.Parameters.AddWithValue("$after", after);
+        command.Parameters.AddWithValue("$head", head);
+        if (filter?.Types is { } types)
+        {
+            sql.Append(" AND type IN (SELECT value FROM json_each($types))");
+            command.Parameters.AddWithValue("$types", JsonSerializer.Serialize(types.ToArray(), EventsJsonContext.Default.StringArray));
+        }
+
+        if (filter?.OrgId is { } org)
+        {
+            sql.Append(" AND org_id = $org");
+            command.Parameters.AddWithValue("$org", org);
+        }
+
+        if (filter?.StreamPrefix is { } prefix)
+        {
+            sql.Append(" AND stream_id >= $prefix AND stream_id < $prefixEnd AND substr(stream_id, 1, length($prefix)) = $prefix");
+            command.Parameters.AddWithValue("$prefix", prefix);
+            command.Parameters.AddWithValue("$prefixEnd", prefix + PrefixEnd);
+        }
+
+        sql.Append(" ORDER BY position LIMIT $n");
+        command.Parameters.AddWithValue("$n", maxCount);
+        command.CommandText = sql.ToString();
+        var events = ReadEvents(command);
+        return new EventPage(events, events.Count == maxCount ? events[^1].Position : head);
+    }
+
+    public long? GetStreamVersion(string streamId)
+    {
+        using var connection = connections.OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT version FROM streams WHERE stream_id = $s";
+        command.Parameters.AddWithValue("$s", streamId);
+        return command.ExecuteScalar() is long version ? version : null;
+    }
+
+    public List<StreamInfo> ListStreamsPage(string prefix, string? orgId, string? afterStreamId, int maxCount)
+    {
+        using var connection = connections.OpenReader();
+        using var command = connection.CreateCommand();
+        var sql = new StringBuilder(
+            "SELECT stream_id, version, created_at, updated_at FROM streams WHERE stream_id >= $prefix AND stream_id < $prefixEnd"
+            + " AND substr(stream_id, 1, length($prefix)) = $prefix");
+        command.Parameters.AddWithValue("$prefix", prefix);
+        command.Parameters.AddWithValue("$prefixEnd", prefix + PrefixEnd);
+        if (afterStreamId is not null)
+        {
+            sql.Append(" AND stream_id > $after");
+            command.Parameters.AddWithValue("$after", afterStreamId);
+        }
+
+        if (orgId is not null)
+        {
+            sql.Append(" AND org_id = $org");
+            command.Parameters.AddWithValue("$org", orgId);
+        }
+
+        sql.Append(" ORDER BY stream_id LIMIT $n");
+        command.Parameters.AddWithValue("$n", maxCount);
+        command.CommandText = sql.ToString();
+        var streams = new List<StreamInfo>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            streams.Add(new StreamInfo(
+                reader.GetString(0),
+                reader.GetInt64(1),
+                UnixMicros.ToDateTimeOffset(reader.GetInt64(2)),
+                UnixMicros.ToDateTimeOffset(reader.GetInt64(3))));
+        }
+
+        return streams;
+    }
+
+    private static List<RecordedEvent> ReadEvents(SqliteCommand command)
+    {
+        var events = new List<RecordedEvent>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            _ = Guid.TryParse(reader.GetString(3), CultureInfo.InvariantCulture, out var eventId);
+            events.Add(StoredEventDecoder.Decode(
+                streamId: reader.GetString(1),
+                version: reader.GetInt64(2),
+                position: reader.GetInt64(0),
+                eventId: eventId,
+                type: reader.GetString(4),
+                dataJson: reader.GetString(5),
+                metadataJson: reader.GetString(6),
+                createdAtMicros: reader.GetInt64(7)));
+        }
+
+        return events;
+    }
+}

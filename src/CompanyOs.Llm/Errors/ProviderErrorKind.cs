@@ -28,4 +28,6 @@ public enum ProviderErrorKind
     StreamInterrupted,
     /// <summary>The upstream answered with a body that is not the provider's wire format.</summary>
     MalformedResponse,
+    /// <summary>The gateway's circuit breaker for the provider is open: the call was not sent.</summary>
+    CircuitOpen,
 }

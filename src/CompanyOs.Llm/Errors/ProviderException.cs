@@ -33,11 +33,11 @@ public sealed class ProviderException : LlmException
     /// <summary>The wait the upstream asked for (<c>Retry-After</c>), when it said one.</summary>
     public TimeSpan? RetryAfter { get; }
 
-    /// <summary>True for transient failures: rate limits, overload, 5xx, timeouts, connection errors, interrupted streams.</summary>
+    /// <summary>True for transient failures: rate limits, overload, 5xx, timeouts, connection errors, interrupted streams, open circuits.</summary>
     public bool IsRetriable => IsRetriableKind(Kind);
 
     public static bool IsRetriableKind(ProviderErrorKind kind) => kind is
         ProviderErrorKind.RateLimited or ProviderErrorKind.Overloaded or ProviderErrorKind.ServerError or
         ProviderErrorKind.Unavailable or ProviderErrorKind.Timeout or ProviderErrorKind.ConnectionFailed or
-        ProviderErrorKind.StreamInterrupted or ProviderErrorKind.MalformedResponse;
+        ProviderErrorKind.StreamInterrupted or ProviderErrorKind.MalformedResponse or ProviderErrorKind.CircuitOpen;
 }

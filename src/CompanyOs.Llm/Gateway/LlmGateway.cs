@@ -1,0 +1,47 @@
+using CompanyOs.Llm.Configuration;
+using CompanyOs.Llm.Gateway.Stats;
+using CompanyOs.Llm.Providers;
+using Microsoft.Extensions.AI;
+
+namespace CompanyOs.Llm.Gateway;
+
+/// <summary>
+/// The LLM gateway: an <see cref="IChatClient"/> that routes, budgets, rate-limits, caches, retries, falls back and accounts
+/// for every call, streaming or not. Build one with <see cref="CreateBuilder"/>; it owns its provider clients and limiters.
+/// </summary>
+public sealed class LlmGateway : DelegatingChatClient
+{
+    private readonly GatewayStats _stats;
+    private readonly IDisposable[] _owned;
+
+    internal LlmGateway(IChatClient pipeline, GatewayStats stats, IDisposable[] owned)
+        : base(pipeline)
+    {
+        _stats = stats;
+        _owned = owned;
+    }
+
+    /// <summary>Starts a builder over validated options and the providers' client factory.</summary>
+    public static GatewayBuilder CreateBuilder(LlmOptions options, IProviderClientFactory providers) => new(options, providers);
+
+    /// <summary>Counters by provider, model, org and agent since the gateway was built.</summary>
+    public GatewayStatsSnapshot GetStats() => _stats.GetSnapshot();
+
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType.IsInstanceOfType(_stats) ? _stats : base.GetService(serviceType, serviceKey);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            foreach (var owned in _owned)
+            {
+                owned.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
+using CompanyOs.Llm.Errors;
+using Microsoft.Extensions.AI;
+
+namespace CompanyOs.Llm.Gateway;
+
+/// <summary>
+/// The end of the pipeline: sends one attempt to the provider the call is currently routed to, under that provider's
+/// per-attempt timeout (for a stream: until the first update and between updates). Records usage and the answering model.
+/// A stream failing after its first update surfaces as <see cref="ProviderErrorKind.StreamInterrupted"/> — never as a short answer.
+/// </summary>
+internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClient> clients, TimeProvider time) : IChatClient
+{
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var call = GatewayCall.Get(options);
+        var client = BeginAttempt(call, options!);
+        using var attempt = new CancellationTokenSource(call.Provider.Timeout, time);
+        using var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
+        try
+        {
+            var response = await client.GetResponseAsync(messages, options, attempt.Token).ConfigureAwait(false);
+            call.Usage = response.Usage;
+            call.AnsweredModel = response.ModelId;
+            return response;
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && attempt.IsCancellationRequested)
+        {
+            throw new ProviderException(call.Provider.Name, ProviderErrorKind.Timeout, null,
+                $"Provider '{call.Provider.Name}' did not answer within its per-attempt timeout of {call.Provider.Timeout}.", null, ex);
+        }
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var call = GatewayCall.Get(options);
+        var client = BeginAttempt(call, options!);
+        var timeout = call.Provider.Timeout;
+        using var attempt = new CancellationTokenSource(timeout, time);
+        using var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
+        var stream = client.GetStreamingResponseAsync(messages, options, attempt.Token).GetAsyncEnumerator(attempt.Token);
+        await using var _ = stream.ConfigureAwait(false);
+        while (true)
+        {
+            ChatResponseUpdate update;
+            try
+            {
+                if (!await stream.MoveNextAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                update = stream.Current;
+            }
+            catch (Exception ex) when (Translate(ex, call, attempt, cancellationToken) is { } translated)
+            {
+                throw translated;
+            }
+
+            Observe(call, update);
+            call.OutputStarted = true;
+            yield return update;
+            attempt.CancelAfter(timeout);
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+    public void Dispose()
+    {
+        foreach (var client in clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+
+    private IChatClient BeginAttempt(GatewayCall call, ChatOptions options)
+    {
+        call.Attempts++;
+        call.Usage = null;
+        call.AnsweredModel = null;
+        call.CostComputed = false;
+        options.ModelId = call.Model;
+        return clients.TryGetValue(call.Provider.Name, out var client)
+            ? client
+            : throw new InvalidOperationException($"No client was created for provider '{call.Provider.Name}'.");
+    }
+
+    private static void Observe(GatewayCall call, ChatResponseUpdate update)
+    {
+        call.AnsweredModel ??= update.ModelId;
+        foreach (var content in update.Contents)
+        {
+            if (content is UsageContent usage)
+            {
+                call.AddUsage(usage.Details);
+            }
+        }
+    }
+
+    private static ProviderException? Translate(Exception exception, GatewayCall call, CancellationTokenSource attempt, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        var provider = call.Provider.Name;
+        var timedOut = exception is OperationCanceledException && attempt.IsCancellationRequested;
+        if (!call.OutputStarted)
+        {
+            return timedOut
+                ? new ProviderException(provider, ProviderErrorKind.Timeout, null,
+                    $"Provider '{provider}' sent no stream update within its per-attempt timeout of {call.Provider.Timeout}.", null, exception)
+                : null;
+        }
+
+        if (exception is ProviderException { Kind: ProviderErrorKind.StreamInterrupted })
+        {
+            return null;
+        }
+
+        var reason = timedOut ? $"stalled for longer than {call.Provider.Timeout}" : exception.Message;
+        return new ProviderException(provider, ProviderErrorKind.StreamInterrupted, (exception as ProviderException)?.StatusCode,
+            $"The stream from provider '{provider}' broke after output had started ({reason}); the answer is incomplete.", null, exception);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace CompanyOs.Llm.Gateway.RateLimiting;
+
+/// <summary>
+/// Holds every upstream attempt to its provider's RPM and TPM. The TPM cost is estimated before the attempt (prompt estimate
+/// plus the output cap) and corrected with the provider's usage afterwards. Runs inside retry and fallback, so retries and
+/// fallback attempts are counted against the provider they actually hit.
+/// </summary>
+internal sealed partial class RateLimitChatClient(IChatClient innerClient, GatewayServices services, ILogger logger) : DelegatingChatClient(innerClient)
+{
+    private readonly RateLimitPolicyOptions _policy = services.Options.RateLimits;
+
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var call = GatewayCall.Get(options);
+        if (services.RateLimiters.For(call.Provider) is not { } limiter)
+        {
+            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var lease = await AcquireAsync(limiter, call, messages, options, cancellationToken).ConfigureAwait(false);
+        var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        Correct(limiter, lease, call);
+        return response;
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var call = GatewayCall.Get(options);
+        var limiter = services.RateLimiters.For(call.Provider);
+        using var lease = limiter is null ? null : await AcquireAsync(limiter, call, messages, options, cancellationToken).ConfigureAwait(false);
+        await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return update;
+        }
+
+        if (limiter is not null)
+        {
+            Correct(limiter, lease!, call);
+        }
+    }
+
+    private async ValueTask<RateLimitLease> AcquireAsync(
+        SlidingWindowLogRateLimiter limiter, GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        var provider = call.Provider.Name;
+        long estimate = call.PromptTokenEstimate(messages, options, services.TokenEstimator) + (options?.MaxOutputTokens ?? _policy.DefaultMaxOutputTokens);
+        var permits = (int)Math.Min(estimate, int.MaxValue);
+        if (permits > limiter.Options.TokenLimit)
+        {
+            throw new RateLimitedException(provider, string.Create(CultureInfo.InvariantCulture,
+                $"The request may use {permits} tokens (prompt estimate + max output), more than provider '{provider}' allows per minute ({limiter.Options.TokenLimit}). Lower MaxOutputTokens or shorten the prompt."));
+        }
+
+        var lease = limiter.AttemptAcquire(permits);
+        if (lease.IsAcquired)
+        {
+            return lease;
+        }
+
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : (TimeSpan?)null;
+        lease.Dispose();
+        if (_policy.Mode == RateLimitMode.FailFast)
+        {
+            throw new RateLimitedException(provider, $"Rate limit of provider '{provider}' reached; retry after {retryAfter?.ToString() ?? "a while"}.", retryAfter);
+        }
+
+        LogWaiting(logger, provider, permits, retryAfter);
+        var started = services.Time.GetTimestamp();
+        using var timeout = new CancellationTokenSource(_policy.MaxWait, services.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            lease = await limiter.AcquireAsync(permits, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RateLimitedException(provider, $"Waited the maximum {_policy.MaxWait} for a rate-limit permit of provider '{provider}'.", null, ex);
+        }
+
+        if (!lease.IsAcquired)
+        {
+            lease.TryGetMetadata(MetadataName.ReasonPhrase, out var reason);
+            lease.Dispose();
+            throw new RateLimitedException(provider, $"Rate limit of provider '{provider}': {reason ?? "refused"}.", retryAfter);
+        }
+
+        var waited = services.Time.GetElapsedTime(started);
+        LogWaited(logger, provider, waited);
+        return lease;
+    }
+
+    private static void Correct(SlidingWindowLogRateLimiter limiter, RateLimitLease lease, GatewayCall call)
+    {
+        if (call.Usage is { } usage && (usage.TotalTokenCount ?? usage.InputTokenCount ?? usage.OutputTokenCount) is not null)
+        {
+            limiter.Correct(lease, usage.TotalTokenCount ?? ((usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0)));
+        }
+    }
+
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Debug, Message = "Rate limit of provider {Provider} reached: waiting for {Permits} tokens (about {RetryAfter}).")]
+    private static partial void LogWaiting(ILogger logger, string provider, int permits, TimeSpan? retryAfter);
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Debug, Message = "Rate limit of provider {Provider}: permit granted after {Waited}.")]
+    private static partial void LogWaited(ILogger logger, string provider, TimeSpan waited);
+}

@@ -1,0 +1,121 @@
+using System.Runtime.CompilerServices;
+using CompanyOs.Llm.Errors;
+using Microsoft.Extensions.AI;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace CompanyOs.Llm.Gateway.Resilience;
+
+/// <summary>
+/// Runs each call through its provider's Polly pipeline (deadline, retry, circuit breaker). A stream is retried only while
+/// opening it and waiting for its first update; after that it is never replayed. Polly's rejections are translated into
+/// <see cref="ProviderException"/> here, at the boundary.
+/// </summary>
+internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePipelines pipelines, TimeSpan totalDeadline) : DelegatingChatClient(innerClient)
+{
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var call = GatewayCall.Get(options);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ResiliencePipelines.CallKey, call);
+        try
+        {
+            return await pipelines.For(call.Provider).ExecuteAsync(
+                static (ctx, state) => new ValueTask<ChatResponse>(state.Self.InnerClient.GetResponseAsync(state.Messages, state.Options, ctx.CancellationToken)),
+                context,
+                (Self: this, Messages: messages, Options: options)).ConfigureAwait(false);
+        }
+        catch (ExecutionRejectedException ex) when (Translate(ex, call) is { } translated)
+        {
+            throw translated;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var call = GatewayCall.Get(options);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ResiliencePipelines.CallKey, call);
+        OpenedStream stream;
+        try
+        {
+            stream = await pipelines.For(call.Provider).ExecuteAsync(
+                static (ctx, state) => state.Self.OpenAsync(state.Messages, state.Options, state.Token, ctx.CancellationToken),
+                context,
+                (Self: this, Messages: messages, Options: options, Token: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (ExecutionRejectedException ex) when (Translate(ex, call) is { } translated)
+        {
+            throw translated;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        try
+        {
+            if (!stream.HasFirst)
+            {
+                yield break;
+            }
+
+            yield return stream.Enumerator.Current;
+            while (await stream.Enumerator.MoveNextAsync().ConfigureAwait(false))
+            {
+                yield return stream.Enumerator.Current;
+            }
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One attempt at a stream: open it and wait for its first update, cancellable by the deadline only until then.</summary>
+    private async ValueTask<OpenedStream> OpenAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken callerToken, CancellationToken attemptToken)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+        var registration = attemptToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source);
+        var enumerator = InnerClient.GetStreamingResponseAsync(messages, options, source.Token).GetAsyncEnumerator(source.Token);
+        try
+        {
+            var hasFirst = await enumerator.MoveNextAsync().ConfigureAwait(false);
+            return new OpenedStream(enumerator, hasFirst, source);
+        }
+        catch
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+            source.Dispose();
+            throw;
+        }
+        finally
+        {
+            await registration.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private ProviderException? Translate(ExecutionRejectedException exception, GatewayCall call) => exception switch
+    {
+        BrokenCircuitException broken => new ProviderException(call.Provider.Name, ProviderErrorKind.CircuitOpen, null,
+            $"The circuit breaker of provider '{call.Provider.Name}' is open after sustained failures; the call was not sent.", broken.RetryAfter, broken),
+        TimeoutRejectedException timeout => new ProviderException(call.Provider.Name, ProviderErrorKind.Timeout, null,
+            $"Provider '{call.Provider.Name}' did not answer within the total deadline of {totalDeadline} (all attempts and waits).", null, timeout),
+        _ => null,
+    };
+
+    private sealed record OpenedStream(IAsyncEnumerator<ChatResponseUpdate> Enumerator, bool HasFirst, CancellationTokenSource Source) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Enumerator.DisposeAsync().ConfigureAwait(false);
+            Source.Dispose();
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using CompanyOs.Llm.Calls;
+using CompanyOs.Llm.Configuration;
+
+namespace CompanyOs.Llm.Gateway.Routing;
+
+/// <summary>
+/// Chooses provider and model for a call: the request's model (<c>provider/model</c>, alias or plain id) wins, then the
+/// agent's <c>agent_models</c> entry, then the default provider's default model. Validates its configuration when built.
+/// </summary>
+public sealed class ModelRouter
+{
+    private readonly LlmOptions _options;
+    private readonly IModelResolver _resolver;
+    private readonly ProviderOptions _defaultProvider;
+    private readonly ProviderOptions[] _enabled;
+
+    /// <exception cref="ConfigurationException">No provider is enabled, or default/agent entries name unknown or disabled providers.</exception>
+    public ModelRouter(LlmOptions options, IModelResolver resolver)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
+        _enabled = [.. options.Providers.Values.Where(p => p.Enabled)];
+        if (_enabled.Length == 0)
+        {
+            throw new ConfigurationException(options.SourceFile, "providers", "no provider is enabled");
+        }
+
+        _defaultProvider = options.DefaultProvider is null
+            ? _enabled[0]
+            : RequireEnabled(options.DefaultProvider, "default_provider");
+        foreach (var (agent, assignment) in options.AgentModels)
+        {
+            RequireEnabled(assignment.Primary, $"agent_models.{agent}.primary");
+        }
+    }
+
+    /// <summary>Resolves the route for a request.</summary>
+    /// <exception cref="RoutingException">The model is unknown, or names a provider that is not configured or is disabled.</exception>
+    public ModelRoute Resolve(string? requestedModel, LlmCallContext? context)
+    {
+        AgentModelOptions? assignment = null;
+        if (context?.AgentType is { } agentType)
+        {
+            _options.AgentModels.TryGetValue(agentType, out assignment);
+        }
+
+        if (string.IsNullOrWhiteSpace(requestedModel))
+        {
+            return assignment is null
+                ? new ModelRoute(_defaultProvider, _defaultProvider.DefaultModel)
+                : ResolveOn(ProviderFor(assignment.Primary, null), assignment.Model, null);
+        }
+
+        var name = _resolver.ResolveAlias(requestedModel.Trim());
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        if (slash > 0 && _options.Providers.ContainsKey(name[..slash]))
+        {
+            return ResolveOn(ProviderFor(name[..slash], requestedModel), name[(slash + 1)..], requestedModel);
+        }
+
+        var preferred = assignment is null ? null : ProviderFor(assignment.Primary, requestedModel);
+        foreach (var candidate in Candidates(preferred))
+        {
+            if (Serves(candidate, name))
+            {
+                return new ModelRoute(candidate, name);
+            }
+        }
+
+        throw new RoutingException(requestedModel,
+            $"Unknown model '{requestedModel}': it is not in the price table, not a configured alias and not a default or fallback model of an enabled provider. " +
+            "Write '<provider>/<model>' to send an uncatalogued model to a specific provider.");
+    }
+
+    private ModelRoute ResolveOn(ProviderOptions provider, string model, string? requested)
+    {
+        model = _resolver.ResolveAlias(model);
+        return string.IsNullOrWhiteSpace(model)
+            ? throw new RoutingException(requested, $"The request names provider '{provider.Name}' but no model.")
+            : new ModelRoute(provider, model);
+    }
+
+    private IEnumerable<ProviderOptions> Candidates(ProviderOptions? preferred)
+    {
+        if (preferred is not null)
+        {
+            yield return preferred;
+        }
+
+        yield return _defaultProvider;
+        foreach (var provider in _enabled)
+        {
+            yield return provider;
+        }
+    }
+
+    private bool Serves(ProviderOptions provider, string model) =>
+        string.Equals(provider.DefaultModel, model, StringComparison.Ordinal)
+        || provider.FallbackModels.Values.Contains(model, StringComparer.Ordinal)
+        || _resolver.GetProviderKind(model) == provider.Kind;
+
+    private ProviderOptions ProviderFor(string name, string? requested)
+    {
+        if (!_options.Providers.TryGetValue(name, out var provider))
+        {
+            throw new RoutingException(requested, $"Provider '{name}' is not configured (known: {string.Join(", ", _options.Providers.Keys)}).");
+        }
+
+        return provider.Enabled ? provider : throw new RoutingException(requested, $"Provider '{name}' is disabled in {_options.SourceFile}.");
+    }
+
+    private ProviderOptions RequireEnabled(string name, string key)
+    {
+        if (!_options.Providers.TryGetValue(name, out var provider))
+        {
+            throw new ConfigurationException(_options.SourceFile, key, $"names provider '{name}', which is not configured");
+        }
+
+        return provider.Enabled ? provider : throw new ConfigurationException(_options.SourceFile, key, $"names provider '{name}', which is disabled");
+    }
+}

@@ -12,5 +12,11 @@ public static class LlmConfigSections
         new DefaultProviderSection(),
         new ModelAliasesSection(),
         new AgentModelsSection(),
+        new RetrySection(),
+        new CircuitBreakerSection(),
+        new RateLimitsSection(),
+        new CacheSection(),
+        new BudgetsSection(),
+        new PricesSection(),
     ];
 }

@@ -8,6 +8,8 @@ using CompanyOs.Llm.Gateway.RateLimiting;
 using CompanyOs.Llm.Gateway.Resilience;
 using CompanyOs.Llm.Gateway.Routing;
 using CompanyOs.Llm.Gateway.Stats;
+using CompanyOs.Llm.Models;
+using CompanyOs.Llm.Tokens;
 using CompanyOs.Llm.Providers;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -29,9 +31,9 @@ public sealed class GatewayBuilder
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private ISpendStore? _spendStore;
     private HybridCache? _cache;
-    private IPromptTokenEstimator? _estimator;
+    private ITokenCounter? _tokenCounter;
     private PriceTable? _prices;
-    private IModelResolver? _resolver;
+    private ModelCatalog? _catalog;
 
     public GatewayBuilder(LlmOptions options, IProviderClientFactory providers)
     {
@@ -50,14 +52,14 @@ public sealed class GatewayBuilder
     /// <summary>The response cache; default: an in-memory <see cref="HybridCache"/> owned by the gateway.</summary>
     public GatewayBuilder WithCache(HybridCache cache) => Set(ref _cache, cache);
 
-    /// <summary>Prompt token estimation for TPM limits and budgets; default: <see cref="CharacterPromptTokenEstimator"/>.</summary>
-    public GatewayBuilder WithTokenEstimator(IPromptTokenEstimator estimator) => Set(ref _estimator, estimator);
+    /// <summary>Prompt token estimation for TPM limits and budgets; default: <see cref="TiktokenTokenCounter"/>.</summary>
+    public GatewayBuilder WithTokenCounter(ITokenCounter tokenCounter) => Set(ref _tokenCounter, tokenCounter);
 
     /// <summary>The base price table; default: the embedded <c>config/prices.json</c>. The <c>prices</c> option section is applied on top.</summary>
     public GatewayBuilder WithPrices(PriceTable prices) => Set(ref _prices, prices);
 
-    /// <summary>Alias and model-family knowledge for routing; default: configured aliases plus the price table.</summary>
-    public GatewayBuilder WithModelResolver(IModelResolver resolver) => Set(ref _resolver, resolver);
+    /// <summary>Aliases and model families for routing; default: <see cref="ModelCatalog.FromOptions"/>.</summary>
+    public GatewayBuilder WithModelCatalog(ModelCatalog catalog) => Set(ref _catalog, catalog);
 
     /// <summary>Validates the options, creates the provider clients and assembles the pipeline.</summary>
     /// <exception cref="ConfigurationException">The options are invalid (ranges, unknown providers, fallback cycles…).</exception>
@@ -65,7 +67,8 @@ public sealed class GatewayBuilder
     {
         GatewayOptionsValidator.Validate(_options);
         var prices = (_prices ?? PriceTable.LoadDefault()).WithOverrides(_options.Prices);
-        var router = new ModelRouter(_options, _resolver ?? new PriceTableModelResolver(prices, _options.ModelAliases));
+        var catalog = _catalog ?? ModelCatalog.FromOptions(_options);
+        var router = new ModelRouter(_options, catalog, prices);
         var owned = new List<IDisposable>();
         var stats = new GatewayStats(_time);
         owned.Add(stats);
@@ -79,7 +82,7 @@ public sealed class GatewayBuilder
             Router = router,
             Costs = new CostCalculator(prices, _loggerFactory.CreateLogger<CostCalculator>()),
             Stats = stats,
-            TokenEstimator = _estimator ?? new CharacterPromptTokenEstimator(),
+            TokenCounter = _tokenCounter ?? new TiktokenTokenCounter(catalog),
             SpendStore = _spendStore ?? new InMemorySpendStore(),
             RateLimiters = limiters,
             Cache = _cache ?? CreateDefaultCache(owned),

@@ -1,6 +1,7 @@
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway.Routing;
+using CompanyOs.Llm.Tokens;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Gateway;
@@ -60,7 +61,7 @@ internal sealed class GatewayCall
     /// <summary>True once a stream has handed its first update to the caller: no retry or fallback after that.</summary>
     public bool OutputStarted { get; set; }
 
-    public long PromptTokenEstimate(IEnumerable<ChatMessage> messages, ChatOptions? options, IPromptTokenEstimator estimator) =>
+    public long PromptTokenEstimate(IEnumerable<ChatMessage> messages, ChatOptions? options, ITokenCounter estimator) =>
         _promptEstimate ??= estimator.EstimatePromptTokens(messages, options);
 
     public static GatewayCall Get(ChatOptions? options) =>

@@ -4,6 +4,7 @@ using CompanyOs.Llm.Gateway.Costs;
 using CompanyOs.Llm.Gateway.RateLimiting;
 using CompanyOs.Llm.Gateway.Routing;
 using CompanyOs.Llm.Gateway.Stats;
+using CompanyOs.Llm.Tokens;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 
@@ -24,7 +25,7 @@ internal sealed class GatewayServices
 
     public required GatewayStats Stats { get; init; }
 
-    public required IPromptTokenEstimator TokenEstimator { get; init; }
+    public required ITokenCounter TokenCounter { get; init; }
 
     public required ISpendStore SpendStore { get; init; }
 

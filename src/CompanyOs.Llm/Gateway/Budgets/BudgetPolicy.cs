@@ -40,7 +40,7 @@ internal sealed class BudgetPolicy(BudgetOptions options, GatewayServices servic
     /// <exception cref="BudgetExceededException">A USD limit applies but the model has no price, so the limit cannot be enforced.</exception>
     public SpendAmount Estimate(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions, BudgetCheck[] checks)
     {
-        long prompt = call.PromptTokenEstimate(messages, chatOptions, services.TokenEstimator);
+        long prompt = call.PromptTokenEstimate(messages, chatOptions, services.TokenCounter);
         long output = chatOptions?.MaxOutputTokens ?? options.DefaultMaxOutputTokens;
         if (services.Costs.TryGetPrice(call.Provider.Kind, null, call.Model, out var price))
         {

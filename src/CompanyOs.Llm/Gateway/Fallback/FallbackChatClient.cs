@@ -13,7 +13,7 @@ namespace CompanyOs.Llm.Gateway.Fallback;
 /// moves the call along <c>fallback_provider</c> (a → b → c) with the model mapped by the target's <c>fallback_models</c>, else
 /// its default model. Never after a stream has produced output, never to a provider already tried.
 /// </summary>
-internal sealed partial class FallbackChatClient(IChatClient innerClient, LlmOptions options, ILogger logger) : DelegatingChatClient(innerClient)
+internal sealed partial class FallbackChatClient(IChatClient innerClient, LlmOptions options, Routing.ModelRouter router, ILogger logger) : DelegatingChatClient(innerClient)
 {
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -93,15 +93,28 @@ internal sealed partial class FallbackChatClient(IChatClient innerClient, LlmOpt
             return false;
         }
 
-        var model = next.FallbackModels.GetValueOrDefault(call.PrimaryRoute.Model)
-            ?? next.FallbackModels.GetValueOrDefault(call.Model)
-            ?? next.DefaultModel;
+        var model = MappedModel(next, call.PrimaryRoute.Model) ?? MappedModel(next, call.Model)
+            ?? router.ResolveModel(next.DefaultModel);
         (call.FallbackPath ??= new List<string>(2)).Add(from.Name);
         LogFallback(logger, from.Name, call.Model, next.Name, model, ErrorClass.Of(error));
         call.Provider = next;
         call.Model = model;
         chatOptions.ModelId = model;
         return true;
+    }
+
+    /// <summary>The target's <c>fallback_models</c> entry for <paramref name="model"/>; keys and values may be aliases.</summary>
+    private string? MappedModel(ProviderOptions target, string model)
+    {
+        foreach (var (from, to) in target.FallbackModels)
+        {
+            if (string.Equals(router.ResolveModel(from), model, StringComparison.Ordinal))
+            {
+                return router.ResolveModel(to);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The next enabled provider along the chain that this call has not tried yet (disabled ones are skipped).</summary>

@@ -50,7 +50,7 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
         SlidingWindowLogRateLimiter limiter, GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var provider = call.Provider.Name;
-        long estimate = call.PromptTokenEstimate(messages, options, services.TokenEstimator) + (options?.MaxOutputTokens ?? _policy.DefaultMaxOutputTokens);
+        long estimate = call.PromptTokenEstimate(messages, options, services.TokenCounter) + (options?.MaxOutputTokens ?? _policy.DefaultMaxOutputTokens);
         var permits = (int)Math.Min(estimate, int.MaxValue);
         if (permits > limiter.Options.TokenLimit)
         {

@@ -1,5 +1,7 @@
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
+using CompanyOs.Llm.Gateway.Costs;
+using CompanyOs.Llm.Models;
 
 namespace CompanyOs.Llm.Gateway.Routing;
 
@@ -10,15 +12,17 @@ namespace CompanyOs.Llm.Gateway.Routing;
 public sealed class ModelRouter
 {
     private readonly LlmOptions _options;
-    private readonly IModelResolver _resolver;
+    private readonly ModelCatalog _catalog;
+    private readonly PriceTable _prices;
     private readonly ProviderOptions _defaultProvider;
     private readonly ProviderOptions[] _enabled;
 
     /// <exception cref="ConfigurationException">No provider is enabled, or default/agent entries name unknown or disabled providers.</exception>
-    public ModelRouter(LlmOptions options, IModelResolver resolver)
+    public ModelRouter(LlmOptions options, ModelCatalog catalog, PriceTable prices)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
+        _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+        _prices = prices ?? throw new ArgumentNullException(nameof(prices));
         _enabled = [.. options.Providers.Values.Where(p => p.Enabled)];
         if (_enabled.Length == 0)
         {
@@ -47,11 +51,11 @@ public sealed class ModelRouter
         if (string.IsNullOrWhiteSpace(requestedModel))
         {
             return assignment is null
-                ? new ModelRoute(_defaultProvider, _defaultProvider.DefaultModel)
+                ? new ModelRoute(_defaultProvider, _catalog.Resolve(_defaultProvider.DefaultModel))
                 : ResolveOn(ProviderFor(assignment.Primary, null), assignment.Model, null);
         }
 
-        var name = _resolver.ResolveAlias(requestedModel.Trim());
+        var name = _catalog.Resolve(requestedModel);
         var slash = name.IndexOf('/', StringComparison.Ordinal);
         if (slash > 0 && _options.Providers.ContainsKey(name[..slash]))
         {
@@ -68,16 +72,15 @@ public sealed class ModelRouter
         }
 
         throw new RoutingException(requestedModel,
-            $"Unknown model '{requestedModel}': it is not in the price table, not a configured alias and not a default or fallback model of an enabled provider. " +
+            $"Unknown model '{requestedModel}': no enabled provider serves it (not a known model family, not a default or fallback model of an enabled provider). " +
             "Write '<provider>/<model>' to send an uncatalogued model to a specific provider.");
     }
 
     private ModelRoute ResolveOn(ProviderOptions provider, string model, string? requested)
     {
-        model = _resolver.ResolveAlias(model);
         return string.IsNullOrWhiteSpace(model)
             ? throw new RoutingException(requested, $"The request names provider '{provider.Name}' but no model.")
-            : new ModelRoute(provider, model);
+            : new ModelRoute(provider, _catalog.Resolve(model));
     }
 
     private IEnumerable<ProviderOptions> Candidates(ProviderOptions? preferred)
@@ -95,9 +98,12 @@ public sealed class ModelRouter
     }
 
     private bool Serves(ProviderOptions provider, string model) =>
-        string.Equals(provider.DefaultModel, model, StringComparison.Ordinal)
-        || provider.FallbackModels.Values.Contains(model, StringComparer.Ordinal)
-        || _resolver.GetProviderKind(model) == provider.Kind;
+        string.Equals(_catalog.Resolve(provider.DefaultModel), model, StringComparison.Ordinal)
+        || provider.FallbackModels.Values.Any(m => string.Equals(_catalog.Resolve(m), model, StringComparison.Ordinal))
+        || (_prices.GetProviderKind(model) ?? _catalog.GetProviderKind(model)) == provider.Kind;
+
+    /// <summary>The exact id of a model name (aliases followed), e.g. for a fallback target's default model.</summary>
+    public string ResolveModel(string model) => _catalog.Resolve(model);
 
     private ProviderOptions ProviderFor(string name, string? requested)
     {

@@ -1,0 +1,28 @@
+using global::Anthropic;
+using global::Anthropic.Core;
+using CompanyOs.Llm.Configuration;
+using Microsoft.Extensions.AI;
+
+namespace CompanyOs.Llm.Providers.Anthropic;
+
+/// <summary>The official Anthropic SDK client and its <see cref="IChatClient"/> adapter, retries off.</summary>
+internal static class AnthropicClientBuilder
+{
+    public static (IChatClient Client, ProviderDialect Dialect) Build(ProviderOptions provider, HttpClient http)
+    {
+        if (string.IsNullOrEmpty(provider.ApiKey))
+        {
+            throw new ArgumentException($"Provider '{provider.Name}' has no API key.", nameof(provider));
+        }
+
+        var client = new AnthropicClient(new ClientOptions
+        {
+            ApiKey = provider.ApiKey,
+            BaseUrl = (provider.BaseUrl ?? new Uri("https://api.anthropic.com")).ToString().TrimEnd('/'),
+            HttpClient = http,
+            MaxRetries = 0,
+            Timeout = Timeout.InfiniteTimeSpan,
+        });
+        return (client.AsIChatClient(provider.DefaultModel, ProviderClientFactory.DefaultMaxOutputTokens), new AnthropicDialect());
+    }
+}

@@ -1,0 +1,160 @@
+using System.Runtime.CompilerServices;
+using CompanyOs.Llm.Configuration;
+using CompanyOs.Llm.Errors;
+using CompanyOs.Llm.Models;
+using Microsoft.Extensions.AI;
+
+namespace CompanyOs.Llm.Providers;
+
+/// <summary>
+/// Wraps an official SDK's <see cref="IChatClient"/> for one configured provider: resolves model aliases, enforces the
+/// per-attempt timeout (whole call; for streams, the wait for each next event), translates every failure into
+/// <see cref="ProviderException"/> (streams too, including a stream that stops before its terminal event), and normalises
+/// usage, finish reason and model id. It never retries: the gateway owns retries.
+/// </summary>
+internal sealed class ProviderChatClient : DelegatingChatClient
+{
+    private readonly ProviderOptions _provider;
+    private readonly ProviderDialect _dialect;
+    private readonly ProviderHttpObserver _observer;
+    private readonly ProviderErrorTranslator _errors;
+    private readonly ModelCatalog _catalog;
+    private readonly TimeProvider _timeProvider;
+    private readonly IDisposable? _ownedResource;
+
+    public ProviderChatClient(
+        IChatClient inner,
+        ProviderOptions provider,
+        ProviderDialect dialect,
+        ProviderHttpObserver observer,
+        ModelCatalog catalog,
+        TimeProvider timeProvider,
+        IDisposable? ownedResource = null)
+        : base(inner)
+    {
+        _provider = provider;
+        _dialect = dialect;
+        _observer = observer;
+        _catalog = catalog;
+        _timeProvider = timeProvider;
+        _ownedResource = ownedResource;
+        _errors = new ProviderErrorTranslator(provider.Name, dialect, provider.ApiKey);
+        Metadata = new ChatClientMetadata(provider.Name, provider.BaseUrl, provider.DefaultModel);
+    }
+
+    public ChatClientMetadata Metadata { get; }
+
+    public override async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var prepared = Prepare(options);
+        var exchange = _observer.Begin();
+        using var timeout = new CancellationTokenSource(_provider.Timeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(messages, prepared, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsTranslatable(e, cancellationToken))
+        {
+            throw timeout.IsCancellationRequested ? _errors.Timeout(_provider.Timeout, streaming: false, e) : _errors.Translate(e, exchange);
+        }
+
+        response = _dialect.Normalise(response);
+        response.ModelId ??= prepared.ModelId;
+        return response;
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var prepared = Prepare(options);
+        var exchange = _observer.Begin();
+        var tracker = _dialect.StartStream();
+        using var timeout = new CancellationTokenSource(_provider.Timeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
+        try
+        {
+            while (true)
+            {
+                ChatResponseUpdate update;
+                try
+                {
+                    _observer.Resume(exchange);
+                    timeout.CancelAfter(_provider.Timeout);
+                    enumerator ??= base.GetStreamingResponseAsync(messages, prepared, linked.Token).GetAsyncEnumerator(linked.Token);
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    update = enumerator.Current;
+                }
+                catch (Exception e) when (IsTranslatable(e, cancellationToken))
+                {
+                    throw timeout.IsCancellationRequested ? _errors.Timeout(_provider.Timeout, streaming: true, e) : _errors.Translate(e, exchange, tracker.ProducedOutput);
+                }
+
+                if (tracker.Observe(update) is { } observed)
+                {
+                    observed.ModelId ??= prepared.ModelId;
+                    yield return observed;
+                }
+            }
+        }
+        finally
+        {
+            if (enumerator is not null)
+            {
+                await enumerator.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        if (!tracker.IsComplete)
+        {
+            throw _errors.StreamEndedEarly();
+        }
+    }
+
+    public override object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType == typeof(ChatClientMetadata) ? Metadata
+        : serviceKey is null && serviceType == typeof(ProviderOptions) ? _provider
+        : base.GetService(serviceType, serviceKey);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _ownedResource?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private ChatOptions Prepare(ChatOptions? options)
+    {
+        var prepared = options?.Clone() ?? new ChatOptions();
+        prepared.ModelId = _catalog.Resolve(string.IsNullOrWhiteSpace(prepared.ModelId) ? _provider.DefaultModel : prepared.ModelId);
+        if (prepared.AdditionalProperties is { Count: > 0 } props)
+        {
+            // House metadata (call context, call info) never goes upstream.
+            var keep = new AdditionalPropertiesDictionary();
+            foreach (var (key, value) in props)
+            {
+                if (!key.StartsWith("companyos.", StringComparison.Ordinal))
+                {
+                    keep[key] = value;
+                }
+            }
+
+            prepared.AdditionalProperties = keep.Count == 0 ? null : keep;
+        }
+
+        return prepared;
+    }
+
+    private static bool IsTranslatable(Exception e, CancellationToken callerToken) =>
+        e is not ProviderException && e is not ArgumentException && !(e is OperationCanceledException && callerToken.IsCancellationRequested);
+}

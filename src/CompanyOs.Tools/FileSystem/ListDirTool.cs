@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text;
+using CompanyOs.Tools.Typed;
+
+namespace CompanyOs.Tools.FileSystem;
+
+/// <summary><c>list_dir</c>: lists one directory inside the configured roots (names, kinds, sizes), without following symlinks.</summary>
+public sealed class ListDirTool : TypedTool<ListDirArguments>
+{
+    private readonly ConfinedPathResolver _resolver;
+    private readonly int _maxEntries;
+
+    public ListDirTool(ConfinedPathResolver resolver, FileSystemToolOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxListEntries, 1, nameof(options));
+        _resolver = resolver;
+        _maxEntries = options.MaxListEntries;
+    }
+
+    public override string Name => "list_dir";
+
+    public override string Description =>
+        "Lists a directory inside the allowed directories: one entry per line, directories end with '/', files show their size, "
+        + $"symlinks and special files are marked. At most {_maxEntries} entries.";
+
+    public override ToolRisk Risk => ToolRisk.Low;
+
+    public override bool IsIdempotent => true;
+
+    public override TimeSpan Timeout => TimeSpan.FromSeconds(10);
+
+    protected override Task<ToolResult> InvokeAsync(ListDirArguments arguments, ToolInvocationContext context, CancellationToken cancellationToken)
+    {
+        var resolution = _resolver.Resolve(arguments.Path);
+        if (!resolution.IsAllowed)
+        {
+            return Task.FromResult(ToolResult.Error(resolution.Error!));
+        }
+
+        if (resolution.Type != UnixFileType.Directory)
+        {
+            return Task.FromResult(ToolResult.Error($"'{arguments.Path}' is not a directory ({ReadFileTool.Describe(resolution.Type)})"));
+        }
+
+        var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0, RecurseSubdirectories = false };
+        var names = Directory.EnumerateFileSystemEntries(resolution.FullPath!, "*", options).Select(Path.GetFileName).OfType<string>().ToList();
+        names.Sort(StringComparer.Ordinal);
+
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{_resolver.ToDisplayPath(resolution.FullPath!)}: {names.Count} entries");
+        foreach (var name in names.Take(_maxEntries))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (type, size) = UnixFileStatus.OfPath(resolution.FullPath + "/" + name);
+            text.Append('\n').Append(type switch
+            {
+                UnixFileType.Directory => name + "/",
+                UnixFileType.Regular => string.Create(CultureInfo.InvariantCulture, $"{name}  ({size} bytes)"),
+                _ => $"{name}  ({ReadFileTool.Describe(type)})",
+            });
+        }
+
+        if (names.Count > _maxEntries)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n[truncated: {names.Count - _maxEntries} more entries not shown]");
+        }
+
+        return Task.FromResult(ToolResult.Success(text.ToString()));
+    }
+}

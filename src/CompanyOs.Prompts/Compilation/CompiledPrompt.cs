@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using CompanyOs.Prompts.Definitions;
 using CompanyOs.Prompts.Versioning;
+using Fluid;
 using Fluid.Values;
 
 namespace CompanyOs.Prompts.Compilation;
@@ -13,6 +14,7 @@ internal sealed class CompiledPrompt
         CompiledText? system,
         CompiledText? user,
         IReadOnlyList<(CompiledText Input, CompiledText Output)> examples,
+        IReadOnlySet<string> localNames,
         LiquidEnvironment environment)
     {
         Definition = definition;
@@ -26,7 +28,17 @@ internal sealed class CompiledPrompt
             v => FluidValue.Create(v.Variable.Default, environment.Options),
             StringComparer.Ordinal);
         PublicVariables = definition.Variables.Select(v => v.Variable).ToArray();
+        var locals = localNames.ToFrozenSet(StringComparer.Ordinal);
+
+        // Every declared variable is always set, so the only undefined names left are the template's own locals read
+        // before their assign/capture (an error), or members missing on an object (nil, as Liquid defines it).
+        UndefinedHandler = name => locals.Contains(name)
+            ? throw new UndefinedVariableException(name)
+            : new ValueTask<FluidValue>(NilValue.Instance);
     }
+
+    /// <summary>Per-render hook for Fluid's undefined values (see the constructor).</summary>
+    public TemplateOptions.UndefinedDelegate UndefinedHandler { get; }
 
     public PromptDefinition Definition { get; }
 

@@ -4,8 +4,9 @@ namespace CompanyOs.Prompts.Compilation;
 
 /// <summary>
 /// The Fluid parser and render options shared by every template of a library. Filters are strict (an unknown filter is an
-/// error); reading a variable that was never set is an error (reported by <see cref="UndefinedVariableException"/>), while
-/// an optional variable the caller left out is set to nil so <c>{% if var %}</c> works. Templates cannot include files.
+/// error). Every declared variable is always set (an optional one the caller left out is nil, so <c>{% if var %}</c> works);
+/// reading a template-local variable before it is assigned is caught per prompt (<see cref="CompiledPrompt"/>). Members of
+/// objects are read case-insensitively, so <c>owner.name</c> reads a C# <c>Name</c> property. Templates cannot include files.
 /// </summary>
 internal sealed class LiquidEnvironment
 {
@@ -17,8 +18,7 @@ internal sealed class LiquidEnvironment
             StrictFilters = true,
             MaxSteps = 100_000,
             MaxRecursion = 20,
-            MemberAccessStrategy = UnsafeMemberAccessStrategy.Instance,
-            Undefined = name => throw new UndefinedVariableException(name),
+            MemberAccessStrategy = new UnsafeMemberAccessStrategy { IgnoreCasing = true },
         };
     }
 

@@ -15,14 +15,15 @@ internal sealed class PromptCompiler(LiquidEnvironment environment)
     {
         var declared = definition.Variables.Select(v => v.Variable.Name).ToHashSet(StringComparer.Ordinal);
         var used = new HashSet<string>(StringComparer.Ordinal);
+        var local = new HashSet<string>(StringComparer.Ordinal);
 
-        var system = Compile(definition.System, declared, used, diagnostics);
-        var user = Compile(definition.User, declared, used, diagnostics);
+        var system = Compile(definition.System, declared, used, local, diagnostics);
+        var user = Compile(definition.User, declared, used, local, diagnostics);
         var examples = new List<(CompiledText, CompiledText)>();
         foreach (var example in definition.FewShotExamples)
         {
-            var input = Compile(example.Input, declared, used, diagnostics);
-            var output = Compile(example.Output, declared, used, diagnostics);
+            var input = Compile(example.Input, declared, used, local, diagnostics);
+            var output = Compile(example.Output, declared, used, local, diagnostics);
             if (input is not null && output is not null)
             {
                 examples.Add((input, output));
@@ -38,10 +39,10 @@ internal sealed class PromptCompiler(LiquidEnvironment environment)
                 variable: variable.Variable.Name);
         }
 
-        return diagnostics.HasErrors ? null : new CompiledPrompt(definition, system, user, examples, environment);
+        return diagnostics.HasErrors ? null : new CompiledPrompt(definition, system, user, examples, local, environment);
     }
 
-    private CompiledText? Compile(TemplateSource? source, HashSet<string> declared, HashSet<string> used, DiagnosticBag diagnostics)
+    private CompiledText? Compile(TemplateSource? source, HashSet<string> declared, HashSet<string> used, HashSet<string> local, DiagnosticBag diagnostics)
     {
         if (source is null)
         {
@@ -65,6 +66,7 @@ internal sealed class PromptCompiler(LiquidEnvironment environment)
         }
 
         var collector = TemplateVariableCollector.Collect(template);
+        local.UnionWith(collector.Bound.Where(name => !declared.Contains(name)));
         var ok = true;
         foreach (var tag in collector.UnsupportedTags)
         {

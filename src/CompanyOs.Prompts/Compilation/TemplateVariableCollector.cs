@@ -20,6 +20,9 @@ internal sealed class TemplateVariableCollector : AstVisitor
     /// <summary>Variables read but never bound by the template: these must come from the caller.</summary>
     public IEnumerable<string> FreeVariables => _read.Where(name => !_bound.Contains(name) && !Builtins.Contains(name));
 
+    /// <summary>Names the template binds itself (assign, capture, for, increment…).</summary>
+    public IReadOnlySet<string> Bound => _bound;
+
     public IReadOnlySet<string> Filters => _filters;
 
     public IReadOnlySet<string> UnsupportedTags => _unsupportedTags;

@@ -37,7 +37,7 @@ internal static class PromptYamlParser
         var description = ReadText(root, "description", diagnostics)?.Text;
         var system = ReadText(root, "system", diagnostics);
         var user = ReadText(root, "user", diagnostics);
-        if (system is null && user is null)
+        if (IsBlank(Get(root, "system")) && IsBlank(Get(root, "user")))
         {
             diagnostics.Error(PromptDiagnosticCodes.MissingField, "the template has neither 'system' nor 'user' text; at least one is required", root);
         }
@@ -61,7 +61,16 @@ internal static class PromptYamlParser
             var message = e.InnerException is not null && e.InnerException.Message != e.Message
                 ? $"{e.Message} {e.InnerException.Message}"
                 : e.Message;
-            diagnostics.Error(PromptDiagnosticCodes.InvalidYaml, $"invalid YAML: {message}", DiagnosticBag.LineOf(e.Start), DiagnosticBag.ColumnOf(e.Start));
+            var (line, column) = (DiagnosticBag.LineOf(e.Start), DiagnosticBag.ColumnOf(e.Start));
+            var tabLine = message.Contains("tab", StringComparison.OrdinalIgnoreCase) ? FirstTabIndentedLine(content) : 0;
+            if (tabLine > 0)
+            {
+                // YamlDotNet reports tab indentation at the start of the enclosing mapping; point at the tab instead.
+                (line, column) = (tabLine, 1);
+            }
+
+            var end = e.End.Line > e.Start.Line ? $" (detected at line {e.End.Line}, column {e.End.Column})" : string.Empty;
+            diagnostics.Error(PromptDiagnosticCodes.InvalidYaml, $"invalid YAML: {message.TrimEnd('.')}{end}", line, column);
             return null;
         }
 
@@ -93,6 +102,21 @@ internal static class PromptYamlParser
         }
 
         return root;
+    }
+
+    private static int FirstTabIndentedLine(string content)
+    {
+        var lines = content.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indent = lines[i].AsSpan()[..(lines[i].Length - lines[i].AsSpan().TrimStart(" \t").Length)];
+            if (indent.Contains('\t'))
+            {
+                return i + 1;
+            }
+        }
+
+        return 0;
     }
 
     private static PromptVersion? ReadVersion(YamlMappingNode root, PromptPath path, DiagnosticBag diagnostics)
@@ -210,6 +234,8 @@ internal static class PromptYamlParser
         var column = block ? 1 : DiagnosticBag.ColumnOf(scalar.Start) + (quoted ? 1 : 0);
         return new TemplateSource(field, scalar.Value, line, column);
     }
+
+    private static bool IsBlank(YamlNode? node) => node is null || (node is YamlScalarNode scalar && string.IsNullOrWhiteSpace(scalar.Value));
 
     internal static YamlNode? Get(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;

@@ -49,7 +49,7 @@ internal static class PromptRenderer
             }
         }
 
-        var context = new TemplateContext(prompt.Environment.Options);
+        var context = new TemplateContext(prompt.Environment.Options) { Undefined = prompt.UndefinedHandler };
         List<string>? missing = null;
         foreach (var (name, declaration) in prompt.Variables)
         {

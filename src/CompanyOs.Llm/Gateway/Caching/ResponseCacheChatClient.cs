@@ -49,7 +49,7 @@ internal sealed class ResponseCacheChatClient(IChatClient innerClient, HybridCac
 
         var key = ResponseCacheKey.Compute(call, messages, options);
         var cached = await cache.GetOrCreateAsync(key, static _ => ValueTask.FromResult<byte[]?>(null), ReadOnly, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (cached is not null)
+        if (cached is { Length: > 0 })
         {
             foreach (var update in Hit(call, cached).ToChatResponseUpdates())
             {

@@ -6,7 +6,8 @@ namespace CompanyOs.Llm.Gateway.Stats;
 
 /// <summary>
 /// Counts every call by provider, model, org and agent: a snapshot API (<see cref="GetSnapshot"/>) and OpenTelemetry metrics
-/// on a <see cref="Meter"/> named <see cref="MeterName"/> (one meter per gateway instance; no static state).
+/// on a <see cref="Meter"/> named <see cref="MeterName"/> (one meter per gateway instance, whose <see cref="Meter.Scope"/> is
+/// this object; no static state).
 /// </summary>
 public sealed class GatewayStats : IDisposable
 {
@@ -28,7 +29,7 @@ public sealed class GatewayStats : IDisposable
     public GatewayStats(TimeProvider timeProvider)
     {
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
-        _meter = new Meter(MeterName);
+        _meter = new Meter(new MeterOptions(MeterName) { Scope = this });
         _requests = _meter.CreateCounter<long>("companyos.llm.requests", "{request}", "Gateway calls that finished, successfully or not.");
         _errors = _meter.CreateCounter<long>("companyos.llm.errors", "{request}", "Gateway calls that failed, by error.type.");
         _retries = _meter.CreateCounter<long>("companyos.llm.retries", "{retry}", "Retries made after retriable provider failures.");

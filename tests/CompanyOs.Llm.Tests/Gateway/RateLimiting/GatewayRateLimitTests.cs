@@ -1,0 +1,98 @@
+using CompanyOs.Llm.Configuration;
+using CompanyOs.Llm.Gateway;
+using CompanyOs.Llm.Gateway.RateLimiting;
+using CompanyOs.Llm.Tests.Gateway.Fakes;
+using Microsoft.Extensions.AI;
+
+namespace CompanyOs.Llm.Tests.Gateway.RateLimiting;
+
+public sealed class GatewayRateLimitTests
+{
+    private static LlmOptions Limited(int rpm, int tpm, RateLimitMode mode = RateLimitMode.Wait) => TestOptions.Create() with
+    {
+        Providers = new Dictionary<string, ProviderOptions>
+        {
+            ["a"] = TestOptions.ProviderA() with { RateLimitRpm = rpm, RateLimitTpm = tpm, FallbackProvider = null },
+        },
+        RateLimits = new RateLimitPolicyOptions { Mode = mode, MaxWait = TimeSpan.FromMinutes(30) },
+        Retry = TestOptions.Create().Retry with { TotalDeadline = TimeSpan.FromMinutes(30) },
+    };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_burst_of_calls_keeps_every_60_second_window_within_rpm_and_tpm(bool streaming)
+    {
+        var time = FakeClock.Create();
+        var factory = new FakeProviderFactory(time);
+        factory["a"].Usage = new UsageDetails { InputTokenCount = 40, OutputTokenCount = 60, TotalTokenCount = 100 };
+        using var gateway = LlmGateway.CreateBuilder(Limited(rpm: 10, tpm: 500), factory).WithTimeProvider(time).Build();
+        var options = new ChatOptions { MaxOutputTokens = 150 };
+
+        var calls = Enumerable.Range(0, 24)
+            .Select(i => Task.Run(() => GatewayCalls.CallAsync(gateway, streaming, options, prompt: $"question {i}", cancellationToken: TestContext.Current.CancellationToken)))
+            .ToArray();
+        await FakeClock.AdvanceUntilAsync(time, () => calls.All(c => c.IsCompleted), () => factory["a"].Attempts, TimeSpan.FromSeconds(1));
+        await Task.WhenAll(calls);
+
+        var attempts = factory["a"].AttemptTimes.Order().ToArray();
+        Assert.Equal(24, attempts.Length);
+        for (var i = 0; i < attempts.Length; i++)
+        {
+            var inWindow = attempts.Count(t => t >= attempts[i] && t < attempts[i] + TimeSpan.FromMinutes(1));
+            Assert.True(inWindow <= 10, $"{inWindow} requests within 60 s of {attempts[i]:HH:mm:ss}");
+            Assert.True(inWindow * 100 <= 500, $"{inWindow * 100} tokens (real usage) within 60 s of {attempts[i]:HH:mm:ss}");
+        }
+
+        Assert.True(attempts[^1] - attempts[0] >= TimeSpan.FromMinutes(4), "24 requests of 100 tokens at 500 TPM need at least four full windows");
+    }
+
+    [Fact]
+    public async Task Fail_fast_mode_refuses_with_a_typed_error_and_retry_after()
+    {
+        var time = FakeClock.Create();
+        var factory = new FakeProviderFactory(time);
+        using var gateway = LlmGateway.CreateBuilder(Limited(rpm: 2, tpm: 100_000, RateLimitMode.FailFast), factory).WithTimeProvider(time).Build();
+        var ct = TestContext.Current.CancellationToken;
+
+        await GatewayCalls.CallAsync(gateway, false, cancellationToken: ct);
+        await GatewayCalls.CallAsync(gateway, true, cancellationToken: ct);
+        var error = await Assert.ThrowsAsync<RateLimitedException>(() => GatewayCalls.CallAsync(gateway, false, cancellationToken: ct));
+
+        Assert.Equal("a", error.Provider);
+        Assert.Equal(TimeSpan.FromMinutes(1), error.RetryAfter);
+        Assert.Equal(2, factory["a"].Attempts);
+        Assert.Equal(1, gateway.GetStats().Rows.Single().Errors["local_rate_limit"]);
+    }
+
+    [Fact]
+    public async Task A_request_that_can_never_fit_the_tpm_is_refused_with_a_clear_message()
+    {
+        var factory = new FakeProviderFactory(TimeProvider.System);
+        using var gateway = LlmGateway.CreateBuilder(Limited(rpm: 100, tpm: 1_000), factory).Build();
+
+        var error = await Assert.ThrowsAsync<RateLimitedException>(() =>
+            GatewayCalls.CallAsync(gateway, false, new ChatOptions { MaxOutputTokens = 5_000 }, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains("MaxOutputTokens", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, factory["a"].Attempts);
+    }
+
+    [Fact]
+    public async Task A_waiting_call_can_be_cancelled()
+    {
+        var time = FakeClock.Create();
+        var factory = new FakeProviderFactory(time);
+        using var gateway = LlmGateway.CreateBuilder(Limited(rpm: 1, tpm: 100_000), factory).WithTimeProvider(time).Build();
+        await GatewayCalls.CallAsync(gateway, false, cancellationToken: TestContext.Current.CancellationToken);
+        using var cancel = new CancellationTokenSource();
+
+        var waiting = GatewayCalls.CallAsync(gateway, false, cancellationToken: cancel.Token);
+        await Task.Delay(20, TestContext.Current.CancellationToken);
+        Assert.False(waiting.IsCompleted);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Equal(1, factory["a"].Attempts);
+    }
+}

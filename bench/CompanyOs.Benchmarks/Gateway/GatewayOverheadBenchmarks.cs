@@ -14,7 +14,7 @@ namespace CompanyOs.Benchmarks.Gateway;
 /// breaker, RPM/TPM limiter, per-attempt timeout) over a provider that answers instantly, against calling that provider bare.
 /// </summary>
 [MemoryDiagnoser]
-public class GatewayOverheadBenchmarks
+public class GatewayOverheadBenchmarks : IDisposable
 {
     private readonly List<ChatMessage> _messages = [new(ChatRole.User, "Summarise the quarterly report in three bullet points.")];
     private readonly FakeTimeProvider _time = new();
@@ -43,10 +43,12 @@ public class GatewayOverheadBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup()
+    public void Dispose()
     {
-        _gateway.Dispose();
-        _limited.Dispose();
+        _gateway?.Dispose();
+        _limited?.Dispose();
+        _bare?.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     [Benchmark(Baseline = true)]

@@ -75,6 +75,15 @@ internal sealed class PromptCatalog
             return Array.FindLast(versions, v => !v.Version.IsPrerelease) ?? versions[^1];
         }
 
+        // Fast path: the version exactly as written in the file (the usual way a version is pinned).
+        foreach (var candidate in versions)
+        {
+            if (string.Equals(candidate.Version.Text, version, StringComparison.Ordinal))
+            {
+                return candidate;
+            }
+        }
+
         if (!PromptVersion.TryParse(version, out var wanted))
         {
             throw new PromptException($"'{version}' is not a valid version for prompt '{name}' (expected e.g. 1.0)", name, version);

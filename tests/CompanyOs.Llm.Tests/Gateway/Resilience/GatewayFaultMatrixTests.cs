@@ -104,7 +104,7 @@ public abstract class GatewayFaultMatrixTests
         Assert.Equal(3, harness.AttemptTimes("a").Count);
         Assert.Single(harness.AttemptTimes("b"));
         Assert.Equal("b", result.Info.Provider);
-        Assert.Equal("claude-3-5-haiku-20241022", result.Info.Model);
+        Assert.Equal(harness.Options.Providers["b"].FallbackModels["gpt-4o-mini"], result.Info.Model);
         Assert.Equal(["a"], result.Info.FallbackPath);
         Assert.Equal(4, result.Info.Attempts);
         Assert.Equal(1, gateway.GetStats().Fallbacks);
@@ -121,7 +121,8 @@ public abstract class GatewayFaultMatrixTests
 
         for (var i = 0; i < 4; i++)
         {
-            var fellBack = await TimeDriver.RunAsync(Time, () => GatewayCalls.CallAsync(gateway, streaming, cancellationToken: TestContext.Current.CancellationToken));
+            // No retries on "a" and "b" answers at once: no fake time needs to pass, so the sampling window holds all four.
+            var fellBack = await GatewayCalls.CallAsync(gateway, streaming, cancellationToken: TestContext.Current.CancellationToken);
             Assert.Equal("b", fellBack.Info.Provider);
         }
 

@@ -15,14 +15,17 @@ internal static class AnthropicClientBuilder
             throw new ArgumentException($"Provider '{provider.Name}' has no API key.", nameof(provider));
         }
 
-        var client = new AnthropicClient(new ClientOptions
-        {
-            ApiKey = provider.ApiKey,
-            BaseUrl = (provider.BaseUrl ?? new Uri("https://api.anthropic.com")).ToString().TrimEnd('/'),
-            HttpClient = http,
-            MaxRetries = 0,
-            Timeout = Timeout.InfiniteTimeSpan,
-        });
+        var client = CreateSdkClient(provider, http);
         return (client.AsIChatClient(provider.DefaultModel, ProviderClientFactory.DefaultMaxOutputTokens), new AnthropicDialect());
     }
+
+    /// <summary>The SDK client with our HTTP client, base URL and key; SDK retries and timeout off.</summary>
+    public static AnthropicClient CreateSdkClient(ProviderOptions provider, HttpClient http) => new(new ClientOptions
+    {
+        ApiKey = provider.ApiKey,
+        BaseUrl = (provider.BaseUrl ?? new Uri("https://api.anthropic.com")).ToString().TrimEnd('/'),
+        HttpClient = http,
+        MaxRetries = 0,
+        Timeout = Timeout.InfiniteTimeSpan,
+    });
 }

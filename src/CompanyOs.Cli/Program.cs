@@ -1,2 +1,3 @@
-// Placeholder: the CLI is built in the foundation issue.
-return 0;
+using CompanyOs.Cli;
+
+return await CompanyOsCli.RunAsync(args, CliEnvironment.Process, Console.Out, Console.Error).ConfigureAwait(false);

@@ -1,0 +1,64 @@
+using CompanyOs.Emulator;
+using CompanyOs.Llm.Configuration;
+
+namespace CompanyOs.Cli.Hosting;
+
+/// <summary>
+/// Points providers that cannot reach a real service (enabled, but no API key in the environment) at an in-process
+/// emulator, so that the CLI works on a fresh clone — and says so. Owns the emulator; dispose to stop it.
+/// </summary>
+public sealed class EmulatedProviders : IAsyncDisposable
+{
+    private const string EmulatorKey = "emulator-key";
+    private readonly EmulatorServer? _server;
+
+    private EmulatedProviders(LlmOptions options, EmulatorServer? server, IReadOnlyList<string> emulated)
+    {
+        Options = options;
+        _server = server;
+        Emulated = emulated;
+    }
+
+    /// <summary>The options with emulated providers re-pointed.</summary>
+    public LlmOptions Options { get; }
+
+    /// <summary>Names of the providers answered by the emulator.</summary>
+    public IReadOnlyList<string> Emulated { get; }
+
+    /// <summary>
+    /// Re-points every enabled provider without a key (Anthropic/OpenAI; Ollama needs none) — or all enabled providers
+    /// when <paramref name="force"/> — at one in-process emulator on 127.0.0.1.
+    /// </summary>
+    public static async Task<EmulatedProviders> ApplyAsync(LlmOptions options, bool force, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var targets = options.Providers.Values
+            .Where(p => p.Enabled && (force || (p.ApiKey is null && p.Kind != ProviderKind.Ollama && p.BaseUrl is null)))
+            .Select(p => p.Name)
+            .ToList();
+        if (targets.Count == 0)
+        {
+            return new EmulatedProviders(options, null, []);
+        }
+
+        var server = await EmulatorServer.StartAsync(new EmulatorOptions(), cancellationToken).ConfigureAwait(false);
+        var providers = options.Providers.ToDictionary(
+            p => p.Key,
+            p => targets.Contains(p.Key)
+                ? p.Value with
+                {
+                    ApiKey = EmulatorKey,
+                    BaseUrl = p.Value.Kind == ProviderKind.OpenAI ? server.OpenAIEndpoint : server.BaseUri,
+                }
+                : p.Value);
+        return new EmulatedProviders(options with { Providers = providers }, server, targets);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -7,7 +7,8 @@ namespace CompanyOs.Events.Sqlite;
 
 /// <summary>
 /// Serializes this process's appends onto one writer connection and commits whatever appends are waiting in one
-/// transaction (group commit), each inside its own savepoint so a conflicting append does not affect the others.
+/// transaction (group commit). A conflicting append is detected before it writes anything, so it does not affect the
+/// others; any database error fails the whole group, which is rolled back.
 /// No caller is answered before the commit that holds its events has returned. Other processes are kept out by
 /// SQLite's write lock (BEGIN IMMEDIATE + busy_timeout).
 /// </summary>
@@ -101,30 +102,27 @@ internal sealed class SqliteAppendWriter : IDisposable
         var wrote = false;
         try
         {
-            SqliteSchema.Execute(_connection, "BEGIN IMMEDIATE");
+            _commands.Begin();
             try
             {
                 var now = UnixMicros.From(_timeProvider.GetUtcNow());
+                var head = _commands.ReadHead();
                 for (var i = 0; i < group.Count; i++)
                 {
                     var request = group[i];
-                    SqliteSchema.Execute(_connection, "SAVEPOINT append");
                     try
                     {
-                        var (result, written) = _commands.Append(request, now);
-                        SqliteSchema.Execute(_connection, "RELEASE append");
+                        var (result, written) = _commands.Append(request, now, ref head);
                         wrote |= written;
                         outcomes[i] = () => request.Completion.TrySetResult(result);
                     }
                     catch (ConcurrencyException conflict)
                     {
-                        SqliteSchema.Execute(_connection, "ROLLBACK TO append");
-                        SqliteSchema.Execute(_connection, "RELEASE append");
                         outcomes[i] = () => request.Completion.TrySetException(conflict);
                     }
                 }
 
-                SqliteSchema.Execute(_connection, "COMMIT");
+                _commands.Commit();
             }
             catch
             {

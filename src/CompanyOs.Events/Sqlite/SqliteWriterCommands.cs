@@ -9,21 +9,28 @@ namespace CompanyOs.Events.Sqlite;
 /// <summary>The writer connection's prepared statements, and one append executed with them inside an open transaction.</summary>
 internal sealed class SqliteWriterCommands : IDisposable
 {
-    private readonly SqliteCommand _streamVersion;
-    private readonly SqliteCommand _existing;
+    private readonly SqliteCommand _lookup;
     private readonly SqliteCommand _head;
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _upsertStream;
+    private readonly SqliteCommand _begin;
+    private readonly SqliteCommand _commit;
 
     public SqliteWriterCommands(SqliteConnection connection)
     {
-        _streamVersion = Create(connection, "SELECT version FROM streams WHERE stream_id = $s", "$s");
-        _existing = Create(
+        // One round: the stream's version (no row = no stream) and which of the batch's ids it already holds.
+        _lookup = Create(
             connection,
-            "SELECT event_id, version, position FROM events WHERE stream_id = $s AND event_id IN (SELECT value FROM json_each($ids))",
+            """
+            SELECT s.version, e.event_id, e.version, e.position FROM streams s
+            LEFT JOIN events e ON e.stream_id = s.stream_id AND e.event_id IN (SELECT value FROM json_each($ids))
+            WHERE s.stream_id = $s
+            """,
             "$s",
             "$ids");
         _head = Create(connection, "SELECT COALESCE(MAX(position), 0) FROM events");
+        _begin = Create(connection, "BEGIN IMMEDIATE");
+        _commit = Create(connection, "COMMIT");
         _insert = Create(
             connection,
             """
@@ -41,20 +48,29 @@ internal sealed class SqliteWriterCommands : IDisposable
             "$s", "$v", "$org", "$at");
     }
 
-    /// <summary>Runs one append in the caller's transaction. Returns the result and whether anything was written.</summary>
+    /// <summary>Takes SQLite's write lock (waiting up to busy_timeout for other processes).</summary>
+    public void Begin() => _begin.ExecuteNonQuery();
+
+    public void Commit() => _commit.ExecuteNonQuery();
+
+    /// <summary>The last global position, read inside the write transaction (no other writer can move it until commit).</summary>
+    public long ReadHead() => (long)_head.ExecuteScalar()!;
+
+    /// <summary>
+    /// Runs one append in the caller's transaction, advancing <paramref name="head"/>. Returns the result and whether
+    /// anything was written. Conflicts are detected before any write, so a conflicting append leaves the transaction untouched.
+    /// </summary>
     /// <exception cref="ConcurrencyException">The expected version does not match.</exception>
-    public (AppendResult Result, bool Wrote) Append(SqliteAppendRequest request, long nowMicros)
+    public (AppendResult Result, bool Wrote) Append(SqliteAppendRequest request, long nowMicros, ref long head)
     {
-        _streamVersion.Parameters[0].Value = request.StreamId;
-        var current = _streamVersion.ExecuteScalar() is long v ? v : (long?)null;
-        var existing = current is null ? new Dictionary<Guid, StoredEventRef>() : FindExisting(request);
+        var (current, existing) = Lookup(request);
         var plan = AppendPlan.Decide(request.StreamId, request.Expected, current, request.Events, existing);
         if (plan.AlreadyStored is { } stored)
         {
             return (stored, false);
         }
 
-        var position = (long)_head.ExecuteScalar()!;
+        var position = head;
         var version = plan.FirstVersion;
         string? org = null;
         var p = _insert.Parameters;
@@ -79,19 +95,21 @@ internal sealed class SqliteWriterCommands : IDisposable
         u[2].Value = (object?)org ?? DBNull.Value;
         u[3].Value = nowMicros;
         _upsertStream.ExecuteNonQuery();
+        head = position;
         return (new AppendResult(version - 1, position), true);
     }
 
     public void Dispose()
     {
-        _streamVersion.Dispose();
-        _existing.Dispose();
+        _lookup.Dispose();
         _head.Dispose();
         _insert.Dispose();
         _upsertStream.Dispose();
+        _begin.Dispose();
+        _commit.Dispose();
     }
 
-    private Dictionary<Guid, StoredEventRef> FindExisting(SqliteAppendRequest request)
+    private (long? Current, Dictionary<Guid, StoredEventRef> Existing) Lookup(SqliteAppendRequest request)
     {
         var ids = new string[request.Events.Length];
         for (var i = 0; i < ids.Length; i++)
@@ -99,16 +117,21 @@ internal sealed class SqliteWriterCommands : IDisposable
             ids[i] = request.Events[i].EventId.ToString("D");
         }
 
-        _existing.Parameters[0].Value = request.StreamId;
-        _existing.Parameters[1].Value = JsonSerializer.Serialize(ids, EventsJsonContext.Default.StringArray);
-        var found = new Dictionary<Guid, StoredEventRef>();
-        using var reader = _existing.ExecuteReader();
+        _lookup.Parameters[0].Value = request.StreamId;
+        _lookup.Parameters[1].Value = JsonSerializer.Serialize(ids, EventsJsonContext.Default.StringArray);
+        long? current = null;
+        var existing = new Dictionary<Guid, StoredEventRef>();
+        using var reader = _lookup.ExecuteReader();
         while (reader.Read())
         {
-            found[Guid.Parse(reader.GetString(0), CultureInfo.InvariantCulture)] = new StoredEventRef(reader.GetInt64(1), reader.GetInt64(2));
+            current = reader.GetInt64(0);
+            if (!reader.IsDBNull(1))
+            {
+                existing[Guid.Parse(reader.GetString(1), CultureInfo.InvariantCulture)] = new StoredEventRef(reader.GetInt64(2), reader.GetInt64(3));
+            }
         }
 
-        return found;
+        return (current, existing);
     }
 
     private static SqliteCommand Create(SqliteConnection connection, string sql, params string[] parameters)

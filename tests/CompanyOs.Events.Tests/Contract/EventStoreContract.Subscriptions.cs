@@ -70,13 +70,13 @@ public abstract partial class EventStoreContract
     private async Task<bool> WaitAdvancingTimeAsync(ValueTask<bool> pending)
     {
         var task = pending.AsTask();
-        for (var i = 0; i < 500 && !task.IsCompleted; i++)
+        for (var i = 0; i < 3000 && !task.IsCompleted; i++)
         {
             Time.Advance(new EventStoreOptions().PollInterval);
             await Task.WhenAny(task, Task.Delay(10, Ct));
         }
 
-        Assert.True(task.IsCompleted, "the subscription did not yield within 500 poll intervals");
+        Assert.True(task.IsCompleted, "the subscription did not yield within 3000 poll intervals");
         return await task;
     }
 }

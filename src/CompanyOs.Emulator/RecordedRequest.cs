@@ -1,0 +1,15 @@
+namespace CompanyOs.Emulator;
+
+/// <summary>
+/// A request the emulator received, for tests that assert what a client sent. Secret headers (<c>Authorization</c>,
+/// <c>x-api-key</c>, …) are never recorded.
+/// </summary>
+/// <param name="Route">The route.</param>
+/// <param name="Body">Request body as received (empty for GET).</param>
+/// <param name="Headers">Non-secret request headers, names lower-case.</param>
+/// <param name="Fault">The injected fault(s), as header syntax, or null.</param>
+public sealed record RecordedRequest(
+    EmulatorRoute Route,
+    string Body,
+    IReadOnlyDictionary<string, string> Headers,
+    string? Fault);

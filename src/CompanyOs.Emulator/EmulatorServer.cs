@@ -1,6 +1,8 @@
 using System.Net;
+using CompanyOs.Emulator.Anthropic;
 using CompanyOs.Emulator.Faults;
 using CompanyOs.Emulator.Hosting;
+using CompanyOs.Emulator.Ollama;
 using CompanyOs.Emulator.OpenAI;
 using CompanyOs.Emulator.Scripting;
 using Microsoft.AspNetCore.Builder;
@@ -65,6 +67,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         var app = builder.Build();
         var pipeline = new RequestPipeline(state);
         app.MapOpenAI(pipeline, state);
+        app.MapAnthropic(pipeline, state);
+        app.MapOllama(pipeline, state);
         app.MapFallback((Microsoft.AspNetCore.Http.HttpContext context) => UnknownRoute.HandleAsync(context));
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

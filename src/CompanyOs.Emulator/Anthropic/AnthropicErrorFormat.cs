@@ -12,7 +12,7 @@ internal sealed class AnthropicErrorFormat : IErrorFormat
         w.WriteString("type", "error");
         w.WriteStartObject("error");
         w.WriteString("type", ErrorType(statusCode));
-        w.WriteString("message", param is null ? message : $"{param}: {message}");
+        w.WriteString("message", message);
         w.WriteEndObject();
         w.WriteString("request_id", "req_011" + DeterministicIds.Derive(message, statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), 21));
         w.WriteEndObject();

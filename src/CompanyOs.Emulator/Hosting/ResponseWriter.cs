@@ -6,6 +6,8 @@ namespace CompanyOs.Emulator.Hosting;
 /// <summary>Writes bodies and streams, applying latency, <c>cut-after</c> and <c>malformed</c> faults.</summary>
 internal static class ResponseWriter
 {
+    private static readonly TimeSpan DrainDelay = TimeSpan.FromMilliseconds(50);
+
     public static async Task WriteErrorAsync(
         HttpContext context, IErrorFormat errors, int statusCode, string message, string? param = null,
         Fault? fault = null, TimeProvider? time = null)
@@ -27,20 +29,21 @@ internal static class ResponseWriter
     public static async Task WriteBodyAsync(RequestScope scope, string contentType, byte[] body)
     {
         var response = scope.Context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = contentType;
-        response.ContentLength = body.Length;
         if (scope.Find(FaultKind.Malformed) is not null)
         {
             body = body[..(body.Length / 2)];
         }
+
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
 
         if (scope.Find(FaultKind.CutAfter) is { } cut)
         {
             var count = Math.Min(cut.Count, Math.Max(body.Length - 1, 0));
             await response.Body.WriteAsync(body.AsMemory(0, count), scope.Aborted).ConfigureAwait(false);
             await response.Body.FlushAsync(scope.Aborted).ConfigureAwait(false);
-            scope.Context.Abort();
+            await AbortAfterDrainAsync(scope).ConfigureAwait(false);
             return;
         }
 
@@ -76,8 +79,18 @@ internal static class ResponseWriter
 
         if (cut is not null)
         {
-            scope.Context.Abort();
+            await AbortAfterDrainAsync(scope).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Aborting right after a flush can drop bytes still queued for the socket, so the client would see fewer chunks
+    /// than promised. A short real-time pause (not the emulator's TimeProvider, which tests may freeze) lets them drain.
+    /// </summary>
+    private static async Task AbortAfterDrainAsync(RequestScope scope)
+    {
+        await Task.Delay(DrainDelay, scope.Aborted).ConfigureAwait(false);
+        scope.Context.Abort();
     }
 
     /// <summary>Keeps the frame's framing (<c>event:</c>/<c>data:</c> prefix, newlines) but cuts its JSON in half.</summary>

@@ -22,33 +22,59 @@ internal sealed class ConversationFacts
 
     public static ConversationFacts From(IReadOnlyList<ConversationMessage> messages)
     {
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var call in messages.SelectMany(m => m.ToolCalls))
-        {
-            names[call.Id] = call.Name;
-        }
-
-        var pending = new List<(string, ToolResultPart)>();
-        var lastUserText = string.Empty;
+        var named = NameResults(messages);
+        var lastUser = -1;
         for (var i = messages.Count - 1; i >= 0; i--)
         {
-            var message = messages[i];
-            for (var r = message.ToolResults.Count - 1; r >= 0; r--)
+            if (IsUserText(messages[i]))
             {
-                var result = message.ToolResults[r];
-                var name = result.ToolName
-                    ?? (result.CallId is not null && names.TryGetValue(result.CallId, out var n) ? n : "tool");
-                pending.Insert(0, (name, result));
-            }
-
-            if (message.Role == ChatRole.User && message.ToolResults.Count == 0 && message.Text.Length > 0)
-            {
-                lastUserText = message.Text;
+                lastUser = i;
                 break;
             }
         }
 
-        var userTurns = messages.Count(m => m.Role == ChatRole.User && m.ToolResults.Count == 0);
-        return new ConversationFacts(lastUserText, userTurns, pending);
+        var pending = named.Where(r => r.MessageIndex > lastUser).Select(r => (r.Name, r.Result)).ToArray();
+        return new ConversationFacts(
+            lastUser >= 0 ? messages[lastUser].Text : string.Empty,
+            messages.Count(IsUserText),
+            pending);
+    }
+
+    private static bool IsUserText(ConversationMessage m) => m.Role == ChatRole.User && m.ToolResults.Count == 0 && m.Text.Length > 0;
+
+    /// <summary>
+    /// Names every tool result: by explicit tool name, else by call id, else by position among the calls of the
+    /// preceding assistant message (Ollama clients often send neither name nor id).
+    /// </summary>
+    private static List<(int MessageIndex, string Name, ToolResultPart Result)> NameResults(IReadOnlyList<ConversationMessage> messages)
+    {
+        var byId = new Dictionary<string, string>(StringComparer.Ordinal);
+        IReadOnlyList<ToolCallPart> lastCalls = [];
+        var position = 0;
+        var named = new List<(int, string, ToolResultPart)>();
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            if (message.ToolCalls.Count > 0)
+            {
+                lastCalls = message.ToolCalls;
+                position = 0;
+                foreach (var call in message.ToolCalls)
+                {
+                    byId[call.Id] = call.Name;
+                }
+            }
+
+            foreach (var result in message.ToolResults)
+            {
+                var name = result.ToolName
+                    ?? (result.CallId is not null && byId.TryGetValue(result.CallId, out var n) ? n : null)
+                    ?? (position < lastCalls.Count ? lastCalls[position].Name : "tool");
+                position++;
+                named.Add((i, name, result));
+            }
+        }
+
+        return named;
     }
 }

@@ -1,5 +1,10 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using Anthropic;
+using Anthropic.Core;
+using Anthropic.Exceptions;
+using OllamaSharp;
+using OllamaSharp.Models.Exceptions;
 using OpenAI;
 using OpenAI.Chat;
 
@@ -15,4 +20,28 @@ internal static class SdkClients
             RetryPolicy = new ClientRetryPolicy(0),
             NetworkTimeout = TimeSpan.FromSeconds(20),
         });
+
+    /// <summary>Anthropic client with response validation on: every field the SDK models must parse.</summary>
+    public static AnthropicClient Anthropic(EmulatorServer server, string apiKey = "sk-ant-test-key") =>
+        new(new ClientOptions
+        {
+            ApiKey = apiKey,
+            BaseUrl = server.BaseUri.ToString().TrimEnd('/'),
+            MaxRetries = 0,
+            ResponseValidation = true,
+            Timeout = TimeSpan.FromSeconds(20),
+        });
+
+    public static OllamaApiClient Ollama(EmulatorServer server, string model = "llama3.2") => new(server.BaseUri, model);
+
+    public static int? AnthropicStatus(Exception exception) =>
+        exception is AnthropicApiException api ? (int)api.StatusCode : null;
+
+    /// <summary>OllamaSharp throws <see cref="OllamaException"/> for 400 (status not kept) and HttpRequestException otherwise.</summary>
+    public static int? OllamaStatus(Exception exception) => exception switch
+    {
+        OllamaException => 400,
+        HttpRequestException { StatusCode: { } status } => (int)status,
+        _ => null,
+    };
 }

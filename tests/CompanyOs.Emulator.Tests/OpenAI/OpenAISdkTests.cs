@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.Text.Json;
+using CompanyOs.Emulator.Faults;
 using CompanyOs.Emulator.Scripting;
 using CompanyOs.Emulator.Tests.Infrastructure;
 using OpenAI.Chat;
@@ -159,7 +160,7 @@ public sealed class OpenAISdkTests
     public async Task Status_faults_surface_as_ClientResultException_with_the_status(int status)
     {
         await using var server = await EmulatorServer.StartAsync(cancellationToken: Ct);
-        server.Faults.Enqueue(Faults.Fault.Status(status));
+        server.Faults.Enqueue(Fault.Status(status));
         var client = SdkClients.OpenAIChat(server);
 
         var error = await Assert.ThrowsAsync<ClientResultException>(() => client.CompleteChatAsync([new UserChatMessage("hi")], cancellationToken: Ct));

@@ -1,0 +1,24 @@
+namespace CompanyOs.Agents.Runtime;
+
+public enum AgentRunErrorKind
+{
+    InvalidRequest = 0,
+    UnknownAgentType,
+    RunNotFound,
+    RunAlreadyExists,
+
+    /// <summary>The call id or question id has no pending decision (unknown, already decided, or of the wrong kind).</summary>
+    NotPending,
+
+    /// <summary>The pending approval or question expired before the decision; the expiry was recorded.</summary>
+    Expired,
+
+    /// <summary>Edited arguments do not match the tool's schema. Nothing was recorded.</summary>
+    InvalidArguments,
+
+    /// <summary>The run has ended; it cannot be changed.</summary>
+    RunEnded,
+
+    /// <summary>Other writers kept changing the run while a decision was being recorded.</summary>
+    Conflict,
+}

@@ -1,0 +1,22 @@
+namespace CompanyOs.Agents.Runtime;
+
+/// <summary>What to run: the agent type, the task, who pays, and the context the persona prompt may use.</summary>
+public sealed record AgentRunRequest
+{
+    public required string AgentType { get; init; }
+
+    public required string Task { get; init; }
+
+    public string? OrgId { get; init; }
+
+    public string? TaskId { get; init; }
+
+    /// <summary>The run (session) id; null = a new random id.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>Variables for the persona template; those it does not declare are recorded with the run but not rendered.</summary>
+    public IReadOnlyDictionary<string, object?> Variables { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>Memory items, oldest first; the last <c>memory_items</c> of the definition go into the system prompt.</summary>
+    public IReadOnlyList<string> Memory { get; init; } = [];
+}

@@ -1,0 +1,262 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using CompanyOs.Agents.Approvals;
+using CompanyOs.Agents.Definitions;
+using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.Runs;
+using CompanyOs.Agents.Steps;
+using CompanyOs.Events;
+using CompanyOs.Prompts;
+using CompanyOs.Tools;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CompanyOs.Agents.Runtime;
+
+/// <summary>
+/// Runs agents durably. Every step is an event in <c>agent-session:{run id}</c> the moment it happens; a run's state is the
+/// fold of those events, so any runtime on the same store can resume it, decide its approvals or cancel it — also after a
+/// restart. LLM calls go through the injected <see cref="IChatClient"/> (the gateway).
+/// </summary>
+public sealed class AgentRuntime : IAsyncDisposable
+{
+    private readonly IEventStore _store;
+    private readonly IToolRegistry _tools;
+    private readonly IReadOnlyDictionary<string, AgentDefinition> _definitions;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RunStarter _starter;
+    private readonly RunDriver _driver;
+    private readonly DecisionRecorder _decisions;
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _active = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+
+    public AgentRuntime(
+        IChatClient chatClient,
+        IEventStore store,
+        IToolRegistry tools,
+        IPromptLibrary prompts,
+        IReadOnlyDictionary<string, AgentDefinition> definitions,
+        AgentRuntimeOptions? options = null,
+        TimeProvider? timeProvider = null,
+        ILogger<AgentRuntime>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(chatClient);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(tools);
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(definitions);
+        options ??= new AgentRuntimeOptions();
+        options.Validate();
+        _store = store;
+        _tools = tools;
+        _definitions = definitions;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _starter = new RunStarter(prompts, tools, _logger);
+        _driver = new RunDriver(
+            new ModelTurnRunner(chatClient, tools, _time, options), new ToolBatchExecutor(tools, _time, options, _logger), tools, _time, _logger);
+        _decisions = new DecisionRecorder(store, _time, options);
+    }
+
+    /// <summary>Starts a run and drives it until it ends or waits for a human.</summary>
+    /// <exception cref="AgentRunException">Unknown agent type, empty task, or the run id exists already.</exception>
+    /// <exception cref="PromptException">The persona template cannot be rendered (e.g. a required variable is missing).</exception>
+    public async Task<AgentRunResult> RunAsync(AgentRunRequest request, AgentStepCallback? onStep = null, CancellationToken cancellationToken = default)
+    {
+        var journal = await StartAsync(request, onStep, cancellationToken).ConfigureAwait(false);
+        return await DriveAsync(journal, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Records the start of a run without driving it (e.g. to drive it in the background with <see cref="ResumeAsync"/>); returns its id.</summary>
+    public async Task<string> StartOnlyAsync(AgentRunRequest request, CancellationToken cancellationToken = default)
+    {
+        using var journal = await StartAsync(request, null, cancellationToken).ConfigureAwait(false);
+        return journal.State.RunId;
+    }
+
+    /// <summary>The steps of a new run as they happen; ends when the run ends or waits for a human.</summary>
+    public IAsyncEnumerable<AgentStep> RunStreamingAsync(AgentRunRequest request, CancellationToken cancellationToken = default) =>
+        AgentSteps.Create((onStep, ct) => RunAsync(request, onStep, ct), cancellationToken);
+
+    /// <summary>
+    /// Continues a run from the store alone: settles tool calls interrupted by a crash (never re-running a non-idempotent
+    /// one), expires overdue approvals, and drives on. A run that waits or has ended is returned as it is.
+    /// </summary>
+    public async Task<AgentRunResult> ResumeAsync(string runId, AgentStepCallback? onStep = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        var state = await RunJournal.LoadAsync(_store, runId, cancellationToken).ConfigureAwait(false);
+        if (state.Status == RunStatus.None)
+        {
+            throw new AgentRunException(AgentRunErrorKind.RunNotFound, $"Run '{runId}' does not exist.", runId);
+        }
+
+        RuntimeLog.RunResumed(_logger, runId, state.Version, state.Status.ToWireName());
+        return await DriveAsync(new RunJournal(_store, state, _time, onStep), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Approves a waiting tool call, optionally with edited arguments (validated against the tool's schema), and continues the run.</summary>
+    public Task<AgentRunResult> ApproveAsync(
+        string runId, string callId, JsonElement? editedArguments = null, string? decidedBy = null, AgentStepCallback? onStep = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(callId);
+        var outcome = new Decisions.Outcome();
+        return DecideAsync(runId, s => Decisions.Approve(s, callId, editedArguments, decidedBy, _tools, _time.GetUtcNow(), outcome), decidedBy, outcome, onStep, cancellationToken);
+    }
+
+    /// <summary>Rejects a waiting tool call; the model receives a tool result saying so, with <paramref name="reason"/>.</summary>
+    public Task<AgentRunResult> RejectAsync(
+        string runId, string callId, string reason, string? decidedBy = null, AgentStepCallback? onStep = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(callId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var outcome = new Decisions.Outcome();
+        return DecideAsync(runId, s => Decisions.Reject(s, callId, reason, decidedBy, _time.GetUtcNow(), outcome), decidedBy, outcome, onStep, cancellationToken);
+    }
+
+    /// <summary>Answers an <c>ask_human</c> question; the answer is the tool result and the run continues.</summary>
+    public Task<AgentRunResult> AnswerAsync(
+        string runId, string questionId, string text, string? answeredBy = null, AgentStepCallback? onStep = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(questionId);
+        ArgumentNullException.ThrowIfNull(text);
+        var outcome = new Decisions.Outcome();
+        return DecideAsync(runId, s => Decisions.Answer(s, questionId, text, answeredBy, _time.GetUtcNow(), outcome), answeredBy, outcome, onStep, cancellationToken);
+    }
+
+    /// <summary>Cancels a run for good: stops a drive of this runtime and records <c>RunCancelled</c> (a driver elsewhere stops at its next write).</summary>
+    public async Task<AgentRunResult> CancelAsync(string runId, string? reason = null, string? cancelledBy = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        if (_active.TryGetValue(runId, out var drive))
+        {
+            await drive.CancelAsync().ConfigureAwait(false);
+        }
+
+        using var journal = await _decisions.RecordAsync(
+            runId,
+            s => RunDriver.WithTrace(s, [new RunCancelled { Reason = reason, CancelledBy = cancelledBy }], _time.GetUtcNow()),
+            Actor(cancelledBy),
+            null,
+            cancellationToken).ConfigureAwait(false);
+        return Result(journal.State);
+    }
+
+    /// <summary>The run's current state from the store, or null when it does not exist.</summary>
+    public async Task<RunState?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        var state = await RunJournal.LoadAsync(_store, runId, cancellationToken).ConfigureAwait(false);
+        return state.Status == RunStatus.None ? null : state;
+    }
+
+    /// <summary>Every pending approval and question of an organisation's runs (all organisations when <paramref name="orgId"/> is null), unexpired.</summary>
+    public async IAsyncEnumerable<PendingApproval> ListPendingApprovalsAsync(
+        string? orgId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var stream in _store.ListStreamsAsync(RunEventCodec.StreamPrefix, orgId, cancellationToken).ConfigureAwait(false))
+        {
+            var runId = stream.StreamId[RunEventCodec.StreamPrefix.Length..];
+            var state = await RunJournal.LoadAsync(_store, runId, cancellationToken).ConfigureAwait(false);
+            foreach (var pending in PendingApprovals.From(state, _time.GetUtcNow()))
+            {
+                yield return pending;
+            }
+        }
+    }
+
+    /// <summary>Stops drives in progress (their runs stay resumable). Pending approvals are unaffected: they live in the store.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task<RunJournal> StartAsync(AgentRunRequest request, AgentStepCallback? onStep, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        if (string.IsNullOrWhiteSpace(request.Task))
+        {
+            throw new AgentRunException(AgentRunErrorKind.InvalidRequest, "The task must not be empty.");
+        }
+
+        if (!_definitions.TryGetValue(request.AgentType, out var definition))
+        {
+            throw new AgentRunException(
+                AgentRunErrorKind.UnknownAgentType,
+                $"Unknown agent type '{request.AgentType}' (known: {string.Join(", ", _definitions.Keys.Order(StringComparer.Ordinal))}).");
+        }
+
+        var runId = request.RunId ?? $"run_{Guid.NewGuid():N}";
+        var started = _starter.Create(definition, request, runId);
+        var journal = new RunJournal(_store, RunState.Empty, _time, onStep);
+        try
+        {
+            await journal.AppendAsync(started, $"agent:{definition.Type}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (RunOwnershipLostException ex)
+        {
+            journal.Dispose();
+            throw new AgentRunException(AgentRunErrorKind.RunAlreadyExists, $"Run '{runId}' already exists.", runId, ex);
+        }
+
+        RuntimeLog.RunStarted(_logger, runId, definition.Type);
+        return journal;
+    }
+
+    private async Task<AgentRunResult> DecideAsync(
+        string runId, Func<RunState, IReadOnlyList<RunEvent>> decide, string? actor, Decisions.Outcome outcome, AgentStepCallback? onStep, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        var journal = await _decisions.RecordAsync(runId, decide, Actor(actor), onStep, cancellationToken).ConfigureAwait(false);
+        var result = await DriveAsync(journal, cancellationToken).ConfigureAwait(false);
+        return outcome.Error is { } error ? throw error : result;
+    }
+
+    private async Task<AgentRunResult> DriveAsync(RunJournal journal, CancellationToken cancellationToken)
+    {
+        using (journal)
+        {
+            var runId = journal.State.RunId;
+            using var drive = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+            var registered = _active.TryAdd(runId, drive);
+            try
+            {
+                await _driver.DriveAsync(journal, drive.Token).ConfigureAwait(false);
+                return Result(journal.State);
+            }
+            catch (RunOwnershipLostException)
+            {
+                RuntimeLog.OwnershipLost(_logger, runId);
+                var current = await RunJournal.LoadAsync(_store, runId, cancellationToken).ConfigureAwait(false);
+                return Result(current) with { OwnershipLost = true };
+            }
+            catch (OperationCanceledException) when (drive.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // Stopped by CancelAsync or by disposal: the stored run is consistent; report what is stored.
+                var current = await RunJournal.LoadAsync(_store, runId, CancellationToken.None).ConfigureAwait(false);
+                return Result(current);
+            }
+            finally
+            {
+                if (registered)
+                {
+                    _active.TryRemove(new KeyValuePair<string, CancellationTokenSource>(runId, drive));
+                }
+            }
+        }
+    }
+
+    private AgentRunResult Result(RunState state) => new(state, PendingApprovals.From(state, _time.GetUtcNow()));
+
+    private static string Actor(string? who) => who is null ? "user" : $"user:{who}";
+}

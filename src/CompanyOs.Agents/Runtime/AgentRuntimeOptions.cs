@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CompanyOs.Agents.Runtime;
+
+/// <summary>Runtime-wide limits. Per-agent settings live in the agent definitions.</summary>
+public sealed record AgentRuntimeOptions
+{
+    /// <summary>Tool outputs longer than this are stored (and shown to the model) cut, with a marker saying how much was cut.</summary>
+    [Range(1_000, 10_000_000)]
+    public int MaxToolOutputChars { get; init; } = 100_000;
+
+    /// <summary>How often a decision or cancellation is retried when it races another writer of the same run.</summary>
+    [Range(1, 100)]
+    public int ConflictRetries { get; init; } = 8;
+
+    /// <summary>The user message of the last, tools-disabled turn at max iterations.</summary>
+    public string FinalTurnInstruction { get; init; } =
+        "You have reached the maximum number of iterations for this task and tools are no longer available. "
+        + "Give your best final answer now from what you have found so far, and say what is still open.";
+
+    internal void Validate()
+    {
+        Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.Runs;
+using CompanyOs.Llm.Calls;
+using CompanyOs.Tools;
+using Microsoft.Extensions.AI;
+
+namespace CompanyOs.Agents.Runtime;
+
+/// <summary>Runs one model turn through the injected chat client (the gateway) and turns the response into events.</summary>
+internal sealed class ModelTurnRunner(IChatClient chat, IToolRegistry registry, TimeProvider time, AgentRuntimeOptions options)
+{
+    public async Task<ModelTurn> RunAsync(RunState state, bool final, CancellationToken cancellationToken)
+    {
+        var start = state.Start ?? throw new InvalidOperationException("The run has not started.");
+        var settings = start.Settings;
+        var messages = ConversationBuilder.Build(state, final ? options.FinalTurnInstruction : null);
+        var chatOptions = new ChatOptions
+        {
+            ModelId = settings.Model,
+            Temperature = settings.Temperature is { } t ? (float)t : null,
+            MaxOutputTokens = settings.MaxOutputTokens,
+            Tools = Declarations(settings),
+
+            // Tools stay declared in the final turn (some providers require it when history has tool calls) but may not be used.
+            ToolMode = final ? ChatToolMode.None : ChatToolMode.Auto,
+        }.WithCallContext(new LlmCallContext
+        {
+            OrgId = start.OrgId,
+            AgentType = start.AgentType,
+            RunId = start.RunId,
+            PromptName = start.PromptName,
+            PromptVersion = start.PromptVersion,
+        });
+
+        var started = time.GetTimestamp();
+        var response = await chat.GetResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false);
+        var elapsed = time.GetElapsedTime(started);
+        var iteration = final ? state.Iterations : state.Iterations + 1;
+        var (calls, errors) = final ? ([], []) : ReadCalls(response, state, iteration);
+        var ignored = final ? response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Count() : 0;
+        return new ModelTurn(
+            CallRecord(response, start, iteration, final, elapsed),
+            new AssistantMessage
+            {
+                Iteration = iteration,
+                Text = string.IsNullOrWhiteSpace(response.Text) ? null : response.Text,
+                ToolCalls = calls,
+                Final = final,
+                IgnoredToolCalls = ignored,
+            },
+            errors);
+    }
+
+    private List<AITool> Declarations(RunSettings settings)
+    {
+        var tools = new List<AITool>(settings.Tools.Count + 2);
+        foreach (var name in settings.Tools)
+        {
+            if (!BuiltInTools.IsBuiltIn(name) && registry.TryGet(name, out var tool))
+            {
+                tools.Add(AIFunctionFactory.CreateDeclaration(tool.Name, tool.Description, tool.ParametersSchema));
+            }
+        }
+
+        tools.Add(BuiltInTools.AskHumanDeclaration);
+        tools.Add(BuiltInTools.CompleteTaskDeclaration);
+        return tools;
+    }
+
+    private static (List<ToolCallRecord> Calls, List<string?> Errors) ReadCalls(ChatResponse response, RunState state, int iteration)
+    {
+        var calls = new List<ToolCallRecord>();
+        var errors = new List<string?>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var content in response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>())
+        {
+            // Call ids must be unique in the run for the history to pair results with calls; some providers omit them.
+            var id = content.CallId;
+            if (string.IsNullOrWhiteSpace(id) || state.Calls.ContainsKey(id) || !seen.Add(id))
+            {
+                id = $"call_{iteration}_{calls.Count + 1}";
+                seen.Add(id);
+            }
+
+            string? error = null;
+            JsonElement arguments;
+            if (content.Exception is not null)
+            {
+                error = $"the arguments are not valid JSON: {content.Exception.Message}";
+                arguments = EmptyObject();
+            }
+            else
+            {
+                arguments = content.Arguments is null
+                    ? EmptyObject()
+                    : JsonSerializer.SerializeToElement(content.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+            }
+
+            calls.Add(new ToolCallRecord(id, content.Name, arguments));
+            errors.Add(error);
+        }
+
+        return (calls, errors);
+    }
+
+    private static LlmCallCompleted CallRecord(ChatResponse response, RunStarted start, int iteration, bool final, TimeSpan elapsed)
+    {
+        var info = LlmCallInfo.From(response);
+        var usage = response.Usage;
+        var input = usage?.InputTokenCount ?? 0;
+        var output = usage?.OutputTokenCount ?? 0;
+        long cacheWrite = 0;
+        if (usage?.AdditionalCounts is { } counts && counts.TryGetValue(UsageKeys.CacheWriteInputTokens, out var written))
+        {
+            cacheWrite = written;
+        }
+
+        return new LlmCallCompleted
+        {
+            Iteration = iteration,
+            Final = final,
+            Model = info?.Model ?? response.ModelId,
+            Provider = info?.Provider,
+            PromptName = start.PromptName,
+            PromptVersion = start.PromptVersion,
+            InputTokens = input,
+            OutputTokens = output,
+            CachedInputTokens = usage?.CachedInputTokenCount ?? 0,
+            CacheWriteTokens = cacheWrite,
+            TotalTokens = usage?.TotalTokenCount ?? (input + output),
+            CostUsd = info?.CostUsd,
+            LatencyMs = (info?.Latency ?? elapsed).TotalMilliseconds,
+            FinishReason = response.FinishReason?.Value,
+            Attempts = info?.Attempts ?? 1,
+            CacheHit = info?.CacheHit ?? false,
+            FallbackPath = info?.FallbackPath ?? [],
+            ResponseId = response.ResponseId,
+        };
+    }
+
+    private static JsonElement EmptyObject()
+    {
+        using var doc = JsonDocument.Parse("{}");
+        return doc.RootElement.Clone();
+    }
+}

@@ -1,0 +1,157 @@
+using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.Runs;
+using CompanyOs.Llm.Errors;
+using Microsoft.Extensions.Logging;
+
+namespace CompanyOs.Agents.Runtime;
+
+/// <summary>
+/// The reasoning loop. Each pass looks only at the folded state, does the one next thing (settle open tool calls, end the
+/// run, or take a model turn) and records it; so it continues correctly from any point, including after a crash.
+/// </summary>
+internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor tools, Tools.IToolRegistry registry, TimeProvider time, ILogger logger)
+{
+    public async Task DriveAsync(RunJournal journal, CancellationToken cancellationToken)
+    {
+        var actor = $"agent:{journal.State.Start?.AgentType}";
+        while (true)
+        {
+            var state = journal.State;
+            if (state.Status.IsTerminal())
+            {
+                if (!state.TraceWritten)
+                {
+                    await journal.AppendAsync(SeedTraceBuilder.Build(state), actor, cancellationToken).ConfigureAwait(false);
+                }
+
+                RuntimeLog.RunEnded(logger, state.RunId, state.Status.ToWireName());
+                return;
+            }
+
+            var now = time.GetUtcNow();
+            var expired = state.WaitingCalls.Where(c => c.ExpiresAt <= now)
+                .Select(c => (RunEvent)new ApprovalExpired { ApprovalId = c.ApprovalId!, CallId = c.CallId }).ToList();
+            if (expired.Count > 0)
+            {
+                await journal.AppendAsync(expired, "system", cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (state.Status == RunStatus.AwaitingApproval)
+            {
+                RuntimeLog.RunWaiting(logger, state.RunId, state.WaitingCalls.Count());
+                return;
+            }
+
+            if (state.LastTurnCalls.Any(c => !c.HasResult))
+            {
+                await tools.RunAsync(journal, actor, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (NextTerminal(state) is { } terminal)
+            {
+                await journal.AppendAsync(WithTrace(state, [terminal], time.GetUtcNow()), actor, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await TakeTurnAsync(journal, actor, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task TakeTurnAsync(RunJournal journal, string actor, CancellationToken cancellationToken)
+    {
+        var state = journal.State;
+        var settings = state.Start!.Settings;
+        var final = state.Iterations >= settings.MaxIterations;
+        ModelTurn turn;
+        try
+        {
+            turn = await modelTurns.RunAsync(state, final, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // The gateway has already retried and fallen back; what reaches here ends the run, recorded with its cause.
+            var kind = ex is ProviderException pe ? pe.Kind.ToString() : ex.GetType().Name;
+            RuntimeLog.LlmCallFailed(logger, state.RunId, kind, ex);
+            var failed = new RunFailed { Error = ex.Message, ErrorKind = kind, Provider = (ex as ProviderException)?.Provider };
+            await journal.AppendAsync(WithTrace(state, [failed], time.GetUtcNow()), actor, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var events = new List<RunEvent> { turn.Call, turn.Message };
+        for (var i = 0; i < turn.Message.ToolCalls.Count; i++)
+        {
+            events.AddRange(CallPlanner.Plan(turn.Message.ToolCalls[i], turn.ParseErrors[i], settings, registry, now));
+        }
+
+        // A turn that ends the run is stored together with its end, so a crash never leaves it half-finished.
+        if (final)
+        {
+            events.Add(new RunMaxIterationsReached { Result = turn.Message.Text ?? state.LastText ?? string.Empty, Iterations = state.Iterations });
+        }
+        else if (turn.Message.ToolCalls.Count == 0)
+        {
+            events.Add(new RunCompleted { Result = turn.Message.Text ?? string.Empty, CompletedBy = "final_answer" });
+        }
+
+        await journal.AppendAsync(WithTrace(state, events, now), actor, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The end a state has reached without a further model call, if any.</summary>
+    private static RunEvent? NextTerminal(RunState state)
+    {
+        if (CallPlanner.TryGetCompletion(state, out var result))
+        {
+            return new RunCompleted { Result = result, CompletedBy = "complete_task" };
+        }
+
+        if (state.Turns.Count > 0 && state.Turns[^1] is { } last)
+        {
+            if (last.Final)
+            {
+                return new RunMaxIterationsReached { Result = last.Text ?? state.LastText ?? string.Empty, Iterations = state.Iterations };
+            }
+
+            if (last.CallIds.Count == 0)
+            {
+                return new RunCompleted { Result = last.Text ?? string.Empty, CompletedBy = "final_answer" };
+            }
+        }
+
+        var settings = state.Start!.Settings;
+        if (settings.BudgetUsd is { } usd && state.CostUsd >= usd)
+        {
+            return new RunBudgetExceeded { Limit = "usd", LimitValue = usd, Spent = state.CostUsd, Result = state.LastText };
+        }
+
+        if (settings.BudgetTokens is { } tokens && state.TotalTokens >= tokens)
+        {
+            return new RunBudgetExceeded { Limit = "tokens", LimitValue = tokens, Spent = state.TotalTokens, Result = state.LastText };
+        }
+
+        return null;
+    }
+
+    /// <summary>Appends the seed-compatible trace event when <paramref name="events"/> end the run.</summary>
+    internal static List<RunEvent> WithTrace(RunState state, List<RunEvent> events, DateTimeOffset now)
+    {
+        for (var i = 0; i < events.Count; i++)
+        {
+            events[i] = events[i].At == default ? events[i] with { At = now } : events[i];
+        }
+
+        var after = events.Aggregate(state, (s, e) => s.Apply(e));
+        if (after.Status.IsTerminal())
+        {
+            events.Add(SeedTraceBuilder.Build(after));
+        }
+
+        return events;
+    }
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.Runs;
+using CompanyOs.Tools;
+using Microsoft.Extensions.Logging;
+
+namespace CompanyOs.Agents.Runtime;
+
+/// <summary>
+/// Gives every open call of the latest turn a result: runs ready and approved calls concurrently (bounded), and settles
+/// calls that had started before an interruption (re-run only when the tool is idempotent). Each start and each result is
+/// appended the moment it happens.
+/// </summary>
+internal sealed class ToolBatchExecutor(IToolRegistry registry, TimeProvider time, AgentRuntimeOptions options, ILogger logger)
+{
+    public async Task RunAsync(RunJournal journal, string actor, CancellationToken cancellationToken)
+    {
+        var state = journal.State;
+        var open = state.LastTurnCalls.Where(c => !c.HasResult && !c.IsWaitingForHuman).ToList();
+        var interrupted = new List<RunEvent>();
+        var runnable = new List<ToolCallState>();
+        foreach (var call in open)
+        {
+            if (call.Phase == ToolCallPhase.Started && !(call.Idempotent && registry.TryGet(call.ToolName, out var t) && t.IsIdempotent))
+            {
+                interrupted.Add(new ToolCallInterrupted { CallId = call.CallId, ToolName = call.ToolName });
+            }
+            else
+            {
+                runnable.Add(call);
+            }
+        }
+
+        await journal.AppendAsync(interrupted, actor, cancellationToken).ConfigureAwait(false);
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = Math.Max(1, state.Start!.Settings.MaxParallelTools),
+            CancellationToken = cancellationToken,
+        };
+        await Parallel.ForEachAsync(runnable, parallel, (call, ct) => new ValueTask(RunOneAsync(journal, state.RunId, call, actor, ct)))
+            .ConfigureAwait(false);
+    }
+
+    private async Task RunOneAsync(RunJournal journal, string runId, ToolCallState call, string actor, CancellationToken cancellationToken)
+    {
+        var arguments = call.EffectiveArguments ?? call.Arguments;
+        if (!registry.TryGet(call.ToolName, out var tool))
+        {
+            await journal.AppendAsync(
+                new ToolCallFailed { CallId = call.CallId, ToolName = call.ToolName, Reason = "unknown_tool", Error = $"tool '{call.ToolName}' is no longer available" },
+                actor,
+                cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Recording the start is the claim: if another driver appended first, this throws and the tool never runs here.
+        await journal.AppendAsync(
+            new ToolCallStarted { CallId = call.CallId, ToolName = call.ToolName, Arguments = arguments, Attempt = call.Attempts + 1 },
+            actor,
+            cancellationToken).ConfigureAwait(false);
+
+        var started = time.GetTimestamp();
+        RunEvent outcome;
+        using (var timeout = tool.Timeout > TimeSpan.Zero && tool.Timeout != Timeout.InfiniteTimeSpan
+            ? new CancellationTokenSource(tool.Timeout, time)
+            : new CancellationTokenSource())
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
+        {
+            try
+            {
+                var result = await tool.InvokeAsync(arguments, new ToolInvocationContext(runId, journal.State.OrgId, call.CallId), linked.Token)
+                    .ConfigureAwait(false);
+                outcome = Completed(call, result, time.GetElapsedTime(started));
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                outcome = timeout.IsCancellationRequested
+                    ? Failed(call, "timeout", string.Create(CultureInfo.InvariantCulture, $"the tool did not finish within {tool.Timeout.TotalSeconds:0.###} s"), started)
+                    : Failed(call, "exception", "the tool cancelled its own operation", started);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A tool's own failure is the model's problem to handle, not the run's: report it back as a tool error.
+                RuntimeLog.ToolThrew(logger, runId, call.CallId, call.ToolName, ex);
+                outcome = Failed(call, "exception", $"{ex.GetType().Name}: {ex.Message}", started);
+            }
+        }
+
+        await journal.AppendAsync(outcome, actor, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ToolCallCompleted Completed(ToolCallState call, ToolResult result, TimeSpan elapsed)
+    {
+        var content = result.Content ?? string.Empty;
+        var cap = options.MaxToolOutputChars;
+        var truncated = content.Length > cap;
+        var stored = truncated
+            ? string.Create(CultureInfo.InvariantCulture, $"{content[..cap]}\n[output truncated: {content.Length - cap} of {content.Length} characters not stored]")
+            : content;
+        return new ToolCallCompleted
+        {
+            CallId = call.CallId,
+            ToolName = call.ToolName,
+            Output = stored,
+            IsError = result.IsError,
+            OutputChars = content.Length,
+            Truncated = truncated,
+            DurationMs = elapsed.TotalMilliseconds,
+        };
+    }
+
+    private ToolCallFailed Failed(ToolCallState call, string reason, string error, long started) => new()
+    {
+        CallId = call.CallId,
+        ToolName = call.ToolName,
+        Reason = reason,
+        Error = error,
+        DurationMs = time.GetElapsedTime(started).TotalMilliseconds,
+    };
+}

@@ -1,0 +1,50 @@
+using CompanyOs.Agents.Journal;
+
+namespace CompanyOs.Agents.Steps;
+
+/// <summary>One recorded step of a run, emitted right after its event is stored (for live UIs).</summary>
+public sealed record AgentStep(string RunId, long Version, AgentStepKind Kind, RunEvent Event)
+{
+    public DateTimeOffset At => Event.At;
+
+    /// <summary>A one-line human description of the step.</summary>
+    public string Summary => Event switch
+    {
+        RunStarted e => $"run started: {e.AgentType} — {e.Task}",
+        LlmCallCompleted e => $"llm call {e.Iteration}{(e.Final ? " (final)" : string.Empty)}: {e.Provider}/{e.Model}, {e.TotalTokens} tokens, finish {e.FinishReason}",
+        AssistantMessage e => e.Text ?? $"({e.ToolCalls.Count} tool call(s))",
+        ToolCallRequested e => $"tool requested: {e.ToolName} {e.Arguments.GetRawText()}",
+        ApprovalRequested e => $"approval needed ({e.ApprovalId}) for {e.ToolName}: {e.Reason}",
+        QuestionAsked e => $"question ({e.QuestionId}): {e.Question}",
+        ApprovalGranted e => $"approved {e.CallId}{(e.Edited ? " with edited arguments" : string.Empty)}",
+        ApprovalRejected e => $"rejected {e.CallId}: {e.Reason}",
+        ApprovalExpired e => $"expired {e.CallId}",
+        QuestionAnswered e => $"answered {e.QuestionId}: {e.Answer}",
+        ToolCallStarted e => $"tool started: {e.ToolName}",
+        ToolCallCompleted e => $"tool {(e.IsError ? "returned an error" : "completed")}: {e.ToolName} ({e.OutputChars} chars)",
+        ToolCallFailed e => $"tool failed: {e.ToolName}: {e.Reason}: {e.Error}",
+        ToolCallInterrupted e => $"tool interrupted: {e.ToolName}",
+        RunCompleted e => $"completed: {e.Result}",
+        RunFailed e => $"failed: {e.Error}",
+        RunCancelled e => $"cancelled: {e.Reason}",
+        RunMaxIterationsReached e => $"max iterations ({e.Iterations}): {e.Result}",
+        RunBudgetExceeded e => $"budget exceeded ({e.Limit}): spent {e.Spent} of {e.LimitValue}",
+        AgentReasoningCompleted e => $"trace written ({e.Trace.Count} steps)",
+        _ => Event.GetType().Name,
+    };
+
+    public static AgentStepKind KindOf(RunEvent @event) => @event switch
+    {
+        RunStarted => AgentStepKind.RunStarted,
+        LlmCallCompleted => AgentStepKind.LlmCall,
+        AssistantMessage => AgentStepKind.Message,
+        ToolCallRequested => AgentStepKind.ToolRequested,
+        ApprovalRequested => AgentStepKind.ApprovalRequested,
+        QuestionAsked => AgentStepKind.QuestionAsked,
+        ApprovalGranted or ApprovalRejected or ApprovalExpired or QuestionAnswered => AgentStepKind.Decision,
+        ToolCallStarted => AgentStepKind.ToolStarted,
+        ToolCallCompleted or ToolCallFailed or ToolCallInterrupted => AgentStepKind.ToolResult,
+        AgentReasoningCompleted => AgentStepKind.Trace,
+        _ => AgentStepKind.RunEnded,
+    };
+}

@@ -64,7 +64,7 @@ public sealed record RunState
 
     /// <summary>Tool calls of the latest turn, in the model's order.</summary>
     public IEnumerable<ToolCallState> LastTurnCalls =>
-        Turns.Count == 0 ? [] : Turns[^1].CallIds.Select(id => Calls[id]);
+        Turns.Count == 0 ? [] : Turns[^1].CallIds.Where(Calls.ContainsKey).Select(id => Calls[id]);
 
     /// <summary>Calls waiting for an approval decision or an answer.</summary>
     public IEnumerable<ToolCallState> WaitingCalls => LastTurnCalls.Where(c => c.IsWaitingForHuman);

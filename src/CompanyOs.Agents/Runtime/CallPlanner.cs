@@ -3,6 +3,7 @@ using CompanyOs.Agents.Definitions;
 using CompanyOs.Agents.Journal;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Tools;
+using CompanyOs.Tools.Registry;
 
 namespace CompanyOs.Agents.Runtime;
 
@@ -62,7 +63,7 @@ internal static class CallPlanner
         var problems = registry.Validate(tool, call.Arguments);
         if (problems.Count > 0)
         {
-            yield return Failed(call, "invalid_arguments", $"the arguments do not match the schema of '{tool.Name}': {string.Join("; ", problems)}");
+            yield return Failed(call, "invalid_arguments", ToolInvoker.DescribeProblems(tool.Name, problems));
             yield break;
         }
 

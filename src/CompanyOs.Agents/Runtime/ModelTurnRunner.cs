@@ -3,6 +3,7 @@ using CompanyOs.Agents.Journal;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Tools;
+using CompanyOs.Tools.Registry;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Agents.Runtime;
@@ -59,7 +60,7 @@ internal sealed class ModelTurnRunner(IChatClient chat, IToolRegistry registry, 
         {
             if (!BuiltInTools.IsBuiltIn(name) && registry.TryGet(name, out var tool))
             {
-                tools.Add(AIFunctionFactory.CreateDeclaration(tool.Name, tool.Description, tool.ParametersSchema));
+                tools.Add(tool.ToDeclaration());
             }
         }
 

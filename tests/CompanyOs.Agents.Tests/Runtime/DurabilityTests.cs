@@ -1,0 +1,176 @@
+using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.Runs;
+using CompanyOs.Agents.Runtime;
+using CompanyOs.Agents.Tests.TestDoubles;
+using CompanyOs.Tools;
+using Microsoft.Extensions.AI;
+
+namespace CompanyOs.Agents.Tests.Runtime;
+
+public sealed class DurabilityTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Runs until a tool call has started, then cancels: the stored run has a Started without a result.</summary>
+    private static async Task<string> InterruptDuringToolAsync(RuntimeHarness h, CountingTool tool)
+    {
+        using var stop = new CancellationTokenSource();
+        tool.OnInvoke = async (_, ct) =>
+        {
+            await stop.CancelAsync();
+            await Task.Delay(Timeout.Infinite, ct);
+            return ToolResult.Success("never");
+        };
+        await using var runtime = h.CreateRuntime();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runtime.RunAsync(RuntimeHarness.Request() with { RunId = "run-x" }, cancellationToken: stop.Token));
+        tool.OnInvoke = null;
+        return "run-x";
+    }
+
+    [Fact]
+    public async Task A_started_non_idempotent_tool_is_not_rerun_on_resume_and_the_model_is_told()
+    {
+        var h = new RuntimeHarness();
+        var tool = h.AddTool("deploy", idempotent: false);
+        h.Define();
+        h.Script.ThenCalls(("c1", "deploy", new { query = "prod" })).ThenText("Checked.");
+        var runId = await InterruptDuringToolAsync(h, tool);
+        Assert.Equal("ToolCallStarted", (await h.TypesAsync(runId))[^1]);
+
+        await using var runtime = h.CreateRuntime();
+        var result = await runtime.ResumeAsync(runId, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal(1, tool.Executions);
+        Assert.Equal(ToolCallPhase.Interrupted, result.State.Calls["c1"].Phase);
+        var toModel = h.Script.Requests[^1].Messages[^1].Contents.OfType<FunctionResultContent>().Single().Result!.ToString()!;
+        Assert.StartsWith("Interrupted", toModel, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_started_idempotent_tool_is_rerun_on_resume()
+    {
+        var h = new RuntimeHarness();
+        var tool = h.AddTool("web_search", idempotent: true);
+        h.Define();
+        h.Script.ThenCalls(("c1", "web_search", new { query = "q" })).ThenText("Done.");
+        var runId = await InterruptDuringToolAsync(h, tool);
+
+        await using var runtime = h.CreateRuntime();
+        var result = await runtime.ResumeAsync(runId, cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal(2, tool.Executions);
+        Assert.Equal(2, result.State.Calls["c1"].Attempts);
+        Assert.Equal(ToolCallPhase.Completed, result.State.Calls["c1"].Phase);
+    }
+
+    [Fact]
+    public async Task Resume_of_a_run_stopped_between_model_turns_continues_from_the_store()
+    {
+        var h = new RuntimeHarness();
+        var tool = h.AddTool("web_search");
+        h.Define();
+        h.Script.ThenCalls(("c1", "web_search", new { query = "q" }));
+        await using (var first = h.CreateRuntime())
+        {
+            // The script runs out after the first turn: the second model call throws, which fails the run...
+            // so instead stop the run right after the tool results are stored.
+            using var stop = new CancellationTokenSource();
+            tool.OnInvoke = (_, _) => Task.FromResult(ToolResult.Success("r"));
+            var stepsSeen = 0;
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.RunAsync(
+                RuntimeHarness.Request() with { RunId = "run-y" },
+                async (step, _) =>
+                {
+                    if (step.Event is ToolCallCompleted)
+                    {
+                        stepsSeen++;
+                        await stop.CancelAsync();
+                    }
+                },
+                stop.Token));
+            Assert.Equal(1, stepsSeen);
+        }
+
+        h.Script.ThenText("Resumed answer.");
+        await using var second = h.CreateRuntime();
+        var result = await second.ResumeAsync("run-y", cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal("Resumed answer.", result.Result);
+        Assert.Equal(1, tool.Executions);
+    }
+
+    [Fact]
+    public async Task Two_drivers_of_one_run_never_both_run_a_tool_the_loser_stops_cleanly()
+    {
+        var h = new RuntimeHarness();
+        var tool = h.AddTool("deploy", ToolRisk.High);
+        h.Define(CompanyOs.Agents.Definitions.AutonomyLevel.Supervised, tools: ["deploy"]);
+        var gate = new SemaphoreSlim(0);
+        tool.OnInvoke = async (_, ct) =>
+        {
+            await gate.WaitAsync(ct);
+            return ToolResult.Success("deployed");
+        };
+        h.Script.ThenCalls(("c1", "deploy", new { query = "prod" })).ThenText("done").ThenText("done");
+        await using var a = h.CreateRuntime();
+        var waiting = await a.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+        await using var b = h.CreateRuntime();
+
+        // Both approve "at once": exactly one decision is recorded; the other sees the call already decided.
+        var first = a.ApproveAsync(waiting.RunId, "c1", cancellationToken: Ct);
+        while (tool.Executions == 0)
+        {
+            await Task.Delay(5, Ct);
+        }
+
+        var second = await Assert.ThrowsAsync<AgentRunException>(() => b.ApproveAsync(waiting.RunId, "c1", cancellationToken: Ct));
+        Assert.Equal(AgentRunErrorKind.NotPending, second.Kind);
+        var resumed = await b.ResumeAsync(waiting.RunId, cancellationToken: Ct);
+        gate.Release(2);
+        var winner = await first;
+
+        Assert.Equal(1, tool.Executions);
+        Assert.True(resumed.OwnershipLost || winner.OwnershipLost);
+        var events = await h.EventsAsync(waiting.RunId);
+        Assert.Single(events, e => e.Type == "ToolCallStarted");
+        Assert.Equal(RunStatus.Completed, RunState.From(events).Status);
+    }
+
+    [Fact]
+    public async Task Cancel_stops_a_waiting_run_for_good()
+    {
+        var h = new RuntimeHarness();
+        h.AddTool("execute_code", ToolRisk.High);
+        h.Define(CompanyOs.Agents.Definitions.AutonomyLevel.Supervised);
+        h.Script.ThenCalls(("c1", "execute_code", new { query = "x" }));
+        await using var runtime = h.CreateRuntime();
+        var waiting = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+
+        var cancelled = await runtime.CancelAsync(waiting.RunId, "not needed", "carol", Ct);
+
+        Assert.Equal(RunStatus.Cancelled, cancelled.Status);
+        Assert.Empty(await runtime.ListPendingApprovalsAsync("org-1", Ct).ToListAsync(Ct));
+        var error = await Assert.ThrowsAsync<AgentRunException>(() => runtime.ApproveAsync(waiting.RunId, "c1", cancellationToken: Ct));
+        Assert.Equal(AgentRunErrorKind.RunEnded, error.Kind);
+        Assert.Equal("AgentReasoningCompleted", (await h.TypesAsync(waiting.RunId))[^1]);
+    }
+
+    [Fact]
+    public async Task Steps_stream_live_and_match_the_stored_events()
+    {
+        var h = new RuntimeHarness();
+        h.AddTool("web_search");
+        h.Define();
+        h.Script.ThenCalls(("c1", "web_search", new { query = "a" })).ThenText("ok");
+        await using var runtime = h.CreateRuntime();
+
+        var steps = await runtime.RunStreamingAsync(RuntimeHarness.Request(), Ct).ToListAsync(Ct);
+
+        var events = await h.EventsAsync(steps[0].RunId);
+        Assert.Equal(events.Select(e => (e.Version, e.Type)), steps.Select(s => (s.Version, s.Event.GetType().Name)));
+        Assert.All(steps, s => Assert.False(string.IsNullOrEmpty(s.Summary)));
+    }
+}

@@ -1,7 +1,0 @@
-namespace CompanyOs.Agents.Tests;
-
-public class ProjectSmokeTests
-{
-    [Fact]
-    public void Test_project_runs() => Assert.Equal(2, 1 + 1);
-}

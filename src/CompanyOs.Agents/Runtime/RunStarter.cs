@@ -13,7 +13,12 @@ internal sealed class RunStarter(IPromptLibrary prompts, IToolRegistry registry,
 {
     public RunStarted Create(AgentDefinition definition, AgentRunRequest request, string runId)
     {
-        var persona = prompts.Render(definition.PersonaPrompt, PersonaVariables(definition, request), definition.PersonaPromptVersion);
+        var declared = prompts.List().FirstOrDefault(p => p.Name == definition.PersonaPrompt)?.Variables.Select(v => v.Name).ToHashSet(StringComparer.Ordinal)
+            ?? [];
+        var available = definition.Tools.Where(t => !BuiltInTools.IsBuiltIn(t) && registry.TryGet(t, out _)).ToList();
+        var memory = request.Memory.Skip(Math.Max(0, request.Memory.Count - definition.MemoryItems)).ToList();
+        var persona = prompts.Render(
+            definition.PersonaPrompt, PersonaVariables(declared, definition, request, available, memory), definition.PersonaPromptVersion);
         var fewShot = new List<PromptMessage>();
         var messages = persona.Messages.Where(m => m.Role != ChatRole.System).ToList();
         if (persona.User is not null && messages.Count > 0 && messages[^1].Role == ChatRole.User)
@@ -26,7 +31,6 @@ internal sealed class RunStarter(IPromptLibrary prompts, IToolRegistry registry,
             fewShot.Add(new PromptMessage(message.Role == ChatRole.Assistant ? "assistant" : "user", message.Text));
         }
 
-        var available = definition.Tools.Where(t => !BuiltInTools.IsBuiltIn(t) && registry.TryGet(t, out _)).ToList();
         var unavailable = definition.Tools.Where(t => !BuiltInTools.IsBuiltIn(t)).Except(available).ToList();
         if (unavailable.Count > 0)
         {
@@ -42,7 +46,12 @@ internal sealed class RunStarter(IPromptLibrary prompts, IToolRegistry registry,
             Task = request.Task,
             Variables = request.Variables.ToDictionary(kv => kv.Key, kv => ToJson(kv.Value), StringComparer.Ordinal),
             Memory = request.Memory,
-            SystemPrompt = SystemPromptBuilder.Build(persona.System, request.Memory, definition.MemoryItems, definition.Autonomy),
+            // Personas that render memory or autonomy themselves (declared variables) do not get them twice.
+            SystemPrompt = SystemPromptBuilder.Build(
+                persona.System,
+                declared.Contains("memory") ? [] : memory,
+                definition.MemoryItems,
+                declared.Contains("autonomy_level") ? null : definition.Autonomy),
             FewShot = fewShot,
             UserMessage = $"Task: {request.Task}",
             PromptName = persona.Name,
@@ -65,14 +74,26 @@ internal sealed class RunStarter(IPromptLibrary prompts, IToolRegistry registry,
     }
 
     /// <summary>Only the variables the persona declares are rendered (the library is strict about unknown ones).</summary>
-    private Dictionary<string, object?> PersonaVariables(AgentDefinition definition, AgentRunRequest request)
+    private Dictionary<string, object?> PersonaVariables(
+        HashSet<string> declared, AgentDefinition definition, AgentRunRequest request, List<string> tools, List<string> memory)
     {
-        var declared = prompts.List().FirstOrDefault(p => p.Name == definition.PersonaPrompt)?.Variables.Select(v => v.Name).ToHashSet(StringComparer.Ordinal)
-            ?? [];
         var result = request.Variables.Where(kv => declared.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         AddIfDeclared(result, declared, "task", request.Task);
         AddIfDeclared(result, declared, "agent_type", definition.Type);
         AddIfDeclared(result, declared, "org_id", request.OrgId);
+        AddIfDeclared(result, declared, "autonomy_level", definition.Autonomy.ToString().ToLowerInvariant());
+        AddIfDeclared(result, declared, "memory", memory);
+        var described = tools.Select(name =>
+        {
+            registry.TryGet(name, out var tool);
+            return (object?)new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["name"] = name,
+                ["description"] = tool?.Description,
+                ["risk"] = tool?.Risk == ToolRisk.Low ? "low" : "high",
+            };
+        }).ToList();
+        AddIfDeclared(result, declared, "tools", described);
         return result;
     }
 

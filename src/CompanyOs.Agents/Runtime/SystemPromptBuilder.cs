@@ -6,7 +6,7 @@ namespace CompanyOs.Agents.Runtime;
 /// <summary>Builds the system prompt: persona, the most recent memory items, then the autonomy rules and the built-in tools.</summary>
 internal static class SystemPromptBuilder
 {
-    public static string Build(string? persona, IReadOnlyList<string> memory, int memoryItems, AutonomyLevel autonomy)
+    public static string Build(string? persona, IReadOnlyList<string> memory, int memoryItems, AutonomyLevel? autonomy)
     {
         var sb = new StringBuilder();
         if (!string.IsNullOrWhiteSpace(persona))
@@ -27,6 +27,7 @@ internal static class SystemPromptBuilder
 
         sb.Append(autonomy switch
         {
+            null => string.Empty,
             AutonomyLevel.Autonomous =>
                 "## Autonomy: autonomous\nYour tool calls run without human approval. Use good judgement and escalate with ask_human when something is unexpected or risky.\n",
             AutonomyLevel.Supervised =>

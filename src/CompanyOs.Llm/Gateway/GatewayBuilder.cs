@@ -98,7 +98,7 @@ public sealed class GatewayBuilder
             .UseResilience(services)
             .UseRateLimits(services)
             .Build();
-        return new LlmGateway(pipeline, stats, [.. owned]);
+        return new LlmGateway(pipeline, services, [.. owned]);
     }
 
     private HybridCache CreateDefaultCache(List<IDisposable> owned)

@@ -14,12 +14,16 @@ public sealed class LlmGateway : DelegatingChatClient
     private readonly GatewayStats _stats;
     private readonly IDisposable[] _owned;
 
-    internal LlmGateway(IChatClient pipeline, GatewayStats stats, IDisposable[] owned)
+    internal LlmGateway(IChatClient pipeline, GatewayServices services, IDisposable[] owned)
         : base(pipeline)
     {
-        _stats = stats;
+        Services = services;
+        _stats = services.Stats;
         _owned = owned;
     }
+
+    /// <summary>The shared state of the policies (tests inspect limiter statistics through it).</summary>
+    internal GatewayServices Services { get; }
 
     /// <summary>Starts a builder over validated options and the providers' client factory.</summary>
     public static GatewayBuilder CreateBuilder(LlmOptions options, IProviderClientFactory providers) => new(options, providers);

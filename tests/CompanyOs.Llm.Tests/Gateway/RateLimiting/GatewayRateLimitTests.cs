@@ -32,7 +32,9 @@ public sealed class GatewayRateLimitTests
         var calls = Enumerable.Range(0, 24)
             .Select(i => Task.Run(() => GatewayCalls.CallAsync(gateway, streaming, options, prompt: $"question {i}", cancellationToken: TestContext.Current.CancellationToken)))
             .ToArray();
-        await FakeClock.AdvanceUntilAsync(time, () => calls.All(c => c.IsCompleted), () => factory["a"].Attempts, TimeSpan.FromSeconds(1));
+        var limiter = gateway.Services.RateLimiters.For(gateway.Services.Options.Providers["a"])!;
+        await FakeClock.AdvanceUntilAsync(time, () => calls.All(c => c.IsCompleted), () => factory["a"].Attempts, TimeSpan.FromSeconds(5),
+            ready: () => factory["a"].Attempts >= limiter.GetStatistics()!.TotalSuccessfulLeases && calls.Count(c => c.IsCompleted) >= factory["a"].Attempts);
         await Task.WhenAll(calls);
 
         var attempts = factory["a"].AttemptTimes.Order().ToArray();

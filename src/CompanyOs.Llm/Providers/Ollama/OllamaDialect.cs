@@ -29,6 +29,12 @@ internal sealed class OllamaDialect : ProviderDialect
             EnsureCallIds(message.Contents);
         }
 
+        // Ollama reports done_reason "stop" even when the turn is tool calls.
+        if (response.FinishReason == ChatFinishReason.Stop && response.Messages.Any(m => m.Contents.OfType<FunctionCallContent>().Any()))
+        {
+            response.FinishReason = ChatFinishReason.ToolCalls;
+        }
+
         return base.Normalise(response);
     }
 

@@ -152,7 +152,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
             prepared.AdditionalProperties = keep.Count == 0 ? null : keep;
         }
 
-        return prepared;
+        return _dialect.PrepareRequest(prepared);
     }
 
     private static bool IsTranslatable(Exception e, CancellationToken callerToken) =>

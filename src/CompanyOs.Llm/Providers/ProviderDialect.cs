@@ -25,6 +25,9 @@ internal abstract class ProviderDialect
         return response;
     }
 
+    /// <summary>Last touch on outgoing options, for settings the SDK's chat adapter would otherwise lose.</summary>
+    public virtual ChatOptions PrepareRequest(ChatOptions options) => options;
+
     /// <summary>Per-stream state that normalises updates and knows whether the terminal event arrived.</summary>
     public virtual StreamTracker StartStream() => new FinishReasonStreamTracker(this);
 

@@ -13,9 +13,6 @@ public sealed class AnthropicProviderTests : ProviderErrorConformanceTests
 
     protected override string Model => "claude-3-5-haiku-20241022";
 
-    // Anthropic 13.14's AsIChatClient does not put ChatOptions.Temperature on the wire (seen against the emulator).
-    protected override bool ForwardsTemperature => false;
-
     protected override void AssertCacheWrite(UsageDetails usage, long written) =>
         Assert.Equal(written, usage.AdditionalCounts![UsageKeys.CacheWriteInputTokens]);
 }

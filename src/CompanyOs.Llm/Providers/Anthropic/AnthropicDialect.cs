@@ -2,6 +2,7 @@ using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Errors;
 using global::Anthropic.Exceptions;
 using global::Anthropic.Models.Messages;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Providers.Anthropic;
@@ -30,6 +31,31 @@ internal sealed class AnthropicDialect : ProviderDialect
     }
 
     public override StreamTracker StartStream() => new AnthropicStreamTracker();
+
+    /// <summary>
+    /// The SDK's chat adapter (13.14) does not map <see cref="ChatOptions.Temperature"/>; it does start from the body of a
+    /// <see cref="MessageCreateParams"/> given by <see cref="ChatOptions.RawRepresentationFactory"/>, so temperature goes there.
+    /// </summary>
+    public override ChatOptions PrepareRequest(ChatOptions options)
+    {
+        if (options.Temperature is not { } temperature || options.RawRepresentationFactory is not null)
+        {
+            return options;
+        }
+
+        // The adapter reads the required members of the raw params: "messages" are prepended (an empty list adds none);
+        // model and max_tokens are the values this request would have used anyway.
+        var body = new Dictionary<string, JsonElement>
+        {
+            ["model"] = JsonSerializer.SerializeToElement(options.ModelId),
+            ["max_tokens"] = JsonSerializer.SerializeToElement(options.MaxOutputTokens ?? ProviderClientFactory.DefaultMaxOutputTokens),
+            ["temperature"] = JsonSerializer.SerializeToElement((double)temperature),
+            ["messages"] = JsonSerializer.SerializeToElement(Array.Empty<object>()),
+        };
+        var empty = new Dictionary<string, JsonElement>();
+        options.RawRepresentationFactory = _ => MessageCreateParams.FromRawUnchecked(empty, empty, body);
+        return options;
+    }
 
     /// <summary>Error types Anthropic sends in error bodies and in-stream <c>error</c> events.</summary>
     public static ProviderErrorKind? FromErrorType(string? type) => type switch

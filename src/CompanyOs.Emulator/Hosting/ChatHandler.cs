@@ -26,7 +26,8 @@ internal static class ChatHandler
         }
 
         EmulatorLog.ChatRequest(state.Logger, scope.Route, request.Model, request.Stream);
-        var scripted = state.Script.TryTake(request.Provider, request.Model, request.Tag);
+        var scripted = state.Script.TryTake(
+            request.Provider, request.Model, request.Tag, request.Messages.Count(m => m.Role == Conversation.ChatRole.Assistant));
         var turn = state.Model.Respond(request, scripted, scope.Cache);
         var now = state.Time.GetUtcNow();
         if (request.Stream)

@@ -33,6 +33,18 @@ public sealed record ScriptedTurn
     /// <summary>Only requests carrying this <c>x-emulator-tag</c> header value consume the turn; null matches any.</summary>
     public string? Tag { get; init; }
 
+    /// <summary>
+    /// Only requests whose conversation already holds exactly this many assistant messages consume the turn (0 = the
+    /// first model turn of a conversation); null matches any position.
+    /// </summary>
+    public int? Position { get; init; }
+
+    /// <summary>
+    /// When true the turn stays in the script after matching, so every matching request gets it — a retried request or a
+    /// run resumed after a crash sees the same answer, as from a deterministic model.
+    /// </summary>
+    public bool Repeatable { get; init; }
+
     /// <summary>Overrides the input token count; null means counted with the tokenizer.</summary>
     public int? InputTokens { get; init; }
 
@@ -99,6 +111,20 @@ public sealed record ScriptedTurn
     /// <summary>Restricts the turn to requests carrying header <c>x-emulator-tag: {tag}</c>.</summary>
     public ScriptedTurn ForTag(string tag) => this with { Tag = tag };
 
+    /// <summary>
+    /// Restricts the turn to the given position in a conversation (the number of assistant messages the request already
+    /// holds) and keeps it for every such request: a script keyed by conversation state rather than by arrival order.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is negative.</exception>
+    public ScriptedTurn AtPosition(int position)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        return this with { Position = position, Repeatable = true };
+    }
+
+    /// <summary>Keeps the turn in the script after it matches (see <see cref="Repeatable"/>).</summary>
+    public ScriptedTurn Repeating() => this with { Repeatable = true };
+
     /// <summary>Reports the given prompt-cache token counts.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A negative count.</exception>
     public ScriptedTurn WithCacheTokens(int read, int write)
@@ -120,8 +146,9 @@ public sealed record ScriptedTurn
     /// <summary>Overrides the finish reason.</summary>
     public ScriptedTurn WithFinishReason(ScriptedFinishReason reason) => this with { FinishReason = reason };
 
-    internal bool Matches(EmulatorProvider provider, string model, string? tag) =>
+    internal bool Matches(EmulatorProvider provider, string model, string? tag, int position) =>
         (Provider is null || Provider == provider)
+        && (Position is null || Position == position)
         && (Model is null || string.Equals(Model, model, StringComparison.Ordinal))
         && (Tag is null || string.Equals(Tag, tag, StringComparison.Ordinal));
 

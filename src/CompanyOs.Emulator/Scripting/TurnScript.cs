@@ -2,7 +2,7 @@ namespace CompanyOs.Emulator.Scripting;
 
 /// <summary>
 /// A thread-safe FIFO of <see cref="ScriptedTurn"/>s. Each chat request consumes the oldest turn that matches it
-/// (provider, model, tag); when none matches, the deterministic default model answers.
+/// (provider, model, tag, position in the conversation) and keeps it only when it is repeatable; when none matches, the deterministic default model answers.
 /// </summary>
 public sealed class TurnScript
 {
@@ -46,18 +46,26 @@ public sealed class TurnScript
         }
     }
 
-    internal ScriptedTurn? TryTake(EmulatorProvider provider, string model, string? tag)
+    /// <summary>
+    /// The oldest turn matching the request (provider, model, tag, and position = assistant messages already in the
+    /// request's conversation); removed unless it is <see cref="ScriptedTurn.Repeatable"/>.
+    /// </summary>
+    internal ScriptedTurn? TryTake(EmulatorProvider provider, string model, string? tag, int position)
     {
         lock (_gate)
         {
-            var index = _turns.FindIndex(t => t.Matches(provider, model, tag));
+            var index = _turns.FindIndex(t => t.Matches(provider, model, tag, position));
             if (index < 0)
             {
                 return null;
             }
 
             var turn = _turns[index];
-            _turns.RemoveAt(index);
+            if (!turn.Repeatable)
+            {
+                _turns.RemoveAt(index);
+            }
+
             return turn;
         }
     }

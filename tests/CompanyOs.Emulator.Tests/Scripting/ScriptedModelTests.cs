@@ -40,6 +40,35 @@ public sealed class ScriptedModelTests
     }
 
     [Fact]
+    public async Task Position_keyed_turns_answer_by_conversation_state_and_are_not_consumed()
+    {
+        await using var server = await EmulatorServer.StartAsync(cancellationToken: Ct);
+        using var http = new RawHttp(server);
+        server.Script.Enqueue(
+            ScriptedTurn.ToolCalls(("lookup", """{"q":"a"}""")).AtPosition(0),
+            ScriptedTurn.Text("second turn answer").AtPosition(1));
+        const string tools = ""","tools":[{"type":"function","function":{"name":"lookup","parameters":{"type":"object"}}}]""";
+        var opening = OpenAI("gpt-4o", "hi", tools);
+
+        var first = await http.PostAsync("v1/chat/completions", opening, Ct);
+        var again = await http.PostAsync("v1/chat/completions", opening, Ct);
+        var call = first.Json.GetProperty("choices")[0].GetProperty("message").GetProperty("tool_calls")[0];
+        var callId = call.GetProperty("id").GetString();
+        var followUp = $$$"""
+            {"model":"gpt-4o","messages":[{"role":"user","content":"hi"},
+            {"role":"assistant","content":null,"tool_calls":[{"id":"{{{callId}}}","type":"function","function":{"name":"lookup","arguments":"{\"q\":\"a\"}"}}]},
+            {"role":"tool","tool_call_id":"{{{callId}}}","content":"found"}]{{{tools}}}}
+            """;
+        var second = await http.PostAsync("v1/chat/completions", followUp, Ct);
+
+        Assert.Equal("lookup", call.GetProperty("function").GetProperty("name").GetString());
+        Assert.Equal(first.Body, again.Body);
+        Assert.Equal("second turn answer", second.Json.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(2, server.Script.Pending);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ScriptedTurn.Text("x").AtPosition(-1));
+    }
+
+    [Fact]
     public async Task Arguments_are_synthesised_from_the_schema_types()
     {
         await using var server = await EmulatorServer.StartAsync(cancellationToken: Ct);

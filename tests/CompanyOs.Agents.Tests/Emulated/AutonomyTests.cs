@@ -3,29 +3,49 @@ using CompanyOs.Agents.Definitions;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Agents.Tests.TestDoubles;
+using CompanyOs.Emulator.Scripting;
+using CompanyOs.Llm.Configuration;
 using CompanyOs.Tools;
-using Microsoft.Extensions.AI;
 
-namespace CompanyOs.Agents.Tests.Runtime;
+namespace CompanyOs.Agents.Tests.Emulated;
 
-public sealed class AutonomyTests
+/// <summary>
+/// Autonomy levels, approvals (approve, approve with edited arguments, reject, expiry), <c>ask_human</c> and a decision
+/// after a simulated restart — every model turn through the gateway to the emulator, once per provider wire format.
+/// </summary>
+public abstract class AutonomyTests : IAsyncLifetime
 {
+    private EmulatedModel _model = null!;
+
+    protected abstract ProviderKind Kind { get; }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static (RuntimeHarness H, CountingTool Low, CountingTool High) Setup(AutonomyLevel autonomy, TimeSpan? approvalTimeout = null)
+    public async ValueTask InitializeAsync() => _model = await EmulatedModel.StartAsync(Kind, Ct);
+
+    public async ValueTask DisposeAsync()
     {
-        var h = new RuntimeHarness();
+        await _model.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private (RuntimeHarness H, CountingTool Low, CountingTool High) Setup(AutonomyLevel autonomy, TimeSpan? approvalTimeout = null)
+    {
+        var h = new RuntimeHarness { Chat = _model.Gateway };
         var low = h.AddTool("read_file", ToolRisk.Low);
         var high = h.AddTool("execute_code", ToolRisk.High);
         h.Define(autonomy, approvalTimeout: approvalTimeout);
-        h.Script.ThenCalls(("c1", "read_file", new { query = "a" }), ("c2", "execute_code", new { query = "b" }))
-            .ThenText("Finished.");
+        _model.Enqueue(
+            ScriptedTurn.ToolCalls(("read_file", """{"query":"a"}"""), ("execute_code", """{"query":"b"}""")).WithText("Let me use tools."),
+            ScriptedTurn.Text("Finished."));
         return (h, low, high);
     }
 
+    private static string CallOf(AgentRunResult result, string tool) => result.State.Calls.Values.Single(c => c.ToolName == tool).CallId;
+
     [Theory]
-    [InlineData(AutonomyLevel.Manual, new[] { "c1", "c2" })]
-    [InlineData(AutonomyLevel.Supervised, new[] { "c2" })]
+    [InlineData(AutonomyLevel.Manual, new[] { "execute_code", "read_file" })]
+    [InlineData(AutonomyLevel.Supervised, new[] { "execute_code" })]
     [InlineData(AutonomyLevel.Autonomous, new string[0])]
     public async Task Which_calls_wait_depends_on_autonomy_and_risk(AutonomyLevel autonomy, string[] waiting)
     {
@@ -34,25 +54,21 @@ public sealed class AutonomyTests
 
         var result = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
 
-        Assert.Equal(waiting, result.Pending.Select(p => p.CallId).Order(StringComparer.Ordinal));
+        Assert.Equal(waiting, result.Pending.Select(p => p.ToolName).Order(StringComparer.Ordinal));
         if (waiting.Length == 0)
         {
             Assert.Equal(RunStatus.Completed, result.Status);
             Assert.Equal((1, 1), (low.Executions, high.Executions));
+            Assert.Equal("Finished.", result.Result);
         }
         else
         {
             Assert.Equal(RunStatus.AwaitingApproval, result.Status);
             Assert.Equal((0, 0), (low.Executions, high.Executions));
+            Assert.Single(_model.ChatRequests());
             Assert.All(result.Pending, p => Assert.Equal(ArgumentsHash.Compute(p.ProposedArguments), p.ArgumentsHash));
+            Assert.All(result.Pending, p => Assert.Equal(CallOf(result, p.ToolName), p.CallId));
         }
-    }
-
-    [Fact]
-    public void Unknown_risk_waits_under_supervised_autonomy()
-    {
-        Assert.NotNull(ApprovalPolicy.ReasonToWait(AutonomyLevel.Supervised, "mystery", null));
-        Assert.Null(ApprovalPolicy.ReasonToWait(AutonomyLevel.Autonomous, "mystery", null));
     }
 
     [Fact]
@@ -61,13 +77,17 @@ public sealed class AutonomyTests
         var (h, low, high) = Setup(AutonomyLevel.Supervised);
         await using var runtime = h.CreateRuntime();
         var waiting = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+        Assert.Equal(0, low.Executions);
 
-        var result = await runtime.ApproveAsync(waiting.RunId, "c2", decidedBy: "alice", cancellationToken: Ct);
+        var result = await runtime.ApproveAsync(waiting.RunId, CallOf(waiting, "execute_code"), decidedBy: "alice", cancellationToken: Ct);
 
         Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal("Finished.", result.Result);
         Assert.Equal((1, 1), (low.Executions, high.Executions));
-        Assert.Equal(2, h.Script.Requests.Count);
-        Assert.Equal(["c1", "c2"], h.Script.Requests[1].Messages[^1].Contents.OfType<FunctionResultContent>().Select(r => r.CallId));
+        Assert.Equal(2, _model.ChatRequests().Count);
+        Assert.Equal(
+            [(CallOf(result, "read_file"), "read_file result for a"), (CallOf(result, "execute_code"), "execute_code result for b")],
+            _model.ToolResultsIn(1));
         var granted = (await h.EventsAsync(result.RunId)).Single(e => e.Type == "ApprovalGranted");
         Assert.Equal("user:alice", granted.Metadata.Actor);
         Assert.False(granted.Data.GetProperty("edited").GetBoolean());
@@ -79,16 +99,19 @@ public sealed class AutonomyTests
         var (h, _, high) = Setup(AutonomyLevel.Supervised);
         await using var runtime = h.CreateRuntime();
         var waiting = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+        var callId = CallOf(waiting, "execute_code");
 
-        var result = await runtime.ApproveAsync(waiting.RunId, "c2", RuntimeHarness.Json("""{"query":"safer"}"""), cancellationToken: Ct);
+        var result = await runtime.ApproveAsync(waiting.RunId, callId, RuntimeHarness.Json("""{"query":"safer"}"""), cancellationToken: Ct);
 
+        Assert.Equal(RunStatus.Completed, result.Status);
         Assert.Equal("safer", Assert.Single(high.Arguments).GetProperty("query").GetString());
         var granted = (await h.EventsAsync(result.RunId)).Single(e => e.Type == "ApprovalGranted").Data;
         Assert.Equal("b", granted.GetProperty("proposed_arguments").GetProperty("query").GetString());
         Assert.Equal("safer", granted.GetProperty("effective_arguments").GetProperty("query").GetString());
         Assert.True(granted.GetProperty("edited").GetBoolean());
-        var toModel = h.Script.Requests[1].Messages[^1].Contents.OfType<FunctionResultContent>().Single(r => r.CallId == "c2").Result!.ToString()!;
+        var toModel = _model.ToolResultsIn(1).Single(r => r.CallId == callId).Content;
         Assert.Contains("changed the arguments", toModel, StringComparison.Ordinal);
+        Assert.Contains("execute_code result for safer", toModel, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -100,27 +123,30 @@ public sealed class AutonomyTests
         var before = (await h.EventsAsync(waiting.RunId)).Count;
 
         var error = await Assert.ThrowsAsync<AgentRunException>(() =>
-            runtime.ApproveAsync(waiting.RunId, "c2", RuntimeHarness.Json("""{"query":5}"""), cancellationToken: Ct));
+            runtime.ApproveAsync(waiting.RunId, CallOf(waiting, "execute_code"), RuntimeHarness.Json("""{"query":5}"""), cancellationToken: Ct));
 
         Assert.Equal(AgentRunErrorKind.InvalidArguments, error.Kind);
         Assert.Contains("execute_code", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, (await h.EventsAsync(waiting.RunId)).Count);
         Assert.Equal(0, high.Executions);
+        Assert.Single(_model.ChatRequests());
     }
 
     [Fact]
     public async Task Reject_sends_a_rejection_result_to_the_model_and_never_runs_the_tool()
     {
-        var (h, _, high) = Setup(AutonomyLevel.Supervised);
+        var (h, low, high) = Setup(AutonomyLevel.Supervised);
         await using var runtime = h.CreateRuntime();
         var waiting = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+        var callId = CallOf(waiting, "execute_code");
 
-        var result = await runtime.RejectAsync(waiting.RunId, "c2", "too dangerous", cancellationToken: Ct);
+        var result = await runtime.RejectAsync(waiting.RunId, callId, "too dangerous", cancellationToken: Ct);
 
         Assert.Equal(RunStatus.Completed, result.Status);
-        Assert.Equal(0, high.Executions);
-        var toModel = h.Script.Requests[1].Messages[^1].Contents.OfType<FunctionResultContent>().Single(r => r.CallId == "c2").Result!.ToString()!;
+        Assert.Equal((1, 0), (low.Executions, high.Executions));
+        var toModel = _model.ToolResultsIn(1).Single(r => r.CallId == callId).Content;
         Assert.Contains("Rejected by a human reviewer: too dangerous", toModel, StringComparison.Ordinal);
+        Assert.Equal(["ApprovalRejected"], (await h.TypesAsync(result.RunId)).Where(t => t.StartsWith("Approval", StringComparison.Ordinal) && t != "ApprovalRequested"));
     }
 
     [Fact]
@@ -130,13 +156,15 @@ public sealed class AutonomyTests
         await using var runtime = h.CreateRuntime();
         var waiting = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
 
-        var afterFirst = await runtime.ApproveAsync(waiting.RunId, "c1", cancellationToken: Ct);
+        var afterFirst = await runtime.ApproveAsync(waiting.RunId, CallOf(waiting, "read_file"), cancellationToken: Ct);
         Assert.Equal(RunStatus.AwaitingApproval, afterFirst.Status);
         Assert.Equal(0, low.Executions);
-        var done = await runtime.RejectAsync(waiting.RunId, "c2", "no", cancellationToken: Ct);
+        Assert.Single(_model.ChatRequests());
+        var done = await runtime.RejectAsync(waiting.RunId, CallOf(waiting, "execute_code"), "no", cancellationToken: Ct);
 
         Assert.Equal(RunStatus.Completed, done.Status);
         Assert.Equal((1, 0), (low.Executions, high.Executions));
+        Assert.Equal(2, _model.ToolResultsIn(1).Count);
     }
 
     [Fact]
@@ -145,14 +173,15 @@ public sealed class AutonomyTests
         var (h, _, _) = Setup(AutonomyLevel.Supervised);
         await using var runtime = h.CreateRuntime();
         var waiting = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+        var callId = CallOf(waiting, "execute_code");
 
         var unknown = await Assert.ThrowsAsync<AgentRunException>(() => runtime.ApproveAsync(waiting.RunId, "c9", cancellationToken: Ct));
         Assert.Equal(AgentRunErrorKind.NotPending, unknown.Kind);
-        Assert.Contains("pending: c2", unknown.Message, StringComparison.Ordinal);
-        await runtime.ApproveAsync(waiting.RunId, "c2", cancellationToken: Ct);
-        var again = await Assert.ThrowsAsync<AgentRunException>(() => runtime.ApproveAsync(waiting.RunId, "c2", cancellationToken: Ct));
+        Assert.Contains($"pending: {callId}", unknown.Message, StringComparison.Ordinal);
+        await runtime.ApproveAsync(waiting.RunId, callId, cancellationToken: Ct);
+        var again = await Assert.ThrowsAsync<AgentRunException>(() => runtime.ApproveAsync(waiting.RunId, callId, cancellationToken: Ct));
         Assert.Equal(AgentRunErrorKind.RunEnded, again.Kind);
-        var missing = await Assert.ThrowsAsync<AgentRunException>(() => runtime.ApproveAsync("nope", "c2", cancellationToken: Ct));
+        var missing = await Assert.ThrowsAsync<AgentRunException>(() => runtime.ApproveAsync("nope", callId, cancellationToken: Ct));
         Assert.Equal(AgentRunErrorKind.RunNotFound, missing.Kind);
     }
 
@@ -166,22 +195,32 @@ public sealed class AutonomyTests
             runId = (await first.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct)).RunId;
         }
 
+        // A new runtime over the same store and a new gateway client: nothing is carried over in memory.
+        await using var model = await EmulatedModel.StartAsync(Kind, Ct);
+        model.Enqueue(ScriptedTurn.Text("Finished after the restart."));
+        h.Chat = model.Gateway;
         await using var second = h.CreateRuntime();
         var pending = await second.ListPendingApprovalsAsync("org-1", Ct).ToListAsync(Ct);
         var result = await second.ApproveAsync(runId, Assert.Single(pending).CallId, cancellationToken: Ct);
 
         Assert.Equal(RunStatus.Completed, result.Status);
         Assert.Equal((1, 1), (low.Executions, high.Executions));
-        Assert.Equal("Finished.", result.Result);
+        Assert.Equal("Finished after the restart.", result.Result);
+        Assert.Single(_model.ChatRequests());
+        Assert.Equal(2, model.ToolResultsIn(0).Count);
+        Assert.Equal(result.State.Calls.Keys.Order(StringComparer.Ordinal), model.ToolResultsIn(0).Select(r => r.CallId).Order(StringComparer.Ordinal));
     }
 
     [Fact]
     public async Task Pending_approvals_are_listed_per_org_and_expire()
     {
-        var (h, _, _) = Setup(AutonomyLevel.Supervised, approvalTimeout: TimeSpan.FromHours(1));
-        h.Chat = new ScriptedChatClient()
-            .ThenCalls(("c2", "execute_code", new { query = "y" }))
-            .ThenCalls(("d1", "execute_code", new { query = "z" }));
+        var h = new RuntimeHarness { Chat = _model.Gateway };
+        var high = h.AddTool("execute_code", ToolRisk.High);
+        h.Define(AutonomyLevel.Supervised, approvalTimeout: TimeSpan.FromHours(1));
+        _model.Enqueue(
+            ScriptedTurn.ToolCalls(("execute_code", """{"query":"y"}""")),
+            ScriptedTurn.ToolCalls(("execute_code", """{"query":"z"}""")),
+            ScriptedTurn.Text("Gave up on that."));
         await using var runtime = h.CreateRuntime();
         var a = await runtime.RunAsync(RuntimeHarness.Request(org: "org-a"), cancellationToken: Ct);
         var b = await runtime.RunAsync(RuntimeHarness.Request(org: "org-b"), cancellationToken: Ct);
@@ -193,20 +232,26 @@ public sealed class AutonomyTests
 
         h.Time.Advance(TimeSpan.FromHours(2));
         Assert.Empty(await runtime.ListPendingApprovalsAsync("org-b", Ct).ToListAsync(Ct));
-        h.Script.ThenText("Gave up on that.");
-        var expired = await Assert.ThrowsAsync<AgentRunException>(() => runtime.ApproveAsync(b.RunId, "d1", cancellationToken: Ct));
+        var callId = CallOf(b, "execute_code");
+        var expired = await Assert.ThrowsAsync<AgentRunException>(() => runtime.ApproveAsync(b.RunId, callId, cancellationToken: Ct));
         Assert.Equal(AgentRunErrorKind.Expired, expired.Kind);
         var state = await runtime.GetRunAsync(b.RunId, Ct);
-        Assert.Equal(ToolCallPhase.Expired, state!.Calls["d1"].Phase);
+        Assert.Equal(ToolCallPhase.Expired, state!.Calls[callId].Phase);
         Assert.Equal(RunStatus.Completed, state.Status);
+        Assert.Equal("Gave up on that.", state.Result);
+        Assert.Equal(0, high.Executions);
+        Assert.Contains("expired", _model.ToolResultsIn(2).Single().Content, StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
-    public async Task Ask_human_waits_in_every_autonomy_level_and_the_answer_is_the_tool_result()
+    [Theory]
+    [InlineData(AutonomyLevel.Autonomous)]
+    [InlineData(AutonomyLevel.Supervised)]
+    [InlineData(AutonomyLevel.Manual)]
+    public async Task Ask_human_waits_in_every_autonomy_level_and_the_answer_is_the_tool_result(AutonomyLevel autonomy)
     {
-        var h = new RuntimeHarness();
-        h.Define(AutonomyLevel.Autonomous, tools: []);
-        h.Script.ThenCalls(("q1", "ask_human", new { question = "Which region?" })).ThenText("Using EU.");
+        var h = new RuntimeHarness { Chat = _model.Gateway };
+        h.Define(autonomy, tools: []);
+        _model.Enqueue(ScriptedTurn.ToolCalls(("ask_human", """{"question":"Which region?"}""")), ScriptedTurn.Text("Using EU."));
         await using var runtime = h.CreateRuntime();
 
         var waiting = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
@@ -216,8 +261,19 @@ public sealed class AutonomyTests
         var result = await runtime.AnswerAsync(waiting.RunId, question.Id, "EU", "bob", cancellationToken: Ct);
 
         Assert.Equal(RunStatus.Completed, result.Status);
-        Assert.Equal("EU", h.Script.Requests[1].Messages[^1].Contents.OfType<FunctionResultContent>().Single().Result);
+        Assert.Equal("Using EU.", result.Result);
+        Assert.Equal("EU", _model.ToolResultsIn(1).Single().Content);
         var trace = (await h.EventsAsync(result.RunId))[^1].Data.GetProperty("trace").EnumerateArray().ToList();
         Assert.Contains(trace, s => s.GetProperty("action").GetString() == "ask_human");
     }
+}
+
+public sealed class OpenAIAutonomyTests : AutonomyTests
+{
+    protected override ProviderKind Kind => ProviderKind.OpenAI;
+}
+
+public sealed class AnthropicAutonomyTests : AutonomyTests
+{
+    protected override ProviderKind Kind => ProviderKind.Anthropic;
 }

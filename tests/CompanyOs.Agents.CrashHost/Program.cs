@@ -2,20 +2,21 @@ using CompanyOs.Agents.CrashHost;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Events.Sqlite;
 
-// Usage: CrashHost <sqlite-file> <count-dir> start|resume
-// Drives the crash-test run and prints "appended <version>" after each acknowledged event, so a test that kills this
-// process with SIGKILL knows which events must survive.
-if (args.Length != 3)
+// Usage: CrashHost <sqlite-file> <count-dir> <emulator-openai-endpoint> start|resume
+// Drives the crash-test run against the emulator and prints "appended <version>" after each acknowledged event, so a test
+// that kills this process with SIGKILL knows which events must survive.
+if (args.Length != 4 || !Uri.TryCreate(args[2], UriKind.Absolute, out var endpoint))
 {
-    Console.Error.WriteLine("usage: CrashHost <sqlite-file> <count-dir> start|resume");
+    Console.Error.WriteLine("usage: CrashHost <sqlite-file> <count-dir> <emulator-openai-endpoint> start|resume");
     return 2;
 }
 
 await using var store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = args[0] });
-await using var runtime = CrashScenario.CreateRuntime(store, args[1]);
+using var gateway = CrashScenario.CreateGateway(endpoint);
+await using var runtime = CrashScenario.CreateRuntime(store, args[1], gateway);
 var output = Console.Out;
 Console.WriteLine("ready");
-AgentRunResult result = args[2] == "start"
+AgentRunResult result = args[3] == "start"
     ? await runtime.RunAsync(CrashScenario.Request, (step, _) => { output.WriteLine($"appended {step.Version}"); output.Flush(); return ValueTask.CompletedTask; })
     : await runtime.ResumeAsync(CrashScenario.RunId, (step, _) => { output.WriteLine($"appended {step.Version}"); output.Flush(); return ValueTask.CompletedTask; });
 Console.WriteLine($"status {result.Status}");

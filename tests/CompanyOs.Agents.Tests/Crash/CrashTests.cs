@@ -3,6 +3,8 @@ using System.Globalization;
 using CompanyOs.Agents.CrashHost;
 using CompanyOs.Agents.Journal;
 using CompanyOs.Agents.Runs;
+using CompanyOs.Emulator;
+using CompanyOs.Emulator.Scripting;
 using CompanyOs.Events;
 using CompanyOs.Events.Sqlite;
 
@@ -11,14 +13,33 @@ namespace CompanyOs.Agents.Tests.Crash;
 /// <summary>
 /// Kills (SIGKILL) a child process driving an agent run over SQLite at a random point, then resumes the run in this process:
 /// it must complete with every acknowledged event still there, versions gap-free, and no non-idempotent tool run twice.
+/// The model is the emulator on 127.0.0.1 (OpenAI wire format, through the gateway), shared by the child and this process
+/// and scripted by conversation position, so the resumed run sees the turns the killed one would have seen.
 /// Trials: 20 here; <c>scripts/agent-soak.sh</c> runs more (COMPANYOS_AGENT_CRASH_TRIALS).
 /// </summary>
-public sealed class CrashTests
+public sealed class CrashTests : IAsyncLifetime
 {
+    private EmulatorServer _emulator = null!;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static int Trials =>
         int.TryParse(Environment.GetEnvironmentVariable("COMPANYOS_AGENT_CRASH_TRIALS"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 20;
+
+    public async ValueTask InitializeAsync()
+    {
+        _emulator = await EmulatorServer.StartAsync(cancellationToken: Ct);
+        var turns = CrashScenario.Turns;
+        for (var i = 0; i < turns.Length; i++)
+        {
+            _emulator.Script.Enqueue(ScriptedTurn.ToolCalls([.. turns[i].Select(c => new ScriptedToolCall(c.Tool, $$"""{"query":"{{c.Query}}"}"""))])
+                .WithText($"Turn {i}.").AtPosition(i));
+        }
+
+        _emulator.Script.Enqueue(ScriptedTurn.Text(CrashScenario.FinalAnswer).AtPosition(turns.Length));
+    }
+
+    public async ValueTask DisposeAsync() => await _emulator.DisposeAsync();
 
     [Fact]
     public async Task Killed_runs_resume_to_completion_without_lost_events_or_double_execution()
@@ -33,7 +54,7 @@ public sealed class CrashTests
         Assert.True(killedMidRun >= Trials / 2, $"only {killedMidRun} of {Trials} trials were killed mid-run");
     }
 
-    private static async Task<bool> RunTrialAsync(int trial)
+    private async Task<bool> RunTrialAsync(int trial)
     {
         var dir = Directory.CreateTempSubdirectory($"agent-crash-{trial}-").FullName;
         try
@@ -45,12 +66,14 @@ public sealed class CrashTests
             var before = await ReadAsync(store);
             Assert.True(before.Count - 1 >= acknowledged, $"trial {trial}: event {acknowledged} was acknowledged but the store has {before.Count}");
 
-            await using (var runtime = CrashScenario.CreateRuntime(store, dir))
+            using var gateway = CrashScenario.CreateGateway(_emulator.OpenAIEndpoint);
+            await using (var runtime = CrashScenario.CreateRuntime(store, dir, gateway))
             {
                 var result = before.Count == 0
                     ? await runtime.RunAsync(CrashScenario.Request, cancellationToken: Ct)
                     : await runtime.ResumeAsync(CrashScenario.RunId, cancellationToken: Ct);
                 Assert.Equal(RunStatus.Completed, result.Status);
+                Assert.Equal(CrashScenario.FinalAnswer, result.Result);
             }
 
             var events = await ReadAsync(store);
@@ -59,7 +82,7 @@ public sealed class CrashTests
             Assert.Equal("AgentReasoningCompleted", events[^1].Type);
             var state = RunState.From(events);
             Assert.All(state.Calls.Values, c => Assert.True(c.HasResult, $"trial {trial}: call {c.CallId} has no result"));
-            Assert.Equal(DeterministicChatClient.Turns.Sum(t => t.Length), state.Calls.Count);
+            Assert.Equal(CrashScenario.Turns.Sum(t => t.Length), state.Calls.Count);
             foreach (var tool in CrashScenario.NonIdempotentTools)
             {
                 var log = Path.Combine(dir, tool + ".log");
@@ -78,11 +101,11 @@ public sealed class CrashTests
     }
 
     /// <summary>Starts the host, kills it <paramref name="killAfterEvents"/> acknowledged events in; returns the last acknowledged version.</summary>
-    private static async Task<(long Acknowledged, bool Finished)> RunChildAndKillAsync(string db, string dir, int killAfterEvents)
+    private async Task<(long Acknowledged, bool Finished)> RunChildAndKillAsync(string db, string dir, int killAfterEvents)
     {
         var host = Path.Combine(AppContext.BaseDirectory, "CompanyOs.Agents.CrashHost.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { host, db, dir, "start" })
+        foreach (var arg in new[] { host, db, dir, _emulator.OpenAIEndpoint.ToString(), "start" })
         {
             start.ArgumentList.Add(arg);
         }

@@ -7,34 +7,28 @@ using CompanyOs.Emulator.Scripting;
 using CompanyOs.Events.Sqlite;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Errors;
-using CompanyOs.Llm.Gateway;
-using CompanyOs.Llm.Gateway.Resilience;
-using CompanyOs.Llm.Providers;
 
-namespace CompanyOs.Agents.Tests.Emulator;
+namespace CompanyOs.Agents.Tests.Emulated;
 
 /// <summary>
 /// A researcher run through the real stack: emulator on 127.0.0.1 → real provider client → gateway pipeline →
 /// agent runtime over a SQLite event store on a temp file, with two registered test tools.
 /// </summary>
-public sealed class ResearcherEmulatorRunTests : IAsyncLifetime
+public sealed class ResearcherRunTests : IAsyncLifetime
 {
     private readonly string _db = Path.Combine(Path.GetTempPath(), $"companyos-agents-emu-{Guid.NewGuid():N}.db");
-    private EmulatorServer _server = null!;
     private SqliteEventStore _store = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        _server = await EmulatorServer.StartAsync(cancellationToken: Ct);
         _store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = _db }, cancellationToken: Ct);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _store.DisposeAsync();
-        await _server.DisposeAsync();
         foreach (var file in new[] { _db, _db + "-wal", _db + "-shm" })
         {
             File.Delete(file);
@@ -46,11 +40,11 @@ public sealed class ResearcherEmulatorRunTests : IAsyncLifetime
     [InlineData(ProviderKind.Anthropic)]
     public async Task Two_parallel_tool_calls_then_answer_run_through_emulator_gateway_and_sqlite(ProviderKind kind)
     {
-        _server.Script.Enqueue(ScriptedTurn.ToolCalls(("web_search", """{"query":"alpha"}"""), ("read_file", """{"query":"beta"}""")));
-        _server.Script.Enqueue(ScriptedTurn.Text("Alpha and beta are both covered."));
-        var provider = Provider("a", kind);
-        using var gateway = LlmGateway.CreateBuilder(Options(provider), new ProviderClientFactory()).Build();
-        var h = new RuntimeHarness(_store) { Chat = gateway };
+        await using var model = await EmulatedModel.StartAsync(kind, Ct);
+        model.Enqueue(
+            ScriptedTurn.ToolCalls(("web_search", """{"query":"alpha"}"""), ("read_file", """{"query":"beta"}""")),
+            ScriptedTurn.Text("Alpha and beta are both covered."));
+        var h = new RuntimeHarness(_store) { Chat = model.Gateway };
         var search = h.AddTool("web_search");
         var read = h.AddTool("read_file");
         h.Define();
@@ -74,7 +68,7 @@ public sealed class ResearcherEmulatorRunTests : IAsyncLifetime
         foreach (var call in events.Where(e => e.Type == "LlmCallCompleted").Select(e => e.Data))
         {
             Assert.Equal("a", call.GetProperty("provider").GetString());
-            Assert.StartsWith(provider.DefaultModel!, call.GetProperty("model").GetString(), StringComparison.Ordinal);
+            Assert.StartsWith(model.Model, call.GetProperty("model").GetString(), StringComparison.Ordinal);
             Assert.True(call.GetProperty("input_tokens").GetInt64() > 0);
             Assert.True(call.GetProperty("output_tokens").GetInt64() > 0);
             Assert.True(call.GetProperty("cost_usd").GetDecimal() > 0m);
@@ -87,14 +81,8 @@ public sealed class ResearcherEmulatorRunTests : IAsyncLifetime
         var completed = events.Where(e => e.Type == "ToolCallCompleted").ToDictionary(
             e => e.Data.GetProperty("call_id").GetString()!, e => e.Data.GetProperty("output").GetString()!);
         Assert.Equal(requested.Keys.Order(StringComparer.Ordinal), completed.Keys.Order(StringComparer.Ordinal));
-        var chatRequests = _server.Requests.Where(r => r.Route is EmulatorRoute.OpenAIChatCompletions or EmulatorRoute.AnthropicMessages).ToList();
-        Assert.Equal(2, chatRequests.Count);
-        var second = chatRequests[1].Body;
-        foreach (var (callId, output) in completed)
-        {
-            Assert.Contains(JsonSerializer.Serialize(callId), second, StringComparison.Ordinal);
-            Assert.Contains(output, second, StringComparison.Ordinal);
-        }
+        Assert.Equal(2, model.ChatRequests().Count);
+        Assert.Equal(completed.OrderBy(c => c.Key, StringComparer.Ordinal), model.ToolResultsIn(1).Select(r => KeyValuePair.Create(r.CallId, r.Content)).OrderBy(c => c.Key, StringComparer.Ordinal));
 
         Assert.Equal("web_search result for alpha", completed.Single(c => requested[c.Key] == "web_search").Value);
         Assert.Equal("read_file result for beta", completed.Single(c => requested[c.Key] == "read_file").Value);
@@ -103,10 +91,9 @@ public sealed class ResearcherEmulatorRunTests : IAsyncLifetime
     [Fact]
     public async Task Provider_down_with_fallback_exhausted_fails_the_run_and_records_the_error_kind()
     {
-        _server.Faults.Enqueue(Fault.Status(503), times: 50);
-        var options = Options(Provider("a", ProviderKind.OpenAI) with { FallbackProvider = "b" }, Provider("b", ProviderKind.Anthropic));
-        using var gateway = LlmGateway.CreateBuilder(options, new ProviderClientFactory()).Build();
-        var h = new RuntimeHarness(_store) { Chat = gateway };
+        await using var model = await EmulatedModel.StartAsync(ProviderKind.OpenAI, Ct, fallback: ProviderKind.Anthropic);
+        model.Server.Faults.Enqueue(Fault.Status(503), times: 50);
+        var h = new RuntimeHarness(_store) { Chat = model.Gateway };
         var search = h.AddTool("web_search");
         h.Define();
         await using var runtime = h.CreateRuntime();
@@ -115,38 +102,12 @@ public sealed class ResearcherEmulatorRunTests : IAsyncLifetime
 
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Equal(0, search.Executions);
-        Assert.True(_server.RequestCount(EmulatorRoute.OpenAIChatCompletions) >= 2, "provider a was retried");
-        Assert.True(_server.RequestCount(EmulatorRoute.AnthropicMessages) >= 1, "fallback provider b was tried");
+        Assert.True(model.Server.RequestCount(EmulatorRoute.OpenAIChatCompletions) >= 2, "provider a was retried");
+        Assert.True(model.Server.RequestCount(EmulatorRoute.AnthropicMessages) >= 1, "fallback provider b was tried");
         var types = await h.TypesAsync(result.RunId);
         Assert.Equal(["RunStarted", "RunFailed", "AgentReasoningCompleted"], types);
         var failed = (await h.EventsAsync(result.RunId)).Single(e => e.Type == "RunFailed").Data;
         Assert.Equal(nameof(ProviderErrorKind.Unavailable), failed.GetProperty("error_kind").GetString());
         Assert.DoesNotContain("sk-test", failed.GetRawText(), StringComparison.Ordinal);
     }
-
-    private ProviderOptions Provider(string name, ProviderKind kind) => new()
-    {
-        Name = name,
-        Kind = kind,
-        ApiKey = $"sk-test-{name}",
-        BaseUrl = kind == ProviderKind.OpenAI ? _server.OpenAIEndpoint : _server.BaseUri,
-        DefaultModel = kind == ProviderKind.OpenAI ? "gpt-4o-mini" : "claude-3-5-haiku-20241022",
-        FallbackModels = kind == ProviderKind.OpenAI ? new Dictionary<string, string>() : new Dictionary<string, string> { ["gpt-4o-mini"] = "claude-3-5-haiku-20241022" },
-        MaxRetries = 1,
-        Timeout = TimeSpan.FromSeconds(30),
-    };
-
-    private static LlmOptions Options(params ProviderOptions[] providers) => new()
-    {
-        SourceFile = "test/llm.yaml",
-        Providers = providers.ToDictionary(p => p.Name),
-        DefaultProvider = "a",
-        Retry = new RetryPolicyOptions
-        {
-            BaseDelay = TimeSpan.FromMilliseconds(1),
-            MaxDelay = TimeSpan.FromMilliseconds(5),
-            MaxRetryAfter = TimeSpan.FromSeconds(1),
-            TotalDeadline = TimeSpan.FromSeconds(30),
-        },
-    };
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Crash soak for the agent runtime: kills a child process driving an agent run (SQLite store, the emulator as the model
-# behind the gateway) with SIGKILL at random
-# points, resumes each run and checks no event is lost and no non-idempotent tool runs twice.
+# behind the gateway) with SIGKILL at random points, resumes each run and checks no event is lost and no non-idempotent
+# tool runs twice.
 # Usage: scripts/agent-soak.sh [trials]   (default 200; the normal test suite runs 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,6 +3,7 @@ using CompanyOs.Agents.Definitions;
 using CompanyOs.Agents.Journal;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Events;
+using CompanyOs.Events.InMemory;
 using CompanyOs.Tools;
 using CompanyOs.Tools.Registry;
 using Microsoft.Extensions.AI;
@@ -10,12 +11,15 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace CompanyOs.Agents.Tests.TestDoubles;
 
-/// <summary>Wires a runtime over an in-memory store, a scripted chat client, a real ToolRegistry and fake time.</summary>
+/// <summary>
+/// Wires a runtime over the shared in-memory event store (or a given one), a chat client (the scripted fake by default, or
+/// an <see cref="EmulatedModel"/>'s gateway), a real ToolRegistry and fake time.
+/// </summary>
 internal sealed class RuntimeHarness
 {
     public RuntimeHarness(IEventStore? store = null)
     {
-        Store = store ?? new MemoryEventStore();
+        Store = store ?? new InMemoryEventStore();
     }
 
     public IEventStore Store { get; }

@@ -4,31 +4,105 @@ using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Benchmarks.Events;
 using CompanyOs.Events;
+using CompanyOs.Events.InMemory;
 using CompanyOs.Events.Sqlite;
 using CompanyOs.Tools.Registry;
 
 namespace CompanyOs.Benchmarks.Agents;
 
 /// <summary>
-/// Agent runtime overhead with an instant chat client and an instant tool over SQLite on a temp file: one run = two model
-/// steps (a tool call, then the answer) = 10 journal events. Baseline in the same run: the same number of single-event
-/// appends to SqliteEventStore with nothing around them.
+/// The agent runtime's own cost per step, excluding LLM and tool time: a run of <see cref="Steps"/> model steps (each but
+/// the last calls one instant tool) with an instant chat client. Baseline in the same run: the very events that run wrote,
+/// replayed into the same kind of store with the same batching (one append per runtime append, same expected versions).
+/// (run − replay) / steps is what the runtime adds per step on top of storing its events.
 /// </summary>
 [MemoryDiagnoser]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet releases resources in [GlobalCleanup].")]
 public class AgentStepOverheadBenchmark
 {
-    private const int EventsPerRun = 10;
-    private SqliteEventStore _store = null!;
+    private IEventStore _store = null!;
     private AgentRuntime _runtime = null!;
-    private string _path = null!;
+    private List<IReadOnlyList<EventData>> _appends = null!;
+    private string? _path;
     private int _stream;
+
+    /// <summary>Where the events go: a SQLite file (default durability: WAL, synchronous=FULL) or the in-memory store.</summary>
+    [Params("sqlite", "memory")]
+    public string Store { get; set; } = "sqlite";
+
+    /// <summary>Model steps per run: Steps − 1 tool-call steps and the final answer.</summary>
+    [Params(5)]
+    public int Steps { get; set; } = 5;
 
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _path = BenchEvents.TempDatabase();
-        _store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = _path });
+        if (Store == "sqlite")
+        {
+            _path = BenchEvents.TempDatabase();
+            _store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = _path });
+        }
+        else
+        {
+            _store = new InMemoryEventStore();
+        }
+
+        // One recorded run gives the replay baseline its exact batches; it also checks the run does what is measured.
+        var recorder = new RecordingEventStore(_store);
+        await using (var recording = CreateRuntime(recorder))
+        {
+            var check = await RunAsync(recording);
+            if (check.State.Status != RunStatus.Completed || check.State.Calls.Count != Steps - 1 || check.State.Iterations != Steps)
+            {
+                throw new InvalidOperationException($"The benchmark run did not take {Steps} steps: {check.State.Status}, {check.State.Iterations} iterations.");
+            }
+        }
+
+        _appends = recorder.Appends;
+        _runtime = CreateRuntime(_store);
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        await _runtime.DisposeAsync();
+        if (_store is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+
+        if (_path is not null)
+        {
+            BenchEvents.DeleteDatabase(_path);
+        }
+    }
+
+    [Benchmark(Baseline = true, Description = "Replay: the run's events, same batches, straight into the store")]
+    public async Task ReplayAsync()
+    {
+        var stream = "replay-" + Interlocked.Increment(ref _stream);
+        long version = -1;
+        foreach (var batch in _appends)
+        {
+            var fresh = new EventData[batch.Count];
+            for (var i = 0; i < fresh.Length; i++)
+            {
+                fresh[i] = batch[i] with { EventId = Guid.NewGuid() };
+            }
+
+            await _store.AppendAsync(stream, version < 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(version), fresh);
+            version += fresh.Length;
+        }
+    }
+
+    [Benchmark(Description = "AgentRuntime.RunAsync: the whole run")]
+    public Task<AgentRunResult> AgentRunAsync() => RunAsync(_runtime);
+
+    private static Task<AgentRunResult> RunAsync(AgentRuntime runtime) =>
+        runtime.RunAsync(new AgentRunRequest { AgentType = "researcher", Task = "Find X", OrgId = "org-bench", TaskId = "t" });
+
+    private AgentRuntime CreateRuntime(IEventStore store)
+    {
         var tools = new ToolRegistry();
         tools.Register(new InstantTool());
         var definition = new AgentDefinition
@@ -37,36 +111,10 @@ public class AgentStepOverheadBenchmark
             PersonaPrompt = "researcher/persona",
             Tools = ["echo"],
             Autonomy = AutonomyLevel.Autonomous,
-            MaxIterations = 5,
+            MaxIterations = Steps + 1,
             Budget = AgentBudget.Unlimited,
         };
-        _runtime = new AgentRuntime(new InstantChatClient(), _store, tools, new BenchPromptLibrary(), new Dictionary<string, AgentDefinition> { ["researcher"] = definition });
-        var check = await AgentRunAsync();
-        if (check.State.Status != RunStatus.Completed || check.State.Calls.Count != 1)
-        {
-            throw new InvalidOperationException($"The benchmark run did not complete with one tool call: {check.State.Status}.");
-        }
+        return new AgentRuntime(
+            new InstantChatClient(Steps - 1), store, tools, new BenchPromptLibrary(), new Dictionary<string, AgentDefinition> { ["researcher"] = definition });
     }
-
-    [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        await _runtime.DisposeAsync();
-        await _store.DisposeAsync();
-        BenchEvents.DeleteDatabase(_path);
-    }
-
-    [Benchmark(Baseline = true, Description = "SqliteEventStore: 10 single-event appends")]
-    public async Task BareAppendsAsync()
-    {
-        var stream = "bench-" + Interlocked.Increment(ref _stream);
-        for (var i = 0; i < EventsPerRun; i++)
-        {
-            await _store.AppendAsync(stream, i == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(i - 1), [BenchEvents.One()]);
-        }
-    }
-
-    [Benchmark(Description = "AgentRuntime: run of 2 steps (tool call + answer), 10 events")]
-    public async Task<AgentRunResult> AgentRunAsync() =>
-        await _runtime.RunAsync(new AgentRunRequest { AgentType = "researcher", Task = "Find X", OrgId = "org-bench", TaskId = "t" });
 }

@@ -14,6 +14,10 @@ internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor to
     public async Task DriveAsync(RunJournal journal, CancellationToken cancellationToken)
     {
         var actor = $"agent:{journal.State.Start?.AgentType}";
+
+        // Calls this drive recorded as started in the same append as the turn that requested them; only these Started
+        // calls may be run here. A Started call found in the store otherwise was interrupted and is never re-run blindly.
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
             var state = journal.State;
@@ -45,7 +49,8 @@ internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor to
 
             if (state.LastTurnCalls.Any(c => !c.HasResult))
             {
-                await tools.RunAsync(journal, actor, cancellationToken).ConfigureAwait(false);
+                await tools.RunAsync(journal, actor, claimed, cancellationToken).ConfigureAwait(false);
+                claimed.Clear();
                 continue;
             }
 
@@ -55,11 +60,11 @@ internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor to
                 continue;
             }
 
-            await TakeTurnAsync(journal, actor, cancellationToken).ConfigureAwait(false);
+            await TakeTurnAsync(journal, actor, claimed, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task TakeTurnAsync(RunJournal journal, string actor, CancellationToken cancellationToken)
+    private async Task TakeTurnAsync(RunJournal journal, string actor, HashSet<string> claimed, CancellationToken cancellationToken)
     {
         var state = journal.State;
         var settings = state.Start!.Settings;
@@ -99,8 +104,42 @@ internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor to
         {
             events.Add(new RunCompleted { Result = turn.Message.Text ?? string.Empty, CompletedBy = "final_answer" });
         }
+        else
+        {
+            events.AddRange(ClaimReadyCalls(state, events, settings, claimed));
+        }
 
         await journal.AppendAsync(WithTrace(state, events, now), actor, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="ToolCallStarted"/> for the calls of a new turn when all can run at once (none waits for a human) and they fit
+    /// in one parallel wave, so the turn and the claim to run its calls are one durable write instead of one more per call.
+    /// A crash right after that write leaves them Started, so a resume reports them as interrupted and never runs them twice.
+    /// </summary>
+    private List<RunEvent> ClaimReadyCalls(RunState state, List<RunEvent> turnEvents, RunSettings settings, HashSet<string> claimed)
+    {
+        var after = turnEvents.Aggregate(state, (s, e) => s.Apply(e));
+        if (after.LastTurnCalls.Any(c => c.IsWaitingForHuman))
+        {
+            // The batch runs once every call is decided, by whichever drive records the last decision.
+            return [];
+        }
+
+        var ready = after.LastTurnCalls.Where(c => c.Phase == ToolCallPhase.Requested && registry.TryGet(c.ToolName, out _)).ToList();
+        if (ready.Count == 0 || ready.Count > Math.Max(1, settings.MaxParallelTools))
+        {
+            return [];
+        }
+
+        var starts = new List<RunEvent>(ready.Count);
+        foreach (var call in ready)
+        {
+            claimed.Add(call.CallId);
+            starts.Add(new ToolCallStarted { CallId = call.CallId, ToolName = call.ToolName, Arguments = call.Arguments, Attempt = 1 });
+        }
+
+        return starts;
     }
 
     /// <summary>The end a state has reached without a further model call, if any.</summary>

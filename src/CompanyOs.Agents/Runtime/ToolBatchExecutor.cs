@@ -13,7 +13,11 @@ namespace CompanyOs.Agents.Runtime;
 /// </summary>
 internal sealed class ToolBatchExecutor(IToolRegistry registry, TimeProvider time, AgentRuntimeOptions options, ILogger logger)
 {
-    public async Task RunAsync(RunJournal journal, string actor, CancellationToken cancellationToken)
+    /// <param name="journal">The run's journal.</param>
+    /// <param name="actor">Recorded as the events' actor.</param>
+    /// <param name="claimed">Started calls this driver recorded itself and has not run yet; every other Started call was interrupted.</param>
+    /// <param name="cancellationToken">Stops the batch; the run stays resumable.</param>
+    public async Task RunAsync(RunJournal journal, string actor, IReadOnlySet<string> claimed, CancellationToken cancellationToken)
     {
         var state = journal.State;
         var open = state.LastTurnCalls.Where(c => !c.HasResult && !c.IsWaitingForHuman).ToList();
@@ -21,7 +25,8 @@ internal sealed class ToolBatchExecutor(IToolRegistry registry, TimeProvider tim
         var runnable = new List<ToolCallState>();
         foreach (var call in open)
         {
-            if (call.Phase == ToolCallPhase.Started && !(call.Idempotent && registry.TryGet(call.ToolName, out var t) && t.IsIdempotent))
+            if (call.Phase == ToolCallPhase.Started && !claimed.Contains(call.CallId)
+                && !(call.Idempotent && registry.TryGet(call.ToolName, out var t) && t.IsIdempotent))
             {
                 interrupted.Add(new ToolCallInterrupted { CallId = call.CallId, ToolName = call.ToolName });
             }
@@ -37,11 +42,11 @@ internal sealed class ToolBatchExecutor(IToolRegistry registry, TimeProvider tim
             MaxDegreeOfParallelism = Math.Max(1, state.Start!.Settings.MaxParallelTools),
             CancellationToken = cancellationToken,
         };
-        await Parallel.ForEachAsync(runnable, parallel, (call, ct) => new ValueTask(RunOneAsync(journal, state.RunId, call, actor, ct)))
+        await Parallel.ForEachAsync(runnable, parallel, (call, ct) => new ValueTask(RunOneAsync(journal, state.RunId, call, actor, claimed.Contains(call.CallId), ct)))
             .ConfigureAwait(false);
     }
 
-    private async Task RunOneAsync(RunJournal journal, string runId, ToolCallState call, string actor, CancellationToken cancellationToken)
+    private async Task RunOneAsync(RunJournal journal, string runId, ToolCallState call, string actor, bool claimed, CancellationToken cancellationToken)
     {
         var arguments = call.EffectiveArguments ?? call.Arguments;
         if (!registry.TryGet(call.ToolName, out var tool))
@@ -54,10 +59,14 @@ internal sealed class ToolBatchExecutor(IToolRegistry registry, TimeProvider tim
         }
 
         // Recording the start is the claim: if another driver appended first, this throws and the tool never runs here.
-        await journal.AppendAsync(
-            new ToolCallStarted { CallId = call.CallId, ToolName = call.ToolName, Arguments = arguments, Attempt = call.Attempts + 1 },
-            actor,
-            cancellationToken).ConfigureAwait(false);
+        // A call claimed with its turn was recorded as started in that same append.
+        if (!claimed)
+        {
+            await journal.AppendAsync(
+                new ToolCallStarted { CallId = call.CallId, ToolName = call.ToolName, Arguments = arguments, Attempt = call.Attempts + 1 },
+                actor,
+                cancellationToken).ConfigureAwait(false);
+        }
 
         var started = time.GetTimestamp();
         RunEvent outcome;

@@ -7,6 +7,10 @@ namespace CompanyOs.Tools.Registry;
 /// <summary>A tool's argument schema, compiled once, that reports every violation with the JSON path of the offending value.</summary>
 public sealed class ArgumentSchema
 {
+    // The flag format stops at the first failure and collects nothing: the cheap check for the usual, valid call. Only an
+    // invalid call is evaluated again with the list format, for every violation and its location.
+    private static readonly EvaluationOptions Quick = new() { OutputFormat = OutputFormat.Flag };
+
     private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List };
 
     private readonly JsonSchema _schema;
@@ -45,6 +49,11 @@ public sealed class ArgumentSchema
         if (arguments.ValueKind != JsonValueKind.Object)
         {
             return [$"$: arguments must be a JSON object, got {Describe(arguments.ValueKind)}"];
+        }
+
+        if (_schema.Evaluate(arguments, Quick).IsValid)
+        {
+            return [];
         }
 
         var results = _schema.Evaluate(arguments, Evaluation);

@@ -1,5 +1,6 @@
 using CompanyOs.Agents.CrashHost;
 using CompanyOs.Agents.Runtime;
+using CompanyOs.Agents.Steps;
 using CompanyOs.Events.Sqlite;
 
 // Usage: CrashHost <sqlite-file> <count-dir> <emulator-openai-endpoint> start|resume
@@ -17,7 +18,18 @@ await using var runtime = CrashScenario.CreateRuntime(store, args[1], gateway);
 var output = Console.Out;
 Console.WriteLine("ready");
 AgentRunResult result = args[3] == "start"
-    ? await runtime.RunAsync(CrashScenario.Request, (step, _) => { output.WriteLine($"appended {step.Version}"); output.Flush(); return ValueTask.CompletedTask; })
-    : await runtime.ResumeAsync(CrashScenario.RunId, (step, _) => { output.WriteLine($"appended {step.Version}"); output.Flush(); return ValueTask.CompletedTask; });
+    ? await runtime.RunAsync(CrashScenario.Request, Report)
+    : await runtime.ResumeAsync(CrashScenario.RunId, Report);
 Console.WriteLine($"status {result.Status}");
 return 0;
+
+ValueTask Report(AgentStep step, CancellationToken cancellationToken)
+{
+    if (!step.IsTransient)
+    {
+        output.WriteLine($"appended {step.Version}");
+        output.Flush();
+    }
+
+    return ValueTask.CompletedTask;
+}

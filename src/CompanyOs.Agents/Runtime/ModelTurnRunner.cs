@@ -2,6 +2,7 @@ using System.Text.Json;
 using CompanyOs.Agents.Journal;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Llm.Calls;
+using CompanyOs.Llm.Errors;
 using CompanyOs.Tools;
 using CompanyOs.Tools.Registry;
 using Microsoft.Extensions.AI;
@@ -11,7 +12,11 @@ namespace CompanyOs.Agents.Runtime;
 /// <summary>Runs one model turn through the injected chat client (the gateway) and turns the response into events.</summary>
 internal sealed class ModelTurnRunner(IChatClient chat, IToolRegistry registry, TimeProvider time, AgentRuntimeOptions options)
 {
-    public async Task<ModelTurn> RunAsync(RunState state, bool final, CancellationToken cancellationToken)
+    /// <param name="state">The run so far.</param>
+    /// <param name="final">The last turn at max iterations: tools declared but not to be used.</param>
+    /// <param name="journal">Receives the streamed text as transient steps when it is observed; null = never stream.</param>
+    /// <param name="cancellationToken">Cancels the model call.</param>
+    public async Task<ModelTurn> RunAsync(RunState state, bool final, RunJournal? journal, CancellationToken cancellationToken)
     {
         var start = state.Start ?? throw new InvalidOperationException("The run has not started.");
         var settings = start.Settings;
@@ -34,10 +39,12 @@ internal sealed class ModelTurnRunner(IChatClient chat, IToolRegistry registry, 
             PromptVersion = start.PromptVersion,
         });
 
-        var started = time.GetTimestamp();
-        var response = await chat.GetResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false);
-        var elapsed = time.GetElapsedTime(started);
         var iteration = final ? state.Iterations : state.Iterations + 1;
+        var started = time.GetTimestamp();
+        var response = journal is { IsObserved: true } && options.StreamModelOutput
+            ? await StreamAsync(messages, chatOptions, journal, iteration, cancellationToken).ConfigureAwait(false)
+            : await chat.GetResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false);
+        var elapsed = time.GetElapsedTime(started);
         var (calls, errors) = final ? ([], []) : ReadCalls(response, state, iteration);
         var ignored = final ? response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Count() : 0;
         return new ModelTurn(
@@ -51,6 +58,43 @@ internal sealed class ModelTurnRunner(IChatClient chat, IToolRegistry registry, 
                 IgnoredToolCalls = ignored,
             },
             errors);
+    }
+
+    /// <summary>
+    /// Streams the turn through the gateway (same limits, retries before the first update, fallback and cost as a whole
+    /// answer), emitting its text as it arrives. A stream that breaks is asked again whole, so a cut connection costs a
+    /// retry, not the run.
+    /// </summary>
+    private async Task<ChatResponse> StreamAsync(
+        List<ChatMessage> messages, ChatOptions chatOptions, RunJournal journal, int iteration, CancellationToken cancellationToken)
+    {
+        var updates = new List<ChatResponseUpdate>();
+        var shown = false;
+        try
+        {
+            await foreach (var update in chat.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false))
+            {
+                updates.Add(update);
+                var text = update.Text;
+                if (!string.IsNullOrEmpty(text))
+                {
+                    shown = true;
+                    await journal.EmitTransientAsync(new ModelOutputDelta { Iteration = iteration, Text = text }, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (ProviderException ex) when (ex.Kind == ProviderErrorKind.StreamInterrupted && !cancellationToken.IsCancellationRequested)
+        {
+            if (shown)
+            {
+                await journal.EmitTransientAsync(new ModelOutputDelta { Iteration = iteration, Text = string.Empty, Restart = true }, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+
+            return await chat.GetResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false);
+        }
+
+        return updates.ToChatResponse();
     }
 
     private List<AITool> Declarations(RunSettings settings)

@@ -72,7 +72,7 @@ internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor to
         ModelTurn turn;
         try
         {
-            turn = await modelTurns.RunAsync(state, final, cancellationToken).ConfigureAwait(false);
+            turn = await modelTurns.RunAsync(state, final, journal, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -85,6 +85,29 @@ internal sealed class RunJournal(IEventStore store, RunState state, TimeProvider
         }
     }
 
+    /// <summary>Whether anyone observes the steps (transient steps are only worth producing then).</summary>
+    public bool IsObserved => onStep is not null;
+
+    /// <summary>Emits a transient step (never stored), in order with the stored ones.</summary>
+    public async Task EmitTransientAsync(RunEvent @event, CancellationToken cancellationToken)
+    {
+        if (onStep is null)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stamped = @event.At == default ? @event with { At = time.GetUtcNow() } : @event;
+            await onStep(new AgentStep(State.RunId, State.Version, AgentStep.KindOf(stamped), stamped), CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public Task AppendAsync(RunEvent @event, string actor, CancellationToken cancellationToken) =>
         AppendAsync([@event], actor, cancellationToken);
 

@@ -2,10 +2,17 @@ using CompanyOs.Agents.Journal;
 
 namespace CompanyOs.Agents.Steps;
 
-/// <summary>One recorded step of a run, emitted right after its event is stored (for live UIs).</summary>
+/// <summary>
+/// One step of a run for live UIs: a stored event, emitted right after it is stored (<see cref="Version"/> is its stream
+/// version), or a transient <see cref="AgentStepKind.TextDelta"/> while the model's text streams in (<see cref="Version"/>
+/// is then the version of the last stored event).
+/// </summary>
 public sealed record AgentStep(string RunId, long Version, AgentStepKind Kind, RunEvent Event)
 {
     public DateTimeOffset At => Event.At;
+
+    /// <summary>True for steps that are not stored events (streamed text).</summary>
+    public bool IsTransient => Kind == AgentStepKind.TextDelta;
 
     /// <summary>A one-line human description of the step.</summary>
     public string Summary => Event switch
@@ -30,6 +37,7 @@ public sealed record AgentStep(string RunId, long Version, AgentStepKind Kind, R
         RunMaxIterationsReached e => $"max iterations ({e.Iterations}): {e.Result}",
         RunBudgetExceeded e => $"budget exceeded ({e.Limit}): spent {e.Spent} of {e.LimitValue}",
         AgentReasoningCompleted e => $"trace written ({e.Trace.Count} steps)",
+        ModelOutputDelta e => e.Restart ? "(stream broke; asking again)" : e.Text,
         _ => Event.GetType().Name,
     };
 
@@ -45,6 +53,7 @@ public sealed record AgentStep(string RunId, long Version, AgentStepKind Kind, R
         ToolCallStarted => AgentStepKind.ToolStarted,
         ToolCallCompleted or ToolCallFailed or ToolCallInterrupted => AgentStepKind.ToolResult,
         AgentReasoningCompleted => AgentStepKind.Trace,
+        ModelOutputDelta => AgentStepKind.TextDelta,
         _ => AgentStepKind.RunEnded,
     };
 }

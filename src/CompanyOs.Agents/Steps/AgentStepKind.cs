@@ -19,4 +19,7 @@ public enum AgentStepKind
     ToolResult,
     RunEnded,
     Trace,
+
+    /// <summary>Model text as it streams in (<see cref="Journal.ModelOutputDelta"/>); transient, never stored.</summary>
+    TextDelta,
 }

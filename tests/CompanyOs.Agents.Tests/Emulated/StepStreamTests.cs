@@ -1,0 +1,175 @@
+using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.Runs;
+using CompanyOs.Agents.Runtime;
+using CompanyOs.Agents.Steps;
+using CompanyOs.Agents.Tests.TestDoubles;
+using CompanyOs.Emulator.Faults;
+using CompanyOs.Emulator.Scripting;
+using CompanyOs.Llm.Configuration;
+
+namespace CompanyOs.Agents.Tests.Emulated;
+
+/// <summary>
+/// The live step stream: stored steps in stream order, the model's text streamed through the gateway as transient deltas,
+/// a broken stream asked again whole, and the seed's on_thought adapter — against the emulator, per wire format.
+/// </summary>
+public abstract class StepStreamTests : IAsyncLifetime
+{
+    private const string Answer = "Alpha is the first letter of the Greek alphabet and beta is the second one.";
+
+    private EmulatedModel _model = null!;
+
+    protected abstract ProviderKind Kind { get; }
+
+    /// <summary>Stream chunks (SSE events) after which the cut falls in the middle of the answer text.</summary>
+    protected abstract int ChunksIntoTheText { get; }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _model = await EmulatedModel.StartAsync(Kind, Ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _model.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private RuntimeHarness Setup()
+    {
+        var h = new RuntimeHarness { Chat = _model.Gateway };
+        h.AddTool("web_search");
+        h.Define();
+        // Keyed by conversation position, so a turn asked again (after a broken stream) gets the same answer.
+        _model.Enqueue(
+            ScriptedTurn.ToolCalls(("web_search", """{"query":"alpha"}""")).WithText("Searching first.").AtPosition(0),
+            ScriptedTurn.Text(Answer).AtPosition(1));
+        return h;
+    }
+
+    [Fact]
+    public async Task Stored_steps_arrive_in_stream_order_and_streamed_text_adds_up_to_each_stored_message()
+    {
+        var h = Setup();
+        await using var runtime = h.CreateRuntime();
+
+        var steps = await runtime.RunStreamingAsync(RuntimeHarness.Request(), Ct).ToListAsync(Ct);
+
+        var stored = steps.Where(s => !s.IsTransient).ToList();
+        var events = await h.EventsAsync(steps[0].RunId);
+        Assert.Equal(events.Select(e => (e.Version, e.Type)), stored.Select(s => (s.Version, s.Event.GetType().Name)));
+        Assert.All(steps, s => Assert.False(string.IsNullOrEmpty(s.Summary)));
+
+        var messages = stored.Select(s => s.Event).OfType<AssistantMessage>().ToList();
+        Assert.Equal(["Searching first.", Answer], messages.Select(m => m.Text));
+        foreach (var message in messages)
+        {
+            var deltas = steps.Select(s => s.Event).OfType<ModelOutputDelta>().Where(d => d.Iteration == message.Iteration).ToList();
+            Assert.True(deltas.Count >= 2 || message.Text!.Length < 20, $"turn {message.Iteration} arrived in {deltas.Count} piece(s)");
+            Assert.Equal(message.Text, string.Concat(deltas.Select(d => d.Text)));
+
+            // Every delta of a turn comes before the turn is stored.
+            var storedAt = steps.FindIndex(s => ReferenceEquals(s.Event, message));
+            Assert.All(deltas, d => Assert.True(steps.FindIndex(s => ReferenceEquals(s.Event, d)) < storedAt));
+        }
+
+        Assert.All(_model.ChatRequests(), r => Assert.True(r.GetProperty("stream").GetBoolean()));
+        var calls = events.Where(e => e.Type == "LlmCallCompleted").Select(e => e.Data).ToList();
+        Assert.All(calls, c => Assert.True(c.GetProperty("output_tokens").GetInt64() > 0 && c.GetProperty("cost_usd").GetDecimal() > 0m));
+        var result = await runtime.GetRunAsync(steps[0].RunId, Ct);
+        Assert.Equal(calls.Sum(c => c.GetProperty("total_tokens").GetInt64()), result!.TotalTokens);
+        Assert.Equal(RunStatus.Completed, result.Status);
+    }
+
+    [Fact]
+    public async Task Without_an_observer_or_with_streaming_off_the_model_is_asked_for_a_whole_answer()
+    {
+        var h = Setup();
+        await using (var runtime = h.CreateRuntime())
+        {
+            Assert.Equal(RunStatus.Completed, (await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct)).Status);
+        }
+
+        await using (var quiet = h.CreateRuntime(new AgentRuntimeOptions { StreamModelOutput = false }))
+        {
+            var steps = await quiet.RunStreamingAsync(RuntimeHarness.Request(), Ct).ToListAsync(Ct);
+            Assert.DoesNotContain(steps, s => s.IsTransient);
+            Assert.Contains(steps, s => s.Event is RunCompleted);
+        }
+
+        Assert.All(_model.ChatRequests(), r => Assert.False(r.TryGetProperty("stream", out var s) && s.GetBoolean()));
+    }
+
+    [Fact]
+    public async Task A_stream_cut_mid_answer_is_asked_again_whole_and_the_run_completes()
+    {
+        var h = Setup();
+        await using var runtime = h.CreateRuntime();
+        var steps = new List<AgentStep>();
+
+        var first = await runtime.RunAsync(
+            RuntimeHarness.Request(),
+            (step, _) =>
+            {
+                lock (steps)
+                {
+                    steps.Add(step);
+                    if (step.Event is ToolCallCompleted)
+                    {
+                        // The answer turn's stream breaks after some text.
+                        _model.Server.Faults.Enqueue(Fault.CutAfter(ChunksIntoTheText));
+                    }
+                }
+
+                return ValueTask.CompletedTask;
+            },
+            Ct);
+
+        Assert.Equal(RunStatus.Completed, first.Status);
+        Assert.Equal(Answer, first.Result);
+        var afterTool = steps.SkipWhile(s => s.Event is not ToolCallCompleted).Select(s => s.Event).OfType<ModelOutputDelta>().ToList();
+        Assert.Contains(afterTool, d => d.Restart);
+        Assert.Equal(3, _model.ChatRequests().Count);
+        Assert.Equal(2, (await h.EventsAsync(first.RunId)).Count(e => e.Type == "LlmCallCompleted"));
+    }
+
+    [Fact]
+    public async Task On_thought_adapter_reports_thoughts_tool_calls_and_the_response_in_the_seed_shape()
+    {
+        var h = Setup();
+        await using var runtime = h.CreateRuntime();
+        var thoughts = new List<SeedTraceStep>();
+
+        var result = await runtime.RunAsync(
+            RuntimeHarness.Request(),
+            SeedThoughtAdapter.Create((t, _) =>
+            {
+                thoughts.Add(t);
+                return ValueTask.CompletedTask;
+            }),
+            Ct);
+
+        Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal(["think", "tool_call", "respond"], thoughts.Select(t => t.Action));
+        Assert.Equal("Searching first.", thoughts[0].Thought);
+        Assert.Equal("web_search", thoughts[1].ToolName);
+        Assert.Equal("alpha", thoughts[1].ToolInput!.Value.GetProperty("query").GetString());
+        Assert.Equal("web_search result for alpha", thoughts[1].ToolOutput);
+        Assert.Equal(Answer, thoughts[2].Thought);
+    }
+}
+
+public sealed class OpenAIStepStreamTests : StepStreamTests
+{
+    protected override ProviderKind Kind => ProviderKind.OpenAI;
+
+    // The role chunk, then text deltas.
+    protected override int ChunksIntoTheText => 3;
+}
+
+public sealed class AnthropicStepStreamTests : StepStreamTests
+{
+    protected override ProviderKind Kind => ProviderKind.Anthropic;
+
+    // message_start, content_block_start, ping, then text_delta events.
+    protected override int ChunksIntoTheText => 6;
+}

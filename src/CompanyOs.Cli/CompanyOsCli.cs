@@ -15,6 +15,12 @@ public static class CompanyOsCli
         var root = new RootCommand("CompanyOS: LLM gateway and agent runtime. Runs against a built-in emulator when no API key is set.");
         root.Subcommands.Add(ChatCommand.Create(environment));
         root.Subcommands.Add(RunCommand.Create(environment));
+        root.Subcommands.Add(RunsCommand.Create(environment));
+        root.Subcommands.Add(RunsCommand.Show("trace", environment));
+        root.Subcommands.Add(DecisionCommands.Approve(environment));
+        root.Subcommands.Add(DecisionCommands.Reject(environment));
+        root.Subcommands.Add(DecisionCommands.Answer(environment));
+        root.Subcommands.Add(DecisionCommands.Resume(environment));
         return root;
     }
 

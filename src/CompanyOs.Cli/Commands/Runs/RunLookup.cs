@@ -8,6 +8,8 @@ namespace CompanyOs.Cli.Commands.Runs;
 /// <summary>Finds the run and the pending call a command names, or explains precisely what does not exist.</summary>
 internal static class RunLookup
 {
+    private const int MaxRunIdLength = 200;
+
     public static void RequireDatabase(string path)
     {
         if (!File.Exists(path))
@@ -17,13 +19,25 @@ internal static class RunLookup
         }
     }
 
-    public static async Task<RunState> RequireRunAsync(AgentRuntime runtime, string runId, string database, CancellationToken cancellationToken)
+    /// <summary>Rejects ids no run can have (empty, too long, whitespace or control characters) before they reach the store.</summary>
+    public static string CheckRunId(string? runId)
     {
         if (string.IsNullOrWhiteSpace(runId))
         {
-            throw new CliUsageException("the run id must not be empty.");
+            throw new CliUsageException("the run id must not be empty (see `companyos runs`).");
         }
 
+        if (runId.Length > MaxRunIdLength || runId.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw new CliUsageException($"'{ShellTextPreview(runId)}' is not a run id (at most {MaxRunIdLength} characters, no spaces or control characters; see `companyos runs`).");
+        }
+
+        return runId;
+    }
+
+    public static async Task<RunState> RequireRunAsync(AgentRuntime runtime, string runId, string database, CancellationToken cancellationToken)
+    {
+        CheckRunId(runId);
         return await runtime.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
             ?? throw new CliUsageException($"unknown run '{runId}' in {database}. List runs with: companyos runs");
     }
@@ -49,4 +63,6 @@ internal static class RunLookup
             : $"pending: {string.Join(", ", waiting.Select(c => question ? $"{c.ApprovalId} ({c.Question})" : $"{c.CallId} ({c.ToolName})"))}";
         throw new CliUsageException($"run '{state.RunId}' has no pending {what} '{id}'; {list}.");
     }
+
+    private static string ShellTextPreview(string value) => Cli.Runs.ShellText.OneLine(string.Concat(value.Where(c => !char.IsControl(c))), 60);
 }

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using CompanyOs.Agents.Journal;
+using CompanyOs.Events.Sqlite;
+
+namespace CompanyOs.Cli.Tests.Commands.Runs;
+
+/// <summary>
+/// Runs <c>companyos</c> in-process like a fresh process each time: no API keys (every provider is emulated), a temp working
+/// directory (the repo's config/ and prompts/ are found from the test binary's location) and a temp SQLite file.
+/// </summary>
+internal sealed partial class CliHarness : IDisposable
+{
+    public CliHarness()
+    {
+        WorkingDirectory = Path.Combine(Path.GetTempPath(), $"companyos-cli-runs-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(WorkingDirectory);
+        Database = Path.Combine(WorkingDirectory, "state", "runs.db");
+    }
+
+    public string WorkingDirectory { get; }
+
+    public string Database { get; }
+
+    /// <summary>Lines fed to prompts; null = end of input.</summary>
+    public string? Input { get; set; }
+
+    public bool InputIsInteractive { get; set; }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Runs a command with <c>--db</c> pointing at this harness's database.</summary>
+    public Task<CliResult> Cli(params string[] args) => Raw([.. args, "--db", Database]);
+
+    public async Task<CliResult> Raw(string[] args, TextWriter? output = null, CancellationToken cancellationToken = default)
+    {
+        output ??= new StringWriter();
+        using var error = new StringWriter();
+        var environment = new CliEnvironment(_ => null, WorkingDirectory)
+        {
+            Input = Input is null ? TextReader.Null : new StringReader(Input),
+            InputIsInteractive = InputIsInteractive,
+        };
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(Ct, cancellationToken);
+        var exit = await CompanyOsCli.RunAsync(args, environment, output, error, linked.Token);
+        var result = new CliResult(exit, output.ToString()!, error.ToString());
+        output.Dispose();
+        return result;
+    }
+
+    public async Task<List<(string Type, JsonElement Data)>> EventsAsync(string runId)
+    {
+        await using var store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = Database }, cancellationToken: Ct);
+        var events = new List<(string, JsonElement)>();
+        await foreach (var e in store.ReadStreamAsync(RunEventCodec.StreamId(runId), cancellationToken: Ct))
+        {
+            events.Add((e.Type, e.Data.Clone()));
+        }
+
+        return events;
+    }
+
+    public async Task<List<string>> TypesAsync(string runId) => [.. (await EventsAsync(runId)).Select(e => e.Type)];
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(WorkingDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open on a slow machine must not fail the test; the temp dir is cleaned by the OS.
+        }
+    }
+
+    [GeneratedRegex("run_[0-9a-f]{32}")]
+    internal static partial Regex RunIdPattern();
+}
+
+/// <summary>Exit code and captured streams of one invocation.</summary>
+internal sealed record CliResult(int Exit, string Out, string Err)
+{
+    public string All => Out + Err;
+
+    public string RunId => CliHarness.RunIdPattern().Match(All) is { Success: true } m ? m.Value : throw new InvalidOperationException($"no run id in:\n{All}");
+
+    /// <summary>The printed command line that starts with <paramref name="prefix"/> (e.g. <c>companyos approve</c>), split into arguments.</summary>
+    public string[] Command(string prefix)
+    {
+        var line = Out.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"no '{prefix}' command in:\n{Out}");
+        return line["companyos ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    }
+}

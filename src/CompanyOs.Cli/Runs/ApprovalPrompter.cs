@@ -57,10 +57,14 @@ internal sealed class ApprovalPrompter(AgentRuntime runtime, TextReader input, T
                 case "a" or "approve" or "y" or "yes":
                     return await runtime.ApproveAsync(p.RunId, p.CallId, null, decidedBy, onStep, cancellationToken).ConfigureAwait(false);
                 case "r" or "reject" or "n" or "no":
-                    var reason = await AskAsync("Reason for rejecting: ", cancellationToken).ConfigureAwait(false);
+                    var reason = await AskAsync("Reason for rejecting, told to the model (empty line to go back): ", cancellationToken).ConfigureAwait(false);
+                    if (reason is null)
+                    {
+                        return null;
+                    }
+
                     if (string.IsNullOrWhiteSpace(reason))
                     {
-                        await prompt.WriteLineAsync("A rejection needs a reason (the model is told it).").ConfigureAwait(false);
                         continue;
                     }
 

@@ -74,6 +74,37 @@ internal sealed partial class CliHarness : IDisposable
         }
     }
 
+    /// <summary>Copies the repository's config/ and prompts/ into the working directory (to break them on purpose); returns the llm.yaml path.</summary>
+    public string CopyConfiguration()
+    {
+        var repo = FindRepoRoot();
+        foreach (var folder in new[] { "config", "prompts" })
+        {
+            var source = Path.Combine(repo, folder);
+            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(WorkingDirectory, folder, Path.GetRelativePath(source, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+        }
+
+        return Path.Combine(WorkingDirectory, "config", "llm.yaml");
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "CompanyOs.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("repository root not found");
+    }
+
     [GeneratedRegex("run_[0-9a-f]{32}")]
     internal static partial Regex RunIdPattern();
 }

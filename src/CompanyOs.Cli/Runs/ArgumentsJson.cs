@@ -6,6 +6,16 @@ namespace CompanyOs.Cli.Runs;
 /// <summary>Parses edited tool arguments typed by a person; bad JSON is reported with its line and position.</summary>
 internal static class ArgumentsJson
 {
+    /// <summary>Validates optional arguments without keeping them.</summary>
+    /// <exception cref="CliUsageException">Given, but not valid JSON or not a JSON object.</exception>
+    public static void Check(string? text, string source)
+    {
+        if (text is not null)
+        {
+            Parse(text, source);
+        }
+    }
+
     /// <exception cref="CliUsageException">Not valid JSON, or not a JSON object.</exception>
     public static JsonElement Parse(string text, string source)
     {

@@ -67,6 +67,7 @@ public sealed class ApprovalFlowTests : IDisposable
         var bad = await _cli.Cli("approve", run.RunId, call, "--args", "{\"path\": README.md}");
         Assert.Equal(ExitCodes.BadInput, bad.Exit);
         Assert.Contains("invalid JSON in --args at line 1, position 10", bad.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("EMULATED", bad.Err, StringComparison.Ordinal); // refused before anything was started
 
         var notObject = await _cli.Cli("approve", run.RunId, call, "--args", "[1]");
         Assert.Contains("--args must be a JSON object", notObject.Err, StringComparison.Ordinal);

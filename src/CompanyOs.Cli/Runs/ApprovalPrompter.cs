@@ -7,7 +7,7 @@ namespace CompanyOs.Cli.Runs;
 
 /// <summary>
 /// Asks a person, line by line, about each pending approval (approve / reject with a reason / edit the arguments / skip)
-/// and question (answer / skip), and records the decision, which continues the run. End of input skips.
+/// and question (answer / skip), and records the decision, which continues the run. End of input and Ctrl+C skip.
 /// </summary>
 internal sealed class ApprovalPrompter(AgentRuntime runtime, TextReader input, TextWriter prompt, string? decidedBy, AgentStepCallback onStep)
 {
@@ -106,7 +106,19 @@ internal sealed class ApprovalPrompter(AgentRuntime runtime, TextReader input, T
     private async Task<string?> AskAsync(string question, CancellationToken cancellationToken)
     {
         await prompt.WriteAsync(question).ConfigureAwait(false);
-        await prompt.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return await input.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        await prompt.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+
+        // Ctrl+C at a prompt decides nothing: it counts as end of input, so the run is listed as waiting (exit 3).
+        // Console input ignores the token while it blocks; WaitAsync ends the prompt at once.
+        try
+        {
+            var line = await input.ReadLineAsync(CancellationToken.None).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return cancellationToken.IsCancellationRequested ? null : line;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await prompt.WriteLineAsync().ConfigureAwait(false);
+            return null;
+        }
     }
 }

@@ -25,6 +25,9 @@ internal sealed partial class CliHarness : IDisposable
     /// <summary>Lines fed to prompts; null = end of input.</summary>
     public string? Input { get; set; }
 
+    /// <summary>Overrides <see cref="Input"/> with a reader of its own (e.g. one that never answers).</summary>
+    public TextReader? InputReader { get; set; }
+
     public bool InputIsInteractive { get; set; }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -38,7 +41,7 @@ internal sealed partial class CliHarness : IDisposable
         using var error = new StringWriter();
         var environment = new CliEnvironment(_ => null, WorkingDirectory)
         {
-            Input = Input is null ? TextReader.Null : new StringReader(Input),
+            Input = InputReader ?? (Input is null ? TextReader.Null : new StringReader(Input)),
             InputIsInteractive = InputIsInteractive,
         };
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(Ct, cancellationToken);

@@ -30,6 +30,21 @@ public sealed class DurabilityAndConfigTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_c_at_a_prompt_decides_nothing_and_lists_the_run_as_waiting()
+    {
+        using var cancel = new CancellationTokenSource();
+        using var output = new CancelWhenWritten("[s]kip?", cancel);
+        _cli.InputReader = new SilentReader();
+
+        var run = await _cli.Raw(
+            ["run", "researcher", "Use read_file on the notes", "--autonomy", "manual", "--interactive", "--db", _cli.Database], output, cancel.Token);
+
+        Assert.True(run.Exit == ExitCodes.AwaitingInput, run.All);
+        Assert.Contains($"companyos approve {run.RunId}", run.Out, StringComparison.Ordinal);
+        Assert.Equal("ApprovalRequested", (await _cli.TypesAsync(run.RunId))[^1]);
+    }
+
+    [Fact]
     public async Task Invalid_tool_configuration_is_a_clear_error()
     {
         var config = _cli.CopyConfiguration();
@@ -69,6 +84,12 @@ public sealed class DurabilityAndConfigTests : IDisposable
         Assert.True(run.Exit == ExitCodes.Success, run.All);
         Assert.Contains("EMULATED: --emulator was given", run.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("emulator-key", run.All, StringComparison.Ordinal);
+    }
+
+    /// <summary>A person who never types anything.</summary>
+    private sealed class SilentReader : TextReader
+    {
+        public override ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken) => new(new TaskCompletionSource<string?>().Task);
     }
 
     /// <summary>Output that cancels the invocation once a given text has been written (a Ctrl+C at a known step).</summary>

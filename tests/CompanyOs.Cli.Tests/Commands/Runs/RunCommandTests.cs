@@ -99,4 +99,23 @@ public sealed class RunCommandTests : IDisposable
         Assert.DoesNotContain("   at ", run.All, StringComparison.Ordinal);
         Assert.False(File.Exists(_cli.Database) && CliHarness.RunIdPattern().IsMatch(run.All), "no run was started");
     }
+
+    [Theory]
+    [InlineData("run", "--org", "--autonomy", "--max-iterations", "--var", "--db", "--config", "--json", "--no-input", "--interactive", "--emulator")]
+    [InlineData("approve", "--args", "--db", "--json", "--no-input", "--interactive")]
+    [InlineData("reject", "--reason", "--db", "--json")]
+    [InlineData("answer", "--db", "--json")]
+    [InlineData("resume", "--db", "--json")]
+    [InlineData("runs", "--org", "--db", "--json", "show")]
+    [InlineData("trace", "--db", "--json")]
+    public async Task Help_describes_each_command_and_its_options(string command, params string[] expected)
+    {
+        var help = await _cli.Raw([command, "--help"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.Success, help.Exit);
+        foreach (var text in expected)
+        {
+            Assert.Contains(text, help.Out, StringComparison.Ordinal);
+        }
+    }
 }

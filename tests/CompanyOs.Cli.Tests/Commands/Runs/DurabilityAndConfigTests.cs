@@ -76,6 +76,36 @@ public sealed class DurabilityAndConfigTests : IDisposable
     }
 
     [Fact]
+    public async Task A_provider_that_is_down_fails_the_run_with_exit_4_and_no_key_in_the_output()
+    {
+        var config = _cli.CopyConfiguration();
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await File.WriteAllTextAsync(config, $"""
+            default_provider: openai
+            providers:
+              openai:
+                enabled: true
+                api_key: "sk-test-not-real-123"
+                base_url: "http://127.0.0.1:{closedPort}/v1"
+                default_model: "gpt-4o"
+                max_retries: 0
+                timeout_seconds: 5
+            """, TestContext.Current.CancellationToken);
+
+        var run = await _cli.Cli("run", "researcher", "Summarise event sourcing", "--config", config);
+
+        Assert.Equal(ExitCodes.RunNotCompleted, run.Exit);
+        Assert.Contains("Provider 'openai' failed (ConnectionFailed)", run.Out, StringComparison.Ordinal);
+        Assert.Contains($"failed · run {run.RunId}", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("EMULATED", run.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-test-not-real-123", run.All, StringComparison.Ordinal);
+        Assert.Equal(["RunStarted", "RunFailed", "AgentReasoningCompleted"], await _cli.TypesAsync(run.RunId));
+    }
+
+    [Fact]
     public async Task Keys_in_the_environment_never_reach_the_output()
     {
         var config = _cli.CopyConfiguration();

@@ -7,6 +7,20 @@ namespace CompanyOs.Cli;
 /// <param name="WorkingDirectory">Directory relative paths are resolved against.</param>
 public sealed record CliEnvironment(Func<string, string?> Variables, string WorkingDirectory)
 {
-    /// <summary>The real process environment and current directory.</summary>
-    public static CliEnvironment Process => new(ProcessEnvironment.Lookup, Directory.GetCurrentDirectory());
+    /// <summary>The real process environment, current directory, standard input and terminal.</summary>
+    public static CliEnvironment Process => new(ProcessEnvironment.Lookup, Directory.GetCurrentDirectory())
+    {
+        Input = Console.In,
+        InputIsInteractive = !Console.IsInputRedirected,
+        OutputIsTerminal = !Console.IsOutputRedirected,
+    };
+
+    /// <summary>Where answers to inline prompts (approvals, questions) are read from, one line each. Default: nothing (end of input).</summary>
+    public TextReader Input { get; init; } = TextReader.Null;
+
+    /// <summary>True when <see cref="Input"/> is a person at a terminal, so commands may prompt without <c>--interactive</c>.</summary>
+    public bool InputIsInteractive { get; init; }
+
+    /// <summary>True when standard output is a terminal: human output may use colours and the terminal's width.</summary>
+    public bool OutputIsTerminal { get; init; }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using CompanyOs.Cli.Commands;
+using CompanyOs.Cli.Commands.Runs;
 
 namespace CompanyOs.Cli;
 
@@ -12,14 +14,39 @@ public static class CompanyOsCli
         ArgumentNullException.ThrowIfNull(environment);
         var root = new RootCommand("CompanyOS: LLM gateway and agent runtime. Runs against a built-in emulator when no API key is set.");
         root.Subcommands.Add(ChatCommand.Create(environment));
+        root.Subcommands.Add(RunCommand.Create(environment));
+        root.Subcommands.Add(RunsCommand.Create(environment));
+        root.Subcommands.Add(RunsCommand.Show("trace", environment));
+        root.Subcommands.Add(DecisionCommands.Approve(environment));
+        root.Subcommands.Add(DecisionCommands.Reject(environment));
+        root.Subcommands.Add(DecisionCommands.Answer(environment));
+        root.Subcommands.Add(DecisionCommands.Resume(environment));
         return root;
     }
 
     /// <summary>Parses and runs <paramref name="args"/>, writing to the given streams; returns the exit code.</summary>
-    public static Task<int> RunAsync(
+    public static async Task<int> RunAsync(
         string[] args, CliEnvironment environment, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(error);
         var parse = BuildRoot(environment).Parse(args);
-        return parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
+        {
+            foreach (var problem in parse.Errors)
+            {
+                await error.WriteLineAsync($"error: {problem.Message}").ConfigureAwait(false);
+            }
+
+            var names = new List<string>();
+            for (var result = parse.CommandResult; result.Parent is CommandResult parent; result = parent)
+            {
+                names.Insert(0, result.Command.Name);
+            }
+
+            await error.WriteLineAsync($"See: companyos {string.Join(' ', [.. names, "--help"])}").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
     }
 }

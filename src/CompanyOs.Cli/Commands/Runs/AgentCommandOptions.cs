@@ -1,0 +1,49 @@
+using System.CommandLine;
+using CompanyOs.Cli.Hosting;
+
+namespace CompanyOs.Cli.Commands.Runs;
+
+/// <summary>The options every command that drives a run shares: where things are, JSON, and whether to prompt.</summary>
+internal sealed class AgentCommandOptions
+{
+    public Option<string?> Database { get; } = new("--db")
+    {
+        Description = $"SQLite event store file (default: ${CompanyOsPaths.DatabaseVariable}, else {CompanyOsPaths.DefaultDatabase} under the current directory).",
+    };
+
+    public Option<string?> Config { get; } = new("--config", "-c")
+    {
+        Description = $"LLM configuration (default: {ConfigFileLocator.DefaultPath}); agents/, tools.yaml and ../prompts/ are found next to it.",
+    };
+
+    public Option<bool> Json { get; } = new("--json") { Description = "JSON lines on stdout: one object per step, then a result object. Prompts (on stderr) only with --interactive." };
+
+    public Option<bool> NoInput { get; } = new("--no-input")
+    {
+        Description = $"Never prompt: list pending approvals with the commands to decide them and exit with code {ExitCodes.AwaitingInput}.",
+    };
+
+    public Option<bool> Interactive { get; } = new("--interactive", "-i")
+    {
+        Description = "Prompt for approvals and answers even when stdin is not a terminal (one line per answer).",
+    };
+
+    public Option<bool> Emulator { get; } = new("--emulator")
+    {
+        Description = "Answer from the built-in emulator even when API keys are set (it is used anyway for providers without a key).",
+    };
+
+    public void AddTo(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.Options.Add(Database);
+        command.Options.Add(Config);
+        command.Options.Add(Json);
+        command.Options.Add(NoInput);
+        command.Options.Add(Interactive);
+        command.Options.Add(Emulator);
+    }
+
+    public AgentCommandSettings Read(ParseResult parse) => new(
+        parse.GetValue(Database), parse.GetValue(Config), parse.GetValue(Json), parse.GetValue(NoInput), parse.GetValue(Interactive), parse.GetValue(Emulator));
+}

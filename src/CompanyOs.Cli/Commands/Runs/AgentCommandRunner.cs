@@ -1,0 +1,48 @@
+using CompanyOs.Cli.Errors;
+using CompanyOs.Cli.Hosting;
+using CompanyOs.Cli.Runs;
+
+namespace CompanyOs.Cli.Commands.Runs;
+
+/// <summary>Opens the <see cref="AgentHost"/>, prints its notices (EMULATED, missing tools) on stderr and hands a ready <see cref="RunSession"/> to a command.</summary>
+internal static class AgentCommandRunner
+{
+    public static Task<int> RunAsync(
+        AgentCommandSettings settings,
+        CliEnvironment environment,
+        TextWriter output,
+        TextWriter error,
+        AgentOverrides? overrides,
+        bool requireDatabase,
+        Func<AgentHost, RunSession, Task<int>> action,
+        CancellationToken cancellationToken) =>
+        CommandBoundary.RunAsync(error, async () =>
+        {
+            if (settings.NoInput && settings.Interactive)
+            {
+                throw new CliUsageException("--no-input and --interactive contradict each other; give one.");
+            }
+
+            var paths = CompanyOsPaths.Resolve(settings.Config, settings.Database, environment);
+            if (requireDatabase)
+            {
+                RunLookup.RequireDatabase(paths.Database);
+            }
+
+            await using var host = await AgentHost.OpenAsync(paths, environment, settings.ForceEmulator, overrides, cancellationToken).ConfigureAwait(false);
+            foreach (var notice in host.Notices)
+            {
+                await error.WriteLineAsync(notice).ConfigureAwait(false);
+            }
+
+            var outputSettings = new RunOutputSettings(host.Emulated, paths.DatabaseGiven ? " --db " + ShellText.Quote(paths.Database) : string.Empty);
+            IRunOutput runOutput = settings.Json
+                ? new JsonRunOutput(output, error, outputSettings)
+                : new HumanRunOutput(CliConsole.Create(output, environment), output, outputSettings);
+            var prompting = !settings.NoInput && (settings.Interactive || (environment.InputIsInteractive && !settings.Json));
+            var prompter = prompting
+                ? new ApprovalPrompter(host.Runtime, environment.Input, runOutput.PromptWriter, environment.Variables("USER"), runOutput.WriteStepAsync)
+                : null;
+            return await action(host, new RunSession(runOutput, prompter, error)).ConfigureAwait(false);
+        });
+}

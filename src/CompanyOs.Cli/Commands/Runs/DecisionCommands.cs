@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Text.Json;
+using CompanyOs.Cli.Errors;
+using CompanyOs.Cli.Runs;
+
+namespace CompanyOs.Cli.Commands.Runs;
+
+/// <summary>
+/// <c>approve</c>, <c>reject</c>, <c>answer</c> and <c>resume</c>: record a decision on a stored run (also from another process
+/// than the one that started it) and drive the run on with live steps.
+/// </summary>
+internal static class DecisionCommands
+{
+    public static Command Approve(CliEnvironment environment)
+    {
+        var (runId, callId) = (RunIdArgument(), new Argument<string>("call-id") { Description = "The waiting tool call (its call id, or the approval id)." });
+        var args = new Option<string?>("--args") { Description = "Approve with these arguments instead (a JSON object, validated against the tool's schema)." };
+        var command = new Command("approve", "Approve a waiting tool call and continue the run.") { runId, callId, args };
+        return WithAction(command, environment, runId, parse => ArgumentsJson.Check(parse.GetValue(args), "--args"), async (parse, host, session, ct) =>
+        {
+            var edited = parse.GetValue(args) is { } text ? ArgumentsJson.Parse(text, "--args") : (JsonElement?)null;
+            var run = parse.GetValue(runId)!;
+            var state = await RunLookup.RequireRunAsync(host.Runtime, run, host.Paths.Database, ct).ConfigureAwait(false);
+            var call = RunLookup.RequireWaitingCall(state, parse.GetValue(callId)!, question: false);
+            return await session.DriveAsync(run, (onStep, c) => host.Runtime.ApproveAsync(run, call, edited, User(environment), onStep, c), ct).ConfigureAwait(false);
+        });
+    }
+
+    public static Command Reject(CliEnvironment environment)
+    {
+        var (runId, callId) = (RunIdArgument(), new Argument<string>("call-id") { Description = "The waiting tool call (its call id, or the approval id)." });
+        var reason = new Option<string>("--reason", "-r") { Description = "Why (the model is told, so it can take another way).", Required = true };
+        var command = new Command("reject", "Reject a waiting tool call; the model gets the reason as the tool's result and the run continues.") { runId, callId, reason };
+        return WithAction(command, environment, runId, parse => RequireText(parse.GetValue(reason), "--reason must not be empty (the model is told why it was rejected)."), async (parse, host, session, ct) =>
+        {
+            var why = parse.GetValue(reason)!;
+            var run = parse.GetValue(runId)!;
+            var state = await RunLookup.RequireRunAsync(host.Runtime, run, host.Paths.Database, ct).ConfigureAwait(false);
+            var call = RunLookup.RequireWaitingCall(state, parse.GetValue(callId)!, question: false);
+            return await session.DriveAsync(run, (onStep, c) => host.Runtime.RejectAsync(run, call, why.Trim(), User(environment), onStep, c), ct).ConfigureAwait(false);
+        });
+    }
+
+    public static Command Answer(CliEnvironment environment)
+    {
+        var runId = RunIdArgument();
+        var questionId = new Argument<string>("question-id") { Description = "The question (its id, or the ask_human call id)." };
+        var text = new Argument<string>("text") { Description = "The answer." };
+        var command = new Command("answer", "Answer an agent's question (ask_human) and continue the run.") { runId, questionId, text };
+        return WithAction(command, environment, runId, parse => RequireText(parse.GetValue(text), "the answer must not be empty."), async (parse, host, session, ct) =>
+        {
+            var answer = parse.GetValue(text)!.Trim();
+            var run = parse.GetValue(runId)!;
+            var state = await RunLookup.RequireRunAsync(host.Runtime, run, host.Paths.Database, ct).ConfigureAwait(false);
+            var question = RunLookup.RequireWaitingCall(state, parse.GetValue(questionId)!, question: true);
+            return await session.DriveAsync(run, (onStep, c) => host.Runtime.AnswerAsync(run, question, answer, User(environment), onStep, c), ct).ConfigureAwait(false);
+        });
+    }
+
+    public static Command Resume(CliEnvironment environment)
+    {
+        var runId = RunIdArgument();
+        var command = new Command("resume", "Continue a stored run (after Ctrl+C or a crash): interrupted tool calls are settled, then the run is driven on.") { runId };
+        return WithAction(command, environment, runId, _ => { }, async (parse, host, session, ct) =>
+        {
+            var run = parse.GetValue(runId)!;
+            await RunLookup.RequireRunAsync(host.Runtime, run, host.Paths.Database, ct).ConfigureAwait(false);
+            return await session.DriveAsync(run, (onStep, c) => host.Runtime.ResumeAsync(run, onStep, c), ct).ConfigureAwait(false);
+        });
+    }
+
+    private static Argument<string> RunIdArgument() => new("run-id") { Description = "The run (see `companyos runs`)." };
+
+    private static string? User(CliEnvironment environment) => environment.Variables("USER") ?? environment.Variables("USERNAME");
+
+    private static void RequireText(string? value, string message)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new CliUsageException(message);
+        }
+    }
+
+    /// <summary>Wires the shared options; <paramref name="precheck"/> validates the arguments before anything is started.</summary>
+    private static Command WithAction(
+        Command command,
+        CliEnvironment environment,
+        Argument<string> runId,
+        Action<ParseResult> precheck,
+        Func<ParseResult, Hosting.AgentHost, RunSession, CancellationToken, Task<int>> action)
+    {
+        var shared = new AgentCommandOptions();
+        shared.AddTo(command);
+        command.SetAction((parse, cancellationToken) => CommandBoundary.RunAsync(parse.InvocationConfiguration.Error, () =>
+        {
+            RunLookup.CheckRunId(parse.GetValue(runId));
+            precheck(parse);
+            return AgentCommandRunner.RunAsync(
+                shared.Read(parse),
+                environment,
+                parse.InvocationConfiguration.Output,
+                parse.InvocationConfiguration.Error,
+                overrides: null,
+                requireDatabase: true,
+                (host, session) => action(parse, host, session, cancellationToken),
+                cancellationToken);
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using CompanyOs.Agents.Runtime;
+using CompanyOs.Cli.Hosting;
+
+namespace CompanyOs.Cli.Commands.Runs;
+
+/// <summary><c>companyos run &lt;agent&gt; "&lt;task&gt;"</c>: starts a durable agent run and shows its steps live, with inline approvals.</summary>
+internal static class RunCommand
+{
+    public static Command Create(CliEnvironment environment)
+    {
+        var agent = new Argument<string>("agent") { Description = "Agent type from config/agents/*.yaml (e.g. researcher, architect, implementer)." };
+        var task = new Argument<string>("task") { Description = "What the agent should do." };
+        var org = new Option<string?>("--org") { Description = "Organisation the run belongs to (used by `runs --org`)." };
+        var autonomy = new Option<string?>("--autonomy") { Description = "Override the agent's autonomy: manual (every tool call waits), supervised (high-risk tools wait) or autonomous." };
+        var maxIterations = new Option<int?>("--max-iterations") { Description = "Override the agent's max_iterations (1-1000)." };
+        var variables = new Option<string[]>("--var")
+        {
+            Description = "A persona template variable as key=value; repeat for more.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var shared = new AgentCommandOptions();
+        var command = new Command("run", "Run an agent on a task, showing each step live; approvals and questions are asked inline (or listed with --no-input).")
+        {
+            agent, task, org, autonomy, maxIterations, variables,
+        };
+        shared.AddTo(command);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var settings = shared.Read(parse);
+            var error = parse.InvocationConfiguration.Error;
+            return Errors.CommandBoundary.RunAsync(error, () =>
+            {
+                var agentType = parse.GetValue(agent)!;
+                var overrides = new AgentOverrides(agentType, RunInputs.ParseAutonomy(parse.GetValue(autonomy)), RunInputs.CheckMaxIterations(parse.GetValue(maxIterations)));
+                var request = new AgentRunRequest
+                {
+                    AgentType = agentType,
+                    Task = RunInputs.CheckTask(parse.GetValue(task)),
+                    OrgId = parse.GetValue(org),
+                    RunId = $"run_{Guid.NewGuid():N}",
+                    Variables = RunInputs.ParseVariables(parse.GetValue(variables) ?? []),
+                };
+                return AgentCommandRunner.RunAsync(
+                    settings,
+                    environment,
+                    parse.InvocationConfiguration.Output,
+                    error,
+                    overrides,
+                    requireDatabase: false,
+                    async (host, session) =>
+                    {
+                        await RunInputs.WarnAboutUnavailableToolsAsync(host, agentType, error).ConfigureAwait(false);
+                        return await session.DriveAsync(
+                            request.RunId!, (onStep, ct) => host.Runtime.RunAsync(request, onStep, ct), cancellationToken).ConfigureAwait(false);
+                    },
+                    cancellationToken);
+            });
+        });
+        return command;
+    }
+}

@@ -1,0 +1,53 @@
+using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.Runs;
+using CompanyOs.Agents.Steps;
+using CompanyOs.Events;
+using CompanyOs.Events.Sqlite;
+
+namespace CompanyOs.Cli.Commands.Runs;
+
+/// <summary>Reads runs straight from the event store (folding their streams), for the commands that only look.</summary>
+internal sealed class RunReader : IAsyncDisposable
+{
+    private readonly SqliteEventStore _store;
+
+    private RunReader(SqliteEventStore store) => _store = store;
+
+    public static async Task<RunReader> OpenAsync(string path, CancellationToken cancellationToken) =>
+        new(await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = path }, cancellationToken: cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Every run (of <paramref name="orgId"/>, or all), newest first.</summary>
+    public async Task<IReadOnlyList<RunState>> ListAsync(string? orgId, CancellationToken cancellationToken)
+    {
+        var runs = new List<RunState>();
+        await foreach (var stream in _store.ListStreamsAsync(RunEventCodec.StreamPrefix, orgId, cancellationToken).ConfigureAwait(false))
+        {
+            var (state, _) = await ReadAsync(stream.StreamId[RunEventCodec.StreamPrefix.Length..], cancellationToken).ConfigureAwait(false);
+            if (state.Status != RunStatus.None)
+            {
+                runs.Add(state);
+            }
+        }
+
+        return [.. runs.OrderByDescending(r => r.StartedAt)];
+    }
+
+    /// <summary>The folded state and the steps of one run (state <see cref="RunStatus.None"/> when it does not exist).</summary>
+    public async Task<(RunState State, IReadOnlyList<AgentStep> Steps)> ReadAsync(string runId, CancellationToken cancellationToken)
+    {
+        var state = RunState.Empty;
+        var steps = new List<AgentStep>();
+        await foreach (var recorded in _store.ReadStreamAsync(RunEventCodec.StreamId(runId), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            state = state.Apply(recorded);
+            if (RunEventCodec.Deserialize(recorded) is { } @event)
+            {
+                steps.Add(new AgentStep(runId, recorded.Version, AgentStep.KindOf(@event), @event));
+            }
+        }
+
+        return (state, steps);
+    }
+
+    public ValueTask DisposeAsync() => _store.DisposeAsync();
+}

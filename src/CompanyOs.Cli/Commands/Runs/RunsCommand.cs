@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CompanyOs.Agents.Approvals;
+using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.Runs;
+using CompanyOs.Cli.Errors;
+using CompanyOs.Cli.Hosting;
+using CompanyOs.Cli.Runs;
+using Spectre.Console;
+
+namespace CompanyOs.Cli.Commands.Runs;
+
+/// <summary><c>companyos runs</c> (list), <c>runs show &lt;run-id&gt;</c> and its alias <c>trace &lt;run-id&gt;</c>: read the event store only, no model needed.</summary>
+internal static class RunsCommand
+{
+    public static Command Create(CliEnvironment environment)
+    {
+        var org = new Option<string?>("--org") { Description = "Only runs of this organisation." };
+        var (db, json) = (DatabaseOption(), JsonOption("One JSON array of runs."));
+        var command = new Command("runs", "List the runs in the event store: status, agent, iterations, tokens, cost, pending decisions.") { org, db, json };
+        command.Subcommands.Add(Show("show", environment));
+        command.SetAction((parse, ct) => CommandBoundary.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        {
+            var path = CompanyOsPaths.ResolveDatabase(parse.GetValue(db), environment);
+            var output = parse.InvocationConfiguration.Output;
+            if (!File.Exists(path))
+            {
+                await (parse.GetValue(json) ? output.WriteLineAsync("[]") : parse.InvocationConfiguration.Error.WriteLineAsync($"no runs yet: {path} does not exist.")).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+
+            await using var reader = await RunReader.OpenAsync(path, ct).ConfigureAwait(false);
+            var runs = await reader.ListAsync(parse.GetValue(org), ct).ConfigureAwait(false);
+            if (parse.GetValue(json))
+            {
+                var array = new JsonArray([.. runs.Select(r => (JsonNode?)WithPending(RunJson.Summary(r), r))]);
+                await output.WriteLineAsync(array.ToJsonString(RunJson.Options)).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+
+            WriteTable(CliConsole.Create(output, environment), runs, path);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    /// <summary><c>show &lt;run-id&gt;</c> (under <c>runs</c>) or <c>trace &lt;run-id&gt;</c> (top level): every step of one run.</summary>
+    public static Command Show(string name, CliEnvironment environment)
+    {
+        var runId = new Argument<string>("run-id") { Description = "The run (see `companyos runs`)." };
+        var (db, json) = (DatabaseOption(), JsonOption("One JSON object: the run's summary, its steps with event data, and pending decisions."));
+        var command = new Command(name, "Show every recorded step of a run, its state and what it waits for.") { runId, db, json };
+        command.SetAction((parse, ct) => CommandBoundary.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        {
+            var path = CompanyOsPaths.ResolveDatabase(parse.GetValue(db), environment);
+            RunLookup.RequireDatabase(path);
+            var id = RunLookup.CheckRunId(parse.GetValue(runId));
+            await using var reader = await RunReader.OpenAsync(path, ct).ConfigureAwait(false);
+            var (state, steps) = await reader.ReadAsync(id, ct).ConfigureAwait(false);
+            if (state.Status == RunStatus.None)
+            {
+                throw new CliUsageException($"unknown run '{id}' in {path}. List runs with: companyos runs");
+            }
+
+            var pending = PendingApprovals.From(state, TimeProvider.System.GetUtcNow());
+            var dbArgument = parse.GetValue(db) is null ? string.Empty : " --db " + ShellText.Quote(path);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                var doc = RunJson.Summary(state);
+                doc["steps"] = new JsonArray([.. steps.Select(s => (JsonNode?)new JsonObject
+                {
+                    ["version"] = s.Version,
+                    ["event"] = RunEventCodec.TypeName(s.Event),
+                    ["at"] = s.At,
+                    ["summary"] = s.Summary,
+                    ["data"] = JsonNode.Parse(RunEventCodec.Serialize(s.Event).GetRawText()),
+                })]);
+                doc["pending"] = RunJson.Pending(pending, dbArgument);
+                await output.WriteLineAsync(doc.ToJsonString(RunJson.Options)).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+
+            var console = CliConsole.Create(output, environment);
+            foreach (var step in steps)
+            {
+                console.MarkupLine(StepLine.Markup(step, []));
+            }
+
+            var human = new HumanRunOutput(console, output, new RunOutputSettings([], dbArgument));
+            await human.WriteResultAsync(new Agents.Runtime.AgentRunResult(state, pending), listPending: true).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static JsonObject WithPending(JsonObject summary, RunState state)
+    {
+        summary["pending"] = state.WaitingCalls.Count();
+        return summary;
+    }
+
+    private static void WriteTable(IAnsiConsole console, IReadOnlyList<RunState> runs, string path)
+    {
+        if (runs.Count == 0)
+        {
+            console.WriteLine($"no runs in {path}.");
+            return;
+        }
+
+        var table = new Table().AddColumns("run", "agent", "status", "org", "iterations", "tokens", "cost $", "pending", "started", "task");
+        foreach (var r in runs)
+        {
+            table.AddRow(
+                [.. new[]
+                {
+                    r.RunId, r.Start?.AgentType ?? "?", r.Status.ToWireName(), r.OrgId ?? "-", r.Iterations.ToString(CultureInfo.InvariantCulture),
+                    r.TotalTokens.ToString(CultureInfo.InvariantCulture),
+                    r.CostUsd.ToString("0.######", CultureInfo.InvariantCulture) + (r.CostIncomplete ? "+" : string.Empty),
+                    r.WaitingCalls.Count().ToString(CultureInfo.InvariantCulture),
+                    r.StartedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                    ShellText.OneLine(r.Start?.Task ?? string.Empty, 60),
+                }.Select(v => (Spectre.Console.Rendering.IRenderable)new Text(v))]);
+        }
+
+        console.Write(table);
+    }
+
+    private static Option<string?> DatabaseOption() => new("--db")
+    {
+        Description = $"SQLite event store file (default: ${CompanyOsPaths.DatabaseVariable}, else {CompanyOsPaths.DefaultDatabase} under the current directory).",
+    };
+
+    private static Option<bool> JsonOption(string description) => new("--json") { Description = description };
+}

@@ -1,0 +1,26 @@
+using Spectre.Console;
+
+namespace CompanyOs.Cli.Runs;
+
+/// <summary>Spectre.Console over a given writer: colours only on a real terminal (and never with <c>NO_COLOR</c>); no wrapping elsewhere.</summary>
+internal static class CliConsole
+{
+    public static IAnsiConsole Create(TextWriter writer, CliEnvironment environment)
+    {
+        var terminal = environment.OutputIsTerminal && string.IsNullOrEmpty(environment.Variables("NO_COLOR"));
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        if (!terminal)
+        {
+            // Pipes, files and tests get one line per step, whatever its length.
+            console.Profile.Width = 100_000;
+        }
+
+        return console;
+    }
+}

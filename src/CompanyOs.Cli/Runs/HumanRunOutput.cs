@@ -1,0 +1,83 @@
+using System.Globalization;
+using CompanyOs.Agents.Approvals;
+using CompanyOs.Agents.Runs;
+using CompanyOs.Agents.Runtime;
+using CompanyOs.Agents.Steps;
+using Spectre.Console;
+
+namespace CompanyOs.Cli.Runs;
+
+/// <summary>Live steps and the final state as human text (Spectre.Console; every model text and argument is markup-escaped).</summary>
+internal sealed class HumanRunOutput(IAnsiConsole console, TextWriter promptWriter, RunOutputSettings settings) : IRunOutput
+{
+    public TextWriter PromptWriter => promptWriter;
+
+    public ValueTask WriteStepAsync(AgentStep step, CancellationToken cancellationToken)
+    {
+        console.MarkupLine(StepLine.Markup(step, settings.Emulated));
+        return ValueTask.CompletedTask;
+    }
+
+    public Task WriteResultAsync(AgentRunResult result, bool listPending)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        console.WriteLine();
+        if (result.Result is { } text && result.Status != RunStatus.AwaitingApproval)
+        {
+            console.WriteLine(text);
+            console.WriteLine();
+        }
+
+        if (result.Error is { } error && result.Status != RunStatus.Completed)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
+        }
+
+        if (listPending && result.Pending.Count > 0)
+        {
+            WritePending(result.RunId, result.Pending);
+        }
+
+        console.MarkupLine(StatusLine(result.State));
+        return Task.CompletedTask;
+    }
+
+    public Task WriteInterruptedAsync(string runId)
+    {
+        console.MarkupLine($"[yellow]interrupted:[/] run {Markup.Escape(runId)} is stored and can be continued with:");
+        console.WriteLine($"  companyos resume {ShellText.Quote(runId)}{settings.DatabaseArgument}");
+        return Task.CompletedTask;
+    }
+
+    private void WritePending(string runId, IReadOnlyList<PendingApproval> pending)
+    {
+        console.MarkupLine($"[yellow]Run {Markup.Escape(runId)} waits for {pending.Count} decision(s):[/]");
+        foreach (var p in pending)
+        {
+            var what = p.Kind == PendingKind.Question
+                ? $"question {p.Id}: {p.Reason}"
+                : $"{p.ToolName} (call {p.CallId}) {ShellText.OneLine(p.ProposedArguments.GetRawText(), StepLine.MaxSummaryChars)} — {p.Reason}";
+            var expiry = p.ExpiresAt is { } at ? $" (expires {at.ToString("u", CultureInfo.InvariantCulture)})" : string.Empty;
+            console.MarkupLine($"  • {Markup.Escape(what)}{Markup.Escape(expiry)}");
+            foreach (var command in PendingCommands.For(p, settings.DatabaseArgument))
+            {
+                console.WriteLine($"      {command}");
+            }
+        }
+    }
+
+    private string StatusLine(RunState state)
+    {
+        var cost = state.CostUsd.ToString("0.######", CultureInfo.InvariantCulture) + (state.CostIncomplete ? "+ (some calls unpriced)" : string.Empty);
+        var colour = state.Status switch
+        {
+            RunStatus.Completed => "green",
+            RunStatus.AwaitingApproval or RunStatus.Running => "yellow",
+            _ => "red",
+        };
+        var line = $"{state.Status.ToWireName()} · run {state.RunId} · {state.Start?.AgentType} · {state.Iterations} iteration(s) · "
+            + $"{state.LlmCalls} LLM call(s) · {state.TotalTokens} tokens · ${cost}";
+        var emulated = settings.Emulated.Count > 0 ? " · [bold yellow]EMULATED[/]" : string.Empty;
+        return $"[{colour}]{Markup.Escape(line)}[/]{emulated}";
+    }
+}

@@ -1,0 +1,47 @@
+using CompanyOs.Agents.Runs;
+using CompanyOs.Agents.Runtime;
+using CompanyOs.Agents.Steps;
+
+namespace CompanyOs.Cli.Runs;
+
+/// <summary>
+/// Drives one runtime operation (start, decide, resume) with live steps, then — when the run waits and a person is there —
+/// asks about each pending decision; otherwise lists them with the commands that give them. Returns the exit code.
+/// </summary>
+internal sealed class RunSession(IRunOutput output, ApprovalPrompter? prompter, TextWriter error)
+{
+    public async Task<int> DriveAsync(
+        string runId, Func<AgentStepCallback, CancellationToken, Task<AgentRunResult>> operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        try
+        {
+            var result = await operation(output.WriteStepAsync, cancellationToken).ConfigureAwait(false);
+            while (result.Status == RunStatus.AwaitingApproval && prompter is not null
+                && await prompter.DecideNextAsync(result, cancellationToken).ConfigureAwait(false) is { } next)
+            {
+                result = next;
+            }
+
+            if (result.OwnershipLost)
+            {
+                await error.WriteLineAsync($"note: another process changed run {result.RunId} at the same time; this shows its stored state.").ConfigureAwait(false);
+            }
+
+            await output.WriteResultAsync(result, listPending: true).ConfigureAwait(false);
+            return ExitCodeOf(result.Status);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await output.WriteInterruptedAsync(runId).ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+    }
+
+    public static int ExitCodeOf(RunStatus status) => status switch
+    {
+        RunStatus.Completed => ExitCodes.Success,
+        RunStatus.AwaitingApproval => ExitCodes.AwaitingInput,
+        _ => ExitCodes.RunNotCompleted,
+    };
+}

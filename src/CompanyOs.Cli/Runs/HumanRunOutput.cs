@@ -1,5 +1,6 @@
 using System.Globalization;
 using CompanyOs.Agents.Approvals;
+using CompanyOs.Agents.Journal;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Agents.Steps;
@@ -10,12 +11,60 @@ namespace CompanyOs.Cli.Runs;
 /// <summary>Live steps and the final state as human text (Spectre.Console; every model text and argument is markup-escaped).</summary>
 internal sealed class HumanRunOutput(IAnsiConsole console, TextWriter promptWriter, RunOutputSettings settings) : IRunOutput
 {
+    // The iteration whose text is being streamed on the current line, if any; its stored message is then not repeated.
+    private int? _streaming;
+    private int? _streamed;
+
     public TextWriter PromptWriter => promptWriter;
 
     public ValueTask WriteStepAsync(AgentStep step, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(step);
+        if (step.Event is ModelOutputDelta delta)
+        {
+            WriteDelta(step, delta);
+            return ValueTask.CompletedTask;
+        }
+
+        if (_streaming is not null)
+        {
+            console.WriteLine();
+            _streamed = _streaming;
+            _streaming = null;
+        }
+
+        if (step.Event is AssistantMessage message && message.Iteration == _streamed)
+        {
+            // Its text was shown as it streamed; the tool calls it makes follow as their own lines.
+            return ValueTask.CompletedTask;
+        }
+
         console.MarkupLine(StepLine.Markup(step, settings.Emulated));
         return ValueTask.CompletedTask;
+    }
+
+    private void WriteDelta(AgentStep step, ModelOutputDelta delta)
+    {
+        if (delta.Restart)
+        {
+            if (_streaming is not null)
+            {
+                console.WriteLine();
+            }
+
+            _streaming = null;
+            console.MarkupLine("[yellow]          the model's stream broke; asking again[/]");
+            return;
+        }
+
+        if (_streaming is null)
+        {
+            var time = step.At.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+            console.Markup($"[grey]{time}[/] {"model",-9} ");
+            _streaming = delta.Iteration;
+        }
+
+        console.Write(delta.Text.ReplaceLineEndings(" "));
     }
 
     public Task WriteResultAsync(AgentRunResult result, bool listPending)

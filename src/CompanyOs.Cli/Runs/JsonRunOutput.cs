@@ -7,7 +7,10 @@ using CompanyOs.Agents.Steps;
 
 namespace CompanyOs.Cli.Runs;
 
-/// <summary>JSON lines for scripts: one <c>{"type":"step",…}</c> object per step, then one <c>{"type":"result",…}</c> object.</summary>
+/// <summary>
+/// JSON lines for scripts: one <c>{"type":"step",…}</c> object per stored step, <c>{"type":"delta",…}</c> objects for the
+/// model's streamed text, then one <c>{"type":"result",…}</c> object.
+/// </summary>
 internal sealed class JsonRunOutput(TextWriter output, TextWriter promptWriter, RunOutputSettings settings) : IRunOutput
 {
     public TextWriter PromptWriter => promptWriter;
@@ -15,6 +18,20 @@ internal sealed class JsonRunOutput(TextWriter output, TextWriter promptWriter, 
     public async ValueTask WriteStepAsync(AgentStep step, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(step);
+        if (step.Event is ModelOutputDelta delta)
+        {
+            // Streamed model text: not a stored event, so no version of its own and no "data".
+            await WriteAsync(new JsonObject
+            {
+                ["type"] = "delta",
+                ["run_id"] = step.RunId,
+                ["iteration"] = delta.Iteration,
+                ["text"] = delta.Text,
+                ["restart"] = delta.Restart,
+            }).ConfigureAwait(false);
+            return;
+        }
+
         var line = new JsonObject
         {
             ["type"] = "step",

@@ -48,7 +48,23 @@ public sealed class RunCommandTests : IDisposable
 
         Assert.True(run.Exit == ExitCodes.Success, run.All);
         var lines = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var objects = lines.Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        var all = lines.Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+
+        // The model's text streams as "delta" lines; they add up to the stored messages.
+        var deltas = all.Where(o => o.GetProperty("type").GetString() == "delta").ToList();
+        var objects = all.Except(deltas).ToList();
+        Assert.NotEmpty(deltas);
+        var messages = objects.Where(o => o.TryGetProperty("event", out var e) && e.GetString() == "AssistantMessage")
+            .Select(o => o.GetProperty("data")).Where(d => d.GetProperty("text").ValueKind == JsonValueKind.String).ToList();
+        Assert.NotEmpty(messages);
+        foreach (var message in messages)
+        {
+            var iteration = message.GetProperty("iteration").GetInt32();
+            Assert.Equal(
+                message.GetProperty("text").GetString(),
+                string.Concat(deltas.Where(d => d.GetProperty("iteration").GetInt32() == iteration).Select(d => d.GetProperty("text").GetString())));
+        }
+
         Assert.All(objects[..^1], o => Assert.Equal("step", o.GetProperty("type").GetString()));
         Assert.Equal("run_started", objects[0].GetProperty("kind").GetString());
         Assert.Equal("acme", objects[0].GetProperty("data").GetProperty("org_id").GetString());

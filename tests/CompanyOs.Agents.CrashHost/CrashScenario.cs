@@ -31,6 +31,9 @@ public static class CrashScenario
 
     public const string FinalAnswer = "All chores done.";
 
+    /// <summary>Short, so the resuming process can take over a killed child's lease soon after the kill.</summary>
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromMilliseconds(600);
+
     /// <summary>A gateway whose only provider is the emulator at <paramref name="openAIEndpoint"/>.</summary>
     public static LlmGateway CreateGateway(Uri openAIEndpoint)
     {
@@ -71,7 +74,12 @@ public static class CrashScenario
             MaxIterations = 10,
         };
         return new AgentRuntime(
-            model, store, tools, new FixedPrompt(), new Dictionary<string, AgentDefinition> { ["crasher"] = definition });
+            model,
+            store,
+            tools,
+            new FixedPrompt(),
+            new Dictionary<string, AgentDefinition> { ["crasher"] = definition },
+            new AgentRuntimeOptions { LeaseDuration = LeaseDuration });
     }
 
     public static AgentRunRequest Request => new() { AgentType = "crasher", Task = "Do the crash-test chores", OrgId = "org-crash", RunId = RunId };

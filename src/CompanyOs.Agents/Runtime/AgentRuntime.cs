@@ -4,6 +4,7 @@ using System.Text.Json;
 using CompanyOs.Agents.Approvals;
 using CompanyOs.Agents.Definitions;
 using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.Leases;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Steps;
 using CompanyOs.Events;
@@ -30,8 +31,12 @@ public sealed class AgentRuntime : IAsyncDisposable
     private readonly RunStarter _starter;
     private readonly RunDriver _driver;
     private readonly DecisionRecorder _decisions;
+    private readonly RunLeases? _leases;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _active = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+
+    private const int LeaseWaitAttempts = 20;
+    private static readonly TimeSpan LeaseWaitInterval = TimeSpan.FromMilliseconds(50);
 
     public AgentRuntime(
         IChatClient chatClient,
@@ -59,7 +64,12 @@ public sealed class AgentRuntime : IAsyncDisposable
         _driver = new RunDriver(
             new ModelTurnRunner(chatClient, tools, _time, options), new ToolBatchExecutor(tools, _time, options, _logger), tools, _time, _logger);
         _decisions = new DecisionRecorder(store, _time, options);
+        InstanceId = options.InstanceId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+        _leases = options.UseRunLeases ? new RunLeases(store, InstanceId, options.LeaseDuration, _time) : null;
     }
+
+    /// <summary>This runtime's id in run leases and logs.</summary>
+    public string InstanceId { get; }
 
     /// <summary>Starts a run and drives it until it ends or waits for a human.</summary>
     /// <exception cref="AgentRunException">Unknown agent type, empty task, or the run id exists already.</exception>
@@ -67,7 +77,7 @@ public sealed class AgentRuntime : IAsyncDisposable
     public async Task<AgentRunResult> RunAsync(AgentRunRequest request, AgentStepCallback? onStep = null, CancellationToken cancellationToken = default)
     {
         var journal = await StartAsync(request, onStep, cancellationToken).ConfigureAwait(false);
-        return await DriveAsync(journal, cancellationToken).ConfigureAwait(false);
+        return await DriveAsync(journal, fresh: true, waitForLease: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Records the start of a run without driving it (e.g. to drive it in the background with <see cref="ResumeAsync"/>); returns its id.</summary>
@@ -83,7 +93,8 @@ public sealed class AgentRuntime : IAsyncDisposable
 
     /// <summary>
     /// Continues a run from the store alone: settles tool calls interrupted by a crash (never re-running a non-idempotent
-    /// one), expires overdue approvals, and drives on. A run that waits or has ended is returned as it is.
+    /// one), expires overdue approvals, and drives on. A run that waits or has ended is returned as it is; a run another
+    /// instance drives (it holds the run's lease) is left alone and returned with <see cref="AgentRunResult.DrivenBy"/>.
     /// </summary>
     public async Task<AgentRunResult> ResumeAsync(string runId, AgentStepCallback? onStep = null, CancellationToken cancellationToken = default)
     {
@@ -95,7 +106,7 @@ public sealed class AgentRuntime : IAsyncDisposable
         }
 
         RuntimeLog.RunResumed(_logger, runId, state.Version, state.Status.ToWireName());
-        return await DriveAsync(new RunJournal(_store, state, _time, onStep), cancellationToken).ConfigureAwait(false);
+        return await DriveAsync(new RunJournal(_store, state, _time, onStep), fresh: false, waitForLease: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Approves a waiting tool call, optionally with edited arguments (validated against the tool's schema), and continues the run.</summary>
@@ -218,21 +229,46 @@ public sealed class AgentRuntime : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(runId);
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
         var journal = await _decisions.RecordAsync(runId, decide, Actor(actor), onStep, cancellationToken).ConfigureAwait(false);
-        var result = await DriveAsync(journal, cancellationToken).ConfigureAwait(false);
+        var result = await DriveAsync(journal, fresh: false, waitForLease: true, cancellationToken).ConfigureAwait(false);
         return outcome.Error is { } error ? throw error : result;
     }
 
-    private async Task<AgentRunResult> DriveAsync(RunJournal journal, CancellationToken cancellationToken)
+    /// <param name="journal">The run's journal.</param>
+    /// <param name="fresh">The journal's state is what this runtime just wrote (a new run), not a possibly stale read.</param>
+    /// <param name="waitForLease">Retry the lease briefly: a decision may race the release of the drive that asked for it.</param>
+    /// <param name="cancellationToken">Stops the drive; the run stays resumable.</param>
+    private async Task<AgentRunResult> DriveAsync(RunJournal journal, bool fresh, bool waitForLease, CancellationToken cancellationToken)
     {
         using (journal)
         {
             var runId = journal.State.RunId;
             using var drive = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-            var registered = _active.TryAdd(runId, drive);
+            if (!_active.TryAdd(runId, drive))
+            {
+                // This runtime drives the run already (a concurrent call); that drive sees what was just recorded.
+                return await DrivenElsewhereAsync(runId, InstanceId, cancellationToken).ConfigureAwait(false);
+            }
+
             try
             {
-                await _driver.DriveAsync(journal, drive.Token).ConfigureAwait(false);
-                return Result(journal.State);
+                var (keeper, heldBy) = await AcquireLeaseAsync(journal.State, waitForLease, cancellationToken).ConfigureAwait(false);
+                if (heldBy is not null)
+                {
+                    return await DrivenElsewhereAsync(runId, heldBy, cancellationToken).ConfigureAwait(false);
+                }
+
+                await using (keeper)
+                {
+                    using var leaseLost = keeper is null ? default : keeper.Lost.Register(drive.Cancel);
+                    var result = await DriveHeldAsync(journal, fresh, keeper is not null, drive, cancellationToken).ConfigureAwait(false);
+                    if (keeper?.Lost.IsCancellationRequested == true)
+                    {
+                        RuntimeLog.LeaseLost(_logger, runId);
+                        return result with { OwnershipLost = true };
+                    }
+
+                    return result;
+                }
             }
             catch (RunOwnershipLostException)
             {
@@ -240,20 +276,70 @@ public sealed class AgentRuntime : IAsyncDisposable
                 var current = await RunJournal.LoadAsync(_store, runId, cancellationToken).ConfigureAwait(false);
                 return Result(current) with { OwnershipLost = true };
             }
-            catch (OperationCanceledException) when (drive.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                // Stopped by CancelAsync or by disposal: the stored run is consistent; report what is stored.
-                var current = await RunJournal.LoadAsync(_store, runId, CancellationToken.None).ConfigureAwait(false);
-                return Result(current);
-            }
             finally
             {
-                if (registered)
-                {
-                    _active.TryRemove(new KeyValuePair<string, CancellationTokenSource>(runId, drive));
-                }
+                _active.TryRemove(new KeyValuePair<string, CancellationTokenSource>(runId, drive));
             }
         }
+    }
+
+    private async Task<AgentRunResult> DriveHeldAsync(RunJournal journal, bool fresh, bool leased, CancellationTokenSource drive, CancellationToken cancellationToken)
+    {
+        var runId = journal.State.RunId;
+        try
+        {
+            if (leased && !fresh)
+            {
+                // What was read before the lease was ours may be stale.
+                await journal.RefreshAsync(drive.Token).ConfigureAwait(false);
+            }
+
+            while (true)
+            {
+                await _driver.DriveAsync(journal, drive.Token).ConfigureAwait(false);
+
+                // A decision or cancellation recorded by someone else while this drive held the lease: it is ours to act on.
+                if (!leased || await _store.GetStreamVersionAsync(RunEventCodec.StreamId(runId), drive.Token).ConfigureAwait(false) == journal.State.Version)
+                {
+                    return Result(journal.State);
+                }
+
+                await journal.RefreshAsync(drive.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (drive.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Stopped by CancelAsync, by disposal or by losing the lease: the stored run is consistent; report what is stored.
+            var current = await RunJournal.LoadAsync(_store, runId, CancellationToken.None).ConfigureAwait(false);
+            return Result(current);
+        }
+    }
+
+    private async Task<(RunLeaseKeeper? Keeper, string? HeldBy)> AcquireLeaseAsync(RunState state, bool waitForLease, CancellationToken cancellationToken)
+    {
+        if (_leases is null || (state.Status.IsTerminal() && state.TraceWritten))
+        {
+            return (null, null);
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var (keeper, heldBy) = await RunLeaseKeeper.AcquireAsync(_leases, state.RunId, state.OrgId, _time, cancellationToken).ConfigureAwait(false);
+            if (keeper is not null || !waitForLease || attempt >= LeaseWaitAttempts)
+            {
+                return (keeper, heldBy);
+            }
+
+            // Real time on purpose: this only spaces out retries against another process; it is not run logic.
+            await Task.Delay(LeaseWaitInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<AgentRunResult> DrivenElsewhereAsync(string runId, string owner, CancellationToken cancellationToken)
+    {
+        RuntimeLog.DrivenElsewhere(_logger, runId, owner);
+        var current = await RunJournal.LoadAsync(_store, runId, cancellationToken).ConfigureAwait(false);
+        return Result(current) with { DrivenBy = owner };
     }
 
     private AgentRunResult Result(RunState state) => new(state, PendingApprovals.From(state, _time.GetUtcNow()));

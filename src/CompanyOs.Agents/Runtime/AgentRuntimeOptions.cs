@@ -21,6 +21,21 @@ public sealed record AgentRuntimeOptions
     /// </summary>
     public bool StreamModelOutput { get; init; } = true;
 
+    /// <summary>
+    /// Take a lease (in the event store, stream <c>agent-lease:{run id}</c>) for every drive, so that exactly one runtime
+    /// instance — of any process sharing the store — drives a run at a time; others leave it alone
+    /// (<see cref="AgentRunResult.DrivenBy"/>). Off, only optimistic concurrency on the run's stream stops a second driver
+    /// (at its next write, after which the first stops).
+    /// </summary>
+    public bool UseRunLeases { get; init; } = true;
+
+    /// <summary>How long a run's lease lasts without renewal (renewed every third of it while driving). A crashed instance's runs can be taken over after this.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>This runtime's id in leases and logs; null = machine name, process id and a random suffix (unique per runtime).</summary>
+    public string? InstanceId { get; init; }
+
     /// <summary>The user message of the last, tools-disabled turn at max iterations.</summary>
     public string FinalTurnInstruction { get; init; } =
         "You have reached the maximum number of iterations for this task and tools are no longer available. "

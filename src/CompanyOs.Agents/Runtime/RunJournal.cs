@@ -85,6 +85,20 @@ internal sealed class RunJournal(IEventStore store, RunState state, TimeProvider
         }
     }
 
+    /// <summary>Re-reads the run from the store (after taking its lease, or when others wrote to it during this drive).</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            State = await LoadAsync(store, State.RunId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Whether anyone observes the steps (transient steps are only worth producing then).</summary>
     public bool IsObserved => onStep is not null;
 

@@ -27,4 +27,10 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(8, LogLevel.Information, "Run {RunId} resumed at version {Version} with status {Status}")]
     public static partial void RunResumed(ILogger logger, string runId, long version, string status);
+
+    [LoggerMessage(9, LogLevel.Information, "Run {RunId} is driven by instance {Owner}; this instance leaves it alone")]
+    public static partial void DrivenElsewhere(ILogger logger, string runId, string owner);
+
+    [LoggerMessage(10, LogLevel.Warning, "Run {RunId}: this instance lost the run's lease (another instance took it over); the drive stops")]
+    public static partial void LeaseLost(ILogger logger, string runId);
 }

@@ -72,6 +72,14 @@ public sealed class CrashTests : IAsyncLifetime
                 var result = before.Count == 0
                     ? await runtime.RunAsync(CrashScenario.Request, cancellationToken: Ct)
                     : await runtime.ResumeAsync(CrashScenario.RunId, cancellationToken: Ct);
+
+                // The killed child's lease blocks a takeover until it expires; a bounded wait for that.
+                for (var wait = 0; result.DrivenBy is not null && wait < 50; wait++)
+                {
+                    await Task.Delay(CrashScenario.LeaseDuration / 4, Ct);
+                    result = await runtime.ResumeAsync(CrashScenario.RunId, cancellationToken: Ct);
+                }
+
                 Assert.Equal(RunStatus.Completed, result.Status);
                 Assert.Equal(CrashScenario.FinalAnswer, result.Result);
             }

@@ -1,4 +1,5 @@
 using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.Leases;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Agents.Tests.TestDoubles;
@@ -103,8 +104,9 @@ public sealed class DurabilityTests
     }
 
     [Fact]
-    public async Task Two_drivers_of_one_run_never_both_run_a_tool_the_loser_stops_cleanly()
+    public async Task Without_leases_two_drivers_of_one_run_never_both_run_a_tool_the_loser_stops_cleanly()
     {
+        // The safety net under the leases: optimistic concurrency on the run's stream alone.
         var h = new RuntimeHarness();
         var tool = h.AddTool("deploy", ToolRisk.High);
         h.Define(CompanyOs.Agents.Definitions.AutonomyLevel.Supervised, tools: ["deploy"]);
@@ -115,9 +117,10 @@ public sealed class DurabilityTests
             return ToolResult.Success("deployed");
         };
         h.Script.ThenCalls(("c1", "deploy", new { query = "prod" })).ThenText("done").ThenText("done");
-        await using var a = h.CreateRuntime();
+        var noLeases = new AgentRuntimeOptions { UseRunLeases = false };
+        await using var a = h.CreateRuntime(noLeases);
         var waiting = await a.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
-        await using var b = h.CreateRuntime();
+        await using var b = h.CreateRuntime(noLeases);
 
         // Both approve "at once": exactly one decision is recorded; the other sees the call already decided.
         var first = a.ApproveAsync(waiting.RunId, "c1", cancellationToken: Ct);
@@ -137,6 +140,134 @@ public sealed class DurabilityTests
         var events = await h.EventsAsync(waiting.RunId);
         Assert.Single(events, e => e.Type == "ToolCallStarted");
         Assert.Equal(RunStatus.Completed, RunState.From(events).Status);
+    }
+
+    [Fact]
+    public async Task With_leases_a_run_driven_by_one_instance_is_left_alone_by_another()
+    {
+        var h = new RuntimeHarness();
+        var tool = h.AddTool("deploy", ToolRisk.High);
+        h.Define(CompanyOs.Agents.Definitions.AutonomyLevel.Supervised, tools: ["deploy"]);
+        var gate = new SemaphoreSlim(0);
+        tool.OnInvoke = async (_, ct) =>
+        {
+            await gate.WaitAsync(ct);
+            return ToolResult.Success("deployed");
+        };
+        h.Script.ThenCalls(("c1", "deploy", new { query = "prod" })).ThenText("done");
+        await using var a = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-a" });
+        var waiting = await a.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+        await using var b = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-b" });
+
+        var driving = a.ApproveAsync(waiting.RunId, "c1", cancellationToken: Ct);
+        while (tool.Executions == 0)
+        {
+            await Task.Delay(5, Ct);
+        }
+
+        var fromB = await b.ResumeAsync(waiting.RunId, cancellationToken: Ct);
+        Assert.Equal("instance-a", fromB.DrivenBy);
+        Assert.Equal(RunStatus.Running, fromB.Status);
+        gate.Release();
+        var fromA = await driving;
+
+        Assert.Equal(RunStatus.Completed, fromA.Status);
+        Assert.False(fromA.OwnershipLost);
+        Assert.Null(fromA.DrivenBy);
+        Assert.Equal(1, tool.Executions);
+        var events = await h.EventsAsync(waiting.RunId);
+        Assert.Single(events, e => e.Type == "ToolCallStarted");
+        Assert.DoesNotContain(events, e => e.Type == "ToolCallInterrupted");
+
+        // Every drive took the lease and gave it back: the next instance drives at once.
+        var leases = new List<string>();
+        await foreach (var e in h.Store.ReadStreamAsync(RunLeases.StreamId(waiting.RunId), 0, Ct))
+        {
+            leases.Add($"{e.Type}:{e.Data.GetProperty("owner").GetString()}");
+        }
+
+        Assert.Equal(["RunLeaseAcquired:instance-a", "RunLeaseReleased:instance-a", "RunLeaseAcquired:instance-a", "RunLeaseReleased:instance-a"], leases);
+        Assert.NotNull(fromB.State.Start);
+    }
+
+    [Fact]
+    public async Task The_lease_of_an_instance_that_stopped_renewing_expires_and_the_run_is_taken_over()
+    {
+        var h = new RuntimeHarness();
+        var tool = h.AddTool("web_search");
+        h.Define(tools: ["web_search"]);
+        h.Script.ThenText("taken over");
+        await using var b = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-b", LeaseDuration = TimeSpan.FromSeconds(30) });
+        var runId = await b.StartOnlyAsync(RuntimeHarness.Request(), Ct);
+
+        // A crashed instance: it took the lease and never renewed or released it.
+        var crashed = new RunLeases(h.Store, "crashed", TimeSpan.FromSeconds(30), h.Time);
+        Assert.NotNull((await crashed.TryAcquireAsync(runId, "org-1", Ct)).Lease);
+
+        var early = await b.ResumeAsync(runId, cancellationToken: Ct);
+        Assert.Equal("crashed", early.DrivenBy);
+        Assert.Empty(h.Script.Requests);
+
+        h.Time.Advance(TimeSpan.FromSeconds(31));
+        var late = await b.ResumeAsync(runId, cancellationToken: Ct);
+        Assert.Null(late.DrivenBy);
+        Assert.Equal(RunStatus.Completed, late.Status);
+        Assert.Equal("taken over", late.Result);
+        Assert.Null(await crashed.GetHolderAsync(runId, Ct));
+    }
+
+    [Fact]
+    public async Task A_drive_renews_its_lease_and_stops_when_another_instance_took_it_over()
+    {
+        var h = new RuntimeHarness();
+        var tool = h.AddTool("web_search");
+        h.Define(tools: ["web_search"]);
+        var started = new TaskCompletionSource();
+        tool.OnInvoke = async (_, ct) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return ToolResult.Success("never");
+        };
+        h.Script.ThenCalls(("c1", "web_search", new { query = "q" }));
+        await using var a = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-a", LeaseDuration = TimeSpan.FromSeconds(30) });
+        var driving = a.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+        await started.Task.WaitAsync(Ct);
+        var runId = (await h.Store.ListStreamsAsync("agent-session:", null, Ct).ToListAsync(Ct)).Single().StreamId["agent-session:".Length..];
+        var other = new RunLeases(h.Store, "instance-b", TimeSpan.FromSeconds(30), h.Time);
+
+        // While instance a renews (every 10 s of its clock), nobody else gets the lease.
+        for (var i = 0; i < 6; i++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(10));
+            await WaitForLeaseVersionAsync(h, runId, i + 1);
+        }
+
+        Assert.Equal("instance-a", (await other.TryAcquireAsync(runId, "org-1", Ct)).HeldBy);
+
+        // Split brain: b writes a takeover into the lease stream (as if a's renewals had stopped reaching the store).
+        var version = await h.Store.GetStreamVersionAsync(RunLeases.StreamId(runId), Ct);
+        await h.Store.AppendAsync(
+            RunLeases.StreamId(runId),
+            CompanyOs.Events.ExpectedVersion.Exactly(version!.Value),
+            [new CompanyOs.Events.EventData(Guid.NewGuid(), "RunLeaseAcquired", RuntimeHarness.Json($$"""{"owner":"instance-b","expires_at":"{{h.Time.GetUtcNow().AddMinutes(5):O}}"}"""), CompanyOs.Events.EventMetadata.Empty)],
+            Ct);
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+        var result = await driving.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        Assert.True(result.OwnershipLost);
+        Assert.Equal(RunStatus.Running, result.Status);
+        Assert.Equal("instance-b", (await other.GetHolderAsync(runId, Ct))!.Owner);
+    }
+
+    private static async Task WaitForLeaseVersionAsync(RuntimeHarness h, string runId, long version)
+    {
+        for (var i = 0; i < 500 && (await h.Store.GetStreamVersionAsync(RunLeases.StreamId(runId), Ct) ?? -1) < version; i++)
+        {
+            await Task.Delay(2, Ct);
+        }
+
+        Assert.True(await h.Store.GetStreamVersionAsync(RunLeases.StreamId(runId), Ct) >= version, $"lease renewal {version} did not happen");
     }
 
     [Fact]

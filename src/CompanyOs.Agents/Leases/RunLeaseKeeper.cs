@@ -28,9 +28,9 @@ internal sealed class RunLeaseKeeper : IAsyncDisposable
 
     /// <summary>Takes the lease and starts renewing it; returns the holder instead when another instance drives the run.</summary>
     public static async Task<(RunLeaseKeeper? Keeper, string? HeldBy)> AcquireAsync(
-        RunLeases leases, string runId, string? orgId, TimeProvider time, CancellationToken cancellationToken)
+        RunLeases leases, string runId, string? orgId, bool newRun, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (lease, heldBy) = await leases.TryAcquireAsync(runId, orgId, cancellationToken).ConfigureAwait(false);
+        var (lease, heldBy) = await leases.TryAcquireAsync(runId, orgId, newRun, cancellationToken).ConfigureAwait(false);
         return lease is null ? (null, heldBy) : (new RunLeaseKeeper(leases, lease, orgId, time), null);
     }
 

@@ -51,9 +51,18 @@ public sealed class RunLeases
     /// Takes the run's lease when nobody holds it, it has expired, or this instance holds it already. Otherwise returns
     /// the current holder, who drives the run.
     /// </summary>
-    public async Task<(RunLease? Lease, string? HeldBy)> TryAcquireAsync(string runId, string? orgId, CancellationToken cancellationToken)
+    /// <param name="runId">The run.</param>
+    /// <param name="orgId">Recorded in the lease events' metadata.</param>
+    /// <param name="newRun">The run was just created by this instance, so no lease can exist yet: try without reading first.</param>
+    /// <param name="cancellationToken">Cancels the store calls.</param>
+    public async Task<(RunLease? Lease, string? HeldBy)> TryAcquireAsync(string runId, string? orgId, bool newRun, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
+        if (newRun && await AppendAsync(runId, orgId, Acquired, ExpectedVersion.NoStream, cancellationToken).ConfigureAwait(false) is { } first)
+        {
+            return (first, null);
+        }
+
         var stream = StreamId(runId);
         var (version, current, type) = await ReadLastAsync(stream, cancellationToken).ConfigureAwait(false);
         if (current is not null && type != Released && current.Owner != Owner && current.ExpiresAt > _time.GetUtcNow())

@@ -251,7 +251,7 @@ public sealed class AgentRuntime : IAsyncDisposable
 
             try
             {
-                var (keeper, heldBy) = await AcquireLeaseAsync(journal.State, waitForLease, cancellationToken).ConfigureAwait(false);
+                var (keeper, heldBy) = await AcquireLeaseAsync(journal.State, fresh, waitForLease, cancellationToken).ConfigureAwait(false);
                 if (heldBy is not null)
                 {
                     return await DrivenElsewhereAsync(runId, heldBy, cancellationToken).ConfigureAwait(false);
@@ -299,7 +299,8 @@ public sealed class AgentRuntime : IAsyncDisposable
                 await _driver.DriveAsync(journal, drive.Token).ConfigureAwait(false);
 
                 // A decision or cancellation recorded by someone else while this drive held the lease: it is ours to act on.
-                if (!leased || await _store.GetStreamVersionAsync(RunEventCodec.StreamId(runId), drive.Token).ConfigureAwait(false) == journal.State.Version)
+                // (Only a waiting run can get one; an ended run has nothing left to act on.)
+                if (!leased || journal.State.Status.IsTerminal() || await _store.GetStreamVersionAsync(RunEventCodec.StreamId(runId), drive.Token).ConfigureAwait(false) == journal.State.Version)
                 {
                     return Result(journal.State);
                 }
@@ -315,7 +316,7 @@ public sealed class AgentRuntime : IAsyncDisposable
         }
     }
 
-    private async Task<(RunLeaseKeeper? Keeper, string? HeldBy)> AcquireLeaseAsync(RunState state, bool waitForLease, CancellationToken cancellationToken)
+    private async Task<(RunLeaseKeeper? Keeper, string? HeldBy)> AcquireLeaseAsync(RunState state, bool fresh, bool waitForLease, CancellationToken cancellationToken)
     {
         if (_leases is null || (state.Status.IsTerminal() && state.TraceWritten))
         {
@@ -324,7 +325,7 @@ public sealed class AgentRuntime : IAsyncDisposable
 
         for (var attempt = 0; ; attempt++)
         {
-            var (keeper, heldBy) = await RunLeaseKeeper.AcquireAsync(_leases, state.RunId, state.OrgId, _time, cancellationToken).ConfigureAwait(false);
+            var (keeper, heldBy) = await RunLeaseKeeper.AcquireAsync(_leases, state.RunId, state.OrgId, fresh && attempt == 0, _time, cancellationToken).ConfigureAwait(false);
             if (keeper is not null || !waitForLease || attempt >= LeaseWaitAttempts)
             {
                 return (keeper, heldBy);

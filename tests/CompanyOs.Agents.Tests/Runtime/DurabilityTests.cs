@@ -202,7 +202,7 @@ public sealed class DurabilityTests
 
         // A crashed instance: it took the lease and never renewed or released it.
         var crashed = new RunLeases(h.Store, "crashed", TimeSpan.FromSeconds(30), h.Time);
-        Assert.NotNull((await crashed.TryAcquireAsync(runId, "org-1", Ct)).Lease);
+        Assert.NotNull((await crashed.TryAcquireAsync(runId, "org-1", newRun: false, Ct)).Lease);
 
         var early = await b.ResumeAsync(runId, cancellationToken: Ct);
         Assert.Equal("crashed", early.DrivenBy);
@@ -245,7 +245,7 @@ public sealed class DurabilityTests
             await WaitForLeaseVersionAsync(h, runId, i + 1);
         }
 
-        Assert.Equal("instance-a", (await other.TryAcquireAsync(runId, "org-1", Ct)).HeldBy);
+        Assert.Equal("instance-a", (await other.TryAcquireAsync(runId, "org-1", newRun: false, Ct)).HeldBy);
 
         // Split brain: b writes a takeover into the lease stream (as if a's renewals had stopped reaching the store).
         var version = await h.Store.GetStreamVersionAsync(RunLeases.StreamId(runId), Ct);

@@ -81,6 +81,27 @@ public abstract class StepStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Streamed_turns_record_the_same_usage_and_cost_as_whole_answers_counted_once()
+    {
+        var h = Setup();
+        await using var runtime = h.CreateRuntime();
+        var streamed = await runtime.RunAsync(RuntimeHarness.Request(), (_, _) => ValueTask.CompletedTask, Ct);
+        var whole = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+
+        // The emulator answers the same conversation with the same usage, streamed or not.
+        static async Task<List<(long, long, decimal)>> UsageAsync(RuntimeHarness h, string runId) =>
+            [.. (await h.EventsAsync(runId)).Where(e => e.Type == "LlmCallCompleted").Select(e => e.Data)
+                .Select(d => (d.GetProperty("input_tokens").GetInt64(), d.GetProperty("output_tokens").GetInt64(), d.GetProperty("cost_usd").GetDecimal()))];
+        var requests = _model.ChatRequests();
+        Assert.True(requests[0].GetProperty("stream").GetBoolean());
+        Assert.False(requests[^1].TryGetProperty("stream", out var s) && s.GetBoolean());
+        Assert.Equal(await UsageAsync(h, whole.RunId), await UsageAsync(h, streamed.RunId));
+        Assert.Equal(whole.State.TotalTokens, streamed.State.TotalTokens);
+        Assert.Equal(whole.State.CostUsd, streamed.State.CostUsd);
+        Assert.True(streamed.State.CostUsd > 0m);
+    }
+
+    [Fact]
     public async Task Without_an_observer_or_with_streaming_off_the_model_is_asked_for_a_whole_answer()
     {
         var h = Setup();

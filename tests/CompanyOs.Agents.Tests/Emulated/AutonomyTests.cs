@@ -13,29 +13,15 @@ namespace CompanyOs.Agents.Tests.Emulated;
 /// Autonomy levels, approvals (approve, approve with edited arguments, reject, expiry), <c>ask_human</c> and a decision
 /// after a simulated restart — every model turn through the gateway to the emulator, once per provider wire format.
 /// </summary>
-public abstract class AutonomyTests : IAsyncLifetime
+public abstract class AutonomyTests : EmulatedModelTests
 {
-    private EmulatedModel _model = null!;
-
-    protected abstract ProviderKind Kind { get; }
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _model = await EmulatedModel.StartAsync(Kind, Ct);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _model.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
-
     private (RuntimeHarness H, CountingTool Low, CountingTool High) Setup(AutonomyLevel autonomy, TimeSpan? approvalTimeout = null)
     {
-        var h = new RuntimeHarness { Chat = _model.Gateway };
+        var h = new RuntimeHarness { Chat = Model.Gateway };
         var low = h.AddTool("read_file", ToolRisk.Low);
         var high = h.AddTool("execute_code", ToolRisk.High);
         h.Define(autonomy, approvalTimeout: approvalTimeout);
-        _model.Enqueue(
+        Model.Enqueue(
             ScriptedTurn.ToolCalls(("read_file", """{"query":"a"}"""), ("execute_code", """{"query":"b"}""")).WithText("Let me use tools."),
             ScriptedTurn.Text("Finished."));
         return (h, low, high);
@@ -65,7 +51,7 @@ public abstract class AutonomyTests : IAsyncLifetime
         {
             Assert.Equal(RunStatus.AwaitingApproval, result.Status);
             Assert.Equal((0, 0), (low.Executions, high.Executions));
-            Assert.Single(_model.ChatRequests());
+            Assert.Single(Model.ChatRequests());
             Assert.All(result.Pending, p => Assert.Equal(ArgumentsHash.Compute(p.ProposedArguments), p.ArgumentsHash));
             Assert.All(result.Pending, p => Assert.Equal(CallOf(result, p.ToolName), p.CallId));
         }
@@ -84,10 +70,10 @@ public abstract class AutonomyTests : IAsyncLifetime
         Assert.Equal(RunStatus.Completed, result.Status);
         Assert.Equal("Finished.", result.Result);
         Assert.Equal((1, 1), (low.Executions, high.Executions));
-        Assert.Equal(2, _model.ChatRequests().Count);
+        Assert.Equal(2, Model.ChatRequests().Count);
         Assert.Equal(
             [(CallOf(result, "read_file"), "read_file result for a"), (CallOf(result, "execute_code"), "execute_code result for b")],
-            _model.ToolResultsIn(1));
+            Model.ToolResultsIn(1));
         var granted = (await h.EventsAsync(result.RunId)).Single(e => e.Type == "ApprovalGranted");
         Assert.Equal("user:alice", granted.Metadata.Actor);
         Assert.False(granted.Data.GetProperty("edited").GetBoolean());
@@ -109,7 +95,7 @@ public abstract class AutonomyTests : IAsyncLifetime
         Assert.Equal("b", granted.GetProperty("proposed_arguments").GetProperty("query").GetString());
         Assert.Equal("safer", granted.GetProperty("effective_arguments").GetProperty("query").GetString());
         Assert.True(granted.GetProperty("edited").GetBoolean());
-        var toModel = _model.ToolResultsIn(1).Single(r => r.CallId == callId).Content;
+        var toModel = Model.ToolResultsIn(1).Single(r => r.CallId == callId).Content;
         Assert.Contains("changed the arguments", toModel, StringComparison.Ordinal);
         Assert.Contains("execute_code result for safer", toModel, StringComparison.Ordinal);
     }
@@ -129,7 +115,7 @@ public abstract class AutonomyTests : IAsyncLifetime
         Assert.Contains("execute_code", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, (await h.EventsAsync(waiting.RunId)).Count);
         Assert.Equal(0, high.Executions);
-        Assert.Single(_model.ChatRequests());
+        Assert.Single(Model.ChatRequests());
     }
 
     [Fact]
@@ -144,7 +130,7 @@ public abstract class AutonomyTests : IAsyncLifetime
 
         Assert.Equal(RunStatus.Completed, result.Status);
         Assert.Equal((1, 0), (low.Executions, high.Executions));
-        var toModel = _model.ToolResultsIn(1).Single(r => r.CallId == callId).Content;
+        var toModel = Model.ToolResultsIn(1).Single(r => r.CallId == callId).Content;
         Assert.Contains("Rejected by a human reviewer: too dangerous", toModel, StringComparison.Ordinal);
         Assert.Equal(["ApprovalRejected"], (await h.TypesAsync(result.RunId)).Where(t => t.StartsWith("Approval", StringComparison.Ordinal) && t != "ApprovalRequested"));
     }
@@ -159,12 +145,12 @@ public abstract class AutonomyTests : IAsyncLifetime
         var afterFirst = await runtime.ApproveAsync(waiting.RunId, CallOf(waiting, "read_file"), cancellationToken: Ct);
         Assert.Equal(RunStatus.AwaitingApproval, afterFirst.Status);
         Assert.Equal(0, low.Executions);
-        Assert.Single(_model.ChatRequests());
+        Assert.Single(Model.ChatRequests());
         var done = await runtime.RejectAsync(waiting.RunId, CallOf(waiting, "execute_code"), "no", cancellationToken: Ct);
 
         Assert.Equal(RunStatus.Completed, done.Status);
         Assert.Equal((1, 0), (low.Executions, high.Executions));
-        Assert.Equal(2, _model.ToolResultsIn(1).Count);
+        Assert.Equal(2, Model.ToolResultsIn(1).Count);
     }
 
     [Fact]
@@ -206,7 +192,7 @@ public abstract class AutonomyTests : IAsyncLifetime
         Assert.Equal(RunStatus.Completed, result.Status);
         Assert.Equal((1, 1), (low.Executions, high.Executions));
         Assert.Equal("Finished after the restart.", result.Result);
-        Assert.Single(_model.ChatRequests());
+        Assert.Single(Model.ChatRequests());
         Assert.Equal(2, model.ToolResultsIn(0).Count);
         Assert.Equal(result.State.Calls.Keys.Order(StringComparer.Ordinal), model.ToolResultsIn(0).Select(r => r.CallId).Order(StringComparer.Ordinal));
     }
@@ -214,10 +200,10 @@ public abstract class AutonomyTests : IAsyncLifetime
     [Fact]
     public async Task Pending_approvals_are_listed_per_org_and_expire()
     {
-        var h = new RuntimeHarness { Chat = _model.Gateway };
+        var h = new RuntimeHarness { Chat = Model.Gateway };
         var high = h.AddTool("execute_code", ToolRisk.High);
         h.Define(AutonomyLevel.Supervised, approvalTimeout: TimeSpan.FromHours(1));
-        _model.Enqueue(
+        Model.Enqueue(
             ScriptedTurn.ToolCalls(("execute_code", """{"query":"y"}""")),
             ScriptedTurn.ToolCalls(("execute_code", """{"query":"z"}""")),
             ScriptedTurn.Text("Gave up on that."));
@@ -240,7 +226,7 @@ public abstract class AutonomyTests : IAsyncLifetime
         Assert.Equal(RunStatus.Completed, state.Status);
         Assert.Equal("Gave up on that.", state.Result);
         Assert.Equal(0, high.Executions);
-        Assert.Contains("expired", _model.ToolResultsIn(2).Single().Content, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("expired", Model.ToolResultsIn(2).Single().Content, StringComparison.OrdinalIgnoreCase);
     }
 
     [Theory]
@@ -249,9 +235,9 @@ public abstract class AutonomyTests : IAsyncLifetime
     [InlineData(AutonomyLevel.Manual)]
     public async Task Ask_human_waits_in_every_autonomy_level_and_the_answer_is_the_tool_result(AutonomyLevel autonomy)
     {
-        var h = new RuntimeHarness { Chat = _model.Gateway };
+        var h = new RuntimeHarness { Chat = Model.Gateway };
         h.Define(autonomy, tools: []);
-        _model.Enqueue(ScriptedTurn.ToolCalls(("ask_human", """{"question":"Which region?"}""")), ScriptedTurn.Text("Using EU."));
+        Model.Enqueue(ScriptedTurn.ToolCalls(("ask_human", """{"question":"Which region?"}""")), ScriptedTurn.Text("Using EU."));
         await using var runtime = h.CreateRuntime();
 
         var waiting = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
@@ -262,7 +248,7 @@ public abstract class AutonomyTests : IAsyncLifetime
 
         Assert.Equal(RunStatus.Completed, result.Status);
         Assert.Equal("Using EU.", result.Result);
-        Assert.Equal("EU", _model.ToolResultsIn(1).Single().Content);
+        Assert.Equal("EU", Model.ToolResultsIn(1).Single().Content);
         var trace = (await h.EventsAsync(result.RunId))[^1].Data.GetProperty("trace").EnumerateArray().ToList();
         Assert.Contains(trace, s => s.GetProperty("action").GetString() == "ask_human");
     }

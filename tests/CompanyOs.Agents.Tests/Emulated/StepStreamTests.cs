@@ -13,34 +13,20 @@ namespace CompanyOs.Agents.Tests.Emulated;
 /// The live step stream: stored steps in stream order, the model's text streamed through the gateway as transient deltas,
 /// a broken stream asked again whole, and the seed's on_thought adapter — against the emulator, per wire format.
 /// </summary>
-public abstract class StepStreamTests : IAsyncLifetime
+public abstract class StepStreamTests : EmulatedModelTests
 {
     private const string Answer = "Alpha is the first letter of the Greek alphabet and beta is the second one.";
-
-    private EmulatedModel _model = null!;
-
-    protected abstract ProviderKind Kind { get; }
 
     /// <summary>Stream chunks (SSE events) after which the cut falls in the middle of the answer text.</summary>
     protected abstract int ChunksIntoTheText { get; }
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _model = await EmulatedModel.StartAsync(Kind, Ct);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _model.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
-
     private RuntimeHarness Setup()
     {
-        var h = new RuntimeHarness { Chat = _model.Gateway };
+        var h = new RuntimeHarness { Chat = Model.Gateway };
         h.AddTool("web_search");
         h.Define();
         // Keyed by conversation position, so a turn asked again (after a broken stream) gets the same answer.
-        _model.Enqueue(
+        Model.Enqueue(
             ScriptedTurn.ToolCalls(("web_search", """{"query":"alpha"}""")).WithText("Searching first.").AtPosition(0),
             ScriptedTurn.Text(Answer).AtPosition(1));
         return h;
@@ -72,7 +58,7 @@ public abstract class StepStreamTests : IAsyncLifetime
             Assert.All(deltas, d => Assert.True(steps.FindIndex(s => ReferenceEquals(s.Event, d)) < storedAt));
         }
 
-        Assert.All(_model.ChatRequests(), r => Assert.True(r.GetProperty("stream").GetBoolean()));
+        Assert.All(Model.ChatRequests(), r => Assert.True(r.GetProperty("stream").GetBoolean()));
         var calls = events.Where(e => e.Type == "LlmCallCompleted").Select(e => e.Data).ToList();
         Assert.All(calls, c => Assert.True(c.GetProperty("output_tokens").GetInt64() > 0 && c.GetProperty("cost_usd").GetDecimal() > 0m));
         var result = await runtime.GetRunAsync(steps[0].RunId, Ct);
@@ -92,7 +78,7 @@ public abstract class StepStreamTests : IAsyncLifetime
         static async Task<List<(long, long, decimal)>> UsageAsync(RuntimeHarness h, string runId) =>
             [.. (await h.EventsAsync(runId)).Where(e => e.Type == "LlmCallCompleted").Select(e => e.Data)
                 .Select(d => (d.GetProperty("input_tokens").GetInt64(), d.GetProperty("output_tokens").GetInt64(), d.GetProperty("cost_usd").GetDecimal()))];
-        var requests = _model.ChatRequests();
+        var requests = Model.ChatRequests();
         Assert.True(requests[0].GetProperty("stream").GetBoolean());
         Assert.False(requests[^1].TryGetProperty("stream", out var s) && s.GetBoolean());
         Assert.Equal(await UsageAsync(h, whole.RunId), await UsageAsync(h, streamed.RunId));
@@ -117,7 +103,7 @@ public abstract class StepStreamTests : IAsyncLifetime
             Assert.Contains(steps, s => s.Event is RunCompleted);
         }
 
-        Assert.All(_model.ChatRequests(), r => Assert.False(r.TryGetProperty("stream", out var s) && s.GetBoolean()));
+        Assert.All(Model.ChatRequests(), r => Assert.False(r.TryGetProperty("stream", out var s) && s.GetBoolean()));
     }
 
     [Fact]
@@ -137,7 +123,7 @@ public abstract class StepStreamTests : IAsyncLifetime
                     if (step.Event is ToolCallCompleted)
                     {
                         // The answer turn's stream breaks after some text.
-                        _model.Server.Faults.Enqueue(Fault.CutAfter(ChunksIntoTheText));
+                        Model.Server.Faults.Enqueue(Fault.CutAfter(ChunksIntoTheText));
                     }
                 }
 
@@ -149,7 +135,7 @@ public abstract class StepStreamTests : IAsyncLifetime
         Assert.Equal(Answer, first.Result);
         var afterTool = steps.SkipWhile(s => s.Event is not ToolCallCompleted).Select(s => s.Event).OfType<ModelOutputDelta>().ToList();
         Assert.Contains(afterTool, d => d.Restart);
-        Assert.Equal(3, _model.ChatRequests().Count);
+        Assert.Equal(3, Model.ChatRequests().Count);
         Assert.Equal(2, (await h.EventsAsync(first.RunId)).Count(e => e.Type == "LlmCallCompleted"));
     }
 

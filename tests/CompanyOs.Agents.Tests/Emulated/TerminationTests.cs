@@ -12,34 +12,20 @@ namespace CompanyOs.Agents.Tests.Emulated;
 /// How runs end — max iterations, USD and token budgets, provider down after retries and fallback — with every model
 /// turn through the gateway (which prices it) to the emulator, once per provider wire format.
 /// </summary>
-public abstract class TerminationTests : IAsyncLifetime
+public abstract class TerminationTests : EmulatedModelTests
 {
-    private EmulatedModel _model = null!;
-
-    protected abstract ProviderKind Kind { get; }
-
     /// <summary>Price of one call reporting 100,000 input and 10,000 output tokens, from config/prices.json.</summary>
     protected abstract decimal CostOfScriptedCall { get; }
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _model = await EmulatedModel.StartAsync(Kind, Ct);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _model.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
 
     private static ScriptedTurn Search(string query) => ScriptedTurn.ToolCalls(("web_search", $$"""{"query":"{{query}}"}""")).WithText("Let me use tools.");
 
     [Fact]
     public async Task Max_iterations_takes_one_last_turn_without_tools_and_keeps_its_partial_answer()
     {
-        var h = new RuntimeHarness { Chat = _model.Gateway };
+        var h = new RuntimeHarness { Chat = Model.Gateway };
         var tool = h.AddTool("web_search");
         h.Define(maxIterations: 2);
-        _model.Enqueue(Search("a"), Search("b"), ScriptedTurn.Text("Best so far: partial."));
+        Model.Enqueue(Search("a"), Search("b"), ScriptedTurn.Text("Best so far: partial."));
         await using var runtime = h.CreateRuntime();
 
         var result = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
@@ -48,10 +34,10 @@ public abstract class TerminationTests : IAsyncLifetime
         Assert.Equal("Best so far: partial.", result.Result);
         Assert.Equal(2, result.State.Iterations);
         Assert.Equal(2, tool.Executions);
-        Assert.Equal(3, _model.ChatRequests().Count);
-        Assert.False(_model.ToolUseForbiddenIn(1));
-        Assert.True(_model.ToolUseForbiddenIn(2), "the final turn declares the tools but forbids using them");
-        Assert.Contains("maximum number of iterations", _model.LastMessageTextIn(2), StringComparison.Ordinal);
+        Assert.Equal(3, Model.ChatRequests().Count);
+        Assert.False(Model.ToolUseForbiddenIn(1));
+        Assert.True(Model.ToolUseForbiddenIn(2), "the final turn declares the tools but forbids using them");
+        Assert.Contains("maximum number of iterations", Model.LastMessageTextIn(2), StringComparison.Ordinal);
         var types = await h.TypesAsync(result.RunId);
         Assert.Equal(["LlmCallCompleted", "AssistantMessage", "RunMaxIterationsReached", "AgentReasoningCompleted"], types[^4..]);
     }
@@ -59,10 +45,10 @@ public abstract class TerminationTests : IAsyncLifetime
     [Fact]
     public async Task Tool_calls_in_the_final_turn_are_ignored_not_left_without_results()
     {
-        var h = new RuntimeHarness { Chat = _model.Gateway };
+        var h = new RuntimeHarness { Chat = Model.Gateway };
         var tool = h.AddTool("web_search");
         h.Define(maxIterations: 1);
-        _model.Enqueue(Search("a"), Search("b"));
+        Model.Enqueue(Search("a"), Search("b"));
         await using var runtime = h.CreateRuntime();
 
         var result = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
@@ -79,19 +65,19 @@ public abstract class TerminationTests : IAsyncLifetime
     [Fact]
     public async Task Usd_budget_sums_the_gateway_priced_cost_of_every_call_and_is_checked_before_each_call()
     {
-        var h = new RuntimeHarness { Chat = _model.Gateway };
+        var h = new RuntimeHarness { Chat = Model.Gateway };
         h.AddTool("web_search");
         h.Define(budget: new AgentBudget(MaxUsd: CostOfScriptedCall * 2.5m));
         for (var i = 0; i < 5; i++)
         {
-            _model.Enqueue(Search($"q{i}").WithUsage(100_000, 10_000));
+            Model.Enqueue(Search($"q{i}").WithUsage(100_000, 10_000));
         }
 
         await using var runtime = h.CreateRuntime();
         var result = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
 
         Assert.Equal(RunStatus.BudgetExceeded, result.Status);
-        Assert.Equal(3, _model.ChatRequests().Count);
+        Assert.Equal(3, Model.ChatRequests().Count);
         Assert.Equal(CostOfScriptedCall * 3, result.State.CostUsd);
         Assert.False(result.State.CostIncomplete);
         Assert.Equal(["RunBudgetExceeded", "AgentReasoningCompleted"], (await h.TypesAsync(result.RunId))[^2..]);
@@ -103,25 +89,25 @@ public abstract class TerminationTests : IAsyncLifetime
     [Fact]
     public async Task Token_budget_counts_every_call_of_the_run()
     {
-        var h = new RuntimeHarness { Chat = _model.Gateway };
+        var h = new RuntimeHarness { Chat = Model.Gateway };
         h.AddTool("web_search");
         h.Define(budget: new AgentBudget(MaxTokens: 200));
-        _model.Enqueue(Search("a").WithUsage(100, 20), Search("b").WithUsage(100, 20), ScriptedTurn.Text("never"));
+        Model.Enqueue(Search("a").WithUsage(100, 20), Search("b").WithUsage(100, 20), ScriptedTurn.Text("never"));
         await using var runtime = h.CreateRuntime();
 
         var result = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
 
         Assert.Equal(RunStatus.BudgetExceeded, result.Status);
         Assert.Equal(240, result.State.TotalTokens);
-        Assert.Equal(2, _model.ChatRequests().Count);
-        Assert.Equal(1, _model.Server.Script.Pending);
+        Assert.Equal(2, Model.ChatRequests().Count);
+        Assert.Equal(1, Model.Server.Script.Pending);
     }
 
     [Fact]
     public async Task Provider_down_after_retries_fails_the_run_with_the_cause_and_runs_no_tool()
     {
-        _model.Server.Faults.Enqueue(Fault.Status(503), times: 50);
-        var h = new RuntimeHarness { Chat = _model.Gateway };
+        Model.Server.Faults.Enqueue(Fault.Status(503), times: 50);
+        var h = new RuntimeHarness { Chat = Model.Gateway };
         var tool = h.AddTool("web_search");
         h.Define();
         await using var runtime = h.CreateRuntime();
@@ -130,7 +116,7 @@ public abstract class TerminationTests : IAsyncLifetime
 
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Equal(0, tool.Executions);
-        Assert.Equal(2, _model.ChatRequests().Count);
+        Assert.Equal(2, Model.ChatRequests().Count);
         Assert.Equal(["RunStarted", "RunFailed", "AgentReasoningCompleted"], await h.TypesAsync(result.RunId));
         var failed = (await h.EventsAsync(result.RunId)).Single(e => e.Type == "RunFailed").Data;
         Assert.Equal("Unavailable", failed.GetProperty("error_kind").GetString());

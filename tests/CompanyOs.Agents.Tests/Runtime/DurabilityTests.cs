@@ -107,16 +107,8 @@ public sealed class DurabilityTests
     public async Task Without_leases_two_drivers_of_one_run_never_both_run_a_tool_the_loser_stops_cleanly()
     {
         // The safety net under the leases: optimistic concurrency on the run's stream alone.
-        var h = new RuntimeHarness();
-        var tool = h.AddTool("deploy", ToolRisk.High);
-        h.Define(CompanyOs.Agents.Definitions.AutonomyLevel.Supervised, tools: ["deploy"]);
-        var gate = new SemaphoreSlim(0);
-        tool.OnInvoke = async (_, ct) =>
-        {
-            await gate.WaitAsync(ct);
-            return ToolResult.Success("deployed");
-        };
-        h.Script.ThenCalls(("c1", "deploy", new { query = "prod" })).ThenText("done").ThenText("done");
+        var (h, tool, gate) = GatedDeployment();
+        h.Script.ThenText("done");
         var noLeases = new AgentRuntimeOptions { UseRunLeases = false };
         await using var a = h.CreateRuntime(noLeases);
         var waiting = await a.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
@@ -145,16 +137,7 @@ public sealed class DurabilityTests
     [Fact]
     public async Task With_leases_a_run_driven_by_one_instance_is_left_alone_by_another()
     {
-        var h = new RuntimeHarness();
-        var tool = h.AddTool("deploy", ToolRisk.High);
-        h.Define(CompanyOs.Agents.Definitions.AutonomyLevel.Supervised, tools: ["deploy"]);
-        var gate = new SemaphoreSlim(0);
-        tool.OnInvoke = async (_, ct) =>
-        {
-            await gate.WaitAsync(ct);
-            return ToolResult.Success("deployed");
-        };
-        h.Script.ThenCalls(("c1", "deploy", new { query = "prod" })).ThenText("done");
+        var (h, tool, gate) = GatedDeployment();
         await using var a = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-a" });
         var waiting = await a.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
         await using var b = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-b" });
@@ -260,6 +243,22 @@ public sealed class DurabilityTests
         Assert.True(result.OwnershipLost);
         Assert.Equal(RunStatus.Running, result.Status);
         Assert.Equal("instance-b", (await other.GetHolderAsync(runId, Ct))!.Owner);
+    }
+
+    /// <summary>A supervised agent whose high-risk "deploy" call (c1) waits for approval, then runs until the gate opens.</summary>
+    private static (RuntimeHarness H, CountingTool Tool, SemaphoreSlim Gate) GatedDeployment()
+    {
+        var h = new RuntimeHarness();
+        var tool = h.AddTool("deploy", ToolRisk.High);
+        h.Define(CompanyOs.Agents.Definitions.AutonomyLevel.Supervised, tools: ["deploy"]);
+        var gate = new SemaphoreSlim(0);
+        tool.OnInvoke = async (_, ct) =>
+        {
+            await gate.WaitAsync(ct);
+            return ToolResult.Success("deployed");
+        };
+        h.Script.ThenCalls(("c1", "deploy", new { query = "prod" })).ThenText("done");
+        return (h, tool, gate);
     }
 
     private static async Task WaitForLeaseVersionAsync(RuntimeHarness h, string runId, long version)

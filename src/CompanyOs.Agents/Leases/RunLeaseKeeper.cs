@@ -45,8 +45,9 @@ internal sealed class RunLeaseKeeper : IAsyncDisposable
             {
                 await _leases.ReleaseAsync(_lease, _orgId, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is Events.EventStoreException or IOException or TimeoutException)
+            catch (Exception ex) when (ex is Events.EventStoreException or IOException or TimeoutException or ObjectDisposedException)
             {
+                // Also when the host disposed the store first.
             }
         }
 

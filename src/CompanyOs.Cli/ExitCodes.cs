@@ -18,6 +18,9 @@ public static class ExitCodes
     /// <summary>The run ended without completing: failed, cancelled, max iterations or budget exceeded.</summary>
     public const int RunNotCompleted = 4;
 
+    /// <summary>Another process drives the run (it holds the run's lease); this one left it alone. Decisions given were recorded.</summary>
+    public const int DrivenElsewhere = 5;
+
     /// <summary>Interrupted (Ctrl+C); the run is stored and can be continued with <c>companyos resume</c>.</summary>
     public const int Interrupted = 130;
 }

@@ -23,6 +23,16 @@ internal sealed class RunSession(IRunOutput output, ApprovalPrompter? prompter, 
                 result = next;
             }
 
+            if (result.DrivenBy is { } owner)
+            {
+                await error.WriteLineAsync(
+                    $"note: run {result.RunId} is being driven by another process ({owner}), which holds its lease; this one left it alone. "
+                    + $"If that process is gone, its lease runs out within {LeaseNote}: then `companyos resume {result.RunId}` continues the run.")
+                    .ConfigureAwait(false);
+                await output.WriteResultAsync(result, listPending: false).ConfigureAwait(false);
+                return ExitCodes.DrivenElsewhere;
+            }
+
             if (result.OwnershipLost)
             {
                 await error.WriteLineAsync($"note: another process changed run {result.RunId} at the same time; this shows its stored state.").ConfigureAwait(false);
@@ -37,6 +47,8 @@ internal sealed class RunSession(IRunOutput output, ApprovalPrompter? prompter, 
             return ExitCodes.Interrupted;
         }
     }
+
+    private static readonly string LeaseNote = $"{new AgentRuntimeOptions().LeaseDuration.TotalSeconds:0} s";
 
     public static int ExitCodeOf(RunStatus status) => status switch
     {

@@ -36,6 +36,28 @@ public sealed class ApprovalFlowTests : IDisposable
     }
 
     [Fact]
+    public async Task Resume_of_a_run_another_process_drives_leaves_it_alone_and_says_so()
+    {
+        var run = await _cli.Cli("run", "researcher", "Use read_file on the notes", "--autonomy", "manual", "--no-input");
+        Assert.True(run.Exit == ExitCodes.AwaitingInput, run.All);
+        await using (var store = await CompanyOs.Events.Sqlite.SqliteEventStore.OpenAsync(
+            new CompanyOs.Events.Sqlite.SqliteEventStoreOptions { DatabasePath = _cli.Database }, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            // Another process is driving the run: it holds the run's lease.
+            var other = new CompanyOs.Agents.Leases.RunLeases(store, "other-process", TimeSpan.FromMinutes(5), TimeProvider.System);
+            Assert.NotNull((await other.TryAcquireAsync(run.RunId, null, newRun: false, TestContext.Current.CancellationToken)).Lease);
+        }
+
+        var before = await _cli.TypesAsync(run.RunId);
+        var resumed = await _cli.Cli("resume", run.RunId);
+
+        Assert.True(resumed.Exit == ExitCodes.DrivenElsewhere, resumed.All);
+        Assert.Contains("is being driven by another process (other-process)", resumed.Err, StringComparison.Ordinal);
+        Assert.Contains($"companyos resume {run.RunId}", resumed.Err, StringComparison.Ordinal);
+        Assert.Equal(before, await _cli.TypesAsync(run.RunId));
+    }
+
+    [Fact]
     public async Task Manual_run_waits_then_the_printed_approve_command_completes_it_in_a_later_invocation()
     {
         var run = await _cli.Cli("run", "researcher", "Use read_file on the notes", "--autonomy", "manual", "--no-input");

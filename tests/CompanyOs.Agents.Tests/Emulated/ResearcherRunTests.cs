@@ -4,47 +4,47 @@ using CompanyOs.Agents.Tests.TestDoubles;
 using CompanyOs.Emulator;
 using CompanyOs.Emulator.Faults;
 using CompanyOs.Emulator.Scripting;
-using CompanyOs.Events.Sqlite;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Errors;
 
 namespace CompanyOs.Agents.Tests.Emulated;
 
 /// <summary>
-/// A researcher run through the real stack: emulator on 127.0.0.1 → real provider client → gateway pipeline →
-/// agent runtime over a SQLite event store on a temp file, with two registered test tools.
+/// A researcher run through the real stack: emulator on 127.0.0.1 → real provider client → gateway pipeline → agent
+/// runtime, with two registered test tools — on every event store (in-memory, SQLite on a temp file, PostgreSQL).
 /// </summary>
-public sealed class ResearcherRunTests : IAsyncLifetime
+public abstract class ResearcherRunTests : IAsyncLifetime
 {
-    private readonly string _db = Path.Combine(Path.GetTempPath(), $"companyos-agents-emu-{Guid.NewGuid():N}.db");
-    private SqliteEventStore _store = null!;
+    private TestStore? _test;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        _store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = _db }, cancellationToken: Ct);
-    }
+    private CompanyOs.Events.IEventStore Store => _test!.Store;
+
+    public async ValueTask InitializeAsync() => _test = await OpenAsync(Ct);
 
     public async ValueTask DisposeAsync()
     {
-        await _store.DisposeAsync();
-        foreach (var file in new[] { _db, _db + "-wal", _db + "-shm" })
+        if (_test is not null)
         {
-            File.Delete(file);
+            await _test.DisposeAsync();
         }
+
+        GC.SuppressFinalize(this);
     }
+
+    private protected abstract Task<TestStore> OpenAsync(CancellationToken cancellationToken);
 
     [Theory]
     [InlineData(ProviderKind.OpenAI)]
     [InlineData(ProviderKind.Anthropic)]
-    public async Task Two_parallel_tool_calls_then_answer_run_through_emulator_gateway_and_sqlite(ProviderKind kind)
+    public async Task Two_parallel_tool_calls_then_answer_run_through_emulator_gateway_and_store(ProviderKind kind)
     {
         await using var model = await EmulatedModel.StartAsync(kind, Ct);
         model.Enqueue(
             ScriptedTurn.ToolCalls(("web_search", """{"query":"alpha"}"""), ("read_file", """{"query":"beta"}""")),
             ScriptedTurn.Text("Alpha and beta are both covered."));
-        var h = new RuntimeHarness(_store) { Chat = model.Gateway };
+        var h = new RuntimeHarness(Store) { Chat = model.Gateway };
         var search = h.AddTool("web_search");
         var read = h.AddTool("read_file");
         h.Define();
@@ -93,7 +93,7 @@ public sealed class ResearcherRunTests : IAsyncLifetime
     {
         await using var model = await EmulatedModel.StartAsync(ProviderKind.OpenAI, Ct, fallback: ProviderKind.Anthropic);
         model.Server.Faults.Enqueue(Fault.Status(503), times: 50);
-        var h = new RuntimeHarness(_store) { Chat = model.Gateway };
+        var h = new RuntimeHarness(Store) { Chat = model.Gateway };
         var search = h.AddTool("web_search");
         h.Define();
         await using var runtime = h.CreateRuntime();
@@ -110,4 +110,61 @@ public sealed class ResearcherRunTests : IAsyncLifetime
         Assert.Equal(nameof(ProviderErrorKind.Unavailable), failed.GetProperty("error_kind").GetString());
         Assert.DoesNotContain("sk-test", failed.GetRawText(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Two_instances_resuming_one_run_at_once_drive_it_once()
+    {
+        await using var model = await EmulatedModel.StartAsync(ProviderKind.OpenAI, Ct);
+        model.Enqueue(
+            ScriptedTurn.ToolCalls(("web_search", """{"query":"alpha"}""")).AtPosition(0),
+            ScriptedTurn.Text("One answer.").AtPosition(1));
+        var h = new RuntimeHarness(Store) { Chat = model.Gateway };
+        var search = h.AddTool("web_search");
+        var gate = new TaskCompletionSource();
+        search.OnInvoke = async (_, ct) =>
+        {
+            await gate.Task.WaitAsync(ct);
+            return CompanyOs.Tools.ToolResult.Success("found alpha");
+        };
+        h.Define();
+        await using var a = h.CreateRuntime(new CompanyOs.Agents.Runtime.AgentRuntimeOptions { InstanceId = "instance-a" });
+        await using var b = h.CreateRuntime(new CompanyOs.Agents.Runtime.AgentRuntimeOptions { InstanceId = "instance-b" });
+        var runId = await a.StartOnlyAsync(RuntimeHarness.Request(), Ct);
+
+        // Both instances are told to drive the run at the same moment (say, two servers picking up the same work).
+        var fromA = Task.Run(() => a.ResumeAsync(runId, cancellationToken: Ct), Ct);
+        var fromB = Task.Run(() => b.ResumeAsync(runId, cancellationToken: Ct), Ct);
+        var loser = await Task.WhenAny(fromA, fromB).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var winner = loser == fromA ? fromB : fromA;
+        Assert.NotNull((await loser).DrivenBy);
+        Assert.False(winner.IsCompleted);
+        gate.SetResult();
+        var result = await winner.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal("One answer.", result.Result);
+        Assert.Null(result.DrivenBy);
+        Assert.Equal(loser == fromA ? "instance-b" : "instance-a", (await loser).DrivenBy);
+        Assert.Equal(1, search.Executions);
+        var types = await h.TypesAsync(runId);
+        Assert.Single(types, t => t == "ToolCallStarted");
+        Assert.DoesNotContain("ToolCallInterrupted", types);
+        Assert.Equal(2, model.ChatRequests().Count);
+    }
+}
+
+public sealed class InMemoryResearcherRunTests : ResearcherRunTests
+{
+    private protected override Task<TestStore> OpenAsync(CancellationToken cancellationToken) => Task.FromResult(TestStore.InMemory());
+}
+
+public sealed class SqliteResearcherRunTests : ResearcherRunTests
+{
+    private protected override Task<TestStore> OpenAsync(CancellationToken cancellationToken) => TestStore.SqliteAsync(cancellationToken);
+}
+
+/// <summary>Needs the throw-away PostgreSQL that scripts/test.sh starts (COMPANYOS_TEST_POSTGRES); missing, the tests fail.</summary>
+public sealed class PostgresResearcherRunTests : ResearcherRunTests
+{
+    private protected override Task<TestStore> OpenAsync(CancellationToken cancellationToken) => TestStore.PostgresAsync(cancellationToken);
 }

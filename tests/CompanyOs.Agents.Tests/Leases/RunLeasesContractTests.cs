@@ -1,8 +1,6 @@
 using CompanyOs.Agents.Leases;
+using CompanyOs.Agents.Tests.TestDoubles;
 using CompanyOs.Events;
-using CompanyOs.Events.InMemory;
-using CompanyOs.Events.Postgres;
-using CompanyOs.Events.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CompanyOs.Agents.Tests.Leases;
@@ -14,21 +12,25 @@ public abstract class RunLeasesContractTests : IAsyncLifetime
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    protected IEventStore Store { get; private set; } = null!;
+    private TestStore? _store;
+
+    private protected IEventStore Store => _store!.Store;
 
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => Store = await OpenAsync();
+    public async ValueTask InitializeAsync() => _store = await OpenAsync();
 
     public async ValueTask DisposeAsync()
     {
-        await CloseAsync();
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+        }
+
         GC.SuppressFinalize(this);
     }
 
-    protected abstract Task<IEventStore> OpenAsync();
-
-    protected abstract Task CloseAsync();
+    private protected abstract Task<TestStore> OpenAsync();
 
     private RunLeases Instance(string owner) => new(Store, owner, Duration, _time);
 
@@ -102,48 +104,16 @@ public abstract class RunLeasesContractTests : IAsyncLifetime
 
 public sealed class InMemoryRunLeasesTests : RunLeasesContractTests
 {
-    protected override Task<IEventStore> OpenAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
-
-    protected override Task CloseAsync() => Task.CompletedTask;
+    private protected override Task<TestStore> OpenAsync() => Task.FromResult(TestStore.InMemory());
 }
 
 public sealed class SqliteRunLeasesTests : RunLeasesContractTests
 {
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"companyos-leases-{Guid.NewGuid():N}.db");
-
-    protected override async Task<IEventStore> OpenAsync() =>
-        await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = _path }, cancellationToken: Ct);
-
-    protected override async Task CloseAsync()
-    {
-        await ((SqliteEventStore)Store).DisposeAsync();
-        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
-        {
-            File.Delete(file);
-        }
-    }
+    private protected override Task<TestStore> OpenAsync() => TestStore.SqliteAsync(Ct);
 }
 
 /// <summary>Needs the throw-away PostgreSQL that scripts/test.sh starts (COMPANYOS_TEST_POSTGRES); missing, the tests fail.</summary>
 public sealed class PostgresRunLeasesTests : RunLeasesContractTests
 {
-    private readonly string _schema = "lease_" + Guid.NewGuid().ToString("N");
-
-    private static string ConnectionString => Environment.GetEnvironmentVariable("COMPANYOS_TEST_POSTGRES") is { Length: > 0 } value
-        ? value
-        : throw new InvalidOperationException("COMPANYOS_TEST_POSTGRES is not set: run ./scripts/test.sh, which starts a throw-away PostgreSQL.");
-
-    protected override async Task<IEventStore> OpenAsync() =>
-        await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions { ConnectionString = ConnectionString, Schema = _schema }, cancellationToken: Ct);
-
-    protected override async Task CloseAsync()
-    {
-        if (Store is PostgresEventStore store)
-        {
-            await store.DisposeAsync();
-            await using var dataSource = Npgsql.NpgsqlDataSource.Create(ConnectionString);
-            await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE");
-            await drop.ExecuteNonQueryAsync();
-        }
-    }
+    private protected override Task<TestStore> OpenAsync() => TestStore.PostgresAsync(Ct);
 }

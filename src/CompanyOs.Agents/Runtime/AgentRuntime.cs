@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using CompanyOs.Agents.Approvals;
@@ -29,14 +28,9 @@ public sealed class AgentRuntime : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly RunStarter _starter;
-    private readonly RunDriver _driver;
     private readonly DecisionRecorder _decisions;
-    private readonly RunLeases? _leases;
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _active = new(StringComparer.Ordinal);
+    private readonly RunDrives _drives;
     private readonly CancellationTokenSource _stopping = new();
-
-    private const int LeaseWaitAttempts = 20;
-    private static readonly TimeSpan LeaseWaitInterval = TimeSpan.FromMilliseconds(50);
 
     public AgentRuntime(
         IChatClient chatClient,
@@ -61,11 +55,12 @@ public sealed class AgentRuntime : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _starter = new RunStarter(prompts, tools, _logger);
-        _driver = new RunDriver(
+        var driver = new RunDriver(
             new ModelTurnRunner(chatClient, tools, _time, options), new ToolBatchExecutor(tools, _time, options, _logger), tools, _time, _logger);
         _decisions = new DecisionRecorder(store, _time, options);
         InstanceId = options.InstanceId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
-        _leases = options.UseRunLeases ? new RunLeases(store, InstanceId, options.LeaseDuration, _time) : null;
+        var leases = options.UseRunLeases ? new RunLeases(store, InstanceId, options.LeaseDuration, _time) : null;
+        _drives = new RunDrives(store, driver, leases, InstanceId, _time, _logger);
     }
 
     /// <summary>This runtime's id in run leases and logs.</summary>
@@ -142,10 +137,7 @@ public sealed class AgentRuntime : IAsyncDisposable
     public async Task<AgentRunResult> CancelAsync(string runId, string? reason = null, string? cancelledBy = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
-        if (_active.TryGetValue(runId, out var drive))
-        {
-            await drive.CancelAsync().ConfigureAwait(false);
-        }
+        await _drives.CancelActiveAsync(runId).ConfigureAwait(false);
 
         using var journal = await _decisions.RecordAsync(
             runId,
@@ -233,117 +225,10 @@ public sealed class AgentRuntime : IAsyncDisposable
         return outcome.Error is { } error ? throw error : result;
     }
 
-    /// <param name="journal">The run's journal.</param>
-    /// <param name="fresh">The journal's state is what this runtime just wrote (a new run), not a possibly stale read.</param>
-    /// <param name="waitForLease">Retry the lease briefly: a decision may race the release of the drive that asked for it.</param>
-    /// <param name="cancellationToken">Stops the drive; the run stays resumable.</param>
-    private async Task<AgentRunResult> DriveAsync(RunJournal journal, bool fresh, bool waitForLease, CancellationToken cancellationToken)
-    {
-        using (journal)
-        {
-            var runId = journal.State.RunId;
-            using var drive = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-            if (!_active.TryAdd(runId, drive))
-            {
-                // This runtime drives the run already (a concurrent call); that drive sees what was just recorded.
-                return await DrivenElsewhereAsync(runId, InstanceId, cancellationToken).ConfigureAwait(false);
-            }
+    private AgentRunResult Result(RunState state) => _drives.Result(state);
 
-            try
-            {
-                var (keeper, heldBy) = await AcquireLeaseAsync(journal.State, fresh, waitForLease, cancellationToken).ConfigureAwait(false);
-                if (heldBy is not null)
-                {
-                    return await DrivenElsewhereAsync(runId, heldBy, cancellationToken).ConfigureAwait(false);
-                }
-
-                await using (keeper)
-                {
-                    using var leaseLost = keeper is null ? default : keeper.Lost.Register(drive.Cancel);
-                    var result = await DriveHeldAsync(journal, fresh, keeper is not null, drive, cancellationToken).ConfigureAwait(false);
-                    if (keeper?.Lost.IsCancellationRequested == true)
-                    {
-                        RuntimeLog.LeaseLost(_logger, runId);
-                        return result with { OwnershipLost = true };
-                    }
-
-                    return result;
-                }
-            }
-            catch (RunOwnershipLostException)
-            {
-                RuntimeLog.OwnershipLost(_logger, runId);
-                var current = await RunJournal.LoadAsync(_store, runId, cancellationToken).ConfigureAwait(false);
-                return Result(current) with { OwnershipLost = true };
-            }
-            finally
-            {
-                _active.TryRemove(new KeyValuePair<string, CancellationTokenSource>(runId, drive));
-            }
-        }
-    }
-
-    private async Task<AgentRunResult> DriveHeldAsync(RunJournal journal, bool fresh, bool leased, CancellationTokenSource drive, CancellationToken cancellationToken)
-    {
-        var runId = journal.State.RunId;
-        try
-        {
-            if (leased && !fresh)
-            {
-                // What was read before the lease was ours may be stale.
-                await journal.RefreshAsync(drive.Token).ConfigureAwait(false);
-            }
-
-            while (true)
-            {
-                await _driver.DriveAsync(journal, drive.Token).ConfigureAwait(false);
-
-                // A decision or cancellation recorded by someone else while this drive held the lease: it is ours to act on.
-                // (Only a waiting run can get one; an ended run has nothing left to act on.)
-                if (!leased || journal.State.Status.IsTerminal() || await _store.GetStreamVersionAsync(RunEventCodec.StreamId(runId), drive.Token).ConfigureAwait(false) == journal.State.Version)
-                {
-                    return Result(journal.State);
-                }
-
-                await journal.RefreshAsync(drive.Token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (drive.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            // Stopped by CancelAsync, by disposal or by losing the lease: the stored run is consistent; report what is stored.
-            var current = await RunJournal.LoadAsync(_store, runId, CancellationToken.None).ConfigureAwait(false);
-            return Result(current);
-        }
-    }
-
-    private async Task<(RunLeaseKeeper? Keeper, string? HeldBy)> AcquireLeaseAsync(RunState state, bool fresh, bool waitForLease, CancellationToken cancellationToken)
-    {
-        if (_leases is null || (state.Status.IsTerminal() && state.TraceWritten))
-        {
-            return (null, null);
-        }
-
-        for (var attempt = 0; ; attempt++)
-        {
-            var (keeper, heldBy) = await RunLeaseKeeper.AcquireAsync(_leases, state.RunId, state.OrgId, fresh && attempt == 0, _time, cancellationToken).ConfigureAwait(false);
-            if (keeper is not null || !waitForLease || attempt >= LeaseWaitAttempts)
-            {
-                return (keeper, heldBy);
-            }
-
-            // Real time on purpose: this only spaces out retries against another process; it is not run logic.
-            await Task.Delay(LeaseWaitInterval, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<AgentRunResult> DrivenElsewhereAsync(string runId, string owner, CancellationToken cancellationToken)
-    {
-        RuntimeLog.DrivenElsewhere(_logger, runId, owner);
-        var current = await RunJournal.LoadAsync(_store, runId, cancellationToken).ConfigureAwait(false);
-        return Result(current) with { DrivenBy = owner };
-    }
-
-    private AgentRunResult Result(RunState state) => new(state, PendingApprovals.From(state, _time.GetUtcNow()));
+    private Task<AgentRunResult> DriveAsync(RunJournal journal, bool fresh, bool waitForLease, CancellationToken cancellationToken) =>
+        _drives.DriveAsync(journal, fresh, waitForLease, _stopping.Token, cancellationToken);
 
     private static string Actor(string? who) => who is null ? "user" : $"user:{who}";
 }

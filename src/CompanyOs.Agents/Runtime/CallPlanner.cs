@@ -13,8 +13,14 @@ namespace CompanyOs.Agents.Runtime;
 /// </summary>
 internal static class CallPlanner
 {
+    /// <param name="call">The requested call.</param>
+    /// <param name="parseError">Why its arguments could not be read, if they could not.</param>
+    /// <param name="callsInTurn">How many calls the turn made (<c>complete_task</c> must be alone).</param>
+    /// <param name="settings">The run's settings.</param>
+    /// <param name="registry">The tools.</param>
+    /// <param name="now">Now, for approval expiry.</param>
     public static IEnumerable<RunEvent> Plan(
-        ToolCallRecord call, string? parseError, RunSettings settings, IToolRegistry registry, DateTimeOffset now)
+        ToolCallRecord call, string? parseError, int callsInTurn, RunSettings settings, IToolRegistry registry, DateTimeOffset now)
     {
         var isBuiltIn = BuiltInTools.IsBuiltIn(call.Name);
         ITool? tool = null;
@@ -41,6 +47,14 @@ internal static class CallPlanner
             yield return question is null
                 ? Failed(call, "invalid_arguments", "ask_human needs a non-empty string argument 'question'")
                 : new QuestionAsked { QuestionId = NewId("q"), CallId = call.CallId, Question = question, ExpiresAt = expiresAt };
+            yield break;
+        }
+
+        if (call.Name == BuiltInTools.CompleteTask && callsInTurn > 1)
+        {
+            // Ending the run in the same turn would drop the other calls' results (or a human's answer) unseen.
+            yield return Failed(
+                call, "invalid_call", "complete_task must be the only tool call of its turn: call it again once the other calls' results are in");
             yield break;
         }
 

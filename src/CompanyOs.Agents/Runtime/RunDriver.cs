@@ -92,7 +92,7 @@ internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor to
         var events = new List<RunEvent> { turn.Call, turn.Message };
         for (var i = 0; i < turn.Message.ToolCalls.Count; i++)
         {
-            events.AddRange(CallPlanner.Plan(turn.Message.ToolCalls[i], turn.ParseErrors[i], settings, registry, now));
+            events.AddRange(CallPlanner.Plan(turn.Message.ToolCalls[i], turn.ParseErrors[i], turn.Message.ToolCalls.Count, settings, registry, now));
         }
 
         // A turn that ends the run is stored together with its end, so a crash never leaves it half-finished.

@@ -115,6 +115,26 @@ public sealed class LoopTests
     }
 
     [Fact]
+    public async Task Complete_task_beside_other_calls_is_refused_so_their_results_are_not_dropped()
+    {
+        var h = new RuntimeHarness();
+        var search = h.AddTool("web_search");
+        h.Define();
+        h.Script.ThenCalls(("c1", "web_search", new { query = "a" }), ("c2", "complete_task", new { result = "Too early." }))
+            .ThenCalls(("c3", "complete_task", new { result = "Done after reading." }));
+        await using var runtime = h.CreateRuntime();
+
+        var result = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal("Done after reading.", result.Result);
+        Assert.Equal(1, search.Executions);
+        var toModel = h.Script.Requests[1].Messages[^1].Contents.OfType<FunctionResultContent>().ToDictionary(r => r.CallId, r => r.Result?.ToString());
+        Assert.Equal("web_search result for a", toModel["c1"]);
+        Assert.Contains("complete_task must be the only tool call of its turn", toModel["c2"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Text_saying_done_does_not_end_a_turn_that_has_tool_calls()
     {
         var h = new RuntimeHarness();

@@ -16,26 +16,12 @@ internal static class SeedTraceBuilder
             var isLast = i == state.Turns.Count - 1;
             if (!string.IsNullOrWhiteSpace(turn.Text))
             {
-                trace.Add(new SeedTraceStep
-                {
-                    Timestamp = Iso(turn.At),
-                    Thought = turn.Text,
-                    Action = isLast && turn.CallIds.Count == 0 ? "respond" : "think",
-                });
+                trace.Add(ForText(turn.Text, turn.At, respond: isLast && turn.CallIds.Count == 0));
             }
 
             foreach (var id in turn.CallIds)
             {
-                var call = state.Calls[id];
-                trace.Add(new SeedTraceStep
-                {
-                    Timestamp = Iso(call.RequestedAt),
-                    Thought = call.Question ?? $"I need to use {call.ToolName}",
-                    Action = call.ApprovalId is not null ? "ask_human" : "tool_call",
-                    ToolName = call.ToolName,
-                    ToolInput = call.EffectiveArguments ?? call.Arguments,
-                    ToolOutput = call.Result,
-                });
+                trace.Add(ForCall(state.Calls[id], state.Calls[id].RequestedAt));
             }
         }
 
@@ -47,6 +33,21 @@ internal static class SeedTraceBuilder
             Trace = trace,
         };
     }
+
+    /// <summary>A <c>think</c> step, or the <c>respond</c> step of the final answer.</summary>
+    public static SeedTraceStep ForText(string text, DateTimeOffset at, bool respond) =>
+        new() { Timestamp = Iso(at), Thought = text, Action = respond ? "respond" : "think" };
+
+    /// <summary>A tool call's step: <c>ask_human</c> when a person was asked (a question or an approval), else <c>tool_call</c>.</summary>
+    public static SeedTraceStep ForCall(ToolCallState call, DateTimeOffset at) => new()
+    {
+        Timestamp = Iso(at),
+        Thought = call.Question ?? $"I need to use {call.ToolName}",
+        Action = call.ApprovalId is not null ? "ask_human" : "tool_call",
+        ToolName = call.ToolName,
+        ToolInput = call.EffectiveArguments ?? call.Arguments,
+        ToolOutput = call.Result,
+    };
 
     private static string Iso(DateTimeOffset at) => at.ToString("O", CultureInfo.InvariantCulture);
 }

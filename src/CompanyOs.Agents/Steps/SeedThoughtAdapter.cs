@@ -1,6 +1,6 @@
-using System.Globalization;
 using CompanyOs.Agents.Journal;
 using CompanyOs.Agents.Runs;
+using CompanyOs.Agents.Runtime;
 
 namespace CompanyOs.Agents.Steps;
 
@@ -39,12 +39,7 @@ public static class SeedThoughtAdapter
 
     private static SeedTraceStep? ToThought(RunState state, RunEvent @event) => @event switch
     {
-        AssistantMessage { Text: { Length: > 0 } text } m when !string.IsNullOrWhiteSpace(text) => new SeedTraceStep
-        {
-            Timestamp = Iso(m.At),
-            Thought = text,
-            Action = m.ToolCalls.Count == 0 ? "respond" : "think",
-        },
+        AssistantMessage { Text: { } text } m when !string.IsNullOrWhiteSpace(text) => SeedTraceBuilder.ForText(text, m.At, respond: m.ToolCalls.Count == 0),
         QuestionAsked q => ToolStep(state, q.CallId, q.At),
         ToolCallCompleted c => ToolStep(state, c.CallId, c.At),
         ToolCallFailed f => ToolStep(state, f.CallId, f.At),
@@ -56,17 +51,5 @@ public static class SeedThoughtAdapter
     };
 
     private static SeedTraceStep? ToolStep(RunState state, string callId, DateTimeOffset at) =>
-        state.Calls.TryGetValue(callId, out var call)
-            ? new SeedTraceStep
-            {
-                Timestamp = Iso(at),
-                Thought = call.Question ?? $"I need to use {call.ToolName}",
-                Action = call.Question is not null ? "ask_human" : "tool_call",
-                ToolName = call.ToolName,
-                ToolInput = call.EffectiveArguments ?? call.Arguments,
-                ToolOutput = call.Result,
-            }
-            : null;
-
-    private static string Iso(DateTimeOffset at) => at.ToString("O", CultureInfo.InvariantCulture);
+        state.Calls.TryGetValue(callId, out var call) ? SeedTraceBuilder.ForCall(call, at) : null;
 }

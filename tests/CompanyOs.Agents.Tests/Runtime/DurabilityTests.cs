@@ -174,6 +174,50 @@ public sealed class DurabilityTests
     }
 
     [Fact]
+    public async Task A_decision_recorded_while_another_instance_holds_the_lease_is_acted_on_not_stranded()
+    {
+        var hooked = new HookedEventStore(new CompanyOs.Events.InMemory.InMemoryEventStore());
+        var h = new RuntimeHarness(hooked);
+        var read = h.AddTool("read_file");
+        var search = h.AddTool("web_search");
+        h.Define(CompanyOs.Agents.Definitions.AutonomyLevel.Manual);
+        h.Script.ThenCalls(("c1", "read_file", new { query = "a" }), ("c2", "web_search", new { query = "b" })).ThenText("Both done.");
+        await using var a = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-a" });
+        await using var b = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-b" });
+        var waiting = await a.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+        var stream = RunEventCodec.StreamId(waiting.RunId);
+
+        // a approves c1 and drives (the run still waits for c2). Just before a's drive checks whether anything arrived
+        // while it held the lease, b approves c2: b records its decision but cannot take the lease a still holds.
+        Task<AgentRunResult>? fromB = null;
+        hooked.BeforeVersionRead = async id =>
+        {
+            if (id != stream || fromB is not null)
+            {
+                return;
+            }
+
+            var before = await h.Store.ReadStreamAsync(stream, 0, Ct).CountAsync(Ct);
+            fromB = Task.Run(() => b.ApproveAsync(waiting.RunId, "c2", cancellationToken: Ct), Ct);
+            while (await h.Store.ReadStreamAsync(stream, 0, Ct).CountAsync(Ct) == before)
+            {
+                await Task.Delay(2, Ct);
+            }
+        };
+        var fromA = await a.ApproveAsync(waiting.RunId, "c1", cancellationToken: Ct);
+        var fromBResult = await fromB!.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        // a saw b's decision before letting go and finished the run; b found it driven or already done.
+        Assert.Equal(RunStatus.Completed, fromA.Status);
+        Assert.Equal("Both done.", fromA.Result);
+        Assert.True(fromBResult.DrivenBy == "instance-a" || fromBResult.Status == RunStatus.Completed);
+        Assert.Equal((1, 1), (read.Executions, search.Executions));
+        var types = await h.TypesAsync(waiting.RunId);
+        Assert.Equal(2, types.Count(t => t == "ApprovalGranted"));
+        Assert.DoesNotContain("ToolCallInterrupted", types);
+    }
+
+    [Fact]
     public async Task The_lease_of_an_instance_that_stopped_renewing_expires_and_the_run_is_taken_over()
     {
         var h = new RuntimeHarness();

@@ -1,0 +1,35 @@
+using CompanyOs.Events;
+
+namespace CompanyOs.Agents.Tests.TestDoubles;
+
+/// <summary>Forwards to a store; lets a test run code right before a stream-version read (to interleave another writer there).</summary>
+internal sealed class HookedEventStore(IEventStore inner) : IEventStore
+{
+    /// <summary>Awaited before <see cref="GetStreamVersionAsync"/> reads, with the stream id.</summary>
+    public Func<string, Task>? BeforeVersionRead { get; set; }
+
+    public Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default) =>
+        inner.AppendAsync(streamId, expectedVersion, events, cancellationToken);
+
+    public IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string streamId, long fromVersion = 0, CancellationToken cancellationToken = default) =>
+        inner.ReadStreamAsync(streamId, fromVersion, cancellationToken);
+
+    public IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition = 0, EventFilter? filter = null, int maxCount = int.MaxValue, CancellationToken cancellationToken = default) =>
+        inner.ReadAllAsync(fromPosition, filter, maxCount, cancellationToken);
+
+    public IAsyncEnumerable<RecordedEvent> SubscribeAsync(long fromPosition = 0, EventFilter? filter = null, CancellationToken cancellationToken = default) =>
+        inner.SubscribeAsync(fromPosition, filter, cancellationToken);
+
+    public async Task<long?> GetStreamVersionAsync(string streamId, CancellationToken cancellationToken = default)
+    {
+        if (BeforeVersionRead is { } hook)
+        {
+            await hook(streamId);
+        }
+
+        return await inner.GetStreamVersionAsync(streamId, cancellationToken);
+    }
+
+    public IAsyncEnumerable<StreamInfo> ListStreamsAsync(string prefix, string? orgId = null, CancellationToken cancellationToken = default) =>
+        inner.ListStreamsAsync(prefix, orgId, cancellationToken);
+}

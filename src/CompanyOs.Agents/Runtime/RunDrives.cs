@@ -86,9 +86,9 @@ internal sealed class RunDrives(IEventStore store, RunDriver driver, RunLeases? 
         var runId = journal.State.RunId;
         try
         {
-            if (leased && !fresh)
+            // What was read before the lease was ours may be stale; a version check spares re-reading the run when it is not.
+            if (leased && !fresh && await MovedAsync(journal, drive.Token).ConfigureAwait(false))
             {
-                // What was read before the lease was ours may be stale.
                 await journal.RefreshAsync(drive.Token).ConfigureAwait(false);
             }
 
@@ -98,7 +98,7 @@ internal sealed class RunDrives(IEventStore store, RunDriver driver, RunLeases? 
 
                 // A decision or cancellation recorded by someone else while this drive held the lease: it is ours to act on.
                 // (Only a waiting run can get one; an ended run has nothing left to act on.)
-                if (!leased || journal.State.Status.IsTerminal() || await store.GetStreamVersionAsync(RunEventCodec.StreamId(runId), drive.Token).ConfigureAwait(false) == journal.State.Version)
+                if (!leased || journal.State.Status.IsTerminal() || !await MovedAsync(journal, drive.Token).ConfigureAwait(false))
                 {
                     return Result(journal.State);
                 }
@@ -113,6 +113,10 @@ internal sealed class RunDrives(IEventStore store, RunDriver driver, RunLeases? 
             return Result(current);
         }
     }
+
+    /// <summary>Whether the run's stream has events the journal has not seen (someone else wrote to it).</summary>
+    private async Task<bool> MovedAsync(RunJournal journal, CancellationToken cancellationToken) =>
+        await store.GetStreamVersionAsync(RunEventCodec.StreamId(journal.State.RunId), cancellationToken).ConfigureAwait(false) != journal.State.Version;
 
     private async Task<(RunLeaseKeeper? Keeper, string? HeldBy)> AcquireLeaseAsync(RunState state, bool fresh, bool waitForLease, CancellationToken cancellationToken)
     {

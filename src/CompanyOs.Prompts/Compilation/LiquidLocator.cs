@@ -41,7 +41,8 @@ internal static partial class LiquidLocator
     public static bool IsPlainText(string text) =>
         !text.Contains("{{", StringComparison.Ordinal) && !text.Contains("{%", StringComparison.Ordinal);
 
-    private static (int Line, int Column) Position(string text, int index)
+    /// <summary>1-based line and column of the character at <paramref name="index"/>.</summary>
+    public static (int Line, int Column) Position(string text, int index)
     {
         var line = 1;
         var lineStart = 0;

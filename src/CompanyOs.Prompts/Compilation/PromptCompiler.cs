@@ -42,6 +42,21 @@ internal sealed class PromptCompiler(LiquidEnvironment environment)
         return diagnostics.HasErrors ? null : new CompiledPrompt(definition, system, user, examples, local, environment);
     }
 
+    /// <summary>Fluid's parser reports syntax errors as values but may still throw on text it does not expect.</summary>
+    private bool TryParse(string text, out IFluidTemplate template, out string error)
+    {
+        try
+        {
+            return environment.Parser.TryParse(text, out template, out error);
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or InsufficientExecutionStackException or OperationCanceledException))
+        {
+            template = null!;
+            error = $"the Liquid parser failed: {e.Message}";
+            return false;
+        }
+    }
+
     private CompiledText? Compile(TemplateSource? source, HashSet<string> declared, HashSet<string> used, HashSet<string> local, DiagnosticBag diagnostics)
     {
         if (source is null)
@@ -54,7 +69,14 @@ internal sealed class PromptCompiler(LiquidEnvironment environment)
             return new CompiledText(source, null);
         }
 
-        if (!environment.Parser.TryParse(source.Text, out var template, out var error))
+        if (LiquidNestingCheck.Check(source.Text) is var (index, problem))
+        {
+            var (nestLine, nestColumn) = LiquidLocator.Position(source.Text, index);
+            diagnostics.Error(PromptDiagnosticCodes.TemplateSyntax, $"'{source.Field}' {problem} (template line {nestLine})", source.FileLine(nestLine), source.FileColumn(nestLine, nestColumn));
+            return null;
+        }
+
+        if (!TryParse(source.Text, out var template, out var error))
         {
             var (message, line, column) = LiquidLocator.ParseError(error);
             diagnostics.Error(

@@ -51,26 +51,9 @@ internal static class PromptYamlParser
 
     private static YamlMappingNode? LoadRoot(string content, DiagnosticBag diagnostics)
     {
-        var stream = new YamlStream();
-        try
+        var stream = YamlDocumentLoader.Load(content, diagnostics);
+        if (stream is null)
         {
-            stream.Load(new StringReader(content));
-        }
-        catch (YamlException e)
-        {
-            var message = e.InnerException is not null && e.InnerException.Message != e.Message
-                ? $"{e.Message} {e.InnerException.Message}"
-                : e.Message;
-            var (line, column) = (DiagnosticBag.LineOf(e.Start), DiagnosticBag.ColumnOf(e.Start));
-            var tabLine = message.Contains("tab", StringComparison.OrdinalIgnoreCase) ? FirstTabIndentedLine(content) : 0;
-            if (tabLine > 0)
-            {
-                // YamlDotNet reports tab indentation at the start of the enclosing mapping; point at the tab instead.
-                (line, column) = (tabLine, 1);
-            }
-
-            var end = e.End.Line > e.Start.Line ? $" (detected at line {e.End.Line}, column {e.End.Column})" : string.Empty;
-            diagnostics.Error(PromptDiagnosticCodes.InvalidYaml, $"invalid YAML: {message.TrimEnd('.')}{end}", line, column);
             return null;
         }
 
@@ -102,21 +85,6 @@ internal static class PromptYamlParser
         }
 
         return root;
-    }
-
-    private static int FirstTabIndentedLine(string content)
-    {
-        var lines = content.Split('\n');
-        for (var i = 0; i < lines.Length; i++)
-        {
-            var indent = lines[i].AsSpan()[..(lines[i].Length - lines[i].AsSpan().TrimStart(" \t").Length)];
-            if (indent.Contains('\t'))
-            {
-                return i + 1;
-            }
-        }
-
-        return 0;
     }
 
     private static PromptVersion? ReadVersion(YamlMappingNode root, PromptPath path, DiagnosticBag diagnostics)

@@ -100,9 +100,10 @@ public sealed class PromptLibrary : IPromptLibrary, IDisposable
         {
             Reload();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PromptException)
+        catch (Exception e)
         {
-            // Runs on a timer thread: an escaping exception would end the process; the library keeps its last snapshot.
+            // Runs on a timer thread, where any escaping exception ends the process (a file the loader did not expect, a
+            // Reloaded handler that throws): the library keeps serving its last snapshot and logs why the reload failed.
             PromptLibraryLog.ReloadFailed(_logger, e);
         }
     }

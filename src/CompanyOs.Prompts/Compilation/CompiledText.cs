@@ -11,5 +11,24 @@ internal sealed class CompiledText(TemplateSource source, IFluidTemplate? templa
     /// <summary>Null when the text is plain and rendered verbatim.</summary>
     public IFluidTemplate? Template { get; } = template;
 
-    public string Render(TemplateContext context) => Template is null ? Source.Text : Template.Render(context);
+    /// <summary>Renders into a writer that stops at <paramref name="budget"/> (shared by all texts of one prompt).</summary>
+    public string Render(TemplateContext context, OutputBudget budget)
+    {
+        if (Template is null)
+        {
+            budget.Spend(Source.Text.Length);
+            return Source.Text;
+        }
+
+        var writer = new BoundedStringWriter(budget);
+        var task = Template.RenderAsync(writer, context, NullEncoder.Default);
+
+        // Fluid completes synchronously unless a value is itself asynchronous; its own Render(context) blocks the same way.
+        if (!task.IsCompletedSuccessfully)
+        {
+            task.AsTask().GetAwaiter().GetResult();
+        }
+
+        return writer.ToString();
+    }
 }

@@ -109,7 +109,7 @@ internal sealed class PromptCompiler(LiquidEnvironment environment)
             }
         }
 
-        return ok ? new CompiledText(source, template) : null;
+        return ok ? new CompiledText(source, environment.Bound(template)) : null;
 
         void Report(string code, string message, string token, string? variable)
         {

@@ -30,10 +30,11 @@ public sealed class PromptLibrary : IPromptLibrary, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Directory, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReloadDebounce, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxRenderedSize, nameof(options));
         _options = options;
         _logger = logger ?? NullLogger<PromptLibrary>.Instance;
         Directory = Path.GetFullPath(options.Directory);
-        _state = new PromptDirectoryState(Directory, new PromptFileLoader(new LiquidEnvironment()));
+        _state = new PromptDirectoryState(Directory, new PromptFileLoader(new LiquidEnvironment(options.MaxRenderedSize)));
 
         Reload();
         var errors = _snapshot.Errors;

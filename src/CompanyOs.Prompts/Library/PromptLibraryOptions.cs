@@ -18,6 +18,13 @@ public sealed class PromptLibraryOptions
     /// </summary>
     public bool FailOnLoadErrors { get; set; } = true;
 
+    /// <summary>
+    /// Most characters one rendered prompt may have (all its messages together), and the largest value (text, or list
+    /// counted item by item) a template may build while rendering. Past it, <c>Render</c> throws a
+    /// <see cref="PromptException"/> naming the template and version. Default 1 000 000; must be positive.
+    /// </summary>
+    public int MaxRenderedSize { get; set; } = Compilation.RenderLimits.DefaultMaxRenderedSize;
+
     /// <summary>Clock for the reload debounce timer.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

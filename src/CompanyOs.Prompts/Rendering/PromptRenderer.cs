@@ -11,13 +11,17 @@ namespace CompanyOs.Prompts.Rendering;
 /// </summary>
 internal static class PromptRenderer
 {
+    /// <summary>How Fluid 2.x words both its recursion and its step limit.</summary>
+    private const string StepLimitMessage = "The maximum level of recursion has been reached";
+
     public static RenderedPrompt Render(CompiledPrompt prompt, IReadOnlyDictionary<string, object?> variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
         var context = Bind(prompt, variables);
+        var budget = new OutputBudget(prompt.Environment.Limits.MaxRenderedSize, "the rendered prompt");
 
-        var system = RenderText(prompt, prompt.System, context);
-        var user = RenderText(prompt, prompt.User, context);
+        var system = RenderText(prompt, prompt.System, context, budget);
+        var user = RenderText(prompt, prompt.User, context, budget);
         var messages = new List<ChatMessage>(2 + (prompt.Examples.Count * 2));
         if (!string.IsNullOrEmpty(system))
         {
@@ -26,8 +30,8 @@ internal static class PromptRenderer
 
         foreach (var (input, output) in prompt.Examples)
         {
-            messages.Add(new ChatMessage(ChatRole.User, RenderText(prompt, input, context)));
-            messages.Add(new ChatMessage(ChatRole.Assistant, RenderText(prompt, output, context)));
+            messages.Add(new ChatMessage(ChatRole.User, RenderText(prompt, input, context, budget)));
+            messages.Add(new ChatMessage(ChatRole.Assistant, RenderText(prompt, output, context, budget)));
         }
 
         if (!string.IsNullOrEmpty(user))
@@ -85,7 +89,7 @@ internal static class PromptRenderer
         return context;
     }
 
-    private static string? RenderText(CompiledPrompt prompt, CompiledText? text, TemplateContext context)
+    private static string? RenderText(CompiledPrompt prompt, CompiledText? text, TemplateContext context, OutputBudget budget)
     {
         if (text is null)
         {
@@ -94,14 +98,24 @@ internal static class PromptRenderer
 
         try
         {
-            return text.Render(context);
+            return text.Render(context, budget);
         }
         catch (UndefinedVariableException e)
         {
             var (line, _) = LiquidLocator.FindIdentifier(text.Source.Text, e.Variable ?? string.Empty);
             throw Error(prompt, $"'{text.Source.Field}' of prompt '{prompt.Name}' v{prompt.Version} uses undefined variable '{e.Variable}' (line {text.Source.FileLine(line)})", e.Variable, text.Source.FileLine(line), e);
         }
-        catch (Exception e) when (e is FluidException or InvalidOperationException or ArgumentException or FormatException)
+        catch (RenderLimitException e)
+        {
+            throw Error(prompt, $"rendering '{text.Source.Field}' of prompt '{prompt.Name}' v{prompt.Version} failed (line {text.Source.FirstLine}): {e.Message}", null, text.Source.FirstLine, e);
+        }
+        catch (InvalidOperationException e) when (e.Message.StartsWith(StepLimitMessage, StringComparison.Ordinal))
+        {
+            // Fluid reports its step limit with its recursion message, which speaks of cyclic includes; includes are refused
+            // and nesting is bounded at load, so here it always means too many steps.
+            throw Error(prompt, $"rendering '{text.Source.Field}' of prompt '{prompt.Name}' v{prompt.Version} failed (line {text.Source.FirstLine}): it ran more than {RenderLimits.MaxSteps} steps (a loop too long?)", null, text.Source.FirstLine, e);
+        }
+        catch (Exception e) when (e is FluidException or InvalidOperationException or ArgumentException or FormatException or OverflowException)
         {
             throw Error(prompt, $"rendering '{text.Source.Field}' of prompt '{prompt.Name}' v{prompt.Version} failed (line {text.Source.FirstLine}): {e.Message}", null, text.Source.FirstLine, e);
         }

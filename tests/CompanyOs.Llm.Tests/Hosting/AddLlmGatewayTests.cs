@@ -10,6 +10,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace CompanyOs.Llm.Tests.Hosting;
@@ -136,7 +138,9 @@ public sealed class AddLlmGatewayTests : IAsyncLifetime
     public async Task A_custom_pipeline_is_composed_from_the_public_policy_extensions()
     {
         var file = WriteConfig(extra: "    max_retries: 2\n");
+        var logs = new FakeLogCollector();
         var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(logs)));
         services.AddLlmGateway(Configuration(file, withKey: true));
         services.AddKeyedChatClient("lean", sp => sp.GetRequiredService<GatewayServices>().ProviderClient)
             .UseRouting()
@@ -156,6 +160,8 @@ public sealed class AddLlmGatewayTests : IAsyncLifetime
         var row = provider.GetRequiredService<LlmGateway>().GetStats().Rows.Single();
         Assert.Equal(1, row.Requests);
         Assert.Equal(1, row.Retries);
+        // The container's ILoggerFactory: the retry was logged (event 4300) through it.
+        Assert.Contains(logs.GetSnapshot(), r => r.Id.Id == 4300 && r.Message.Contains("emu", StringComparison.Ordinal));
     }
 
     private string WriteConfig(string extra)

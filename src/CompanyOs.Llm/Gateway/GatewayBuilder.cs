@@ -90,7 +90,7 @@ public sealed class GatewayBuilder
     /// <exception cref="ConfigurationException">The options are invalid (ranges, unknown providers, fallback cycles…).</exception>
     public GatewayServices BuildServices()
     {
-        Validate(_options);
+        GatewayOptionsValidator.Validate(_options);
         var prices = (_prices ?? PriceTable.LoadDefault()).WithOverrides(_options.Prices);
         var catalog = _catalog ?? ModelCatalog.FromOptions(_options);
         var router = new ModelRouter(_options, catalog, prices);
@@ -138,7 +138,7 @@ public sealed class GatewayBuilder
         }
     }
 
-    /// <summary>Every check <see cref="BuildServices"/> makes on the options, without building anything.</summary>
+    /// <summary>Every check <see cref="BuildServices"/> makes on the options (ranges, then routing), without building anything.</summary>
     /// <exception cref="ConfigurationException">The options are invalid.</exception>
     internal static void Validate(LlmOptions options)
     {

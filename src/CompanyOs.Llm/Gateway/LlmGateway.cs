@@ -11,14 +11,12 @@ namespace CompanyOs.Llm.Gateway;
 /// </summary>
 public sealed class LlmGateway : DelegatingChatClient
 {
-    private readonly GatewayStats _stats;
     private readonly bool _ownsServices;
 
     internal LlmGateway(IChatClient pipeline, GatewayServices services, bool ownsServices)
         : base(pipeline)
     {
         Services = services;
-        _stats = services.Stats;
         _ownsServices = ownsServices;
     }
 
@@ -31,12 +29,12 @@ public sealed class LlmGateway : DelegatingChatClient
     public static GatewayBuilder CreateBuilder(LlmOptions options, IProviderClientFactory? providers = null) => new(options, providers);
 
     /// <summary>Counters by provider, model, org and agent since the gateway was built.</summary>
-    public GatewayStatsSnapshot GetStats() => _stats.GetSnapshot();
+    public GatewayStatsSnapshot GetStats() => Services.GetStats();
 
     public override object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType.IsInstanceOfType(_stats) ? _stats : base.GetService(serviceType, serviceKey);
+        return serviceKey is null && serviceType.IsInstanceOfType(Services.Stats) ? Services.Stats : base.GetService(serviceType, serviceKey);
     }
 
     protected override void Dispose(bool disposing)

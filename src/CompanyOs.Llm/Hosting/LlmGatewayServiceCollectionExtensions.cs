@@ -20,10 +20,14 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the LLM gateway in a service collection.</summary>
 public static class LlmGatewayServiceCollectionExtensions
 {
+    // Microsoft.Extensions.Hosting's HostDefaults.ContentRootKey, without depending on hosting.
+    private const string ContentRootKey = "contentRoot";
+
     /// <summary>
     /// Registers <see cref="LlmGateway"/> (also as <see cref="IChatClient"/> unless one is registered), its
     /// <see cref="GatewayServices"/> and the validated <see cref="LlmOptions"/>, reading <c>llm.yaml</c> from the file named
-    /// by <c>CompanyOs:Llm:ConfigFile</c> (default <c>config/llm.yaml</c>). <c>${VAR}</c> references in the file are looked up
+    /// by <c>CompanyOs:Llm:ConfigFile</c> (default <c>config/llm.yaml</c>; a relative path is relative to the host's content
+    /// root when the configuration has one, else to the working directory). <c>${VAR}</c> references in the file are looked up
     /// in <paramref name="configuration"/> first (user secrets, environment, …), then in the process environment.
     /// </summary>
     /// <remarks>
@@ -43,6 +47,12 @@ public static class LlmGatewayServiceCollectionExtensions
             if (section["ConfigFile"] is { Length: > 0 } file)
             {
                 options.ConfigFile = file;
+            }
+
+            // A service is often started from another directory than its own (systemd, containers): follow the host's content root.
+            if (!Path.IsPathRooted(options.ConfigFile) && configuration[ContentRootKey] is { Length: > 0 } root)
+            {
+                options.ConfigFile = Path.Combine(root, options.ConfigFile);
             }
 
             if (section["RequireApiKeys"] is { } require)

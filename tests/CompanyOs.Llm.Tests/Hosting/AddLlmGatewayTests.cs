@@ -93,6 +93,25 @@ public sealed class AddLlmGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_relative_config_file_is_found_under_the_hosts_content_root()
+    {
+        var file = WriteConfig(extra: string.Empty);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _dir });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["CompanyOs:Llm:ConfigFile"] = Path.GetFileName(file),
+            ["EMU_KEY"] = Key,
+        });
+        builder.Services.AddLlmGateway(builder.Configuration);
+        using var host = builder.Build();
+
+        await host.StartAsync(Ct);
+
+        Assert.Equal(file, host.Services.GetRequiredService<LlmOptions>().SourceFile);
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
     public void Without_a_host_the_first_resolve_fails_naming_file_and_key()
     {
         var file = WriteConfig(extra: string.Empty);

@@ -20,13 +20,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace CompanyOs.Llm.Gateway;
 
 /// <summary>
-/// Builds an <see cref="LlmGateway"/> from options and a provider client factory; everything else has a default.
+/// Builds an <see cref="LlmGateway"/> (or the <see cref="GatewayServices"/> for a pipeline of your own) from options; everything
+/// else has a default. Each dependency is given once: the clock and model catalog set here reach the provider clients too.
 /// Options are validated here, so bad configuration fails at start-up, never on the first request.
 /// </summary>
 public sealed class GatewayBuilder
 {
     private readonly LlmOptions _options;
-    private readonly IProviderClientFactory _providers;
+    private readonly IProviderClientFactory? _providers;
     private TimeProvider _time = TimeProvider.System;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private ISpendStore? _spendStore;
@@ -35,10 +36,15 @@ public sealed class GatewayBuilder
     private PriceTable? _prices;
     private ModelCatalog? _catalog;
 
-    public GatewayBuilder(LlmOptions options, IProviderClientFactory providers)
+    /// <param name="options">The validated configuration (see <see cref="LlmConfigLoader"/>).</param>
+    /// <param name="providers">
+    /// Custom provider clients (tests, benchmarks); default: a <see cref="ProviderClientFactory"/> over this builder's clock and
+    /// model catalog.
+    /// </param>
+    public GatewayBuilder(LlmOptions options, IProviderClientFactory? providers = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        _providers = providers ?? throw new ArgumentNullException(nameof(providers));
+        _providers = providers;
     }
 
     /// <summary>The clock for backoff, deadlines, timeouts, breakers and rate limits (tests: <c>FakeTimeProvider</c>).</summary>
@@ -61,35 +67,88 @@ public sealed class GatewayBuilder
     /// <summary>Aliases and model families for routing; default: <see cref="ModelCatalog.FromOptions"/>.</summary>
     public GatewayBuilder WithModelCatalog(ModelCatalog catalog) => Set(ref _catalog, catalog);
 
-    /// <summary>Validates the options, creates the provider clients and assembles the pipeline.</summary>
+    /// <summary>Validates the options, creates the provider clients and assembles the default pipeline.</summary>
     /// <exception cref="ConfigurationException">The options are invalid (ranges, unknown providers, fallback cycles…).</exception>
     public LlmGateway Build()
+    {
+        var services = BuildServices();
+        try
+        {
+            return new LlmGateway(Pipeline(services), services, ownsServices: true);
+        }
+        catch
+        {
+            services.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Validates the options and creates what the policies share, including the provider clients, without a pipeline: compose
+    /// one from <see cref="GatewayServices.ProviderClient"/> and the <c>UseX(services)</c> extensions. The caller owns the result.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The options are invalid (ranges, unknown providers, fallback cycles…).</exception>
+    public GatewayServices BuildServices()
     {
         GatewayOptionsValidator.Validate(_options);
         var prices = (_prices ?? PriceTable.LoadDefault()).WithOverrides(_options.Prices);
         var catalog = _catalog ?? ModelCatalog.FromOptions(_options);
         var router = new ModelRouter(_options, catalog, prices);
         var owned = new List<IDisposable>();
-        var stats = new GatewayStats(_time);
-        owned.Add(stats);
-        var limiters = new ProviderRateLimiters(_options, _time);
-        owned.Add(limiters);
-        var services = new GatewayServices
+        try
         {
-            Options = _options,
-            Time = _time,
-            LoggerFactory = _loggerFactory,
-            Router = router,
-            Costs = new CostCalculator(prices, _loggerFactory.CreateLogger<CostCalculator>()),
-            Stats = stats,
-            TokenCounter = _tokenCounter ?? new TiktokenTokenCounter(catalog),
-            SpendStore = _spendStore ?? new InMemorySpendStore(),
-            RateLimiters = limiters,
-            Cache = _cache ?? CreateDefaultCache(owned),
-        };
+            var stats = new GatewayStats(_time);
+            owned.Add(stats);
+            var limiters = new ProviderRateLimiters(_options, _time);
+            owned.Add(limiters);
+            var cache = _cache ?? CreateDefaultCache(owned);
+            var factory = _providers ?? new ProviderClientFactory(catalog, _time);
+            var clients = new Dictionary<string, IChatClient>(StringComparer.Ordinal);
+            foreach (var provider in _options.Providers.Values.Where(p => p.Enabled))
+            {
+                var client = factory.Create(provider);
+                owned.Add(client);
+                clients[provider.Name] = client;
+            }
 
-        var clients = _options.Providers.Values.Where(p => p.Enabled).ToFrozenDictionary(p => p.Name, _providers.Create, StringComparer.Ordinal);
-        var pipeline = new ChatClientBuilder(new ProviderCallChatClient(clients, _time))
+            return new GatewayServices
+            {
+                ProviderClient = new ProviderCallChatClient(clients.ToFrozenDictionary(StringComparer.Ordinal), _time),
+                Options = _options,
+                Time = _time,
+                LoggerFactory = _loggerFactory,
+                Router = router,
+                Costs = new CostCalculator(prices, _loggerFactory.CreateLogger<CostCalculator>()),
+                Stats = stats,
+                TokenCounter = _tokenCounter ?? new TiktokenTokenCounter(catalog),
+                SpendStore = _spendStore ?? new InMemorySpendStore(),
+                RateLimiters = limiters,
+                Cache = cache,
+                Owned = [.. owned],
+            };
+        }
+        catch
+        {
+            foreach (var item in owned)
+            {
+                item.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Every check <see cref="BuildServices"/> makes on the options (ranges, then routing), without building anything.</summary>
+    /// <exception cref="ConfigurationException">The options are invalid.</exception>
+    internal static void Validate(LlmOptions options)
+    {
+        GatewayOptionsValidator.Validate(options);
+        _ = new ModelRouter(options, ModelCatalog.FromOptions(options), PriceTable.LoadDefault().WithOverrides(options.Prices));
+    }
+
+    /// <summary>The default pipeline, outermost policy first.</summary>
+    internal static IChatClient Pipeline(GatewayServices services) =>
+        new ChatClientBuilder(services.ProviderClient)
             .UseRouting(services)
             .UseCallAccounting(services)
             .UseBudgets(services)
@@ -98,8 +157,6 @@ public sealed class GatewayBuilder
             .UseResilience(services)
             .UseRateLimits(services)
             .Build();
-        return new LlmGateway(pipeline, services, [.. owned]);
-    }
 
     private HybridCache CreateDefaultCache(List<IDisposable> owned)
     {

@@ -5,37 +5,62 @@ using CompanyOs.Llm.Gateway.RateLimiting;
 using CompanyOs.Llm.Gateway.Routing;
 using CompanyOs.Llm.Gateway.Stats;
 using CompanyOs.Llm.Tokens;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CompanyOs.Llm.Gateway;
 
-/// <summary>What the gateway's policies share: options, clock, logging, prices, counters. One instance per gateway.</summary>
-internal sealed class GatewayServices
+/// <summary>
+/// What one gateway's policies share: options, clock, logging, prices, counters, limiters, cache and the provider clients.
+/// Build it with <see cref="GatewayBuilder.BuildServices"/> (or resolve it after <c>AddLlmGateway</c>) to compose a pipeline
+/// of your own from <see cref="ProviderClient"/> and the public <c>UseX()</c> policy extensions; it owns the provider clients
+/// and limiters and releases them on <see cref="Dispose"/>.
+/// </summary>
+public sealed class GatewayServices : IDisposable
 {
-    public required LlmOptions Options { get; init; }
+    private IDisposable[] _owned = [];
 
-    public required TimeProvider Time { get; init; }
+    internal GatewayServices()
+    {
+    }
 
-    public required ILoggerFactory LoggerFactory { get; init; }
+    /// <summary>
+    /// The innermost stage of a gateway pipeline: sends one attempt to the provider the call is currently routed to. It needs
+    /// <c>UseRouting()</c> somewhere above it. Disposing a pipeline built on it does not dispose the provider clients.
+    /// </summary>
+    public IChatClient ProviderClient { get; internal init; } = null!;
 
-    public required ModelRouter Router { get; init; }
+    internal LlmOptions Options { get; init; } = null!;
 
-    public required CostCalculator Costs { get; init; }
+    internal TimeProvider Time { get; init; } = null!;
 
-    public required GatewayStats Stats { get; init; }
+    internal ILoggerFactory LoggerFactory { get; init; } = null!;
 
-    public required ITokenCounter TokenCounter { get; init; }
+    internal ModelRouter Router { get; init; } = null!;
 
-    public required ISpendStore SpendStore { get; init; }
+    internal CostCalculator Costs { get; init; } = null!;
 
-    public required ProviderRateLimiters RateLimiters { get; init; }
+    internal GatewayStats Stats { get; init; } = null!;
+
+    internal ITokenCounter TokenCounter { get; init; } = null!;
+
+    internal ISpendStore SpendStore { get; init; } = null!;
+
+    internal ProviderRateLimiters RateLimiters { get; init; } = null!;
 
     /// <summary>Null when no call can use the cache (not configured and not requested).</summary>
-    public HybridCache? Cache { get; init; }
+    internal HybridCache? Cache { get; init; }
+
+    /// <summary>What <see cref="Dispose"/> releases: provider clients, limiters, stats, a cache the builder made.</summary>
+    internal IDisposable[] Owned { init => _owned = value; }
+
+    /// <summary>Counters by provider, model, org and agent since these services were built.</summary>
+    public GatewayStatsSnapshot GetStats() => Stats.GetSnapshot();
 
     /// <summary>The cost of the answering attempt: 0 for a cache hit, null when the model has no price.</summary>
-    public decimal? CostOf(GatewayCall call)
+    internal decimal? CostOf(GatewayCall call)
     {
         if (call.CacheHit)
         {
@@ -49,5 +74,19 @@ internal sealed class GatewayServices
         }
 
         return call.Cost;
+    }
+
+    /// <summary>The services a policy extension was given, else the ones registered by <c>AddLlmGateway</c>.</summary>
+    internal static GatewayServices Resolve(GatewayServices? given, IServiceProvider services) =>
+        given ?? services.GetService<GatewayServices>() ?? throw new InvalidOperationException(
+            "No GatewayServices: pass the ones from GatewayBuilder.BuildServices() to the UseX() call, or register them with services.AddLlmGateway(...) and build the pipeline with that service provider.");
+
+    public void Dispose()
+    {
+        var owned = Interlocked.Exchange(ref _owned, []);
+        foreach (var item in owned)
+        {
+            item.Dispose();
+        }
     }
 }

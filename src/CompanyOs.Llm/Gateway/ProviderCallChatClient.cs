@@ -68,12 +68,9 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
 
     public object? GetService(Type serviceType, object? serviceKey = null) => null;
 
+    /// <summary>Nothing to release: the provider clients belong to <see cref="GatewayServices"/>, which several pipelines may share.</summary>
     public void Dispose()
     {
-        foreach (var client in clients.Values)
-        {
-            client.Dispose();
-        }
     }
 
     private IChatClient BeginAttempt(GatewayCall call, ChatOptions options)

@@ -16,7 +16,6 @@ internal sealed class ProviderChatClient : DelegatingChatClient
 {
     private readonly ProviderOptions _provider;
     private readonly ProviderDialect _dialect;
-    private readonly ProviderHttpObserver _observer;
     private readonly ProviderErrorTranslator _errors;
     private readonly ModelCatalog _catalog;
     private readonly TimeProvider _timeProvider;
@@ -26,7 +25,6 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         IChatClient inner,
         ProviderOptions provider,
         ProviderDialect dialect,
-        ProviderHttpObserver observer,
         ModelCatalog catalog,
         TimeProvider timeProvider,
         IDisposable? ownedResource = null)
@@ -34,7 +32,6 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     {
         _provider = provider;
         _dialect = dialect;
-        _observer = observer;
         _catalog = catalog;
         _timeProvider = timeProvider;
         _ownedResource = ownedResource;
@@ -48,7 +45,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var prepared = Prepare(options);
-        var exchange = _observer.Begin();
+        var exchange = ProviderHttpObserver.Begin();
         using var timeout = new CancellationTokenSource(_provider.Timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         ChatResponse response;
@@ -70,7 +67,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var prepared = Prepare(options);
-        var exchange = _observer.Begin();
+        var exchange = ProviderHttpObserver.Begin();
         var tracker = _dialect.StartStream();
         using var timeout = new CancellationTokenSource(_provider.Timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -82,7 +79,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
                 ChatResponseUpdate update;
                 try
                 {
-                    _observer.Resume(exchange);
+                    ProviderHttpObserver.Resume(exchange);
                     timeout.CancelAfter(_provider.Timeout);
                     enumerator ??= base.GetStreamingResponseAsync(messages, prepared, linked.Token).GetAsyncEnumerator(linked.Token);
                     if (!await enumerator.MoveNextAsync().ConfigureAwait(false))

@@ -11,16 +11,27 @@ namespace CompanyOs.Llm.Providers;
 /// Builds the provider clients from configuration with the official SDKs (Anthropic, OpenAI + Microsoft.Extensions.AI.OpenAI,
 /// OllamaSharp), each behind a <see cref="ProviderChatClient"/>. SDK retries are off (the gateway retries); the SDK's own
 /// timeout is off too and <see cref="ProviderOptions.Timeout"/> is enforced by the wrapper. Each client owns its HTTP
-/// connection pool and releases it on <see cref="IDisposable.Dispose"/>.
+/// client and releases it on <see cref="IDisposable.Dispose"/>.
 /// </summary>
+/// <remarks>
+/// A gateway builds this factory itself from its own clock and model catalog (<see cref="Gateway.GatewayBuilder"/>), and
+/// <c>AddLlmGateway</c> builds it over <see cref="IHttpClientFactory"/>; construct one directly only to use provider
+/// clients without a gateway.
+/// </remarks>
 public sealed class ProviderClientFactory : IProviderClientFactory
 {
     /// <summary>Output tokens requested when a call sets none (Anthropic requires a value).</summary>
     public const int DefaultMaxOutputTokens = 4096;
 
+    /// <summary>
+    /// Prefix of the named <see cref="HttpClient"/> each provider gets from <see cref="IHttpClientFactory"/> under
+    /// <c>AddLlmGateway</c>: <c>CompanyOs.Llm.</c> + the provider's name (e.g. <c>CompanyOs.Llm.openai</c>).
+    /// </summary>
+    public const string HttpClientNamePrefix = "CompanyOs.Llm.";
+
     private readonly ModelCatalog _catalog;
     private readonly TimeProvider _timeProvider;
-    private readonly Func<HttpMessageHandler> _handlerFactory;
+    private readonly Func<ProviderOptions, HttpClient> _httpClients;
 
     /// <param name="catalog">Alias resolution; default built-in aliases only.</param>
     /// <param name="timeProvider">Clock for timeouts and <c>Retry-After</c> dates.</param>
@@ -29,8 +40,21 @@ public sealed class ProviderClientFactory : IProviderClientFactory
     {
         _catalog = catalog ?? ModelCatalog.BuiltIn;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _handlerFactory = handlerFactory ?? (() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        var handlers = handlerFactory ?? (() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        var time = _timeProvider;
+        _httpClients = _ => new HttpClient(new ProviderHttpObserver(handlers(), time), disposeHandler: true);
     }
+
+    /// <summary>Provider HTTP from <paramref name="httpClients"/>, whose named clients carry a <see cref="ProviderHttpObserver"/> (see <c>AddLlmGateway</c>).</summary>
+    internal ProviderClientFactory(IHttpClientFactory httpClients, ModelCatalog catalog, TimeProvider timeProvider)
+    {
+        _catalog = catalog;
+        _timeProvider = timeProvider;
+        _httpClients = provider => httpClients.CreateClient(HttpClientName(provider.Name));
+    }
+
+    /// <summary>The name of the <see cref="IHttpClientFactory"/> client for <paramref name="provider"/>.</summary>
+    public static string HttpClientName(string provider) => HttpClientNamePrefix + provider;
 
     /// <exception cref="ArgumentException">The provider is disabled, or lacks the API key its protocol needs.</exception>
     public IChatClient Create(ProviderOptions provider)
@@ -41,8 +65,8 @@ public sealed class ProviderClientFactory : IProviderClientFactory
             throw new ArgumentException($"Provider '{provider.Name}' is disabled.", nameof(provider));
         }
 
-        var observer = new ProviderHttpObserver(_handlerFactory(), _timeProvider);
-        var http = new HttpClient(observer, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        var http = _httpClients(provider);
+        http.Timeout = Timeout.InfiniteTimeSpan;
         try
         {
             var (inner, dialect) = provider.Kind switch
@@ -52,7 +76,7 @@ public sealed class ProviderClientFactory : IProviderClientFactory
                 ProviderKind.Ollama => OllamaClientBuilder.Build(provider, http),
                 _ => throw new ArgumentException($"Unknown provider kind {provider.Kind}.", nameof(provider)),
             };
-            return new ProviderChatClient(inner, provider, dialect, observer, _catalog, _timeProvider, http);
+            return new ProviderChatClient(inner, provider, dialect, _catalog, _timeProvider, http);
         }
         catch
         {

@@ -6,14 +6,15 @@ namespace CompanyOs.Llm.Providers;
 
 /// <summary>
 /// The one boundary where SDK and transport exceptions become <see cref="ProviderException"/>: kind from the HTTP status
-/// (seen by <see cref="ProviderHttpObserver"/> or carried by the SDK exception), else from the exception family.
+/// (seen by <see cref="ProviderHttpObserver"/> or carried by the SDK exception), else from the exception family. The SDK
+/// exception itself is not kept: it carries the upstream's body, which may echo the key; a <see cref="RedactedException"/> is.
 /// </summary>
 internal sealed class ProviderErrorTranslator(string provider, ProviderDialect dialect, string? apiKey)
 {
     public ProviderException Timeout(TimeSpan timeout, bool streaming, Exception inner) =>
         new(provider, ProviderErrorKind.Timeout, null,
             $"Provider '{provider}' did not answer within {timeout.TotalSeconds:0.###}s{(streaming ? " (between stream events)" : string.Empty)}.",
-            innerException: inner);
+            innerException: RedactedException.From(inner, apiKey));
 
     public ProviderException StreamEndedEarly() =>
         new(provider, ProviderErrorKind.StreamInterrupted, 200,
@@ -50,7 +51,7 @@ internal sealed class ProviderErrorTranslator(string provider, ProviderDialect d
         var wait = retryAfter is { } ra ? $"; retry after {ra.TotalSeconds:0.###}s" : string.Empty;
         var http = shownStatus is { } s ? $"HTTP {s}, " : string.Empty;
         return new ProviderException(provider, kind, shownStatus,
-            $"Provider '{provider}' failed ({http}{kind}){wait}: {Describe(exception)}", retryAfter, exception);
+            $"Provider '{provider}' failed ({http}{kind}){wait}: {Describe(exception)}", retryAfter, RedactedException.From(exception, apiKey));
     }
 
     public static ProviderErrorKind FromStatus(int status) => status switch
@@ -67,16 +68,7 @@ internal sealed class ProviderErrorTranslator(string provider, ProviderDialect d
         _ => ProviderErrorKind.Unknown,
     };
 
-    private string Describe(Exception exception)
-    {
-        var message = exception.Message.ReplaceLineEndings(" ");
-        if (!string.IsNullOrEmpty(apiKey))
-        {
-            message = message.Replace(apiKey, "***", StringComparison.Ordinal);
-        }
-
-        return message.Length <= 300 ? message : string.Concat(message.AsSpan(0, 297), "...");
-    }
+    private string Describe(Exception exception) => RedactedException.Scrub(exception.Message.ReplaceLineEndings(" "), apiKey, maxLength: 300);
 
     private static bool Has<T>(Exception exception)
         where T : Exception

@@ -3,12 +3,19 @@ namespace CompanyOs.Llm.Providers;
 /// <summary>
 /// Sits under the SDK's HTTP client and records the status and <c>Retry-After</c> of each response into the
 /// <see cref="HttpExchange"/> of the current call, because the SDKs' exceptions do not all expose response headers.
-/// One instance per provider client; the current exchange flows with the async call.
+/// The current exchange flows with the async call, so one handler may serve any number of provider clients — including
+/// handlers built by <c>IHttpClientFactory</c>, which the provider client never sees.
 /// </summary>
 internal sealed class ProviderHttpObserver : DelegatingHandler
 {
-    private readonly AsyncLocal<HttpExchange?> _current = new();
+    private static readonly AsyncLocal<HttpExchange?> Current = new();
     private readonly TimeProvider _timeProvider;
+
+    /// <summary>For an <c>IHttpClientFactory</c> handler chain, which sets the inner handler.</summary>
+    public ProviderHttpObserver(TimeProvider timeProvider)
+    {
+        _timeProvider = timeProvider;
+    }
 
     public ProviderHttpObserver(HttpMessageHandler inner, TimeProvider timeProvider)
         : base(inner)
@@ -17,20 +24,20 @@ internal sealed class ProviderHttpObserver : DelegatingHandler
     }
 
     /// <summary>Starts recording for the calling async flow.</summary>
-    public HttpExchange Begin()
+    public static HttpExchange Begin()
     {
         var exchange = new HttpExchange();
-        _current.Value = exchange;
+        Current.Value = exchange;
         return exchange;
     }
 
     /// <summary>Makes <paramref name="exchange"/> current again (async iterators lose the value between steps).</summary>
-    public void Resume(HttpExchange exchange) => _current.Value = exchange;
+    public static void Resume(HttpExchange exchange) => Current.Value = exchange;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (_current.Value is { } exchange)
+        if (Current.Value is { } exchange)
         {
             exchange.StatusCode = (int)response.StatusCode;
             exchange.RetryAfter = response.IsSuccessStatusCode ? null : RetryAfterHeader.Parse(response.Headers, _timeProvider);

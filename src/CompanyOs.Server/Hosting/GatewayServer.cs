@@ -1,0 +1,125 @@
+using CompanyOs.Emulator;
+using CompanyOs.Llm.Configuration;
+using CompanyOs.Server.Gateway;
+using CompanyOs.Server.OpenAI;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+
+namespace CompanyOs.Server.Hosting;
+
+/// <summary>
+/// The gateway's HTTP server: builds the ASP.NET Core application around <c>AddLlmGateway</c>, starts it and owns the
+/// in-process emulator in <c>--emulator</c> mode. Start-up fails (with the file, key and variable named) on bad configuration.
+/// </summary>
+internal sealed class GatewayServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private GatewayServer(WebApplication app, EmulatorServer? emulator)
+    {
+        _app = app;
+        Emulator = emulator;
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        BaseUri = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+    }
+
+    /// <summary>The first address the server listens on, ending with '/'.</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary>The in-process emulator answering every provider in emulator mode; null otherwise.</summary>
+    public EmulatorServer? Emulator { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Builds and starts the server from command-line arguments (see <see cref="ServerArguments"/>).</summary>
+    /// <exception cref="ConfigurationException">The server section or (in emulator mode) <c>llm.yaml</c> is invalid.</exception>
+    /// <exception cref="OptionsValidationException"><c>llm.yaml</c> is invalid or an enabled provider has no key.</exception>
+    public static async Task<GatewayServer> StartAsync(string[] args, EmulatorOptions? emulatorOptions = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder(ServerArguments.Normalize(args));
+        var options = ServerArguments.ReadOptions(builder.Configuration);
+        builder.Services.AddSingleton(Options.Create(options));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+        });
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(ServerOptions.DefaultUrl);
+        }
+
+        EmulatorServer? emulator = null;
+        try
+        {
+            if (options.Emulator)
+            {
+                var file = ConfigFile(builder);
+                (var llm, emulator) = await EmulatorMode.StartAsync(file, name => builder.Configuration[name] ?? ProcessEnvironment.Lookup(name),
+                    emulatorOptions, cancellationToken);
+                builder.Services.AddLlmGateway(o => o.Llm = llm);
+            }
+            else
+            {
+                builder.Services.AddLlmGateway(builder.Configuration);
+            }
+
+            var app = builder.Build();
+            Map(app, options);
+            await app.StartAsync(cancellationToken);
+            var server = new GatewayServer(app, emulator);
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<GatewayServer>();
+            if (emulator is not null)
+            {
+                var llm = app.Services.GetRequiredService<LlmOptions>();
+                ServerLog.EmulatorMode(logger, string.Join(", ", llm.Providers.Values.Where(p => p.Enabled).Select(p => p.Name)), emulator.BaseUri);
+            }
+
+            ServerLog.Listening(logger, server.BaseUri);
+            return server;
+        }
+        catch
+        {
+            if (emulator is not null)
+            {
+                await emulator.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (Emulator is not null)
+        {
+            await Emulator.DisposeAsync();
+        }
+    }
+
+    private static void Map(WebApplication app, ServerOptions options)
+    {
+        if (options.Emulator)
+        {
+            app.Use((context, next) =>
+            {
+                context.Response.Headers[GatewayHeaders.Emulated] = "true";
+                return next(context);
+            });
+        }
+
+        app.MapHealth();
+        app.MapChatCompletions();
+    }
+
+    private static string ConfigFile(WebApplicationBuilder builder)
+    {
+        var file = builder.Configuration["CompanyOs:Llm:ConfigFile"] is { Length: > 0 } configured ? configured : "config/llm.yaml";
+        return Path.IsPathRooted(file) ? file : Path.Combine(builder.Environment.ContentRootPath, file);
+    }
+}

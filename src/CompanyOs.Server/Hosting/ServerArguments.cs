@@ -1,0 +1,67 @@
+using System.Globalization;
+using CompanyOs.Llm.Configuration;
+
+namespace CompanyOs.Server.Hosting;
+
+/// <summary>
+/// The command line: <c>--config FILE</c> (llm.yaml), <c>--emulator</c>, <c>--urls URL</c>, plus any
+/// <c>--Section:Key=value</c> configuration override ASP.NET Core understands.
+/// </summary>
+internal static class ServerArguments
+{
+    private const string Source = "(server configuration)";
+
+    public static string[] Normalize(string[] args)
+    {
+        var normalized = new List<string>(args.Length);
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--emulator":
+                    normalized.Add($"--{ServerOptions.SectionName}:Emulator=true");
+                    break;
+                case "--config" when i + 1 < args.Length:
+                    normalized.Add($"--CompanyOs:Llm:ConfigFile={args[++i]}");
+                    break;
+                case var arg when arg.StartsWith("--config=", StringComparison.Ordinal):
+                    normalized.Add($"--CompanyOs:Llm:ConfigFile={arg["--config=".Length..]}");
+                    break;
+                default:
+                    normalized.Add(args[i]);
+                    break;
+            }
+        }
+
+        return [.. normalized];
+    }
+
+    /// <exception cref="ConfigurationException">A value of the <c>CompanyOs:Server</c> section cannot be used.</exception>
+    public static ServerOptions ReadOptions(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(ServerOptions.SectionName);
+        var options = new ServerOptions();
+        if (section["MaxRequestBodyBytes"] is { } limit)
+        {
+            options.MaxRequestBodyBytes = long.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0
+                ? bytes
+                : throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:MaxRequestBodyBytes", $"must be a positive number of bytes, got '{limit}'");
+        }
+
+        if (section["Emulator"] is { } emulator)
+        {
+            options.Emulator = bool.TryParse(emulator, out var on)
+                ? on
+                : throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:Emulator", $"must be true or false, got '{emulator}'");
+        }
+
+        if (section["DefaultOrg"] is { } org)
+        {
+            options.DefaultOrg = string.IsNullOrWhiteSpace(org)
+                ? throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:DefaultOrg", "must not be empty")
+                : org;
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,61 @@
+using CompanyOs.Llm.Calls;
+using CompanyOs.Server.Errors;
+using CompanyOs.Server.Gateway;
+using CompanyOs.Server.Hosting;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace CompanyOs.Server.OpenAI;
+
+/// <summary><c>POST /v1/chat/completions</c>: the OpenAI Chat Completions API over the gateway, for any configured model.</summary>
+internal static class ChatCompletionsApi
+{
+    public static IEndpointRouteBuilder MapChatCompletions(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v1/chat/completions", HandleAsync);
+        return routes;
+    }
+
+    private static async Task<IResult> HandleAsync(
+        HttpContext http, IChatClient gateway, IOptions<ServerOptions> server, TimeProvider time, ILogger<ChatCall> logger)
+    {
+        try
+        {
+            var request = await RequestBody.ReadAsync(http.Request, OpenAIJsonContext.Default.ChatCompletionRequest, http.RequestAborted);
+            var call = ChatRequestReader.Read(request);
+            call.Options.WithCallContext(server.Value.CallContext());
+            if (!call.Stream)
+            {
+                var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);
+                GatewayHeaders.Apply(http.Response, LlmCallInfo.From(response));
+                return TypedResults.Json(ChatResponseWriter.Completion(response, call.Model, time.GetUtcNow()),
+                    OpenAIJsonContext.Default.ChatCompletionResponse);
+            }
+
+            var writer = new ChatStreamWriter(http.Response, call, time.GetUtcNow());
+            await GatewayStream.RunAsync(http, gateway.GetStreamingResponseAsync(call.Messages, call.Options, http.RequestAborted),
+                writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(StreamFailure(e, logger)));
+            return TypedResults.Empty;
+        }
+        catch (Exception e) when (GatewayErrors.From(e) is { } error)
+        {
+            LogUpstream(e, error, logger);
+            return OpenAIErrors.Result(error, http.Response);
+        }
+    }
+
+    private static ApiError StreamFailure(Exception e, ILogger logger)
+    {
+        var error = GatewayErrors.From(e) ?? new ApiError(ApiErrorKind.UpstreamFailed, "The stream failed inside the gateway.");
+        ServerLog.StreamFailed(logger, "/v1/chat/completions", error.Message);
+        return error;
+    }
+
+    internal static void LogUpstream(Exception e, ApiError error, ILogger logger)
+    {
+        if (e is Llm.Errors.ProviderException p)
+        {
+            ServerLog.UpstreamFailure(logger, "gateway", p.Provider, p.Kind.ToString(), error.StatusCode);
+        }
+    }
+}

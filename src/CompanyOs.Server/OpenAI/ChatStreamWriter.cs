@@ -1,0 +1,87 @@
+using CompanyOs.Server.Errors;
+using CompanyOs.Server.Gateway;
+using Microsoft.Extensions.AI;
+
+namespace CompanyOs.Server.OpenAI;
+
+/// <summary>
+/// Writes gateway updates as OpenAI <c>chat.completion.chunk</c> events: the first carries the assistant role, text as
+/// <c>delta.content</c>, each tool call as a <c>delta.tool_calls</c> entry with its own <c>index</c>; then the finish reason,
+/// the <c>choices: []</c> usage chunk when asked for, and <c>data: [DONE]</c>.
+/// </summary>
+internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, DateTimeOffset now)
+{
+    private readonly long _created = now.ToUnixTimeSeconds();
+    private string? _id;
+    private string? _model;
+    private bool _roleSent;
+    private int _toolCalls;
+    private ChatFinishReason? _finish;
+    private UsageDetails? _usage;
+
+    private CancellationToken Ct => response.HttpContext.RequestAborted;
+
+    public async Task WriteAsync(ChatResponseUpdate update)
+    {
+        _id ??= ChatResponseWriter.CompletionId(update.ResponseId);
+        _model ??= update.ModelId;
+        _finish = update.FinishReason ?? _finish;
+        foreach (var content in update.Contents)
+        {
+            switch (content)
+            {
+                case TextContent { Text.Length: > 0 } text:
+                    await ChunkAsync(new DeltaWire { Role = Role(), Content = text.Text });
+                    break;
+                case FunctionCallContent functionCall:
+                    await ChunkAsync(new DeltaWire { Role = Role(), ToolCalls = [ChatResponseWriter.ToolCall(functionCall, _toolCalls++)] });
+                    break;
+                case UsageContent usage:
+                    (_usage ??= new UsageDetails()).Add(usage.Details);
+                    break;
+            }
+        }
+    }
+
+    public async Task CompleteAsync()
+    {
+        if (!_roleSent)
+        {
+            await ChunkAsync(new DeltaWire { Role = Role(), Content = "" });
+        }
+
+        await ChunkAsync(new DeltaWire(), ChatResponseWriter.FinishReason(_finish, _toolCalls > 0));
+        if (call.IncludeUsage)
+        {
+            await ServerSentEvents.WriteAsync(response, null, Chunk([], ChatResponseWriter.Usage(_usage ?? new UsageDetails())),
+                OpenAIJsonContext.Default.ChatCompletionChunk, Ct);
+        }
+
+        await ServerSentEvents.WriteRawAsync(response, "data: [DONE]\n\n", Ct);
+    }
+
+    /// <summary>OpenAI's in-stream error: a <c>data:</c> event holding the error object, and no <c>[DONE]</c>.</summary>
+    public Task FailAsync(ApiError error) =>
+        ServerSentEvents.WriteAsync(response, null, OpenAIErrors.Body(error), OpenAIJsonContext.Default.OpenAIErrorBody, Ct);
+
+    private string? Role()
+    {
+        var role = _roleSent ? null : "assistant";
+        _roleSent = true;
+        return role;
+    }
+
+    private Task ChunkAsync(DeltaWire delta, string? finishReason = null) =>
+        ServerSentEvents.WriteAsync(response, null,
+            Chunk([new ChunkChoiceWire { Delta = delta, FinishReason = finishReason }], usage: null),
+            OpenAIJsonContext.Default.ChatCompletionChunk, Ct);
+
+    private ChatCompletionChunk Chunk(List<ChunkChoiceWire> choices, UsageWire? usage) => new()
+    {
+        Id = _id ??= ChatResponseWriter.CompletionId(null),
+        Created = _created,
+        Model = _model ?? call.Model,
+        Choices = choices,
+        Usage = usage,
+    };
+}

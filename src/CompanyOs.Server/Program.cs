@@ -1,0 +1,16 @@
+using CompanyOs.Llm.Configuration;
+using CompanyOs.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+// dotnet run --project src/CompanyOs.Server -- [--config config/llm.yaml] [--emulator] [--urls http://127.0.0.1:8080]
+try
+{
+    await using var server = await GatewayServer.StartAsync(args);
+    await server.WaitForShutdownAsync();
+    return 0;
+}
+catch (Exception e) when (e is ConfigurationException or OptionsValidationException)
+{
+    await Console.Error.WriteLineAsync($"companyos server: cannot start: {e.Message}");
+    return 2;
+}

@@ -51,6 +51,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
 
         EmulatorServer? emulator = null;
+        WebApplication? app = null;
         try
         {
             if (options.Emulator)
@@ -65,7 +66,7 @@ internal sealed class GatewayServer : IAsyncDisposable
                 builder.Services.AddLlmGateway(builder.Configuration);
             }
 
-            var app = builder.Build();
+            app = builder.Build();
             Map(app, options);
             await app.StartAsync(cancellationToken);
             var server = new GatewayServer(app, emulator);
@@ -81,6 +82,11 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
         catch
         {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
             if (emulator is not null)
             {
                 await emulator.DisposeAsync();

@@ -1,0 +1,66 @@
+using CompanyOs.Server.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace CompanyOs.Server.Tests.Hosting;
+
+public sealed class StartupTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Without_emulator_an_enabled_provider_lacking_its_key_fails_startup_naming_file_key_and_variable()
+    {
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => TestServers.StartAsync(emulator: false));
+
+        Assert.Contains("llm.yaml", e.Message, StringComparison.Ordinal);
+        Assert.Contains("providers.anthropic.api_key", e.Message, StringComparison.Ordinal);
+        Assert.Contains("COMPANYOS_SERVER_TEST_UNSET_ANTHROPIC", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Emulator_mode_starts_and_marks_every_response_as_emulated()
+    {
+        await using var server = await TestServers.StartAsync();
+        using var http = TestServers.Http(server);
+
+        using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative), Ct);
+        using var ready = await http.GetAsync(new Uri("readyz", UriKind.Relative), Ct);
+        using var missing = await http.GetAsync(new Uri("nothing-here", UriKind.Relative), Ct);
+
+        Assert.Equal(200, (int)health.StatusCode);
+        Assert.Equal(200, (int)ready.StatusCode);
+        Assert.Contains("providers=anthropic,openai", await ready.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.All([health, ready, missing], r => Assert.Equal("true", Assert.Single(r.Headers.GetValues("x-companyos-emulated"))));
+        Assert.Equal("127.0.0.1", server.BaseUri.Host);
+    }
+
+    [Fact]
+    public async Task Without_emulator_responses_are_not_marked_emulated()
+    {
+        const string yaml = """
+            providers:
+              openai:
+                api_key: "sk-not-used"
+                base_url: "http://127.0.0.1:9/v1"
+                default_model: "gpt-4o"
+            """;
+        await using var server = await TestServers.StartAsync(yaml, emulator: false);
+        using var http = TestServers.Http(server);
+
+        using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative), Ct);
+
+        Assert.Equal(200, (int)health.StatusCode);
+        Assert.False(health.Headers.Contains("x-companyos-emulated"));
+        Assert.Null(server.Emulator);
+    }
+
+    [Fact]
+    public async Task A_bad_server_setting_fails_startup_naming_the_key()
+    {
+        var e = await Assert.ThrowsAsync<CompanyOs.Llm.Configuration.ConfigurationException>(
+            () => TestServers.StartAsync(extraArgs: "--CompanyOs:Server:MaxRequestBodyBytes=lots"));
+
+        Assert.Contains("CompanyOs:Server:MaxRequestBodyBytes", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'lots'", e.Message, StringComparison.Ordinal);
+    }
+}

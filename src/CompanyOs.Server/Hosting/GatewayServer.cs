@@ -1,5 +1,6 @@
 using CompanyOs.Emulator;
 using CompanyOs.Llm.Configuration;
+using CompanyOs.Server.Anthropic;
 using CompanyOs.Server.Gateway;
 using CompanyOs.Server.OpenAI;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -121,6 +122,7 @@ internal sealed class GatewayServer : IAsyncDisposable
 
         app.MapHealth();
         app.MapChatCompletions();
+        app.MapMessages();
     }
 
     private static string ConfigFile(WebApplicationBuilder builder)

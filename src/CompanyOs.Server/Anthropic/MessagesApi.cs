@@ -1,0 +1,52 @@
+using CompanyOs.Llm.Calls;
+using CompanyOs.Server.Errors;
+using CompanyOs.Server.Gateway;
+using CompanyOs.Server.Hosting;
+using CompanyOs.Server.OpenAI;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace CompanyOs.Server.Anthropic;
+
+/// <summary><c>POST /v1/messages</c>: the Anthropic Messages API over the gateway, for any configured model (any <c>anthropic-version</c>).</summary>
+internal static class MessagesApi
+{
+    public static IEndpointRouteBuilder MapMessages(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v1/messages", HandleAsync);
+        return routes;
+    }
+
+    private static async Task<IResult> HandleAsync(HttpContext http, IChatClient gateway, IOptions<ServerOptions> server, ILogger<MessagesCall> logger)
+    {
+        try
+        {
+            var request = await RequestBody.ReadAsync(http.Request, AnthropicJsonContext.Default.MessagesRequest, http.RequestAborted);
+            var call = MessagesRequestReader.Read(request);
+            call.Options.WithCallContext(server.Value.CallContext());
+            if (!call.Stream)
+            {
+                var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);
+                GatewayHeaders.Apply(http.Response, LlmCallInfo.From(response));
+                return TypedResults.Json(MessageResponseWriter.Message(response, call.Model), AnthropicJsonContext.Default.MessageWire);
+            }
+
+            var writer = new MessageStreamWriter(http.Response, call);
+            await GatewayStream.RunAsync(http, gateway.GetStreamingResponseAsync(call.Messages, call.Options, http.RequestAborted),
+                writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(StreamFailure(e, logger)));
+            return TypedResults.Empty;
+        }
+        catch (Exception e) when (GatewayErrors.From(e) is { } error)
+        {
+            ChatCompletionsApi.LogUpstream(e, error, logger);
+            return AnthropicErrors.Result(error, http.Response);
+        }
+    }
+
+    private static ApiError StreamFailure(Exception e, ILogger logger)
+    {
+        var error = GatewayErrors.From(e) ?? new ApiError(ApiErrorKind.UpstreamFailed, "The stream failed inside the gateway.");
+        ServerLog.StreamFailed(logger, "/v1/messages", error.Message);
+        return error;
+    }
+}

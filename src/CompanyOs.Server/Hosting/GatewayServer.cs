@@ -2,6 +2,7 @@ using CompanyOs.Emulator;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Server.Anthropic;
 using CompanyOs.Server.Gateway;
+using CompanyOs.Server.Models;
 using CompanyOs.Server.OpenAI;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -67,6 +68,7 @@ internal sealed class GatewayServer : IAsyncDisposable
                 builder.Services.AddLlmGateway(builder.Configuration);
             }
 
+            builder.Services.AddSingleton<ModelDirectory>();
             app = builder.Build();
             Map(app, options);
             await app.StartAsync(cancellationToken);
@@ -123,6 +125,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         app.MapHealth();
         app.MapChatCompletions();
         app.MapMessages();
+        app.MapModels();
     }
 
     private static string ConfigFile(WebApplicationBuilder builder)

@@ -1,0 +1,81 @@
+using System.Text.Json.Serialization;
+using CompanyOs.Server.Anthropic;
+using CompanyOs.Server.Errors;
+using CompanyOs.Server.OpenAI;
+
+namespace CompanyOs.Server.Models;
+
+/// <summary>
+/// <c>GET /v1/models</c> and <c>GET /v1/models/{id}</c>: OpenAI's list shape, or Anthropic's when the request carries
+/// <c>anthropic-version</c> (the Anthropic SDKs always send it; both SDKs call the same path).
+/// </summary>
+internal static class ModelsApi
+{
+    private static readonly DateTimeOffset Created = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/v1/models", List);
+        routes.MapGet("/v1/models/{**id}", IResult (string id, HttpContext http, ModelDirectory models) =>
+        {
+            id = Uri.UnescapeDataString(id); // a catch-all route value keeps %2F, as in openai%2Fgpt-4o
+            if (models.Find(id) is not { } model)
+            {
+                var error = new ApiError(ApiErrorKind.NotFound, $"The model '{id}' does not exist or no enabled provider serves it.", "model");
+                return IsAnthropic(http) ? AnthropicErrors.Result(error, http.Response) : OpenAIErrors.Result(error, http.Response);
+            }
+
+            return IsAnthropic(http)
+                ? TypedResults.Json(Anthropic(model), ModelsJsonContext.Default.AnthropicModel)
+                : TypedResults.Json(OpenAI(model), OpenAIJsonContext.Default.ModelWire);
+        });
+        return routes;
+    }
+
+    private static IResult List(HttpContext http, ModelDirectory models)
+    {
+        var all = models.All;
+        if (!IsAnthropic(http))
+        {
+            return TypedResults.Json(new ModelListWire { Data = [.. all.Select(OpenAI)] }, OpenAIJsonContext.Default.ModelListWire);
+        }
+
+        return TypedResults.Json(new AnthropicModelList
+        {
+            Data = [.. all.Select(Anthropic)],
+            FirstId = all.Count > 0 ? all[0].Id : null,
+            LastId = all.Count > 0 ? all[^1].Id : null,
+        }, ModelsJsonContext.Default.AnthropicModelList);
+    }
+
+    private static bool IsAnthropic(HttpContext http) => http.Request.Headers.ContainsKey("anthropic-version");
+
+    private static ModelWire OpenAI(ServedModel model) =>
+        new() { Id = model.Id, Created = Created.ToUnixTimeSeconds(), OwnedBy = model.Provider };
+
+    private static AnthropicModel Anthropic(ServedModel model) =>
+        new() { Id = model.Id, DisplayName = model.Id, CreatedAt = Created };
+}
+
+internal sealed class AnthropicModelList
+{
+    public required List<AnthropicModel> Data { get; init; }
+    public bool HasMore { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? FirstId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? LastId { get; init; }
+}
+
+internal sealed class AnthropicModel
+{
+    public string Type { get; init; } = "model";
+    public required string Id { get; init; }
+    public required string DisplayName { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(AnthropicModelList))]
+[JsonSerializable(typeof(AnthropicModel))]
+internal sealed partial class ModelsJsonContext : JsonSerializerContext;

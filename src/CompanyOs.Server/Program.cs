@@ -1,8 +1,15 @@
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Server.Hosting;
+using CompanyOs.Server.Keys;
 using Microsoft.Extensions.Options;
 
-// dotnet run --project src/CompanyOs.Server -- [--config config/llm.yaml] [--emulator] [--urls http://127.0.0.1:8080]
+// dotnet run --project src/CompanyOs.Server -- [--config config/llm.yaml] [--emulator] [--keys-db data/keys.db] [--urls http://127.0.0.1:8080]
+// dotnet run --project src/CompanyOs.Server -- keys create --org acme --keys-db data/keys.db
+if (args is ["keys", ..])
+{
+    return await KeysCommand.RunAsync(args, Console.Out, Console.Error);
+}
+
 try
 {
     await using var server = await GatewayServer.StartAsync(args);

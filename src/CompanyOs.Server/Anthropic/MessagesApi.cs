@@ -2,9 +2,9 @@ using CompanyOs.Llm.Calls;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Gateway;
 using CompanyOs.Server.Hosting;
+using CompanyOs.Server.Keys;
 using CompanyOs.Server.OpenAI;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Options;
 
 namespace CompanyOs.Server.Anthropic;
 
@@ -13,17 +13,17 @@ internal static class MessagesApi
 {
     public static IEndpointRouteBuilder MapMessages(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/v1/messages", HandleAsync);
+        routes.MapPost("/messages", HandleAsync);
         return routes;
     }
 
-    private static async Task<IResult> HandleAsync(HttpContext http, IChatClient gateway, IOptions<ServerOptions> server, ILogger<MessagesCall> logger)
+    private static async Task<IResult> HandleAsync(HttpContext http, IChatClient gateway, ILogger<MessagesCall> logger)
     {
         try
         {
             var request = await RequestBody.ReadAsync(http.Request, AnthropicJsonContext.Default.MessagesRequest, http.RequestAborted);
             var call = MessagesRequestReader.Read(request);
-            call.Options.WithCallContext(server.Value.CallContext());
+            call.Options.WithCallContext(Caller.Of(http).CallContext());
             if (!call.Stream)
             {
                 var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);

@@ -2,6 +2,7 @@ using CompanyOs.Emulator;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Server.Anthropic;
 using CompanyOs.Server.Gateway;
+using CompanyOs.Server.Keys;
 using CompanyOs.Server.Models;
 using CompanyOs.Server.OpenAI;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -69,6 +70,13 @@ internal sealed class GatewayServer : IAsyncDisposable
             }
 
             builder.Services.AddSingleton<ModelDirectory>();
+            if (options.KeysDatabase is { } keys)
+            {
+                var store = new SqliteApiKeyStore(Path.Combine(builder.Environment.ContentRootPath, keys), TimeProvider.System);
+                await KeyStoreStartup.InitializeAsync(store, cancellationToken);
+                builder.Services.AddSingleton(store);
+            }
+
             app = builder.Build();
             Map(app, options);
             await app.StartAsync(cancellationToken);
@@ -123,9 +131,10 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
 
         app.MapHealth();
-        app.MapChatCompletions();
-        app.MapMessages();
-        app.MapModels();
+        var v1 = app.MapGroup("/v1").RequireApiKeys();
+        v1.MapChatCompletions();
+        v1.MapMessages();
+        v1.MapModels();
     }
 
     private static string ConfigFile(WebApplicationBuilder builder)

@@ -4,7 +4,7 @@ using CompanyOs.Llm.Configuration;
 namespace CompanyOs.Server.Hosting;
 
 /// <summary>
-/// The command line: <c>--config FILE</c> (llm.yaml), <c>--emulator</c>, <c>--urls URL</c>, plus any
+/// The command line: <c>--config FILE</c> (llm.yaml), <c>--emulator</c>, <c>--keys-db FILE</c>, <c>--urls URL</c>, plus any
 /// <c>--Section:Key=value</c> configuration override ASP.NET Core understands.
 /// </summary>
 internal static class ServerArguments
@@ -23,6 +23,9 @@ internal static class ServerArguments
                     break;
                 case "--config" when i + 1 < args.Length:
                     normalized.Add($"--CompanyOs:Llm:ConfigFile={args[++i]}");
+                    break;
+                case "--keys-db" when i + 1 < args.Length:
+                    normalized.Add($"--{ServerOptions.SectionName}:KeysDatabase={args[++i]}");
                     break;
                 case var arg when arg.StartsWith("--config=", StringComparison.Ordinal):
                     normalized.Add($"--CompanyOs:Llm:ConfigFile={arg["--config=".Length..]}");
@@ -60,6 +63,11 @@ internal static class ServerArguments
             options.DefaultOrg = string.IsNullOrWhiteSpace(org)
                 ? throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:DefaultOrg", "must not be empty")
                 : org;
+        }
+
+        if (section["KeysDatabase"] is { Length: > 0 } keys)
+        {
+            options.KeysDatabase = keys;
         }
 
         return options;

@@ -1,5 +1,3 @@
-using CompanyOs.Llm.Calls;
-
 namespace CompanyOs.Server.Hosting;
 
 /// <summary>The server's own settings, bound from the <c>CompanyOs:Server</c> configuration section.</summary>
@@ -16,9 +14,9 @@ internal sealed class ServerOptions
     /// <summary>Answer every provider from the in-process emulator; every response then says so.</summary>
     public bool Emulator { get; set; }
 
-    /// <summary>The organisation calls are attributed to (budgets, stats) until per-org API keys exist.</summary>
+    /// <summary>The organisation calls are attributed to (budgets, stats) when API keys are off (no <see cref="KeysDatabase"/>).</summary>
     public string DefaultOrg { get; set; } = "default";
 
-    /// <summary>Who pays for a call. The org comes from the server, never from a header or body field.</summary>
-    public LlmCallContext CallContext() => new() { OrgId = DefaultOrg };
+    /// <summary>SQLite file of API keys; when set, every <c>/v1</c> request needs a key and its org pays. Null: keys are off.</summary>
+    public string? KeysDatabase { get; set; }
 }

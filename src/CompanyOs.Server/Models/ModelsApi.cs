@@ -15,17 +15,17 @@ internal static class ModelsApi
 
     public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v1/models", List);
-        routes.MapGet("/v1/models/{**id}", IResult (string id, HttpContext http, ModelDirectory models) =>
+        routes.MapGet("/models", List);
+        routes.MapGet("/models/{**id}", IResult (string id, HttpContext http, ModelDirectory models) =>
         {
             id = Uri.UnescapeDataString(id); // a catch-all route value keeps %2F, as in openai%2Fgpt-4o
             if (models.Find(id) is not { } model)
             {
                 var error = new ApiError(ApiErrorKind.NotFound, $"The model '{id}' does not exist or no enabled provider serves it.", "model");
-                return IsAnthropic(http) ? AnthropicErrors.Result(error, http.Response) : OpenAIErrors.Result(error, http.Response);
+                return WireErrors.Result(http, error);
             }
 
-            return IsAnthropic(http)
+            return WireErrors.IsAnthropic(http)
                 ? TypedResults.Json(Anthropic(model), ModelsJsonContext.Default.AnthropicModel)
                 : TypedResults.Json(OpenAI(model), OpenAIJsonContext.Default.ModelWire);
         });
@@ -35,7 +35,7 @@ internal static class ModelsApi
     private static IResult List(HttpContext http, ModelDirectory models)
     {
         var all = models.All;
-        if (!IsAnthropic(http))
+        if (!WireErrors.IsAnthropic(http))
         {
             return TypedResults.Json(new ModelListWire { Data = [.. all.Select(OpenAI)] }, OpenAIJsonContext.Default.ModelListWire);
         }
@@ -47,8 +47,6 @@ internal static class ModelsApi
             LastId = all.Count > 0 ? all[^1].Id : null,
         }, ModelsJsonContext.Default.AnthropicModelList);
     }
-
-    private static bool IsAnthropic(HttpContext http) => http.Request.Headers.ContainsKey("anthropic-version");
 
     private static ModelWire OpenAI(ServedModel model) =>
         new() { Id = model.Id, Created = Created.ToUnixTimeSeconds(), OwnedBy = model.Provider };

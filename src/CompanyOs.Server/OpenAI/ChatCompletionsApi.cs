@@ -2,8 +2,8 @@ using CompanyOs.Llm.Calls;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Gateway;
 using CompanyOs.Server.Hosting;
+using CompanyOs.Server.Keys;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Options;
 
 namespace CompanyOs.Server.OpenAI;
 
@@ -12,18 +12,18 @@ internal static class ChatCompletionsApi
 {
     public static IEndpointRouteBuilder MapChatCompletions(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/v1/chat/completions", HandleAsync);
+        routes.MapPost("/chat/completions", HandleAsync);
         return routes;
     }
 
     private static async Task<IResult> HandleAsync(
-        HttpContext http, IChatClient gateway, IOptions<ServerOptions> server, TimeProvider time, ILogger<ChatCall> logger)
+        HttpContext http, IChatClient gateway, TimeProvider time, ILogger<ChatCall> logger)
     {
         try
         {
             var request = await RequestBody.ReadAsync(http.Request, OpenAIJsonContext.Default.ChatCompletionRequest, http.RequestAborted);
             var call = ChatRequestReader.Read(request);
-            call.Options.WithCallContext(server.Value.CallContext());
+            call.Options.WithCallContext(Caller.Of(http).CallContext());
             if (!call.Stream)
             {
                 var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);

@@ -1,0 +1,30 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace CompanyOs.Server.Keys;
+
+/// <summary>A stored API key: never the key itself, only its SHA-256 and a short visible prefix to recognise it by.</summary>
+internal sealed record ApiKeyRecord(string Id, string Org, IReadOnlyList<string> Scopes, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+{
+    public bool Allows(string scope) => RevokedAt is null && Scopes.Contains(scope, StringComparer.Ordinal);
+}
+
+/// <summary>Key material: <c>cos_</c> + 256 random bits (base64url), and the hash that is stored instead.</summary>
+internal static class ApiKey
+{
+    public const string Prefix = "cos_";
+    public const string GatewayScope = "gateway";
+
+    /// <summary>The scopes a key may hold.</summary>
+    public static readonly IReadOnlyList<string> KnownScopes = [GatewayScope, "agents", "admin"];
+
+    public static string Generate() => Prefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+
+    public static string NewId() => "key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    /// <summary>What a listing shows: the prefix and the first characters, enough to tell keys apart, useless to an attacker.</summary>
+    public static string Visible(string key) => key[..Math.Min(key.Length, Prefix.Length + 6)] + "…";
+}

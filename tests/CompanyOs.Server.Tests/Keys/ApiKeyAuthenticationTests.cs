@@ -1,0 +1,146 @@
+using System.ClientModel;
+using System.Net.Http.Headers;
+using CompanyOs.Server.Keys;
+using CompanyOs.Server.Tests.Infrastructure;
+using OpenAI.Chat;
+
+namespace CompanyOs.Server.Tests.Keys;
+
+/// <summary>Keys per org on /v1: 401/403 in each wire's error shape, and the org of every call comes from its key.</summary>
+public sealed class ApiKeyAuthenticationTests
+{
+    private const string Chat = """{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}""";
+    private const string Messages = """{"model":"gpt-4o","max_tokens":20,"messages":[{"role":"user","content":"hi"}]}""";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Missing_invalid_revoked_and_unscoped_keys_are_refused_in_the_openai_shape()
+    {
+        await using var server = await StartAsync();
+        var store = Store(server);
+        var (revoked, revokedKey) = await store.CreateAsync("acme", [ApiKey.GatewayScope], Ct);
+        await store.RevokeAsync(revoked.Id, Ct);
+        var (_, agentsOnly) = await store.CreateAsync("acme", ["agents"], Ct);
+        using var http = TestServers.Http(server);
+
+        using var missing = await Send(http, "v1/chat/completions", Chat, key: null);
+        using var invalid = await Send(http, "v1/chat/completions", Chat, key: "cos_made_up_key");
+        using var wasRevoked = await Send(http, "v1/chat/completions", Chat, revokedKey);
+        using var unscoped = await Send(http, "v1/chat/completions", Chat, agentsOnly);
+
+        await ErrorJson.AssertOpenAIAsync(missing, 401, "invalid_request_error", code: "invalid_api_key");
+        var invalidError = await ErrorJson.AssertOpenAIAsync(invalid, 401, "invalid_request_error", code: "invalid_api_key");
+        var revokedError = await ErrorJson.AssertOpenAIAsync(wasRevoked, 401, "invalid_request_error", code: "invalid_api_key");
+        await ErrorJson.AssertOpenAIAsync(unscoped, 403, "invalid_request_error", code: "permission_denied");
+        Assert.DoesNotContain("made_up", invalidError.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("revoked", revokedError.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, server.Emulator!.TotalRequestCount);
+    }
+
+    [Fact]
+    public async Task Messages_and_anthropic_model_requests_are_refused_in_the_anthropic_shape()
+    {
+        await using var server = await StartAsync();
+        var (_, agentsOnly) = await Store(server).CreateAsync("acme", ["agents"], Ct);
+        using var http = TestServers.Http(server);
+
+        using var missing = await Send(http, "v1/messages", Messages, key: null);
+        using var unscoped = await Send(http, "v1/messages", Messages, agentsOnly, header: "x-api-key");
+        using var models = new HttpRequestMessage(HttpMethod.Get, "v1/models");
+        models.Headers.Add("anthropic-version", "2023-06-01");
+        using var modelsMissing = await http.SendAsync(models, Ct);
+
+        await ErrorJson.AssertAnthropicAsync(missing, 401, "authentication_error");
+        await ErrorJson.AssertAnthropicAsync(unscoped, 403, "permission_error");
+        await ErrorJson.AssertAnthropicAsync(modelsMissing, 401, "authentication_error");
+    }
+
+    [Fact]
+    public async Task Bearer_and_x_api_key_both_authenticate_the_official_sdks_and_health_needs_no_key()
+    {
+        await using var server = await StartAsync();
+        var (_, key) = await Store(server).CreateAsync("acme", [ApiKey.GatewayScope], Ct);
+        var openAI = new ChatClient("gpt-4o", new ApiKeyCredential(key), new global::OpenAI.OpenAIClientOptions { Endpoint = new Uri(server.BaseUri, "v1") });
+        var anthropic = new global::Anthropic.AnthropicClient(new global::Anthropic.Core.ClientOptions
+        {
+            ApiKey = key,
+            BaseUrl = server.BaseUri.ToString().TrimEnd('/'),
+            MaxRetries = 0,
+        });
+        using var http = TestServers.Http(server);
+
+        ChatCompletion completion = await openAI.CompleteChatAsync([new UserChatMessage("hello with a bearer key")], cancellationToken: Ct);
+        var message = await anthropic.Messages.Create(new global::Anthropic.Models.Messages.MessageCreateParams
+        {
+            Model = "claude-3.5-sonnet",
+            MaxTokens = 50,
+            Messages = [new global::Anthropic.Models.Messages.UserMessageParam { Content = "hello with x-api-key" }],
+        }, Ct);
+        using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative), Ct);
+
+        Assert.Contains("hello with a bearer key", completion.Content[0].Text, StringComparison.Ordinal);
+        Assert.True(message.Content[0].TryPickText(out var text));
+        Assert.Contains("hello with x-api-key", text.Text, StringComparison.Ordinal);
+        Assert.Equal(200, (int)health.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_org_comes_from_the_key_so_org_a_cannot_spend_org_b_budget()
+    {
+        await using var server = await StartAsync(TestServers.DefaultYaml + "\nbudgets: { orgs: { poor: { usd: 0.000001 }, rich: { usd: 100 } } }\n");
+        var store = Store(server);
+        var (_, poorKey) = await store.CreateAsync("poor", [ApiKey.GatewayScope], Ct);
+        var (_, richKey) = await store.CreateAsync("rich", [ApiKey.GatewayScope], Ct);
+        using var http = TestServers.Http(server);
+
+        using var poor = await Send(http, "v1/chat/completions", Chat, poorKey, extraHeader: ("x-companyos-org", "rich"));
+        using var poorMessages = await Send(http, "v1/messages", Messages, poorKey, header: "x-api-key");
+        using var rich = await Send(http, "v1/chat/completions", Chat, richKey);
+
+        await ErrorJson.AssertOpenAIAsync(poor, 429, "insufficient_quota", code: "insufficient_quota");
+        await ErrorJson.AssertAnthropicAsync(poorMessages, 429, "billing_error");
+        Assert.Equal(200, (int)rich.StatusCode);
+        var gateway = (CompanyOs.Llm.Gateway.LlmGateway)server.Services.GetService(typeof(CompanyOs.Llm.Gateway.LlmGateway))!;
+        var rows = gateway.GetStats().Rows;
+        var richRow = Assert.Single(rows, r => r.OrgId == "rich");
+        Assert.Equal(1, richRow.Requests);
+        Assert.Empty(richRow.Errors);
+        Assert.All(rows.Where(r => r.OrgId == "poor"), r => Assert.Equal(0, r.InputTokens + r.OutputTokens));
+        Assert.Equal(1, server.Emulator!.TotalRequestCount);
+    }
+
+    private static async Task<Server.Hosting.GatewayServer> StartAsync(string yaml = TestServers.DefaultYaml)
+    {
+        var db = Path.Combine(Path.GetTempPath(), "companyos-server-tests", Guid.NewGuid().ToString("N") + ".db");
+        return await TestServers.StartAsync(yaml, extraArgs: ["--keys-db", db]);
+    }
+
+    private static SqliteApiKeyStore Store(Server.Hosting.GatewayServer server) =>
+        (SqliteApiKeyStore)server.Services.GetService(typeof(SqliteApiKeyStore))!;
+
+    private static async Task<HttpResponseMessage> Send(HttpClient http, string path, string body, string? key, string header = "Authorization",
+        (string Name, string Value)? extraHeader = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (key is not null)
+        {
+            if (header == "Authorization")
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            }
+            else
+            {
+                request.Headers.Add(header, key);
+            }
+        }
+
+        if (extraHeader is { } extra)
+        {
+            request.Headers.Add(extra.Name, extra.Value);
+        }
+
+        return await http.SendAsync(request, Ct);
+    }
+}

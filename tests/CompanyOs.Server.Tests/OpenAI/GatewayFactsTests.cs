@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using CompanyOs.Emulator;
+using CompanyOs.Emulator.Faults;
+using CompanyOs.Server.Tests.Infrastructure;
+
+namespace CompanyOs.Server.Tests.OpenAI;
+
+/// <summary>The gateway's facts in response headers, and streams forwarded as they arrive.</summary>
+public sealed class GatewayFactsTests
+{
+    private const string Body = """{"model":"claude-3.5-sonnet","messages":[{"role":"user","content":"hi"}]}""";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_fallback_is_reported_as_the_chain_taken()
+    {
+        var yaml = TestServers.DefaultYaml.Replace("default_model: \"claude-3.5-sonnet\"",
+            "default_model: \"claude-3.5-sonnet\"\n    fallback_provider: openai", StringComparison.Ordinal);
+        await using var server = await TestServers.StartAsync(yaml);
+        server.Emulator!.Faults.Enqueue(Fault.Status(500), provider: EmulatorProvider.Anthropic);
+        using var http = TestServers.Http(server);
+
+        using var response = await http.PostJsonAsync("v1/chat/completions", Body);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("anthropic,openai", Assert.Single(response.Headers.GetValues("x-companyos-fallback")));
+        Assert.Equal("openai", Assert.Single(response.Headers.GetValues("x-companyos-provider")));
+    }
+
+    [Fact]
+    public async Task A_cache_hit_is_marked_and_costs_nothing()
+    {
+        await using var server = await TestServers.StartAsync(TestServers.DefaultYaml + "\ncache: { enabled: true }\n");
+        using var http = TestServers.Http(server);
+
+        using var first = await http.PostJsonAsync("v1/chat/completions", Body);
+        using var second = await http.PostJsonAsync("v1/chat/completions", Body);
+
+        Assert.Equal("miss", Assert.Single(first.Headers.GetValues("x-companyos-cache")));
+        Assert.Equal("hit", Assert.Single(second.Headers.GetValues("x-companyos-cache")));
+        Assert.Equal(0m, decimal.Parse(Assert.Single(second.Headers.GetValues("x-companyos-cost-usd")), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1, server.Emulator!.TotalRequestCount);
+    }
+
+    [Fact]
+    public async Task An_unpriced_model_has_no_cost_header()
+    {
+        await using var server = await TestServers.StartAsync();
+        using var http = TestServers.Http(server);
+
+        using var response = await http.PostJsonAsync("v1/chat/completions", """{"model":"openai/my-unpriced-finetune","messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.False(response.Headers.Contains("x-companyos-cost-usd"));
+        Assert.Equal("openai", Assert.Single(response.Headers.GetValues("x-companyos-provider")));
+    }
+
+    [Fact]
+    public async Task Stream_chunks_reach_the_client_as_the_upstream_sends_them()
+    {
+        var delay = TimeSpan.FromMilliseconds(150);
+        await using var server = await TestServers.StartAsync(emulatorOptions: new EmulatorOptions { ChunkDelay = delay });
+        server.Emulator!.Script.Enqueue(Emulator.Scripting.ScriptedTurn.Text("one two three four five six"));
+        using var http = TestServers.Http(server);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"count"}]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
+        var clock = Stopwatch.StartNew();
+        var arrivals = new List<TimeSpan>();
+        for (var lines = 0; lines < 200 && await reader.ReadLineAsync(Ct) is { } line; lines++)
+        {
+            if (line.Contains("\"content\":\"", StringComparison.Ordinal) && !line.Contains("\"content\":\"\"", StringComparison.Ordinal))
+            {
+                arrivals.Add(clock.Elapsed);
+            }
+        }
+
+        Assert.True(arrivals.Count >= 6, $"{arrivals.Count} content chunks");
+        // Buffered output would arrive all at once; forwarded output is spread over the emulator's chunk delays.
+        Assert.True(arrivals[^1] - arrivals[0] >= delay * 3, $"chunks arrived within {(arrivals[^1] - arrivals[0]).TotalMilliseconds} ms");
+    }
+}

@@ -1,9 +1,7 @@
 using CompanyOs.Llm.Calls;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Gateway;
-using CompanyOs.Server.Hosting;
 using CompanyOs.Server.Keys;
-using CompanyOs.Server.OpenAI;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Server.Anthropic;
@@ -11,6 +9,8 @@ namespace CompanyOs.Server.Anthropic;
 /// <summary><c>POST /v1/messages</c>: the Anthropic Messages API over the gateway, for any configured model (any <c>anthropic-version</c>).</summary>
 internal static class MessagesApi
 {
+    private const string Path = "/v1/messages";
+
     public static IEndpointRouteBuilder MapMessages(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/messages", HandleAsync);
@@ -33,20 +33,13 @@ internal static class MessagesApi
 
             var writer = new MessageStreamWriter(http.Response, call);
             await GatewayStream.RunAsync(http, gateway.GetStreamingResponseAsync(call.Messages, call.Options, http.RequestAborted),
-                writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(StreamFailure(e, logger)));
+                writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(EndpointFailures.Stream(e, Path, logger)));
             return TypedResults.Empty;
         }
         catch (Exception e) when (GatewayErrors.From(e) is { } error)
         {
-            ChatCompletionsApi.LogUpstream(e, error, logger);
+            EndpointFailures.Log(e, error, Path, logger);
             return AnthropicErrors.Result(error, http.Response);
         }
-    }
-
-    private static ApiError StreamFailure(Exception e, ILogger logger)
-    {
-        var error = GatewayErrors.From(e) ?? new ApiError(ApiErrorKind.UpstreamFailed, "The stream failed inside the gateway.");
-        ServerLog.StreamFailed(logger, "/v1/messages", error.Message);
-        return error;
     }
 }

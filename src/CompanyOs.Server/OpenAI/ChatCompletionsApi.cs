@@ -1,7 +1,6 @@
 using CompanyOs.Llm.Calls;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Gateway;
-using CompanyOs.Server.Hosting;
 using CompanyOs.Server.Keys;
 using Microsoft.Extensions.AI;
 
@@ -10,6 +9,8 @@ namespace CompanyOs.Server.OpenAI;
 /// <summary><c>POST /v1/chat/completions</c>: the OpenAI Chat Completions API over the gateway, for any configured model.</summary>
 internal static class ChatCompletionsApi
 {
+    private const string Path = "/v1/chat/completions";
+
     public static IEndpointRouteBuilder MapChatCompletions(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/chat/completions", HandleAsync);
@@ -34,28 +35,14 @@ internal static class ChatCompletionsApi
 
             var writer = new ChatStreamWriter(http.Response, call, time.GetUtcNow());
             await GatewayStream.RunAsync(http, gateway.GetStreamingResponseAsync(call.Messages, call.Options, http.RequestAborted),
-                writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(StreamFailure(e, logger)));
+                writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(EndpointFailures.Stream(e, Path, logger)));
             return TypedResults.Empty;
         }
         catch (Exception e) when (GatewayErrors.From(e) is { } error)
         {
-            LogUpstream(e, error, logger);
+            EndpointFailures.Log(e, error, Path, logger);
             return OpenAIErrors.Result(error, http.Response);
         }
     }
 
-    private static ApiError StreamFailure(Exception e, ILogger logger)
-    {
-        var error = GatewayErrors.From(e) ?? new ApiError(ApiErrorKind.UpstreamFailed, "The stream failed inside the gateway.");
-        ServerLog.StreamFailed(logger, "/v1/chat/completions", error.Message);
-        return error;
-    }
-
-    internal static void LogUpstream(Exception e, ApiError error, ILogger logger)
-    {
-        if (e is Llm.Errors.ProviderException p)
-        {
-            ServerLog.UpstreamFailure(logger, "gateway", p.Provider, p.Kind.ToString(), error.StatusCode);
-        }
-    }
 }

@@ -84,4 +84,33 @@ public sealed class GatewayFactsTests
         // Buffered output would arrive all at once; forwarded output is spread over the emulator's chunk delays.
         Assert.True(arrivals[^1] - arrivals[0] >= delay * 3, $"chunks arrived within {(arrivals[^1] - arrivals[0]).TotalMilliseconds} ms");
     }
+
+    [Fact]
+    public async Task A_client_that_disconnects_mid_stream_cancels_the_gateway_call()
+    {
+        await using var server = await TestServers.StartAsync(emulatorOptions: new EmulatorOptions { ChunkDelay = TimeSpan.FromMilliseconds(200) });
+        server.Emulator!.Script.Enqueue(Emulator.Scripting.ScriptedTurn.Text(string.Join(' ', Enumerable.Repeat("word", 60))));
+        var gateway = (CompanyOs.Llm.Gateway.LlmGateway)server.Services.GetService(typeof(CompanyOs.Llm.Gateway.LlmGateway))!;
+        using (var http = TestServers.Http(server))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+            {
+                Content = new StringContent("""{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"go"}]}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
+            Assert.StartsWith("data: {", await reader.ReadLineAsync(Ct), StringComparison.Ordinal);
+        } // the client goes away after the first chunk, about 12 s before the stream would end
+
+        var clock = Stopwatch.StartNew();
+        long cancelled = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(5) && cancelled == 0)
+        {
+            await Task.Delay(50, Ct);
+            cancelled = gateway.GetStats().Rows.Sum(r => r.Errors.GetValueOrDefault("cancelled"));
+        }
+
+        Assert.Equal(1, cancelled);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
+    }
 }

@@ -154,6 +154,24 @@ public sealed class OpenAISdkTests
     }
 
     [Fact]
+    public async Task An_image_part_is_passed_to_the_provider()
+    {
+        await using var server = await TestServers.StartAsync();
+        var client = TestServers.OpenAIChat(server, "gpt-4o");
+        var png = BinaryData.FromBytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+
+        ChatCompletion completion = await client.CompleteChatAsync(
+            [new UserChatMessage(ChatMessageContentPart.CreateTextPart("What is in this picture?"), ChatMessageContentPart.CreateImagePart(png, "image/png"))],
+            cancellationToken: Ct);
+
+        Assert.NotEmpty(completion.Content[0].Text);
+        using var body = JsonDocument.Parse(server.Emulator!.Requests[^1].Body);
+        var parts = body.RootElement.GetProperty("messages")[0].GetProperty("content");
+        Assert.Equal("image_url", parts[1].GetProperty("type").GetString());
+        Assert.StartsWith("data:image/png;base64,iVBORw0KGgo", parts[1].GetProperty("image_url").GetProperty("url").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_model_is_404_through_the_sdk()
     {
         await using var server = await TestServers.StartAsync();

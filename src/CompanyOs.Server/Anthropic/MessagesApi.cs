@@ -1,4 +1,5 @@
 using CompanyOs.Llm.Calls;
+using CompanyOs.Llm.Models;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Gateway;
 using CompanyOs.Server.Keys;
@@ -17,13 +18,15 @@ internal static class MessagesApi
         return routes;
     }
 
-    private static async Task<IResult> HandleAsync(HttpContext http, IChatClient gateway, ILogger<MessagesCall> logger)
+    private static async Task<IResult> HandleAsync(HttpContext http, IChatClient gateway, ModelCatalog catalog, ILogger<MessagesCall> logger)
     {
         try
         {
             var request = await RequestBody.ReadAsync(http.Request, AnthropicJsonContext.Default.MessagesRequest, http.RequestAborted);
             var call = MessagesRequestReader.Read(request);
-            call.Options.WithCallContext(Caller.Of(http).CallContext());
+            var caller = Caller.Of(http);
+            caller.RequireModel(call.Model, catalog);
+            call.Options.WithCallContext(caller.CallContext());
             if (!call.Stream)
             {
                 var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);

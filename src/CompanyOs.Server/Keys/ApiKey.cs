@@ -5,8 +5,12 @@ using System.Text;
 namespace CompanyOs.Server.Keys;
 
 /// <summary>A stored API key: never the key itself, only its SHA-256 and a short visible prefix to recognise it by.</summary>
-internal sealed record ApiKeyRecord(string Id, string Org, IReadOnlyList<string> Scopes, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+internal sealed record ApiKeyRecord(
+    string Id, string Org, IReadOnlyList<string> Scopes, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
 {
+    /// <summary>The models (names or aliases) this key may use; null: every model the server serves.</summary>
+    public IReadOnlyList<string>? Models { get; init; }
+
     public bool Allows(string scope) => RevokedAt is null && Scopes.Contains(scope, StringComparer.Ordinal);
 }
 

@@ -38,7 +38,7 @@ internal static class ApiKeyAuthentication
                 return WireErrors.Result(http, error);
             }
 
-            http.Features.Set(new Caller(record!.Org, record.Id));
+            http.Features.Set(new Caller(record!.Org, record.Id) { Models = record.Models });
             return await next(context);
         });
         return group;

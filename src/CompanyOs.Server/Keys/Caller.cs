@@ -1,10 +1,29 @@
 using CompanyOs.Llm.Calls;
+using CompanyOs.Llm.Models;
+using CompanyOs.Server.Errors;
 
 namespace CompanyOs.Server.Keys;
 
 /// <summary>Who is calling, as established by the API key (or the server's default org when keys are off).</summary>
 internal sealed record Caller(string Org, string? KeyId)
 {
+    /// <summary>The models the key may use (names or aliases); null: every model.</summary>
+    public IReadOnlyList<string>? Models { get; init; }
+
+    /// <summary>True when the key may use <paramref name="model"/>: listed by name, or naming the same exact model.</summary>
+    public bool MayUse(string model, ModelCatalog catalog) =>
+        Models is null || Models.Any(m => string.Equals(m, model, StringComparison.Ordinal)
+                                          || string.Equals(catalog.Resolve(m), catalog.Resolve(model), StringComparison.Ordinal));
+
+    /// <exception cref="ApiRequestException">403: the key may not use <paramref name="model"/>.</exception>
+    public void RequireModel(string model, ModelCatalog catalog)
+    {
+        if (!MayUse(model, catalog))
+        {
+            throw new ApiRequestException(new ApiError(ApiErrorKind.PermissionDenied, $"This API key may not use the model '{model}'.", "model"));
+        }
+    }
+
     /// <summary>The gateway call context: the org comes from the key, never from a header or body field.</summary>
     public LlmCallContext CallContext() => new() { OrgId = Org };
 

@@ -13,11 +13,12 @@ internal sealed class SqliteApiKeyStore
             prefix TEXT NOT NULL,
             org TEXT NOT NULL,
             scopes TEXT NOT NULL,
+            models TEXT NULL,
             created_at TEXT NOT NULL,
             revoked_at TEXT NULL);
         """;
 
-    private const string Columns = "id, org, scopes, prefix, created_at, revoked_at";
+    private const string Columns = "id, org, scopes, prefix, created_at, revoked_at, models";
     private readonly string _connectionString;
     private readonly TimeProvider _time;
 
@@ -40,7 +41,8 @@ internal sealed class SqliteApiKeyStore
     }
 
     /// <summary>Creates a key for <paramref name="org"/>; the returned key is the only time it is ever visible.</summary>
-    public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(string org, IReadOnlyList<string> scopes, CancellationToken cancellationToken = default)
+    public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(
+        string org, IReadOnlyList<string> scopes, IReadOnlyList<string>? models = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(org);
         var unknown = scopes.Except(ApiKey.KnownScopes, StringComparer.Ordinal).ToList();
@@ -50,15 +52,21 @@ internal sealed class SqliteApiKeyStore
         }
 
         var key = ApiKey.Generate();
-        var record = new ApiKeyRecord(ApiKey.NewId(), org, scopes, ApiKey.Visible(key), _time.GetUtcNow(), null);
+        if (models is { Count: 0 } || models?.Any(m => string.IsNullOrWhiteSpace(m) || m.Contains(',', StringComparison.Ordinal)) == true)
+        {
+            throw new ArgumentException("Models must be a non-empty list of model names (or null for every model).", nameof(models));
+        }
+
+        var record = new ApiKeyRecord(ApiKey.NewId(), org, scopes, ApiKey.Visible(key), _time.GetUtcNow(), null) { Models = models };
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO api_keys (id, key_hash, prefix, org, scopes, created_at) VALUES ($id, $hash, $prefix, $org, $scopes, $created)";
+        command.CommandText = "INSERT INTO api_keys (id, key_hash, prefix, org, scopes, models, created_at) VALUES ($id, $hash, $prefix, $org, $scopes, $models, $created)";
         command.Parameters.AddWithValue("$id", record.Id);
         command.Parameters.AddWithValue("$hash", ApiKey.Hash(key));
         command.Parameters.AddWithValue("$prefix", record.Prefix);
         command.Parameters.AddWithValue("$org", org);
         command.Parameters.AddWithValue("$scopes", string.Join(',', scopes));
+        command.Parameters.AddWithValue("$models", models is null ? DBNull.Value : string.Join(',', models));
         command.Parameters.AddWithValue("$created", record.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
         await command.ExecuteNonQueryAsync(cancellationToken);
         return (record, key);
@@ -122,5 +130,8 @@ internal sealed class SqliteApiKeyStore
         reader.GetString(2).Split(',', StringSplitOptions.RemoveEmptyEntries),
         reader.GetString(3),
         DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture),
-        reader.IsDBNull(5) ? null : DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture));
+        reader.IsDBNull(5) ? null : DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture))
+    {
+        Models = reader.IsDBNull(6) ? null : reader.GetString(6).Split(','),
+    };
 }

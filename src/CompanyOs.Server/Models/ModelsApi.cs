@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using CompanyOs.Server.Anthropic;
+using CompanyOs.Llm.Models;
 using CompanyOs.Server.Errors;
+using CompanyOs.Server.Keys;
 using CompanyOs.Server.OpenAI;
 
 namespace CompanyOs.Server.Models;
@@ -16,10 +18,10 @@ internal static class ModelsApi
     public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/models", List);
-        routes.MapGet("/models/{**id}", IResult (string id, HttpContext http, ModelDirectory models) =>
+        routes.MapGet("/models/{**id}", IResult (string id, HttpContext http, ModelDirectory models, ModelCatalog catalog) =>
         {
             id = Uri.UnescapeDataString(id); // a catch-all route value keeps %2F, as in openai%2Fgpt-4o
-            if (models.Find(id) is not { } model)
+            if (models.Find(id) is not { } model || !Caller.Of(http).MayUse(id, catalog))
             {
                 var error = new ApiError(ApiErrorKind.NotFound, $"The model '{id}' does not exist or no enabled provider serves it.", "model");
                 return WireErrors.Result(http, error);
@@ -32,9 +34,10 @@ internal static class ModelsApi
         return routes;
     }
 
-    private static IResult List(HttpContext http, ModelDirectory models)
+    private static IResult List(HttpContext http, ModelDirectory models, ModelCatalog catalog)
     {
-        var all = models.All;
+        var caller = Caller.Of(http);
+        var all = models.All.Where(m => caller.MayUse(m.Id, catalog)).ToList();
         if (!WireErrors.IsAnthropic(http))
         {
             return TypedResults.Json(new ModelListWire { Data = [.. all.Select(OpenAI)] }, OpenAIJsonContext.Default.ModelListWire);

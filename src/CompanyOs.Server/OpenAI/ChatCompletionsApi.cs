@@ -1,4 +1,5 @@
 using CompanyOs.Llm.Calls;
+using CompanyOs.Llm.Models;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Gateway;
 using CompanyOs.Server.Keys;
@@ -18,13 +19,15 @@ internal static class ChatCompletionsApi
     }
 
     private static async Task<IResult> HandleAsync(
-        HttpContext http, IChatClient gateway, TimeProvider time, ILogger<ChatCall> logger)
+        HttpContext http, IChatClient gateway, ModelCatalog catalog, TimeProvider time, ILogger<ChatCall> logger)
     {
         try
         {
             var request = await RequestBody.ReadAsync(http.Request, OpenAIJsonContext.Default.ChatCompletionRequest, http.RequestAborted);
             var call = ChatRequestReader.Read(request);
-            call.Options.WithCallContext(Caller.Of(http).CallContext());
+            var caller = Caller.Of(http);
+            caller.RequireModel(call.Model, catalog);
+            call.Options.WithCallContext(caller.CallContext());
             if (!call.Stream)
             {
                 var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);

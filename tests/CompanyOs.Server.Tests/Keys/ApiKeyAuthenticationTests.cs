@@ -19,9 +19,9 @@ public sealed class ApiKeyAuthenticationTests
     {
         await using var server = await StartAsync();
         var store = Store(server);
-        var (revoked, revokedKey) = await store.CreateAsync("acme", [ApiKey.GatewayScope], Ct);
+        var (revoked, revokedKey) = await store.CreateAsync("acme", [ApiKey.GatewayScope], cancellationToken: Ct);
         await store.RevokeAsync(revoked.Id, Ct);
-        var (_, agentsOnly) = await store.CreateAsync("acme", ["agents"], Ct);
+        var (_, agentsOnly) = await store.CreateAsync("acme", ["agents"], cancellationToken: Ct);
         using var http = TestServers.Http(server);
 
         using var missing = await Send(http, "v1/chat/completions", Chat, key: null);
@@ -42,7 +42,7 @@ public sealed class ApiKeyAuthenticationTests
     public async Task Messages_and_anthropic_model_requests_are_refused_in_the_anthropic_shape()
     {
         await using var server = await StartAsync();
-        var (_, agentsOnly) = await Store(server).CreateAsync("acme", ["agents"], Ct);
+        var (_, agentsOnly) = await Store(server).CreateAsync("acme", ["agents"], cancellationToken: Ct);
         using var http = TestServers.Http(server);
 
         using var missing = await Send(http, "v1/messages", Messages, key: null);
@@ -60,7 +60,7 @@ public sealed class ApiKeyAuthenticationTests
     public async Task Bearer_and_x_api_key_both_authenticate_the_official_sdks_and_health_needs_no_key()
     {
         await using var server = await StartAsync();
-        var (_, key) = await Store(server).CreateAsync("acme", [ApiKey.GatewayScope], Ct);
+        var (_, key) = await Store(server).CreateAsync("acme", [ApiKey.GatewayScope], cancellationToken: Ct);
         var openAI = new ChatClient("gpt-4o", new ApiKeyCredential(key), new global::OpenAI.OpenAIClientOptions { Endpoint = new Uri(server.BaseUri, "v1") });
         var anthropic = new global::Anthropic.AnthropicClient(new global::Anthropic.Core.ClientOptions
         {
@@ -90,8 +90,8 @@ public sealed class ApiKeyAuthenticationTests
     {
         await using var server = await StartAsync(TestServers.DefaultYaml + "\nbudgets: { orgs: { poor: { usd: 0.000001 }, rich: { usd: 100 } } }\n");
         var store = Store(server);
-        var (_, poorKey) = await store.CreateAsync("poor", [ApiKey.GatewayScope], Ct);
-        var (_, richKey) = await store.CreateAsync("rich", [ApiKey.GatewayScope], Ct);
+        var (_, poorKey) = await store.CreateAsync("poor", [ApiKey.GatewayScope], cancellationToken: Ct);
+        var (_, richKey) = await store.CreateAsync("rich", [ApiKey.GatewayScope], cancellationToken: Ct);
         using var http = TestServers.Http(server);
 
         using var poor = await Send(http, "v1/chat/completions", Chat, poorKey, extraHeader: ("x-companyos-org", "rich"));
@@ -107,6 +107,36 @@ public sealed class ApiKeyAuthenticationTests
         Assert.Equal(1, richRow.Requests);
         Assert.Empty(richRow.Errors);
         Assert.All(rows.Where(r => r.OrgId == "poor"), r => Assert.Equal(0, r.InputTokens + r.OutputTokens));
+        Assert.Equal(1, server.Emulator!.TotalRequestCount);
+    }
+
+    [Fact]
+    public async Task A_key_limited_to_some_models_gets_403_for_others_and_sees_only_its_models()
+    {
+        await using var server = await StartAsync();
+        var (_, key) = await Store(server).CreateAsync("acme", [ApiKey.GatewayScope], ["claude-3.5-sonnet"], cancellationToken: Ct);
+        using var http = TestServers.Http(server);
+
+        using var gpt = await Send(http, "v1/chat/completions", Chat, key);
+        using var gptMessages = await Send(http, "v1/messages", Messages, key, header: "x-api-key");
+        using var claude = await Send(http, "v1/chat/completions", Chat.Replace("gpt-4o", "claude-3-5-sonnet-20241022", StringComparison.Ordinal), key);
+        using var list = new HttpRequestMessage(HttpMethod.Get, "v1/models");
+        list.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var models = await http.SendAsync(list, Ct);
+        using var one = new HttpRequestMessage(HttpMethod.Get, "v1/models/gpt-4o");
+        one.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var hidden = await http.SendAsync(one, Ct);
+
+        var error = await ErrorJson.AssertOpenAIAsync(gpt, 403, "invalid_request_error", "model", "permission_denied");
+        Assert.Contains("'gpt-4o'", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        await ErrorJson.AssertAnthropicAsync(gptMessages, 403, "permission_error");
+        Assert.Equal(200, (int)claude.StatusCode); // the exact id of the allowed alias
+        using var listed = System.Text.Json.JsonDocument.Parse(await models.Content.ReadAsStringAsync(Ct));
+        var ids = listed.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()!).ToList();
+        Assert.Contains("claude-3.5-sonnet", ids);
+        Assert.Contains("claude-3-5-sonnet-20241022", ids);
+        Assert.All(ids, id => Assert.Contains("sonnet", id, StringComparison.Ordinal)); // aliases of the one allowed model only
+        Assert.Equal(404, (int)hidden.StatusCode);
         Assert.Equal(1, server.Emulator!.TotalRequestCount);
     }
 

@@ -14,7 +14,7 @@ public sealed class ApiKeyStoreTests
         var store = new SqliteApiKeyStore(db, TimeProvider.System);
         await store.InitializeAsync(Ct);
 
-        var (record, key) = await store.CreateAsync("acme", [ApiKey.GatewayScope, "agents"], Ct);
+        var (record, key) = await store.CreateAsync("acme", [ApiKey.GatewayScope, "agents"], cancellationToken: Ct);
         var found = await store.FindAsync(key, Ct);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         var file = Encoding.ASCII.GetString(await File.ReadAllBytesAsync(db, Ct));
@@ -34,7 +34,7 @@ public sealed class ApiKeyStoreTests
     {
         var store = new SqliteApiKeyStore(TempDb(), TimeProvider.System);
         await store.InitializeAsync(Ct);
-        var (record, key) = await store.CreateAsync("acme", [ApiKey.GatewayScope], Ct);
+        var (record, key) = await store.CreateAsync("acme", [ApiKey.GatewayScope], cancellationToken: Ct);
 
         Assert.True(await store.RevokeAsync(record.Id, Ct));
         Assert.False(await store.RevokeAsync(record.Id, Ct));
@@ -51,7 +51,7 @@ public sealed class ApiKeyStoreTests
         var store = new SqliteApiKeyStore(TempDb(), TimeProvider.System);
         await store.InitializeAsync(Ct);
 
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => store.CreateAsync("acme", scope.Length == 0 ? [] : [scope], Ct));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => store.CreateAsync("acme", scope.Length == 0 ? [] : [scope], cancellationToken: Ct));
 
         Assert.Contains("gateway, agents, admin", e.Message, StringComparison.Ordinal);
     }
@@ -70,11 +70,15 @@ public sealed class ApiKeyStoreTests
         var id = created.ToString().Split(' ')[1];
 
         Assert.StartsWith("cos_", key, StringComparison.Ordinal);
-        Assert.Contains($"{id}  {key[..10]}…  org=acme  scopes=gateway,admin  active", listed.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{id}  {key[..10]}…  org=acme  scopes=gateway,admin  models=(all)  active", listed.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(key, listed.ToString(), StringComparison.Ordinal);
         Assert.Equal(0, await KeysCommand.RunAsync(["keys", "revoke", id, "--keys-db", db], created, errors, Ct));
         Assert.Equal(1, await KeysCommand.RunAsync(["keys", "revoke", id, "--keys-db", db], created, errors, Ct));
         Assert.Equal(KeysCommand.Usage, await KeysCommand.RunAsync(["keys", "create", "--keys-db", db], created, errors, Ct));
+        using var limited = new StringWriter();
+        Assert.Equal(0, await KeysCommand.RunAsync(["keys", "create", "--org", "beta", "--models", "gpt-4o, fast", "--keys-db", db], limited, errors, Ct));
+        var found = await new SqliteApiKeyStore(db, TimeProvider.System).FindAsync(limited.ToString().Split("store it now): ")[1].Trim(), Ct);
+        Assert.Equal(["gpt-4o", "fast"], found!.Models);
     }
 
     private static string TempDb()

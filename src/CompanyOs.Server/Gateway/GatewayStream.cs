@@ -1,3 +1,5 @@
+using CompanyOs.Server.Errors;
+using CompanyOs.Server.Hosting;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Server.Gateway;
@@ -6,7 +8,7 @@ namespace CompanyOs.Server.Gateway;
 /// Runs a streaming gateway call for an SSE endpoint. The first update is awaited before the response starts, so that
 /// everything the gateway refuses up front (routing, budget, rate limit, an upstream that never answered) still gets its
 /// own status code; a failure after that is handed to the <c>fail</c> callback to end the stream with the wire's error
-/// event — never with a clean end.
+/// event — never with a clean end. At the shutdown drain deadline the stream ends with such an error too.
 /// </summary>
 internal static class GatewayStream
 {
@@ -18,8 +20,19 @@ internal static class GatewayStream
         Func<Exception, Task> fail)
     {
         var cancellationToken = http.RequestAborted;
-        await using var updates = stream.GetAsyncEnumerator(cancellationToken);
-        var hasMore = await updates.MoveNextAsync();
+        var drainExpired = http.RequestServices.GetRequiredService<ShutdownDrain>().Expired;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, drainExpired);
+        await using var updates = stream.GetAsyncEnumerator(linked.Token);
+        bool hasMore;
+        try
+        {
+            hasMore = await updates.MoveNextAsync();
+        }
+        catch (OperationCanceledException) when (drainExpired.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw ShuttingDown();
+        }
+
         await ServerSentEvents.StartAsync(http.Response, cancellationToken);
         try
         {
@@ -33,12 +46,30 @@ internal static class GatewayStream
         {
             return; // the client went away: the gateway settles usage for what was consumed; nobody is left to tell
         }
+        catch (OperationCanceledException) when (drainExpired.IsCancellationRequested)
+        {
+            await fail(ShuttingDown());
+            return;
+        }
         catch (Exception e)
         {
             await fail(e);
             return;
         }
 
-        await complete();
+        if (drainExpired.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // A layer below may end quietly when cancelled; an end after the deadline is never a proof of completeness.
+            await fail(ShuttingDown());
+            return;
+        }
+
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            await complete();
+        }
     }
+
+    private static ApiRequestException ShuttingDown() => new(new ApiError(ApiErrorKind.UpstreamUnavailable,
+        "The server is shutting down: the stream was ended after the shutdown drain time. Retry the request."));
 }

@@ -43,6 +43,9 @@ internal sealed class GatewayServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(ServerArguments.Normalize(args));
         var options = ServerArguments.ReadOptions(builder.Configuration);
         builder.Services.AddSingleton(Options.Create(options));
+        builder.Services.AddSingleton<ShutdownDrain>();
+        // Kestrel cuts what is still open at the host's shutdown timeout: leave the drain time plus a margin to end streams.
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownDrainSeconds + 5));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;

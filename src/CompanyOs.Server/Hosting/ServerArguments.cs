@@ -65,6 +65,13 @@ internal static class ServerArguments
                 : org;
         }
 
+        if (section["ShutdownDrainSeconds"] is { } drain)
+        {
+            options.ShutdownDrainSeconds = int.TryParse(drain, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 3600
+                ? seconds
+                : throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:ShutdownDrainSeconds", $"must be a whole number of seconds from 1 to 3600, got '{drain}'");
+        }
+
         if (section["KeysDatabase"] is { Length: > 0 } keys)
         {
             options.KeysDatabase = keys;

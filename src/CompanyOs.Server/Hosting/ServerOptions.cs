@@ -17,6 +17,9 @@ internal sealed class ServerOptions
     /// <summary>The organisation calls are attributed to (budgets, stats) when API keys are off (no <see cref="KeysDatabase"/>).</summary>
     public string DefaultOrg { get; set; } = "default";
 
+    /// <summary>How long open streams may continue after shutdown starts (SIGTERM) before they are ended with an error event.</summary>
+    public int ShutdownDrainSeconds { get; set; } = 30;
+
     /// <summary>SQLite file of API keys; when set, every <c>/v1</c> request needs a key and its org pays. Null: keys are off.</summary>
     public string? KeysDatabase { get; set; }
 }

@@ -54,13 +54,16 @@ public sealed class StartupTests
         Assert.Null(server.Emulator);
     }
 
-    [Fact]
-    public async Task A_bad_server_setting_fails_startup_naming_the_key()
+    [Theory]
+    [InlineData("MaxRequestBodyBytes", "lots")]
+    [InlineData("ShutdownDrainSeconds", "0")]
+    [InlineData("Emulator", "maybe")]
+    public async Task A_bad_server_setting_fails_startup_naming_the_key(string key, string value)
     {
         var e = await Assert.ThrowsAsync<CompanyOs.Llm.Configuration.ConfigurationException>(
-            () => TestServers.StartAsync(extraArgs: "--CompanyOs:Server:MaxRequestBodyBytes=lots"));
+            () => TestServers.StartAsync(emulator: false, extraArgs: $"--CompanyOs:Server:{key}={value}"));
 
-        Assert.Contains("CompanyOs:Server:MaxRequestBodyBytes", e.Message, StringComparison.Ordinal);
-        Assert.Contains("'lots'", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"CompanyOs:Server:{key}", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{value}'", e.Message, StringComparison.Ordinal);
     }
 }

@@ -44,6 +44,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         var options = ServerArguments.ReadOptions(builder.Configuration);
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<ShutdownDrain>();
+        builder.Services.AddServerMetrics();
         // Kestrel cuts what is still open at the host's shutdown timeout: leave the drain time plus a margin to end streams.
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownDrainSeconds + 5));
         builder.WebHost.ConfigureKestrel(k =>
@@ -134,6 +135,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
 
         app.MapHealth();
+        app.MapServerMetrics();
         var v1 = app.MapGroup("/v1").RequireApiKeys();
         v1.MapChatCompletions();
         v1.MapMessages();

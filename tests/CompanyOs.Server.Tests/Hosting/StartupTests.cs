@@ -35,6 +35,25 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task Metrics_expose_gateway_counters_by_provider_model_and_org_in_prometheus_format()
+    {
+        await using var server = await TestServers.StartAsync();
+        using var http = TestServers.Http(server);
+        using var call = await http.PostJsonAsync("v1/chat/completions", """{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}""");
+        Assert.Equal(200, (int)call.StatusCode);
+
+        using var metrics = await http.GetAsync(new Uri("metrics", UriKind.Relative), Ct);
+        var text = await metrics.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(200, (int)metrics.StatusCode);
+        var requests = text.Split('\n').Single(l => l.StartsWith("companyos_llm_requests", StringComparison.Ordinal) && !l.StartsWith('#'));
+        Assert.Contains("companyos_org=\"default\"", requests, StringComparison.Ordinal);
+        Assert.Contains("gen_ai_provider_name=\"openai\"", requests, StringComparison.Ordinal);
+        Assert.EndsWith(" 1", requests.Split(" # ")[0].TrimEnd(), StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_emulator_responses_are_not_marked_emulated()
     {
         const string yaml = """

@@ -37,7 +37,9 @@ public sealed class StartupTests
     [Fact]
     public async Task Metrics_expose_gateway_counters_by_provider_model_and_org_in_prometheus_format()
     {
-        await using var server = await TestServers.StartAsync();
+        // Meters are process-wide and other tests run gateways in parallel: a unique org tells this server's calls apart.
+        var org = "metrics-" + Guid.NewGuid().ToString("N")[..8];
+        await using var server = await TestServers.StartAsync(extraArgs: $"--CompanyOs:Server:DefaultOrg={org}");
         using var http = TestServers.Http(server);
         using var call = await http.PostJsonAsync("v1/chat/completions", """{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}""");
         Assert.Equal(200, (int)call.StatusCode);
@@ -46,8 +48,8 @@ public sealed class StartupTests
         var text = await metrics.Content.ReadAsStringAsync(Ct);
 
         Assert.Equal(200, (int)metrics.StatusCode);
-        var requests = text.Split('\n').Single(l => l.StartsWith("companyos_llm_requests", StringComparison.Ordinal) && !l.StartsWith('#'));
-        Assert.Contains("companyos_org=\"default\"", requests, StringComparison.Ordinal);
+        var requests = text.Split('\n').Single(l => l.StartsWith("companyos_llm_requests", StringComparison.Ordinal)
+                                                    && l.Contains($"companyos_org=\"{org}\"", StringComparison.Ordinal));
         Assert.Contains("gen_ai_provider_name=\"openai\"", requests, StringComparison.Ordinal);
         Assert.EndsWith(" 1", requests.Split(" # ")[0].TrimEnd(), StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration", text, StringComparison.Ordinal);

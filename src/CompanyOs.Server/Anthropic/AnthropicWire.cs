@@ -135,6 +135,11 @@ internal sealed class MessageStopEvent
     public string Type { get; init; } = "message_stop";
 }
 
+internal sealed class CountTokensResponse
+{
+    public int InputTokens { get; init; }
+}
+
 internal sealed class AnthropicErrorBody
 {
     public string Type { get; init; } = "error";
@@ -159,4 +164,5 @@ internal sealed class AnthropicErrorWire
 [JsonSerializable(typeof(MessageDeltaEvent))]
 [JsonSerializable(typeof(MessageStopEvent))]
 [JsonSerializable(typeof(AnthropicErrorBody))]
+[JsonSerializable(typeof(CountTokensResponse))]
 internal sealed partial class AnthropicJsonContext : JsonSerializerContext;

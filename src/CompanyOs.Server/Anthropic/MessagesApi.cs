@@ -1,8 +1,10 @@
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Models;
+using CompanyOs.Llm.Tokens;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Gateway;
 using CompanyOs.Server.Keys;
+using CompanyOs.Server.Models;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Server.Anthropic;
@@ -15,6 +17,7 @@ internal static class MessagesApi
     public static IEndpointRouteBuilder MapMessages(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/messages", HandleAsync);
+        routes.MapPost("/messages/count_tokens", CountTokensAsync);
         return routes;
     }
 
@@ -43,6 +46,32 @@ internal static class MessagesApi
         {
             EndpointFailures.Log(e, error, Path, logger);
             return AnthropicErrors.Result(error, http.Response);
+        }
+    }
+
+    /// <summary>
+    /// The gateway's own prompt count (the tokenizer it uses for limits and budgets): exact for OpenAI models, an estimate
+    /// for others, as <c>x-companyos-token-count</c> says.
+    /// </summary>
+    private static async Task<IResult> CountTokensAsync(HttpContext http, ITokenCounter counter, ModelCatalog catalog, ModelDirectory models)
+    {
+        try
+        {
+            var request = await RequestBody.ReadAsync(http.Request, AnthropicJsonContext.Default.MessagesRequest, http.RequestAborted);
+            var call = MessagesRequestReader.Read(request, requireMaxTokens: false);
+            Caller.Of(http).RequireModel(call.Model, catalog);
+            if (models.Find(call.Model) is null)
+            {
+                throw new ApiRequestException(new ApiError(ApiErrorKind.NotFound, $"Unknown model '{call.Model}': no enabled provider serves it.", "model"));
+            }
+
+            var count = await counter.CountPromptTokensAsync(call.Messages, call.Options, http.RequestAborted);
+            http.Response.Headers["x-companyos-token-count"] = $"{(count.IsEstimate ? "estimate" : "exact")}; method={count.Method}";
+            return TypedResults.Json(new CountTokensResponse { InputTokens = count.Tokens }, AnthropicJsonContext.Default.CountTokensResponse);
+        }
+        catch (ApiRequestException e)
+        {
+            return AnthropicErrors.Result(e.Error, http.Response);
         }
     }
 }

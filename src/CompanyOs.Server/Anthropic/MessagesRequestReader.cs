@@ -13,18 +13,21 @@ internal sealed record MessagesCall(string Model, List<ChatMessage> Messages, Ch
 /// </summary>
 internal static class MessagesRequestReader
 {
-    public static MessagesCall Read(MessagesRequest request)
+    /// <param name="request">The request body.</param>
+    /// <param name="requireMaxTokens">False for <c>count_tokens</c>, which takes no <c>max_tokens</c>.</param>
+    public static MessagesCall Read(MessagesRequest request, bool requireMaxTokens = true)
     {
         if (string.IsNullOrWhiteSpace(request.Model))
         {
             throw Invalid("model", "Field required: a configured model id or alias.");
         }
 
-        if (request.MaxTokens is not { } maxTokens)
+        if (request.MaxTokens is null && requireMaxTokens)
         {
             throw Invalid("max_tokens", "Field required.");
         }
 
+        var maxTokens = request.MaxTokens;
         if (maxTokens < 1)
         {
             throw Invalid("max_tokens", $"must be at least 1, got {maxTokens}.");

@@ -1,5 +1,7 @@
 using CompanyOs.Emulator;
 using CompanyOs.Llm.Configuration;
+using CompanyOs.Llm.Models;
+using CompanyOs.Llm.Tokens;
 using CompanyOs.Server.Anthropic;
 using CompanyOs.Server.Gateway;
 using CompanyOs.Server.Keys;
@@ -45,6 +47,8 @@ internal sealed class GatewayServer : IAsyncDisposable
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<ShutdownDrain>();
         builder.Services.AddServerMetrics();
+        // Registered before the gateway is built, so that the gateway (limits, budgets) and count_tokens count alike.
+        builder.Services.AddSingleton<ITokenCounter>(sp => new TiktokenTokenCounter(sp.GetRequiredService<ModelCatalog>()));
         // Kestrel cuts what is still open at the host's shutdown timeout: leave the drain time plus a margin to end streams.
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownDrainSeconds + 5));
         builder.WebHost.ConfigureKestrel(k =>

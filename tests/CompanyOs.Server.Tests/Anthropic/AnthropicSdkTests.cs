@@ -175,6 +175,33 @@ public sealed class AnthropicSdkTests
     }
 
     [Fact]
+    public async Task Count_tokens_counts_with_the_gateway_tokenizer_and_says_how()
+    {
+        await using var server = await TestServers.StartAsync();
+        var client = TestServers.Anthropic(server);
+        using var http = TestServers.Http(server);
+
+        var shortCount = await client.Messages.CountTokens(new MessageCountTokensParams
+        {
+            Model = "gpt-4o",
+            Messages = [new UserMessageParam { Content = "How many tokens is this?" }],
+        }, Ct);
+        var longCount = await client.Messages.CountTokens(new MessageCountTokensParams
+        {
+            Model = "claude-3.5-sonnet",
+            Messages = [new UserMessageParam { Content = string.Join(' ', Enumerable.Repeat("How many tokens is this?", 20)) }],
+        }, Ct);
+        using var raw = await http.PostJsonAsync("v1/messages/count_tokens", """{"model":"claude-3.5-sonnet","messages":[{"role":"user","content":"hi"}]}""");
+        using var unknown = await http.PostJsonAsync("v1/messages/count_tokens", """{"model":"nonexistent-8","messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.InRange(shortCount.InputTokens, 5, 30);
+        Assert.InRange(longCount.InputTokens, shortCount.InputTokens * 8, shortCount.InputTokens * 20); // 20× the text, the same framing
+        Assert.StartsWith("estimate; method=", Assert.Single(raw.Headers.GetValues("x-companyos-token-count")), StringComparison.Ordinal);
+        await ErrorJson.AssertAnthropicAsync(unknown, 404, "not_found_error");
+        Assert.Equal(0, server.Emulator!.TotalRequestCount);
+    }
+
+    [Fact]
     public async Task Unknown_model_is_a_not_found_exception()
     {
         await using var server = await TestServers.StartAsync();

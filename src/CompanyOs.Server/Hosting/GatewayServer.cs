@@ -44,23 +44,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder(ServerArguments.Normalize(args));
         var options = ServerArguments.ReadOptions(builder.Configuration);
-        builder.Services.AddSingleton(Options.Create(options));
-        builder.Services.AddSingleton<ShutdownDrain>();
-        builder.Services.AddServerMetrics();
-        // Registered before the gateway is built, so that the gateway (limits, budgets) and count_tokens count alike.
-        builder.Services.AddSingleton<ITokenCounter>(sp => new TiktokenTokenCounter(sp.GetRequiredService<ModelCatalog>()));
-        // Kestrel cuts what is still open at the host's shutdown timeout: leave the drain time plus a margin to end streams.
-        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownDrainSeconds + 5));
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
-        });
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
-        {
-            builder.WebHost.UseUrls(ServerOptions.DefaultUrl);
-        }
-
+        ConfigureHost(builder, options);
         EmulatorServer? emulator = null;
         WebApplication? app = null;
         try
@@ -77,16 +61,13 @@ internal sealed class GatewayServer : IAsyncDisposable
                 builder.Services.AddLlmGateway(builder.Configuration);
             }
 
-            builder.Services.AddSingleton<ModelDirectory>();
-            if (options.KeysDatabase is { } keys)
-            {
-                var store = new SqliteApiKeyStore(Path.Combine(builder.Environment.ContentRootPath, keys), TimeProvider.System);
-                await KeyStoreStartup.InitializeAsync(store, cancellationToken);
-                builder.Services.AddSingleton(store);
-            }
-
             app = builder.Build();
             Map(app, options);
+            if (app.Services.GetService<SqliteApiKeyStore>() is { } keys)
+            {
+                await KeyStoreStartup.InitializeAsync(keys, cancellationToken);
+            }
+
             await app.StartAsync(cancellationToken);
             var server = new GatewayServer(app, emulator);
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<GatewayServer>();
@@ -124,6 +105,33 @@ internal sealed class GatewayServer : IAsyncDisposable
         if (Emulator is not null)
         {
             await Emulator.DisposeAsync();
+        }
+    }
+
+    private static void ConfigureHost(WebApplicationBuilder builder, ServerOptions options)
+    {
+        builder.Services.AddSingleton(Options.Create(options));
+        builder.Services.AddSingleton<ShutdownDrain>();
+        builder.Services.AddSingleton<ModelDirectory>();
+        builder.Services.AddServerMetrics();
+        // Registered before the gateway is built, so that the gateway (limits, budgets) and count_tokens count alike.
+        builder.Services.AddSingleton<ITokenCounter>(sp => new TiktokenTokenCounter(sp.GetRequiredService<ModelCatalog>()));
+        if (options.KeysDatabase is { } keys)
+        {
+            var path = Path.Combine(builder.Environment.ContentRootPath, keys);
+            builder.Services.AddSingleton(sp => new SqliteApiKeyStore(path, sp.GetRequiredService<TimeProvider>()));
+        }
+
+        // Kestrel cuts what is still open at the host's shutdown timeout: leave the drain time plus a margin to end streams.
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownDrainSeconds + 5));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+        });
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(ServerOptions.DefaultUrl);
         }
     }
 

@@ -87,4 +87,15 @@ public sealed class StartupTests
         Assert.Contains($"CompanyOs:Server:{key}", e.Message, StringComparison.Ordinal);
         Assert.Contains($"'{value}'", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_unopenable_key_database_fails_startup_naming_the_key_and_file()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "companyos-server-tests", Guid.NewGuid().ToString("N"), "missing-dir", "keys.db");
+
+        var e = await Assert.ThrowsAsync<CompanyOs.Llm.Configuration.ConfigurationException>(() => TestServers.StartAsync(extraArgs: ["--keys-db", path]));
+
+        Assert.Contains("CompanyOs:Server:KeysDatabase", e.Message, StringComparison.Ordinal);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+    }
 }

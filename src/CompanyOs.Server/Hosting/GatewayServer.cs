@@ -3,6 +3,7 @@ using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Models;
 using CompanyOs.Llm.Tokens;
 using CompanyOs.Server.Anthropic;
+using CompanyOs.Server.Errors;
 using CompanyOs.Server.Gateway;
 using CompanyOs.Server.Keys;
 using CompanyOs.Server.Models;
@@ -152,6 +153,8 @@ internal sealed class GatewayServer : IAsyncDisposable
         v1.MapChatCompletions();
         v1.MapMessages();
         v1.MapModels();
+        app.MapFallback("/v1/{**path}", (HttpContext http) => WireErrors.Result(http, new ApiError(ApiErrorKind.NotFound,
+            $"Unknown endpoint {http.Request.Method} {http.Request.Path}: this server serves /v1/chat/completions, /v1/messages, /v1/messages/count_tokens and /v1/models.")));
     }
 
     private static string ConfigFile(WebApplicationBuilder builder)

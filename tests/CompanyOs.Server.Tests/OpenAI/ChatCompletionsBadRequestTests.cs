@@ -105,6 +105,17 @@ public sealed class ChatCompletionsBadRequestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unknown_v1_endpoint_is_404_in_the_wire_error_shape()
+    {
+        using var http = TestServers.Http(_holder.Server);
+
+        using var response = await http.PostJsonAsync("v1/embeddings", """{"model":"text-embedding-3-small","input":"x"}""");
+
+        var error = await ErrorJson.AssertOpenAIAsync(response, 404, "invalid_request_error");
+        Assert.Contains("/v1/embeddings", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_model_is_404_model_not_found()
     {
         using var http = TestServers.Http(_holder.Server);

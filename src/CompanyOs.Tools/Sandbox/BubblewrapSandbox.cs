@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,7 +19,6 @@ public sealed partial class BubblewrapSandbox : IDisposable
     private readonly Lazy<Task<string?>> _probe;
     private readonly SemaphoreSlim _concurrency = new(2, 2);
     private readonly Func<long, SandboxCgroup>? _createCgroup;
-    private readonly byte[]? _seccomp;
     private string? _seccompPath;
     private bool _disableUserns;
 
@@ -33,7 +31,6 @@ public sealed partial class BubblewrapSandbox : IDisposable
         _hostIsRoot = Environment.IsPrivilegedProcess;
         _probe = new Lazy<Task<string?>>(ProbeAsync);
         (_createCgroup, MemoryBoundNote) = SandboxCgroup.Locate();
-        _seccomp = SeccompFilter.ForCurrentArchitecture();
     }
 
     public SandboxOptions Options => _options;
@@ -179,14 +176,11 @@ public sealed partial class BubblewrapSandbox : IDisposable
             }
         }
 
-        if (_seccomp is null)
+        (_seccompPath, var seccompError) = SeccompFilter.Path;
+        if (seccompError is not null)
         {
-            return $"execute_code is unavailable: no seccomp filter for {RuntimeInformation.ProcessArchitecture} (x64 and arm64 only); code is never run unsandboxed";
+            return $"execute_code is unavailable: {seccompError}; code is never run unsandboxed";
         }
-
-        var directory = Directory.CreateTempSubdirectory("companyos-seccomp-"); // 0700: only we can swap the filter
-        _seccompPath = Path.Join(directory.FullName, "filter.bpf");
-        await File.WriteAllBytesAsync(_seccompPath, _seccomp).ConfigureAwait(false);
 
         // --disable-userns (bubblewrap 0.8+) needs kernel support too; without it the seccomp filter still refuses CLONE_NEWUSER.
         _disableUserns = true;
@@ -215,21 +209,7 @@ public sealed partial class BubblewrapSandbox : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _concurrency.Dispose();
-        if (_seccompPath is not null && Path.GetDirectoryName(_seccompPath) is { } directory)
-        {
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // a temp directory left behind holds only the (public) filter program
-            }
-        }
-    }
+    public void Dispose() => _concurrency.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox killed: {Reason}")]
     private static partial void LogKilled(ILogger logger, string reason);

@@ -12,8 +12,10 @@ namespace CompanyOs.Tools.Sandbox;
 /// <c>clone3</c> passes its flags in memory a filter cannot read, so it gets <c>ENOSYS</c> and the C library falls back to
 /// <c>clone</c>. Another architecture's system calls (i386, x32) kill the process.
 /// </summary>
-internal static class SeccompFilter
+internal static partial class SeccompFilter
 {
+    private const uint MfdCloexec = 1;
+
     private const ushort LdWAbs = 0x20;
     private const ushort JeqK = 0x15;
     private const ushort JgeK = 0x35;
@@ -42,6 +44,33 @@ internal static class SeccompFilter
 
     private static readonly Abi Arm64 = new(0xC00000B7, 220, 97,
         [117, 40, 39, 41, 219, 217, 218, 280, 282, 268, 241, 104, 294, 105, 273, 106, 270, 271, 264, 265, 89, 224, 225], HasX32: false);
+
+    private static readonly Lazy<(string? Path, string? Error)> Published = new(Publish);
+
+    /// <summary>
+    /// A path the sandbox's launcher opens to read the program: <c>/proc/{our pid}/fd/{n}</c> of an anonymous memory file this
+    /// process keeps open, so nothing is left on disk and nobody else can swap it; or why there is none.
+    /// </summary>
+    public static (string? Path, string? Error) Path => Published.Value;
+
+    private static (string? Path, string? Error) Publish()
+    {
+        if (ForCurrentArchitecture() is not { } program)
+        {
+            return (null, $"no seccomp filter for {RuntimeInformation.ProcessArchitecture} (x64 and arm64 only)");
+        }
+
+        var fd = MemfdCreate("companyos-seccomp", MfdCloexec);
+        if (fd < 0)
+        {
+            return (null, $"memfd_create failed (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        // Kept open for the life of the process: the path stays valid for every run.
+        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: false);
+        RandomAccess.Write(handle, program, 0);
+        return (string.Create(System.Globalization.CultureInfo.InvariantCulture, $"/proc/{Environment.ProcessId}/fd/{fd}"), null);
+    }
 
     /// <summary>The program for this process's architecture, as bubblewrap reads it (an array of <c>struct sock_filter</c>); null when unsupported.</summary>
     public static byte[]? ForCurrentArchitecture() => RuntimeInformation.ProcessArchitecture switch
@@ -97,4 +126,7 @@ internal static class SeccompFilter
 
     // Jumps are relative to the next instruction and only forward.
     private static byte Offset(Dictionary<string, int> labels, string? label, int at) => label is null ? (byte)0 : checked((byte)(labels[label] - at - 1));
+
+    [LibraryImport("libc", EntryPoint = "memfd_create", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int MemfdCreate(string name, uint flags);
 }

@@ -182,6 +182,11 @@ public sealed partial class BubblewrapSandbox : IDisposable
             return $"execute_code is unavailable: {seccompError}; code is never run unsandboxed";
         }
 
+        if (MemoryBoundNote is { } note)
+        {
+            LogMemoryPerProcess(_logger, _options.MaxProcesses, note);
+        }
+
         // --disable-userns (bubblewrap 0.8+) needs kernel support too; without it the seccomp filter still refuses CLONE_NEWUSER.
         _disableUserns = true;
         var reason = await ProbeRunAsync().ConfigureAwait(false);
@@ -210,6 +215,9 @@ public sealed partial class BubblewrapSandbox : IDisposable
     }
 
     public void Dispose() => _concurrency.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox memory is bounded per process only (up to {MaxProcesses} times memory_mb in total): {Reason}")]
+    private static partial void LogMemoryPerProcess(ILogger logger, int maxProcesses, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox killed: {Reason}")]
     private static partial void LogKilled(ILogger logger, string reason);

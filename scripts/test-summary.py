@@ -7,7 +7,8 @@ Counts every test result (Passed; NotExecuted = skipped; anything else = failed)
 reasons they gave, and counts a skip as a failure unless ALLOW_LIST names it with a reason: a suite that skips itself
 when something it needs is missing must not turn CI green. A test project that wrote no TRX (its host crashed, hung
 and was killed by the hang dump, or never started) counts as one failure, and any hang-dump log is printed so the
-test that hung is named. A non-zero CODE from the runner with nothing else failed counts as one failure. The last line is "N passed, M failed, K skipped"; the exit code is 1 when M > 0.
+test that hung is named. A non-zero CODE from the runner with nothing else failed counts as one failure. The last line
+is "N passed, M failed, K skipped"; the exit code is 1 when M > 0.
 """
 
 import glob

@@ -32,11 +32,11 @@ fi
 
 # Each test project is an xunit v3 executable on Microsoft.Testing.Platform (global.json opts dotnet test in).
 # Bounds, so that a hang fails the run instead of stalling CI:
-# - hang dump: when no test finishes for TEST_HANG_MINUTES (default 5), the test host is dumped (a .dmp next to the TRX files,
-#   plus a *_hang.log naming the tests then running) and killed; its project then reports no results and counts as
-#   failed;
-# - session: each test host cancels its session after TEST_SESSION_MINUTES (default 20; the tests still running are recorded as
-#   failed), and the whole dotnet test process group is killed after that plus a grace period.
+# - hang dump: when no test of a project finishes for TEST_HANG_MINUTES (default 5), its test host is dumped (a .dmp
+#   next to the TRX files, plus a *_hang.log naming the tests then running) and killed; the project then reports no
+#   results and counts as failed;
+# - session: each test host cancels its session after TEST_SESSION_MINUTES (default 20; the tests still running are
+#   recorded as failed), and the whole dotnet test process group is killed two minutes after that.
 hang_minutes=${TEST_HANG_MINUTES:-5}
 session_minutes=${TEST_SESSION_MINUTES:-20}
 timeout --kill-after=30s "$((session_minutes + 2))m" \

@@ -191,10 +191,7 @@ public sealed class LoopTests
         await using var runtime = h.CreateRuntime();
 
         var running = runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
-        while (slow.Executions == 0)
-        {
-            await Task.Delay(5, Ct);
-        }
+        await Poll.UntilAsync(() => slow.Executions > 0, "the run never started the slow tool", cancellationToken: Ct);
 
         h.Time.Advance(TimeSpan.FromSeconds(6));
         var result = await running;

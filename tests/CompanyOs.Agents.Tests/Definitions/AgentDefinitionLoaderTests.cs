@@ -1,5 +1,5 @@
 using CompanyOs.Agents.Definitions;
-using CompanyOs.Llm.Configuration;
+using CompanyOs.Configuration;
 
 namespace CompanyOs.Agents.Tests.Definitions;
 

@@ -1,7 +1,7 @@
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace CompanyOs.Llm.Configuration;
+namespace CompanyOs.Configuration;
 
 /// <summary>
 /// Rejects a key repeated in the same mapping, naming its full key path. Runs on the parser's event stream before the

@@ -63,6 +63,22 @@ public sealed class ToolsConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Api_key_default_is_used_not_sent_as_placeholder_text()
+    {
+        var options = Parse("web_search:\n  provider: brave\n  api_key: ${BRAVE_API_KEY:-bk-default}\n");
+
+        Assert.Equal("bk-default", options.WebSearch!.ApiKey);
+    }
+
+    [Fact]
+    public void Api_key_from_a_set_variable_wins_over_its_default()
+    {
+        var options = Parse("web_search:\n  provider: brave\n  api_key: ${BRAVE_API_KEY:-bk-default}\n", new() { ["BRAVE_API_KEY"] = "bk-env" });
+
+        Assert.Equal("bk-env", options.WebSearch!.ApiKey);
+    }
+
+    [Fact]
     public void Empty_file_offers_nothing()
     {
         var options = Parse("");

@@ -17,6 +17,7 @@ namespace CompanyOs.Configuration;
 /// </summary>
 public sealed class ConfigNode
 {
+    private const string EmptyProblem = "must not be empty (remove the key, or write ~, to use the default)";
     private static readonly string[] SecretKeyNames = ["api_key", "secret", "password", "token", "auth_token", "headers", "env"];
     private readonly YamlNode? _node;
     private readonly YamlNode? _position;
@@ -95,7 +96,7 @@ public sealed class ConfigNode
     }
 
     /// <summary>Fails on the first key that is not in <paramref name="known"/>, suggesting the closest known key.</summary>
-    public void ExpectOnlyKeys(IReadOnlyCollection<string> known)
+    public void ExpectOnlyKeys(params IReadOnlyCollection<string> known)
     {
         ArgumentNullException.ThrowIfNull(known);
         foreach (var (key, child) in Entries())
@@ -237,8 +238,6 @@ public sealed class ConfigNode
 
         return !string.IsNullOrEmpty(uri.UserInfo) ? throw Error("URL must not contain credentials; use api_key") : uri;
     }
-
-    internal const string EmptyProblem = "must not be empty (remove the key, or write ~, to use the default)";
 
     private ConfigurationException MissingVariableError(string variable) =>
         Error($"environment variable '{variable}' is not set (or is empty); set it, or give a default: ${{{variable}:-default}}");

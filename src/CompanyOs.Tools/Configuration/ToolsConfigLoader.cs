@@ -44,7 +44,7 @@ public sealed class ToolsConfigLoader
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentException.ThrowIfNullOrEmpty(file);
         var root = ConfigDocument.Parse(yaml, new ConfigReadContext(file, _environment));
-        root.ExpectOnlyKeys(["file_system", "web_search", "execute_code", "mcp_servers"]);
+        root.ExpectOnlyKeys("file_system", "web_search", "execute_code", "mcp_servers");
         return new ToolsOptions
         {
             SourceFile = file,
@@ -57,7 +57,7 @@ public sealed class ToolsConfigLoader
 
     private static FileSystemToolOptions? ReadFileSystem(ConfigNode node, string baseDirectory)
     {
-        node.ExpectOnlyKeys(["roots", "max_read_bytes", "max_list_entries"]);
+        node.ExpectOnlyKeys("roots", "max_read_bytes", "max_list_entries");
         var roots = node.Child("roots").AsStringList();
         if (roots.Count == 0)
         {
@@ -92,7 +92,7 @@ public sealed class ToolsConfigLoader
 
     private static WebSearchOptions? ReadWebSearch(ConfigNode node)
     {
-        node.ExpectOnlyKeys(["provider", "base_url", "api_key", "request_timeout_seconds", "max_results"]);
+        node.ExpectOnlyKeys("provider", "base_url", "api_key", "request_timeout_seconds", "max_results");
         var providerNode = node.Child("provider");
         var provider = providerNode.AsString() switch
         {
@@ -126,7 +126,7 @@ public sealed class ToolsConfigLoader
 
     private static SandboxOptions ReadSandbox(ConfigNode node)
     {
-        node.ExpectOnlyKeys(["enabled", "bwrap_path", "cpu_seconds", "memory_mb", "max_processes", "max_file_mb", "work_dir_mb", "wall_timeout_seconds", "max_output_kb"]);
+        node.ExpectOnlyKeys("enabled", "bwrap_path", "cpu_seconds", "memory_mb", "max_processes", "max_file_mb", "work_dir_mb", "wall_timeout_seconds", "max_output_kb");
         var d = new SandboxOptions();
         return new SandboxOptions
         {
@@ -152,7 +152,7 @@ public sealed class ToolsConfigLoader
 
         foreach (var (name, server) in node.Entries())
         {
-            server.ExpectOnlyKeys(["command", "args", "env", "working_directory", "url", "headers", "risk", "idempotent", "timeout_seconds", "connect_timeout_seconds"]);
+            server.ExpectOnlyKeys("command", "args", "env", "working_directory", "url", "headers", "risk", "idempotent", "timeout_seconds", "connect_timeout_seconds");
             if (!ToolNames.IsValid(name) || name.Contains("__", StringComparison.Ordinal) || name.Length > 30)
             {
                 throw server.Error($"server name '{name}' must be 1-30 characters of A-Z, a-z, 0-9, '_' or '-' without '__' (it prefixes tool names)");

@@ -127,16 +127,7 @@ public sealed class ConfigNode
     /// The text after <c>${VAR}</c> expansion; null when absent or null. A missing variable, an empty result and a mapping or
     /// list are errors.
     /// </summary>
-    public string? AsString()
-    {
-        var (value, missing, _) = AsExpandedString();
-        if (missing is not null)
-        {
-            throw MissingVariableError(missing);
-        }
-
-        return value is not null && string.IsNullOrWhiteSpace(value) ? throw Error(EmptyProblem) : value;
-    }
+    public string? AsString() => Text().Value;
 
     /// <summary>A non-empty string; fails when absent, null or blank.</summary>
     public string AsRequiredString() => AsString() ?? throw Error("is required");
@@ -224,13 +215,13 @@ public sealed class ConfigNode
     /// <summary>An absolute http(s) URL without credentials, after <c>${VAR}</c> expansion; null when absent or null.</summary>
     public Uri? AsHttpUrl()
     {
-        var value = AsString();
+        var (value, variable) = Text();
         if (value is null)
         {
             return null;
         }
 
-        var shown = Shown(value, AsExpandedString().Variable);
+        var shown = Shown(value, variable);
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             throw Error($"{shown} is not an absolute http(s) URL");
@@ -238,9 +229,6 @@ public sealed class ConfigNode
 
         return !string.IsNullOrEmpty(uri.UserInfo) ? throw Error("URL must not contain credentials; use api_key") : uri;
     }
-
-    private ConfigurationException MissingVariableError(string variable) =>
-        Error($"environment variable '{variable}' is not set (or is empty); set it, or give a default: ${{{variable}:-default}}");
 
     private string ChildPath(string key) =>
         key.Contains('.', StringComparison.Ordinal) || key.Contains(' ', StringComparison.Ordinal)
@@ -260,13 +248,20 @@ public sealed class ConfigNode
             throw Error($"expected {expected}, got {Describe()}");
         }
 
+        var (value, variable) = Text();
+        return (value, Shown(value!, variable));
+    }
+
+    /// <summary>The expanded text (null when null/absent) and the variable it came from; a missing variable or an empty result fails.</summary>
+    private (string? Value, string? Variable) Text()
+    {
         var (value, missing, variable) = AsExpandedString();
         if (missing is not null)
         {
-            throw MissingVariableError(missing);
+            throw Error($"environment variable '{missing}' is not set (or is empty); set it, or give a default: ${{{missing}:-default}}");
         }
 
-        return string.IsNullOrWhiteSpace(value) ? throw Error(EmptyProblem) : (value, Shown(value, variable));
+        return value is not null && string.IsNullOrWhiteSpace(value) ? throw Error(EmptyProblem) : (value, variable);
     }
 
     // Values that came from the environment, and values of secret keys, are never echoed.

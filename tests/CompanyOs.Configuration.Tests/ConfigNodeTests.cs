@@ -33,7 +33,8 @@ public sealed class ConfigNodeTests
         var e = Fails(() => Root("outer:\n  inner: 1\n  inner: 2\n"));
 
         Assert.Equal("outer.inner", e.KeyPath);
-        Assert.Contains("duplicate key 'inner' (line 3, column 3; first at line 2)", e.Problem, StringComparison.Ordinal);
+        Assert.Equal(3, e.Line);
+        Assert.Contains("duplicate key 'inner'; first at line 2 (line 3, column 3)", e.Problem, StringComparison.Ordinal);
     }
 
     [Theory]

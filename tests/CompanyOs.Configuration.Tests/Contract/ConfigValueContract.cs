@@ -113,6 +113,32 @@ public abstract class ConfigValueContract
     public void A_malformed_reference_is_an_error() =>
         Assert.Contains("unterminated '${'", Fails($"\"${{{Variable}\"").Problem, StringComparison.Ordinal);
 
+    [Theory]
+    [InlineData("extra: [\n")]
+    [InlineData("extra: \"unclosed\n")]
+    [InlineData("extra:\n\t- tab\n")]
+    public void Malformed_yaml_is_a_configuration_error_naming_the_file(string tail)
+    {
+        var e = Assert.Throws<ConfigurationException>(() => Read(Document("http://plain.example/") + tail, _ => null));
+
+        Assert.Equal(FileName, e.File);
+        Assert.Contains("malformed YAML", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_repeated_key_is_an_error_naming_both_lines()
+    {
+        var yaml = Document("http://first.example/");
+        var line = yaml.Split('\n').First(l => l.Contains("http://first.example/", StringComparison.Ordinal));
+        yaml += line.Replace("first", "second", StringComparison.Ordinal) + "\n";
+
+        var e = Assert.Throws<ConfigurationException>(() => Read(yaml, _ => null));
+
+        Assert.Equal(KeyPath, e.KeyPath);
+        Assert.Contains("duplicate key", e.Problem, StringComparison.Ordinal);
+        Assert.Equal(yaml.Count(c => c == '\n'), e.Line);
+    }
+
     private string? ReadOrError(string value)
     {
         try

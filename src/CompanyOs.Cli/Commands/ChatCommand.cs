@@ -103,7 +103,7 @@ internal static class ChatCommand
             await ChatOutput.WriteResultAsync(response, name, isEmulated, request.Json, printText: !streamText, output, error).ConfigureAwait(false);
             return ExitCodes.Success;
         }
-        catch (LlmException e)
+        catch (Exception e) when (e is LlmException or ConfigurationException)
         {
             await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return ExitCodes.ProviderFailed;

@@ -76,7 +76,7 @@ internal sealed class AgentHost : IAsyncDisposable
     {
         var notices = new List<string>();
         var llm = await new LlmConfigLoader(environment.Variables, requireApiKeys: false).LoadAsync(Paths.LlmConfig, cancellationToken).ConfigureAwait(false);
-        Definitions = ApplyOverrides(AgentDefinitionLoader.LoadDirectory(Paths.AgentsDirectory), overrides);
+        Definitions = ApplyOverrides(AgentDefinitionLoader.LoadDirectory(Paths.AgentsDirectory, environment.Variables), overrides);
         var prompts = Own(new PromptLibrary(new PromptLibraryOptions { Directory = Paths.PromptsDirectory }));
         Tools = await LoadToolsAsync(environment, notices, cancellationToken).ConfigureAwait(false);
         var store = Own(await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = Paths.Database }, cancellationToken: cancellationToken).ConfigureAwait(false));

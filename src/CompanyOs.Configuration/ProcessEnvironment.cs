@@ -1,6 +1,6 @@
-namespace CompanyOs.Llm.Configuration;
+namespace CompanyOs.Configuration;
 
-/// <summary>The default environment lookup for <see cref="LlmConfigLoader"/>: the current process's environment variables.</summary>
+/// <summary>The default environment lookup of every configuration loader: the current process's environment variables.</summary>
 public static class ProcessEnvironment
 {
     /// <summary>Reads a variable of the current process; null when unset.</summary>

@@ -1,7 +1,7 @@
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace CompanyOs.Llm.Configuration;
+namespace CompanyOs.Configuration;
 
 /// <summary>
 /// Rejects a key repeated in the same mapping, naming its full key path. Runs on the parser's event stream before the
@@ -31,8 +31,8 @@ internal static class DuplicateKeyCheck
                     var path = Join(top.Path, scalar.Value);
                     if (!top.Keys.TryAdd(scalar.Value, scalar.Start.Line))
                     {
-                        throw new ConfigurationException(file, path,
-                            $"duplicate key '{scalar.Value}' (line {scalar.Start.Line}, column {scalar.Start.Column}; first at line {top.Keys[scalar.Value]})");
+                        throw new ConfigurationException(file, path, $"duplicate key '{scalar.Value}'; first at line {top.Keys[scalar.Value]}",
+                            (int)scalar.Start.Line, (int)scalar.Start.Column);
                     }
 
                     top.CurrentKey = scalar.Value;

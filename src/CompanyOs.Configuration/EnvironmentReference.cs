@@ -1,19 +1,20 @@
 using System.Text;
 
-namespace CompanyOs.Llm.Configuration;
+namespace CompanyOs.Configuration;
 
 /// <summary>
-/// Expands <c>${VAR}</c> and <c>${VAR:-default}</c> in a configuration string. Never puts resolved values into messages.
+/// The one expander of <c>${VAR}</c> and <c>${VAR:-default}</c> in configuration values, with shell semantics: a variable that
+/// is unset or empty counts as missing, and <c>:-</c> supplies the default in both cases. Never puts resolved values into
+/// messages.
 /// </summary>
 internal static class EnvironmentReference
 {
-    /// <summary>The expanded text, or null with the first missing (unset or empty) variable's name.</summary>
-    public static (string? Value, string? MissingVariable, string? FirstVariable) Expand(
-        ConfigNode node, string raw, Func<string, string?> environment)
+    /// <summary>The expanded text, or a null value with the first missing variable's name.</summary>
+    public static ExpandedValue Expand(string raw, Func<string, string?> environment, Func<string, ConfigurationException> error)
     {
         if (!raw.Contains("${", StringComparison.Ordinal))
         {
-            return (raw, null, null);
+            return new(raw, null, null);
         }
 
         var result = new StringBuilder(raw.Length);
@@ -32,7 +33,7 @@ internal static class EnvironmentReference
             var end = raw.IndexOf('}', start + 2);
             if (end < 0)
             {
-                throw node.Error("unterminated '${' (expected '${NAME}')");
+                throw error("unterminated '${' (expected '${NAME}' or '${NAME:-default}')");
             }
 
             var body = raw.AsSpan(start + 2, end - start - 2);
@@ -41,7 +42,7 @@ internal static class EnvironmentReference
             string? fallback = sep < 0 ? null : body[(sep + 2)..].ToString();
             if (!IsValidName(name))
             {
-                throw node.Error($"'${{{name}}}' is not a valid environment variable reference (letters, digits and '_', not starting with a digit)");
+                throw error($"'${{{name}}}' is not a valid environment variable reference (letters, digits and '_', not starting with a digit)");
             }
 
             first ??= name;
@@ -53,14 +54,14 @@ internal static class EnvironmentReference
 
             if (value is null)
             {
-                return (null, name, first);
+                return new(null, name, first);
             }
 
             result.Append(value);
             i = end + 1;
         }
 
-        return (result.ToString(), null, first);
+        return new(result.ToString(), null, first);
     }
 
     private static bool IsValidName(string name)

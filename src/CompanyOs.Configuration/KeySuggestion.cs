@@ -1,15 +1,22 @@
-namespace CompanyOs.Llm.Configuration;
+namespace CompanyOs.Configuration;
 
-/// <summary>Finds the known key closest to a misspelt one, for "did you mean" hints.</summary>
-internal static class KeySuggestion
+/// <summary>Finds the known name closest to a misspelt one, for "did you mean" hints (configuration keys, template keys).</summary>
+public static class KeySuggestion
 {
+    /// <summary>
+    /// The entry of <paramref name="known"/> closest to <paramref name="unknown"/> (case-insensitive edit distance), or null
+    /// when none is plausibly a typo of it.
+    /// </summary>
     public static string? Closest(string unknown, IEnumerable<string> known)
     {
+        ArgumentNullException.ThrowIfNull(unknown);
+        ArgumentNullException.ThrowIfNull(known);
+        var lowered = unknown.ToLowerInvariant();
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var candidate in known)
         {
-            var d = Distance(unknown.ToLowerInvariant(), candidate.ToLowerInvariant());
+            var d = Distance(lowered, candidate.ToLowerInvariant());
             if (d < bestDistance)
             {
                 best = candidate;
@@ -17,11 +24,12 @@ internal static class KeySuggestion
             }
         }
 
-        // Only suggest when the typo is plausibly one: at most a third of the word differs.
+        // Only suggest when the typo is plausibly one: at most two edits, or a third of a longer word.
         return best is not null && bestDistance <= Math.Max(2, best.Length / 3) ? best : null;
     }
 
-    private static int Distance(string a, string b)
+    /// <summary>Levenshtein distance (insert, delete, substitute; ordinal).</summary>
+    internal static int Distance(string a, string b)
     {
         var prev = new int[b.Length + 1];
         var curr = new int[b.Length + 1];

@@ -92,9 +92,9 @@ public sealed class GatewayBuilder
         var pipeline = new ChatClientBuilder(new ProviderCallChatClient(clients, _time))
             .UseRouting(services)
             .UseCallAccounting(services)
-            .UseBudgets(services)
             .UseResponseCache(services)
             .UseFallback(services)
+            .UseBudgets(services)
             .UseResilience(services)
             .UseRateLimits(services)
             .Build();

@@ -13,6 +13,8 @@ namespace CompanyOs.Llm.Gateway;
 /// <summary>What the gateway's policies share: options, clock, logging, prices, counters. One instance per gateway.</summary>
 internal sealed class GatewayServices
 {
+    private BudgetPolicy? _budgets;
+
     public required LlmOptions Options { get; init; }
 
     public required TimeProvider Time { get; init; }
@@ -33,6 +35,9 @@ internal sealed class GatewayServices
 
     /// <summary>Null when no call can use the cache (not configured and not requested).</summary>
     public HybridCache? Cache { get; init; }
+
+    /// <summary>Budget limits and spend estimates (also what an interrupted stream is charged).</summary>
+    public BudgetPolicy Budgets => _budgets ??= new BudgetPolicy(Options.Budgets, this);
 
     /// <summary>The cost of the answering attempt: 0 for a cache hit, null when the model has no price.</summary>
     public decimal? CostOf(GatewayCall call)

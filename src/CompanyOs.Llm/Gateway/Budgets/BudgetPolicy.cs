@@ -7,9 +7,7 @@ namespace CompanyOs.Llm.Gateway.Budgets;
 /// <summary>Which limits apply to a call, and what the call may spend at most.</summary>
 internal sealed class BudgetPolicy(BudgetOptions options, GatewayServices services)
 {
-    public bool Enabled => options.Any;
-
-    /// <summary>The checks for the caller in <paramref name="context"/>; null when no limit applies.</summary>
+    /// <summary>The configured checks for the caller in <paramref name="context"/> (kept in the spend store); null when none applies.</summary>
     public BudgetCheck[]? ChecksFor(LlmCallContext? context)
     {
         if (context is null || !options.Any)
@@ -36,15 +34,18 @@ internal sealed class BudgetPolicy(BudgetOptions options, GatewayServices servic
         return checks.Count == 0 ? null : [.. checks];
     }
 
-    /// <summary>The most the call can spend: estimated prompt plus the output cap, all input priced uncached.</summary>
+    /// <summary>The caller's own run limit (<see cref="LlmCallContext.RunLimit"/>), whose spend the caller keeps; null when not set.</summary>
+    public static BudgetCheck? CallerCheckFor(LlmCallContext? context) =>
+        context?.RunLimit is { } limit ? new BudgetCheck(new BudgetScope(BudgetScopeKind.Run, context.RunId ?? "(caller)"), limit) : null;
+
+    /// <summary>The most the call can spend on the model it is currently routed to: estimated prompt plus the output cap, all input priced uncached.</summary>
     /// <exception cref="BudgetExceededException">A USD limit applies but the model has no price, so the limit cannot be enforced.</exception>
-    public SpendAmount Estimate(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions, BudgetCheck[] checks)
+    public SpendAmount Estimate(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions, IEnumerable<BudgetCheck> checks)
     {
-        long prompt = call.PromptTokenEstimate(messages, chatOptions, services.TokenCounter);
-        long output = chatOptions?.MaxOutputTokens ?? options.DefaultMaxOutputTokens;
-        if (services.Costs.TryGetPrice(call.Provider.Kind, null, call.Model, out var price))
+        var (prompt, output, usd) = Maximum(call, messages, chatOptions);
+        if (usd is { } known)
         {
-            return new SpendAmount(CostCalculator.Estimate(price, prompt, output), prompt + output);
+            return new SpendAmount(known, prompt + output);
         }
 
         foreach (var check in checks)
@@ -69,5 +70,37 @@ internal sealed class BudgetPolicy(BudgetOptions options, GatewayServices servic
 
         long tokens = usage.TotalTokenCount ?? ((usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0));
         return new SpendAmount(services.CostOf(call) ?? 0m, tokens);
+    }
+
+    /// <summary>
+    /// What a stream that broke after output had started is charged: the usage the provider reported before the break, else
+    /// the call's maximum (the provider billed an unknown part), marked as an estimate. Budgets settle with this and the
+    /// caller is told it (<see cref="LlmCallInfo.From(Exception)"/>), so both keep the same figure. Cost null = unpriced model.
+    /// </summary>
+    public (UsageDetails Usage, decimal? CostUsd) Interrupted(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions)
+    {
+        if (call.Usage is { } usage)
+        {
+            return (usage, services.CostOf(call));
+        }
+
+        var (prompt, output, usd) = Maximum(call, messages, chatOptions);
+        var estimated = new UsageDetails
+        {
+            InputTokenCount = prompt,
+            OutputTokenCount = output,
+            TotalTokenCount = prompt + output,
+            AdditionalCounts = new() { [UsageKeys.Estimated] = 1 },
+        };
+        return (estimated, usd);
+    }
+
+    private (long Prompt, long Output, decimal? Usd) Maximum(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions)
+    {
+        long prompt = call.PromptTokenEstimate(messages, chatOptions, services.TokenCounter);
+        long output = chatOptions?.MaxOutputTokens ?? options.DefaultMaxOutputTokens;
+        return services.Costs.TryGetPrice(call.Provider.Kind, null, call.Model, out var price)
+            ? (prompt, output, CostCalculator.Estimate(price, prompt, output))
+            : (prompt, output, null);
     }
 }

@@ -77,7 +77,10 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
+            // Left set when the wait is cancelled: the resilience stage then reports its deadline as this rate limit.
+            call.WaitingForPermit = true;
             lease = await limiter.AcquireAsync(permits, linked.Token).ConfigureAwait(false);
+            call.WaitingForPermit = false;
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {

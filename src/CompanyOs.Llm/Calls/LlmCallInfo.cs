@@ -39,13 +39,39 @@ public sealed record LlmCallInfo
     /// </summary>
     public UsageDetails? Usage { get; init; }
 
-    public static LlmCallInfo? From(ChatResponse response) =>
-        response?.AdditionalProperties is { } p && p.TryGetValue(PropertyKey, out var v) ? v as LlmCallInfo : null;
+    /// <summary>
+    /// The info of a response, or of a stream aggregated with <c>ToChatResponse()</c> (which moves the last update's properties
+    /// to the message that update belongs to, so the messages are searched too, last first).
+    /// </summary>
+    public static LlmCallInfo? From(ChatResponse response)
+    {
+        if (response is null)
+        {
+            return null;
+        }
 
-    public static LlmCallInfo? From(ChatResponseUpdate update) =>
-        update?.AdditionalProperties is { } p && p.TryGetValue(PropertyKey, out var v) ? v as LlmCallInfo : null;
+        if (Find(response.AdditionalProperties) is { } info)
+        {
+            return info;
+        }
+
+        for (var i = response.Messages.Count - 1; i >= 0; i--)
+        {
+            if (Find(response.Messages[i].AdditionalProperties) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    public static LlmCallInfo? From(ChatResponseUpdate update) => Find(update?.AdditionalProperties);
 
     /// <summary>What a failed call was charged (an interrupted stream); null when it was charged nothing.</summary>
     public static LlmCallInfo? From(Exception exception) =>
         exception?.Data is { } data && data.Contains(PropertyKey) ? data[PropertyKey] as LlmCallInfo : null;
+
+    private static LlmCallInfo? Find(AdditionalPropertiesDictionary? properties) =>
+        properties is not null && properties.TryGetValue(PropertyKey, out var value) ? value as LlmCallInfo : null;
 }

@@ -59,7 +59,7 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
         {
             if (checks is not null)
             {
-                // A stream that broke or was abandoned after producing output was billed for an unknown part.
+                // A stream that broke or was abandoned after producing output was billed for an unknown part: charge its maximum.
                 var actual = completed || !call.OutputStarted ? policy.Actual(call) : ToSpend(policy.Interrupted(call, messages, options));
                 await SettleAsync(checks, reserved, actual).ConfigureAwait(false);
             }

@@ -42,10 +42,10 @@ internal sealed class BudgetPolicy(BudgetOptions options, GatewayServices servic
     /// <exception cref="BudgetExceededException">A USD limit applies but the model has no price, so the limit cannot be enforced.</exception>
     public SpendAmount Estimate(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions, IEnumerable<BudgetCheck> checks)
     {
-        var (prompt, output, usd) = Maximum(call, messages, chatOptions);
-        if (usd is { } known)
+        var (prompt, output, price) = Maximum(call, messages, chatOptions);
+        if (price.Found)
         {
-            return new SpendAmount(known, prompt + output);
+            return new SpendAmount(CostCalculator.Estimate(price.Price, prompt, output), prompt + output);
         }
 
         foreach (var check in checks)
@@ -73,34 +73,31 @@ internal sealed class BudgetPolicy(BudgetOptions options, GatewayServices servic
     }
 
     /// <summary>
-    /// What a stream that broke after output had started is charged: the usage the provider reported before the break, else
-    /// the call's maximum (the provider billed an unknown part), marked as an estimate. Budgets settle with this and the
-    /// caller is told it (<see cref="LlmCallInfo.From(Exception)"/>), so both keep the same figure. Cost null = unpriced model.
+    /// What a stream that broke after output had started is charged: its maximum — the prompt estimate and the output cap,
+    /// or the usage reported before the break where that is larger, all input priced uncached — since the provider billed an
+    /// unknown part. Marked as an estimate. Budgets settle with this and the caller is told it
+    /// (<see cref="LlmCallInfo.From(Exception)"/>), so both keep the same figure. Cost null = unpriced model.
     /// </summary>
     public (UsageDetails Usage, decimal? CostUsd) Interrupted(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions)
     {
-        if (call.Usage is { } usage)
-        {
-            return (usage, services.CostOf(call));
-        }
-
-        var (prompt, output, usd) = Maximum(call, messages, chatOptions);
+        var (prompt, output, price) = Maximum(call, messages, chatOptions);
+        var input = Math.Max(prompt, call.Usage?.InputTokenCount ?? 0);
+        output = Math.Max(output, call.Usage?.OutputTokenCount ?? 0);
         var estimated = new UsageDetails
         {
-            InputTokenCount = prompt,
+            InputTokenCount = input,
             OutputTokenCount = output,
-            TotalTokenCount = prompt + output,
+            TotalTokenCount = input + output,
             AdditionalCounts = new() { [UsageKeys.Estimated] = 1 },
         };
-        return (estimated, usd);
+        return (estimated, price.Found ? CostCalculator.Estimate(price.Price, input, output) : null);
     }
 
-    private (long Prompt, long Output, decimal? Usd) Maximum(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions)
+    private (long Prompt, long Output, (bool Found, ModelPrice? Price) Price) Maximum(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions)
     {
         long prompt = call.PromptTokenEstimate(messages, chatOptions, services.TokenCounter);
         long output = chatOptions?.MaxOutputTokens ?? options.DefaultMaxOutputTokens;
-        return services.Costs.TryGetPrice(call.Provider.Kind, null, call.Model, out var price)
-            ? (prompt, output, CostCalculator.Estimate(price, prompt, output))
-            : (prompt, output, null);
+        var found = services.Costs.TryGetPrice(call.Provider.Kind, null, call.Model, out var price);
+        return (prompt, output, (found, price));
     }
 }

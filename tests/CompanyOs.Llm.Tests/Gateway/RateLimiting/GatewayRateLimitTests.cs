@@ -108,6 +108,31 @@ public sealed class GatewayRateLimitTests
     }
 
     [Fact]
+    public async Task A_fallback_provider_that_times_out_after_a_rate_limit_wait_is_a_provider_timeout()
+    {
+        var time = FakeClock.Create();
+        var factory = new FakeProviderFactory(time);
+        var options = TestOptions.Create(
+            TestOptions.ProviderA() with { RateLimitRpm = 1, MaxRetries = 0 },
+            TestOptions.ProviderB() with { MaxRetries = 0 }) with
+        {
+            RateLimits = new RateLimitPolicyOptions { MaxWait = TimeSpan.FromSeconds(5) },
+            Retry = TestOptions.Create().Retry with { TotalDeadline = TimeSpan.FromSeconds(10) },
+        };
+        using var gateway = LlmGateway.CreateBuilder(options, factory).WithTimeProvider(time).Build();
+        var ct = TestContext.Current.CancellationToken;
+        await GatewayCalls.CallAsync(gateway, false, cancellationToken: ct);
+        factory["b"].OnAttempt = token => Task.Delay(Timeout.Infinite, token);
+
+        // a: no permit within max_wait → fallback to b, which hangs until b's total deadline (before its 30 s attempt timeout).
+        var error = await Assert.ThrowsAsync<CompanyOs.Llm.Errors.ProviderException>(() =>
+            TimeDriver.RunAsync(time, () => GatewayCalls.CallAsync(gateway, false, cancellationToken: ct), TimeSpan.FromSeconds(1)));
+
+        Assert.Equal(("b", CompanyOs.Llm.Errors.ProviderErrorKind.Timeout), (error.Provider, error.Kind));
+        Assert.Equal((1, 1), (factory["a"].Attempts, factory["b"].Attempts));
+    }
+
+    [Fact]
     public async Task A_waiting_call_can_be_cancelled()
     {
         var time = FakeClock.Create();

@@ -1,7 +1,11 @@
+using CompanyOs.Emulator;
+using CompanyOs.Emulator.Faults;
+using CompanyOs.Emulator.Scripting;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway;
 using CompanyOs.Llm.Gateway.Budgets;
+using CompanyOs.Llm.Providers;
 using CompanyOs.Llm.Tests.Gateway.Fakes;
 using Microsoft.Extensions.AI;
 
@@ -79,5 +83,29 @@ public sealed class FallbackBudgetTests
         Assert.Equal(("b", "claude-3-5-haiku-20241022"), (result.Info.Provider, result.Info.Model));
         Assert.Equal(0.00408m, result.Info.CostUsd);
         Assert.Equal(0.00408m, (await _store.GetSpentAsync(new BudgetScope(BudgetScopeKind.Org, "acme"), TestContext.Current.CancellationToken)).Usd);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task On_the_wire_a_cheap_openai_primary_failing_over_to_anthropic_opus_is_refused_before_opus_is_called(bool streaming)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await EmulatorServer.StartAsync(cancellationToken: ct);
+        server.Faults.Enqueue(Fault.Status(503), times: 1, route: EmulatorRoute.OpenAIChatCompletions);
+        server.Script.Enqueue(ScriptedTurn.Text("an expensive answer").WithUsage(100, 1_000));
+        var options = TestOptions.Create(
+                TestOptions.ProviderA(server.OpenAIEndpoint) with { MaxRetries = 0 },
+                TestOptions.ProviderB(server.BaseUri) with { MaxRetries = 0, FallbackModels = new Dictionary<string, string> { ["gpt-4o-mini"] = "claude-3-opus-20240229" } })
+            with { Budgets = new BudgetOptions { Orgs = new Dictionary<string, BudgetLimit> { ["acme"] = new(MaxUsd: Limit) } } };
+        using var gateway = LlmGateway.CreateBuilder(options, new ProviderClientFactory()).WithSpendStore(_store).Build();
+
+        var error = await Assert.ThrowsAsync<BudgetExceededException>(() =>
+            GatewayCalls.CallAsync(gateway, streaming, For(new LlmCallContext { OrgId = "acme" }), cancellationToken: ct));
+
+        Assert.Contains("claude-3-opus-20240229", error.Message, StringComparison.Ordinal);
+        Assert.Equal([EmulatorRoute.OpenAIChatCompletions], server.Requests.Select(r => r.Route));
+        Assert.Equal(1, server.Script.Pending);
+        Assert.True((await _store.GetSpentAsync(error.Scope, ct)).Usd <= Limit);
     }
 }

@@ -25,7 +25,7 @@ public sealed record LlmCallInterrupted : RunEvent
     /// <summary>What the gateway charged; null when unknown (an unpriced model, or a chat client that is not the gateway).</summary>
     public decimal? CostUsd { get; init; }
 
-    /// <summary>True when the provider reported no usage before the break and the charge is the call's maximum.</summary>
+    /// <summary>True when the charge is the gateway's estimate (the call's maximum, as for every interrupted attempt), not reported usage.</summary>
     public bool Estimated { get; init; }
 
     /// <summary>Why the stream broke (the gateway's message; never a key).</summary>

@@ -6,6 +6,7 @@ namespace CompanyOs.Agents.Journal;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(RunStarted))]
 [JsonSerializable(typeof(LlmCallCompleted))]
+[JsonSerializable(typeof(LlmCallInterrupted))]
 [JsonSerializable(typeof(AssistantMessage))]
 [JsonSerializable(typeof(ToolCallRequested))]
 [JsonSerializable(typeof(ApprovalRequested))]

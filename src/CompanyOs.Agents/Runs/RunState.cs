@@ -27,6 +27,7 @@ public sealed record RunState
     /// <summary>Model round trips with tools (the final tools-disabled turn not counted).</summary>
     public int Iterations { get; init; }
 
+    /// <summary>Completed model calls; an interrupted attempt (<see cref="LlmCallInterrupted"/>) adds to the totals below, not here.</summary>
     public int LlmCalls { get; init; }
 
     public long InputTokens { get; init; }
@@ -105,6 +106,14 @@ public sealed record RunState
                 TotalTokens = TotalTokens + e.TotalTokens,
                 CostUsd = CostUsd + (e.CostUsd ?? 0m),
                 CostIncomplete = CostIncomplete || (e.CostUsd is null && !e.CacheHit),
+            },
+            LlmCallInterrupted e => this with
+            {
+                InputTokens = InputTokens + e.InputTokens,
+                OutputTokens = OutputTokens + e.OutputTokens,
+                TotalTokens = TotalTokens + e.TotalTokens,
+                CostUsd = CostUsd + (e.CostUsd ?? 0m),
+                CostIncomplete = CostIncomplete || e.CostUsd is null,
             },
             AssistantMessage e => this with
             {

@@ -1,6 +1,7 @@
 using CompanyOs.Agents.Journal;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Llm.Errors;
+using CompanyOs.Llm.Gateway.Budgets;
 using Microsoft.Extensions.Logging;
 
 namespace CompanyOs.Agents.Runtime;
@@ -78,13 +79,20 @@ internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor to
         {
             throw;
         }
+        catch (BudgetExceededException ex) when (ModelTurnRunner.RunBudgetRefusal(journal.State, ex) is not null)
+        {
+            // The gateway refused before calling the provider: the next call may spend more than the run's budget has left.
+            var exceeded = ModelTurnRunner.RunBudgetRefusal(journal.State, ex)!;
+            await journal.AppendAsync(WithTrace(journal.State, [exceeded], time.GetUtcNow()), actor, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         catch (Exception ex)
         {
             // The gateway has already retried and fallen back; what reaches here ends the run, recorded with its cause.
             var kind = ex is ProviderException pe ? pe.Kind.ToString() : ex.GetType().Name;
             RuntimeLog.LlmCallFailed(logger, state.RunId, kind, ex);
             var failed = new RunFailed { Error = ex.Message, ErrorKind = kind, Provider = (ex as ProviderException)?.Provider };
-            await journal.AppendAsync(WithTrace(state, [failed], time.GetUtcNow()), actor, cancellationToken).ConfigureAwait(false);
+            await journal.AppendAsync(WithTrace(journal.State, [failed], time.GetUtcNow()), actor, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -109,7 +117,8 @@ internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor to
             events.AddRange(ClaimReadyCalls(state, events, settings, claimed));
         }
 
-        await journal.AppendAsync(WithTrace(state, events, now), actor, cancellationToken).ConfigureAwait(false);
+        // journal.State: an interrupted attempt of this turn may have been recorded since the turn began.
+        await journal.AppendAsync(WithTrace(journal.State, events, now), actor, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

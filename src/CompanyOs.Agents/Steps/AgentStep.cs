@@ -19,6 +19,7 @@ public sealed record AgentStep(string RunId, long Version, AgentStepKind Kind, R
     {
         RunStarted e => $"run started: {e.AgentType} — {e.Task}",
         LlmCallCompleted e => $"llm call {e.Iteration}{(e.Final ? " (final)" : string.Empty)}: {e.Provider}/{e.Model}, {e.TotalTokens} tokens, finish {e.FinishReason}",
+        LlmCallInterrupted e => $"llm call {e.Iteration} broke after output ({e.TotalTokens} tokens charged{(e.Estimated ? ", estimated" : string.Empty)}); asking again",
         AssistantMessage e => e.Text ?? $"({e.ToolCalls.Count} tool call(s))",
         ToolCallRequested e => $"tool requested: {e.ToolName} {e.Arguments.GetRawText()}",
         ApprovalRequested e => $"approval needed ({e.ApprovalId}) for {e.ToolName}: {e.Reason}",
@@ -44,7 +45,7 @@ public sealed record AgentStep(string RunId, long Version, AgentStepKind Kind, R
     public static AgentStepKind KindOf(RunEvent @event) => @event switch
     {
         RunStarted => AgentStepKind.RunStarted,
-        LlmCallCompleted => AgentStepKind.LlmCall,
+        LlmCallCompleted or LlmCallInterrupted => AgentStepKind.LlmCall,
         AssistantMessage => AgentStepKind.Message,
         ToolCallRequested => AgentStepKind.ToolRequested,
         ApprovalRequested => AgentStepKind.ApprovalRequested,

@@ -29,7 +29,7 @@ public sealed class AgentRuntime : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly RunStarter _starter;
     private readonly DecisionRecorder _decisions;
-    private readonly RunDrives _drives;
+    private readonly LeasedDrives _drives;
     private readonly CancellationTokenSource _stopping = new();
 
     public AgentRuntime(
@@ -55,12 +55,12 @@ public sealed class AgentRuntime : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _starter = new RunStarter(prompts, tools, _logger);
-        var driver = new RunDriver(
+        var loop = new ReasoningLoop(
             new ModelTurnRunner(chatClient, tools, _time, options), new ToolBatchExecutor(tools, _time, options, _logger), tools, _time, _logger);
         _decisions = new DecisionRecorder(store, _time, options);
         InstanceId = options.InstanceId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
         var leases = options.UseRunLeases ? new RunLeases(store, InstanceId, options.LeaseDuration, _time) : null;
-        _drives = new RunDrives(store, driver, leases, InstanceId, _time, _logger);
+        _drives = new LeasedDrives(store, loop, leases, InstanceId, _time, _logger);
     }
 
     /// <summary>This runtime's id in run leases and logs.</summary>
@@ -141,7 +141,7 @@ public sealed class AgentRuntime : IAsyncDisposable
 
         using var journal = await _decisions.RecordAsync(
             runId,
-            s => RunDriver.WithTrace(s, [new RunCancelled { Reason = reason, CancelledBy = cancelledBy }], _time.GetUtcNow()),
+            s => ReasoningLoop.WithTrace(s, [new RunCancelled { Reason = reason, CancelledBy = cancelledBy }], _time.GetUtcNow()),
             Actor(cancelledBy),
             null,
             cancellationToken).ConfigureAwait(false);

@@ -57,3 +57,6 @@ public sealed record AgentStep(string RunId, long Version, AgentStepKind Kind, R
         _ => AgentStepKind.RunEnded,
     };
 }
+
+/// <summary>Receives each step as soon as its event is stored. Runs on the driving task: keep it quick.</summary>
+public delegate ValueTask AgentStepCallback(AgentStep step, CancellationToken cancellationToken);

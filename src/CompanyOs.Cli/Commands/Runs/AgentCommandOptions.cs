@@ -47,3 +47,6 @@ internal sealed class AgentCommandOptions
     public AgentCommandSettings Read(ParseResult parse) => new(
         parse.GetValue(Database), parse.GetValue(Config), parse.GetValue(Json), parse.GetValue(NoInput), parse.GetValue(Interactive), parse.GetValue(Emulator));
 }
+
+/// <summary>Values of <see cref="AgentCommandOptions"/> for one invocation.</summary>
+internal sealed record AgentCommandSettings(string? Database, string? Config, bool Json, bool NoInput, bool Interactive, bool ForceEmulator);

@@ -12,7 +12,7 @@ namespace CompanyOs.Agents.Runtime;
 /// The drives of one runtime: at most one per run in this runtime, each under the run's lease (when leases are on) so that
 /// no other instance drives it meanwhile; a decision recorded by someone else during a drive is acted on before it ends.
 /// </summary>
-internal sealed class RunDrives(IEventStore store, RunDriver driver, RunLeases? leases, string instanceId, TimeProvider time, ILogger logger)
+internal sealed class LeasedDrives(IEventStore store, ReasoningLoop loop, RunLeases? leases, string instanceId, TimeProvider time, ILogger logger)
 {
     private const int LeaseWaitAttempts = 20;
     private static readonly TimeSpan LeaseWaitInterval = TimeSpan.FromMilliseconds(50);
@@ -94,7 +94,7 @@ internal sealed class RunDrives(IEventStore store, RunDriver driver, RunLeases? 
 
             while (true)
             {
-                await driver.DriveAsync(journal, drive.Token).ConfigureAwait(false);
+                await loop.RunAsync(journal, drive.Token).ConfigureAwait(false);
 
                 // A decision or cancellation recorded by someone else while this drive held the lease: it is ours to act on.
                 // (Only a waiting run can get one; an ended run has nothing left to act on.)

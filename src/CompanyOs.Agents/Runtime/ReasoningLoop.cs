@@ -9,9 +9,9 @@ namespace CompanyOs.Agents.Runtime;
 /// The reasoning loop. Each pass looks only at the folded state, does the one next thing (settle open tool calls, end the
 /// run, or take a model turn) and records it; so it continues correctly from any point, including after a crash.
 /// </summary>
-internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor tools, Tools.IToolRegistry registry, TimeProvider time, ILogger logger)
+internal sealed class ReasoningLoop(ModelTurnRunner modelTurns, ToolBatchExecutor tools, Tools.IToolRegistry registry, TimeProvider time, ILogger logger)
 {
-    public async Task DriveAsync(RunJournal journal, CancellationToken cancellationToken)
+    public async Task RunAsync(RunJournal journal, CancellationToken cancellationToken)
     {
         var actor = $"agent:{journal.State.Start?.AgentType}";
 

@@ -9,6 +9,7 @@ using CompanyOs.Agents.Steps;
 using CompanyOs.Events;
 using CompanyOs.Prompts;
 using CompanyOs.Tools;
+using CompanyOs.Tools.Registry;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -56,7 +57,7 @@ public sealed class AgentRuntime : IAsyncDisposable
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _starter = new RunStarter(prompts, tools, _logger);
         var loop = new ReasoningLoop(
-            new ModelTurnRunner(chatClient, tools, _time, options), new ToolBatchExecutor(tools, _time, options, _logger), tools, _time, _logger);
+            new ModelTurnRunner(chatClient, tools, _time, options), new ToolBatchExecutor(tools, new ToolInvoker(tools, _time), _time, options, _logger), tools, _time, _logger);
         _decisions = new DecisionRecorder(store, _time, options);
         InstanceId = options.InstanceId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
         var leases = options.UseRunLeases ? new RunLeases(store, InstanceId, options.LeaseDuration, _time) : null;

@@ -327,7 +327,10 @@ public sealed record RunFailed : RunEvent
 {
     public required string Error { get; init; }
 
-    /// <summary>Provider error kind (e.g. <c>Unavailable</c>) or the exception type.</summary>
+    /// <summary>
+    /// The provider error kind (e.g. <c>Unavailable</c>) or, for other expected failures of the LLM layer, their family:
+    /// <c>BudgetExceeded</c>, <c>RateLimited</c>, <c>Routing</c>, <c>Configuration</c>. Defects are never recorded as a failed run.
+    /// </summary>
     public required string ErrorKind { get; init; }
 
     public string? Provider { get; init; }

@@ -32,6 +32,7 @@ public sealed class AgentRuntime : IAsyncDisposable
     private readonly DecisionRecorder _decisions;
     private readonly LeasedDrives _drives;
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
 
     public AgentRuntime(
         IChatClient chatClient,
@@ -172,14 +173,19 @@ public sealed class AgentRuntime : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops drives in progress (their runs stay resumable). Pending approvals are unaffected: they live in the store.</summary>
+    /// <summary>
+    /// Stops drives in progress and waits until they have ended and released their leases (their runs stay resumable), so
+    /// the store may be disposed right after. Pending approvals are unaffected: they live in the store.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_stopping.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            await _stopping.CancelAsync().ConfigureAwait(false);
+            return;
         }
 
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _drives.StopAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
 

@@ -74,14 +74,12 @@ internal sealed class ReasoningLoop(ModelTurnRunner modelTurns, ToolBatchExecuto
         {
             turn = await modelTurns.RunAsync(state, final, journal, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (LlmException ex)
         {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            // The gateway has already retried and fallen back; what reaches here ends the run, recorded with its cause.
-            var kind = ex is ProviderException pe ? pe.Kind.ToString() : ex.GetType().Name;
+            // The gateway has already retried and fallen back; an expected failure of the LLM layer (provider down, budget,
+            // rate limit, routing) ends the run, recorded with its kind. Anything else is a defect: it propagates unrecorded
+            // (the run stays resumable) instead of being passed off as a model failure.
+            var kind = FailureKind(ex);
             RuntimeLog.LlmCallFailed(logger, state.RunId, kind, ex);
             var failed = new RunFailed { Error = ex.Message, ErrorKind = kind, Provider = (ex as ProviderException)?.Provider };
             await journal.AppendAsync(WithTrace(state, [failed], time.GetUtcNow()), actor, cancellationToken).ConfigureAwait(false);
@@ -141,6 +139,13 @@ internal sealed class ReasoningLoop(ModelTurnRunner modelTurns, ToolBatchExecuto
 
         return starts;
     }
+
+    /// <summary><see cref="RunFailed.ErrorKind"/> of an LLM-layer failure: the provider error kind (e.g. <c>Unavailable</c>), else the failure's family (e.g. <c>BudgetExceeded</c>).</summary>
+    private static string FailureKind(LlmException ex) => ex is ProviderException pe
+        ? pe.Kind.ToString()
+        : ex.GetType().Name is var name && name.EndsWith("Exception", StringComparison.Ordinal) && name.Length > "Exception".Length
+            ? name[..^"Exception".Length]
+            : ex.GetType().Name;
 
     /// <summary>The end a state has reached without a further model call, if any.</summary>
     private static RunEvent? NextTerminal(RunState state)

@@ -64,6 +64,7 @@ public static class RunEventCodec
             c.ApprovalRejected, c.ApprovalExpired, c.QuestionAsked, c.QuestionAnswered, c.ToolCallStarted, c.ToolCallCompleted,
             c.ToolCallFailed, c.ToolCallInterrupted, c.RunCompleted, c.RunFailed, c.RunCancelled, c.RunMaxIterationsReached,
             c.RunBudgetExceeded, c.AgentReasoningCompleted,
+            c.RunIncomplete,
         ];
         return infos.ToFrozenDictionary(i => i.Type.Name, StringComparer.Ordinal);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Agents.Journal;
 
@@ -156,6 +157,12 @@ public sealed record AssistantMessage : RunEvent
 
     /// <summary>Tool calls the model made in the final turn anyway; they were not recorded nor run.</summary>
     public int IgnoredToolCalls { get; init; }
+
+    /// <summary>
+    /// Why the model stopped (<c>stop</c>, <c>tool_calls</c>, <c>length</c>, <c>content_filter</c>, …); null in runs
+    /// recorded before it was kept (read as a normal stop).
+    /// </summary>
+    public string? FinishReason { get; init; }
 }
 
 /// <summary>One tool call as the model made it: id (unique in the run), tool name and arguments (a JSON object).</summary>
@@ -342,6 +349,23 @@ public sealed record RunCancelled : RunEvent
     public string? Reason { get; init; }
 
     public string? CancelledBy { get; init; }
+}
+
+/// <summary>
+/// The model's answer (a turn without tool calls) was cut off — finish reason <c>length</c> (output token limit) or
+/// <c>content_filter</c> — so the run ends without a complete answer. Never recorded as <see cref="RunCompleted"/>.
+/// </summary>
+public sealed record RunIncomplete : RunEvent
+{
+    /// <summary>The finish reason that cut the answer: <c>length</c> or <c>content_filter</c>.</summary>
+    public required string FinishReason { get; init; }
+
+    /// <summary>The cut answer, as far as it got.</summary>
+    public required string Result { get; init; }
+
+    /// <summary>Whether a finish reason means the answer was cut off: <c>length</c> or <c>content_filter</c>.</summary>
+    public static bool IsCutOff(string finishReason) =>
+        finishReason == ChatFinishReason.Length.Value || finishReason == ChatFinishReason.ContentFilter.Value;
 }
 
 /// <summary>The run hit its iteration limit; <see cref="Result"/> is the model's best answer from the final tools-disabled turn.</summary>

@@ -87,7 +87,8 @@ internal sealed class ReasoningLoop(ModelTurnRunner modelTurns, ToolBatchExecuto
         }
 
         var now = time.GetUtcNow();
-        var events = new List<RunEvent> { turn.Call, turn.Message };
+        var message = turn.Message with { FinishReason = turn.Call.FinishReason };
+        var events = new List<RunEvent> { turn.Call, message };
         for (var i = 0; i < turn.Message.ToolCalls.Count; i++)
         {
             events.AddRange(CallPlanner.Plan(turn.Message.ToolCalls[i], turn.ParseErrors[i], turn.Message.ToolCalls.Count, settings, registry, now));
@@ -100,7 +101,7 @@ internal sealed class ReasoningLoop(ModelTurnRunner modelTurns, ToolBatchExecuto
         }
         else if (turn.Message.ToolCalls.Count == 0)
         {
-            events.Add(new RunCompleted { Result = turn.Message.Text ?? string.Empty, CompletedBy = "final_answer" });
+            events.Add(AnswerEnd(message.Text, message.FinishReason));
         }
         else
         {
@@ -140,6 +141,14 @@ internal sealed class ReasoningLoop(ModelTurnRunner modelTurns, ToolBatchExecuto
         return starts;
     }
 
+    /// <summary>
+    /// The end of a turn without tool calls: its answer completes the run — unless the model was cut off (output token
+    /// limit or content filter), which is never a completed run (see docs/agents.md, "Cut-off answers").
+    /// </summary>
+    private static RunEvent AnswerEnd(string? text, string? finishReason) => finishReason is { } reason && RunIncomplete.IsCutOff(reason)
+        ? new RunIncomplete { FinishReason = reason, Result = text ?? string.Empty }
+        : new RunCompleted { Result = text ?? string.Empty, CompletedBy = "final_answer" };
+
     /// <summary><see cref="RunFailed.ErrorKind"/> of an LLM-layer failure: the provider error kind (e.g. <c>Unavailable</c>), else the failure's family (e.g. <c>BudgetExceeded</c>).</summary>
     private static string FailureKind(LlmException ex) => ex is ProviderException pe
         ? pe.Kind.ToString()
@@ -164,7 +173,7 @@ internal sealed class ReasoningLoop(ModelTurnRunner modelTurns, ToolBatchExecuto
 
             if (last.CallIds.Count == 0)
             {
-                return new RunCompleted { Result = last.Text ?? string.Empty, CompletedBy = "final_answer" };
+                return AnswerEnd(last.Text, last.FinishReason);
             }
         }
 

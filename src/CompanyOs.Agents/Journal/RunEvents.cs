@@ -46,6 +46,16 @@ public sealed record RunStarted : RunEvent
     public string? PromptVersion { get; init; }
 
     public required RunSettings Settings { get; init; }
+
+    /// <summary>
+    /// The configuration the run was started with (<see cref="Runtime.AgentRuntimeOptions.ConfigurationPath"/>, e.g. the
+    /// absolute path of <c>llm.yaml</c>): decisions and resumes must use one with the same tools. Null in runs recorded
+    /// before it was kept, or when the host did not say.
+    /// </summary>
+    public string? ConfigPath { get; init; }
+
+    /// <summary>SHA-256 (hex) of the starting process's tool set (every tool's name and parameter schema); null in older runs.</summary>
+    public string? ToolSetHash { get; init; }
 }
 
 /// <summary>The agent definition as snapshotted into <see cref="RunStarted"/>: a resumed run uses these, never the current file.</summary>

@@ -31,6 +31,7 @@ public sealed class AgentRuntime : IAsyncDisposable
     private readonly RunStarter _starter;
     private readonly DecisionRecorder _decisions;
     private readonly LeasedDrives _drives;
+    private readonly ToolSetGuard _toolSet;
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
 
@@ -60,6 +61,7 @@ public sealed class AgentRuntime : IAsyncDisposable
         var loop = new ReasoningLoop(
             new ModelTurnRunner(chatClient, tools, _time, options), new ToolBatchExecutor(tools, new ToolInvoker(tools, _time), _time, options, _logger), tools, _time, _logger);
         _decisions = new DecisionRecorder(store, _time, options);
+        _toolSet = new ToolSetGuard(tools, options.ConfigurationPath, options.AllowMissingTools);
         InstanceId = options.InstanceId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
         var leases = options.UseRunLeases ? new RunLeases(store, InstanceId, options.LeaseDuration, _time) : null;
         _drives = new LeasedDrives(store, loop, leases, InstanceId, _time, _logger);
@@ -93,6 +95,7 @@ public sealed class AgentRuntime : IAsyncDisposable
     /// one), expires overdue approvals, and drives on. A run that waits or has ended is returned as it is; a run another
     /// instance drives (it holds the run's lease) is left alone and returned with <see cref="AgentRunResult.DrivenBy"/>.
     /// </summary>
+    /// <exception cref="AgentRunException">The run does not exist, or this runtime lacks tools it needs (<see cref="AgentRunErrorKind.ToolsUnavailable"/>).</exception>
     public async Task<AgentRunResult> ResumeAsync(string runId, AgentStepCallback? onStep = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
@@ -102,6 +105,7 @@ public sealed class AgentRuntime : IAsyncDisposable
             throw new AgentRunException(AgentRunErrorKind.RunNotFound, $"Run '{runId}' does not exist.", runId);
         }
 
+        _toolSet.EnsureCanDrive(state);
         RuntimeLog.RunResumed(_logger, runId, state.Version, state.Status.ToWireName());
         return await DriveAsync(new RunJournal(_store, state, _time, onStep), fresh: false, waitForLease: false, cancellationToken).ConfigureAwait(false);
     }
@@ -206,7 +210,7 @@ public sealed class AgentRuntime : IAsyncDisposable
         }
 
         var runId = request.RunId ?? $"run_{Guid.NewGuid():N}";
-        var started = _starter.Create(definition, request, runId);
+        var started = _starter.Create(definition, request, runId) with { ConfigPath = _toolSet.ConfigurationPath, ToolSetHash = _toolSet.ToolSetHash };
         var journal = new RunJournal(_store, RunState.Empty, _time, onStep);
         try
         {
@@ -227,7 +231,14 @@ public sealed class AgentRuntime : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        var journal = await _decisions.RecordAsync(runId, decide, Actor(actor), onStep, cancellationToken).ConfigureAwait(false);
+        // Checked before anything is recorded: a process without the run's tools must not approve a call it cannot make.
+        IReadOnlyList<RunEvent> Checked(RunState state)
+        {
+            _toolSet.EnsureCanDrive(state);
+            return decide(state);
+        }
+
+        var journal = await _decisions.RecordAsync(runId, Checked, Actor(actor), onStep, cancellationToken).ConfigureAwait(false);
         var result = await DriveAsync(journal, fresh: false, waitForLease: true, cancellationToken).ConfigureAwait(false);
         return outcome.Error is { } error ? throw error : result;
     }

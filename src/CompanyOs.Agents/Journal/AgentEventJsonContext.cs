@@ -24,5 +24,6 @@ namespace CompanyOs.Agents.Journal;
 [JsonSerializable(typeof(RunCancelled))]
 [JsonSerializable(typeof(RunMaxIterationsReached))]
 [JsonSerializable(typeof(RunBudgetExceeded))]
+[JsonSerializable(typeof(RunIncomplete))]
 [JsonSerializable(typeof(AgentReasoningCompleted))]
 public sealed partial class AgentEventJsonContext : JsonSerializerContext;

@@ -117,7 +117,7 @@ public sealed record RunState
             },
             AssistantMessage e => this with
             {
-                Turns = Turns.Add(new RunTurn(e.Iteration, e.Text, [.. e.ToolCalls.Select(c => c.CallId)], e.Final, e.At)),
+                Turns = Turns.Add(new RunTurn(e.Iteration, e.Text, [.. e.ToolCalls.Select(c => c.CallId)], e.Final, e.At, e.FinishReason)),
                 LastText = string.IsNullOrWhiteSpace(e.Text) ? LastText : e.Text,
                 FinalTurnTaken = FinalTurnTaken || e.Final,
             },
@@ -193,6 +193,14 @@ public sealed record RunState
             RunFailed e => this with { Status = RunStatus.Failed, Error = e.Error },
             RunCancelled e => this with { Status = RunStatus.Cancelled, Error = e.Reason, Result = LastText },
             RunMaxIterationsReached e => this with { Status = RunStatus.MaxIterations, Result = e.Result },
+            RunIncomplete e => this with
+            {
+                Status = RunStatus.Incomplete,
+                Result = e.Result,
+                Error = e.FinishReason == "content_filter"
+                    ? "the model's answer was cut off by the provider's content filter (finish reason content_filter)"
+                    : $"the model's answer was cut off at its output token limit (finish reason {e.FinishReason}); raise the agent's max_output_tokens",
+            },
             RunBudgetExceeded e => this with
             {
                 Status = RunStatus.BudgetExceeded,
@@ -220,4 +228,11 @@ public sealed record RunState
         var waiting = WaitingCalls.Any();
         return this with { Status = waiting ? RunStatus.AwaitingApproval : RunStatus.Running };
     }
+}
+
+/// <summary>One assistant message: its text, the ids of all its tool calls in the model's order, and why the model stopped.</summary>
+public sealed record RunTurn(int Iteration, string? Text, IReadOnlyList<string> CallIds, bool Final, DateTimeOffset At, string? FinishReason = null)
+{
+    /// <summary>True when the model was cut off (output token limit or content filter) rather than done.</summary>
+    public bool CutOff => FinishReason is { } reason && RunIncomplete.IsCutOff(reason);
 }

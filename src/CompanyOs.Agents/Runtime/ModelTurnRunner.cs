@@ -259,3 +259,6 @@ internal sealed class ModelTurnRunner(IChatClient chat, IToolRegistry registry, 
         return doc.RootElement.Clone();
     }
 }
+
+/// <summary>What one model round trip produced: its cost record, the assistant message and the calls with any argument parse errors.</summary>
+internal sealed record ModelTurn(LlmCallCompleted Call, AssistantMessage Message, IReadOnlyList<string?> ParseErrors);

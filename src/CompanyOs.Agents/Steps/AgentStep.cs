@@ -37,6 +37,7 @@ public sealed record AgentStep(string RunId, long Version, AgentStepKind Kind, R
         RunCancelled e => $"cancelled: {e.Reason}",
         RunMaxIterationsReached e => $"max iterations ({e.Iterations}): {e.Result}",
         RunBudgetExceeded e => $"budget exceeded ({e.Limit}): spent {e.Spent} of {e.LimitValue}",
+        RunIncomplete e => $"incomplete: the answer was cut off (finish reason {e.FinishReason}): {e.Result}",
         AgentReasoningCompleted e => $"trace written ({e.Trace.Count} steps)",
         ModelOutputDelta e => e.Restart ? "(stream broke; asking again)" : e.Text,
         _ => Event.GetType().Name,
@@ -58,3 +59,6 @@ public sealed record AgentStep(string RunId, long Version, AgentStepKind Kind, R
         _ => AgentStepKind.RunEnded,
     };
 }
+
+/// <summary>Receives each step as soon as its event is stored. Runs on the driving task: keep it quick.</summary>
+public delegate ValueTask AgentStepCallback(AgentStep step, CancellationToken cancellationToken);

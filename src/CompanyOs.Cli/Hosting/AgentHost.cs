@@ -39,12 +39,12 @@ internal sealed class AgentHost : IAsyncDisposable
 
     /// <exception cref="CliUsageException">Unknown agent type, unreadable tool configuration.</exception>
     public static async Task<AgentHost> OpenAsync(
-        CompanyOsPaths paths, CliEnvironment environment, bool forceEmulator, AgentOverrides? overrides, CancellationToken cancellationToken)
+        CompanyOsPaths paths, CliEnvironment environment, bool forceEmulator, bool allowMissingTools, AgentOverrides? overrides, CancellationToken cancellationToken)
     {
         var host = new AgentHost(paths);
         try
         {
-            await host.BuildAsync(environment, forceEmulator, overrides, cancellationToken).ConfigureAwait(false);
+            await host.BuildAsync(environment, forceEmulator, allowMissingTools, overrides, cancellationToken).ConfigureAwait(false);
             return host;
         }
         catch
@@ -72,7 +72,7 @@ internal sealed class AgentHost : IAsyncDisposable
         _owned.Clear();
     }
 
-    private async Task BuildAsync(CliEnvironment environment, bool forceEmulator, AgentOverrides? overrides, CancellationToken cancellationToken)
+    private async Task BuildAsync(CliEnvironment environment, bool forceEmulator, bool allowMissingTools, AgentOverrides? overrides, CancellationToken cancellationToken)
     {
         var notices = new List<string>();
         var llm = await new LlmConfigLoader(environment.Variables, requireApiKeys: false).LoadAsync(Paths.LlmConfig, cancellationToken).ConfigureAwait(false);
@@ -92,7 +92,10 @@ internal sealed class AgentHost : IAsyncDisposable
 
         var catalog = ModelCatalog.FromOptions(emulated.Options);
         var gateway = Own(LlmGateway.CreateBuilder(emulated.Options, new ProviderClientFactory(catalog)).WithModelCatalog(catalog).Build());
-        Runtime = Own(new AgentRuntime(gateway, store, Tools, prompts, Definitions, timeProvider: TimeProvider.System));
+        // The run records which configuration (and tool set) started it, so a decision from another directory is refused
+        // with the config to use instead of failing the approved call as "no longer available".
+        var options = new AgentRuntimeOptions { ConfigurationPath = Paths.LlmConfig, AllowMissingTools = allowMissingTools };
+        Runtime = Own(new AgentRuntime(gateway, store, Tools, prompts, Definitions, options, TimeProvider.System));
         Notices = notices;
     }
 

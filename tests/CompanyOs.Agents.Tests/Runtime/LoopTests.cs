@@ -198,7 +198,7 @@ public sealed class LoopTests
 
         Assert.Equal(RunStatus.Completed, result.Status);
         Assert.Equal(ToolCallPhase.Failed, result.State.Calls["c1"].Phase);
-        Assert.Contains("did not finish within 5 s", result.State.Calls["c1"].Result, StringComparison.Ordinal);
+        Assert.Contains("timed out after 5 s", result.State.Calls["c1"].Result, StringComparison.Ordinal);
     }
 
     [Fact]

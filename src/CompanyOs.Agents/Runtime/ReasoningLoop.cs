@@ -10,9 +10,9 @@ namespace CompanyOs.Agents.Runtime;
 /// The reasoning loop. Each pass looks only at the folded state, does the one next thing (settle open tool calls, end the
 /// run, or take a model turn) and records it; so it continues correctly from any point, including after a crash.
 /// </summary>
-internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor tools, Tools.IToolRegistry registry, TimeProvider time, ILogger logger)
+internal sealed class ReasoningLoop(ModelTurnRunner modelTurns, ToolBatchExecutor tools, Tools.IToolRegistry registry, TimeProvider time, ILogger logger)
 {
-    public async Task DriveAsync(RunJournal journal, CancellationToken cancellationToken)
+    public async Task RunAsync(RunJournal journal, CancellationToken cancellationToken)
     {
         var actor = $"agent:{journal.State.Start?.AgentType}";
 
@@ -75,21 +75,18 @@ internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor to
         {
             turn = await modelTurns.RunAsync(state, final, journal, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (BudgetExceededException ex) when (ModelTurnRunner.RunBudgetRefusal(journal.State, ex) is not null)
+        catch (BudgetExceededException ex) when (ModelTurnRunner.RunBudgetRefusal(journal.State, ex) is { } exceeded)
         {
             // The gateway refused before calling the provider: the next call may spend more than the run's budget has left.
-            var exceeded = ModelTurnRunner.RunBudgetRefusal(journal.State, ex)!;
             await journal.AppendAsync(WithTrace(journal.State, [exceeded], time.GetUtcNow()), actor, cancellationToken).ConfigureAwait(false);
             return;
         }
-        catch (Exception ex)
+        catch (LlmException ex)
         {
-            // The gateway has already retried and fallen back; what reaches here ends the run, recorded with its cause.
-            var kind = ex is ProviderException pe ? pe.Kind.ToString() : ex.GetType().Name;
+            // The gateway has already retried and fallen back; an expected failure of the LLM layer (provider down, budget,
+            // rate limit, routing) ends the run, recorded with its kind. Anything else is a defect: it propagates unrecorded
+            // (the run stays resumable) instead of being passed off as a model failure.
+            var kind = FailureKind(ex);
             RuntimeLog.LlmCallFailed(logger, state.RunId, kind, ex);
             var failed = new RunFailed { Error = ex.Message, ErrorKind = kind, Provider = (ex as ProviderException)?.Provider };
             await journal.AppendAsync(WithTrace(journal.State, [failed], time.GetUtcNow()), actor, cancellationToken).ConfigureAwait(false);
@@ -97,7 +94,8 @@ internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor to
         }
 
         var now = time.GetUtcNow();
-        var events = new List<RunEvent> { turn.Call, turn.Message };
+        var message = turn.Message with { FinishReason = turn.Call.FinishReason };
+        var events = new List<RunEvent> { turn.Call, message };
         for (var i = 0; i < turn.Message.ToolCalls.Count; i++)
         {
             events.AddRange(CallPlanner.Plan(turn.Message.ToolCalls[i], turn.ParseErrors[i], turn.Message.ToolCalls.Count, settings, registry, now));
@@ -110,7 +108,7 @@ internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor to
         }
         else if (turn.Message.ToolCalls.Count == 0)
         {
-            events.Add(new RunCompleted { Result = turn.Message.Text ?? string.Empty, CompletedBy = "final_answer" });
+            events.Add(AnswerEnd(message.Text, message.FinishReason));
         }
         else
         {
@@ -151,6 +149,21 @@ internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor to
         return starts;
     }
 
+    /// <summary>
+    /// The end of a turn without tool calls: its answer completes the run — unless the model was cut off (output token
+    /// limit or content filter), which is never a completed run (see docs/agents.md, "Cut-off answers").
+    /// </summary>
+    private static RunEvent AnswerEnd(string? text, string? finishReason) => finishReason is { } reason && RunIncomplete.IsCutOff(reason)
+        ? new RunIncomplete { FinishReason = reason, Result = text ?? string.Empty }
+        : new RunCompleted { Result = text ?? string.Empty, CompletedBy = "final_answer" };
+
+    /// <summary><see cref="RunFailed.ErrorKind"/> of an LLM-layer failure: the provider error kind (e.g. <c>Unavailable</c>), else the failure's family (e.g. <c>BudgetExceeded</c>).</summary>
+    private static string FailureKind(LlmException ex) => ex is ProviderException pe
+        ? pe.Kind.ToString()
+        : ex.GetType().Name is var name && name.EndsWith("Exception", StringComparison.Ordinal) && name.Length > "Exception".Length
+            ? name[..^"Exception".Length]
+            : ex.GetType().Name;
+
     /// <summary>The end a state has reached without a further model call, if any.</summary>
     private static RunEvent? NextTerminal(RunState state)
     {
@@ -168,7 +181,7 @@ internal sealed class RunDriver(ModelTurnRunner modelTurns, ToolBatchExecutor to
 
             if (last.CallIds.Count == 0)
             {
-                return new RunCompleted { Result = last.Text ?? string.Empty, CompletedBy = "final_answer" };
+                return AnswerEnd(last.Text, last.FinishReason);
             }
         }
 

@@ -12,12 +12,31 @@ namespace CompanyOs.Agents.Runtime;
 /// The drives of one runtime: at most one per run in this runtime, each under the run's lease (when leases are on) so that
 /// no other instance drives it meanwhile; a decision recorded by someone else during a drive is acted on before it ends.
 /// </summary>
-internal sealed class RunDrives(IEventStore store, RunDriver driver, RunLeases? leases, string instanceId, TimeProvider time, ILogger logger)
+internal sealed class LeasedDrives(IEventStore store, ReasoningLoop loop, RunLeases? leases, string instanceId, TimeProvider time, ILogger logger)
 {
     private const int LeaseWaitAttempts = 20;
     private static readonly TimeSpan LeaseWaitInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _active = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _inFlight;
+    private volatile bool _stopping;
+
+    /// <summary>
+    /// Waits until every drive of this runtime has ended, lease released (the caller has already cancelled them through
+    /// the stopping token); drives asked for from now on are refused. So nothing of the runtime still runs — and nothing
+    /// still uses the store — once the runtime is disposed.
+    /// </summary>
+    public Task StopAsync()
+    {
+        _stopping = true;
+        if (Volatile.Read(ref _inFlight) == 0)
+        {
+            _drained.TrySetResult();
+        }
+
+        return _drained.Task;
+    }
 
     /// <summary>Stops this runtime's drive of the run, if there is one.</summary>
     public async Task CancelActiveAsync(string runId)
@@ -35,7 +54,38 @@ internal sealed class RunDrives(IEventStore store, RunDriver driver, RunLeases? 
     /// <param name="waitForLease">Retry the lease briefly: a decision may race the release of the drive that asked for it.</param>
     /// <param name="cancellationToken">Stops the drive; the run stays resumable.</param>
     /// <param name="stopping">The runtime's own stop (disposal).</param>
+    /// <exception cref="ObjectDisposedException">The runtime is stopping.</exception>
     public async Task<AgentRunResult> DriveAsync(RunJournal journal, bool fresh, bool waitForLease, CancellationToken stopping, CancellationToken cancellationToken)
+    {
+        // Counted before the stop flag is read, so StopAsync either sees this drive or this drive sees the stop.
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_stopping, typeof(AgentRuntime));
+            return await DriveTrackedAsync(journal, fresh, waitForLease, stopping, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or ObjectDisposedException or RunOwnershipLostException or EventStoreException)
+            && LogFaulted(journal.State.RunId, ex))
+        {
+            throw; // Not reached: the filter only logs.
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping)
+            {
+                _drained.TrySetResult();
+            }
+        }
+    }
+
+    private bool LogFaulted(string runId, Exception ex)
+    {
+        // A defect (not a model, tool or store failure the run records): logged as such and rethrown; the run stays resumable.
+        RuntimeLog.DriveFaulted(logger, runId, ex);
+        return false;
+    }
+
+    private async Task<AgentRunResult> DriveTrackedAsync(RunJournal journal, bool fresh, bool waitForLease, CancellationToken stopping, CancellationToken cancellationToken)
     {
         using (journal)
         {
@@ -94,7 +144,7 @@ internal sealed class RunDrives(IEventStore store, RunDriver driver, RunLeases? 
 
             while (true)
             {
-                await driver.DriveAsync(journal, drive.Token).ConfigureAwait(false);
+                await loop.RunAsync(journal, drive.Token).ConfigureAwait(false);
 
                 // A decision or cancellation recorded by someone else while this drive held the lease: it is ours to act on.
                 // (Only a waiting run can get one; an ended run has nothing left to act on.)

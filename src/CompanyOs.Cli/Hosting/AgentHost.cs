@@ -4,8 +4,6 @@ using CompanyOs.Cli.Errors;
 using CompanyOs.Events.Sqlite;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway;
-using CompanyOs.Llm.Models;
-using CompanyOs.Llm.Providers;
 using CompanyOs.Prompts.Library;
 using CompanyOs.Tools;
 using CompanyOs.Tools.Configuration;
@@ -90,8 +88,7 @@ internal sealed class AgentHost : IAsyncDisposable
             notices.Insert(0, $"EMULATED: {why}; {string.Join(", ", Emulated)} answered by the built-in CompanyOS emulator, not a real model.");
         }
 
-        var catalog = ModelCatalog.FromOptions(emulated.Options);
-        var gateway = Own(LlmGateway.CreateBuilder(emulated.Options, new ProviderClientFactory(catalog)).WithModelCatalog(catalog).Build());
+        var gateway = Own(LlmGateway.CreateBuilder(emulated.Options).Build());
         // The run records which configuration (and tool set) started it, so a decision from another directory is refused
         // with the config to use instead of failing the approved call as "no longer available".
         var options = new AgentRuntimeOptions { ConfigurationPath = Paths.LlmConfig, AllowMissingTools = allowMissingTools };

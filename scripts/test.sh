@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of the solution on a fresh machine: installs and starts what the tests need (PostgreSQL, bubblewrap),
-# builds once, runs all test projects, and ends with the line "N passed, M failed" computed from the TRX results.
+# Runs every test of the solution on a fresh machine: installs and starts what the tests need (PostgreSQL, bubblewrap,
+# python3), builds once, runs all test projects under a hang dump and a session timeout, and ends with the line
+# "N passed, M failed, K skipped" computed from the TRX results by scripts/test-summary.py. A skip not listed, with its
+# reason, in tests/skips-allowed.txt counts as failed. See docs/testing.md.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -13,42 +15,44 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "Installing: ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null && apt-get install -y -qq "${need_pkgs[@]}" >/dev/null \
-    || { echo "could not install ${need_pkgs[*]}"; echo "0 passed, 1 failed"; exit 1; }
+    || { echo "could not install ${need_pkgs[*]}"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 fi
 
 # A throw-away PostgreSQL cluster on a loopback port, removed on exit.
 source "$root/scripts/postgres.sh"
-start_test_postgres || { echo "PostgreSQL did not start"; echo "0 passed, 1 failed"; exit 1; }
+start_test_postgres || { echo "PostgreSQL did not start"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 trap stop_test_postgres EXIT
 
 results="$root/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"
 
 if ! dotnet build CompanyOs.sln -c Debug -nologo -v quiet; then
-  echo "build failed"; echo "0 passed, 1 failed"; exit 1
+  echo "build failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1
 fi
 
 # Each test project is an xunit v3 executable on Microsoft.Testing.Platform (global.json opts dotnet test in).
-dotnet test --solution CompanyOs.sln --no-build -c Debug --no-progress \
-  --results-directory "$results" --report-xunit-trx ${TEST_ARGS:-}
+# Bounds, so that a hang fails the run instead of stalling CI:
+# - hang dump: when no test of a project finishes for TEST_HANG_MINUTES (default 5), its test host is dumped (a .dmp
+#   next to the TRX files, plus a *_hang.log naming the tests then running) and killed; the project then reports no
+#   results and counts as failed;
+# - session: each test host cancels its session after TEST_SESSION_MINUTES (default 20; the tests still running are
+#   recorded as failed), and the whole dotnet test process group is killed two minutes after that.
+hang_minutes=${TEST_HANG_MINUTES:-5}
+session_minutes=${TEST_SESSION_MINUTES:-20}
+timeout --kill-after=30s "$((session_minutes + 2))m" \
+  dotnet test --solution CompanyOs.sln --no-build -c Debug --no-progress \
+  --results-directory "$results" --report-xunit-trx \
+  --hangdump --hangdump-timeout "${hang_minutes}m" --hangdump-type Mini --timeout "${session_minutes}m" ${TEST_ARGS:-}
 test_rc=$?
+if [ "$test_rc" -eq 124 ] || [ "$test_rc" -eq 137 ]; then
+  echo "dotnet test outlived the session timeout (${session_minutes}m) and was killed"
+fi
 
-passed=0; failed=0; files=0
-for trx in "$results"/*.trx; do
-  [ -f "$trx" ] || continue
-  files=$((files + 1))
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n1)
-  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-done
-projects=$(ls -d tests/*.Tests 2>/dev/null | wc -l)
-if [ "$files" -lt "$projects" ]; then
-  echo "only $files of $projects test projects reported results (a test host crashed or hung)"
-  failed=$((failed + projects - files))
+# The summary prints the last line and exits non-zero when anything failed (dotnet test's own exit code included).
+python3 "$root/scripts/test-summary.py" --runner-exit "$test_rc" "$results" "$root/tests/skips-allowed.txt" \
+  $(for d in tests/*.Tests; do basename "$d"; done)
+summary_rc=$?
+if [ "$summary_rc" -gt 1 ]; then
+  echo "test-summary.py failed (exit $summary_rc)"; echo "0 passed, 1 failed, 0 skipped"
 fi
-if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-  echo "dotnet test exited with $test_rc"
-  failed=1
-fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+[ "$summary_rc" -eq 0 ]

@@ -15,7 +15,7 @@ public static class ExitCodes
     /// <summary>The run waits for approvals or answers; the commands to give them were printed.</summary>
     public const int AwaitingInput = 3;
 
-    /// <summary>The run ended without completing: failed, cancelled, max iterations or budget exceeded.</summary>
+    /// <summary>The run ended without completing: failed, cancelled, max iterations, budget exceeded, or incomplete (the answer was cut off).</summary>
     public const int RunNotCompleted = 4;
 
     /// <summary>Another process drives the run (it holds the run's lease); this one left it alone. Decisions given were recorded.</summary>

@@ -46,3 +46,9 @@ public sealed record AgentDefinition
     /// <summary>Where the definition came from, for error messages.</summary>
     public string SourceFile { get; init; } = "(in memory)";
 }
+
+/// <summary>Spend limits of one run, summed over every LLM call of the run. Null members are unlimited.</summary>
+public sealed record AgentBudget(decimal? MaxUsd = null, long? MaxTokens = null)
+{
+    public static AgentBudget Unlimited { get; } = new();
+}

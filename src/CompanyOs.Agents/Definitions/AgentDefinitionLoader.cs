@@ -1,8 +1,4 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
-using CompanyOs.Llm.Configuration;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace CompanyOs.Agents.Definitions;
 
@@ -12,14 +8,17 @@ namespace CompanyOs.Agents.Definitions;
 /// </summary>
 public static partial class AgentDefinitionLoader
 {
-    private static readonly HashSet<string> KnownKeys =
+    private static readonly string[] KnownKeys =
     [
         "type", "description", "persona_prompt", "persona_prompt_version", "model", "tools", "autonomy", "max_iterations",
         "temperature", "max_output_tokens", "max_parallel_tools", "memory_items", "approval_timeout_minutes", "budget",
     ];
 
     /// <summary>Loads every <c>*.yaml</c>/<c>*.yml</c> file of <paramref name="directory"/>; agent types must be unique.</summary>
-    public static IReadOnlyDictionary<string, AgentDefinition> LoadDirectory(string directory)
+    /// <param name="directory">The directory of definition files.</param>
+    /// <param name="environment">Environment lookup for <c>${VAR}</c>; default <see cref="ProcessEnvironment.Lookup"/>.</param>
+    /// <exception cref="ConfigurationException">The directory is missing, or a file is invalid or repeats an agent type.</exception>
+    public static IReadOnlyDictionary<string, AgentDefinition> LoadDirectory(string directory, Func<string, string?>? environment = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!Directory.Exists(directory))
@@ -32,7 +31,7 @@ public static partial class AgentDefinitionLoader
             .Order(StringComparer.Ordinal);
         foreach (var file in files)
         {
-            var definition = LoadFile(file);
+            var definition = LoadFile(file, environment);
             if (result.TryGetValue(definition.Type, out var existing))
             {
                 throw new ConfigurationException(file, "type", $"agent type '{definition.Type}' is already defined in {existing.SourceFile}");
@@ -44,7 +43,9 @@ public static partial class AgentDefinitionLoader
         return result;
     }
 
-    public static AgentDefinition LoadFile(string path)
+    /// <summary>Loads one definition file.</summary>
+    /// <exception cref="ConfigurationException">The file cannot be read or is not a valid definition.</exception>
+    public static AgentDefinition LoadFile(string path, Func<string, string?>? environment = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string text;
@@ -52,130 +53,108 @@ public static partial class AgentDefinitionLoader
         {
             text = File.ReadAllText(path);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new ConfigurationException(path, string.Empty, $"cannot read the file: {ex.Message}", ex);
         }
 
-        return Parse(text, path);
+        return Parse(text, path, environment);
     }
 
-    /// <summary>Parses one definition from YAML text; <paramref name="sourceFile"/> is used in error messages.</summary>
-    public static AgentDefinition Parse(string yaml, string sourceFile)
+    /// <summary>
+    /// Parses one definition from YAML text; <paramref name="sourceFile"/> is used in error messages. Values may use
+    /// <c>${VAR}</c> and <c>${VAR:-default}</c> (e.g. <c>model: ${RESEARCHER_MODEL:-openai/gpt-4o}</c>).
+    /// </summary>
+    /// <param name="yaml">The definition's YAML text.</param>
+    /// <param name="sourceFile">The file name used in errors and recorded on the definition.</param>
+    /// <param name="environment">Environment lookup for <c>${VAR}</c>; default <see cref="ProcessEnvironment.Lookup"/>.</param>
+    /// <exception cref="ConfigurationException">The text is not a valid definition.</exception>
+    public static AgentDefinition Parse(string yaml, string sourceFile, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentException.ThrowIfNullOrEmpty(sourceFile);
-        var root = ReadRoot(yaml, sourceFile);
-        var reader = new YamlMapReader(root, sourceFile, string.Empty);
-        foreach (var key in reader.Keys)
+        var root = ConfigDocument.Parse(yaml, new ConfigReadContext(sourceFile, environment));
+        if (!root.IsMapping)
         {
-            if (!KnownKeys.Contains(key))
-            {
-                throw reader.Error(key, $"unknown key (known keys: {string.Join(", ", KnownKeys.Order(StringComparer.Ordinal))})");
-            }
+            throw root.Error("expected a mapping of keys (type, persona_prompt, tools, ...)");
         }
 
-        var type = reader.RequiredString("type");
+        root.ExpectOnlyKeys(KnownKeys);
+        var typeNode = root.Child("type");
+        var type = typeNode.AsRequiredString();
         if (!NamePattern().IsMatch(type))
         {
-            throw reader.Error("type", $"'{type}' is not a valid agent type (lowercase letters, digits, '_' and '-', starting with a letter)");
+            throw typeNode.Error($"'{type}' is not a valid agent type (lowercase letters, digits, '_' and '-', starting with a letter)");
         }
 
-        var persona = reader.RequiredString("persona_prompt");
+        var personaNode = root.Child("persona_prompt");
+        var persona = personaNode.AsRequiredString();
         if (!PromptRefPattern().IsMatch(persona))
         {
-            throw reader.Error("persona_prompt", $"'{persona}' is not a prompt reference of the form 'agent/name'");
+            throw personaNode.Error($"'{persona}' is not a prompt reference of the form 'agent/name'");
         }
 
+        var temperature = root.Child("temperature").AsDecimal(0, 2);
         return new AgentDefinition
         {
             Type = type,
-            Description = reader.OptionalString("description"),
+            Description = root.Child("description").AsString(),
             PersonaPrompt = persona,
-            PersonaPromptVersion = reader.OptionalString("persona_prompt_version"),
-            Model = reader.OptionalString("model"),
-            Tools = ReadTools(reader),
-            Autonomy = ReadAutonomy(reader),
-            MaxIterations = reader.OptionalInt("max_iterations", 1, 1000) ?? 10,
-            Temperature = reader.OptionalDouble("temperature", 0, 2),
-            MaxOutputTokens = reader.OptionalInt("max_output_tokens", 1, 1_000_000),
-            MaxParallelTools = reader.OptionalInt("max_parallel_tools", 1, 64) ?? 4,
-            MemoryItems = reader.OptionalInt("memory_items", 0, 100) ?? 5,
-            ApprovalTimeout = reader.OptionalInt("approval_timeout_minutes", 1, 525_600) is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
-            Budget = ReadBudget(reader),
+            PersonaPromptVersion = root.Child("persona_prompt_version").AsString(),
+            Model = root.Child("model").AsString(),
+            Tools = ReadTools(root.Child("tools")),
+            Autonomy = ReadAutonomy(root.Child("autonomy")),
+            MaxIterations = root.Child("max_iterations").AsInt(1, 1000) ?? 10,
+            Temperature = temperature is null ? null : (double)temperature.Value,
+            MaxOutputTokens = root.Child("max_output_tokens").AsInt(1, 1_000_000),
+            MaxParallelTools = root.Child("max_parallel_tools").AsInt(1, 64) ?? 4,
+            MemoryItems = root.Child("memory_items").AsInt(0, 100) ?? 5,
+            ApprovalTimeout = root.Child("approval_timeout_minutes").AsInt(1, 525_600) is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
+            Budget = ReadBudget(root.Child("budget")),
             SourceFile = sourceFile,
         };
     }
 
-    private static YamlMappingNode ReadRoot(string yaml, string sourceFile)
+    private static List<string> ReadTools(ConfigNode node)
     {
-        var stream = new YamlStream();
-        try
+        var tools = new List<string>();
+        foreach (var item in node.Items())
         {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            throw new ConfigurationException(sourceFile, string.Empty, $"invalid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}", ex);
-        }
-
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            throw new ConfigurationException(sourceFile, string.Empty, "expected a mapping of keys (type, persona_prompt, tools, ...)");
-        }
-
-        return root;
-    }
-
-    private static List<string> ReadTools(YamlMapReader reader)
-    {
-        var tools = reader.OptionalStringList("tools");
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < tools.Count; i++)
-        {
-            if (!ToolNamePattern().IsMatch(tools[i]))
+            var name = item.AsRequiredString();
+            if (!ToolNamePattern().IsMatch(name))
             {
-                throw reader.Error($"tools[{i}]", $"'{tools[i]}' is not a valid tool name");
+                throw item.Error($"'{name}' is not a valid tool name");
             }
 
-            if (!seen.Add(tools[i]))
+            if (tools.Contains(name, StringComparer.Ordinal))
             {
-                throw reader.Error($"tools[{i}]", $"tool '{tools[i]}' is listed twice");
+                throw item.Error($"tool '{name}' is listed twice");
             }
+
+            tools.Add(name);
         }
 
         return tools;
     }
 
-    private static AutonomyLevel ReadAutonomy(YamlMapReader reader) => reader.OptionalString("autonomy") switch
+    private static AutonomyLevel ReadAutonomy(ConfigNode node) => node.AsString() switch
     {
         null => AutonomyLevel.Supervised,
         "manual" => AutonomyLevel.Manual,
         "supervised" => AutonomyLevel.Supervised,
         "autonomous" => AutonomyLevel.Autonomous,
-        var other => throw reader.Error("autonomy", $"'{other}' is not one of manual, supervised, autonomous"),
+        var other => throw node.Error($"'{other}' is not one of manual, supervised, autonomous"),
     };
 
-    private static AgentBudget ReadBudget(YamlMapReader reader)
+    private static AgentBudget ReadBudget(ConfigNode node)
     {
-        var budget = reader.OptionalMap("budget");
-        if (budget is null)
+        if (node.IsNull)
         {
             return AgentBudget.Unlimited;
         }
 
-        foreach (var key in budget.Keys)
-        {
-            if (key is not ("usd" or "tokens"))
-            {
-                throw budget.Error(key, "unknown key (known keys: usd, tokens)");
-            }
-        }
-
-        var usd = budget.OptionalDouble("usd", 0, 1_000_000);
-        return new AgentBudget(
-            usd is null ? null : decimal.Parse(usd.Value.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
-            budget.OptionalInt("tokens", 1, int.MaxValue));
+        node.ExpectOnlyKeys(["usd", "tokens"]);
+        return new AgentBudget(node.Child("usd").AsDecimal(0, 1_000_000), node.Child("tokens").AsInt(1, int.MaxValue));
     }
 
     [GeneratedRegex("^[a-z][a-z0-9_-]{0,63}$")]

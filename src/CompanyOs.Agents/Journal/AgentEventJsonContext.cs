@@ -6,6 +6,7 @@ namespace CompanyOs.Agents.Journal;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(RunStarted))]
 [JsonSerializable(typeof(LlmCallCompleted))]
+[JsonSerializable(typeof(LlmCallInterrupted))]
 [JsonSerializable(typeof(AssistantMessage))]
 [JsonSerializable(typeof(ToolCallRequested))]
 [JsonSerializable(typeof(ApprovalRequested))]
@@ -23,5 +24,6 @@ namespace CompanyOs.Agents.Journal;
 [JsonSerializable(typeof(RunCancelled))]
 [JsonSerializable(typeof(RunMaxIterationsReached))]
 [JsonSerializable(typeof(RunBudgetExceeded))]
+[JsonSerializable(typeof(RunIncomplete))]
 [JsonSerializable(typeof(AgentReasoningCompleted))]
 public sealed partial class AgentEventJsonContext : JsonSerializerContext;

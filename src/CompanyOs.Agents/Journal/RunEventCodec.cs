@@ -63,7 +63,7 @@ public static class RunEventCodec
             c.RunStarted, c.LlmCallCompleted, c.AssistantMessage, c.ToolCallRequested, c.ApprovalRequested, c.ApprovalGranted,
             c.ApprovalRejected, c.ApprovalExpired, c.QuestionAsked, c.QuestionAnswered, c.ToolCallStarted, c.ToolCallCompleted,
             c.ToolCallFailed, c.ToolCallInterrupted, c.RunCompleted, c.RunFailed, c.RunCancelled, c.RunMaxIterationsReached,
-            c.RunBudgetExceeded, c.AgentReasoningCompleted,
+            c.RunBudgetExceeded, c.AgentReasoningCompleted, c.LlmCallInterrupted, c.RunIncomplete,
         ];
         return infos.ToFrozenDictionary(i => i.Type.Name, StringComparer.Ordinal);
     }

@@ -45,9 +45,8 @@ internal sealed class RunLeaseKeeper : IAsyncDisposable
             {
                 await _leases.ReleaseAsync(_lease, _orgId, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is Events.EventStoreException or IOException or TimeoutException or ObjectDisposedException)
+            catch (Exception ex) when (ex is Events.EventStoreException or IOException or TimeoutException)
             {
-                // Also when the host disposed the store first.
             }
         }
 

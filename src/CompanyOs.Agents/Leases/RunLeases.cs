@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CompanyOs.Events;
 
 namespace CompanyOs.Agents.Leases;
@@ -137,3 +138,16 @@ public sealed class RunLeases
         return (null, null, null);
     }
 }
+
+/// <summary>
+/// The right to drive one run until <see cref="ExpiresAt"/>, held by one runtime instance. Recorded as events in stream
+/// <c>agent-lease:{run id}</c>; <see cref="Version"/> is the version of the event that granted or last renewed it.
+/// </summary>
+public sealed record RunLease(string RunId, string Owner, DateTimeOffset ExpiresAt, long Version);
+
+/// <summary>The payload of the lease events (<c>RunLeaseAcquired</c>, <c>RunLeaseRenewed</c>, <c>RunLeaseReleased</c>).</summary>
+internal sealed record LeaseRecord(string Owner, DateTimeOffset ExpiresAt);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(LeaseRecord))]
+internal sealed partial class LeaseJsonContext : JsonSerializerContext;

@@ -27,6 +27,7 @@ public sealed record RunState
     /// <summary>Model round trips with tools (the final tools-disabled turn not counted).</summary>
     public int Iterations { get; init; }
 
+    /// <summary>Completed model calls; an interrupted attempt (<see cref="LlmCallInterrupted"/>) adds to the totals below, not here.</summary>
     public int LlmCalls { get; init; }
 
     public long InputTokens { get; init; }
@@ -106,9 +107,17 @@ public sealed record RunState
                 CostUsd = CostUsd + (e.CostUsd ?? 0m),
                 CostIncomplete = CostIncomplete || (e.CostUsd is null && !e.CacheHit),
             },
+            LlmCallInterrupted e => this with
+            {
+                InputTokens = InputTokens + e.InputTokens,
+                OutputTokens = OutputTokens + e.OutputTokens,
+                TotalTokens = TotalTokens + e.TotalTokens,
+                CostUsd = CostUsd + (e.CostUsd ?? 0m),
+                CostIncomplete = CostIncomplete || e.CostUsd is null,
+            },
             AssistantMessage e => this with
             {
-                Turns = Turns.Add(new RunTurn(e.Iteration, e.Text, [.. e.ToolCalls.Select(c => c.CallId)], e.Final, e.At)),
+                Turns = Turns.Add(new RunTurn(e.Iteration, e.Text, [.. e.ToolCalls.Select(c => c.CallId)], e.Final, e.At, e.FinishReason)),
                 LastText = string.IsNullOrWhiteSpace(e.Text) ? LastText : e.Text,
                 FinalTurnTaken = FinalTurnTaken || e.Final,
             },
@@ -184,6 +193,14 @@ public sealed record RunState
             RunFailed e => this with { Status = RunStatus.Failed, Error = e.Error },
             RunCancelled e => this with { Status = RunStatus.Cancelled, Error = e.Reason, Result = LastText },
             RunMaxIterationsReached e => this with { Status = RunStatus.MaxIterations, Result = e.Result },
+            RunIncomplete e => this with
+            {
+                Status = RunStatus.Incomplete,
+                Result = e.Result,
+                Error = e.FinishReason == "content_filter"
+                    ? "the model's answer was cut off by the provider's content filter (finish reason content_filter)"
+                    : $"the model's answer was cut off at its output token limit (finish reason {e.FinishReason}); raise the agent's max_output_tokens",
+            },
             RunBudgetExceeded e => this with
             {
                 Status = RunStatus.BudgetExceeded,
@@ -211,4 +228,11 @@ public sealed record RunState
         var waiting = WaitingCalls.Any();
         return this with { Status = waiting ? RunStatus.AwaitingApproval : RunStatus.Running };
     }
+}
+
+/// <summary>One assistant message: its text, the ids of all its tool calls in the model's order, and why the model stopped.</summary>
+public sealed record RunTurn(int Iteration, string? Text, IReadOnlyList<string> CallIds, bool Final, DateTimeOffset At, string? FinishReason = null)
+{
+    /// <summary>True when the model was cut off (output token limit or content filter) rather than done.</summary>
+    public bool CutOff => FinishReason is { } reason && RunIncomplete.IsCutOff(reason);
 }

@@ -16,4 +16,7 @@ public enum RunStatus
     /// <summary>Hit the iteration limit; the result is the model's best answer from a last tools-disabled turn.</summary>
     MaxIterations,
     BudgetExceeded,
+
+    /// <summary>The model's final answer was cut off (finish reason <c>length</c> or <c>content_filter</c>); the result is the cut text.</summary>
+    Incomplete,
 }

@@ -21,4 +21,10 @@ public enum AgentRunErrorKind
 
     /// <summary>Other writers kept changing the run while a decision was being recorded.</summary>
     Conflict,
+
+    /// <summary>
+    /// The run needs tools this runtime's tool set lacks (it was started with another configuration, named in the message).
+    /// Nothing was recorded. <see cref="AgentRuntimeOptions.AllowMissingTools"/> overrides.
+    /// </summary>
+    ToolsUnavailable,
 }

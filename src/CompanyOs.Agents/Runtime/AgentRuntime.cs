@@ -9,6 +9,7 @@ using CompanyOs.Agents.Steps;
 using CompanyOs.Events;
 using CompanyOs.Prompts;
 using CompanyOs.Tools;
+using CompanyOs.Tools.Registry;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,8 +30,10 @@ public sealed class AgentRuntime : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly RunStarter _starter;
     private readonly DecisionRecorder _decisions;
-    private readonly RunDrives _drives;
+    private readonly LeasedDrives _drives;
+    private readonly ToolSetGuard _toolSet;
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
 
     public AgentRuntime(
         IChatClient chatClient,
@@ -55,12 +58,13 @@ public sealed class AgentRuntime : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _starter = new RunStarter(prompts, tools, _logger);
-        var driver = new RunDriver(
-            new ModelTurnRunner(chatClient, tools, _time, options), new ToolBatchExecutor(tools, _time, options, _logger), tools, _time, _logger);
+        var loop = new ReasoningLoop(
+            new ModelTurnRunner(chatClient, tools, _time, options), new ToolBatchExecutor(tools, new ToolInvoker(tools, _time), _time, options, _logger), tools, _time, _logger);
         _decisions = new DecisionRecorder(store, _time, options);
+        _toolSet = new ToolSetGuard(tools, options.ConfigurationPath, options.AllowMissingTools);
         InstanceId = options.InstanceId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
         var leases = options.UseRunLeases ? new RunLeases(store, InstanceId, options.LeaseDuration, _time) : null;
-        _drives = new RunDrives(store, driver, leases, InstanceId, _time, _logger);
+        _drives = new LeasedDrives(store, loop, leases, InstanceId, _time, _logger);
     }
 
     /// <summary>This runtime's id in run leases and logs.</summary>
@@ -91,6 +95,7 @@ public sealed class AgentRuntime : IAsyncDisposable
     /// one), expires overdue approvals, and drives on. A run that waits or has ended is returned as it is; a run another
     /// instance drives (it holds the run's lease) is left alone and returned with <see cref="AgentRunResult.DrivenBy"/>.
     /// </summary>
+    /// <exception cref="AgentRunException">The run does not exist, or this runtime lacks tools it needs (<see cref="AgentRunErrorKind.ToolsUnavailable"/>).</exception>
     public async Task<AgentRunResult> ResumeAsync(string runId, AgentStepCallback? onStep = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
@@ -100,6 +105,7 @@ public sealed class AgentRuntime : IAsyncDisposable
             throw new AgentRunException(AgentRunErrorKind.RunNotFound, $"Run '{runId}' does not exist.", runId);
         }
 
+        _toolSet.EnsureCanDrive(state);
         RuntimeLog.RunResumed(_logger, runId, state.Version, state.Status.ToWireName());
         return await DriveAsync(new RunJournal(_store, state, _time, onStep), fresh: false, waitForLease: false, cancellationToken).ConfigureAwait(false);
     }
@@ -141,7 +147,7 @@ public sealed class AgentRuntime : IAsyncDisposable
 
         using var journal = await _decisions.RecordAsync(
             runId,
-            s => RunDriver.WithTrace(s, [new RunCancelled { Reason = reason, CancelledBy = cancelledBy }], _time.GetUtcNow()),
+            s => ReasoningLoop.WithTrace(s, [new RunCancelled { Reason = reason, CancelledBy = cancelledBy }], _time.GetUtcNow()),
             Actor(cancelledBy),
             null,
             cancellationToken).ConfigureAwait(false);
@@ -171,14 +177,19 @@ public sealed class AgentRuntime : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops drives in progress (their runs stay resumable). Pending approvals are unaffected: they live in the store.</summary>
+    /// <summary>
+    /// Stops drives in progress and waits until they have ended and released their leases (their runs stay resumable), so
+    /// the store may be disposed right after. Pending approvals are unaffected: they live in the store.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_stopping.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            await _stopping.CancelAsync().ConfigureAwait(false);
+            return;
         }
 
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _drives.StopAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
 
@@ -199,7 +210,7 @@ public sealed class AgentRuntime : IAsyncDisposable
         }
 
         var runId = request.RunId ?? $"run_{Guid.NewGuid():N}";
-        var started = _starter.Create(definition, request, runId);
+        var started = _starter.Create(definition, request, runId) with { ConfigPath = _toolSet.ConfigurationPath, ToolSetHash = _toolSet.ToolSetHash };
         var journal = new RunJournal(_store, RunState.Empty, _time, onStep);
         try
         {
@@ -220,7 +231,14 @@ public sealed class AgentRuntime : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        var journal = await _decisions.RecordAsync(runId, decide, Actor(actor), onStep, cancellationToken).ConfigureAwait(false);
+        // Checked before anything is recorded: a process without the run's tools must not approve a call it cannot make.
+        IReadOnlyList<RunEvent> Checked(RunState state)
+        {
+            _toolSet.EnsureCanDrive(state);
+            return decide(state);
+        }
+
+        var journal = await _decisions.RecordAsync(runId, Checked, Actor(actor), onStep, cancellationToken).ConfigureAwait(false);
         var result = await DriveAsync(journal, fresh: false, waitForLease: true, cancellationToken).ConfigureAwait(false);
         return outcome.Error is { } error ? throw error : result;
     }

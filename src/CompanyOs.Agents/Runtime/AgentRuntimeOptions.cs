@@ -36,6 +36,18 @@ public sealed record AgentRuntimeOptions
     /// <summary>This runtime's id in leases and logs; null = machine name, process id and a random suffix (unique per runtime).</summary>
     public string? InstanceId { get; init; }
 
+    /// <summary>
+    /// The configuration this runtime was built from (e.g. the absolute path of <c>llm.yaml</c>), recorded in every new
+    /// run's <c>RunStarted</c> with a hash of the tool set, and named when another process must drive the run.
+    /// </summary>
+    public string? ConfigurationPath { get; init; }
+
+    /// <summary>
+    /// Drive and decide runs even when this runtime's tool set lacks tools the run was started with (calls to them then
+    /// fail as unavailable). Off, such a run is refused with <see cref="AgentRunErrorKind.ToolsUnavailable"/>.
+    /// </summary>
+    public bool AllowMissingTools { get; init; }
+
     /// <summary>The user message of the last, tools-disabled turn at max iterations.</summary>
     public string FinalTurnInstruction { get; init; } =
         "You have reached the maximum number of iterations for this task and tools are no longer available. "

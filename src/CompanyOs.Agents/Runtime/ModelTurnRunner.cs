@@ -3,6 +3,7 @@ using CompanyOs.Agents.Journal;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Errors;
+using CompanyOs.Llm.Gateway.Budgets;
 using CompanyOs.Tools;
 using CompanyOs.Tools.Registry;
 using Microsoft.Extensions.AI;
@@ -30,19 +31,12 @@ internal sealed class ModelTurnRunner(IChatClient chat, IToolRegistry registry, 
 
             // Tools stay declared in the final turn (some providers require it when history has tool calls) but may not be used.
             ToolMode = final ? ChatToolMode.None : ChatToolMode.Auto,
-        }.WithCallContext(new LlmCallContext
-        {
-            OrgId = start.OrgId,
-            AgentType = start.AgentType,
-            RunId = start.RunId,
-            PromptName = start.PromptName,
-            PromptVersion = start.PromptVersion,
-        });
+        }.WithCallContext(CallContext(state));
 
         var iteration = final ? state.Iterations : state.Iterations + 1;
         var started = time.GetTimestamp();
         var response = journal is { IsObserved: true } && options.StreamModelOutput
-            ? await StreamAsync(messages, chatOptions, journal, iteration, cancellationToken).ConfigureAwait(false)
+            ? await StreamAsync(messages, chatOptions, journal, iteration, final, cancellationToken).ConfigureAwait(false)
             : await chat.GetResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false);
         var elapsed = time.GetElapsedTime(started);
         var (calls, errors) = final ? ([], []) : ReadCalls(response, state, iteration);
@@ -61,12 +55,62 @@ internal sealed class ModelTurnRunner(IChatClient chat, IToolRegistry registry, 
     }
 
     /// <summary>
+    /// Who calls, for the gateway: attribution, and the run's own budget with what the run has recorded so far, so that the
+    /// gateway refuses a call whose maximum spend (on the model actually called, fallback included) does not fit the rest of
+    /// the budget — before the provider is called (<see cref="RunBudgetRefusal"/>).
+    /// </summary>
+    private static LlmCallContext CallContext(RunState state)
+    {
+        var start = state.Start!;
+        var settings = start.Settings;
+        return new LlmCallContext
+        {
+            OrgId = start.OrgId,
+            AgentType = start.AgentType,
+            RunId = start.RunId,
+            PromptName = start.PromptName,
+            PromptVersion = start.PromptVersion,
+            RunLimit = settings.BudgetUsd is null && settings.BudgetTokens is null ? null : new BudgetLimit(settings.BudgetUsd, settings.BudgetTokens),
+            RunSpent = new SpendAmount(state.CostUsd, state.TotalTokens),
+        };
+    }
+
+    /// <summary>
+    /// The end of a run whose next call the gateway refused because it may spend more than the run's budget has left; null
+    /// when the refusal is not about this run's own budget (an org or agent budget, or a USD budget on an unpriced model).
+    /// </summary>
+    public static RunBudgetExceeded? RunBudgetRefusal(RunState state, BudgetExceededException refusal)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(refusal);
+        var settings = state.Start?.Settings;
+        if (settings is null || refusal.Scope != new BudgetScope(BudgetScopeKind.Run, state.RunId))
+        {
+            return null;
+        }
+
+        var total = refusal.Committed + refusal.Requested;
+        if (settings.BudgetUsd is { } usd && total.Usd > usd)
+        {
+            return new RunBudgetExceeded { Limit = "usd", LimitValue = usd, Spent = state.CostUsd, Result = state.LastText };
+        }
+
+        if (settings.BudgetTokens is { } tokens && total.Tokens > tokens)
+        {
+            return new RunBudgetExceeded { Limit = "tokens", LimitValue = tokens, Spent = state.TotalTokens, Result = state.LastText };
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Streams the turn through the gateway (same limits, retries before the first update, fallback and cost as a whole
     /// answer), emitting its text as it arrives. A stream that breaks is asked again whole, so a cut connection costs a
-    /// retry, not the run.
+    /// retry, not the run; what the cut attempt was charged is recorded first (<see cref="LlmCallInterrupted"/>) and counts
+    /// against the budget the call asked again may use.
     /// </summary>
     private async Task<ChatResponse> StreamAsync(
-        List<ChatMessage> messages, ChatOptions chatOptions, RunJournal journal, int iteration, CancellationToken cancellationToken)
+        List<ChatMessage> messages, ChatOptions chatOptions, RunJournal journal, int iteration, bool final, CancellationToken cancellationToken)
     {
         var updates = new List<ChatResponseUpdate>();
         var shown = false;
@@ -91,6 +135,9 @@ internal sealed class ModelTurnRunner(IChatClient chat, IToolRegistry registry, 
                     .ConfigureAwait(false);
             }
 
+            var start = journal.State.Start!;
+            await journal.AppendAsync(Interrupted(ex, iteration, final), $"agent:{start.AgentType}", cancellationToken).ConfigureAwait(false);
+            chatOptions.WithCallContext(CallContext(journal.State));
             return await chat.GetResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false);
         }
 
@@ -184,9 +231,34 @@ internal sealed class ModelTurnRunner(IChatClient chat, IToolRegistry registry, 
         };
     }
 
+    /// <summary>The cut attempt's charge as the gateway reports it; unknown (cost null) from a chat client that is not the gateway.</summary>
+    private static LlmCallInterrupted Interrupted(ProviderException error, int iteration, bool final)
+    {
+        var info = LlmCallInfo.From(error);
+        var usage = info?.Usage;
+        var input = usage?.InputTokenCount ?? 0;
+        var output = usage?.OutputTokenCount ?? 0;
+        return new LlmCallInterrupted
+        {
+            Iteration = iteration,
+            Final = final,
+            Model = info?.Model,
+            Provider = info?.Provider ?? error.Provider,
+            InputTokens = input,
+            OutputTokens = output,
+            TotalTokens = usage?.TotalTokenCount ?? (input + output),
+            CostUsd = info?.CostUsd,
+            Estimated = usage?.AdditionalCounts is { } counts && counts.ContainsKey(UsageKeys.Estimated),
+            Error = error.Message,
+        };
+    }
+
     private static JsonElement EmptyObject()
     {
         using var doc = JsonDocument.Parse("{}");
         return doc.RootElement.Clone();
     }
 }
+
+/// <summary>What one model round trip produced: its cost record, the assistant message and the calls with any argument parse errors.</summary>
+internal sealed record ModelTurn(LlmCallCompleted Call, AssistantMessage Message, IReadOnlyList<string?> ParseErrors);

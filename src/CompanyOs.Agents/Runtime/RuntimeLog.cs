@@ -33,4 +33,7 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(10, LogLevel.Warning, "Run {RunId}: this instance lost the run's lease (another instance took it over); the drive stops")]
     public static partial void LeaseLost(ILogger logger, string runId);
+
+    [LoggerMessage(11, LogLevel.Error, "Run {RunId}: the drive stopped on an unexpected error (a defect, not a model failure; nothing was recorded for it and the run stays resumable)")]
+    public static partial void DriveFaulted(ILogger logger, string runId, Exception exception);
 }

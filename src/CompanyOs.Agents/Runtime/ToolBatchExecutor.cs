@@ -2,6 +2,7 @@ using System.Globalization;
 using CompanyOs.Agents.Journal;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Tools;
+using CompanyOs.Tools.Registry;
 using Microsoft.Extensions.Logging;
 
 namespace CompanyOs.Agents.Runtime;
@@ -11,7 +12,7 @@ namespace CompanyOs.Agents.Runtime;
 /// calls that had started before an interruption (re-run only when the tool is idempotent). Each start and each result is
 /// appended the moment it happens.
 /// </summary>
-internal sealed class ToolBatchExecutor(IToolRegistry registry, TimeProvider time, AgentRuntimeOptions options, ILogger logger)
+internal sealed class ToolBatchExecutor(IToolRegistry registry, ToolInvoker invoker, TimeProvider time, AgentRuntimeOptions options, ILogger logger)
 {
     /// <param name="journal">The run's journal.</param>
     /// <param name="actor">Recorded as the events' actor.</param>
@@ -49,7 +50,7 @@ internal sealed class ToolBatchExecutor(IToolRegistry registry, TimeProvider tim
     private async Task RunOneAsync(RunJournal journal, string runId, ToolCallState call, string actor, bool claimed, CancellationToken cancellationToken)
     {
         var arguments = call.EffectiveArguments ?? call.Arguments;
-        if (!registry.TryGet(call.ToolName, out var tool))
+        if (!registry.TryGet(call.ToolName, out _))
         {
             await journal.AppendAsync(
                 new ToolCallFailed { CallId = call.CallId, ToolName = call.ToolName, Reason = "unknown_tool", Error = $"tool '{call.ToolName}' is no longer available" },
@@ -68,32 +69,24 @@ internal sealed class ToolBatchExecutor(IToolRegistry registry, TimeProvider tim
                 cancellationToken).ConfigureAwait(false);
         }
 
+        // One path for every tool call: the invoker validates, bounds the call by the tool's timeout (also a tool that ignores
+        // cancellation or blocks synchronously) and shapes failures; it throws only when this drive is cancelled.
         var started = time.GetTimestamp();
-        RunEvent outcome;
-        using (var timeout = tool.Timeout > TimeSpan.Zero && tool.Timeout != Timeout.InfiniteTimeSpan
-            ? new CancellationTokenSource(tool.Timeout, time)
-            : new CancellationTokenSource())
-        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
+        var invoked = await invoker.InvokeWithOutcomeAsync(call.ToolName, arguments, new ToolInvocationContext(runId, journal.State.OrgId, call.CallId), cancellationToken)
+            .ConfigureAwait(false);
+        if (invoked.Exception is { } thrown)
         {
-            try
-            {
-                var result = await tool.InvokeAsync(arguments, new ToolInvocationContext(runId, journal.State.OrgId, call.CallId), linked.Token)
-                    .ConfigureAwait(false);
-                outcome = Completed(call, result, time.GetElapsedTime(started));
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                outcome = timeout.IsCancellationRequested
-                    ? Failed(call, "timeout", string.Create(CultureInfo.InvariantCulture, $"the tool did not finish within {tool.Timeout.TotalSeconds:0.###} s"), started)
-                    : Failed(call, "exception", "the tool cancelled its own operation", started);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // A tool's own failure is the model's problem to handle, not the run's: report it back as a tool error.
-                RuntimeLog.ToolThrew(logger, runId, call.CallId, call.ToolName, ex);
-                outcome = Failed(call, "exception", $"{ex.GetType().Name}: {ex.Message}", started);
-            }
+            RuntimeLog.ToolThrew(logger, runId, call.CallId, call.ToolName, thrown);
         }
+
+        RunEvent outcome = invoked.Failure switch
+        {
+            ToolInvocationFailure.None => Completed(call, invoked.Result, time.GetElapsedTime(started)),
+            ToolInvocationFailure.UnknownTool => Failed(call, "unknown_tool", invoked.Result.Content, started),
+            ToolInvocationFailure.InvalidArguments => Failed(call, "invalid_arguments", invoked.Result.Content, started),
+            ToolInvocationFailure.Timeout => Failed(call, "timeout", invoked.Result.Content, started),
+            _ => Failed(call, "exception", invoked.Result.Content, started),
+        };
 
         await journal.AppendAsync(outcome, actor, cancellationToken).ConfigureAwait(false);
     }

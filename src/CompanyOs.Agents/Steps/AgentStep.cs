@@ -19,6 +19,7 @@ public sealed record AgentStep(string RunId, long Version, AgentStepKind Kind, R
     {
         RunStarted e => $"run started: {e.AgentType} — {e.Task}",
         LlmCallCompleted e => $"llm call {e.Iteration}{(e.Final ? " (final)" : string.Empty)}: {e.Provider}/{e.Model}, {e.TotalTokens} tokens, finish {e.FinishReason}",
+        LlmCallInterrupted e => $"llm call {e.Iteration} broke after output ({e.TotalTokens} tokens charged{(e.Estimated ? ", estimated" : string.Empty)}); asking again",
         AssistantMessage e => e.Text ?? $"({e.ToolCalls.Count} tool call(s))",
         ToolCallRequested e => $"tool requested: {e.ToolName} {e.Arguments.GetRawText()}",
         ApprovalRequested e => $"approval needed ({e.ApprovalId}) for {e.ToolName}: {e.Reason}",
@@ -36,6 +37,7 @@ public sealed record AgentStep(string RunId, long Version, AgentStepKind Kind, R
         RunCancelled e => $"cancelled: {e.Reason}",
         RunMaxIterationsReached e => $"max iterations ({e.Iterations}): {e.Result}",
         RunBudgetExceeded e => $"budget exceeded ({e.Limit}): spent {e.Spent} of {e.LimitValue}",
+        RunIncomplete e => $"incomplete: the answer was cut off (finish reason {e.FinishReason}): {e.Result}",
         AgentReasoningCompleted e => $"trace written ({e.Trace.Count} steps)",
         ModelOutputDelta e => e.Restart ? "(stream broke; asking again)" : e.Text,
         _ => Event.GetType().Name,
@@ -44,7 +46,7 @@ public sealed record AgentStep(string RunId, long Version, AgentStepKind Kind, R
     public static AgentStepKind KindOf(RunEvent @event) => @event switch
     {
         RunStarted => AgentStepKind.RunStarted,
-        LlmCallCompleted => AgentStepKind.LlmCall,
+        LlmCallCompleted or LlmCallInterrupted => AgentStepKind.LlmCall,
         AssistantMessage => AgentStepKind.Message,
         ToolCallRequested => AgentStepKind.ToolRequested,
         ApprovalRequested => AgentStepKind.ApprovalRequested,
@@ -57,3 +59,6 @@ public sealed record AgentStep(string RunId, long Version, AgentStepKind Kind, R
         _ => AgentStepKind.RunEnded,
     };
 }
+
+/// <summary>Receives each step as soon as its event is stored. Runs on the driving task: keep it quick.</summary>
+public delegate ValueTask AgentStepCallback(AgentStep step, CancellationToken cancellationToken);

@@ -3,8 +3,6 @@ using CompanyOs.Cli.Hosting;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Errors;
 using CompanyOs.Llm.Gateway;
-using CompanyOs.Llm.Models;
-using CompanyOs.Llm.Providers;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Cli.Commands;
@@ -96,14 +94,13 @@ internal static class ChatCommand
         messages.Add(new ChatMessage(ChatRole.User, request.Prompt));
         try
         {
-            var catalog = ModelCatalog.FromOptions(emulated.Options);
-            using var client = LlmGateway.CreateBuilder(emulated.Options, new ProviderClientFactory(catalog)).WithModelCatalog(catalog).Build();
+            using var client = LlmGateway.CreateBuilder(emulated.Options).Build();
             var streamText = request.Stream && !request.Json;
             var response = await ChatOutput.RunAsync(client, messages, chatOptions, streamText, output, cancellationToken).ConfigureAwait(false);
             await ChatOutput.WriteResultAsync(response, name, isEmulated, request.Json, printText: !streamText, output, error).ConfigureAwait(false);
             return ExitCodes.Success;
         }
-        catch (LlmException e)
+        catch (Exception e) when (e is LlmException or ConfigurationException)
         {
             await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return ExitCodes.ProviderFailed;

@@ -36,7 +36,10 @@ internal static class CommandBoundary
         catch (AgentRunException e)
         {
             var code = e.Kind == AgentRunErrorKind.Conflict ? ExitCodes.ProviderFailed : ExitCodes.BadInput;
-            return await FailAsync(error, e.Message, code).ConfigureAwait(false);
+            var hint = e.Kind == AgentRunErrorKind.ToolsUnavailable
+                ? " Give that configuration with -c (and the same --db), or --allow-missing-tools to go on without the missing tools."
+                : string.Empty;
+            return await FailAsync(error, e.Message + hint, code).ConfigureAwait(false);
         }
         catch (EventStoreException e)
         {

@@ -4,8 +4,6 @@ using CompanyOs.Cli.Errors;
 using CompanyOs.Events.Sqlite;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway;
-using CompanyOs.Llm.Models;
-using CompanyOs.Llm.Providers;
 using CompanyOs.Prompts.Library;
 using CompanyOs.Tools;
 using CompanyOs.Tools.Configuration;
@@ -39,12 +37,12 @@ internal sealed class AgentHost : IAsyncDisposable
 
     /// <exception cref="CliUsageException">Unknown agent type, unreadable tool configuration.</exception>
     public static async Task<AgentHost> OpenAsync(
-        CompanyOsPaths paths, CliEnvironment environment, bool forceEmulator, AgentOverrides? overrides, CancellationToken cancellationToken)
+        CompanyOsPaths paths, CliEnvironment environment, bool forceEmulator, bool allowMissingTools, AgentOverrides? overrides, CancellationToken cancellationToken)
     {
         var host = new AgentHost(paths);
         try
         {
-            await host.BuildAsync(environment, forceEmulator, overrides, cancellationToken).ConfigureAwait(false);
+            await host.BuildAsync(environment, forceEmulator, allowMissingTools, overrides, cancellationToken).ConfigureAwait(false);
             return host;
         }
         catch
@@ -72,11 +70,11 @@ internal sealed class AgentHost : IAsyncDisposable
         _owned.Clear();
     }
 
-    private async Task BuildAsync(CliEnvironment environment, bool forceEmulator, AgentOverrides? overrides, CancellationToken cancellationToken)
+    private async Task BuildAsync(CliEnvironment environment, bool forceEmulator, bool allowMissingTools, AgentOverrides? overrides, CancellationToken cancellationToken)
     {
         var notices = new List<string>();
         var llm = await new LlmConfigLoader(environment.Variables, requireApiKeys: false).LoadAsync(Paths.LlmConfig, cancellationToken).ConfigureAwait(false);
-        Definitions = ApplyOverrides(AgentDefinitionLoader.LoadDirectory(Paths.AgentsDirectory), overrides);
+        Definitions = ApplyOverrides(AgentDefinitionLoader.LoadDirectory(Paths.AgentsDirectory, environment.Variables), overrides);
         var prompts = Own(new PromptLibrary(new PromptLibraryOptions { Directory = Paths.PromptsDirectory }));
         Tools = await LoadToolsAsync(environment, notices, cancellationToken).ConfigureAwait(false);
         var store = Own(await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = Paths.Database }, cancellationToken: cancellationToken).ConfigureAwait(false));
@@ -90,9 +88,11 @@ internal sealed class AgentHost : IAsyncDisposable
             notices.Insert(0, $"EMULATED: {why}; {string.Join(", ", Emulated)} answered by the built-in CompanyOS emulator, not a real model.");
         }
 
-        var catalog = ModelCatalog.FromOptions(emulated.Options);
-        var gateway = Own(LlmGateway.CreateBuilder(emulated.Options, new ProviderClientFactory(catalog)).WithModelCatalog(catalog).Build());
-        Runtime = Own(new AgentRuntime(gateway, store, Tools, prompts, Definitions, timeProvider: TimeProvider.System));
+        var gateway = Own(LlmGateway.CreateBuilder(emulated.Options).Build());
+        // The run records which configuration (and tool set) started it, so a decision from another directory is refused
+        // with the config to use instead of failing the approved call as "no longer available".
+        var options = new AgentRuntimeOptions { ConfigurationPath = Paths.LlmConfig, AllowMissingTools = allowMissingTools };
+        Runtime = Own(new AgentRuntime(gateway, store, Tools, prompts, Definitions, options, TimeProvider.System));
         Notices = notices;
     }
 

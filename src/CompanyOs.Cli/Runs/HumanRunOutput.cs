@@ -84,7 +84,7 @@ internal sealed class HumanRunOutput(IAnsiConsole console, TextWriter promptWrit
 
         if (listPending && result.Pending.Count > 0)
         {
-            WritePending(result.RunId, result.Pending);
+            WritePending(result.RunId, result.Pending, settings.CommandArguments(result.State));
         }
 
         console.MarkupLine(StatusLine(result.State));
@@ -94,11 +94,11 @@ internal sealed class HumanRunOutput(IAnsiConsole console, TextWriter promptWrit
     public Task WriteInterruptedAsync(string runId)
     {
         console.MarkupLine($"[yellow]interrupted:[/] run {Markup.Escape(runId)} is stored and can be continued with:");
-        console.WriteLine($"  companyos resume {ShellText.Quote(runId)}{settings.DatabaseArgument}");
+        console.WriteLine($"  companyos resume {ShellText.Quote(runId)}{settings.CommandArguments()}");
         return Task.CompletedTask;
     }
 
-    private void WritePending(string runId, IReadOnlyList<PendingApproval> pending)
+    private void WritePending(string runId, IReadOnlyList<PendingApproval> pending, string commandArguments)
     {
         console.MarkupLine($"[yellow]Run {Markup.Escape(runId)} waits for {pending.Count} decision(s):[/]");
         foreach (var p in pending)
@@ -108,7 +108,7 @@ internal sealed class HumanRunOutput(IAnsiConsole console, TextWriter promptWrit
                 : $"{p.ToolName} (call {p.CallId}) {ShellText.OneLine(p.ProposedArguments.GetRawText(), StepLine.MaxSummaryChars)} — {p.Reason}";
             var expiry = p.ExpiresAt is { } at ? $" (expires {at.ToString("u", CultureInfo.InvariantCulture)})" : string.Empty;
             console.MarkupLine($"  • {Markup.Escape(what)}{Markup.Escape(expiry)}");
-            foreach (var command in PendingCommands.For(p, settings.DatabaseArgument))
+            foreach (var command in PendingCommands.For(p, commandArguments))
             {
                 console.WriteLine($"      {command}");
             }

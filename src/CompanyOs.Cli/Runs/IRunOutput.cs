@@ -1,3 +1,4 @@
+using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Agents.Steps;
 
@@ -15,4 +16,18 @@ internal interface IRunOutput
     Task WriteResultAsync(AgentRunResult result, bool listPending);
 
     Task WriteInterruptedAsync(string runId);
+}
+
+/// <summary>What every run output needs to know besides the run: which providers are emulated and where configuration and store are.</summary>
+/// <param name="Emulated">Provider names answered by the emulator.</param>
+/// <param name="Database">The event store file (absolute).</param>
+/// <param name="Config">This process's <c>llm.yaml</c> (absolute): used in printed commands for runs that did not record theirs.</param>
+internal sealed record RunOutputSettings(IReadOnlyList<string> Emulated, string Database, string Config)
+{
+    /// <summary>
+    /// Appended to every printed command, so that it works as printed from any directory: <c> -c '&lt;llm.yaml&gt;' --db '&lt;file&gt;'</c>,
+    /// with the configuration the run was started with (its tools) when it recorded one.
+    /// </summary>
+    public string CommandArguments(RunState? state = null) =>
+        $" -c {ShellText.Quote(state?.Start?.ConfigPath ?? Config)} --db {ShellText.Quote(Database)}";
 }

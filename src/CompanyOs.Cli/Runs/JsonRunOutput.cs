@@ -58,7 +58,7 @@ internal sealed class JsonRunOutput(TextWriter output, TextWriter promptWriter, 
         line["type"] = "result";
         line["emulated"] = settings.Emulated.Count > 0;
         line["emulated_providers"] = new JsonArray([.. settings.Emulated.Select(p => (JsonNode?)p)]);
-        line["pending"] = RunJson.Pending(result.Pending, settings.DatabaseArgument);
+        line["pending"] = RunJson.Pending(result.Pending, settings.CommandArguments(result.State));
         return WriteAsync(line);
     }
 
@@ -67,7 +67,7 @@ internal sealed class JsonRunOutput(TextWriter output, TextWriter promptWriter, 
         ["type"] = "interrupted",
         ["run_id"] = runId,
         ["status"] = RunStatus.Running.ToWireName(),
-        ["resume_command"] = $"companyos resume {ShellText.Quote(runId)}{settings.DatabaseArgument}",
+        ["resume_command"] = $"companyos resume {ShellText.Quote(runId)}{settings.CommandArguments()}",
     });
 
     private async Task WriteAsync(JsonObject line)

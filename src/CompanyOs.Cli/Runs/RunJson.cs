@@ -36,7 +36,7 @@ internal static class RunJson
         };
     }
 
-    public static JsonArray Pending(IEnumerable<PendingApproval> pending, string databaseArgument)
+    public static JsonArray Pending(IEnumerable<PendingApproval> pending, string commandArguments)
     {
         var array = new JsonArray();
         foreach (var p in pending)
@@ -50,7 +50,7 @@ internal static class RunJson
                 ["arguments"] = JsonNode.Parse(p.ProposedArguments.ValueKind == JsonValueKind.Undefined ? "null" : p.ProposedArguments.GetRawText()),
                 ["reason"] = p.Reason,
                 ["expires_at"] = p.ExpiresAt,
-                ["commands"] = new JsonArray([.. PendingCommands.For(p, databaseArgument).Select(c => (JsonNode?)c)]),
+                ["commands"] = new JsonArray([.. PendingCommands.For(p, commandArguments).Select(c => (JsonNode?)c)]),
             });
         }
 

@@ -8,7 +8,7 @@ namespace CompanyOs.Cli.Runs;
 /// Drives one runtime operation (start, decide, resume) with live steps, then — when the run waits and a person is there —
 /// asks about each pending decision; otherwise lists them with the commands that give them. Returns the exit code.
 /// </summary>
-internal sealed class RunSession(IRunOutput output, ApprovalPrompter? prompter, TextWriter error)
+internal sealed class RunSession(IRunOutput output, ApprovalPrompter? prompter, TextWriter error, RunOutputSettings settings)
 {
     public async Task<int> DriveAsync(
         string runId, Func<AgentStepCallback, CancellationToken, Task<AgentRunResult>> operation, CancellationToken cancellationToken)
@@ -27,7 +27,7 @@ internal sealed class RunSession(IRunOutput output, ApprovalPrompter? prompter, 
             {
                 await error.WriteLineAsync(
                     $"note: run {result.RunId} is being driven by another process ({owner}), which holds its lease; this one left it alone. "
-                    + $"If that process is gone, its lease runs out within {LeaseNote}: then `companyos resume {result.RunId}` continues the run.")
+                    + $"If that process is gone, its lease runs out within {LeaseNote}: then `companyos resume {ShellText.Quote(result.RunId)}{settings.CommandArguments(result.State)}` continues the run.")
                     .ConfigureAwait(false);
                 await output.WriteResultAsync(result, listPending: false).ConfigureAwait(false);
                 return ExitCodes.DrivenElsewhere;

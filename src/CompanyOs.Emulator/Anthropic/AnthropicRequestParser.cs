@@ -174,19 +174,9 @@ internal static class AnthropicRequestParser
         }
     }
 
-    private static ToolSpec[] ParseTools(JsonElement root)
-    {
-        if (JsonRead.OptionalArray(root, "tools", string.Empty) is not { } tools)
+    private static ToolSpec[] ParseTools(JsonElement root) =>
+        JsonRead.OptionalObjects(root, "tools", string.Empty, (tool, path) =>
         {
-            return [];
-        }
-
-        var result = new List<ToolSpec>();
-        var i = 0;
-        foreach (var tool in tools.EnumerateArray())
-        {
-            var path = JsonRead.Index("tools", i++);
-            JsonRead.Object(tool, path);
             var schema = tool.TryGetProperty("input_schema", out var s) && s.ValueKind == JsonValueKind.Object ? s.Clone() : (JsonElement?)null;
             var type = JsonRead.OptionalString(tool, "type", path);
             if (schema is null && type is null or "custom")
@@ -194,11 +184,8 @@ internal static class AnthropicRequestParser
                 throw new InvalidRequestException($"{path}.input_schema: Field required", JsonRead.Join(path, "input_schema"));
             }
 
-            result.Add(new ToolSpec(JsonRead.RequiredString(tool, "name", path), JsonRead.OptionalString(tool, "description", path), schema));
-        }
-
-        return [.. result];
-    }
+            return new ToolSpec(JsonRead.RequiredString(tool, "name", path), JsonRead.OptionalString(tool, "description", path), schema);
+        });
 
     private static (ToolChoice Choice, bool Parallel) ParseToolChoice(JsonElement root)
     {

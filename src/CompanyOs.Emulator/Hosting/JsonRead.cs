@@ -85,6 +85,42 @@ internal static class JsonRead
             : throw new InvalidRequestException($"{Join(path, name)}: expected an array, got {Describe(value)}.", Join(path, name));
     }
 
+    /// <summary>
+    /// The optional array <paramref name="name"/> of objects (empty when absent), each read by <paramref name="read"/>
+    /// with its own path (<c>tools[2]</c>) so every dialect reports a bad entry the same way.
+    /// </summary>
+    public static T[] OptionalObjects<T>(JsonElement obj, string name, string path, Func<JsonElement, string, T> read)
+    {
+        if (OptionalArray(obj, name, path) is not { } array)
+        {
+            return [];
+        }
+
+        var result = new T[array.GetArrayLength()];
+        var i = 0;
+        foreach (var element in array.EnumerateArray())
+        {
+            var elementPath = Index(Join(path, name), i);
+            result[i++] = read(Object(element, elementPath), elementPath);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The object <paramref name="name"/>; when it is absent or not an object, <paramref name="missing"/> words the error
+    /// from the field's path, as the provider being emulated words it.
+    /// </summary>
+    public static JsonElement RequiredObject(JsonElement obj, string name, string path, Func<string, string> missing)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidRequestException(missing(Join(path, name)), Join(path, name));
+        }
+
+        return value;
+    }
+
     public static IReadOnlyList<string> StringOrStrings(JsonElement obj, string name, string path)
     {
         if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)

@@ -24,7 +24,7 @@ internal static class OllamaRequestParser
         }
 
         var options = root.TryGetProperty("options", out var o) && o.ValueKind == JsonValueKind.Object ? o : default;
-        return new EmulatedRequest(EmulatorProvider.Ollama, model, JsonRead.OptionalBool(root, "stream", string.Empty, true), messages, ParseTools(root))
+        return new EmulatedRequest(EmulatorProvider.Ollama, model, JsonRead.OptionalBool(root, "stream", string.Empty, true), messages, ToolSpec.ReadFunctionTools(root, Required))
         {
             MaxOutputTokens = options.ValueKind == JsonValueKind.Object && options.TryGetProperty("num_predict", out var np)
                 && np.ValueKind == JsonValueKind.Number && np.TryGetInt32(out var n) && n > 0 ? n : null,
@@ -65,11 +65,7 @@ internal static class OllamaRequestParser
         foreach (var call in calls.EnumerateArray())
         {
             var callPath = JsonRead.Index(JsonRead.Join(path, "tool_calls"), i);
-            if (!call.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object)
-            {
-                throw new InvalidRequestException($"{callPath}.function is required", JsonRead.Join(callPath, "function"));
-            }
-
+            var function = JsonRead.RequiredObject(call, "function", callPath, Required);
             var arguments = function.TryGetProperty("arguments", out var a) && a.ValueKind == JsonValueKind.Object ? a.GetRawText() : "{}";
             var id = JsonRead.OptionalString(call, "id", callPath) ?? $"ollama_call_{i}";
             result.Add(new ToolCallPart(id, JsonRead.RequiredString(function, "name", JsonRead.Join(callPath, "function")), arguments));
@@ -79,29 +75,5 @@ internal static class OllamaRequestParser
         return [.. result];
     }
 
-    private static ToolSpec[] ParseTools(JsonElement root)
-    {
-        if (JsonRead.OptionalArray(root, "tools", string.Empty) is not { } tools)
-        {
-            return [];
-        }
-
-        var result = new List<ToolSpec>();
-        var i = 0;
-        foreach (var tool in tools.EnumerateArray())
-        {
-            var path = JsonRead.Index("tools", i++);
-            JsonRead.Object(tool, path);
-            if (!tool.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object)
-            {
-                throw new InvalidRequestException($"{path}.function is required", JsonRead.Join(path, "function"));
-            }
-
-            var schema = function.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object ? p.Clone() : (JsonElement?)null;
-            var fpath = JsonRead.Join(path, "function");
-            result.Add(new ToolSpec(JsonRead.RequiredString(function, "name", fpath), JsonRead.OptionalString(function, "description", fpath), schema));
-        }
-
-        return [.. result];
-    }
+    private static string Required(string path) => $"{path} is required";
 }

@@ -39,7 +39,7 @@ internal static class OpenAIRequestParser
             throw new InvalidRequestException("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options");
         }
 
-        return new EmulatedRequest(EmulatorProvider.OpenAI, model, stream, messages, ParseTools(root))
+        return new EmulatedRequest(EmulatorProvider.OpenAI, model, stream, messages, ToolSpec.ReadFunctionTools(root, MissingParameter))
         {
             ToolChoice = ParseToolChoice(root),
             MaxOutputTokens = JsonRead.OptionalPositiveInt(root, "max_completion_tokens", string.Empty)
@@ -107,32 +107,14 @@ internal static class OpenAIRequestParser
         return builder.ToString();
     }
 
-    private static ToolCallPart[] ParseToolCalls(JsonElement message, string path)
-    {
-        if (JsonRead.OptionalArray(message, "tool_calls", path) is not { } calls)
+    private static ToolCallPart[] ParseToolCalls(JsonElement message, string path) =>
+        JsonRead.OptionalObjects(message, "tool_calls", path, (call, callPath) =>
         {
-            return [];
-        }
-
-        var result = new List<ToolCallPart>();
-        var i = 0;
-        foreach (var call in calls.EnumerateArray())
-        {
-            var callPath = JsonRead.Index(JsonRead.Join(path, "tool_calls"), i++);
-            JsonRead.Object(call, callPath);
             var id = JsonRead.RequiredString(call, "id", callPath);
-            if (!call.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object)
-            {
-                throw new InvalidRequestException($"Missing required parameter: '{callPath}.function'.", JsonRead.Join(callPath, "function"));
-            }
-
-            result.Add(new ToolCallPart(id,
-                JsonRead.RequiredString(function, "name", JsonRead.Join(callPath, "function")),
-                JsonRead.RequiredString(function, "arguments", JsonRead.Join(callPath, "function"))));
-        }
-
-        return [.. result];
-    }
+            var function = JsonRead.RequiredObject(call, "function", callPath, MissingParameter);
+            var functionPath = JsonRead.Join(callPath, "function");
+            return new ToolCallPart(id, JsonRead.RequiredString(function, "name", functionPath), JsonRead.RequiredString(function, "arguments", functionPath));
+        });
 
     /// <summary>The real API rejects orphan tool messages and tool calls without a response.</summary>
     private static void ValidateToolHistory(List<ConversationMessage> messages)
@@ -171,31 +153,7 @@ internal static class OpenAIRequestParser
         }
     }
 
-    private static ToolSpec[] ParseTools(JsonElement root)
-    {
-        if (JsonRead.OptionalArray(root, "tools", string.Empty) is not { } tools)
-        {
-            return [];
-        }
-
-        var result = new List<ToolSpec>();
-        var i = 0;
-        foreach (var tool in tools.EnumerateArray())
-        {
-            var path = JsonRead.Index("tools", i++);
-            JsonRead.Object(tool, path);
-            if (!tool.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object)
-            {
-                throw new InvalidRequestException($"Missing required parameter: '{path}.function'.", JsonRead.Join(path, "function"));
-            }
-
-            var fpath = JsonRead.Join(path, "function");
-            var schema = function.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object ? p.Clone() : (JsonElement?)null;
-            result.Add(new ToolSpec(JsonRead.RequiredString(function, "name", fpath), JsonRead.OptionalString(function, "description", fpath), schema));
-        }
-
-        return [.. result];
-    }
+    private static string MissingParameter(string path) => $"Missing required parameter: '{path}'.";
 
     private static ToolChoice ParseToolChoice(JsonElement root)
     {

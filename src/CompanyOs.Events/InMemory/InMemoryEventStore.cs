@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using CompanyOs.Events.Appending;
 using CompanyOs.Events.Serialization;
 using CompanyOs.Events.Subscriptions;
@@ -10,109 +9,77 @@ namespace CompanyOs.Events.InMemory;
 /// like the databases do, so it has the same validation, idempotency, ordering and read-back behaviour; nothing survives
 /// the process. Thread-safe.
 /// </summary>
-public sealed class InMemoryEventStore : IEventStore
+public sealed class InMemoryEventStore : PagedEventStore
 {
     private readonly object _gate = new();
     private readonly List<InMemoryRow> _all = [];
     private readonly SortedDictionary<string, InMemoryStream> _streams = new(CodePointComparer.Instance);
-    private readonly AppendSignal _signal = new();
+    private readonly AppendSignal _signal;
     private readonly TimeProvider _timeProvider;
-    private readonly EventStoreOptions _options;
 
     public InMemoryEventStore(EventStoreOptions? options = null, TimeProvider? timeProvider = null)
+        : this(Validated(options ?? new EventStoreOptions()), timeProvider ?? TimeProvider.System, new AppendSignal())
     {
-        _options = options ?? new EventStoreOptions();
-        _options.Validate();
-        _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
-    /// <inheritdoc />
-    public Task<AppendResult> AppendAsync(
-        string streamId, ExpectedVersion expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
+    private InMemoryEventStore(EventStoreOptions options, TimeProvider timeProvider, AppendSignal signal)
+        : base(options, timeProvider, signal)
     {
-        var prepared = AppendValidator.Prepare(streamId, events, _options);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(AppendPrepared(streamId, expectedVersion, prepared));
+        _timeProvider = timeProvider;
+        _signal = signal;
     }
 
-    /// <inheritdoc />
-    public async IAsyncEnumerable<RecordedEvent> ReadStreamAsync(
-        string streamId, long fromVersion = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>Stores already serialized text as is, bypassing validation: lets tests model rows damaged outside the store.</summary>
+    internal AppendResult AppendRawForTesting(string streamId, Guid eventId, string type, string dataJson, string metadataJson, string? orgId)
+        => AppendPrepared(streamId, ExpectedVersion.Any, [new PreparedEvent(eventId, type, dataJson, metadataJson, orgId)]);
+
+    private protected override Task<AppendResult> AppendPreparedAsync(
+        string streamId, ExpectedVersion expectedVersion, PreparedEvent[] prepared, CancellationToken cancellationToken)
+        => Task.FromResult(AppendPrepared(streamId, expectedVersion, prepared));
+
+    private protected override Task<IReadOnlyList<RecordedEvent>> ReadStreamPageAsync(
+        string streamId, long fromVersion, int maxCount, CancellationToken cancellationToken)
     {
-        AppendValidator.ValidateStreamId(streamId, _options);
-        ArgumentOutOfRangeException.ThrowIfNegative(fromVersion);
-        var next = fromVersion;
-        while (true)
+        List<InMemoryRow> page;
+        lock (_gate)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            List<InMemoryRow> page;
-            lock (_gate)
+            if (!_streams.TryGetValue(streamId, out var stream) || fromVersion >= stream.Events.Count)
             {
-                if (!_streams.TryGetValue(streamId, out var stream) || next >= stream.Events.Count)
-                {
-                    yield break;
-                }
-
-                var count = (int)Math.Min(_options.ReadPageSize, stream.Events.Count - next);
-                page = stream.Events.GetRange((int)next, count);
+                return Task.FromResult<IReadOnlyList<RecordedEvent>>([]);
             }
 
-            foreach (var row in page)
-            {
-                yield return row.Decode();
-            }
-
-            next += page.Count;
-            await Task.Yield();
+            page = stream.Events.GetRange((int)fromVersion, (int)Math.Min(maxCount, stream.Events.Count - fromVersion));
         }
+
+        return Task.FromResult<IReadOnlyList<RecordedEvent>>([.. page.Select(r => r.Decode())]);
     }
 
-    /// <inheritdoc />
-    public IAsyncEnumerable<RecordedEvent> ReadAllAsync(
-        long fromPosition = 0, EventFilter? filter = null, int maxCount = int.MaxValue, CancellationToken cancellationToken = default)
-        => GlobalReader.ReadAllAsync(ReadPageAsync, _options.ReadPageSize, fromPosition, filter, maxCount, cancellationToken);
-
-    /// <inheritdoc />
-    public IAsyncEnumerable<RecordedEvent> SubscribeAsync(
-        long fromPosition = 0, EventFilter? filter = null, CancellationToken cancellationToken = default)
-        => GlobalReader.SubscribeAsync(ReadPageAsync, _signal, _timeProvider, _options, fromPosition, filter, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<long?> GetStreamVersionAsync(string streamId, CancellationToken cancellationToken = default)
+    private protected override Task<long?> ReadStreamVersionAsync(string streamId, CancellationToken cancellationToken)
     {
-        AppendValidator.ValidateStreamId(streamId, _options);
-        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             return Task.FromResult(_streams.TryGetValue(streamId, out var stream) ? stream.Events.Count - 1 : (long?)null);
         }
     }
 
-    /// <inheritdoc />
-    public async IAsyncEnumerable<StreamInfo> ListStreamsAsync(
-        string prefix, string? orgId = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private protected override Task<IReadOnlyList<StreamInfo>> ListStreamsPageAsync(
+        string prefix, string? orgId, string? afterStreamId, int maxCount, CancellationToken cancellationToken)
     {
-        AppendValidator.ValidatePrefix(prefix, _options, nameof(prefix));
-        List<StreamInfo> matches;
         lock (_gate)
         {
-            matches = [.. _streams.Values
-                .Where(s => s.StreamId.StartsWith(prefix, StringComparison.Ordinal) && (orgId is null || s.OrgId == orgId))
-                .Select(s => s.ToInfo())];
+            return Task.FromResult<IReadOnlyList<StreamInfo>>([.. _streams.Values
+                .Where(s => (afterStreamId is null || CodePointComparer.Instance.Compare(s.StreamId, afterStreamId) > 0)
+                    && s.StreamId.StartsWith(prefix, StringComparison.Ordinal) && (orgId is null || s.OrgId == orgId))
+                .Take(maxCount)
+                .Select(s => s.ToInfo())]);
         }
-
-        foreach (var info in matches)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return info;
-        }
-
-        await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    /// <summary>Stores already serialized text as is, bypassing validation: lets tests model rows damaged outside the store.</summary>
-    internal AppendResult AppendRawForTesting(string streamId, Guid eventId, string type, string dataJson, string metadataJson, string? orgId)
-        => AppendPrepared(streamId, ExpectedVersion.Any, [new PreparedEvent(eventId, type, dataJson, metadataJson, orgId)]);
+    private static EventStoreOptions Validated(EventStoreOptions options)
+    {
+        options.Validate();
+        return options;
+    }
 
     private AppendResult AppendPrepared(string streamId, ExpectedVersion expectedVersion, PreparedEvent[] prepared)
     {
@@ -160,7 +127,7 @@ public sealed class InMemoryEventStore : IEventStore
         return result;
     }
 
-    private Task<EventPage> ReadPageAsync(long after, EventFilter? filter, int maxCount, CancellationToken cancellationToken)
+    private protected override Task<EventPage> ReadAllPageAsync(long after, EventFilter? filter, int maxCount, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var rows = new List<InMemoryRow>(Math.Min(maxCount, 64));

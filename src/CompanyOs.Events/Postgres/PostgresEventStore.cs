@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using CompanyOs.Events.Appending;
 using CompanyOs.Events.Subscriptions;
 using Microsoft.Extensions.Logging;
@@ -11,22 +10,22 @@ namespace CompanyOs.Events.Postgres;
 /// The scale-out <see cref="IEventStore"/> on PostgreSQL: many processes may append and read concurrently. Open with
 /// <see cref="OpenAsync"/>; dispose to close its connection pool.
 /// </summary>
-public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
+public sealed class PostgresEventStore : PagedEventStore, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresAppender _appender;
     private readonly PostgresEventQueries _queries;
-    private readonly AppendSignal _signal = new();
-    private readonly EventStoreOptions _options;
+    private readonly AppendSignal _signal;
     private readonly TimeProvider _timeProvider;
     private readonly string _where;
 
-    private PostgresEventStore(NpgsqlDataSource dataSource, PostgresEventStoreOptions options, TimeProvider timeProvider, string where)
+    private PostgresEventStore(NpgsqlDataSource dataSource, PostgresEventStoreOptions options, TimeProvider timeProvider, string where, AppendSignal signal)
+        : base(options.Common, timeProvider, signal)
     {
         _dataSource = dataSource;
         _appender = new PostgresAppender(dataSource, options.Schema);
         _queries = new PostgresEventQueries(dataSource, options.Schema);
-        _options = options.Common;
+        _signal = signal;
         _timeProvider = timeProvider;
         _where = where;
     }
@@ -45,7 +44,7 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         {
             var from = await PostgresSchema.MigrateAsync(dataSource, options.Schema, where, cancellationToken).ConfigureAwait(false);
             PostgresLog.Opened(logger ?? (ILogger)NullLogger.Instance, where, from, PostgresSchema.CurrentVersion);
-            return new PostgresEventStore(dataSource, options, timeProvider ?? TimeProvider.System, where);
+            return new PostgresEventStore(dataSource, options, timeProvider ?? TimeProvider.System, where, new AppendSignal());
         }
         catch (NpgsqlException ex)
         {
@@ -59,12 +58,11 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
-    public async Task<AppendResult> AppendAsync(
-        string streamId, ExpectedVersion expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    private protected override async Task<AppendResult> AppendPreparedAsync(
+        string streamId, ExpectedVersion expectedVersion, PreparedEvent[] prepared, CancellationToken cancellationToken)
     {
-        var prepared = AppendValidator.Prepare(streamId, events, _options);
-        cancellationToken.ThrowIfCancellationRequested();
         try
         {
             var result = await _appender.AppendAsync(streamId, expectedVersion, prepared, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
@@ -77,78 +75,19 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
-    public async IAsyncEnumerable<RecordedEvent> ReadStreamAsync(
-        string streamId, long fromVersion = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        AppendValidator.ValidateStreamId(streamId, _options);
-        ArgumentOutOfRangeException.ThrowIfNegative(fromVersion);
-        var next = fromVersion;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var page = await Run("reading a stream", ct => _queries.ReadStreamPageAsync(streamId, next, _options.ReadPageSize, ct), cancellationToken)
-                .ConfigureAwait(false);
-            foreach (var e in page)
-            {
-                yield return e;
-            }
+    private protected override async Task<IReadOnlyList<RecordedEvent>> ReadStreamPageAsync(
+        string streamId, long fromVersion, int maxCount, CancellationToken cancellationToken)
+        => await Run("reading a stream", ct => _queries.ReadStreamPageAsync(streamId, fromVersion, maxCount, ct), cancellationToken).ConfigureAwait(false);
 
-            if (page.Count < _options.ReadPageSize)
-            {
-                yield break;
-            }
-
-            next = page[^1].Version + 1;
-        }
-    }
-
-    /// <inheritdoc />
-    public IAsyncEnumerable<RecordedEvent> ReadAllAsync(
-        long fromPosition = 0, EventFilter? filter = null, int maxCount = int.MaxValue, CancellationToken cancellationToken = default)
-        => GlobalReader.ReadAllAsync(ReadPageAsync, _options.ReadPageSize, fromPosition, filter, maxCount, cancellationToken);
-
-    /// <inheritdoc />
-    public IAsyncEnumerable<RecordedEvent> SubscribeAsync(
-        long fromPosition = 0, EventFilter? filter = null, CancellationToken cancellationToken = default)
-        => GlobalReader.SubscribeAsync(ReadPageAsync, _signal, _timeProvider, _options, fromPosition, filter, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<long?> GetStreamVersionAsync(string streamId, CancellationToken cancellationToken = default)
-    {
-        AppendValidator.ValidateStreamId(streamId, _options);
-        return Run("reading a stream version", ct => _queries.GetStreamVersionAsync(streamId, ct), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<StreamInfo> ListStreamsAsync(
-        string prefix, string? orgId = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        AppendValidator.ValidatePrefix(prefix, _options, nameof(prefix));
-        string? after = null;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var page = await Run("listing streams", ct => _queries.ListStreamsPageAsync(prefix, orgId, after, _options.ReadPageSize, ct), cancellationToken)
-                .ConfigureAwait(false);
-            foreach (var info in page)
-            {
-                yield return info;
-            }
-
-            if (page.Count < _options.ReadPageSize)
-            {
-                yield break;
-            }
-
-            after = page[^1].StreamId;
-        }
-    }
-
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
-
-    private Task<EventPage> ReadPageAsync(long after, EventFilter? filter, int maxCount, CancellationToken cancellationToken)
+    private protected override Task<EventPage> ReadAllPageAsync(long after, EventFilter? filter, int maxCount, CancellationToken cancellationToken)
         => Run("reading all events", ct => _queries.ReadAllPageAsync(after, filter, maxCount, ct), cancellationToken);
+
+    private protected override Task<long?> ReadStreamVersionAsync(string streamId, CancellationToken cancellationToken)
+        => Run("reading a stream version", ct => _queries.GetStreamVersionAsync(streamId, ct), cancellationToken);
+
+    private protected override async Task<IReadOnlyList<StreamInfo>> ListStreamsPageAsync(
+        string prefix, string? orgId, string? afterStreamId, int maxCount, CancellationToken cancellationToken)
+        => await Run("listing streams", ct => _queries.ListStreamsPageAsync(prefix, orgId, afterStreamId, maxCount, ct), cancellationToken).ConfigureAwait(false);
 
     private async Task<T> Run<T>(string operation, Func<CancellationToken, Task<T>> query, CancellationToken cancellationToken)
     {

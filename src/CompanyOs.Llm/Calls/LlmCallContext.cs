@@ -1,3 +1,4 @@
+using CompanyOs.Llm.Gateway.Budgets;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Calls;
@@ -26,4 +27,18 @@ public sealed record LlmCallContext
 
     /// <summary>Opt in to the exact-match response cache for this call.</summary>
     public bool UseCache { get; init; }
+
+    /// <summary>
+    /// The caller's own limit for the run (e.g. an agent definition's budget), enforced by the gateway's budget policy before
+    /// the call and before each fallback step: the call is refused with <see cref="BudgetExceededException"/> (scope
+    /// <see cref="BudgetScopeKind.Run"/>) when <see cref="RunSpent"/> plus the call's maximum spend on the model actually
+    /// called would pass it. Null: no caller limit (the configured <c>budgets</c> still apply).
+    /// </summary>
+    public BudgetLimit? RunLimit { get; init; }
+
+    /// <summary>
+    /// What the run has already spent by the caller's own record, counted against <see cref="RunLimit"/>. The caller keeps it
+    /// (an agent run's journal does), so it holds across processes; the gateway does not add to it.
+    /// </summary>
+    public SpendAmount RunSpent { get; init; }
 }

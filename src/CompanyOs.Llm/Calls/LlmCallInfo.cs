@@ -4,7 +4,9 @@ namespace CompanyOs.Llm.Calls;
 
 /// <summary>
 /// What the gateway did for one call: attached to <see cref="ChatResponse.AdditionalProperties"/> (and to the last
-/// <see cref="ChatResponseUpdate"/> of a stream) under <see cref="PropertyKey"/>.
+/// <see cref="ChatResponseUpdate"/> of a stream) under <see cref="PropertyKey"/>. A stream that broke after output had
+/// started (<c>ProviderException</c> of kind <c>StreamInterrupted</c>) carries what that attempt was charged in the
+/// exception's <see cref="Exception.Data"/> under the same key: read it with <see cref="From(Exception)"/>.
 /// </summary>
 public sealed record LlmCallInfo
 {
@@ -31,9 +33,45 @@ public sealed record LlmCallInfo
     /// <summary>Wall-clock latency of the whole call including retries.</summary>
     public TimeSpan Latency { get; init; }
 
-    public static LlmCallInfo? From(ChatResponse response) =>
-        response?.AdditionalProperties is { } p && p.TryGetValue(PropertyKey, out var v) ? v as LlmCallInfo : null;
+    /// <summary>
+    /// The usage charged for the call (null for a cache hit). For an interrupted stream without reported usage it is the
+    /// call's maximum (prompt estimate + output cap), marked with <see cref="UsageKeys.Estimated"/> in <c>AdditionalCounts</c>.
+    /// </summary>
+    public UsageDetails? Usage { get; init; }
 
-    public static LlmCallInfo? From(ChatResponseUpdate update) =>
-        update?.AdditionalProperties is { } p && p.TryGetValue(PropertyKey, out var v) ? v as LlmCallInfo : null;
+    /// <summary>
+    /// The info of a response, or of a stream aggregated with <c>ToChatResponse()</c> (which moves the last update's properties
+    /// to the message that update belongs to, so the messages are searched too, last first).
+    /// </summary>
+    public static LlmCallInfo? From(ChatResponse response)
+    {
+        if (response is null)
+        {
+            return null;
+        }
+
+        if (Find(response.AdditionalProperties) is { } info)
+        {
+            return info;
+        }
+
+        for (var i = response.Messages.Count - 1; i >= 0; i--)
+        {
+            if (Find(response.Messages[i].AdditionalProperties) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    public static LlmCallInfo? From(ChatResponseUpdate update) => Find(update?.AdditionalProperties);
+
+    /// <summary>What a failed call was charged (an interrupted stream); null when it was charged nothing.</summary>
+    public static LlmCallInfo? From(Exception exception) =>
+        exception?.Data is { } data && data.Contains(PropertyKey) ? data[PropertyKey] as LlmCallInfo : null;
+
+    private static LlmCallInfo? Find(AdditionalPropertiesDictionary? properties) =>
+        properties is not null && properties.TryGetValue(PropertyKey, out var value) ? value as LlmCallInfo : null;
 }

@@ -1,6 +1,3 @@
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
-
 namespace CompanyOs.Llm.Configuration;
 
 /// <summary>
@@ -59,11 +56,18 @@ public sealed class LlmConfigLoader
     {
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentException.ThrowIfNullOrEmpty(file);
-        var root = LoadRoot(yaml, file);
-        var context = new ConfigReadContext(file, _environment, _requireApiKeys);
-        var rootNode = new ConfigNode(context, string.Empty, root);
-        rootNode.ExpectOnlyKeys(_sections.Select(s => s.Key).ToArray());
+        var rootNode = ConfigDocument.Parse(yaml, new LlmConfigReadContext(file, _environment, _requireApiKeys));
+        if (rootNode.IsNull)
+        {
+            throw rootNode.Context.Error(string.Empty, "the file is empty; expected at least a 'providers:' section");
+        }
 
+        if (!rootNode.IsMapping)
+        {
+            throw rootNode.Error("expected a mapping of sections (providers:, agent_models:, ...)");
+        }
+
+        rootNode.ExpectOnlyKeys(_sections.Select(s => s.Key).ToArray());
         var options = new LlmOptions { SourceFile = file, Providers = new Dictionary<string, ProviderOptions>() };
         foreach (var section in _sections)
         {
@@ -71,52 +75,5 @@ public sealed class LlmConfigLoader
         }
 
         return options;
-    }
-
-    private static YamlMappingNode LoadRoot(string yaml, string file)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            DuplicateKeyCheck.Run(yaml, file);
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException e)
-        {
-            var problem = e.InnerException is YamlException inner ? inner.Message : e.Message;
-            throw new ConfigurationException(
-                file, string.Empty, $"malformed YAML at line {e.Start.Line}, column {e.Start.Column}: {StripPosition(problem)}", e);
-        }
-
-        if (stream.Documents.Count == 0)
-        {
-            throw new ConfigurationException(file, string.Empty, "the file is empty; expected at least a 'providers:' section");
-        }
-
-        if (stream.Documents.Count > 1)
-        {
-            throw new ConfigurationException(file, string.Empty, "the file holds several YAML documents ('---'); expected one");
-        }
-
-        var root = stream.Documents[0].RootNode;
-        if (root is YamlScalarNode { Value: null or "" or "~" or "null" })
-        {
-            throw new ConfigurationException(file, string.Empty, "the file is empty; expected at least a 'providers:' section");
-        }
-
-        if (root is not YamlMappingNode map)
-        {
-            throw new ConfigurationException(
-                file, string.Empty, $"expected a mapping of sections (providers:, agent_models:, ...) at line {root.Start.Line}, column {root.Start.Column}");
-        }
-
-        return map;
-    }
-
-    private static string StripPosition(string message)
-    {
-        // YamlDotNet prefixes "(Line: 3, Col: 5, Idx: 20) - (Line: ...): "; the position is already in our message.
-        var i = message.IndexOf("): ", StringComparison.Ordinal);
-        return message.StartsWith("(Line:", StringComparison.Ordinal) && i >= 0 ? message[(i + 3)..] : message;
     }
 }

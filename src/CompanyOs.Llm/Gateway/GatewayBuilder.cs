@@ -151,9 +151,9 @@ public sealed class GatewayBuilder
         new ChatClientBuilder(services.ProviderClient)
             .UseRouting(services)
             .UseCallAccounting(services)
-            .UseBudgets(services)
             .UseResponseCache(services)
             .UseFallback(services)
+            .UseBudgets(services)
             .UseResilience(services)
             .UseRateLimits(services)
             .Build();

@@ -58,6 +58,12 @@ internal sealed class GatewayCall
 
     public bool CostComputed { get; set; }
 
+    /// <summary>
+    /// True while the call waits for a rate-limit permit, so that a total deadline firing during the wait is reported as the
+    /// rate limit it is, not as a provider timeout.
+    /// </summary>
+    public bool WaitingForPermit { get; set; }
+
     /// <summary>True once a stream has handed its first update to the caller: no retry or fallback after that.</summary>
     public bool OutputStarted { get; set; }
 

@@ -21,6 +21,7 @@ namespace CompanyOs.Llm.Gateway;
 public sealed class GatewayServices : IDisposable
 {
     private IDisposable[] _owned = [];
+    private BudgetPolicy? _budgets;
 
     internal GatewayServices()
     {
@@ -58,6 +59,9 @@ public sealed class GatewayServices : IDisposable
 
     /// <summary>Counters by provider, model, org and agent since these services were built.</summary>
     public GatewayStatsSnapshot GetStats() => Stats.GetSnapshot();
+
+    /// <summary>Budget limits and spend estimates (also what an interrupted stream is charged).</summary>
+    internal BudgetPolicy Budgets => _budgets ??= new BudgetPolicy(Options.Budgets, this);
 
     /// <summary>The cost of the answering attempt: 0 for a cache hit, null when the model has no price.</summary>
     internal decimal? CostOf(GatewayCall call)

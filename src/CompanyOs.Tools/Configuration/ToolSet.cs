@@ -9,19 +9,19 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace CompanyOs.Tools.Configuration;
 
 /// <summary>
-/// The registry built from <see cref="ToolsOptions"/>, plus what its tools own (HTTP client, sandbox, MCP connections).
+/// The registry built from <see cref="ToolsOptions"/>, plus what its tools own (search client, sandbox, MCP connections).
 /// A tool whose configuration is absent is simply not registered: no fake search results, no unsandboxed code.
 /// </summary>
 public sealed class ToolSet : IAsyncDisposable
 {
-    private readonly HttpClient? _http;
+    private readonly IDisposable? _search;
     private readonly BubblewrapSandbox? _sandbox;
     private readonly McpToolSource? _mcp;
 
-    private ToolSet(ToolRegistry registry, HttpClient? http, BubblewrapSandbox? sandbox, McpToolSource? mcp)
+    private ToolSet(ToolRegistry registry, IDisposable? search, BubblewrapSandbox? sandbox, McpToolSource? mcp)
     {
         Registry = registry;
-        _http = http;
+        _search = search;
         _sandbox = sandbox;
         _mcp = mcp;
     }
@@ -46,7 +46,7 @@ public sealed class ToolSet : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         loggerFactory ??= NullLoggerFactory.Instance;
         var registry = new ToolRegistry();
-        HttpClient? http = null;
+        IDisposable? search = null;
         BubblewrapSandbox? sandbox = null;
         McpToolSource? mcp = null;
         try
@@ -58,13 +58,13 @@ public sealed class ToolSet : IAsyncDisposable
                 registry.Register(new ListDirTool(resolver, fs));
             }
 
-            if (options.WebSearch is { Provider: not SearchProvider.None, BaseUrl: { } baseUrl } search)
+            if (options.WebSearch is { Provider: not SearchProvider.None, BaseUrl: { } baseUrl } webSearch)
             {
-                http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // per-request timeouts come from the options
-                IWebSearchClient client = search.Provider == SearchProvider.Brave
-                    ? new BraveSearchClient(http, baseUrl, search.ApiKey!, search.RequestTimeout, timeProvider)
-                    : new SearxngSearchClient(http, baseUrl, search.RequestTimeout, timeProvider);
-                registry.Register(new WebSearchTool(client, search.MaxResults, search.RequestTimeout + TimeSpan.FromSeconds(5)));
+                IWebSearchClient client = webSearch.Provider == SearchProvider.Brave
+                    ? new BraveSearchClient(baseUrl, webSearch.ApiKey!, webSearch.RequestTimeout, timeProvider)
+                    : new SearxngSearchClient(baseUrl, webSearch.RequestTimeout, timeProvider);
+                search = (IDisposable)client;
+                registry.Register(new WebSearchTool(client, webSearch.MaxResults, webSearch.RequestTimeout + TimeSpan.FromSeconds(5)));
             }
 
             if (options.Sandbox.Enabled)
@@ -87,11 +87,11 @@ public sealed class ToolSet : IAsyncDisposable
                 }
             }
 
-            return new ToolSet(registry, http, sandbox, mcp);
+            return new ToolSet(registry, search, sandbox, mcp);
         }
         catch
         {
-            http?.Dispose();
+            search?.Dispose();
             sandbox?.Dispose();
             if (mcp is not null)
             {
@@ -110,6 +110,6 @@ public sealed class ToolSet : IAsyncDisposable
         }
 
         _sandbox?.Dispose();
-        _http?.Dispose();
+        _search?.Dispose();
     }
 }

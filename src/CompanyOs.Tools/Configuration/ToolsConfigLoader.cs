@@ -1,11 +1,8 @@
-using CompanyOs.Llm.Configuration;
 using CompanyOs.Tools.FileSystem;
 using CompanyOs.Tools.Mcp;
 using CompanyOs.Tools.Registry;
 using CompanyOs.Tools.Sandbox;
 using CompanyOs.Tools.WebSearch;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace CompanyOs.Tools.Configuration;
 
@@ -18,7 +15,8 @@ public sealed class ToolsConfigLoader
 {
     private readonly Func<string, string?> _environment;
 
-    public ToolsConfigLoader(Func<string, string?>? environment = null) => _environment = environment ?? Environment.GetEnvironmentVariable;
+    /// <param name="environment">Environment lookup for <c>${VAR}</c>; default <see cref="ProcessEnvironment.Lookup"/>.</param>
+    public ToolsConfigLoader(Func<string, string?>? environment = null) => _environment = environment ?? ProcessEnvironment.Lookup;
 
     /// <exception cref="ConfigurationException">The file is missing, unreadable or invalid.</exception>
     public async Task<ToolsOptions> LoadAsync(string path, CancellationToken cancellationToken = default)
@@ -44,17 +42,8 @@ public sealed class ToolsConfigLoader
     public ToolsOptions Parse(string yaml, string file, string baseDirectory)
     {
         ArgumentNullException.ThrowIfNull(yaml);
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException e)
-        {
-            throw new ConfigurationException(file, string.Empty, $"malformed YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}", e);
-        }
-
-        var root = new YamlConfigNode(file, string.Empty, stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode, _environment);
+        ArgumentException.ThrowIfNullOrEmpty(file);
+        var root = ConfigDocument.Parse(yaml, new ConfigReadContext(file, _environment));
         root.ExpectOnlyKeys("file_system", "web_search", "execute_code", "mcp_servers");
         return new ToolsOptions
         {
@@ -66,10 +55,10 @@ public sealed class ToolsConfigLoader
         };
     }
 
-    private static FileSystemToolOptions? ReadFileSystem(YamlConfigNode node, string baseDirectory)
+    private static FileSystemToolOptions? ReadFileSystem(ConfigNode node, string baseDirectory)
     {
         node.ExpectOnlyKeys("roots", "max_read_bytes", "max_list_entries");
-        var roots = node.Child("roots").StringList();
+        var roots = node.Child("roots").AsStringList();
         if (roots.Count == 0)
         {
             return null;
@@ -96,16 +85,16 @@ public sealed class ToolsConfigLoader
         return new FileSystemToolOptions
         {
             Roots = resolved,
-            MaxReadBytes = node.Child("max_read_bytes").Int(1, 64 * 1024 * 1024) ?? defaults.MaxReadBytes,
-            MaxListEntries = node.Child("max_list_entries").Int(1, 100_000) ?? defaults.MaxListEntries,
+            MaxReadBytes = node.Child("max_read_bytes").AsInt(1, 64 * 1024 * 1024) ?? defaults.MaxReadBytes,
+            MaxListEntries = node.Child("max_list_entries").AsInt(1, 100_000) ?? defaults.MaxListEntries,
         };
     }
 
-    private static WebSearchOptions? ReadWebSearch(YamlConfigNode node)
+    private static WebSearchOptions? ReadWebSearch(ConfigNode node)
     {
         node.ExpectOnlyKeys("provider", "base_url", "api_key", "request_timeout_seconds", "max_results");
         var providerNode = node.Child("provider");
-        var provider = providerNode.String() switch
+        var provider = providerNode.AsString() switch
         {
             null or "none" => SearchProvider.None,
             "searxng" => SearchProvider.Searxng,
@@ -117,9 +106,9 @@ public sealed class ToolsConfigLoader
             return null;
         }
 
-        var baseUrl = node.Child("base_url").HttpUrl()
+        var baseUrl = node.Child("base_url").AsHttpUrl()
             ?? (provider == SearchProvider.Brave ? new Uri("https://api.search.brave.com/") : throw node.Child("base_url").Error("required for provider searxng (the instance URL)"));
-        var apiKey = node.Child("api_key").String();
+        var apiKey = node.Child("api_key").AsString();
         if (provider == SearchProvider.Brave && string.IsNullOrEmpty(apiKey))
         {
             throw node.Child("api_key").Error("required for provider brave (use ${BRAVE_API_KEY})");
@@ -130,33 +119,33 @@ public sealed class ToolsConfigLoader
             Provider = provider,
             BaseUrl = baseUrl,
             ApiKey = apiKey,
-            RequestTimeout = node.Child("request_timeout_seconds").Seconds(300) ?? TimeSpan.FromSeconds(10),
-            MaxResults = node.Child("max_results").Int(1, BraveSearchClient.MaxCount) ?? 10,
+            RequestTimeout = node.Child("request_timeout_seconds").AsSeconds(300) ?? TimeSpan.FromSeconds(10),
+            MaxResults = node.Child("max_results").AsInt(1, BraveSearchClient.MaxCount) ?? 10,
         };
     }
 
-    private static SandboxOptions ReadSandbox(YamlConfigNode node)
+    private static SandboxOptions ReadSandbox(ConfigNode node)
     {
         node.ExpectOnlyKeys("enabled", "bwrap_path", "cpu_seconds", "memory_mb", "max_processes", "max_file_mb", "work_dir_mb", "wall_timeout_seconds", "max_output_kb");
         var d = new SandboxOptions();
         return new SandboxOptions
         {
-            Enabled = node.Child("enabled").Bool() ?? false,
-            BwrapPath = node.Child("bwrap_path").String() ?? d.BwrapPath,
-            CpuSeconds = node.Child("cpu_seconds").Int(1, 3600) ?? d.CpuSeconds,
-            MemoryBytes = (node.Child("memory_mb").Int(64, 65536) ?? (int)(d.MemoryBytes >> 20)) * 1024L * 1024,
-            MaxProcesses = node.Child("max_processes").Int(4, 4096) ?? d.MaxProcesses,
-            MaxFileBytes = (node.Child("max_file_mb").Int(1, 4096) ?? (int)(d.MaxFileBytes >> 20)) * 1024L * 1024,
-            WorkDirBytes = (node.Child("work_dir_mb").Int(1, 4096) ?? (int)(d.WorkDirBytes >> 20)) * 1024L * 1024,
-            WallTimeout = node.Child("wall_timeout_seconds").Seconds(3000) ?? d.WallTimeout,
-            MaxOutputBytes = (node.Child("max_output_kb").Int(1, 16 * 1024) ?? d.MaxOutputBytes / 1024) * 1024,
+            Enabled = node.Child("enabled").AsBool() ?? false,
+            BwrapPath = node.Child("bwrap_path").AsString() ?? d.BwrapPath,
+            CpuSeconds = node.Child("cpu_seconds").AsInt(1, 3600) ?? d.CpuSeconds,
+            MemoryBytes = (node.Child("memory_mb").AsInt(64, 65536) ?? (int)(d.MemoryBytes >> 20)) * 1024L * 1024,
+            MaxProcesses = node.Child("max_processes").AsInt(4, 4096) ?? d.MaxProcesses,
+            MaxFileBytes = (node.Child("max_file_mb").AsInt(1, 4096) ?? (int)(d.MaxFileBytes >> 20)) * 1024L * 1024,
+            WorkDirBytes = (node.Child("work_dir_mb").AsInt(1, 4096) ?? (int)(d.WorkDirBytes >> 20)) * 1024L * 1024,
+            WallTimeout = node.Child("wall_timeout_seconds").AsSeconds(3000) ?? d.WallTimeout,
+            MaxOutputBytes = (node.Child("max_output_kb").AsInt(1, 16 * 1024) ?? d.MaxOutputBytes / 1024) * 1024,
         };
     }
 
-    private static List<McpServerOptions> ReadMcpServers(YamlConfigNode node, string baseDirectory)
+    private static List<McpServerOptions> ReadMcpServers(ConfigNode node, string baseDirectory)
     {
         var servers = new List<McpServerOptions>();
-        if (node.IsMissing)
+        if (node.IsNull)
         {
             return servers;
         }
@@ -169,34 +158,34 @@ public sealed class ToolsConfigLoader
                 throw server.Error($"server name '{name}' must be 1-30 characters of A-Z, a-z, 0-9, '_' or '-' without '__' (it prefixes tool names)");
             }
 
-            var command = server.Child("command").String();
-            var url = server.Child("url").HttpUrl();
+            var command = server.Child("command").AsString();
+            var url = server.Child("url").AsHttpUrl();
             if ((command is null) == (url is null))
             {
                 throw server.Error("set exactly one of 'command' (stdio server) or 'url' (streamable HTTP server)");
             }
 
             var riskNode = server.Child("risk");
-            var risk = riskNode.String() switch
+            var risk = riskNode.AsString() switch
             {
                 null or "high" => ToolRisk.High,
                 "low" => ToolRisk.Low,
                 var other => throw riskNode.Error($"unknown risk '{other}'; expected low or high"),
             };
-            var workDir = server.Child("working_directory").String();
+            var workDir = server.Child("working_directory").AsString();
             servers.Add(new McpServerOptions
             {
                 Name = name,
                 Command = command,
-                Arguments = server.Child("args").StringList(),
-                Environment = server.Child("env").StringMap(),
+                Arguments = server.Child("args").AsStringList(),
+                Environment = server.Child("env").AsStringMap(),
                 WorkingDirectory = workDir is null ? null : Path.GetFullPath(workDir, baseDirectory),
                 Url = url,
-                Headers = server.Child("headers").StringMap(),
+                Headers = server.Child("headers").AsStringMap(),
                 Risk = risk,
-                IsIdempotent = server.Child("idempotent").Bool() ?? false,
-                Timeout = server.Child("timeout_seconds").Seconds(3600) ?? TimeSpan.FromSeconds(60),
-                ConnectTimeout = server.Child("connect_timeout_seconds").Seconds(600) ?? TimeSpan.FromSeconds(30),
+                IsIdempotent = server.Child("idempotent").AsBool() ?? false,
+                Timeout = server.Child("timeout_seconds").AsSeconds(3600) ?? TimeSpan.FromSeconds(60),
+                ConnectTimeout = server.Child("connect_timeout_seconds").AsSeconds(600) ?? TimeSpan.FromSeconds(30),
             });
         }
 

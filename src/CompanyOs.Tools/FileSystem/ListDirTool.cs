@@ -44,8 +44,18 @@ public sealed class ListDirTool : TypedTool<ListDirArguments>
             return Task.FromResult(ToolResult.Error($"'{arguments.Path}' is not a directory ({ReadFileTool.Describe(resolution.Type)})"));
         }
 
+        // The directory is opened without following any symlink (a component swapped for one after resolution fails the open)
+        // and then enumerated and stat-ed through that descriptor, never by name again.
+        var (opened, openError) = NoFollowOpen.Open(resolution.FullPath!, directory: true);
+        if (opened is null)
+        {
+            return Task.FromResult(ToolResult.Error($"'{arguments.Path}' {openError}"));
+        }
+
+        using var directory = opened;
         var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0, RecurseSubdirectories = false };
-        var names = Directory.EnumerateFileSystemEntries(resolution.FullPath!, "*", options).Select(Path.GetFileName).OfType<string>().ToList();
+        var byDescriptor = $"/proc/self/fd/{directory.DangerousGetHandle()}";
+        var names = Directory.EnumerateFileSystemEntries(byDescriptor, "*", options).Select(Path.GetFileName).OfType<string>().ToList();
         names.Sort(StringComparer.Ordinal);
 
         var text = new StringBuilder();
@@ -53,7 +63,7 @@ public sealed class ListDirTool : TypedTool<ListDirArguments>
         foreach (var name in names.Take(_maxEntries))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (type, size) = UnixFileStatus.OfPath(resolution.FullPath + "/" + name);
+            var (type, size) = UnixFileStatus.OfEntry(directory, name);
             text.Append('\n').Append(type switch
             {
                 UnixFileType.Directory => name + "/",

@@ -1,6 +1,5 @@
 using System.Text;
 using CompanyOs.Tools.Typed;
-using Microsoft.Win32.SafeHandles;
 
 namespace CompanyOs.Tools.FileSystem;
 
@@ -44,11 +43,18 @@ public sealed class ReadFileTool : TypedTool<ReadFileArguments>
             return ToolResult.Error(NotRegular(arguments.Path, resolution.Type));
         }
 
-        var path = resolution.FullPath!;
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
-        if (Recheck(handle) is { } changed)
+        // Between resolving and opening, a component could have been swapped for a symlink or a FIFO: the open follows no
+        // symlink and never blocks, and the type is checked again on what was actually opened.
+        var (opened, openError) = NoFollowOpen.Open(resolution.FullPath!, directory: false);
+        if (opened is null)
         {
-            return ToolResult.Error($"'{arguments.Path}': {changed}");
+            return ToolResult.Error($"'{arguments.Path}' {openError}");
+        }
+
+        using var handle = opened;
+        if (UnixFileStatus.OfHandle(handle).Type is var type and not UnixFileType.Regular)
+        {
+            return ToolResult.Error($"'{arguments.Path}' changed into a {Describe(type)} while being opened; refused");
         }
 
         var size = RandomAccess.GetLength(handle);
@@ -89,18 +95,6 @@ public sealed class ReadFileTool : TypedTool<ReadFileArguments>
         }
 
         return ToolResult.Success(text);
-    }
-
-    // Between resolving and opening, a path component could have been swapped for a symlink or a special file; check what was opened.
-    private string? Recheck(SafeFileHandle handle)
-    {
-        if (UnixFileStatus.OfHandle(handle).Type != UnixFileType.Regular)
-        {
-            return "changed into a non-regular file while being opened; refused";
-        }
-
-        var opened = new FileInfo($"/proc/self/fd/{handle.DangerousGetHandle()}").LinkTarget;
-        return opened is not null && !_resolver.IsInsideRoot(opened) ? "resolved outside the allowed directories while being opened; refused" : null;
     }
 
     internal static string NotRegular(string requested, UnixFileType type) => type switch

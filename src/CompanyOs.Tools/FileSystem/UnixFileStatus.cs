@@ -5,7 +5,7 @@ namespace CompanyOs.Tools.FileSystem;
 
 /// <summary>
 /// File type and size via Linux <c>statx</c>, whose struct layout is the same on every architecture. .NET exposes no way to tell
-/// a FIFO or device from a regular file, and opening a FIFO blocks, so the type must be known before anything is opened.
+/// a FIFO or device from a regular file; files are opened non-blocking (<see cref="NoFollowOpen"/>) and their type checked on the handle.
 /// </summary>
 internal static unsafe partial class UnixFileStatus
 {
@@ -27,14 +27,19 @@ internal static unsafe partial class UnixFileStatus
     }
 
     /// <summary>Type and size of an open file.</summary>
-    public static (UnixFileType Type, long Size) OfHandle(SafeFileHandle handle)
+    public static (UnixFileType Type, long Size) OfHandle(SafeFileHandle handle) => At(handle, string.Empty, AtEmptyPath);
+
+    /// <summary>Type and size of entry <paramref name="name"/> of the open directory <paramref name="directory"/>, without following a symlink.</summary>
+    public static (UnixFileType Type, long Size) OfEntry(SafeFileHandle directory, string name) => At(directory, name, AtSymlinkNoFollow);
+
+    private static (UnixFileType Type, long Size) At(SafeFileHandle handle, string name, int flags)
     {
         var buffer = stackalloc byte[BufferSize];
         var added = false;
         handle.DangerousAddRef(ref added);
         try
         {
-            var rc = Statx((int)handle.DangerousGetHandle(), string.Empty, AtEmptyPath, StatxType | StatxSize, buffer);
+            var rc = Statx((int)handle.DangerousGetHandle(), name, flags, StatxType | StatxSize, buffer);
             return rc == 0 ? Decode(buffer) : (UnixFileType.Unknown, 0);
         }
         finally

@@ -13,6 +13,12 @@ public sealed class ArgumentSchema
 
     private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List };
 
+    /// <summary>
+    /// Deepest nesting of objects and arrays accepted in arguments. Schema evaluation recurses once per level (more with
+    /// <c>$ref</c>), so a recursive schema plus deeply nested arguments would otherwise overflow the stack and kill the process.
+    /// </summary>
+    public const int MaxArgumentDepth = 64;
+
     private readonly JsonSchema _schema;
 
     private ArgumentSchema(JsonSchema schema) => _schema = schema;
@@ -51,6 +57,11 @@ public sealed class ArgumentSchema
             return [$"$: arguments must be a JSON object, got {Describe(arguments.ValueKind)}"];
         }
 
+        if (FindTooDeep(arguments) is { } tooDeep)
+        {
+            return [$"{tooDeep}: arguments are nested more than {MaxArgumentDepth} levels deep; flatten them"];
+        }
+
         if (_schema.Evaluate(arguments, Quick).IsValid)
         {
             return [];
@@ -70,6 +81,43 @@ public sealed class ArgumentSchema
         }
 
         return problems;
+    }
+
+    // Iterative on purpose: a recursive walk is exactly what must not run on attacker-chosen depth.
+    private static string? FindTooDeep(JsonElement arguments)
+    {
+        var pending = new Stack<(JsonElement Value, int Depth, string Path)>();
+        pending.Push((arguments, 1, "$"));
+        while (pending.TryPop(out var item))
+        {
+            if (item.Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+            {
+                continue;
+            }
+
+            if (item.Depth > MaxArgumentDepth)
+            {
+                return item.Path.Length > 200 ? item.Path[..200] + "…" : item.Path;
+            }
+
+            if (item.Value.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in item.Value.EnumerateObject())
+                {
+                    pending.Push((property.Value, item.Depth + 1, $"{item.Path}.{property.Name}"));
+                }
+            }
+            else
+            {
+                var index = 0;
+                foreach (var element in item.Value.EnumerateArray())
+                {
+                    pending.Push((element, item.Depth + 1, $"{item.Path}[{index++}]"));
+                }
+            }
+        }
+
+        return null;
     }
 
     private static void Collect(EvaluationResults node, List<string> problems)

@@ -24,13 +24,23 @@ public sealed partial class ToolInvoker
     }
 
     /// <summary>Invokes tool <paramref name="name"/>. Only cancellation by <paramref name="cancellationToken"/> is thrown.</summary>
-    public async Task<ToolResult> InvokeAsync(string name, JsonElement arguments, ToolInvocationContext context, CancellationToken cancellationToken = default)
+    public async Task<ToolResult> InvokeAsync(string name, JsonElement arguments, ToolInvocationContext context, CancellationToken cancellationToken = default) =>
+        (await InvokeWithOutcomeAsync(name, arguments, context, cancellationToken).ConfigureAwait(false)).Result;
+
+    /// <summary>
+    /// Invokes tool <paramref name="name"/> like <see cref="InvokeAsync"/>, and also says why the result is not the tool's own
+    /// (for callers that record the reason, like the agent runtime). Only cancellation by <paramref name="cancellationToken"/> is thrown.
+    /// </summary>
+    public async Task<ToolInvocationOutcome> InvokeWithOutcomeAsync(
+        string name, JsonElement arguments, ToolInvocationContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!_registry.TryGet(name, out var tool))
         {
             var available = string.Join(", ", _registry.Tools.Select(t => t.Name));
-            return ToolResult.Error($"Unknown tool '{name}'. Available tools: {(available.Length == 0 ? "(none)" : available)}.");
+            return new(
+                ToolResult.Error($"Unknown tool '{name}'. Available tools: {(available.Length == 0 ? "(none)" : available)}."),
+                ToolInvocationFailure.UnknownTool);
         }
 
         // Models often send no arguments at all for parameterless tools; that means an empty object.
@@ -43,25 +53,35 @@ public sealed partial class ToolInvoker
         if (problems.Count > 0)
         {
             LogInvalidArguments(_logger, tool.Name, context.RunId, problems.Count);
-            return ToolResult.Error(DescribeProblems(tool.Name, problems));
+            return new(ToolResult.Error(DescribeProblems(tool.Name, problems)), ToolInvocationFailure.InvalidArguments);
         }
 
         using var timeout = new CancellationTokenSource(tool.Timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            return await tool.InvokeAsync(arguments, context, linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+            // On the thread pool: a synchronous tool (any sync AIFunctionFactory method) would otherwise block this caller
+            // before WaitAsync could bound it, and a tool that ignores cancellation would hang the run.
+            var token = linked.Token;
+            var invocation = Task.Run(() => tool.InvokeAsync(arguments, context, token), CancellationToken.None);
+            return new(await invocation.WaitAsync(token).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             LogTimedOut(_logger, tool.Name, context.RunId, tool.Timeout);
-            return ToolResult.Error($"Tool '{tool.Name}' timed out after {tool.Timeout.TotalSeconds:0.###} s.");
+            return new(ToolResult.Error($"Tool '{tool.Name}' timed out after {tool.Timeout.TotalSeconds:0.###} s."), ToolInvocationFailure.Timeout);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled by nobody who asked: the tool's own operation gave up, which is the tool's failure, not the caller's.
+            LogFailed(_logger, tool.Name, context.RunId, ex);
+            return new(ToolResult.Error($"Tool '{tool.Name}' failed: its own operation was cancelled."), ToolInvocationFailure.Exception, ex);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The boundary between tools and the agent loop: a tool bug becomes an error the model sees, not a crashed run.
             LogFailed(_logger, tool.Name, context.RunId, ex);
-            return ToolResult.Error($"Tool '{tool.Name}' failed: {ex.Message}");
+            return new(ToolResult.Error($"Tool '{tool.Name}' failed: {ex.Message}"), ToolInvocationFailure.Exception, ex);
         }
     }
 

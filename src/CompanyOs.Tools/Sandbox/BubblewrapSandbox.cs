@@ -6,7 +6,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CompanyOs.Tools.Sandbox;
 
-/// <summary>Runs code in a bubblewrap sandbox (see <see cref="BubblewrapCommand"/> for the isolation) with wall-clock and output limits.</summary>
+/// <summary>
+/// Runs code in a bubblewrap sandbox (see <see cref="BubblewrapCommand"/> for the isolation) with wall-clock and output limits,
+/// and — where a memory cgroup can be created (<see cref="SandboxCgroup"/>) — one memory bound for all of a run's processes.
+/// </summary>
 public sealed partial class BubblewrapSandbox : IDisposable
 {
     private readonly SandboxOptions _options;
@@ -15,6 +18,9 @@ public sealed partial class BubblewrapSandbox : IDisposable
     private readonly bool _hostIsRoot;
     private readonly Lazy<Task<string?>> _probe;
     private readonly SemaphoreSlim _concurrency = new(2, 2);
+    private readonly Func<long, SandboxCgroup>? _createCgroup;
+    private string? _seccompPath;
+    private bool _disableUserns;
 
     public BubblewrapSandbox(SandboxOptions options, TimeProvider? timeProvider = null, ILogger<BubblewrapSandbox>? logger = null)
     {
@@ -24,9 +30,28 @@ public sealed partial class BubblewrapSandbox : IDisposable
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _hostIsRoot = Environment.IsPrivilegedProcess;
         _probe = new Lazy<Task<string?>>(ProbeAsync);
+        (_createCgroup, MemoryBoundNote) = SandboxCgroup.Locate();
     }
 
     public SandboxOptions Options => _options;
+
+    /// <summary>True when <see cref="SandboxOptions.MemoryBytes"/> bounds all of a run's processes together (a memory cgroup per run).</summary>
+    public bool MemoryBoundIsTotal => _createCgroup is not null;
+
+    /// <summary>
+    /// Most memory a run's processes can hold together: <see cref="SandboxOptions.MemoryBytes"/> with a cgroup; without one only
+    /// RLIMIT_AS per process applies, so up to <see cref="SandboxOptions.MaxProcesses"/> times that.
+    /// </summary>
+    public long MemoryBound => MemoryBoundIsTotal ? _options.MemoryBytes : _options.MemoryBytes * _options.MaxProcesses;
+
+    /// <summary>
+    /// Whether bubblewrap's <c>--disable-userns</c> is in effect (known once <see cref="CheckAvailableAsync"/> has completed):
+    /// bubblewrap 0.8+ and kernel support. The seccomp filter refuses <c>CLONE_NEWUSER</c> either way.
+    /// </summary>
+    public bool NestedUserNamespacesDisabled => _disableUserns;
+
+    /// <summary>Why there is no memory cgroup per run (null when there is).</summary>
+    public string? MemoryBoundNote { get; }
 
     /// <summary>Null when the sandbox works here; otherwise why not (bwrap missing, namespaces not permitted, ...).</summary>
     public Task<string?> CheckAvailableAsync() => _probe.Value;
@@ -60,7 +85,8 @@ public sealed partial class BubblewrapSandbox : IDisposable
 
     private async Task<SandboxResult> ExecuteAsync(IReadOnlyList<string> interpreter, string code, TimeSpan wallTimeout, CancellationToken cancellationToken)
     {
-        var (fileName, arguments) = BubblewrapCommand.Build(_options, interpreter, _hostIsRoot);
+        using var cgroup = CreateCgroup();
+        var (fileName, arguments) = BubblewrapCommand.Build(_options, interpreter, _hostIsRoot, _seccompPath!, cgroup?.Path, _disableUserns);
         var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardInput = true,
@@ -73,6 +99,8 @@ public sealed partial class BubblewrapSandbox : IDisposable
         start.Environment.Clear(); // bwrap itself gets nothing of ours either (the sandbox gets --clearenv)
         start.Environment["PATH"] = "/usr/bin:/bin";
 
+        // The wall clock runs from before the start: feeding a large script can itself block for as long as the script wants.
+        using var wall = new CancellationTokenSource(wallTimeout, _timeProvider);
         var started = _timeProvider.GetTimestamp();
         using var process = new Process { StartInfo = start };
         try
@@ -88,10 +116,8 @@ public sealed partial class BubblewrapSandbox : IDisposable
         var output = new OutputCollector(_options.MaxOutputBytes, () => kill.Cancel());
         var stdout = output.DrainAsync(process.StandardOutput.BaseStream, isStdout: true);
         var stderr = output.DrainAsync(process.StandardError.BaseStream, isStdout: false);
-        await FeedAsync(process, code).ConfigureAwait(false);
-
-        using var wall = new CancellationTokenSource(wallTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wall.Token, kill.Token);
+        var feed = FeedAsync(process, code, linked.Token);
         try
         {
             await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
@@ -99,10 +125,13 @@ public sealed partial class BubblewrapSandbox : IDisposable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
+            cgroup?.KillAll();
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             LogKilled(_logger, wall.IsCancellationRequested ? "wall-clock limit" : kill.IsCancellationRequested ? "output limit" : "cancellation");
         }
 
+        cgroup?.KillAll(); // nothing of the run outlives it, whatever it detached
+        await feed.ConfigureAwait(false);
         await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return new SandboxResult(
@@ -110,23 +139,36 @@ public sealed partial class BubblewrapSandbox : IDisposable
             _timeProvider.GetElapsedTime(started));
     }
 
-    private static async Task FeedAsync(Process process, string code)
+    private SandboxCgroup? CreateCgroup()
     {
         try
         {
-            await process.StandardInput.WriteAsync(code).ConfigureAwait(false);
-            await process.StandardInput.FlushAsync().ConfigureAwait(false);
+            return _createCgroup?.Invoke(_options.MemoryBytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SandboxUnavailableException($"could not create the run's memory cgroup ({ex.Message})", ex);
+        }
+    }
+
+    private static async Task FeedAsync(Process process, string code, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var input = process.StandardInput.BaseStream;
+            await input.WriteAsync(Encoding.UTF8.GetBytes(code), cancellationToken).ConfigureAwait(false);
+            await input.FlushAsync(cancellationToken).ConfigureAwait(false);
             process.StandardInput.Close();
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
         {
-            // The sandbox exited before reading all of its input (e.g. it failed to start); its exit code and stderr say why.
+            // The sandbox exited or was killed before reading all of its input; its exit code and stderr say why.
         }
     }
 
     private async Task<string?> ProbeAsync()
     {
-        foreach (var tool in new[] { _options.BwrapPath, _options.PrlimitPath }.Concat(_hostIsRoot ? [_options.SetprivPath] : []))
+        foreach (var tool in new[] { "/bin/sh", _options.BwrapPath, _options.PrlimitPath }.Concat(_hostIsRoot ? [_options.SetprivPath] : []))
         {
             if (!File.Exists(tool))
             {
@@ -134,6 +176,31 @@ public sealed partial class BubblewrapSandbox : IDisposable
             }
         }
 
+        (_seccompPath, var seccompError) = SeccompFilter.Path;
+        if (seccompError is not null)
+        {
+            return $"execute_code is unavailable: {seccompError}; code is never run unsandboxed";
+        }
+
+        if (MemoryBoundNote is { } note)
+        {
+            LogMemoryPerProcess(_logger, _options.MaxProcesses, note);
+        }
+
+        // --disable-userns (bubblewrap 0.8+) needs kernel support too; without it the seccomp filter still refuses CLONE_NEWUSER.
+        _disableUserns = true;
+        var reason = await ProbeRunAsync().ConfigureAwait(false);
+        if (reason is not null)
+        {
+            _disableUserns = false;
+            reason = await ProbeRunAsync().ConfigureAwait(false);
+        }
+
+        return reason;
+    }
+
+    private async Task<string?> ProbeRunAsync()
+    {
         try
         {
             var result = await ExecuteAsync(["/bin/sh", "-s"], "exit 0\n", TimeSpan.FromSeconds(20), CancellationToken.None).ConfigureAwait(false);
@@ -148,6 +215,9 @@ public sealed partial class BubblewrapSandbox : IDisposable
     }
 
     public void Dispose() => _concurrency.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox memory is bounded per process only (up to {MaxProcesses} times memory_mb in total): {Reason}")]
+    private static partial void LogMemoryPerProcess(ILogger logger, int maxProcesses, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox killed: {Reason}")]
     private static partial void LogKilled(ILogger logger, string reason);

@@ -28,7 +28,7 @@ public sealed class ExecuteCodeTool : TypedTool<ExecuteCodeArguments>
             return string.Create(CultureInfo.InvariantCulture,
                 $"Runs a python, bash or node script in an isolated sandbox and returns exit code, stdout and stderr. No network, no access to "
                 + $"the host's files; the working directory /work is empty and discarded afterwards. Limits: {o.WallTimeout.TotalSeconds:0} s wall time, "
-                + $"{o.CpuSeconds} s CPU, {o.MemoryBytes / (1024 * 1024)} MiB memory, {o.MaxProcesses} processes, {o.MaxOutputBytes / 1024} KiB output.");
+                + $"{o.CpuSeconds} s CPU, {o.MemoryBytes / (1024 * 1024)} MiB memory {(_sandbox.MemoryBoundIsTotal ? "in total" : "per process")}, {o.MaxProcesses} processes, {o.MaxOutputBytes / 1024} KiB output.");
         }
     }
 
@@ -83,7 +83,7 @@ public sealed class ExecuteCodeTool : TypedTool<ExecuteCodeArguments>
 
     private static string Signal(int exitCode) => exitCode switch
     {
-        128 + 9 => " (killed: SIGKILL)",
+        128 + 9 => " (killed: SIGKILL, often the memory limit)",
         128 + 24 => " (killed: CPU time limit, SIGXCPU)",
         128 + 25 => " (killed: file size limit, SIGXFSZ)",
         128 + 11 => " (crashed: SIGSEGV, often the memory limit)",

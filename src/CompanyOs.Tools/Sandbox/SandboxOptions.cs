@@ -9,7 +9,7 @@ public sealed record SandboxOptions
     /// <summary>The bubblewrap executable.</summary>
     public string BwrapPath { get; init; } = "/usr/bin/bwrap";
 
-    /// <summary>util-linux <c>prlimit</c>, run inside the sandbox to set resource limits before the interpreter starts.</summary>
+    /// <summary>util-linux <c>prlimit</c>, run before bubblewrap so the limits cover everything in the sandbox, its PID 1 included.</summary>
     public string PrlimitPath { get; init; } = "/usr/bin/prlimit";
 
     /// <summary>util-linux <c>setpriv</c>, used to drop to <see cref="UnprivilegedUid"/> when the host process runs as root.</summary>
@@ -21,7 +21,10 @@ public sealed record SandboxOptions
     /// <summary>CPU seconds per process (RLIMIT_CPU).</summary>
     public int CpuSeconds { get; init; } = 10;
 
-    /// <summary>Address space per process in bytes (RLIMIT_AS).</summary>
+    /// <summary>
+    /// Memory in bytes: the bound on all of a run's processes together (a memory cgroup per run) where one can be created, and
+    /// address space per process (RLIMIT_AS) always. See <see cref="BubblewrapSandbox.MemoryBound"/>.
+    /// </summary>
     public long MemoryBytes { get; init; } = 1024L * 1024 * 1024;
 
     /// <summary>Processes/threads the sandbox user may have (RLIMIT_NPROC).</summary>

@@ -6,8 +6,9 @@ namespace CompanyOs.Tools.WebSearch;
 /// <summary>
 /// Brave Search API: <c>GET {base}/res/v1/web/search?q=..&amp;count=..</c> with header <c>X-Subscription-Token</c>;
 /// hits in <c>web.results[]</c> with <c>title</c>, <c>url</c>, <c>description</c> (which may contain <c>&lt;strong&gt;</c> markup).
+/// Redirects are followed only within the base URL's origin, so the key is never sent to another host.
 /// </summary>
-public sealed class BraveSearchClient : IWebSearchClient
+public sealed class BraveSearchClient : IWebSearchClient, IDisposable
 {
     /// <summary>Brave's cap on <c>count</c>.</summary>
     public const int MaxCount = 20;
@@ -18,12 +19,20 @@ public sealed class BraveSearchClient : IWebSearchClient
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _timeProvider;
 
-    public BraveSearchClient(HttpClient http, Uri baseUrl, string apiKey, TimeSpan timeout, TimeProvider? timeProvider = null)
+    /// <param name="baseUrl">e.g. <c>https://api.search.brave.com</c>.</param>
+    /// <param name="apiKey">The subscription token, sent only as a header and only to <paramref name="baseUrl"/>'s origin.</param>
+    /// <param name="timeout">Bound on one search, redirects included.</param>
+    /// <param name="timeProvider">Clock for the timeout.</param>
+    /// <param name="handler">
+    /// HTTP handler to send through (default: a new <see cref="SocketsHttpHandler"/>); its automatic redirects are switched off.
+    /// It stays the caller's to dispose.
+    /// </param>
+    /// <exception cref="ArgumentException">A blank key, or a handler that has already been used.</exception>
+    public BraveSearchClient(Uri baseUrl, string apiKey, TimeSpan timeout, TimeProvider? timeProvider = null, HttpMessageHandler? handler = null)
     {
-        ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(baseUrl);
         ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
-        _http = http;
+        _http = SearchHttp.CreateClient(handler);
         _baseUrl = baseUrl;
         _apiKey = apiKey;
         _timeout = timeout;
@@ -37,10 +46,8 @@ public sealed class BraveSearchClient : IWebSearchClient
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
         var n = Math.Clamp(count, 1, MaxCount).ToString(CultureInfo.InvariantCulture);
         var url = new Uri(_baseUrl, $"{_baseUrl.AbsolutePath.TrimEnd('/')}/res/v1/web/search?q={Uri.EscapeDataString(query)}&count={n}");
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.TryAddWithoutValidation("X-Subscription-Token", _apiKey);
-        using var document = await SearchHttp.GetJsonAsync(_http, request, Provider, _timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+        using var document = await SearchHttp.GetJsonAsync(
+            _http, url, headers => headers.TryAddWithoutValidation("X-Subscription-Token", _apiKey), Provider, _timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
 
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
@@ -55,25 +62,10 @@ public sealed class BraveSearchClient : IWebSearchClient
             return [];
         }
 
-        var hits = new List<WebSearchResult>();
-        foreach (var item in results.EnumerateArray())
-        {
-            if (hits.Count >= count)
-            {
-                break;
-            }
-
-            if (item.ValueKind == JsonValueKind.Object && Text(item, "url") is { Length: > 0 } link)
-            {
-                hits.Add(new WebSearchResult(SearchHttp.Clean(Text(item, "title")), link, SearchHttp.Clean(Text(item, "description"))));
-            }
-        }
-
-        return hits;
+        return SearchResults.From(results, count, snippetProperty: "description");
     }
 
-    public override string ToString() => $"BraveSearchClient {{ BaseUrl = {_baseUrl} }}";
+    public void Dispose() => _http.Dispose();
 
-    private static string? Text(JsonElement item, string name) =>
-        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    public override string ToString() => $"BraveSearchClient {{ BaseUrl = {_baseUrl} }}";
 }

@@ -2,19 +2,29 @@ using System.Text.Json;
 
 namespace CompanyOs.Tools.WebSearch;
 
-/// <summary>SearXNG's JSON API: <c>GET {base}/search?q=..&amp;format=json</c>, hits in <c>results[]</c> with <c>title</c>, <c>url</c>, <c>content</c>.</summary>
-public sealed class SearxngSearchClient : IWebSearchClient
+/// <summary>
+/// SearXNG's JSON API: <c>GET {base}/search?q=..&amp;format=json</c>, hits in <c>results[]</c> with <c>title</c>, <c>url</c>, <c>content</c>.
+/// Redirects are followed only within the base URL's origin.
+/// </summary>
+public sealed class SearxngSearchClient : IWebSearchClient, IDisposable
 {
     private readonly HttpClient _http;
     private readonly Uri _baseUrl;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _timeProvider;
 
-    public SearxngSearchClient(HttpClient http, Uri baseUrl, TimeSpan timeout, TimeProvider? timeProvider = null)
+    /// <param name="baseUrl">The instance, e.g. <c>http://localhost:8888</c>.</param>
+    /// <param name="timeout">Bound on one search, redirects included.</param>
+    /// <param name="timeProvider">Clock for the timeout.</param>
+    /// <param name="handler">
+    /// HTTP handler to send through (default: a new <see cref="SocketsHttpHandler"/>); its automatic redirects are switched off.
+    /// It stays the caller's to dispose.
+    /// </param>
+    /// <exception cref="ArgumentException">A handler that has already been used.</exception>
+    public SearxngSearchClient(Uri baseUrl, TimeSpan timeout, TimeProvider? timeProvider = null, HttpMessageHandler? handler = null)
     {
-        ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(baseUrl);
-        _http = http;
+        _http = SearchHttp.CreateClient(handler);
         _baseUrl = baseUrl;
         _timeout = timeout;
         _timeProvider = timeProvider ?? TimeProvider.System;
@@ -26,9 +36,7 @@ public sealed class SearxngSearchClient : IWebSearchClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
         var url = new Uri(_baseUrl, $"{_baseUrl.AbsolutePath.TrimEnd('/')}/search?q={Uri.EscapeDataString(query)}&format=json");
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Accept.ParseAdd("application/json");
-        using var document = await SearchHttp.GetJsonAsync(_http, request, Provider, _timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+        using var document = await SearchHttp.GetJsonAsync(_http, url, static _ => { }, Provider, _timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
 
         if (document.RootElement.ValueKind != JsonValueKind.Object
             || !document.RootElement.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
@@ -36,23 +44,8 @@ public sealed class SearxngSearchClient : IWebSearchClient
             throw new WebSearchException(Provider, "response has no 'results' array (is format=json enabled on the instance?)", isRetriable: false);
         }
 
-        var hits = new List<WebSearchResult>();
-        foreach (var item in results.EnumerateArray())
-        {
-            if (hits.Count >= count)
-            {
-                break;
-            }
-
-            if (item.ValueKind == JsonValueKind.Object && Text(item, "url") is { Length: > 0 } link)
-            {
-                hits.Add(new WebSearchResult(SearchHttp.Clean(Text(item, "title")), link, SearchHttp.Clean(Text(item, "content"))));
-            }
-        }
-
-        return hits;
+        return SearchResults.From(results, count, snippetProperty: "content");
     }
 
-    private static string? Text(JsonElement item, string name) =>
-        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    public void Dispose() => _http.Dispose();
 }

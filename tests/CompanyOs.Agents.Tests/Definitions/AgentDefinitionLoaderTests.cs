@@ -1,5 +1,5 @@
 using CompanyOs.Agents.Definitions;
-using CompanyOs.Llm.Configuration;
+using CompanyOs.Configuration;
 
 namespace CompanyOs.Agents.Tests.Definitions;
 
@@ -61,19 +61,19 @@ public sealed class AgentDefinitionLoaderTests
     [InlineData("type: Researcher!\npersona_prompt: a/b", "type", "not a valid agent type")]
     [InlineData("type: r\npersona_prompt: nopath", "persona_prompt", "agent/name")]
     [InlineData("type: r\npersona_prompt: a/b\nautonomy: yolo", "autonomy", "manual, supervised, autonomous")]
-    [InlineData("type: r\npersona_prompt: a/b\nmax_iterations: 0", "max_iterations", "out of range")]
-    [InlineData("type: r\npersona_prompt: a/b\nmax_iterations: lots", "max_iterations", "not a whole number")]
-    [InlineData("type: r\npersona_prompt: a/b\ntemperature: 3", "temperature", "out of range")]
-    [InlineData("type: r\npersona_prompt: a/b\ntools: web_search", "tools", "list of strings")]
+    [InlineData("type: r\npersona_prompt: a/b\nmax_iterations: 0", "max_iterations", "must be between 1 and 1000, got 0")]
+    [InlineData("type: r\npersona_prompt: a/b\nmax_iterations: lots", "max_iterations", "expected an integer, got 'lots'")]
+    [InlineData("type: r\npersona_prompt: a/b\ntemperature: 3", "temperature", "must be between 0 and 2, got 3")]
+    [InlineData("type: r\npersona_prompt: a/b\ntools: web_search", "tools", "expected a list, got 'web_search'")]
     [InlineData("type: r\npersona_prompt: a/b\ntools: [a, a]", "tools[1]", "listed twice")]
     [InlineData("type: r\npersona_prompt: a/b\ntools: [\"bad name\"]", "tools[0]", "not a valid tool name")]
-    [InlineData("type: r\npersona_prompt: a/b\nbudget: 5", "budget", "must be a mapping")]
+    [InlineData("type: r\npersona_prompt: a/b\nbudget: 5", "budget", "expected a mapping")]
     [InlineData("type: r\npersona_prompt: a/b\nbudget:\n  dollars: 5", "budget.dollars", "unknown key")]
-    [InlineData("type: r\npersona_prompt: a/b\nbudget:\n  usd: -1", "budget.usd", "out of range")]
+    [InlineData("type: r\npersona_prompt: a/b\nbudget:\n  usd: -1", "budget.usd", "must be between 0 and 1000000, got -1")]
     [InlineData("type: r\npersona_prompt: a/b\nmax_iteration: 3", "max_iteration", "unknown key")]
-    [InlineData("type: r\npersona_prompt: [a]", "persona_prompt", "must be a string")]
+    [InlineData("type: r\npersona_prompt: [a]", "persona_prompt", "expected a string, got a list")]
     [InlineData("- just\n- a list", "", "expected a mapping")]
-    [InlineData("type: [unclosed", "", "invalid YAML")]
+    [InlineData("type: [unclosed", "", "malformed YAML")]
     public void Invalid_definitions_name_the_file_the_key_and_the_problem(string yaml, string key, string problem)
     {
         var error = Assert.Throws<ConfigurationException>(() => AgentDefinitionLoader.Parse(yaml, "config/agents/x.yaml"));

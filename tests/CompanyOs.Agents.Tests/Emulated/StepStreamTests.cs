@@ -1,3 +1,4 @@
+using CompanyOs.Agents.Definitions;
 using CompanyOs.Agents.Journal;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Runtime;
@@ -136,7 +137,43 @@ public abstract class StepStreamTests : EmulatedModelTests
         var afterTool = steps.SkipWhile(s => s.Event is not ToolCallCompleted).Select(s => s.Event).OfType<ModelOutputDelta>().ToList();
         Assert.Contains(afterTool, d => d.Restart);
         Assert.Equal(3, Model.ChatRequests().Count);
-        Assert.Equal(2, (await h.EventsAsync(first.RunId)).Count(e => e.Type == "LlmCallCompleted"));
+        var events = await h.EventsAsync(first.RunId);
+        Assert.Equal(2, events.Count(e => e.Type == "LlmCallCompleted"));
+
+        // The cut attempt was billed: it is recorded on its own, before the call asked again, and counted in the run's totals.
+        Assert.Equal(["LlmCallCompleted", "LlmCallInterrupted", "LlmCallCompleted"], events.Select(e => e.Type).Where(t => t.StartsWith("LlmCall", StringComparison.Ordinal)));
+        var cut = events.Single(e => e.Type == "LlmCallInterrupted").Data;
+        Assert.Equal(2, cut.GetProperty("iteration").GetInt32());
+        Assert.Equal("a", cut.GetProperty("provider").GetString());
+        Assert.True(cut.GetProperty("estimated").GetBoolean());
+        Assert.True(cut.GetProperty("total_tokens").GetInt64() > 0 && cut.GetProperty("cost_usd").GetDecimal() > 0m);
+        var counted = events.Where(e => e.Type is "LlmCallCompleted" or "LlmCallInterrupted").Select(e => e.Data).ToList();
+        Assert.Equal(counted.Sum(c => c.GetProperty("total_tokens").GetInt64()), first.State.TotalTokens);
+        Assert.Equal(counted.Sum(c => c.GetProperty("cost_usd").GetDecimal()), first.State.CostUsd);
+        Assert.False(first.State.CostIncomplete);
+    }
+
+    [Fact]
+    public async Task A_cut_attempt_counts_against_the_run_budget_so_an_ask_again_that_no_longer_fits_is_refused_unsent()
+    {
+        // Each call may spend its prompt (a few hundred tokens) plus 2,000 output tokens: one fits 3,500 tokens, two do not.
+        var h = new RuntimeHarness { Chat = Model.Gateway };
+        h.Definitions["researcher"] = h.Define(budget: new AgentBudget(MaxTokens: 3_500)) with { MaxOutputTokens = 2_000 };
+        Model.Enqueue(ScriptedTurn.Text(Answer).AtPosition(0));
+        Model.Server.Faults.Enqueue(Fault.CutAfter(ChunksIntoTheText));
+        await using var runtime = h.CreateRuntime();
+
+        var result = await runtime.RunAsync(RuntimeHarness.Request(), (_, _) => ValueTask.CompletedTask, Ct);
+
+        Assert.Equal(RunStatus.BudgetExceeded, result.Status);
+        Assert.Single(Model.ChatRequests());
+        var events = await h.EventsAsync(result.RunId);
+        Assert.Equal(["RunStarted", "LlmCallInterrupted", "RunBudgetExceeded", "AgentReasoningCompleted"], events.Select(e => e.Type));
+        var cut = events[1].Data.GetProperty("total_tokens").GetInt64();
+        Assert.True(cut > 2_000, $"the cut attempt is charged its maximum, got {cut}");
+        Assert.Equal(cut, result.State.TotalTokens);
+        Assert.True(result.State.TotalTokens <= 3_500);
+        Assert.Equal("tokens", events[2].Data.GetProperty("limit").GetString());
     }
 
     [Fact]

@@ -14,7 +14,7 @@ namespace CompanyOs.Agents.Tests.Emulated;
 /// </summary>
 public abstract class TerminationTests : EmulatedModelTests
 {
-    /// <summary>Price of one call reporting 100,000 input and 10,000 output tokens, from config/prices.json.</summary>
+    /// <summary>Price of one call reporting 50 input and 10,000 output tokens, from config/prices.json.</summary>
     protected abstract decimal CostOfScriptedCall { get; }
 
     private static ScriptedTurn Search(string query) => ScriptedTurn.ToolCalls(("web_search", $$"""{"query":"{{query}}"}""")).WithText("Let me use tools.");
@@ -63,44 +63,55 @@ public abstract class TerminationTests : EmulatedModelTests
     }
 
     [Fact]
-    public async Task Usd_budget_sums_the_gateway_priced_cost_of_every_call_and_is_checked_before_each_call()
+    public async Task Usd_budget_is_reserved_before_each_call_so_the_run_never_exceeds_it()
     {
+        // Each call may spend its prompt plus 10,000 output tokens (about one scripted call): after two calls, the half call
+        // left in the budget cannot hold a third, so the gateway refuses it before it reaches the provider.
+        var budget = CostOfScriptedCall * 2.5m;
         var h = new RuntimeHarness { Chat = Model.Gateway };
         h.AddTool("web_search");
-        h.Define(budget: new AgentBudget(MaxUsd: CostOfScriptedCall * 2.5m));
+        h.Definitions["researcher"] = h.Define(budget: new AgentBudget(MaxUsd: budget)) with { MaxOutputTokens = 10_000 };
         for (var i = 0; i < 5; i++)
         {
-            Model.Enqueue(Search($"q{i}").WithUsage(100_000, 10_000));
+            Model.Enqueue(Search($"q{i}").WithUsage(50, 10_000));
         }
 
         await using var runtime = h.CreateRuntime();
         var result = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
 
         Assert.Equal(RunStatus.BudgetExceeded, result.Status);
-        Assert.Equal(3, Model.ChatRequests().Count);
-        Assert.Equal(CostOfScriptedCall * 3, result.State.CostUsd);
+        Assert.Equal(2, Model.ChatRequests().Count);
+        Assert.Equal(3, Model.Server.Script.Pending);
+        Assert.Equal(CostOfScriptedCall * 2, result.State.CostUsd);
+        Assert.True(result.State.CostUsd <= budget, $"spent ${result.State.CostUsd} of ${budget}");
         Assert.False(result.State.CostIncomplete);
         Assert.Equal(["RunBudgetExceeded", "AgentReasoningCompleted"], (await h.TypesAsync(result.RunId))[^2..]);
         var exceeded = (await h.EventsAsync(result.RunId))[^2].Data;
         Assert.Equal("usd", exceeded.GetProperty("limit").GetString());
-        Assert.Equal(CostOfScriptedCall * 3, exceeded.GetProperty("spent").GetDecimal());
+        Assert.Equal(CostOfScriptedCall * 2, exceeded.GetProperty("spent").GetDecimal());
+        Assert.Equal(budget, exceeded.GetProperty("limit_value").GetDecimal());
     }
 
     [Fact]
-    public async Task Token_budget_counts_every_call_of_the_run()
+    public async Task Token_budget_counts_every_call_of_the_run_and_is_never_exceeded()
     {
+        // 120 tokens per call; each call may use its prompt (well over 100 tokens) plus 20. Checked only after each call, the
+        // run would have ended at 1,080 tokens (nine calls).
+        const long budget = 1_000;
         var h = new RuntimeHarness { Chat = Model.Gateway };
         h.AddTool("web_search");
-        h.Define(budget: new AgentBudget(MaxTokens: 200));
-        Model.Enqueue(Search("a").WithUsage(100, 20), Search("b").WithUsage(100, 20), ScriptedTurn.Text("never"));
+        h.Definitions["researcher"] = h.Define(maxIterations: 20, budget: new AgentBudget(MaxTokens: budget)) with { MaxOutputTokens = 20 };
+        Model.Enqueue(Search("a").WithUsage(100, 20).Repeating());
         await using var runtime = h.CreateRuntime();
 
         var result = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
 
         Assert.Equal(RunStatus.BudgetExceeded, result.Status);
-        Assert.Equal(240, result.State.TotalTokens);
-        Assert.Equal(2, Model.ChatRequests().Count);
-        Assert.Equal(1, Model.Server.Script.Pending);
+        var calls = Model.ChatRequests().Count;
+        Assert.InRange(calls, 1, 8);
+        Assert.Equal(120 * calls, result.State.TotalTokens);
+        Assert.True(result.State.TotalTokens <= budget, $"{result.State.TotalTokens} tokens of {budget}");
+        Assert.Equal(calls, (await h.TypesAsync(result.RunId)).Count(t => t == "LlmCallCompleted"));
     }
 
     [Fact]
@@ -151,7 +162,7 @@ public sealed class OpenAITerminationTests : TerminationTests
     protected override ProviderKind Kind => ProviderKind.OpenAI;
 
     // gpt-4o-mini: $0.15 / M input, $0.60 / M output.
-    protected override decimal CostOfScriptedCall => 0.021m;
+    protected override decimal CostOfScriptedCall => 0.0060075m;
 }
 
 public sealed class AnthropicTerminationTests : TerminationTests
@@ -159,5 +170,5 @@ public sealed class AnthropicTerminationTests : TerminationTests
     protected override ProviderKind Kind => ProviderKind.Anthropic;
 
     // claude-3-5-haiku-20241022: $0.80 / M input, $4.00 / M output.
-    protected override decimal CostOfScriptedCall => 0.12m;
+    protected override decimal CostOfScriptedCall => 0.04004m;
 }

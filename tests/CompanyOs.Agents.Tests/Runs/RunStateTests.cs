@@ -88,6 +88,22 @@ public sealed class RunStateTests
     }
 
     [Fact]
+    public void An_interrupted_call_counts_in_tokens_and_cost_but_not_as_a_completed_call_and_round_trips()
+    {
+        var cut = new LlmCallInterrupted { Iteration = 1, Provider = "a", Model = "m", InputTokens = 100, OutputTokens = 50, TotalTokens = 150, CostUsd = 0.1m, Estimated = true };
+        var data = RunEventCodec.ToEventData(cut, EventMetadata.Empty);
+        var stored = RunEventCodec.Deserialize(new RecordedEvent("agent-session:r1", 1, 2, data.EventId, data.Type, data.Data, data.Metadata, DateTimeOffset.UnixEpoch));
+
+        var state = Fold([Started(), stored!, new LlmCallCompleted { Iteration = 1, InputTokens = 10, OutputTokens = 5, TotalTokens = 15, CostUsd = 0.25m }]);
+
+        Assert.Equal("LlmCallInterrupted", data.Type);
+        Assert.Equal(cut, stored);
+        Assert.Equal((1, 110L, 55L, 165L, 0.35m, false), (state.LlmCalls, state.InputTokens, state.OutputTokens, state.TotalTokens, state.CostUsd, state.CostIncomplete));
+        Assert.True(state.Apply(cut with { CostUsd = null }).CostIncomplete, "an unknown charge makes the cost a lower bound");
+        Assert.Equal(Steps.AgentStepKind.LlmCall, Steps.AgentStep.KindOf(cut));
+    }
+
+    [Fact]
     public void Every_event_round_trips_through_the_codec_and_unknown_types_are_skipped()
     {
         var events = TurnWithTwoCalls().ToList();

@@ -116,10 +116,7 @@ public sealed class DurabilityTests
 
         // Both approve "at once": exactly one decision is recorded; the other sees the call already decided.
         var first = a.ApproveAsync(waiting.RunId, "c1", cancellationToken: Ct);
-        while (tool.Executions == 0)
-        {
-            await Task.Delay(5, Ct);
-        }
+        await Poll.UntilAsync(() => tool.Executions > 0, "the approved call never reached the tool", cancellationToken: Ct);
 
         var second = await Assert.ThrowsAsync<AgentRunException>(() => b.ApproveAsync(waiting.RunId, "c1", cancellationToken: Ct));
         Assert.Equal(AgentRunErrorKind.NotPending, second.Kind);
@@ -143,10 +140,7 @@ public sealed class DurabilityTests
         await using var b = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-b" });
 
         var driving = a.ApproveAsync(waiting.RunId, "c1", cancellationToken: Ct);
-        while (tool.Executions == 0)
-        {
-            await Task.Delay(5, Ct);
-        }
+        await Poll.UntilAsync(() => tool.Executions > 0, "the approved call never reached the tool", cancellationToken: Ct);
 
         var fromB = await b.ResumeAsync(waiting.RunId, cancellationToken: Ct);
         Assert.Equal("instance-a", fromB.DrivenBy);
@@ -199,10 +193,8 @@ public sealed class DurabilityTests
 
             var before = await h.Store.ReadStreamAsync(stream, 0, Ct).CountAsync(Ct);
             fromB = Task.Run(() => b.ApproveAsync(waiting.RunId, "c2", cancellationToken: Ct), Ct);
-            while (await h.Store.ReadStreamAsync(stream, 0, Ct).CountAsync(Ct) == before)
-            {
-                await Task.Delay(2, Ct);
-            }
+            await Poll.UntilAsync(
+                async () => await h.Store.ReadStreamAsync(stream, 0, Ct).CountAsync(Ct) != before, "b's decision was never recorded", cancellationToken: Ct);
         };
         var fromA = await a.ApproveAsync(waiting.RunId, "c1", cancellationToken: Ct);
         var fromBResult = await fromB!.WaitAsync(TimeSpan.FromSeconds(10), Ct);

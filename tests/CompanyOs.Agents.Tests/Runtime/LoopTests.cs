@@ -191,17 +191,14 @@ public sealed class LoopTests
         await using var runtime = h.CreateRuntime();
 
         var running = runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
-        while (slow.Executions == 0)
-        {
-            await Task.Delay(5, Ct);
-        }
+        await Poll.UntilAsync(() => slow.Executions > 0, "the run never started the slow tool", cancellationToken: Ct);
 
         h.Time.Advance(TimeSpan.FromSeconds(6));
         var result = await running;
 
         Assert.Equal(RunStatus.Completed, result.Status);
         Assert.Equal(ToolCallPhase.Failed, result.State.Calls["c1"].Phase);
-        Assert.Contains("did not finish within 5 s", result.State.Calls["c1"].Result, StringComparison.Ordinal);
+        Assert.Contains("timed out after 5 s", result.State.Calls["c1"].Result, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,14 +2,24 @@ using CompanyOs.Events;
 
 namespace CompanyOs.Agents.Tests.TestDoubles;
 
-/// <summary>Forwards to a store; lets a test run code right before a stream-version read (to interleave another writer there).</summary>
+/// <summary>Forwards to a store; lets a test run code right before a stream-version read or an append (to interleave another writer, or hold a write back).</summary>
 internal sealed class HookedEventStore(IEventStore inner) : IEventStore
 {
     /// <summary>Awaited before <see cref="GetStreamVersionAsync"/> reads, with the stream id.</summary>
     public Func<string, Task>? BeforeVersionRead { get; set; }
 
-    public Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default) =>
-        inner.AppendAsync(streamId, expectedVersion, events, cancellationToken);
+    /// <summary>Awaited before each append, with the stream id and the events.</summary>
+    public Func<string, IReadOnlyList<EventData>, Task>? BeforeAppend { get; set; }
+
+    public async Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
+    {
+        if (BeforeAppend is { } hook)
+        {
+            await hook(streamId, events);
+        }
+
+        return await inner.AppendAsync(streamId, expectedVersion, events, cancellationToken);
+    }
 
     public IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string streamId, long fromVersion = 0, CancellationToken cancellationToken = default) =>
         inner.ReadStreamAsync(streamId, fromVersion, cancellationToken);

@@ -19,21 +19,9 @@ public class ChatCommandTests
 
     private static string? NoKeys(string name) => null;
 
-    /// <summary>Skips (visibly) while the emulator build in use does not speak the Anthropic wire format yet.</summary>
-    private static async Task SkipUnlessAnthropicIsEmulated()
-    {
-        await using var emulator = await CompanyOs.Emulator.EmulatorServer.StartAsync(cancellationToken: Ct);
-        using var http = new HttpClient();
-        using var probe = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
-        using var answer = await http.PostAsync(new Uri(emulator.BaseUri, "v1/messages"), probe, Ct);
-        var text = await answer.Content.ReadAsStringAsync(Ct);
-        Assert.SkipWhen(text.Contains("does not serve", StringComparison.Ordinal), "the emulator does not serve Anthropic's wire format in this build");
-    }
-
     [Fact]
     public async Task Chat_without_keys_answers_from_the_emulator_and_says_so()
     {
-        await SkipUnlessAnthropicIsEmulated();
         var (exit, stdout, stderr) = await Run(NoKeys, "chat", "Explain event sourcing in two sentences");
 
         Assert.True(exit == 0, stderr);
@@ -47,11 +35,6 @@ public class ChatCommandTests
     [InlineData("anthropic", "claude-3-5-sonnet-20241022")]
     public async Task Json_output_reports_provider_resolved_model_and_usage(string provider, string model)
     {
-        if (provider == "anthropic")
-        {
-            await SkipUnlessAnthropicIsEmulated();
-        }
-
         var (exit, stdout, stderr) = await Run(NoKeys, "chat", "hello", "--provider", provider, "--json", "--stream");
 
         Assert.True(exit == 0, stderr);

@@ -88,6 +88,8 @@ public sealed class AnthropicWireTests
     [InlineData("""{"model":"m","max_tokens":5,"messages":[{"role":"system","content":"hi"}]}""", "messages[0].role")]
     [InlineData("""{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_x","content":"r"}]}]}""", "tool_use_id")]
     [InlineData("""{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"a"},{"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"f","input":{}}]},{"role":"user","content":"no result"}]}""", "tool_result")]
+    [InlineData("""{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f"}]}""", "tools[0].input_schema: Field required")]
+    [InlineData("""{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":{}},[]]}""", "tools[1]: expected an object, got an array.")]
     public async Task Invalid_requests_get_400_invalid_request_error(string body, string mentioned)
     {
         await using var server = await EmulatorServer.StartAsync(cancellationToken: Ct);

@@ -140,7 +140,7 @@ public sealed class FaultInjectionTests
         using var http = new RawHttp(server);
 
         var pending = http.PostAsync("v1/chat/completions", OpenAIBody, Ct, ("x-emulator-fault", "slow-first-byte=5000"));
-        await WaitUntilAsync(() => server.RequestCount(EmulatorRoute.OpenAIChatCompletions) == 1);
+        await Poll.UntilAsync(() => server.RequestCount(EmulatorRoute.OpenAIChatCompletions) == 1, "the request never reached the emulator", cancellationToken: Ct);
         await Task.Delay(50, Ct);
         Assert.False(pending.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(5));
@@ -224,15 +224,5 @@ public sealed class FaultInjectionTests
         Assert.Equal(17, statuses.Count(s => s.Status == HttpStatusCode.OK));
         Assert.Equal(24, server.RequestCount(EmulatorRoute.OpenAIChatCompletions));
         Assert.Equal(7, server.Requests.Count(r => r.Fault == "503"));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 200 && !condition(); i++)
-        {
-            await Task.Delay(10, Ct);
-        }
-
-        Assert.True(condition());
     }
 }

@@ -62,6 +62,21 @@ public sealed class OllamaWireTests
         Assert.Contains("get_weather returned \"sunny\"", response.Json.GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"model":"llama3.2","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function"}]}""", "tools[0].function is required")]
+    [InlineData("""{"model":"llama3.2","messages":[{"role":"user","content":"hi"}],"tools":["get_weather"]}""", "tools[0]: expected an object, got a string.")]
+    [InlineData("""{"model":"llama3.2","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"","tool_calls":[{"id":"c"}]}]}""", "messages[1].tool_calls[0].function is required")]
+    public async Task Bad_tool_entries_get_400_naming_the_entry(string body, string message)
+    {
+        await using var server = await EmulatorServer.StartAsync(cancellationToken: Ct);
+        using var http = new RawHttp(server);
+
+        var response = await http.PostAsync("api/chat", body, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+        Assert.Equal(message, response.Json.GetProperty("error").GetString());
+    }
+
     [Fact]
     public async Task Errors_use_the_ollama_error_shape()
     {

@@ -118,6 +118,24 @@ public sealed class OpenAIWireTests
         Assert.True(error.TryGetProperty("code", out _));
     }
 
+    [Theory]
+    [InlineData("""{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function"}]}""", "tools[0].function", "Missing required parameter: 'tools[0].function'.")]
+    [InlineData("""{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f"}},7]}""", "tools[1]", "tools[1]: expected an object, got a number.")]
+    [InlineData("""{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"description":"d"}}]}""", "tools[0].function.name", "tools[0].function.name: field required.")]
+    [InlineData("""{"model":"gpt-4o","messages":[{"role":"user","content":"hi"},{"role":"assistant","tool_calls":[{"id":"call_1","type":"function"}]}]}""", "messages[1].tool_calls[0].function", "Missing required parameter: 'messages[1].tool_calls[0].function'.")]
+    public async Task Bad_tool_entries_get_400_naming_the_entry(string body, string param, string message)
+    {
+        await using var server = await EmulatorServer.StartAsync(cancellationToken: Ct);
+        using var http = new RawHttp(server);
+
+        var response = await http.PostAsync("v1/chat/completions", body, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+        var error = response.Json.GetProperty("error");
+        Assert.Equal(param, error.GetProperty("param").GetString());
+        Assert.Equal(message, error.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task Body_that_is_not_json_gets_400()
     {

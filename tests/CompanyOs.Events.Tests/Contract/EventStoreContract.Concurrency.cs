@@ -98,8 +98,12 @@ public abstract partial class EventStoreContract
         var seen = 0L;
         var sawPartial = false;
         var writing = Task.WhenAll(writers);
-        while (!writing.IsCompleted)
+        var reading = System.Diagnostics.Stopwatch.StartNew();
+        for (var reads = 0; !writing.IsCompleted; reads++)
         {
+            // Bounded: writers that stall must fail the test, not hang the session.
+            Assert.True(reads < 100_000 && reading.Elapsed < TimeSpan.FromSeconds(60),
+                $"the writers did not finish within {reads} reads and {reading.Elapsed.TotalSeconds:0} s");
             var readSinceMidway = midway.Task.IsCompleted;
 
             // Incremental reads must continue exactly where the previous one ended, and a full read is always gap-free.

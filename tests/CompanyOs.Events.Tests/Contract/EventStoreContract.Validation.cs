@@ -27,6 +27,19 @@ public abstract partial class EventStoreContract
     }
 
     [Fact]
+    public async Task Bad_arguments_and_a_cancelled_token_throw_from_the_call_itself_in_every_store()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        Assert.Throws<ArgumentException>(() => { _ = Store.AppendAsync(string.Empty, ExpectedVersion.Any, [Numbered(1)], Ct); });
+        Assert.Throws<ArgumentException>(() => { _ = Store.GetStreamVersionAsync(string.Empty, Ct); });
+        Assert.ThrowsAny<OperationCanceledException>(() => { _ = Store.AppendAsync("s", ExpectedVersion.Any, [Numbered(1)], cancelled.Token); });
+        Assert.ThrowsAny<OperationCanceledException>(() => { _ = Store.GetStreamVersionAsync("s", cancelled.Token); });
+        Assert.Empty(await ReadAll(Store));
+    }
+
+    [Fact]
     public async Task Bad_batches_are_rejected_naming_the_event_and_nothing_is_stored()
     {
         var good = Numbered(1);

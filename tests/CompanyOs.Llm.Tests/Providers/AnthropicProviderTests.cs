@@ -13,6 +13,9 @@ public sealed class AnthropicProviderTests : ProviderErrorConformanceTests
 
     protected override string Model => "claude-3-5-haiku-20241022";
 
-    protected override void AssertCacheWrite(UsageDetails usage, long written) =>
+    protected override void AssertCacheTokens(UsageDetails usage, long read, long written)
+    {
+        Assert.Equal(read, usage.CachedInputTokenCount);
         Assert.Equal(written, usage.AdditionalCounts![UsageKeys.CacheWriteInputTokens]);
+    }
 }

@@ -1,4 +1,5 @@
 using CompanyOs.Emulator;
+using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
 using Microsoft.Extensions.AI;
 
@@ -16,5 +17,9 @@ public sealed class OllamaProviderTests : ProviderErrorConformanceTests
 
     protected override bool WireCarriesCallIds => false;
 
-    protected override void AssertCacheWrite(UsageDetails usage, long written) => Assert.Fail("Ollama reports no cache tokens");
+    protected override void AssertCacheTokens(UsageDetails usage, long read, long written)
+    {
+        Assert.Null(usage.CachedInputTokenCount);
+        Assert.False(usage.AdditionalCounts?.ContainsKey(UsageKeys.CacheWriteInputTokens) ?? false);
+    }
 }

@@ -13,6 +13,9 @@ public sealed class OpenAIProviderTests : ProviderErrorConformanceTests
     protected override string Model => "gpt-4o-mini";
 
     // OpenAI's usage has no cache-write field: cache writes are not reported (and not billed separately).
-    protected override void AssertCacheWrite(UsageDetails usage, long written) =>
+    protected override void AssertCacheTokens(UsageDetails usage, long read, long written)
+    {
+        Assert.Equal(read, usage.CachedInputTokenCount);
         Assert.False(usage.AdditionalCounts?.ContainsKey(Calls.UsageKeys.CacheWriteInputTokens) ?? false);
+    }
 }

@@ -1,4 +1,4 @@
-using CompanyOs.Llm.Configuration;
+using CompanyOs.Configuration;
 using CompanyOs.Tools.Configuration;
 using CompanyOs.Tools.WebSearch;
 
@@ -63,6 +63,22 @@ public sealed class ToolsConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Api_key_default_is_used_not_sent_as_placeholder_text()
+    {
+        var options = Parse("web_search:\n  provider: brave\n  api_key: ${BRAVE_API_KEY:-bk-default}\n");
+
+        Assert.Equal("bk-default", options.WebSearch!.ApiKey);
+    }
+
+    [Fact]
+    public void Api_key_from_a_set_variable_wins_over_its_default()
+    {
+        var options = Parse("web_search:\n  provider: brave\n  api_key: ${BRAVE_API_KEY:-bk-default}\n", new() { ["BRAVE_API_KEY"] = "bk-env" });
+
+        Assert.Equal("bk-env", options.WebSearch!.ApiKey);
+    }
+
+    [Fact]
     public void Empty_file_offers_nothing()
     {
         var options = Parse("");
@@ -78,19 +94,19 @@ public sealed class ToolsConfigLoaderTests : IDisposable
     [InlineData("file_system:\n  roots: [missing-dir]", "file_system.roots", "is not an existing directory")]
     [InlineData("file_system:\n  roots: [/]", "file_system.roots", "whole machine")]
     [InlineData("file_system:\n  roots: workspace", "file_system.roots", "expected a list")]
-    [InlineData("file_system:\n  roots: [workspace]\n  max_read_bytes: lots", "file_system.max_read_bytes", "whole number")]
+    [InlineData("file_system:\n  roots: [workspace]\n  max_read_bytes: lots", "file_system.max_read_bytes", "expected an integer, got 'lots'")]
     [InlineData("web_search:\n  provider: google", "web_search.provider", "unknown provider 'google'")]
     [InlineData("web_search:\n  provider: searxng", "web_search.base_url", "required for provider searxng")]
     [InlineData("web_search:\n  provider: searxng\n  base_url: ftp://x", "web_search.base_url", "http(s) URL")]
     [InlineData("web_search:\n  provider: brave", "web_search.api_key", "required for provider brave")]
     [InlineData("web_search:\n  provider: brave\n  api_key: ${NOT_SET}", "web_search.api_key", "environment variable 'NOT_SET' is not set")]
     [InlineData("execute_code:\n  enabled: maybe", "execute_code.enabled", "true or false")]
-    [InlineData("execute_code:\n  cpu_seconds: 0", "execute_code.cpu_seconds", "from 1 to 3600")]
+    [InlineData("execute_code:\n  cpu_seconds: 0", "execute_code.cpu_seconds", "must be between 1 and 3600, got 0")]
     [InlineData("execute_code:\n  wall_timeout: 5", "execute_code.wall_timeout", "unknown key 'wall_timeout'")]
     [InlineData("mcp_servers:\n  x:\n    args: [a]", "mcp_servers.x", "exactly one of 'command'")]
     [InlineData("mcp_servers:\n  x:\n    command: a\n    url: http://127.0.0.1/", "mcp_servers.x", "exactly one of 'command'")]
     [InlineData("mcp_servers:\n  x:\n    command: a\n    risk: medium", "mcp_servers.x.risk", "unknown risk 'medium'")]
-    [InlineData("mcp_servers:\n  bad.name:\n    command: a", "mcp_servers.bad.name", "server name")]
+    [InlineData("mcp_servers:\n  bad.name:\n    command: a", "mcp_servers[\"bad.name\"]", "server name")]
     [InlineData("mcp_servers:\n  x:\n    command: a\n    envs: {}", "mcp_servers.x.envs", "unknown key 'envs'")]
     [InlineData("web_search: [1, 2", "", "malformed YAML")]
     public void Invalid_configuration_names_file_key_and_problem(string yaml, string key, string problem)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CompanyOs.Tools.Registry;
 
 namespace CompanyOs.Tools.Tests.Registry;
@@ -65,6 +66,35 @@ public class ArgumentValidationTests
         var problem = Assert.Single(Validate(json));
 
         Assert.Equal($"$: arguments must be a JSON object, got {kind}", problem);
+    }
+
+    // MCP servers may declare recursive schemas; evaluating one against 10,000 levels of nesting overflowed the stack (process abort).
+    [Fact]
+    public void Arguments_nested_beyond_the_depth_limit_are_refused_before_a_recursive_schema_evaluates_them()
+    {
+        var registry = new ToolRegistry([new TestTool("tree", """{"type":"object","properties":{"child":{"$ref":"#"}}}""")]);
+        Assert.True(registry.TryGet("tree", out var tool));
+        const int depth = 10_000;
+        var json = string.Concat(Enumerable.Repeat("""{"child":""", depth - 1)) + "{}" + new string('}', depth - 1);
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = depth + 1 });
+
+        var problem = Assert.Single(registry.Validate(tool, document.RootElement));
+
+        Assert.Contains($"nested more than {ArgumentSchema.MaxArgumentDepth} levels", problem, StringComparison.Ordinal);
+        Assert.StartsWith("$.child.child.", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Arguments_nested_up_to_the_depth_limit_are_still_validated_against_the_recursive_schema()
+    {
+        var registry = new ToolRegistry([new TestTool("tree", """{"type":"object","properties":{"child":{"$ref":"#"},"n":{"type":"integer"}}}""")]);
+        Assert.True(registry.TryGet("tree", out var tool));
+        var depth = ArgumentSchema.MaxArgumentDepth;
+        var json = string.Concat(Enumerable.Repeat("""{"child":""", depth - 1)) + """{"n":"x"}""" + new string('}', depth - 1);
+
+        var problem = Assert.Single(registry.Validate(tool, Json.Parse(json)));
+
+        Assert.StartsWith("$" + string.Concat(Enumerable.Repeat(".child", depth - 1)) + ".n: ", problem, StringComparison.Ordinal);
     }
 
     [Theory]

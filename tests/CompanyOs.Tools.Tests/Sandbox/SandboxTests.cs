@@ -196,7 +196,7 @@ public sealed class SandboxTests
     }
 
     // Killed processes are reaped asynchronously; give the kernel a bounded moment (each uid is used by one test only).
-    private static async Task AssertNoProcessesLeft(int uid)
+    internal static async Task AssertNoProcessesLeft(int uid)
     {
         for (var i = 0; i < 30 && ProcessesOfUid(uid).Count > 0; i++)
         {

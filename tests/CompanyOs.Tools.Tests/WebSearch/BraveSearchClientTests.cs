@@ -4,8 +4,8 @@ namespace CompanyOs.Tools.Tests.WebSearch;
 
 public sealed class BraveSearchClientTests : WebSearchClientContract
 {
-    protected override IWebSearchClient CreateClient(HttpClient http, Uri baseUrl, TimeProvider time) =>
-        new BraveSearchClient(http, baseUrl, Secret, TimeSpan.FromSeconds(10), time);
+    protected override IWebSearchClient CreateClient(Uri baseUrl, TimeProvider time) =>
+        new BraveSearchClient(baseUrl, Secret, TimeSpan.FromSeconds(10), time);
 
     protected override string ExpectedPathPrefix => "/res/v1/web/search?";
 
@@ -63,8 +63,7 @@ public sealed class BraveSearchClientTests : WebSearchClientContract
     [Fact]
     public void Client_description_never_shows_the_key()
     {
-        using var http = new HttpClient();
-        var client = new BraveSearchClient(http, new Uri("http://127.0.0.1:1/"), Secret, TimeSpan.FromSeconds(1));
+        using var client = new BraveSearchClient(new Uri("http://127.0.0.1:1/"), Secret, TimeSpan.FromSeconds(1));
         var options = new WebSearchOptions { Provider = SearchProvider.Brave, ApiKey = Secret };
 
         Assert.DoesNotContain(Secret, client.ToString(), StringComparison.Ordinal);

@@ -4,8 +4,8 @@ namespace CompanyOs.Tools.Tests.WebSearch;
 
 public sealed class SearxngSearchClientTests : WebSearchClientContract
 {
-    protected override IWebSearchClient CreateClient(HttpClient http, Uri baseUrl, TimeProvider time) =>
-        new SearxngSearchClient(http, baseUrl, TimeSpan.FromSeconds(10), time);
+    protected override IWebSearchClient CreateClient(Uri baseUrl, TimeProvider time) =>
+        new SearxngSearchClient(baseUrl, TimeSpan.FromSeconds(10), time);
 
     protected override string ExpectedPathPrefix => "/search?";
 
@@ -59,9 +59,9 @@ public sealed class SearxngSearchClientTests : WebSearchClientContract
     public async Task Instance_without_json_format_is_a_clear_error()
     {
         await using var server = new LoopbackHttpServer(_ => new LoopbackResponse(200, """{"detail":"nope"}"""));
-        using var http = new HttpClient();
+        using var client = new SearxngSearchClient(server.BaseUrl, TimeSpan.FromSeconds(10));
 
-        var ex = await Assert.ThrowsAsync<WebSearchException>(() => CreateClient(http, server.BaseUrl, TimeProvider.System).SearchAsync("q", 5, TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<WebSearchException>(() => client.SearchAsync("q", 5, TestContext.Current.CancellationToken));
 
         Assert.Contains("format=json", ex.Message, StringComparison.Ordinal);
     }

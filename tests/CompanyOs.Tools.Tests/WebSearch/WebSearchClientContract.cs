@@ -8,7 +8,7 @@ public abstract class WebSearchClientContract
 {
     protected const string Secret = "sk-live-SECRET-12345";
 
-    protected abstract IWebSearchClient CreateClient(HttpClient http, Uri baseUrl, TimeProvider time);
+    protected abstract IWebSearchClient CreateClient(Uri baseUrl, TimeProvider time);
 
     /// <summary>A real-shaped response body with two hits: ("Rust &lt;b&gt;lang&lt;/b&gt;", https://rust-lang.org, ...) and ("Rust book", ...).</summary>
     protected abstract string TwoResultsBody { get; }
@@ -26,10 +26,12 @@ public abstract class WebSearchClientContract
         var server = new LoopbackHttpServer(handler);
         await using (server)
         {
-            using var http = new HttpClient();
             var time = new FakeTimeProvider();
-            var client = CreateClient(http, server.BaseUrl, time);
-            return (await act(client, time, server), server);
+            var client = CreateClient(server.BaseUrl, time);
+            using (client as IDisposable)
+            {
+                return (await act(client, time, server), server);
+            }
         }
     }
 
@@ -121,11 +123,52 @@ public abstract class WebSearchClientContract
         var server = new LoopbackHttpServer(_ => null);
         var deadUrl = server.BaseUrl;
         await server.DisposeAsync();
-        using var http = new HttpClient();
+        using var client = (IDisposable)CreateClient(deadUrl, new FakeTimeProvider());
 
-        var ex = await Assert.ThrowsAsync<WebSearchException>(() => CreateClient(http, deadUrl, new FakeTimeProvider()).SearchAsync("q", 5, TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<WebSearchException>(() => ((IWebSearchClient)client).SearchAsync("q", 5, TestContext.Current.CancellationToken));
 
         Assert.Contains("could not be reached", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_redirect_to_another_origin_is_not_followed()
+    {
+        await using var other = new LoopbackHttpServer(_ => new LoopbackResponse(200, TwoResultsBody));
+
+        var ex = await Assert.ThrowsAsync<WebSearchException>(() => Run(
+            r => new LoopbackResponse(301, "") { Headers = new Dictionary<string, string> { ["Location"] = new Uri(other.BaseUrl, r.Target).ToString() } },
+            (c, _, _) => c.SearchAsync("q", 5, TestContext.Current.CancellationToken)));
+
+        Assert.Empty(other.Requests);
+        Assert.False(ex.IsRetriable);
+        Assert.Contains($"redirected to another origin (http://127.0.0.1:{other.BaseUrl.Port})", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_redirect_within_the_origin_is_followed_with_the_same_headers()
+    {
+        var (results, server) = await Run(
+            r => r.Target.StartsWith("/moved", StringComparison.Ordinal)
+                ? new LoopbackResponse(200, TwoResultsBody)
+                : new LoopbackResponse(308, "") { Headers = new Dictionary<string, string> { ["Location"] = "/moved" + r.Target } },
+            (c, _, _) => c.SearchAsync("rust lang & more", 5, TestContext.Current.CancellationToken));
+
+        Assert.Equal(2, results.Count);
+        var requests = server.Requests.ToArray();
+        Assert.Equal(2, requests.Length);
+        Assert.StartsWith("/moved" + ExpectedPathPrefix, requests[1].Target, StringComparison.Ordinal);
+        AssertRequest(requests[1]);
+    }
+
+    [Fact]
+    public async Task Redirect_loops_are_cut_off()
+    {
+        var ex = await Assert.ThrowsAsync<WebSearchException>(() => Run(
+            r => new LoopbackResponse(302, "") { Headers = new Dictionary<string, string> { ["Location"] = r.Target } },
+            (c, _, _) => c.SearchAsync("q", 5, TestContext.Current.CancellationToken)));
+
+        Assert.Contains("redirected more than 3 times", ex.Message, StringComparison.Ordinal);
     }
 }

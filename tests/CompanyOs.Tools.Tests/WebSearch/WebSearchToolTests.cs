@@ -58,9 +58,9 @@ public sealed class WebSearchToolTests
     public async Task Through_the_real_searxng_client_and_loopback_server()
     {
         await using var server = new LoopbackHttpServer(_ => new LoopbackResponse(200, """{"query":"q","results":[{"url":"https://a.example/","title":"A","content":"first"}]}"""));
-        using var http = new HttpClient();
+        using var client = new SearxngSearchClient(server.BaseUrl, TimeSpan.FromSeconds(5));
 
-        var result = await Call(new SearxngSearchClient(http, server.BaseUrl, TimeSpan.FromSeconds(5)), """{"query":"q"}""");
+        var result = await Call(client, """{"query":"q"}""");
 
         Assert.Equal(new ToolResult("1. A\n   https://a.example/\n   first"), result);
     }

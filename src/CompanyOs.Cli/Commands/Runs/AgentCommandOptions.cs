@@ -33,6 +33,11 @@ internal sealed class AgentCommandOptions
         Description = "Answer from the built-in emulator even when API keys are set (it is used anyway for providers without a key).",
     };
 
+    public Option<bool> AllowMissingTools { get; } = new("--allow-missing-tools")
+    {
+        Description = "Drive or decide the run even if this configuration lacks tools the run was started with (calls to them then fail).",
+    };
+
     public void AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -42,8 +47,14 @@ internal sealed class AgentCommandOptions
         command.Options.Add(NoInput);
         command.Options.Add(Interactive);
         command.Options.Add(Emulator);
+        command.Options.Add(AllowMissingTools);
     }
 
     public AgentCommandSettings Read(ParseResult parse) => new(
-        parse.GetValue(Database), parse.GetValue(Config), parse.GetValue(Json), parse.GetValue(NoInput), parse.GetValue(Interactive), parse.GetValue(Emulator));
+        parse.GetValue(Database), parse.GetValue(Config), parse.GetValue(Json), parse.GetValue(NoInput), parse.GetValue(Interactive), parse.GetValue(Emulator),
+        parse.GetValue(AllowMissingTools));
 }
+
+/// <summary>Values of <see cref="AgentCommandOptions"/> for one invocation.</summary>
+internal sealed record AgentCommandSettings(
+    string? Database, string? Config, bool Json, bool NoInput, bool Interactive, bool ForceEmulator, bool AllowMissingTools);

@@ -29,13 +29,13 @@ internal static class AgentCommandRunner
                 RunLookup.RequireDatabase(paths.Database);
             }
 
-            await using var host = await AgentHost.OpenAsync(paths, environment, settings.ForceEmulator, overrides, cancellationToken).ConfigureAwait(false);
+            await using var host = await AgentHost.OpenAsync(paths, environment, settings.ForceEmulator, settings.AllowMissingTools, overrides, cancellationToken).ConfigureAwait(false);
             foreach (var notice in host.Notices)
             {
                 await error.WriteLineAsync(notice).ConfigureAwait(false);
             }
 
-            var outputSettings = new RunOutputSettings(host.Emulated, paths.DatabaseGiven ? " --db " + ShellText.Quote(paths.Database) : string.Empty);
+            var outputSettings = new RunOutputSettings(host.Emulated, paths.Database, paths.LlmConfig);
             IRunOutput runOutput = settings.Json
                 ? new JsonRunOutput(output, error, outputSettings)
                 : new HumanRunOutput(CliConsole.Create(output, environment), output, outputSettings);
@@ -43,6 +43,6 @@ internal static class AgentCommandRunner
             var prompter = prompting
                 ? new ApprovalPrompter(host.Runtime, environment.Input, runOutput.PromptWriter, environment.Variables("USER"), runOutput.WriteStepAsync)
                 : null;
-            return await action(host, new RunSession(runOutput, prompter, error)).ConfigureAwait(false);
+            return await action(host, new RunSession(runOutput, prompter, error, outputSettings)).ConfigureAwait(false);
         });
 }

@@ -64,7 +64,7 @@ internal static class RunsCommand
             }
 
             var pending = PendingApprovals.From(state, TimeProvider.System.GetUtcNow());
-            var dbArgument = parse.GetValue(db) is null ? string.Empty : " --db " + ShellText.Quote(path);
+            var settings = new RunOutputSettings([], path, ConfigFileLocator.Locate(null, environment.WorkingDirectory));
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
@@ -77,7 +77,7 @@ internal static class RunsCommand
                     ["summary"] = s.Summary,
                     ["data"] = JsonNode.Parse(RunEventCodec.Serialize(s.Event).GetRawText()),
                 })]);
-                doc["pending"] = RunJson.Pending(pending, dbArgument);
+                doc["pending"] = RunJson.Pending(pending, settings.CommandArguments(state));
                 await output.WriteLineAsync(doc.ToJsonString(RunJson.Options)).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
@@ -88,7 +88,7 @@ internal static class RunsCommand
                 console.MarkupLine(StepLine.Markup(step, []));
             }
 
-            var human = new HumanRunOutput(console, output, new RunOutputSettings([], dbArgument));
+            var human = new HumanRunOutput(console, output, settings);
             await human.WriteResultAsync(new Agents.Runtime.AgentRunResult(state, pending), listPending: true).ConfigureAwait(false);
             return ExitCodes.Success;
         }));

@@ -79,14 +79,14 @@ internal static partial class ProviderReader
 
         if (missing is not null)
         {
-            return node.Context.RequireApiKeys
+            return LlmConfigReadContext.RequiresApiKeys(node)
                 ? throw node.Error($"environment variable '{missing}' is not set (needed because this provider is enabled; set it, or set 'enabled: false')")
                 : (null, missing);
         }
 
         if (node.IsNull && baseUrl is null)
         {
-            return node.Context.RequireApiKeys
+            return LlmConfigReadContext.RequiresApiKeys(node)
                 ? throw node.Error("is required for an enabled provider (use api_key: \"${ENV_VAR}\")")
                 : (null, null);
         }

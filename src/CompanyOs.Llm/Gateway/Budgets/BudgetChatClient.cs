@@ -5,20 +5,24 @@ using Microsoft.Extensions.AI;
 namespace CompanyOs.Llm.Gateway.Budgets;
 
 /// <summary>
-/// Refuses a call before it reaches a provider when its maximum spend would take an org, agent or run over budget; reserves
-/// that maximum while the call runs and settles with the real spend (a stream's too) when it ends.
+/// Refuses a call before it reaches a provider when its maximum spend would take an org, agent or run over budget (the
+/// configured limits, kept in the spend store, and the caller's own run limit, <c>LlmCallContext.RunLimit</c>); reserves that
+/// maximum while the call runs and settles with the real spend (a stream's too) when it ends. Sits inside fallback, so every
+/// fallback step is priced and reserved for the model it actually calls.
 /// </summary>
 internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy policy, ISpendStore store) : DelegatingChatClient(innerClient)
 {
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
-        if (policy.ChecksFor(call.Context) is not { } checks)
+        var checks = policy.ChecksFor(call.Context);
+        var caller = BudgetPolicy.CallerCheckFor(call.Context);
+        if (checks is null && caller is null)
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
 
-        var reserved = await ReserveAsync(call, messages, options, checks, cancellationToken).ConfigureAwait(false);
+        var reserved = await ReserveAsync(call, messages, options, checks, caller, cancellationToken).ConfigureAwait(false);
         SpendAmount actual = default;
         try
         {
@@ -28,7 +32,7 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
         }
         finally
         {
-            await store.SettleAsync(checks, reserved, actual, CancellationToken.None).ConfigureAwait(false);
+            await SettleAsync(checks, reserved, actual).ConfigureAwait(false);
         }
     }
 
@@ -37,7 +41,10 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
     {
         var call = GatewayCall.Get(options);
         var checks = policy.ChecksFor(call.Context);
-        var reserved = checks is null ? default : await ReserveAsync(call, messages, options, checks, cancellationToken).ConfigureAwait(false);
+        var caller = BudgetPolicy.CallerCheckFor(call.Context);
+        var reserved = checks is null && caller is null
+            ? default
+            : await ReserveAsync(call, messages, options, checks, caller, cancellationToken).ConfigureAwait(false);
         var completed = false;
         try
         {
@@ -52,25 +59,48 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
         {
             if (checks is not null)
             {
-                // A stream that broke or was abandoned after producing output was billed for an unknown part: keep the estimate.
-                var actual = completed || !call.OutputStarted ? policy.Actual(call) : call.Usage is null ? reserved : policy.Actual(call);
-                await store.SettleAsync(checks, reserved, actual, CancellationToken.None).ConfigureAwait(false);
+                // A stream that broke or was abandoned after producing output was billed for an unknown part: charge its maximum.
+                var actual = completed || !call.OutputStarted ? policy.Actual(call) : ToSpend(policy.Interrupted(call, messages, options));
+                await SettleAsync(checks, reserved, actual).ConfigureAwait(false);
             }
         }
     }
 
-    private async ValueTask<SpendAmount> ReserveAsync(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, BudgetCheck[] checks, CancellationToken cancellationToken)
+    private static SpendAmount ToSpend((UsageDetails Usage, decimal? CostUsd) charge) =>
+        new(charge.CostUsd ?? 0m, charge.Usage.TotalTokenCount ?? ((charge.Usage.InputTokenCount ?? 0) + (charge.Usage.OutputTokenCount ?? 0)));
+
+    private async ValueTask SettleAsync(BudgetCheck[]? checks, SpendAmount reserved, SpendAmount actual)
     {
-        var estimate = policy.Estimate(call, messages, options, checks);
-        var result = await store.TryReserveAsync(checks, estimate, cancellationToken).ConfigureAwait(false);
-        if (result.Granted)
+        if (checks is not null)
+        {
+            await store.SettleAsync(checks, reserved, actual, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<SpendAmount> ReserveAsync(
+        GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, BudgetCheck[]? checks, BudgetCheck? caller, CancellationToken cancellationToken)
+    {
+        var estimate = policy.Estimate(call, messages, options, caller is { } c ? [.. checks ?? [], c] : checks!);
+
+        // The caller keeps the run's spend (its journal), so its limit is checked against what it reports, not the store.
+        if (caller is { } own && !Fits(call.Context!.RunSpent + estimate, own.Limit))
+        {
+            throw Refused(call, own, call.Context.RunSpent, estimate);
+        }
+
+        if (checks is null)
         {
             return estimate;
         }
 
-        var refused = result.Refused!.Value;
-        throw new BudgetExceededException(refused.Scope, refused.Limit, result.Committed, estimate, string.Create(CultureInfo.InvariantCulture,
-            $"Budget of {refused.Scope} would be exceeded: committed ${result.Committed.Usd:0.######} / {result.Committed.Tokens} tokens, " +
-            $"this call may spend up to ${estimate.Usd:0.######} / {estimate.Tokens} tokens, limit ${refused.Limit.MaxUsd?.ToString(CultureInfo.InvariantCulture) ?? "∞"} / {refused.Limit.MaxTokens?.ToString(CultureInfo.InvariantCulture) ?? "∞"} tokens."));
+        var result = await store.TryReserveAsync(checks, estimate, cancellationToken).ConfigureAwait(false);
+        return result.Granted ? estimate : throw Refused(call, result.Refused!.Value, result.Committed, estimate);
     }
+
+    private static bool Fits(SpendAmount total, BudgetLimit limit) => !(total.Usd > limit.MaxUsd || total.Tokens > limit.MaxTokens);
+
+    private static BudgetExceededException Refused(GatewayCall call, BudgetCheck refused, SpendAmount committed, SpendAmount estimate) =>
+        new(refused.Scope, refused.Limit, committed, estimate, string.Create(CultureInfo.InvariantCulture,
+            $"Budget of {refused.Scope} would be exceeded by a call to '{call.Model}': committed ${committed.Usd:0.######} / {committed.Tokens} tokens, " +
+            $"this call may spend up to ${estimate.Usd:0.######} / {estimate.Tokens} tokens, limit ${refused.Limit.MaxUsd?.ToString(CultureInfo.InvariantCulture) ?? "∞"} / {refused.Limit.MaxTokens?.ToString(CultureInfo.InvariantCulture) ?? "∞"} tokens."));
 }

@@ -7,8 +7,9 @@ namespace CompanyOs.Llm.Gateway;
 public static class BudgetChatClientBuilderExtensions
 {
     /// <summary>
-    /// Adds per org/agent/run spend limits, checked before the call and settled after it (no-op when the <c>budgets</c>
-    /// section sets none). Place it inside <c>UseRouting()</c>.
+    /// Adds per org/agent/run spend limits, checked before the call and settled after it. Always added: a caller may bring its
+    /// own run limit (<c>LlmCallContext.RunLimit</c>) even when no <c>budgets</c> are configured. Place it inside
+    /// <c>UseRouting()</c> and inside <c>UseFallback()</c>, so that each fallback step is reserved at its own model's price.
     /// </summary>
     /// <param name="builder">The pipeline.</param>
     /// <param name="services">The gateway's shared services; default: the ones <c>AddLlmGateway</c> registered.</param>
@@ -18,8 +19,7 @@ public static class BudgetChatClientBuilderExtensions
         return builder.Use((inner, provider) =>
         {
             var shared = GatewayServices.Resolve(services, provider);
-            var policy = new BudgetPolicy(shared.Options.Budgets, shared);
-            return policy.Enabled ? new BudgetChatClient(inner, policy, shared.SpendStore) : inner;
+            return new BudgetChatClient(inner, shared.Budgets, shared.SpendStore);
         });
     }
 }

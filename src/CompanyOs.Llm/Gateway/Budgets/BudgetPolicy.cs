@@ -7,9 +7,7 @@ namespace CompanyOs.Llm.Gateway.Budgets;
 /// <summary>Which limits apply to a call, and what the call may spend at most.</summary>
 internal sealed class BudgetPolicy(BudgetOptions options, GatewayServices services)
 {
-    public bool Enabled => options.Any;
-
-    /// <summary>The checks for the caller in <paramref name="context"/>; null when no limit applies.</summary>
+    /// <summary>The configured checks for the caller in <paramref name="context"/> (kept in the spend store); null when none applies.</summary>
     public BudgetCheck[]? ChecksFor(LlmCallContext? context)
     {
         if (context is null || !options.Any)
@@ -36,15 +34,18 @@ internal sealed class BudgetPolicy(BudgetOptions options, GatewayServices servic
         return checks.Count == 0 ? null : [.. checks];
     }
 
-    /// <summary>The most the call can spend: estimated prompt plus the output cap, all input priced uncached.</summary>
+    /// <summary>The caller's own run limit (<see cref="LlmCallContext.RunLimit"/>), whose spend the caller keeps; null when not set.</summary>
+    public static BudgetCheck? CallerCheckFor(LlmCallContext? context) =>
+        context?.RunLimit is { } limit ? new BudgetCheck(new BudgetScope(BudgetScopeKind.Run, context.RunId ?? "(caller)"), limit) : null;
+
+    /// <summary>The most the call can spend on the model it is currently routed to: estimated prompt plus the output cap, all input priced uncached.</summary>
     /// <exception cref="BudgetExceededException">A USD limit applies but the model has no price, so the limit cannot be enforced.</exception>
-    public SpendAmount Estimate(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions, BudgetCheck[] checks)
+    public SpendAmount Estimate(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions, IEnumerable<BudgetCheck> checks)
     {
-        long prompt = call.PromptTokenEstimate(messages, chatOptions, services.TokenCounter);
-        long output = chatOptions?.MaxOutputTokens ?? options.DefaultMaxOutputTokens;
-        if (services.Costs.TryGetPrice(call.Provider.Kind, null, call.Model, out var price))
+        var (prompt, output, price) = Maximum(call, messages, chatOptions);
+        if (price.Found)
         {
-            return new SpendAmount(CostCalculator.Estimate(price, prompt, output), prompt + output);
+            return new SpendAmount(CostCalculator.Estimate(price.Price, prompt, output), prompt + output);
         }
 
         foreach (var check in checks)
@@ -69,5 +70,34 @@ internal sealed class BudgetPolicy(BudgetOptions options, GatewayServices servic
 
         long tokens = usage.TotalTokenCount ?? ((usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0));
         return new SpendAmount(services.CostOf(call) ?? 0m, tokens);
+    }
+
+    /// <summary>
+    /// What a stream that broke after output had started is charged: its maximum — the prompt estimate and the output cap,
+    /// or the usage reported before the break where that is larger, all input priced uncached — since the provider billed an
+    /// unknown part. Marked as an estimate. Budgets settle with this and the caller is told it
+    /// (<see cref="LlmCallInfo.From(Exception)"/>), so both keep the same figure. Cost null = unpriced model.
+    /// </summary>
+    public (UsageDetails Usage, decimal? CostUsd) Interrupted(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions)
+    {
+        var (prompt, output, price) = Maximum(call, messages, chatOptions);
+        var input = Math.Max(prompt, call.Usage?.InputTokenCount ?? 0);
+        output = Math.Max(output, call.Usage?.OutputTokenCount ?? 0);
+        var estimated = new UsageDetails
+        {
+            InputTokenCount = input,
+            OutputTokenCount = output,
+            TotalTokenCount = input + output,
+            AdditionalCounts = new() { [UsageKeys.Estimated] = 1 },
+        };
+        return (estimated, price.Found ? CostCalculator.Estimate(price.Price, input, output) : null);
+    }
+
+    private (long Prompt, long Output, (bool Found, ModelPrice? Price) Price) Maximum(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions)
+    {
+        long prompt = call.PromptTokenEstimate(messages, chatOptions, services.TokenCounter);
+        long output = chatOptions?.MaxOutputTokens ?? options.DefaultMaxOutputTokens;
+        var found = services.Costs.TryGetPrice(call.Provider.Kind, null, call.Model, out var price);
+        return (prompt, output, (found, price));
     }
 }

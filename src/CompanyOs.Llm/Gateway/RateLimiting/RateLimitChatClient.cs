@@ -75,14 +75,20 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
         var started = services.Time.GetTimestamp();
         using var timeout = new CancellationTokenSource(_policy.MaxWait, services.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        // Left set only when the wait is cancelled from outside (caller or total deadline): the resilience stage then reports
+        // its deadline as the rate limit it is.
+        call.WaitingForPermit = true;
         try
         {
             lease = await limiter.AcquireAsync(permits, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
+            call.WaitingForPermit = false;
             throw new RateLimitedException(provider, $"Waited the maximum {_policy.MaxWait} for a rate-limit permit of provider '{provider}'.", null, ex);
         }
+
+        call.WaitingForPermit = false;
 
         if (!lease.IsAcquired)
         {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using CompanyOs.Llm.Errors;
+using CompanyOs.Llm.Gateway.RateLimiting;
 using Microsoft.Extensions.AI;
 using Polly;
 using Polly.CircuitBreaker;
@@ -10,7 +11,8 @@ namespace CompanyOs.Llm.Gateway.Resilience;
 /// <summary>
 /// Runs each call through its provider's Polly pipeline (deadline, retry, circuit breaker). A stream is retried only while
 /// opening it and waiting for its first update; after that it is never replayed. Polly's rejections are translated into
-/// <see cref="ProviderException"/> here, at the boundary.
+/// <see cref="ProviderException"/> here, at the boundary — except a deadline that fires while the call waits for a
+/// rate-limit permit, which is the <see cref="RateLimitedException"/> it would have become at <c>max_wait</c>.
 /// </summary>
 internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePipelines pipelines, TimeSpan totalDeadline) : DelegatingChatClient(innerClient)
 {
@@ -101,8 +103,10 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         }
     }
 
-    private ProviderException? Translate(ExecutionRejectedException exception, GatewayCall call) => exception switch
+    private LlmException? Translate(ExecutionRejectedException exception, GatewayCall call) => exception switch
     {
+        TimeoutRejectedException timeout when call.WaitingForPermit => new RateLimitedException(call.Provider.Name,
+            $"Waited for a rate-limit permit of provider '{call.Provider.Name}' until the total deadline of {totalDeadline} passed.", null, timeout),
         BrokenCircuitException broken => new ProviderException(call.Provider.Name, ProviderErrorKind.CircuitOpen, null,
             $"The circuit breaker of provider '{call.Provider.Name}' is open after sustained failures; the call was not sent.", broken.RetryAfter, broken),
         TimeoutRejectedException timeout => new ProviderException(call.Provider.Name, ProviderErrorKind.Timeout, null,

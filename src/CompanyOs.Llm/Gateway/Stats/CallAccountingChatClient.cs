@@ -1,12 +1,15 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using CompanyOs.Llm.Calls;
+using CompanyOs.Llm.Errors;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Gateway.Stats;
 
 /// <summary>
-/// Finishes every call: computes its cost, attaches <see cref="LlmCallInfo"/> (to the response, or to one extra, content-free
-/// update at the end of a stream) and records the call in <see cref="GatewayStats"/>, success or failure.
+/// Finishes every call: computes its cost, attaches <see cref="LlmCallInfo"/> (to the response, or to the last update of a
+/// stream, which is therefore held back until the next one arrives) and records the call in <see cref="GatewayStats"/>,
+/// success or failure. An interrupted stream's exception carries what that attempt was charged.
 /// </summary>
 internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayServices services) : DelegatingChatClient(innerClient)
 {
@@ -33,13 +36,13 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     {
         var call = GatewayCall.Get(options);
         var ended = false;
-        string? responseId = null;
+        ChatResponseUpdate? held = null;
+        ExceptionDispatchInfo? failure = null;
         var stream = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)
             {
-                ChatResponseUpdate update;
                 try
                 {
                     if (!await stream.MoveNextAsync().ConfigureAwait(false))
@@ -47,18 +50,23 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
                         ended = true;
                         break;
                     }
-
-                    update = stream.Current;
                 }
                 catch (Exception ex)
                 {
                     ended = true;
                     RecordFailure(call, ex);
-                    throw;
+                    AttachInterruptedCharge(call, messages, options, ex);
+                    failure = ExceptionDispatchInfo.Capture(ex);
+                    break;
                 }
 
-                responseId ??= update.ResponseId;
-                yield return update;
+                // One update is held back so that the call's info rides on the last real update, not on an extra one.
+                if (held is not null)
+                {
+                    yield return held;
+                }
+
+                held = stream.Current;
             }
         }
         finally
@@ -72,13 +80,37 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
             await stream.DisposeAsync().ConfigureAwait(false);
         }
 
-        var info = RecordSuccess(call);
-        yield return new ChatResponseUpdate
+        if (failure is not null)
         {
-            ResponseId = responseId,
-            ModelId = info.Model,
-            AdditionalProperties = new() { [LlmCallInfo.PropertyKey] = info },
-        };
+            if (held is not null)
+            {
+                yield return held;
+            }
+
+            failure.Throw();
+        }
+
+        var info = RecordSuccess(call);
+
+        // Only a stream that produced no update at all gets an update of its own for the info.
+        var last = held ?? new ChatResponseUpdate { ModelId = info.Model };
+        (last.AdditionalProperties ??= [])[LlmCallInfo.PropertyKey] = info;
+        yield return last;
+    }
+
+    /// <summary>
+    /// A stream that broke after output had started was billed for an unknown part: tell the caller what the gateway charged
+    /// it (the same figure budgets settle with), so that it can account for the attempt before asking again.
+    /// </summary>
+    private void AttachInterruptedCharge(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, Exception exception)
+    {
+        if (!call.OutputStarted || exception is not ProviderException { Kind: ProviderErrorKind.StreamInterrupted })
+        {
+            return;
+        }
+
+        var (usage, cost) = services.Budgets.Interrupted(call, messages, options);
+        exception.Data[LlmCallInfo.PropertyKey] = Info(call, cost, usage, services.Time.GetElapsedTime(call.StartTimestamp));
     }
 
     private LlmCallInfo RecordSuccess(GatewayCall call)
@@ -98,17 +130,20 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
             CostUsd = cost,
             Duration = latency,
         });
-        return new LlmCallInfo
-        {
-            Provider = call.Provider.Name,
-            Model = call.AnsweredModel ?? call.Model,
-            CostUsd = cost,
-            CacheHit = call.CacheHit,
-            Attempts = call.Attempts,
-            FallbackPath = call.FallbackPath ?? (IReadOnlyList<string>)[],
-            Latency = latency,
-        };
+        return Info(call, cost, usage, latency);
     }
+
+    private static LlmCallInfo Info(GatewayCall call, decimal? cost, UsageDetails? usage, TimeSpan latency) => new()
+    {
+        Provider = call.Provider.Name,
+        Model = call.AnsweredModel ?? call.Model,
+        CostUsd = cost,
+        CacheHit = call.CacheHit,
+        Attempts = call.Attempts,
+        FallbackPath = call.FallbackPath ?? (IReadOnlyList<string>)[],
+        Latency = latency,
+        Usage = usage,
+    };
 
     /// <summary>Always false, so that it can run as an exception filter without catching.</summary>
     private bool RecordFailure(GatewayCall call, Exception exception)

@@ -17,7 +17,8 @@ public sealed class DurabilityAndConfigTests : IDisposable
             ["run", "researcher", "Use read_file on the notes", "--autonomy", "autonomous", "--db", _cli.Database], output, cancel.Token);
 
         Assert.True(run.Exit == ExitCodes.Interrupted, run.All);
-        Assert.Contains($"companyos resume {run.RunId} --db {_cli.Database}", run.Out, StringComparison.Ordinal);
+        Assert.Contains($"companyos resume {run.RunId} -c ", run.Out, StringComparison.Ordinal);
+        Assert.Contains($" --db {_cli.Database}", run.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("RunCompleted", await _cli.TypesAsync(run.RunId));
 
         var resumed = await _cli.Cli("resume", run.RunId);

@@ -95,6 +95,46 @@ public sealed class BudgetTests
         await GatewayCalls.CallAsync(gateway, false, For("acme", run: "r"), cancellationToken: ct);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_callers_run_limit_refuses_a_call_whose_maximum_does_not_fit_without_any_configured_budget(bool streaming)
+    {
+        using var gateway = Build(new BudgetOptions());
+        var ct = TestContext.Current.CancellationToken;
+        ChatOptions Spent(long tokens) => new ChatOptions { MaxOutputTokens = 50 }.WithCallContext(
+            new LlmCallContext { OrgId = "acme", RunId = "run-1", RunLimit = new BudgetLimit(MaxTokens: 1_000), RunSpent = new SpendAmount(0, tokens) });
+
+        await GatewayCalls.CallAsync(gateway, streaming, Spent(900), cancellationToken: ct);
+        var error = await Assert.ThrowsAsync<BudgetExceededException>(() => GatewayCalls.CallAsync(gateway, streaming, Spent(960), cancellationToken: ct));
+
+        Assert.Equal(new BudgetScope(BudgetScopeKind.Run, "run-1"), error.Scope);
+        Assert.Equal(new SpendAmount(0, 960), error.Committed);
+        Assert.True(error.Requested.Tokens > 50, "the prompt estimate plus the output cap");
+        Assert.Equal(1, _factory["a"].Attempts);
+        Assert.Equal(default, await _store.GetSpentAsync(error.Scope, ct));
+    }
+
+    [Fact]
+    public async Task An_interrupted_stream_tells_the_caller_what_it_was_charged_the_same_as_the_budget()
+    {
+        using var gateway = Build(new BudgetOptions { PerRun = new BudgetLimit(MaxTokens: 10_000) });
+        _factory["a"].Enqueue(MatrixFault.CutAfter(1));
+
+        var error = await Assert.ThrowsAsync<CompanyOs.Llm.Errors.ProviderException>(() =>
+            GatewayCalls.CallAsync(gateway, true, For("acme", run: "r", maxOutput: 50), cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal(CompanyOs.Llm.Errors.ProviderErrorKind.StreamInterrupted, error.Kind);
+        var charged = LlmCallInfo.From(error);
+        Assert.NotNull(charged);
+        Assert.Equal(("a", "gpt-4o-mini"), (charged.Provider, charged.Model));
+        Assert.Equal(1, charged.Usage!.AdditionalCounts![UsageKeys.Estimated]);
+        Assert.Equal(50, charged.Usage.OutputTokenCount);
+        var spent = await _store.GetSpentAsync(new BudgetScope(BudgetScopeKind.Run, "r"), TestContext.Current.CancellationToken);
+        Assert.Equal(new SpendAmount(charged.CostUsd!.Value, charged.Usage.TotalTokenCount!.Value), spent);
+        Assert.True(spent.Usd > 0m);
+    }
+
     [Fact]
     public async Task Concurrent_reservations_never_overshoot()
     {

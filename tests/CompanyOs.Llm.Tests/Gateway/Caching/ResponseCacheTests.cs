@@ -83,6 +83,25 @@ public sealed class ResponseCacheTests
         Assert.Equal(3, _factory["a"].Attempts);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_exhausted_budget_still_serves_a_free_cache_hit(bool streaming)
+    {
+        var options = TestOptions.Create() with { Budgets = new Llm.Gateway.Budgets.BudgetOptions { DefaultOrg = new(MaxTokens: 130) } };
+        using var gateway = LlmGateway.CreateBuilder(options, _factory).Build();
+        var ct = TestContext.Current.CancellationToken;
+        ChatOptions Capped(bool useCache) => new ChatOptions { Temperature = 0, MaxOutputTokens = 20 }.WithCallContext(new LlmCallContext { OrgId = "acme", UseCache = useCache });
+
+        await GatewayCalls.CallAsync(gateway, streaming, Capped(true), cancellationToken: ct);
+        await Assert.ThrowsAsync<Llm.Gateway.Budgets.BudgetExceededException>(() => GatewayCalls.CallAsync(gateway, streaming, Capped(false), cancellationToken: ct));
+        var hit = await GatewayCalls.CallAsync(gateway, streaming, Capped(true), cancellationToken: ct);
+
+        Assert.True(hit.Info.CacheHit);
+        Assert.Equal(0m, hit.Info.CostUsd);
+        Assert.Equal(1, _factory["a"].Attempts);
+    }
+
     [Fact]
     public async Task Failed_or_interrupted_answers_are_not_cached()
     {

@@ -80,6 +80,58 @@ public sealed class GatewayRateLimitTests
         Assert.Equal(0, factory["a"].Attempts);
     }
 
+    [Theory]
+    [InlineData(false, 30, 10)]
+    [InlineData(true, 30, 10)]
+    [InlineData(false, 10, 30)]
+    [InlineData(true, 10, 30)]
+    public async Task A_long_rpm_wait_is_a_rate_limit_error_whichever_deadline_fires_first(bool streaming, int totalDeadlineSeconds, int maxWaitSeconds)
+    {
+        var time = FakeClock.Create();
+        var factory = new FakeProviderFactory(time);
+        var options = Limited(rpm: 1, tpm: 100_000) with
+        {
+            RateLimits = new RateLimitPolicyOptions { MaxWait = TimeSpan.FromSeconds(maxWaitSeconds) },
+            Retry = TestOptions.Create().Retry with { TotalDeadline = TimeSpan.FromSeconds(totalDeadlineSeconds) },
+        };
+        using var gateway = LlmGateway.CreateBuilder(options, factory).WithTimeProvider(time).Build();
+        var ct = TestContext.Current.CancellationToken;
+        await GatewayCalls.CallAsync(gateway, streaming, cancellationToken: ct);
+
+        // The next permit comes 60 s after the first call, later than either deadline.
+        var error = await Assert.ThrowsAsync<RateLimitedException>(() =>
+            TimeDriver.RunAsync(time, () => GatewayCalls.CallAsync(gateway, streaming, cancellationToken: ct), TimeSpan.FromSeconds(1)));
+
+        Assert.Equal("a", error.Provider);
+        Assert.Equal(1, factory["a"].Attempts);
+        Assert.Equal(1, gateway.GetStats().Rows.Single().Errors["local_rate_limit"]);
+    }
+
+    [Fact]
+    public async Task A_fallback_provider_that_times_out_after_a_rate_limit_wait_is_a_provider_timeout()
+    {
+        var time = FakeClock.Create();
+        var factory = new FakeProviderFactory(time);
+        var options = TestOptions.Create(
+            TestOptions.ProviderA() with { RateLimitRpm = 1, MaxRetries = 0 },
+            TestOptions.ProviderB() with { MaxRetries = 0 }) with
+        {
+            RateLimits = new RateLimitPolicyOptions { MaxWait = TimeSpan.FromSeconds(5) },
+            Retry = TestOptions.Create().Retry with { TotalDeadline = TimeSpan.FromSeconds(10) },
+        };
+        using var gateway = LlmGateway.CreateBuilder(options, factory).WithTimeProvider(time).Build();
+        var ct = TestContext.Current.CancellationToken;
+        await GatewayCalls.CallAsync(gateway, false, cancellationToken: ct);
+        factory["b"].OnAttempt = token => Task.Delay(Timeout.Infinite, token);
+
+        // a: no permit within max_wait → fallback to b, which hangs until b's total deadline (before its 30 s attempt timeout).
+        var error = await Assert.ThrowsAsync<CompanyOs.Llm.Errors.ProviderException>(() =>
+            TimeDriver.RunAsync(time, () => GatewayCalls.CallAsync(gateway, false, cancellationToken: ct), TimeSpan.FromSeconds(1)));
+
+        Assert.Equal(("b", CompanyOs.Llm.Errors.ProviderErrorKind.Timeout), (error.Provider, error.Kind));
+        Assert.Equal((1, 1), (factory["a"].Attempts, factory["b"].Attempts));
+    }
+
     [Fact]
     public async Task A_waiting_call_can_be_cancelled()
     {

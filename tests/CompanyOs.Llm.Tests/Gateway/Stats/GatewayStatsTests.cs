@@ -68,7 +68,7 @@ public sealed class GatewayStatsTests
     }
 
     [Fact]
-    public async Task Call_info_is_on_the_response_and_on_the_last_stream_update()
+    public async Task Call_info_is_on_the_response_and_on_the_last_real_stream_update()
     {
         using var gateway = LlmGateway.CreateBuilder(TestOptions.Create(), _factory).Build();
         var ct = TestContext.Current.CancellationToken;
@@ -85,7 +85,12 @@ public sealed class GatewayStatsTests
         Assert.Equal((100 * 0.15m + 20 * 0.60m) / 1_000_000m, info.CostUsd);
         Assert.Null(LlmCallInfo.From(updates[0]));
         Assert.Equal(info.CostUsd, LlmCallInfo.From(updates[^1])!.CostUsd);
-        Assert.Empty(updates[^1].Contents);
+
+        // The provider's own last update (finish reason and usage) carries the info: no extra, content-free update.
+        Assert.Equal(_factory["a"].StreamChunks + 1, updates.Count);
+        Assert.All(updates, u => Assert.NotEmpty(u.Contents));
+        Assert.Equal(ChatFinishReason.Stop, updates[^1].FinishReason);
+        Assert.Single(updates, u => LlmCallInfo.From(u) is not null);
         var aggregated = updates.ToChatResponse();
         Assert.Equal("answer from a part 1 part 2", aggregated.Text);
         Assert.NotNull(LlmCallInfo.From(aggregated));

@@ -1,8 +1,0 @@
-namespace CompanyOs.Llm.Configuration;
-
-/// <summary>The default environment lookup for <see cref="LlmConfigLoader"/>: the current process's environment variables.</summary>
-public static class ProcessEnvironment
-{
-    /// <summary>Reads a variable of the current process; null when unset.</summary>
-    public static string? Lookup(string name) => System.Environment.GetEnvironmentVariable(name);
-}

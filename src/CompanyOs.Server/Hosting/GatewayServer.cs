@@ -1,3 +1,4 @@
+using CompanyOs.Configuration;
 using CompanyOs.Emulator;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Models;

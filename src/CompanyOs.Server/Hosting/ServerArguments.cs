@@ -1,5 +1,5 @@
+using CompanyOs.Configuration;
 using System.Globalization;
-using CompanyOs.Llm.Configuration;
 
 namespace CompanyOs.Server.Hosting;
 

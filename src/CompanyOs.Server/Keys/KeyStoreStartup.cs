@@ -1,4 +1,4 @@
-using CompanyOs.Llm.Configuration;
+using CompanyOs.Configuration;
 using CompanyOs.Server.Hosting;
 using Microsoft.Data.Sqlite;
 

@@ -81,7 +81,7 @@ public sealed class StartupTests
     [InlineData("Emulator", "maybe")]
     public async Task A_bad_server_setting_fails_startup_naming_the_key(string key, string value)
     {
-        var e = await Assert.ThrowsAsync<CompanyOs.Llm.Configuration.ConfigurationException>(
+        var e = await Assert.ThrowsAsync<CompanyOs.Configuration.ConfigurationException>(
             () => TestServers.StartAsync(emulator: false, extraArgs: $"--CompanyOs:Server:{key}={value}"));
 
         Assert.Contains($"CompanyOs:Server:{key}", e.Message, StringComparison.Ordinal);
@@ -93,7 +93,7 @@ public sealed class StartupTests
     {
         var path = Path.Combine(Path.GetTempPath(), "companyos-server-tests", Guid.NewGuid().ToString("N"), "missing-dir", "keys.db");
 
-        var e = await Assert.ThrowsAsync<CompanyOs.Llm.Configuration.ConfigurationException>(() => TestServers.StartAsync(extraArgs: ["--keys-db", path]));
+        var e = await Assert.ThrowsAsync<CompanyOs.Configuration.ConfigurationException>(() => TestServers.StartAsync(extraArgs: ["--keys-db", path]));
 
         Assert.Contains("CompanyOs:Server:KeysDatabase", e.Message, StringComparison.Ordinal);
         Assert.Contains(path, e.Message, StringComparison.Ordinal);

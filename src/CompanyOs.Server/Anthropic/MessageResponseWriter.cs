@@ -7,6 +7,8 @@ namespace CompanyOs.Server.Anthropic;
 /// <summary>Microsoft.Extensions.AI responses → Anthropic <c>message</c> objects, blocks and usage.</summary>
 internal static class MessageResponseWriter
 {
+    private static readonly JsonElement EmptyObject = ParseOnce("{}");
+
     public static MessageWire Message(ChatResponse response, string requestedModel)
     {
         var blocks = new List<ContentBlockWire>();
@@ -33,12 +35,12 @@ internal static class MessageResponseWriter
         Type = "tool_use",
         Id = call.CallId,
         Name = call.Name,
-        Input = withInput ? Input(call) : JsonDocument.Parse("{}").RootElement,
+        Input = withInput ? Input(call) : EmptyObject,
         Caller = new CallerWire(),
     };
 
     public static JsonElement Input(FunctionCallContent call) => call.Arguments is null
-        ? JsonDocument.Parse("{}").RootElement
+        ? EmptyObject
         : JsonSerializer.SerializeToElement(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
 
     /// <summary>Anthropic's <c>input_tokens</c> excludes cache reads and writes, which the gateway counts inside its input total.</summary>
@@ -75,4 +77,10 @@ internal static class MessageResponseWriter
         responseId is not null && responseId.StartsWith("msg_", StringComparison.Ordinal)
             ? responseId
             : "msg_" + (responseId ?? Guid.NewGuid().ToString("N"));
+
+    private static JsonElement ParseOnce(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
 }

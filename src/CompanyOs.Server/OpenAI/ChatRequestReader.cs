@@ -13,6 +13,9 @@ internal sealed record ChatCall(string Model, List<ChatMessage> Messages, ChatOp
 /// </summary>
 internal static class ChatRequestReader
 {
+    /// <summary>What a function without <c>parameters</c> takes: nothing.</summary>
+    private static readonly JsonElement NoParameters = ParseOnce("""{"type":"object","properties":{}}""");
+
     public static ChatCall Read(ChatCompletionRequest request)
     {
         if (string.IsNullOrWhiteSpace(request.Model))
@@ -109,7 +112,7 @@ internal static class ChatRequestReader
                 names.Add(tool.Function.Name);
                 var schema = tool.Function.Parameters.ValueKind == JsonValueKind.Object
                     ? tool.Function.Parameters.Clone()
-                    : JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement;
+                    : NoParameters;
                 options.Tools.Add(AIFunctionFactory.CreateDeclaration(tool.Function.Name, tool.Function.Description, schema));
             }
         }
@@ -157,6 +160,12 @@ internal static class ChatRequestReader
         "json_schema" => throw Invalid("response_format.json_schema", "response_format of type 'json_schema' needs json_schema.schema (an object)."),
         var other => throw Invalid("response_format.type", $"response_format.type must be 'text', 'json_object' or 'json_schema', got '{other}'."),
     };
+
+    private static JsonElement ParseOnce(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
 
     internal static ApiRequestException Invalid(string param, string message) => new(ApiError.Invalid(param, message));
 }

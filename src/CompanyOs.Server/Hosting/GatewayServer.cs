@@ -79,6 +79,11 @@ internal sealed class GatewayServer : IAsyncDisposable
                 ServerLog.EmulatorMode(logger, string.Join(", ", llm.Providers.Values.Where(p => p.Enabled).Select(p => p.Name)), emulator.BaseUri);
             }
 
+            if (options.KeysDatabase is null)
+            {
+                ServerLog.KeysOff(logger, options.DefaultOrg);
+            }
+
             ServerLog.Listening(logger, server.BaseUri);
             return server;
         }

@@ -16,4 +16,8 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "{Endpoint}: stream failed after output started ({Error}); ended with an error event")]
     public static partial void StreamFailed(ILogger logger, string endpoint, string error);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning,
+        Message = "API keys are off (no CompanyOs:Server:KeysDatabase): every /v1 request is accepted and attributed to org '{Org}'; keep this server on loopback")]
+    public static partial void KeysOff(ILogger logger, string org);
 }

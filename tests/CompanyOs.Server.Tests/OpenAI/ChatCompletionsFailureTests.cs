@@ -130,6 +130,7 @@ public sealed class ChatCompletionsFailureTests
         var events = await SseEvents(response);
 
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("true", Assert.Single(response.Headers.GetValues("x-companyos-emulated")));
         Assert.Contains("\"role\":\"assistant\"", events[0], StringComparison.Ordinal);
         Assert.Contains("\"finish_reason\":\"stop\"", events[^3], StringComparison.Ordinal);
         Assert.Contains("\"choices\":[]", events[^2], StringComparison.Ordinal);

@@ -11,7 +11,13 @@ namespace CompanyOs.Server.Anthropic;
 /// <c>content_block_delta</c> (<c>text_delta</c> / <c>input_json_delta</c>), <c>content_block_stop</c>; then
 /// <c>message_delta</c> with the stop reason and usage, and <c>message_stop</c>. A failure ends with an <c>error</c> event.
 /// </summary>
-internal sealed class MessageStreamWriter(HttpResponse response, MessagesCall call)
+/// <param name="response">The response the events are written to.</param>
+/// <param name="call">The request.</param>
+/// <param name="inputTokenEstimate">
+/// <c>message_start</c> carries input tokens before the provider has reported any; clients that read usage only there get
+/// the gateway's estimate, and <c>message_delta</c> carries the provider's count.
+/// </param>
+internal sealed class MessageStreamWriter(HttpResponse response, MessagesCall call, int inputTokenEstimate)
 {
     private bool _started;
     private int _nextIndex;
@@ -96,7 +102,7 @@ internal sealed class MessageStreamWriter(HttpResponse response, MessagesCall ca
                 Id = MessageResponseWriter.MessageId(first?.ResponseId),
                 Model = first?.ModelId ?? call.Model,
                 Content = [],
-                Usage = new AnthropicUsageWire(),
+                Usage = new AnthropicUsageWire { InputTokens = inputTokenEstimate, OutputTokens = 1 },
             },
         }, AnthropicJsonContext.Default.MessageStartEvent);
     }

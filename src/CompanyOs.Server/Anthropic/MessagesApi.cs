@@ -21,7 +21,8 @@ internal static class MessagesApi
         return routes;
     }
 
-    private static async Task<IResult> HandleAsync(HttpContext http, IChatClient gateway, ModelCatalog catalog, ILogger<MessagesCall> logger)
+    private static async Task<IResult> HandleAsync(
+        HttpContext http, IChatClient gateway, ModelCatalog catalog, ITokenCounter tokens, ILogger<MessagesCall> logger)
     {
         try
         {
@@ -37,7 +38,7 @@ internal static class MessagesApi
                 return TypedResults.Json(MessageResponseWriter.Message(response, call.Model), AnthropicJsonContext.Default.MessageWire);
             }
 
-            var writer = new MessageStreamWriter(http.Response, call);
+            var writer = new MessageStreamWriter(http.Response, call, tokens.EstimatePromptTokens(call.Messages, call.Options));
             await GatewayStream.RunAsync(http, gateway.GetStreamingResponseAsync(call.Messages, call.Options, http.RequestAborted),
                 writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(EndpointFailures.Stream(e, Path, logger)));
             return TypedResults.Empty;

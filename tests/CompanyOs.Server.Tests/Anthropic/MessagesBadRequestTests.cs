@@ -113,6 +113,23 @@ public sealed class MessagesBadRequestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Message_start_carries_an_input_estimate_and_message_delta_the_provider_usage()
+    {
+        using var http = TestServers.Http(_holder.Server);
+
+        using var response = await http.PostJsonAsync("v1/messages",
+            """{"model":"claude-3.5-sonnet","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"count my input tokens please"}]}""");
+        var events = await ChatCompletionsFailureTests.SseEvents(response);
+
+        using var start = System.Text.Json.JsonDocument.Parse(events[0].Split("data: ")[1]);
+        using var delta = System.Text.Json.JsonDocument.Parse(events.Single(e => e.StartsWith("event: message_delta", StringComparison.Ordinal)).Split("data: ")[1]);
+        var estimate = start.RootElement.GetProperty("message").GetProperty("usage").GetProperty("input_tokens").GetInt32();
+        var reported = delta.RootElement.GetProperty("usage").GetProperty("input_tokens").GetInt32();
+        Assert.InRange(estimate, reported / 2, reported * 2);
+        Assert.True(delta.RootElement.GetProperty("usage").GetProperty("output_tokens").GetInt32() > 3);
+    }
+
+    [Fact]
     public async Task Any_anthropic_version_and_either_key_header_is_accepted()
     {
         using var http = TestServers.Http(_holder.Server);

@@ -127,6 +127,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         {
             var path = Path.Combine(builder.Environment.ContentRootPath, keys);
             builder.Services.AddSingleton(sp => new SqliteApiKeyStore(path, sp.GetRequiredService<TimeProvider>()));
+            builder.Services.AddSingleton<KeyRateLimits>();
         }
 
         // Kestrel cuts what is still open at the host's shutdown timeout: leave the drain time plus a margin to end streams.

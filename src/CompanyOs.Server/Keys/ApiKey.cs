@@ -11,6 +11,9 @@ internal sealed record ApiKeyRecord(
     /// <summary>The models (names or aliases) this key may use; null: every model the server serves.</summary>
     public IReadOnlyList<string>? Models { get; init; }
 
+    /// <summary>Requests per minute this key may make; null: no per-key limit.</summary>
+    public int? Rpm { get; init; }
+
     public bool Allows(string scope) => RevokedAt is null && Scopes.Contains(scope, StringComparer.Ordinal);
 }
 

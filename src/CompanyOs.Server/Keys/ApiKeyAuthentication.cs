@@ -6,7 +6,8 @@ namespace CompanyOs.Server.Keys;
 
 /// <summary>
 /// The <c>/v1</c> group's filter: with a key store configured, every request needs a key (<c>Authorization: Bearer</c> or
-/// <c>x-api-key</c>) that is known, not revoked and holds the <c>gateway</c> scope; its org pays for the call. Without a
+/// <c>x-api-key</c>) that is known, not revoked, holds the <c>gateway</c> scope and is within its requests per minute; its
+/// org pays for the call. Without a
 /// store, every call is attributed to the server's default org. Errors use the wire format of the endpoint.
 /// </summary>
 internal static class ApiKeyAuthentication
@@ -33,6 +34,12 @@ internal static class ApiKeyAuthentication
                 (_, _) when !record.Allows(ApiKey.GatewayScope) => new ApiError(ApiErrorKind.PermissionDenied, $"This API key lacks the '{ApiKey.GatewayScope}' scope."),
                 _ => null,
             };
+            if (error is null && !http.RequestServices.GetRequiredService<KeyRateLimits>().TryAdmit(record!, out var wait))
+            {
+                error = new ApiError(ApiErrorKind.RateLimited,
+                    $"Rate limit reached for this API key ({record!.Rpm} requests per minute). Retry after {GatewayErrors.Seconds(wait)} s.", RetryAfter: wait);
+            }
+
             if (error is not null)
             {
                 return WireErrors.Result(http, error);

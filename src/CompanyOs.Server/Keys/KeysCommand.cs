@@ -3,7 +3,7 @@ using System.Globalization;
 namespace CompanyOs.Server.Keys;
 
 /// <summary>
-/// <c>keys create --org X [--scopes gateway,agents,admin] [--models m1,m2] --keys-db FILE</c>, <c>keys list --keys-db FILE</c>,
+/// <c>keys create --org X [--scopes gateway,agents,admin] [--models m1,m2] [--rpm N] --keys-db FILE</c>, <c>keys list --keys-db FILE</c>,
 /// <c>keys revoke ID --keys-db FILE</c>. The key is printed once, at creation; only its hash is stored.
 /// </summary>
 internal static class KeysCommand
@@ -15,7 +15,7 @@ internal static class KeysCommand
         var options = Options(args.Skip(2));
         if (args.Length < 2 || !options.TryGetValue("--keys-db", out var database))
         {
-            await error.WriteLineAsync("usage: keys create --org ORG [--scopes gateway,agents,admin] [--models m1,m2] --keys-db FILE | keys list --keys-db FILE | keys revoke ID --keys-db FILE");
+            await error.WriteLineAsync("usage: keys create --org ORG [--scopes gateway,agents,admin] [--models m1,m2] [--rpm N] --keys-db FILE | keys list --keys-db FILE | keys revoke ID --keys-db FILE");
             return Usage;
         }
 
@@ -28,8 +28,11 @@ internal static class KeysCommand
                 try
                 {
                     var models = options.TryGetValue("--models", out var m) ? m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null;
-                    var (record, key) = await store.CreateAsync(org, scopes, models, cancellationToken);
-                    await output.WriteLineAsync($"created {record.Id} for org '{record.Org}' with scopes {string.Join(",", record.Scopes)}, models {(models is null ? "(all)" : string.Join(",", models))}");
+                    int? rpm = options.TryGetValue("--rpm", out var r)
+                        ? int.TryParse(r, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new ArgumentException($"--rpm must be a whole number, got '{r}'.")
+                        : null;
+                    var (record, key) = await store.CreateAsync(org, scopes, models, rpm, cancellationToken);
+                    await output.WriteLineAsync($"created {record.Id} for org '{record.Org}' with scopes {string.Join(",", record.Scopes)}, models {(models is null ? "(all)" : string.Join(",", models))}, rpm {(rpm?.ToString(CultureInfo.InvariantCulture) ?? "(no limit)")}");
                     await output.WriteLineAsync($"key (shown once, store it now): {key}");
                     return 0;
                 }
@@ -44,7 +47,8 @@ internal static class KeysCommand
                 {
                     var state = record.RevokedAt is { } revoked ? "revoked " + revoked.ToString("u", CultureInfo.InvariantCulture) : "active";
                     var models = record.Models is null ? "(all)" : string.Join(",", record.Models);
-                    await output.WriteLineAsync($"{record.Id}  {record.Prefix}  org={record.Org}  scopes={string.Join(",", record.Scopes)}  models={models}  {state}");
+                    var rpm = record.Rpm?.ToString(CultureInfo.InvariantCulture) ?? "-";
+                    await output.WriteLineAsync($"{record.Id}  {record.Prefix}  org={record.Org}  scopes={string.Join(",", record.Scopes)}  models={models}  rpm={rpm}  {state}");
                 }
 
                 return 0;

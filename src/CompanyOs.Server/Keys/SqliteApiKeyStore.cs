@@ -14,11 +14,12 @@ internal sealed class SqliteApiKeyStore
             org TEXT NOT NULL,
             scopes TEXT NOT NULL,
             models TEXT NULL,
+            rpm INTEGER NULL,
             created_at TEXT NOT NULL,
             revoked_at TEXT NULL);
         """;
 
-    private const string Columns = "id, org, scopes, prefix, created_at, revoked_at, models";
+    private const string Columns = "id, org, scopes, prefix, created_at, revoked_at, models, rpm";
     private readonly string _connectionString;
     private readonly TimeProvider _time;
 
@@ -42,7 +43,7 @@ internal sealed class SqliteApiKeyStore
 
     /// <summary>Creates a key for <paramref name="org"/>; the returned key is the only time it is ever visible.</summary>
     public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(
-        string org, IReadOnlyList<string> scopes, IReadOnlyList<string>? models = null, CancellationToken cancellationToken = default)
+        string org, IReadOnlyList<string> scopes, IReadOnlyList<string>? models = null, int? rpm = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(org);
         var unknown = scopes.Except(ApiKey.KnownScopes, StringComparer.Ordinal).ToList();
@@ -57,16 +58,22 @@ internal sealed class SqliteApiKeyStore
             throw new ArgumentException("Models must be a non-empty list of model names (or null for every model).", nameof(models));
         }
 
-        var record = new ApiKeyRecord(ApiKey.NewId(), org, scopes, ApiKey.Visible(key), _time.GetUtcNow(), null) { Models = models };
+        if (rpm is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rpm), rpm, "Requests per minute must be at least 1 (or null for no limit).");
+        }
+
+        var record = new ApiKeyRecord(ApiKey.NewId(), org, scopes, ApiKey.Visible(key), _time.GetUtcNow(), null) { Models = models, Rpm = rpm };
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO api_keys (id, key_hash, prefix, org, scopes, models, created_at) VALUES ($id, $hash, $prefix, $org, $scopes, $models, $created)";
+        command.CommandText = "INSERT INTO api_keys (id, key_hash, prefix, org, scopes, models, rpm, created_at) VALUES ($id, $hash, $prefix, $org, $scopes, $models, $rpm, $created)";
         command.Parameters.AddWithValue("$id", record.Id);
         command.Parameters.AddWithValue("$hash", ApiKey.Hash(key));
         command.Parameters.AddWithValue("$prefix", record.Prefix);
         command.Parameters.AddWithValue("$org", org);
         command.Parameters.AddWithValue("$scopes", string.Join(',', scopes));
         command.Parameters.AddWithValue("$models", models is null ? DBNull.Value : string.Join(',', models));
+        command.Parameters.AddWithValue("$rpm", rpm is null ? DBNull.Value : rpm.Value);
         command.Parameters.AddWithValue("$created", record.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
         await command.ExecuteNonQueryAsync(cancellationToken);
         return (record, key);
@@ -133,5 +140,6 @@ internal sealed class SqliteApiKeyStore
         reader.IsDBNull(5) ? null : DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture))
     {
         Models = reader.IsDBNull(6) ? null : reader.GetString(6).Split(','),
+        Rpm = reader.IsDBNull(7) ? null : reader.GetInt32(7),
     };
 }

@@ -140,6 +140,31 @@ public sealed class ApiKeyAuthenticationTests
         Assert.Equal(1, server.Emulator!.TotalRequestCount);
     }
 
+    [Fact]
+    public async Task A_key_over_its_requests_per_minute_gets_429_with_retry_after_and_other_keys_do_not()
+    {
+        await using var server = await StartAsync();
+        var store = Store(server);
+        var (_, limited) = await store.CreateAsync("acme", [ApiKey.GatewayScope], rpm: 2, cancellationToken: Ct);
+        var (_, other) = await store.CreateAsync("acme", [ApiKey.GatewayScope], cancellationToken: Ct);
+        using var http = TestServers.Http(server);
+
+        using var first = await Send(http, "v1/chat/completions", Chat, limited);
+        using var second = await Send(http, "v1/messages", Messages, limited, header: "x-api-key");
+        using var third = await Send(http, "v1/chat/completions", Chat, limited);
+        using var fourth = await Send(http, "v1/messages", Messages, limited, header: "x-api-key");
+        using var otherKey = await Send(http, "v1/chat/completions", Chat, other);
+
+        Assert.Equal(200, (int)first.StatusCode);
+        Assert.Equal(200, (int)second.StatusCode);
+        var error = await ErrorJson.AssertOpenAIAsync(third, 429, "requests", code: "rate_limit_exceeded");
+        Assert.Contains("2 requests per minute", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.InRange(int.Parse(Assert.Single(third.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture), 1, 60);
+        await ErrorJson.AssertAnthropicAsync(fourth, 429, "rate_limit_error");
+        Assert.Equal(200, (int)otherKey.StatusCode);
+        Assert.Equal(3, server.Emulator!.TotalRequestCount);
+    }
+
     private static async Task<Server.Hosting.GatewayServer> StartAsync(string yaml = TestServers.DefaultYaml)
     {
         var db = Path.Combine(Path.GetTempPath(), "companyos-server-tests", Guid.NewGuid().ToString("N") + ".db");

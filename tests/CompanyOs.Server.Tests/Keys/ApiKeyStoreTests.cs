@@ -70,15 +70,18 @@ public sealed class ApiKeyStoreTests
         var id = created.ToString().Split(' ')[1];
 
         Assert.StartsWith("cos_", key, StringComparison.Ordinal);
-        Assert.Contains($"{id}  {key[..10]}…  org=acme  scopes=gateway,admin  models=(all)  active", listed.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{id}  {key[..10]}…  org=acme  scopes=gateway,admin  models=(all)  rpm=-  active", listed.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(key, listed.ToString(), StringComparison.Ordinal);
         Assert.Equal(0, await KeysCommand.RunAsync(["keys", "revoke", id, "--keys-db", db], created, errors, Ct));
         Assert.Equal(1, await KeysCommand.RunAsync(["keys", "revoke", id, "--keys-db", db], created, errors, Ct));
         Assert.Equal(KeysCommand.Usage, await KeysCommand.RunAsync(["keys", "create", "--keys-db", db], created, errors, Ct));
         using var limited = new StringWriter();
-        Assert.Equal(0, await KeysCommand.RunAsync(["keys", "create", "--org", "beta", "--models", "gpt-4o, fast", "--keys-db", db], limited, errors, Ct));
+        Assert.Equal(0, await KeysCommand.RunAsync(["keys", "create", "--org", "beta", "--models", "gpt-4o, fast", "--rpm", "30", "--keys-db", db], limited, errors, Ct));
+        Assert.Equal(KeysCommand.Usage, await KeysCommand.RunAsync(["keys", "create", "--org", "beta", "--rpm", "0", "--keys-db", db], limited, errors, Ct));
+        Assert.Equal(KeysCommand.Usage, await KeysCommand.RunAsync(["keys", "create", "--org", "beta", "--rpm", "lots", "--keys-db", db], limited, errors, Ct));
         var found = await new SqliteApiKeyStore(db, TimeProvider.System).FindAsync(limited.ToString().Split("store it now): ")[1].Trim(), Ct);
         Assert.Equal(["gpt-4o", "fast"], found!.Models);
+        Assert.Equal(30, found.Rpm);
     }
 
     private static string TempDb()

@@ -1,0 +1,56 @@
+using System.Threading.RateLimiting;
+using CompanyOs.Llm.Gateway.RateLimiting;
+
+namespace CompanyOs.Server.Keys;
+
+/// <summary>
+/// Per-key requests per minute (<c>keys create --rpm N</c>), with the gateway's sliding-window-log limiter: every 60-second
+/// window holds at most N requests of the key. Refused at once (no queue), with the wait until a request would fit.
+/// </summary>
+internal sealed class KeyRateLimits(TimeProvider time) : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, SlidingWindowLogRateLimiter> _limiters = new(StringComparer.Ordinal);
+
+    /// <summary>True when <paramref name="key"/> may make one more request now; otherwise how long to wait.</summary>
+    public bool TryAdmit(ApiKeyRecord key, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        if (key.Rpm is not { } rpm)
+        {
+            return true;
+        }
+
+        SlidingWindowLogRateLimiter limiter;
+        lock (_gate)
+        {
+            if (!_limiters.TryGetValue(key.Id, out limiter!))
+            {
+                limiter = new SlidingWindowLogRateLimiter(new SlidingWindowLogOptions { RequestLimit = rpm, QueueLimit = 0 }, time);
+                _limiters.Add(key.Id, limiter);
+            }
+        }
+
+        using var lease = limiter.AttemptAcquire(1);
+        if (lease.IsAcquired)
+        {
+            return true;
+        }
+
+        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        return false;
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var limiter in _limiters.Values)
+            {
+                limiter.Dispose();
+            }
+
+            _limiters.Clear();
+        }
+    }
+}

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Hosting;
 using Microsoft.Extensions.Options;
@@ -34,7 +35,20 @@ internal static class ApiKeyAuthentication
                 (_, _) when !record.Allows(ApiKey.GatewayScope) => new ApiError(ApiErrorKind.PermissionDenied, $"This API key lacks the '{ApiKey.GatewayScope}' scope."),
                 _ => null,
             };
-            if (error is null && !http.RequestServices.GetRequiredService<KeyRateLimits>().TryAdmit(record!, out var wait))
+            var admitted = true;
+            var wait = TimeSpan.Zero;
+            if (error is null)
+            {
+                admitted = http.RequestServices.GetRequiredService<KeyRateLimits>().TryAdmit(record!, out wait, out var remaining);
+                if (remaining is { } left)
+                {
+                    // OpenAI's names, for the key's own limit (the providers' limits are the gateway's business).
+                    http.Response.Headers["x-ratelimit-limit-requests"] = record!.Rpm!.Value.ToString(CultureInfo.InvariantCulture);
+                    http.Response.Headers["x-ratelimit-remaining-requests"] = left.ToString(CultureInfo.InvariantCulture);
+                }
+            }
+
+            if (!admitted)
             {
                 error = new ApiError(ApiErrorKind.RateLimited,
                     $"Rate limit reached for this API key ({record!.Rpm} requests per minute). Retry after {GatewayErrors.Seconds(wait)} s.", RetryAfter: wait);

@@ -12,10 +12,14 @@ internal sealed class KeyRateLimits(TimeProvider time) : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SlidingWindowLogRateLimiter> _limiters = new(StringComparer.Ordinal);
 
-    /// <summary>True when <paramref name="key"/> may make one more request now; otherwise how long to wait.</summary>
-    public bool TryAdmit(ApiKeyRecord key, out TimeSpan retryAfter)
+    /// <summary>
+    /// True when <paramref name="key"/> may make one more request now (<paramref name="remaining"/>: requests left in the
+    /// current window, null without a limit); otherwise how long to wait.
+    /// </summary>
+    public bool TryAdmit(ApiKeyRecord key, out TimeSpan retryAfter, out long? remaining)
     {
         retryAfter = TimeSpan.Zero;
+        remaining = null;
         if (key.Rpm is not { } rpm)
         {
             return true;
@@ -32,6 +36,7 @@ internal sealed class KeyRateLimits(TimeProvider time) : IDisposable
         }
 
         using var lease = limiter.AttemptAcquire(1);
+        remaining = Math.Max(0, limiter.GetStatistics()?.CurrentAvailablePermits ?? 0);
         if (lease.IsAcquired)
         {
             return true;

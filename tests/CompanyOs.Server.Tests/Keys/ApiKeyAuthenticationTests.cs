@@ -157,6 +157,10 @@ public sealed class ApiKeyAuthenticationTests
 
         Assert.Equal(200, (int)first.StatusCode);
         Assert.Equal(200, (int)second.StatusCode);
+        Assert.Equal("2", Assert.Single(first.Headers.GetValues("x-ratelimit-limit-requests")));
+        Assert.Equal("1", Assert.Single(first.Headers.GetValues("x-ratelimit-remaining-requests")));
+        Assert.Equal("0", Assert.Single(second.Headers.GetValues("x-ratelimit-remaining-requests")));
+        Assert.False(otherKey.Headers.Contains("x-ratelimit-remaining-requests"));
         var error = await ErrorJson.AssertOpenAIAsync(third, 429, "requests", code: "rate_limit_exceeded");
         Assert.Contains("2 requests per minute", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.InRange(int.Parse(Assert.Single(third.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture), 1, 60);

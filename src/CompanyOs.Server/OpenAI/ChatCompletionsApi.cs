@@ -47,5 +47,4 @@ internal static class ChatCompletionsApi
             return OpenAIErrors.Result(error, http.Response);
         }
     }
-
 }

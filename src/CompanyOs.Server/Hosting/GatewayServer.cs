@@ -45,7 +45,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     public static async Task<GatewayServer> StartAsync(string[] args, EmulatorOptions? emulatorOptions = null, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder(ServerArguments.Normalize(args));
-        var options = ServerArguments.ReadOptions(builder.Configuration);
+        var options = ServerArguments.ReadOptions(builder.Configuration, builder.Environment.ContentRootPath);
         ConfigureHost(builder, options);
         EmulatorServer? emulator = null;
         WebApplication? app = null;
@@ -139,7 +139,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
-            builder.WebHost.UseUrls(ServerOptions.DefaultUrl);
+            builder.WebHost.UseUrls(options.Urls ?? ServerOptions.DefaultUrl);
         }
     }
 

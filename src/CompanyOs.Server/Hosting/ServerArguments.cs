@@ -4,7 +4,7 @@ using System.Globalization;
 namespace CompanyOs.Server.Hosting;
 
 /// <summary>
-/// The command line: <c>--config FILE</c> (llm.yaml), <c>--emulator</c>, <c>--keys-db FILE</c>, <c>--urls URL</c>, plus any
+/// The command line: <c>--config FILE</c> (llm.yaml), <c>--server-config FILE</c> (server.yaml), <c>--emulator</c>, <c>--keys-db FILE</c>, <c>--urls URL</c>, plus any
 /// <c>--Section:Key=value</c> configuration override ASP.NET Core understands.
 /// </summary>
 internal static class ServerArguments
@@ -24,6 +24,9 @@ internal static class ServerArguments
                 case "--config" when i + 1 < args.Length:
                     normalized.Add($"--CompanyOs:Llm:ConfigFile={args[++i]}");
                     break;
+                case "--server-config" when i + 1 < args.Length:
+                    normalized.Add($"--{ServerOptions.SectionName}:ConfigFile={args[++i]}");
+                    break;
                 case "--keys-db" when i + 1 < args.Length:
                     normalized.Add($"--{ServerOptions.SectionName}:KeysDatabase={args[++i]}");
                     break;
@@ -40,10 +43,20 @@ internal static class ServerArguments
     }
 
     /// <exception cref="ConfigurationException">A value of the <c>CompanyOs:Server</c> section cannot be used.</exception>
-    public static ServerOptions ReadOptions(IConfiguration configuration)
+    /// <param name="configuration">The host's configuration (command line, environment, …).</param>
+    /// <param name="contentRoot">Where relative paths start.</param>
+    public static ServerOptions ReadOptions(IConfiguration configuration, string contentRoot)
     {
         var section = configuration.GetSection(ServerOptions.SectionName);
-        var options = new ServerOptions();
+        var named = section["ConfigFile"] is { Length: > 0 } configFile ? configFile : null;
+        var file = Path.Combine(contentRoot, named ?? ServerConfigFile.DefaultPath);
+        if (named is not null && !File.Exists(file))
+        {
+            throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:ConfigFile", $"the file '{file}' does not exist");
+        }
+
+        // The default file is optional; a named one is not.
+        var options = File.Exists(file) ? ServerConfigFile.Load(file) : new ServerOptions();
         if (section["MaxRequestBodyBytes"] is { } limit)
         {
             options.MaxRequestBodyBytes = long.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0

@@ -8,6 +8,9 @@ internal sealed class ServerOptions
     /// <summary>Where Kestrel listens when no <c>urls</c> are configured: loopback only, never every interface by default.</summary>
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
+    /// <summary>Where Kestrel listens (<c>urls</c> in <c>server.yaml</c>); the host's own <c>urls</c> setting wins.</summary>
+    public string? Urls { get; set; }
+
     /// <summary>Largest request body accepted (bytes); larger bodies get 413 in the endpoint's error format.</summary>
     public long MaxRequestBodyBytes { get; set; } = 8 * 1024 * 1024;
 

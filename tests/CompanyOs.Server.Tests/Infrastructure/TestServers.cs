@@ -31,7 +31,9 @@ internal static class TestServers
         string yaml = DefaultYaml, bool emulator = true, EmulatorOptions? emulatorOptions = null, params string[] extraArgs)
     {
         var file = WriteConfig(yaml);
-        string[] args = ["--urls", "http://127.0.0.1:0", "--config", file, "--Logging:LogLevel:Default=None", .. extraArgs];
+        // The content root is the test's own directory: a config/server.yaml of the repository never leaks into a test.
+        string[] args = ["--urls", "http://127.0.0.1:0", "--contentRoot", Path.GetDirectoryName(file)!, "--config", file,
+            "--Logging:LogLevel:Default=None", .. extraArgs];
         return await GatewayServer.StartAsync(emulator ? [.. args, "--emulator"] : args, emulatorOptions, TestContext.Current.CancellationToken);
     }
 

@@ -1,0 +1,64 @@
+using CompanyOs.Configuration;
+using CompanyOs.Server.Tests.Infrastructure;
+
+namespace CompanyOs.Server.Tests.Hosting;
+
+public sealed class ServerConfigFileTests
+{
+    private const string Chat = """{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}""";
+
+    [Fact]
+    public async Task Settings_come_from_server_yaml_and_the_command_line_overrides_them()
+    {
+        var yaml = WriteYaml("max_request_body_bytes: 40\ndefault_org: yaml-org\nshutdown_drain_seconds: 5\n");
+        await using var fromFile = await TestServers.StartAsync(extraArgs: ["--server-config", yaml]);
+        await using var overridden = await TestServers.StartAsync(extraArgs: ["--server-config", yaml, "--CompanyOs:Server:MaxRequestBodyBytes=100000"]);
+        using var fileHttp = TestServers.Http(fromFile);
+        using var overrideHttp = TestServers.Http(overridden);
+
+        using var tooLarge = await fileHttp.PostJsonAsync("v1/chat/completions", Chat);
+        using var fits = await overrideHttp.PostJsonAsync("v1/chat/completions", Chat);
+
+        await ErrorJson.AssertOpenAIAsync(tooLarge, 413, "invalid_request_error", code: "request_too_large");
+        Assert.Equal(200, (int)fits.StatusCode);
+        var gateway = (CompanyOs.Llm.Gateway.LlmGateway)overridden.Services.GetService(typeof(CompanyOs.Llm.Gateway.LlmGateway))!;
+        Assert.Equal("yaml-org", Assert.Single(gateway.GetStats().Rows).OrgId);
+    }
+
+    [Theory]
+    [InlineData("shutdown_drain_seconds: 0\n", "shutdown_drain_seconds", "line 1")]
+    [InlineData("emulator: perhaps\n", "emulator", "true or false")]
+    [InlineData("urls: http://127.0.0.1:1\nmax_body: 5\n", "max_body", "unknown key")]
+    [InlineData("- a\n- b\n", "(root)", "mapping")]
+    [InlineData("default_org: \"\"\n", "default_org", "must not be empty")]
+    public async Task A_bad_server_yaml_fails_startup_naming_file_key_and_problem(string yaml, string key, string problem)
+    {
+        var file = WriteYaml(yaml);
+
+        var e = await Assert.ThrowsAsync<ConfigurationException>(() => TestServers.StartAsync(extraArgs: ["--server-config", file]));
+
+        Assert.Contains(file, e.Message, StringComparison.Ordinal);
+        Assert.Contains(key, e.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_named_server_yaml_that_does_not_exist_fails_startup()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "companyos-server-tests", Guid.NewGuid().ToString("N"), "server.yaml");
+
+        var e = await Assert.ThrowsAsync<ConfigurationException>(() => TestServers.StartAsync(extraArgs: ["--server-config", missing]));
+
+        Assert.Contains("CompanyOs:Server:ConfigFile", e.Message, StringComparison.Ordinal);
+        Assert.Contains(missing, e.Message, StringComparison.Ordinal);
+    }
+
+    private static string WriteYaml(string yaml)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "companyos-server-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var file = Path.Combine(dir, "server.yaml");
+        File.WriteAllText(file, yaml);
+        return file;
+    }
+}

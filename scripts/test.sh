@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the solution on a fresh machine: installs and starts what the tests need (PostgreSQL, bubblewrap,
-# python3), builds once, runs all test projects under a hang dump and a session timeout, and ends with the line
+# python3, the npm SDKs of the server tests), builds once, runs all test projects under a hang dump and a session timeout, and ends with the line
 # "N passed, M failed, K skipped" computed from the TRX results by scripts/test-summary.py. A skip not listed, with its
 # reason, in tests/skips-allowed.txt counts as failed. See docs/testing.md.
 set -uo pipefail
@@ -11,11 +11,17 @@ need_pkgs=()
 command -v bwrap >/dev/null 2>&1 || need_pkgs+=(bubblewrap)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
 command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
+command -v npm >/dev/null 2>&1 || need_pkgs+=(nodejs npm)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "Installing: ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null && apt-get install -y -qq "${need_pkgs[@]}" >/dev/null \
     || { echo "could not install ${need_pkgs[*]}"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+fi
+
+# The official openai and @anthropic-ai/sdk npm packages, pinned by package-lock.json, for the server's NodeSdkTests.
+if ! npm ci --prefix "$root/tests/CompanyOs.Server.Tests/npm" --no-audit --no-fund --loglevel=error >/dev/null; then
+  echo "npm ci failed for tests/CompanyOs.Server.Tests/npm"; echo "0 passed, 1 failed, 0 skipped"; exit 1
 fi
 
 # A throw-away PostgreSQL cluster on a loopback port, removed on exit.

@@ -1,3 +1,4 @@
+using CompanyOs.Configuration;
 using CompanyOs.Prompts.Compilation;
 using CompanyOs.Prompts.Definitions;
 using CompanyOs.Prompts.Diagnostics;
@@ -22,7 +23,7 @@ internal sealed class PromptFileLoader(LiquidEnvironment environment)
         error = null;
         try
         {
-            return File.ReadAllText(file);
+            return ConfigFile.ReadAllText(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -109,6 +109,17 @@ public abstract class ConfigValueContract
     public void A_quoted_null_is_text_not_null() =>
         Assert.NotEqual(Read(null), ReadOrError("\"null\""));
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("http://env.example/")]
+    public void A_nested_reference_in_a_default_is_an_error_not_a_placeholder_value(string? variableValue)
+    {
+        // Read naively, "${A:-${B}}" has the default "${B" and, with A unset, the value "${B}": the placeholder itself.
+        var e = Fails($"\"${{{Variable}:-${{OTHER_URL}}}}\"", variableValue);
+
+        Assert.Contains("a nested ${…} is not expanded", e.Problem, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_malformed_reference_is_an_error() =>
         Assert.Contains("unterminated '${'", Fails($"\"${{{Variable}\"").Problem, StringComparison.Ordinal);

@@ -137,6 +137,19 @@ public abstract class ConfigValueContract
     }
 
     [Fact]
+    public void Nesting_deeper_than_the_limit_is_an_error_naming_the_line()
+    {
+        // 100,000 levels (a 100 KB file) took gigabytes (a longer key path per level) or overflowed the recursive document model.
+        var yaml = Document("http://plain.example/") + "extra: " + new string('[', 200) + new string(']', 200) + "\n";
+
+        var e = Assert.Throws<ConfigurationException>(() => Read(yaml, _ => null));
+
+        Assert.Equal(FileName, e.File);
+        Assert.Contains("nested deeper than 64 levels", e.Problem, StringComparison.Ordinal);
+        Assert.Equal(yaml.Count(c => c == '\n'), e.Line);
+    }
+
+    [Fact]
     public void A_repeated_key_is_an_error_naming_both_lines()
     {
         var yaml = Document("http://first.example/");

@@ -33,6 +33,23 @@ public sealed class UnreadableTemplateFileTests : IDisposable
     }
 
     [Fact]
+    public void Symlinked_directories_are_not_entered()
+    {
+        // Followed, a link to '..' loaded the prompt again under 40 nested names (two such links: an exponential walk that
+        // never ended), and a link to a directory elsewhere loaded its YAML as prompts.
+        _dir.Write("researcher/good.yaml", Good);
+        using var elsewhere = new TempPromptDirectory();
+        elsewhere.Write("notes/secret.yaml", Good);
+        Directory.CreateSymbolicLink(_dir.PathOf("researcher/up"), "..");
+        Directory.CreateSymbolicLink(_dir.PathOf("researcher/elsewhere"), elsewhere.PathOf("notes"));
+
+        using var library = new PromptLibrary(new PromptLibraryOptions { Directory = _dir.Root, FailOnLoadErrors = false });
+
+        Assert.Equal(["researcher/good"], library.List().Select(p => p.Name));
+        Assert.Empty(library.LoadErrors);
+    }
+
+    [Fact]
     public void A_file_that_is_not_utf8_is_a_diagnostic_naming_the_line()
     {
         var latin1 = _dir.Write("researcher/latin1.yaml", string.Empty);

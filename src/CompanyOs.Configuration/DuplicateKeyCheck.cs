@@ -5,10 +5,15 @@ namespace CompanyOs.Configuration;
 
 /// <summary>
 /// Rejects a key repeated in the same mapping, naming its full key path. Runs on the parser's event stream before the
-/// document is built, because the document model only reports "duplicate key" without saying where in the tree.
+/// document is built, because the document model only reports "duplicate key" without saying where in the tree. Also
+/// bounds nesting: the document model is recursive, and each level's key path here is longer than the last, so 100 000
+/// nested '[' (a 100 KB file) took gigabytes until the process was killed.
 /// </summary>
 internal static class DuplicateKeyCheck
 {
+    /// <summary>Deepest nesting of lists and mappings accepted; configuration files use five or six levels.</summary>
+    public const int MaxDepth = 64;
+
     public static void Run(string yaml, string file)
     {
         var parser = new Parser(new StringReader(yaml));
@@ -17,6 +22,9 @@ internal static class DuplicateKeyCheck
         {
             switch (parser.Current)
             {
+                case MappingStart or SequenceStart when frames.Count >= MaxDepth:
+                    throw new ConfigurationException(file, ChildPath(frames), $"lists and mappings are nested deeper than {MaxDepth} levels",
+                        (int)parser.Current.Start.Line, (int)parser.Current.Start.Column);
                 case MappingStart:
                     frames.Push(new Frame(ChildPath(frames), isMapping: true));
                     break;

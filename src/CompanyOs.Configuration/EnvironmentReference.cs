@@ -45,6 +45,13 @@ internal static class EnvironmentReference
                 throw error($"'${{{name}}}' is not a valid environment variable reference (letters, digits and '_', not starting with a digit)");
             }
 
+            // "${A:-${B}}" ends at the first '}': the default would be the text "${B" and the value "${B}" — a placeholder
+            // sent as a key or URL without a word. Defaults are literal, so a '${' in one can only be a mistake.
+            if (fallback is not null && fallback.Contains("${", StringComparison.Ordinal))
+            {
+                throw error($"the default of '${{{name}:-…}}' contains '${{': defaults are literal text, a nested ${{…}} is not expanded");
+            }
+
             first ??= name;
             var value = environment(name);
             if (string.IsNullOrEmpty(value))

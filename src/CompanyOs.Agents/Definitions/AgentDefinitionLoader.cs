@@ -51,7 +51,7 @@ public static partial class AgentDefinitionLoader
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = ConfigFile.ReadAllText(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

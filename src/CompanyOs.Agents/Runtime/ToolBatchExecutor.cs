@@ -94,11 +94,7 @@ internal sealed class ToolBatchExecutor(IToolRegistry registry, ToolInvoker invo
     private ToolCallCompleted Completed(ToolCallState call, ToolResult result, TimeSpan elapsed)
     {
         var content = result.Content ?? string.Empty;
-        var cap = options.MaxToolOutputChars;
-        var truncated = content.Length > cap;
-        var stored = truncated
-            ? string.Create(CultureInfo.InvariantCulture, $"{content[..cap]}\n[output truncated: {content.Length - cap} of {content.Length} characters not stored]")
-            : content;
+        var (stored, truncated) = Cap(content);
         return new ToolCallCompleted
         {
             CallId = call.CallId,
@@ -111,12 +107,27 @@ internal sealed class ToolBatchExecutor(IToolRegistry registry, ToolInvoker invo
         };
     }
 
+    // An error is capped like output: a tool's exception message is as unbounded as its output, and an event over the
+    // store's size limit fails the append (and so the run).
     private ToolCallFailed Failed(ToolCallState call, string reason, string error, long started) => new()
     {
         CallId = call.CallId,
         ToolName = call.ToolName,
         Reason = reason,
-        Error = error,
+        Error = Cap(error).Stored,
         DurationMs = time.GetElapsedTime(started).TotalMilliseconds,
     };
+
+    /// <summary>At most <see cref="AgentRuntimeOptions.MaxToolOutputChars"/> of <paramref name="content"/>, never ending in half a surrogate pair.</summary>
+    private (string Stored, bool Truncated) Cap(string content)
+    {
+        var cap = options.MaxToolOutputChars;
+        if (content.Length <= cap)
+        {
+            return (content, false);
+        }
+
+        var keep = char.IsHighSurrogate(content[cap - 1]) ? cap - 1 : cap;
+        return (string.Create(CultureInfo.InvariantCulture, $"{content[..keep]}\n[output truncated: {content.Length - keep} of {content.Length} characters not stored]"), true);
+    }
 }

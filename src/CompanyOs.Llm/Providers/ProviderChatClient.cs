@@ -53,7 +53,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         {
             response = await base.GetResponseAsync(messages, prepared, linked.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsTranslatable(e, cancellationToken))
+        catch (Exception e) when (IsTranslatable(e, exchange, cancellationToken))
         {
             throw timeout.IsCancellationRequested ? _errors.Timeout(_provider.Timeout, streaming: false, e) : _errors.Translate(e, exchange);
         }
@@ -89,7 +89,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
 
                     update = enumerator.Current;
                 }
-                catch (Exception e) when (IsTranslatable(e, cancellationToken))
+                catch (Exception e) when (IsTranslatable(e, exchange, cancellationToken))
                 {
                     throw timeout.IsCancellationRequested ? _errors.Timeout(_provider.Timeout, streaming: true, e) : _errors.Translate(e, exchange, tracker.ProducedOutput);
                 }
@@ -152,6 +152,11 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         return _dialect.PrepareRequest(prepared);
     }
 
-    private static bool IsTranslatable(Exception e, CancellationToken callerToken) =>
-        e is not ProviderException && e is not ArgumentException && !(e is OperationCanceledException && callerToken.IsCancellationRequested);
+    // An ArgumentException before the upstream answered is the caller's mistake and passes through; once it has answered,
+    // it is the SDK refusing what it read (OpenAI's "Unknown ChatFinishReason value … Actual value was <the upstream's text>"),
+    // which may quote anything the upstream chose to send, the key included.
+    private static bool IsTranslatable(Exception e, HttpExchange exchange, CancellationToken callerToken) =>
+        e is not ProviderException
+        && (e is not ArgumentException || exchange.StatusCode is not null)
+        && !(e is OperationCanceledException && callerToken.IsCancellationRequested);
 }

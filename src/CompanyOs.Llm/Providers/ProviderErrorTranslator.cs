@@ -32,7 +32,8 @@ internal sealed class ProviderErrorTranslator(string provider, ProviderDialect d
         {
             kind = FromStatus(status.Value);
         }
-        else if (dialect.IsMalformed(exception) || Has<JsonException>(exception) || Has<FormatException>(exception))
+        else if (dialect.IsMalformed(exception) || Has<JsonException>(exception) || Has<FormatException>(exception)
+            || (exception is ArgumentException && exchange.ResponseStarted))
         {
             kind = ProviderErrorKind.MalformedResponse;
         }

@@ -13,9 +13,9 @@ internal sealed class LiquidEnvironment
 {
     private readonly BoundingRewriter _rewriter;
 
-    public LiquidEnvironment(int maxRenderedSize = RenderLimits.DefaultMaxRenderedSize)
+    public LiquidEnvironment(int maxRenderedSize = RenderLimits.DefaultMaxRenderedSize, TimeSpan? maxRenderTime = null, TimeProvider? timeProvider = null)
     {
-        Limits = new RenderLimits(maxRenderedSize);
+        Limits = new RenderLimits(maxRenderedSize, maxRenderTime ?? RenderLimits.DefaultMaxRenderTime, timeProvider ?? TimeProvider.System);
         _rewriter = new BoundingRewriter(Limits);
         Parser = new FluidParser(new FluidParserOptions { AllowFunctions = false, AllowParentheses = true });
         Options = new TemplateOptions

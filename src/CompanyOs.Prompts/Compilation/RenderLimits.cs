@@ -17,6 +17,9 @@ internal sealed class RenderLimits
     /// <summary>Default of <c>PromptLibraryOptions.MaxRenderedSize</c>.</summary>
     public const int DefaultMaxRenderedSize = 1_000_000;
 
+    /// <summary>Default of <c>PromptLibraryOptions.MaxRenderTime</c>.</summary>
+    public static readonly TimeSpan DefaultMaxRenderTime = TimeSpan.FromSeconds(5);
+
     /// <summary>Statements a render may execute (Fluid's <see cref="TemplateOptions.MaxSteps"/>).</summary>
     public const int MaxSteps = 100_000;
 
@@ -31,7 +34,17 @@ internal sealed class RenderLimits
 
     private static readonly HashSet<string> FormatFilters = new(StringComparer.Ordinal) { "format_string", "format_number", "date", "format_date" };
 
-    public RenderLimits(int maxRenderedSize) => MaxRenderedSize = maxRenderedSize;
+    private const string DeadlineKey = "companyos.render_deadline";
+
+    private readonly TimeSpan _maxRenderTime;
+    private readonly TimeProvider _timeProvider;
+
+    public RenderLimits(int maxRenderedSize, TimeSpan maxRenderTime, TimeProvider timeProvider)
+    {
+        MaxRenderedSize = maxRenderedSize;
+        _maxRenderTime = maxRenderTime;
+        _timeProvider = timeProvider;
+    }
 
     /// <summary>Characters a whole rendered prompt may have, and the size (<see cref="SizeOf"/>) of any value made while rendering.</summary>
     public int MaxRenderedSize { get; }
@@ -43,12 +56,16 @@ internal sealed class RenderLimits
         {
             filters.AddFilter(name, (input, arguments, context) =>
             {
+                CheckDeadline(context, name);
                 CheckBefore(name, input, arguments);
                 var result = filter(input, arguments, context);
                 return result.IsCompletedSuccessfully ? new ValueTask<FluidValue>(Check(result.Result, $"filter '{name}'")) : Awaited(result, name);
             });
         }
     }
+
+    /// <summary>Starts the clock of one render: filters called with <paramref name="context"/> fail once the render time is up.</summary>
+    public void StartRender(TemplateContext context) => context.AmbientValues[DeadlineKey] = _timeProvider.GetUtcNow() + _maxRenderTime;
 
     /// <summary>Returns <paramref name="value"/> when its size is within the limit; throws naming <paramref name="madeBy"/> otherwise.</summary>
     public FluidValue Check(FluidValue value, string madeBy)
@@ -122,6 +139,18 @@ internal sealed class RenderLimits
         }
 
         return size;
+    }
+
+    // Steps count statements, and one statement may chain any number of filters over a value of up to the maximum size
+    // (a loop of 'assign t = s | upcase | downcase | …' on a 600 KB string ran for minutes within the step limit).
+    private void CheckDeadline(TemplateContext context, string name)
+    {
+        if (context.AmbientValues.TryGetValue(DeadlineKey, out var value) && value is DateTimeOffset deadline && _timeProvider.GetUtcNow() > deadline)
+        {
+            throw new RenderLimitException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"rendering took longer than {_maxRenderTime.TotalSeconds:0.###} s (PromptLibraryOptions.MaxRenderTime), stopped at filter '{name}'; a loop running filters over large values?"));
+        }
     }
 
     private async ValueTask<FluidValue> Awaited(ValueTask<FluidValue> result, string name) => Check(await result.ConfigureAwait(false), $"filter '{name}'");

@@ -1,3 +1,5 @@
+using System.IO.Enumeration;
+using CompanyOs.Configuration;
 using CompanyOs.Prompts.Compilation;
 using CompanyOs.Prompts.Definitions;
 using CompanyOs.Prompts.Diagnostics;
@@ -9,12 +11,22 @@ internal sealed class PromptFileLoader(LiquidEnvironment environment)
 {
     private readonly PromptCompiler _compiler = new(environment);
 
-    /// <summary>All prompt files under <paramref name="root"/>, in a stable (ordinal) order.</summary>
-    public static IReadOnlyList<string> EnumerateFiles(string root) =>
-        Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden })
-            .Where(PromptPath.IsPromptFile)
-            .Order(StringComparer.Ordinal)
-            .ToList();
+    /// <summary>
+    /// All prompt files under <paramref name="root"/>, in a stable (ordinal) order. A symlinked directory is not entered: the
+    /// walk followed them, so a link to <c>..</c> loaded every prompt again under 40 nested names, two such links made the
+    /// walk exponential (the constructor or the hot reload never returned), and a link to <c>/etc</c> read its YAML. A
+    /// symlinked file is read like any other.
+    /// </summary>
+    public static IReadOnlyList<string> EnumerateFiles(string root)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden };
+        var files = new FileSystemEnumerable<string>(root, static (ref FileSystemEntry entry) => entry.ToFullPath(), options)
+        {
+            ShouldIncludePredicate = static (ref FileSystemEntry entry) => !entry.IsDirectory,
+            ShouldRecursePredicate = static (ref FileSystemEntry entry) => (entry.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
+        return files.Where(PromptPath.IsPromptFile).Order(StringComparer.Ordinal).ToList();
+    }
 
     /// <summary>Reads the file's text, or returns null and reports why it could not be read.</summary>
     public static string? TryRead(string file, out PromptDiagnostic? error)
@@ -22,7 +34,7 @@ internal sealed class PromptFileLoader(LiquidEnvironment environment)
         error = null;
         try
         {
-            return File.ReadAllText(file);
+            return ConfigFile.ReadAllText(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

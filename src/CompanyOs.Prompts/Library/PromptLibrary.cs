@@ -31,10 +31,11 @@ public sealed class PromptLibrary : IPromptLibrary, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Directory, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReloadDebounce, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxRenderedSize, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.MaxRenderTime, TimeSpan.Zero, nameof(options));
         _options = options;
         _logger = logger ?? NullLogger<PromptLibrary>.Instance;
         Directory = Path.GetFullPath(options.Directory);
-        _state = new PromptDirectoryState(Directory, new PromptFileLoader(new LiquidEnvironment(options.MaxRenderedSize)));
+        _state = new PromptDirectoryState(Directory, new PromptFileLoader(new LiquidEnvironment(options.MaxRenderedSize, options.MaxRenderTime, options.TimeProvider)));
 
         Reload();
         var errors = _snapshot.Errors;

@@ -25,6 +25,14 @@ public sealed class PromptLibraryOptions
     /// </summary>
     public int MaxRenderedSize { get; set; } = Compilation.RenderLimits.DefaultMaxRenderedSize;
 
-    /// <summary>Clock for the reload debounce timer.</summary>
+    /// <summary>
+    /// Longest one <c>Render</c> may take. The step limit counts statements, but one statement can chain any number of
+    /// filters over a value of up to <see cref="MaxRenderedSize"/> characters, so steps alone do not bound the time; past
+    /// this, <c>Render</c> throws a <see cref="PromptException"/> naming the template. Checked at every filter call.
+    /// Default 5 s; must be positive.
+    /// </summary>
+    public TimeSpan MaxRenderTime { get; set; } = Compilation.RenderLimits.DefaultMaxRenderTime;
+
+    /// <summary>Clock for the reload debounce timer and <see cref="MaxRenderTime"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

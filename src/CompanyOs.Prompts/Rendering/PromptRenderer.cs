@@ -54,6 +54,7 @@ internal static class PromptRenderer
         }
 
         var context = new TemplateContext(prompt.Environment.Options) { Undefined = prompt.UndefinedHandler };
+        prompt.Environment.Limits.StartRender(context);
         List<string>? missing = null;
         foreach (var (name, declaration) in prompt.Variables)
         {

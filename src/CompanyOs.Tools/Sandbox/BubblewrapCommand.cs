@@ -5,8 +5,8 @@ namespace CompanyOs.Tools.Sandbox;
 /// <summary>
 /// Builds the command line that runs an interpreter inside bubblewrap. Outside the sandbox, in this order: a <c>/bin/sh</c>
 /// stub opens the seccomp program as fd 3 and moves itself into the run's memory cgroup (when there is one), then
-/// <c>prlimit</c> sets the rlimits, then (when the host process is root) <c>setpriv</c> drops to an unprivileged uid — the
-/// kernel never applies RLIMIT_NPROC to real root — and only then bubblewrap starts. Everything bubblewrap creates, its PID 1
+/// <c>prlimit</c> sets the rlimits, then (when the host process is root) <c>setpriv</c> drops to the run's own unprivileged uid
+/// (<see cref="SandboxUidLease"/>) — the kernel never applies RLIMIT_NPROC to real root — and only then bubblewrap starts. Everything bubblewrap creates, its PID 1
 /// included, therefore inherits the cgroup, the limits and the uid. Inside: every namespace unshared (no network) with a user
 /// namespace that cannot create further ones (<c>--disable-userns</c> when this bubblewrap has it), the seccomp filter
 /// (<see cref="SeccompFilter"/>), read-only system directories, no host home, project or secrets, fresh size-limited tmpfs for
@@ -21,7 +21,7 @@ internal static class BubblewrapCommand
     private static readonly string[] EtcFiles = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/alternatives", "/etc/localtime"];
 
     public static (string FileName, List<string> Arguments) Build(
-        SandboxOptions options, IReadOnlyList<string> interpreter, bool hostIsRoot, string seccompPath, string? cgroupPath, bool disableUserns)
+        SandboxOptions options, IReadOnlyList<string> interpreter, int? runUid, string seccompPath, string? cgroupPath, bool disableUserns)
     {
         var args = new List<string> { "-c", Stub, "sh", seccompPath, cgroupPath ?? string.Empty, options.PrlimitPath };
         // Soft limit sends SIGXCPU (reported as "CPU time limit"); the hard limit one second later is the SIGKILL backstop.
@@ -31,10 +31,10 @@ internal static class BubblewrapCommand
         args.Add(string.Create(CultureInfo.InvariantCulture, $"--fsize={options.MaxFileBytes}"));
         args.AddRange(["--nofile=256", "--core=0", "--"]);
 
-        var id = options.UnprivilegedUid.ToString(CultureInfo.InvariantCulture);
-        if (hostIsRoot)
+        if (runUid is { } uid)
         {
-            args.AddRange([options.SetprivPath, "--reuid", id, "--regid", id, "--clear-groups", "--"]);
+            var host = uid.ToString(CultureInfo.InvariantCulture);
+            args.AddRange([options.SetprivPath, "--reuid", host, "--regid", host, "--clear-groups", "--"]);
         }
 
         args.AddRange([options.BwrapPath, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--clearenv", "--hostname", "sandbox"]);
@@ -67,8 +67,9 @@ internal static class BubblewrapCommand
         args.AddRange(["--size", tmpfsSize, "--tmpfs", "/tmp", "--size", tmpfsSize, "--tmpfs", "/work", "--chdir", "/work"]);
         args.AddRange(["--remount-ro", "/"]);
         args.AddRange(["--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "HOME", "/work", "--setenv", "TMPDIR", "/tmp", "--setenv", "LANG", "C.UTF-8"]);
-        if (!hostIsRoot)
+        if (runUid is null)
         {
+            var id = options.UnprivilegedUid.ToString(CultureInfo.InvariantCulture);
             args.AddRange(["--uid", id, "--gid", id]);
         }
 

@@ -85,8 +85,9 @@ public sealed partial class BubblewrapSandbox : IDisposable
 
     private async Task<SandboxResult> ExecuteAsync(IReadOnlyList<string> interpreter, string code, TimeSpan wallTimeout, CancellationToken cancellationToken)
     {
+        using var uid = _hostIsRoot ? SandboxUidLease.Take(_options.RunUidFirst, _options.RunUidCount) : null;
         using var cgroup = CreateCgroup();
-        var (fileName, arguments) = BubblewrapCommand.Build(_options, interpreter, _hostIsRoot, _seccompPath!, cgroup?.Path, _disableUserns);
+        var (fileName, arguments) = BubblewrapCommand.Build(_options, interpreter, uid?.Uid, _seccompPath!, cgroup?.Path, _disableUserns);
         var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardInput = true,

@@ -12,11 +12,20 @@ public sealed record SandboxOptions
     /// <summary>util-linux <c>prlimit</c>, run before bubblewrap so the limits cover everything in the sandbox, its PID 1 included.</summary>
     public string PrlimitPath { get; init; } = "/usr/bin/prlimit";
 
-    /// <summary>util-linux <c>setpriv</c>, used to drop to <see cref="UnprivilegedUid"/> when the host process runs as root.</summary>
+    /// <summary>util-linux <c>setpriv</c>, used to drop to a run's own uid (<see cref="RunUidFirst"/>) when the host process runs as root.</summary>
     public string SetprivPath { get; init; } = "/usr/bin/setpriv";
 
-    /// <summary>Host uid/gid the sandbox runs as when we are root (the kernel ignores the process limit for real root).</summary>
+    /// <summary>Uid/gid inside the sandbox when the host process is not root (it runs as the host's own uid then).</summary>
     public int UnprivilegedUid { get; init; } = 65534;
+
+    /// <summary>
+    /// When the host process is root, each run executes as a host uid of its own from <c>[RunUidFirst, RunUidFirst + RunUidCount)</c>
+    /// (the kernel ignores the process limit for real root, and counts it per uid across all runs sharing one).
+    /// </summary>
+    public int RunUidFirst { get; init; } = 2_000_000_000;
+
+    /// <summary>Number of host uids runs are spread over; see <see cref="RunUidFirst"/>.</summary>
+    public int RunUidCount { get; init; } = 65536;
 
     /// <summary>CPU seconds per process (RLIMIT_CPU).</summary>
     public int CpuSeconds { get; init; } = 10;
@@ -27,7 +36,7 @@ public sealed record SandboxOptions
     /// </summary>
     public long MemoryBytes { get; init; } = 1024L * 1024 * 1024;
 
-    /// <summary>Processes/threads the sandbox user may have (RLIMIT_NPROC).</summary>
+    /// <summary>Processes/threads one run may have (RLIMIT_NPROC; per run because each run has its own uid when the host is root).</summary>
     public int MaxProcesses { get; init; } = 64;
 
     /// <summary>Largest file the code may write, in bytes (RLIMIT_FSIZE).</summary>

@@ -53,6 +53,49 @@ public sealed class ToolInvocationTests
     }
 
     [Fact]
+    public async Task A_tool_that_throws_with_a_huge_message_is_stored_capped_and_the_run_goes_on()
+    {
+        // Completed output was capped at MaxToolOutputChars but a thrown exception's message was stored whole: 5 M characters
+        // made a ToolCallFailed over the event store's 4 MiB limit, and the append failed.
+        var h = new RuntimeHarness();
+        var tool = h.AddTool("dumper");
+        tool.OnInvoke = (_, _) => throw new InvalidOperationException("dump: " + new string('x', 5_000_000));
+        h.Define();
+        h.Script.ThenCalls(("c1", "dumper", new { query = "a" })).ThenText("Recovered.");
+        await using var runtime = h.CreateRuntime();
+
+        var result = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Completed, result.Status);
+        var failed = (await h.EventsAsync(result.RunId)).Single(e => e.Type == "ToolCallFailed");
+        var error = failed.Data.GetProperty("error").GetString()!;
+        Assert.StartsWith("Tool 'dumper' failed: dump: xxx", error, StringComparison.Ordinal);
+        Assert.InRange(error.Length, 1, new CompanyOs.Agents.Runtime.AgentRuntimeOptions().MaxToolOutputChars + 200);
+        Assert.Contains("truncated", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Output_cut_at_the_cap_never_ends_in_half_a_surrogate_pair()
+    {
+        // An emoji straddling the cap was cut in two; a lone surrogate is not valid Unicode (PostgreSQL's jsonb refuses it).
+        var h = new RuntimeHarness();
+        var cap = new CompanyOs.Agents.Runtime.AgentRuntimeOptions().MaxToolOutputChars;
+        var tool = h.AddTool("emoji");
+        tool.OnInvoke = (_, _) => Task.FromResult(ToolResult.Success(new string('x', cap - 1) + "\U0001F600" + "tail"));
+        h.Define();
+        h.Script.ThenCalls(("c1", "emoji", new { query = "a" })).ThenText("Done.");
+        await using var runtime = h.CreateRuntime();
+
+        var result = await runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+
+        Assert.Equal(RunStatus.Completed, result.Status);
+        var completed = (await h.EventsAsync(result.RunId)).Single(e => e.Type == "ToolCallCompleted");
+        var output = completed.Data.GetProperty("output").GetString()!;
+        Assert.StartsWith(new string('x', cap - 1) + "\n[output truncated: 6 of", output, StringComparison.Ordinal);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(output) == new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetByteCount(output));
+    }
+
+    [Fact]
     public async Task A_tool_that_cancels_its_own_operation_is_a_tool_error_not_a_stopped_run()
     {
         var h = new RuntimeHarness();

@@ -109,6 +109,17 @@ public abstract class ConfigValueContract
     public void A_quoted_null_is_text_not_null() =>
         Assert.NotEqual(Read(null), ReadOrError("\"null\""));
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("http://env.example/")]
+    public void A_nested_reference_in_a_default_is_an_error_not_a_placeholder_value(string? variableValue)
+    {
+        // Read naively, "${A:-${B}}" has the default "${B" and, with A unset, the value "${B}": the placeholder itself.
+        var e = Fails($"\"${{{Variable}:-${{OTHER_URL}}}}\"", variableValue);
+
+        Assert.Contains("a nested ${…} is not expanded", e.Problem, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_malformed_reference_is_an_error() =>
         Assert.Contains("unterminated '${'", Fails($"\"${{{Variable}\"").Problem, StringComparison.Ordinal);
@@ -123,6 +134,19 @@ public abstract class ConfigValueContract
 
         Assert.Equal(FileName, e.File);
         Assert.Contains("malformed YAML", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nesting_deeper_than_the_limit_is_an_error_naming_the_line()
+    {
+        // 100,000 levels (a 100 KB file) took gigabytes (a longer key path per level) or overflowed the recursive document model.
+        var yaml = Document("http://plain.example/") + "extra: " + new string('[', 200) + new string(']', 200) + "\n";
+
+        var e = Assert.Throws<ConfigurationException>(() => Read(yaml, _ => null));
+
+        Assert.Equal(FileName, e.File);
+        Assert.Contains("nested deeper than 64 levels", e.Problem, StringComparison.Ordinal);
+        Assert.Equal(yaml.Count(c => c == '\n'), e.Line);
     }
 
     [Fact]

@@ -29,7 +29,16 @@ public sealed class KeyEchoingUpstream : IAsyncDisposable
     /// <summary>How many error bodies carried a credential back.</summary>
     public int Echoed => Volatile.Read(ref _echoed);
 
-    public static async Task<KeyEchoingUpstream> StartAsync(int status, CancellationToken cancellationToken)
+    /// <summary>Starts an upstream answering every request with an HTTP <paramref name="status"/> error that quotes the credentials.</summary>
+    public static Task<KeyEchoingUpstream> StartAsync(int status, CancellationToken cancellationToken) => StartAsync(status, inAnswer: false, cancellationToken);
+
+    /// <summary>
+    /// Starts an upstream answering OpenAI chat requests with HTTP 200 whose <c>finish_reason</c> is the credentials it
+    /// received (a value the SDK rejects with an <see cref="ArgumentOutOfRangeException"/> quoting it); streamed when asked.
+    /// </summary>
+    public static Task<KeyEchoingUpstream> StartAnsweringAsync(CancellationToken cancellationToken) => StartAsync(200, inAnswer: true, cancellationToken);
+
+    private static async Task<KeyEchoingUpstream> StartAsync(int status, bool inAnswer, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
@@ -41,6 +50,17 @@ public sealed class KeyEchoingUpstream : IAsyncDisposable
             if (presented.Length > 0)
             {
                 Interlocked.Increment(ref upstream!._echoed);
+            }
+
+            if (inAnswer)
+            {
+                using var request = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+                var streamed = request.RootElement.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+                var choice = new { index = 0, message = new { role = "assistant", content = "hi" }, delta = new { content = "hi" }, finish_reason = presented };
+                var answer = JsonSerializer.Serialize(new { id = "c1", @object = streamed ? "chat.completion.chunk" : "chat.completion", created = 1, model = "gpt-4o-mini", choices = new[] { choice } });
+                context.Response.ContentType = streamed ? "text/event-stream" : "application/json";
+                await context.Response.WriteAsync(streamed ? $"data: {answer}\n\ndata: [DONE]\n\n" : answer, context.RequestAborted);
+                return;
             }
 
             var message = $"Incorrect API key provided: {presented}";

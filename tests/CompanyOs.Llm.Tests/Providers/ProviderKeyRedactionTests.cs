@@ -59,6 +59,25 @@ public sealed class ProviderKeyRedactionTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_successful_answer_the_sdk_cannot_read_is_a_redacted_malformed_response(bool streaming)
+    {
+        // The OpenAI SDK rejects an unknown finish_reason with ArgumentOutOfRangeException("… Actual value was <value>"),
+        // which used to pass through untranslated (arguments were taken for the caller's mistakes), key and all.
+        await using var upstream = await KeyEchoingUpstream.StartAnsweringAsync(Ct);
+        using var client = new ProviderClientFactory().Create(Provider(ProviderKind.OpenAI, upstream.BaseUri));
+
+        var e = await Assert.ThrowsAsync<ProviderException>(() => Call(client, streaming));
+
+        Assert.True(upstream.Echoed > 0, "the upstream should have received (and echoed) the key");
+        Assert.Equal(ProviderErrorKind.MalformedResponse, e.Kind);
+        Assert.Equal(200, e.StatusCode);
+        Assert.IsType<RedactedException>(e.InnerException);
+        AssertNoKey(e.ToString());
+    }
+
+    [Theory]
     [InlineData(ProviderKind.OpenAI, false)]
     [InlineData(ProviderKind.Anthropic, true)]
     [InlineData(ProviderKind.Ollama, false)]

@@ -132,6 +132,37 @@ public sealed class ResourceBombTests : IDisposable
     }
 
     [Fact]
+    public void A_chain_of_filters_in_a_loop_is_stopped_at_the_render_time_limit()
+    {
+        // One statement is one step whatever it does: 45,000 steps, each upcasing a 655,360-character string, ran for 25 s
+        // within the step and size limits (and a longer filter chain per statement for as long as one liked).
+        _dir.Write("researcher/slow.yaml", "version: \"1.2\"\nsystem: \"{% assign s = 'xxxxxxxxxx' %}{% for i in (1..16) %}{% assign s = s | append: s %}{% endfor %}{% for i in (1..45000) %}{% assign t = s | upcase | downcase %}{% endfor %}{{ t | size }}\"\n");
+        using var library = new PromptLibrary(new PromptLibraryOptions { Directory = _dir.Root, MaxRenderTime = TimeSpan.FromMilliseconds(300) });
+
+        var watch = Stopwatch.StartNew();
+        var e = Assert.Throws<PromptException>(() => library.Render("researcher/slow", Vars()));
+
+        Assert.True(watch.Elapsed < Quickly, $"took {watch.Elapsed}");
+        Assert.Equal("researcher/slow", e.Template);
+        Assert.Contains("'system' of prompt 'researcher/slow' v1.2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("longer than 0.3 s (PromptLibraryOptions.MaxRenderTime)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_render_time_limit_runs_on_the_configured_clock()
+    {
+        // Every reading of the fake clock moves it on 1 ms: the 1,001st filter call is past a 1 s limit however fast it runs.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
+        _dir.Write("researcher/many.yaml", "version: \"1.0\"\nsystem: \"{% for i in (1..2000) %}{% assign t = i | plus: 1 %}{% endfor %}{{ t }}\"\n");
+        _dir.Write("researcher/few.yaml", "version: \"1.0\"\nsystem: \"{% for i in (1..900) %}{% assign t = i | plus: 1 %}{% endfor %}{{ t }}\"\n");
+        using var library = new PromptLibrary(new PromptLibraryOptions { Directory = _dir.Root, MaxRenderTime = TimeSpan.FromSeconds(1), TimeProvider = clock });
+
+        Assert.Equal("901", library.Render("researcher/few", Vars()).System);
+        var e = Assert.Throws<PromptException>(() => library.Render("researcher/many", Vars()));
+        Assert.Contains("stopped at filter 'plus'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_step_limit_error_speaks_of_steps_not_of_include_statements()
     {
         var e = RenderFails("{% for i in (1..1000) %}{% for j in (1..1000) %}{% endfor %}{% endfor %}");

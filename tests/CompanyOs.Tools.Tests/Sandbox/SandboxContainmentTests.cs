@@ -95,7 +95,7 @@ public sealed class SandboxContainmentTests
             script.Append("# padding so the script does not fit into the pipe buffer\n");
         }
 
-        var options = Small with { WallTimeout = TimeSpan.FromSeconds(3), UnprivilegedUid = 61003 };
+        var options = Small with { WallTimeout = TimeSpan.FromSeconds(3), RunUidFirst = 61003, RunUidCount = 1 };
         var clock = Stopwatch.StartNew();
 
         var result = await Run("bash", script.ToString(), options);
@@ -103,6 +103,25 @@ public sealed class SandboxContainmentTests
         Assert.True(result.TimedOut, $"not timed out after {clock.Elapsed}");
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(10));
         await SandboxTests.AssertNoProcessesLeft(61003);
+    }
+
+    [Fact]
+    public async Task A_fork_bomb_in_one_run_does_not_keep_a_concurrent_run_from_starting()
+    {
+        // RLIMIT_NPROC is counted per uid: runs sharing one uid shared one process budget, and the victim failed with
+        // "bwrap: Creating new namespace failed: Resource temporarily unavailable". Each run has its own uid now.
+        var options = Small with { WallTimeout = TimeSpan.FromSeconds(12) };
+        using var sandbox = new BubblewrapSandbox(options);
+        Assert.Null(await sandbox.CheckAvailableAsync());
+        var bomb = sandbox.RunAsync("bash", ":(){ :|:& };:\nsleep 30", TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken); // the bomb fills its budget in well under a second
+
+        var victim = await sandbox.RunAsync("bash", "for i in 1 2 3 4; do /bin/true & done; wait; echo started", TestContext.Current.CancellationToken);
+
+        Assert.False(bomb.IsCompleted, "the bomb ended before the victim ran; the test proves nothing");
+        Assert.True(victim.ExitCode == 0, $"exit {victim.ExitCode}: {victim.Stderr}");
+        Assert.Equal("started", victim.Stdout.Trim());
+        Assert.True((await bomb).TimedOut);
     }
 
     private static bool BubblewrapHas(string option)

@@ -130,7 +130,7 @@ public sealed class SandboxTests
     {
         var clock = Stopwatch.StartNew();
 
-        var result = await Run("bash", ":(){ :|:& };:\nsleep 30", Small with { UnprivilegedUid = 61001 });
+        var result = await Run("bash", ":(){ :|:& };:\nsleep 30", Small with { RunUidFirst = 61001, RunUidCount = 1 });
 
         Assert.True(clock.Elapsed < Small.WallTimeout + TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.True(result.TimedOut || result.ExitCode != 0);
@@ -166,7 +166,7 @@ public sealed class SandboxTests
     [Fact]
     public async Task Sleeping_loop_is_killed_at_the_wall_clock_limit()
     {
-        var options = Small with { WallTimeout = TimeSpan.FromSeconds(1.5), UnprivilegedUid = 61002 };
+        var options = Small with { WallTimeout = TimeSpan.FromSeconds(1.5), RunUidFirst = 61002, RunUidCount = 1 };
 
         var result = await Run("python", "import time\nprint('started', flush=True)\nwhile True:\n    time.sleep(0.2)", options);
 

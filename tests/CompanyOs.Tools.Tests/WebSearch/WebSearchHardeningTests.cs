@@ -49,6 +49,23 @@ public sealed class WebSearchHardeningTests
     }
 
     [Fact]
+    public async Task A_snippet_of_unclosed_tags_is_cleaned_in_linear_time()
+    {
+        // Every '<' opens a tag that never closes: a backtracking tag regex rescans the rest from each one (13 s for 1 MB).
+        var body = """{"results":[{"url":"https://a.example/","title":"<b>T</b>","content":"<em>x</em>""" + new string('<', 1_000_000) + "\"}]}";
+        await using var api = new LoopbackHttpServer(_ => new LoopbackResponse(200, body));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await Search(SearchProvider.Searxng, api.BaseUrl);
+
+        Assert.False(result.IsError, result.Content);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"took {clock.Elapsed}");
+        Assert.Contains("T", result.Content, StringComparison.Ordinal);
+        Assert.Contains("x<<<", result.Content, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>", result.Content, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Long_titles_and_snippets_are_truncated()
     {
         var body = JsonSerializer.Serialize(new { results = new[] { new { url = "https://a.example/", title = new string('t', 5000), content = new string('s', 200_000) } } });

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using CompanyOs.Cli.Commands;
+using CompanyOs.Cli.Commands.Demo;
 using CompanyOs.Cli.Commands.Runs;
 
 namespace CompanyOs.Cli;
@@ -13,6 +14,7 @@ public static class CompanyOsCli
     {
         ArgumentNullException.ThrowIfNull(environment);
         var root = new RootCommand("CompanyOS: LLM gateway and agent runtime. Runs against a built-in emulator when no API key is set.");
+        root.Subcommands.Add(DemoCommand.Create(environment));
         root.Subcommands.Add(ChatCommand.Create(environment));
         root.Subcommands.Add(RunCommand.Create(environment));
         root.Subcommands.Add(RunsCommand.Create(environment));

@@ -1,6 +1,7 @@
 using CompanyOs.Agents.Definitions;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Cli.Errors;
+using CompanyOs.Emulator.Scripting;
 using CompanyOs.Events.Sqlite;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway;
@@ -28,6 +29,12 @@ internal sealed class AgentHost : IAsyncDisposable
     public IReadOnlyDictionary<string, AgentDefinition> Definitions { get; private set; } = null!;
 
     public IToolRegistry Tools { get; private set; } = null!;
+
+    /// <summary>The loaded <c>tools.yaml</c>; null when there is none.</summary>
+    public ToolsOptions? ToolsOptions { get; private set; }
+
+    /// <summary>The in-process emulator's script; null when no provider is emulated.</summary>
+    public TurnScript? EmulatorScript { get; private set; }
 
     /// <summary>Providers answered by the built-in emulator (empty when every enabled provider is real).</summary>
     public IReadOnlyList<string> Emulated { get; private set; } = [];
@@ -81,6 +88,7 @@ internal sealed class AgentHost : IAsyncDisposable
 
         var emulated = Own(await EmulatedProviders.ApplyAsync(llm, forceEmulator, cancellationToken).ConfigureAwait(false));
         Emulated = emulated.Emulated;
+        EmulatorScript = emulated.Script;
         if (Emulated.Count > 0)
         {
             var why = forceEmulator ? "--emulator was given"
@@ -114,6 +122,7 @@ internal sealed class AgentHost : IAsyncDisposable
             throw new CliUsageException($"the tool configuration could not be loaded: {e.Message}");
         }
 
+        ToolsOptions = options;
         var set = Own(await ToolSet.CreateAsync(options, timeProvider: TimeProvider.System, cancellationToken: cancellationToken).ConfigureAwait(false));
         return set.Registry;
     }

@@ -8,8 +8,10 @@ namespace CompanyOs.Cli.Runs;
 /// <summary>
 /// Asks a person, line by line, about each pending approval (approve / reject with a reason / edit the arguments / skip)
 /// and question (answer / skip), and records the decision, which continues the run. End of input and Ctrl+C skip.
+/// With <paramref name="autoApprove"/> every tool call is approved as it comes, saying so, and questions are skipped.
 /// </summary>
-internal sealed class ApprovalPrompter(AgentRuntime runtime, TextReader input, TextWriter prompt, string? decidedBy, AgentStepCallback onStep)
+internal sealed class ApprovalPrompter(
+    AgentRuntime runtime, TextReader input, TextWriter prompt, string? decidedBy, AgentStepCallback onStep, bool autoApprove = false)
 {
     private readonly HashSet<string> _skipped = new(StringComparer.Ordinal);
 
@@ -47,6 +49,12 @@ internal sealed class ApprovalPrompter(AgentRuntime runtime, TextReader input, T
     {
         await prompt.WriteLineAsync($"Approval needed: {p.ToolName} (call {p.CallId}) — {p.Reason}").ConfigureAwait(false);
         await prompt.WriteLineAsync($"  arguments: {ShellText.OneLine(p.ProposedArguments.GetRawText(), 2000)}").ConfigureAwait(false);
+        if (autoApprove)
+        {
+            await prompt.WriteLineAsync("  approved automatically (--yes)").ConfigureAwait(false);
+            return await runtime.ApproveAsync(p.RunId, p.CallId, null, decidedBy ?? "--yes", onStep, cancellationToken).ConfigureAwait(false);
+        }
+
         while (true)
         {
             var choice = await AskAsync("[a]pprove, [r]eject, [e]dit arguments, [s]kip? ", cancellationToken).ConfigureAwait(false);
@@ -97,6 +105,11 @@ internal sealed class ApprovalPrompter(AgentRuntime runtime, TextReader input, T
     private async Task<AgentRunResult?> AnswerAsync(PendingApproval p, CancellationToken cancellationToken)
     {
         await prompt.WriteLineAsync($"Question ({p.Id}): {p.Reason}").ConfigureAwait(false);
+        if (autoApprove)
+        {
+            return null;
+        }
+
         var answer = await AskAsync("Answer (empty line to skip): ", cancellationToken).ConfigureAwait(false);
         return string.IsNullOrWhiteSpace(answer)
             ? null

@@ -55,6 +55,6 @@ internal sealed class AgentCommandOptions
         parse.GetValue(AllowMissingTools));
 }
 
-/// <summary>Values of <see cref="AgentCommandOptions"/> for one invocation.</summary>
+/// <summary>Values of <see cref="AgentCommandOptions"/> for one invocation; <paramref name="AutoApprove"/> approves every tool call without asking (<c>demo --yes</c>).</summary>
 internal sealed record AgentCommandSettings(
-    string? Database, string? Config, bool Json, bool NoInput, bool Interactive, bool ForceEmulator, bool AllowMissingTools);
+    string? Database, string? Config, bool Json, bool NoInput, bool Interactive, bool ForceEmulator, bool AllowMissingTools, bool AutoApprove = false);

@@ -39,9 +39,9 @@ internal static class AgentCommandRunner
             IRunOutput runOutput = settings.Json
                 ? new JsonRunOutput(output, error, outputSettings)
                 : new HumanRunOutput(CliConsole.Create(output, environment), output, outputSettings);
-            var prompting = !settings.NoInput && (settings.Interactive || (environment.InputIsInteractive && !settings.Json));
+            var prompting = settings.AutoApprove || (!settings.NoInput && (settings.Interactive || (environment.InputIsInteractive && !settings.Json)));
             var prompter = prompting
-                ? new ApprovalPrompter(host.Runtime, environment.Input, runOutput.PromptWriter, environment.Variables("USER"), runOutput.WriteStepAsync)
+                ? new ApprovalPrompter(host.Runtime, environment.Input, runOutput.PromptWriter, environment.Variables("USER"), runOutput.WriteStepAsync, settings.AutoApprove)
                 : null;
             return await action(host, new RunSession(runOutput, prompter, error, outputSettings)).ConfigureAwait(false);
         });

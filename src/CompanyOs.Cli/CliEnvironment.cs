@@ -10,7 +10,10 @@ public sealed record CliEnvironment(Func<string, string?> Variables, string Work
     /// <summary>The real process environment, current directory, standard input and terminal.</summary>
     public static CliEnvironment Process => new(ProcessEnvironment.Lookup, Directory.GetCurrentDirectory())
     {
-        Input = Console.In,
+        // On a terminal, .NET's Console.In edits the line itself and holds the console while it waits, so a Ctrl+C at a
+        // prompt could not print the waiting run before the process was ended (exit 130, nothing shown). Reading the
+        // raw stdin stream leaves line editing to the terminal and never blocks output.
+        Input = Console.IsInputRedirected ? Console.In : new StreamReader(Console.OpenStandardInput()),
         InputIsInteractive = !Console.IsInputRedirected,
         OutputIsTerminal = !Console.IsOutputRedirected,
     };

@@ -2,7 +2,6 @@ using CompanyOs.Agents.Definitions;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Cli.Errors;
 using CompanyOs.Emulator.Scripting;
-using CompanyOs.Events.Sqlite;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway;
 using CompanyOs.Prompts.Library;
@@ -84,7 +83,7 @@ internal sealed class AgentHost : IAsyncDisposable
         Definitions = ApplyOverrides(AgentDefinitionLoader.LoadDirectory(Paths.AgentsDirectory, environment.Variables), overrides);
         var prompts = Own(new PromptLibrary(new PromptLibraryOptions { Directory = Paths.PromptsDirectory }));
         Tools = await LoadToolsAsync(environment, notices, cancellationToken).ConfigureAwait(false);
-        var store = Own(await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = Paths.Database }, cancellationToken: cancellationToken).ConfigureAwait(false));
+        var store = Own(await EventStoreFile.OpenAsync(Paths.Database, cancellationToken).ConfigureAwait(false));
 
         var emulated = Own(await EmulatedProviders.ApplyAsync(llm, forceEmulator, cancellationToken).ConfigureAwait(false));
         Emulated = emulated.Emulated;

@@ -13,7 +13,11 @@ internal static class RunCommand
         var task = new Argument<string>("task") { Description = "What the agent should do." };
         var org = new Option<string?>("--org") { Description = "Organisation the run belongs to (used by `runs --org`)." };
         var autonomy = new Option<string?>("--autonomy") { Description = "Override the agent's autonomy: manual (every tool call waits), supervised (high-risk tools wait) or autonomous." };
-        var maxIterations = new Option<int?>("--max-iterations") { Description = "Override the agent's max_iterations (1-1000)." };
+        var maxIterations = new Option<int?>("--max-iterations")
+        {
+            Description = "Override the agent's max_iterations (1-1000).",
+            CustomParser = RunInputs.ParseMaxIterations,
+        };
         var variables = new Option<string[]>("--var")
         {
             Description = "A persona template variable as key=value; repeat for more.",
@@ -50,6 +54,7 @@ internal static class RunCommand
                     requireDatabase: false,
                     async (host, session) =>
                     {
+                        await session.WriteNoticesAsync().ConfigureAwait(false);
                         await RunInputs.WarnAboutUnavailableToolsAsync(host, agentType, error).ConfigureAwait(false);
                         return await session.DriveAsync(
                             request.RunId!, (onStep, ct) => host.Runtime.RunAsync(request, onStep, ct), cancellationToken).ConfigureAwait(false);

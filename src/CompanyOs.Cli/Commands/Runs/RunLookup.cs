@@ -12,6 +12,7 @@ internal static class RunLookup
 
     public static void RequireDatabase(string path)
     {
+        EventStoreFile.RejectDirectory(path);
         if (!File.Exists(path))
         {
             throw new CliUsageException(

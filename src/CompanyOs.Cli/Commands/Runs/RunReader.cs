@@ -14,7 +14,7 @@ internal sealed class RunReader : IAsyncDisposable
     private RunReader(SqliteEventStore store) => _store = store;
 
     public static async Task<RunReader> OpenAsync(string path, CancellationToken cancellationToken) =>
-        new(await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = path }, cancellationToken: cancellationToken).ConfigureAwait(false));
+        new(await Hosting.EventStoreFile.OpenAsync(path, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Every run (of <paramref name="orgId"/>, or all), newest first.</summary>
     public async Task<IReadOnlyList<RunState>> ListAsync(string? orgId, CancellationToken cancellationToken)

@@ -24,6 +24,7 @@ internal static class RunsCommand
         {
             var path = CompanyOsPaths.ResolveDatabase(parse.GetValue(db), environment);
             var output = parse.InvocationConfiguration.Output;
+            EventStoreFile.RejectDirectory(path);
             if (!File.Exists(path))
             {
                 await (parse.GetValue(json) ? output.WriteLineAsync("[]") : parse.InvocationConfiguration.Error.WriteLineAsync($"no runs yet: {path} does not exist.")).ConfigureAwait(false);

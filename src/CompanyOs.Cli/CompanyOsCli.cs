@@ -31,7 +31,8 @@ public static class CompanyOsCli
         string[] args, CliEnvironment environment, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(error);
-        var parse = BuildRoot(environment).Parse(args);
+        // No response files: "@claude hi" is a prompt, not a file to expand (texts come from files only with --task-file).
+        var parse = BuildRoot(environment).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
         {
             foreach (var problem in parse.Errors)

@@ -135,7 +135,7 @@ public sealed class RunCommandTests : IDisposable
     [InlineData(new[] { "run", "researcher", "x", "--max-iterations", "0" }, "--max-iterations 0 is out of range")]
     [InlineData(new[] { "run", "researcher", "  " }, "the task must not be empty")]
     [InlineData(new[] { "run", "researcher", "x", "--no-input", "--interactive" }, "--no-input and --interactive contradict each other")]
-    [InlineData(new[] { "run", "researcher" }, "Required argument missing")]
+    [InlineData(new[] { "run", "researcher" }, "the task is missing: give it as an argument, or with --task-file PATH (- for stdin)")]
     public async Task Bad_run_input_is_named_and_exits_with_bad_input(string[] args, string message)
     {
         var run = await _cli.Cli(args);

@@ -23,6 +23,7 @@ public static class CompanyOsCli
         root.Subcommands.Add(DecisionCommands.Reject(environment));
         root.Subcommands.Add(DecisionCommands.Answer(environment));
         root.Subcommands.Add(DecisionCommands.Resume(environment));
+        root.Subcommands.Add(DecisionCommands.Cancel(environment));
         return root;
     }
 

@@ -79,7 +79,8 @@ internal sealed class HumanRunOutput(IAnsiConsole console, TextWriter promptWrit
 
         if (result.Error is { } error && result.Status != RunStatus.Completed)
         {
-            console.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
+            var label = result.Status == RunStatus.Cancelled ? "cancelled:" : "error:";
+            console.MarkupLine($"[red]{label}[/] {Markup.Escape(error)}");
         }
 
         if (listPending && result.Pending.Count > 0)

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Text.Json;
+using CompanyOs.Agents.Runs;
 using CompanyOs.Cli.Errors;
 using CompanyOs.Cli.Runs;
 
 namespace CompanyOs.Cli.Commands.Runs;
 
 /// <summary>
-/// <c>approve</c>, <c>reject</c>, <c>answer</c> and <c>resume</c>: record a decision on a stored run (also from another process
+/// <c>approve</c>, <c>reject</c>, <c>answer</c>, <c>resume</c> and <c>cancel</c>: record a decision on a stored run (also from another process
 /// than the one that started it) and drive the run on with live steps.
 /// </summary>
 internal static class DecisionCommands
@@ -66,6 +67,27 @@ internal static class DecisionCommands
             var run = parse.GetValue(runId)!;
             await RunLookup.RequireRunAsync(host.Runtime, run, host.Paths.Database, ct).ConfigureAwait(false);
             return await session.DriveAsync(run, (onStep, c) => host.Runtime.ResumeAsync(run, onStep, c), ct).ConfigureAwait(false);
+        });
+    }
+
+    public static Command Cancel(CliEnvironment environment)
+    {
+        var runId = RunIdArgument();
+        var reason = new Option<string?>("--reason", "-r") { Description = "Why (recorded with the run)." };
+        var command = new Command("cancel", "Cancel a run for good: pending decisions are dropped and a driver elsewhere stops at its next step.") { runId, reason };
+        return WithAction(command, environment, runId, _ => { }, async (parse, host, session, ct) =>
+        {
+            var run = parse.GetValue(runId)!;
+            var state = await RunLookup.RequireRunAsync(host.Runtime, run, host.Paths.Database, ct).ConfigureAwait(false);
+            if (state.Status.IsTerminal())
+            {
+                throw new CliUsageException($"run '{run}' has already ended ({state.Status.ToWireName()}); there is nothing to cancel.");
+            }
+
+            var why = parse.GetValue(reason) is { } text && !string.IsNullOrWhiteSpace(text) ? text.Trim() : null;
+            var exit = await session.DriveAsync(run, (_, c) => host.Runtime.CancelAsync(run, why, User(environment), c), ct).ConfigureAwait(false);
+            var after = await host.Runtime.GetRunAsync(run, ct).ConfigureAwait(false);
+            return after?.Status == RunStatus.Cancelled ? ExitCodes.Success : exit;
         });
     }
 

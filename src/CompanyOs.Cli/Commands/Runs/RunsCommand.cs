@@ -98,9 +98,12 @@ internal static class RunsCommand
 
     private static JsonObject WithPending(JsonObject summary, RunState state)
     {
-        summary["pending"] = state.WaitingCalls.Count();
+        summary["pending"] = PendingCount(state);
         return summary;
     }
+
+    // An ended run (e.g. cancelled while waiting) has nothing left to decide.
+    private static int PendingCount(RunState state) => state.Status.IsTerminal() ? 0 : state.WaitingCalls.Count();
 
     private static void WriteTable(IAnsiConsole console, IReadOnlyList<RunState> runs, string path)
     {
@@ -119,7 +122,7 @@ internal static class RunsCommand
                     r.RunId, r.Start?.AgentType ?? "?", r.Status.ToWireName(), r.OrgId ?? "-", r.Iterations.ToString(CultureInfo.InvariantCulture),
                     r.TotalTokens.ToString(CultureInfo.InvariantCulture),
                     r.CostUsd.ToString("0.######", CultureInfo.InvariantCulture) + (r.CostIncomplete ? "+" : string.Empty),
-                    r.WaitingCalls.Count().ToString(CultureInfo.InvariantCulture),
+                    PendingCount(r).ToString(CultureInfo.InvariantCulture),
                     r.StartedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                     ShellText.OneLine(r.Start?.Task ?? string.Empty, 60),
                 }.Select(v => (Spectre.Console.Rendering.IRenderable)new Text(v))]);

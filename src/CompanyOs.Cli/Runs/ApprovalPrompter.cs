@@ -78,22 +78,12 @@ internal sealed class ApprovalPrompter(
 
                     return await runtime.RejectAsync(p.RunId, p.CallId, reason.Trim(), decidedBy, onStep, cancellationToken).ConfigureAwait(false);
                 case "e" or "edit":
-                    var text = await AskAsync("Arguments as one line of JSON: ", cancellationToken).ConfigureAwait(false);
-                    if (text is null)
+                    if (await EditAsync(p, cancellationToken).ConfigureAwait(false) is { } edited)
                     {
-                        return null;
+                        return edited.Result;
                     }
 
-                    try
-                    {
-                        var edited = ArgumentsJson.Parse(text, "the edited arguments");
-                        return await runtime.ApproveAsync(p.RunId, p.CallId, edited, decidedBy, onStep, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (CliUsageException e)
-                    {
-                        await prompt.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-                        continue;
-                    }
+                    continue;
 
                 default:
                     await prompt.WriteLineAsync("Please type a, r, e or s.").ConfigureAwait(false);
@@ -101,6 +91,43 @@ internal sealed class ApprovalPrompter(
             }
         }
     }
+
+    /// <summary>
+    /// Asks for the edited arguments until they parse and fit the tool's schema (each problem reported, then asked again);
+    /// null = go back to the menu (empty line). End of input skips the item.
+    /// </summary>
+    private async Task<EditOutcome?> EditAsync(PendingApproval p, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var text = await AskAsync("Arguments as one line of JSON (empty line to go back): ", cancellationToken).ConfigureAwait(false);
+            if (text is null)
+            {
+                return new EditOutcome(null);
+            }
+
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return null;
+            }
+
+            try
+            {
+                var edited = ArgumentsJson.Parse(text, "the edited arguments");
+                return new EditOutcome(await runtime.ApproveAsync(p.RunId, p.CallId, edited, decidedBy, onStep, cancellationToken).ConfigureAwait(false));
+            }
+            catch (CliUsageException e)
+            {
+                await prompt.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            }
+            catch (AgentRunException e) when (e.Kind == AgentRunErrorKind.InvalidArguments)
+            {
+                await prompt.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            }
+        }
+    }
+
+    private sealed record EditOutcome(AgentRunResult? Result);
 
     private async Task<AgentRunResult?> AnswerAsync(PendingApproval p, CancellationToken cancellationToken)
     {

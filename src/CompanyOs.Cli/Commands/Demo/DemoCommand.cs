@@ -23,13 +23,13 @@ internal static class DemoCommand
             "demo",
             "Show what CompanyOS does in under a minute: a durable agent run with parallel tools, sandboxed code behind an approval, streamed text, its trace and cost. Offline (no API key) the model is the built-in emulator, labelled EMULATED.")
         {
-            yes, shared.Database, shared.Config, shared.Interactive, shared.Emulator,
+            yes, shared.Database, shared.Config, shared.Interactive, shared.Emulator, shared.Verbose,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var settings = new AgentCommandSettings(
                 parse.GetValue(shared.Database), parse.GetValue(shared.Config), Json: false, NoInput: false, parse.GetValue(shared.Interactive),
-                parse.GetValue(shared.Emulator), AllowMissingTools: false, AutoApprove: parse.GetValue(yes));
+                parse.GetValue(shared.Emulator), AllowMissingTools: false, AutoApprove: parse.GetValue(yes)) { Verbose = parse.GetValue(shared.Verbose) };
             var output = parse.InvocationConfiguration.Output;
             var overrides = new AgentOverrides(DemoScenario.Agent, AutonomyLevel.Supervised, null);
             return AgentCommandRunner.RunAsync(

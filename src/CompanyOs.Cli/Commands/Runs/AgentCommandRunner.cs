@@ -30,7 +30,7 @@ internal static class AgentCommandRunner
             }
 
             await using var host = await AgentHost.OpenAsync(paths, environment, settings.ForceEmulator, settings.AllowMissingTools, overrides, cancellationToken).ConfigureAwait(false);
-            var outputSettings = new RunOutputSettings(host.Emulated, paths.Database, paths.LlmConfig);
+            var outputSettings = new RunOutputSettings(host.Emulated, paths.Database, paths.LlmConfig) { Verbose = settings.Verbose };
             IRunOutput runOutput = settings.Json
                 ? new JsonRunOutput(output, error, outputSettings)
                 : new HumanRunOutput(CliConsole.Create(output, environment), output, outputSettings);

@@ -1,5 +1,7 @@
 using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.Leases;
 using CompanyOs.Agents.Runs;
+using CompanyOs.Agents.Runtime;
 using CompanyOs.Agents.Steps;
 using CompanyOs.Events;
 using CompanyOs.Events.Sqlite;
@@ -47,6 +49,22 @@ internal sealed class RunReader : IAsyncDisposable
         }
 
         return (state, steps);
+    }
+
+    /// <summary>
+    /// True when the run is stored as running but no process holds its lease (it was interrupted: Ctrl+C, kill -9, a
+    /// crash; a lease runs out within 30 s of its holder dying), so nothing will drive it until <c>resume</c>.
+    /// </summary>
+    public async Task<bool> IsInterruptedAsync(RunState state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Status != RunStatus.Running)
+        {
+            return false;
+        }
+
+        var leases = new RunLeases(_store, "companyos-cli-reader", new AgentRuntimeOptions().LeaseDuration, TimeProvider.System);
+        return await leases.GetHolderAsync(state.RunId, cancellationToken).ConfigureAwait(false) is null;
     }
 
     public ValueTask DisposeAsync() => _store.DisposeAsync();

@@ -33,14 +33,30 @@ internal static class RunsCommand
 
             await using var reader = await RunReader.OpenAsync(path, ct).ConfigureAwait(false);
             var runs = await reader.ListAsync(parse.GetValue(org), ct).ConfigureAwait(false);
+            var interrupted = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var run in runs)
+            {
+                if (await reader.IsInterruptedAsync(run, ct).ConfigureAwait(false))
+                {
+                    interrupted.Add(run.RunId);
+                }
+            }
+
+            var settings = new RunOutputSettings([], path, ConfigFileLocator.Locate(null, environment.WorkingDirectory));
             if (parse.GetValue(json))
             {
-                var array = new JsonArray([.. runs.Select(r => (JsonNode?)WithPending(RunJson.Summary(r), r))]);
+                var array = new JsonArray([.. runs.Select(r => (JsonNode?)WithInterruption(WithPending(RunJson.Summary(r), r), r, interrupted.Contains(r.RunId), settings))]);
                 await output.WriteLineAsync(array.ToJsonString(RunJson.Options)).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
 
-            WriteTable(CliConsole.Create(output, environment), runs, path);
+            var console = CliConsole.Create(output, environment);
+            WriteTable(console, runs, path, interrupted);
+            foreach (var run in runs.Where(r => interrupted.Contains(r.RunId)))
+            {
+                console.WriteLine($"{run.RunId} was interrupted (no live driver); continue it with: {ResumeCommand(run, settings)}");
+            }
+
             return ExitCodes.Success;
         }));
         return command;
@@ -51,7 +67,8 @@ internal static class RunsCommand
     {
         var runId = new Argument<string>("run-id") { Description = "The run (see `companyos runs`)." };
         var (db, json) = (DatabaseOption(), JsonOption("One JSON object: the run's summary, its steps with event data, and pending decisions."));
-        var command = new Command(name, "Show every recorded step of a run, its state and what it waits for.") { runId, db, json };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show each tool's whole output under its step (without it: a one-line preview)." };
+        var command = new Command(name, "Show every recorded step of a run, its state and what it waits for.") { runId, db, json, verbose };
         command.SetAction((parse, ct) => CommandBoundary.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             var path = CompanyOsPaths.ResolveDatabase(parse.GetValue(db), environment);
@@ -79,17 +96,24 @@ internal static class RunsCommand
                     ["data"] = JsonNode.Parse(RunEventCodec.Serialize(s.Event).GetRawText()),
                 })]);
                 doc["pending"] = RunJson.Pending(pending, settings.CommandArguments(state));
+                WithInterruption(doc, state, await reader.IsInterruptedAsync(state, ct).ConfigureAwait(false), settings);
                 await output.WriteLineAsync(doc.ToJsonString(RunJson.Options)).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
 
             var console = CliConsole.Create(output, environment);
+            var human = new HumanRunOutput(console, output, settings with { Verbose = parse.GetValue(verbose) });
             foreach (var step in steps)
             {
-                console.MarkupLine(StepLine.Markup(step, []));
+                await human.WriteStepAsync(step, ct).ConfigureAwait(false);
             }
 
-            var human = new HumanRunOutput(console, output, settings);
+            if (await reader.IsInterruptedAsync(state, ct).ConfigureAwait(false))
+            {
+                console.MarkupLine("[yellow]interrupted (no live driver):[/] no process drives this run any more; continue it with:");
+                console.WriteLine($"  {ResumeCommand(state, settings)}");
+            }
+
             await human.WriteResultAsync(new Agents.Runtime.AgentRunResult(state, pending), listPending: true).ConfigureAwait(false);
             return ExitCodes.Success;
         }));
@@ -102,10 +126,24 @@ internal static class RunsCommand
         return summary;
     }
 
+    private static JsonObject WithInterruption(JsonObject summary, RunState state, bool isInterrupted, RunOutputSettings settings)
+    {
+        summary["interrupted"] = isInterrupted;
+        if (isInterrupted)
+        {
+            summary["resume_command"] = ResumeCommand(state, settings);
+        }
+
+        return summary;
+    }
+
+    private static string ResumeCommand(RunState state, RunOutputSettings settings) =>
+        $"companyos resume {ShellText.Quote(state.RunId)}{settings.CommandArguments(state)}";
+
     // An ended run (e.g. cancelled while waiting) has nothing left to decide.
     private static int PendingCount(RunState state) => state.Status.IsTerminal() ? 0 : state.WaitingCalls.Count();
 
-    private static void WriteTable(IAnsiConsole console, IReadOnlyList<RunState> runs, string path)
+    private static void WriteTable(IAnsiConsole console, IReadOnlyList<RunState> runs, string path, HashSet<string> interrupted)
     {
         if (runs.Count == 0)
         {
@@ -119,7 +157,7 @@ internal static class RunsCommand
             table.AddRow(
                 [.. new[]
                 {
-                    r.RunId, r.Start?.AgentType ?? "?", r.Status.ToWireName(), r.OrgId ?? "-", r.Iterations.ToString(CultureInfo.InvariantCulture),
+                    r.RunId, r.Start?.AgentType ?? "?", interrupted.Contains(r.RunId) ? "interrupted (no live driver)" : r.Status.ToWireName(), r.OrgId ?? "-", r.Iterations.ToString(CultureInfo.InvariantCulture),
                     r.TotalTokens.ToString(CultureInfo.InvariantCulture),
                     r.CostUsd.ToString("0.######", CultureInfo.InvariantCulture) + (r.CostIncomplete ? "+" : string.Empty),
                     PendingCount(r).ToString(CultureInfo.InvariantCulture),

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using CompanyOs.Cli.Commands;
 using CompanyOs.Cli.Commands.Demo;
+using CompanyOs.Cli.Commands.Prompts;
 using CompanyOs.Cli.Commands.Runs;
 
 namespace CompanyOs.Cli;
@@ -24,6 +25,7 @@ public static class CompanyOsCli
         root.Subcommands.Add(DecisionCommands.Answer(environment));
         root.Subcommands.Add(DecisionCommands.Resume(environment));
         root.Subcommands.Add(DecisionCommands.Cancel(environment));
+        root.Subcommands.Add(PromptsCommand.Create(environment));
         return root;
     }
 

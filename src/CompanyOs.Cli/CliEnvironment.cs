@@ -16,6 +16,7 @@ public sealed record CliEnvironment(Func<string, string?> Variables, string Work
         Input = Console.IsInputRedirected ? Console.In : new StreamReader(Console.OpenStandardInput()),
         InputIsInteractive = !Console.IsInputRedirected,
         OutputIsTerminal = !Console.IsOutputRedirected,
+        TerminalWidth = Console.IsOutputRedirected ? null : TerminalColumns(),
     };
 
     /// <summary>Where answers to inline prompts (approvals, questions) are read from, one line each. Default: nothing (end of input).</summary>
@@ -26,4 +27,19 @@ public sealed record CliEnvironment(Func<string, string?> Variables, string Work
 
     /// <summary>True when standard output is a terminal: human output may use colours and the terminal's width.</summary>
     public bool OutputIsTerminal { get; init; }
+
+    /// <summary>Columns of the terminal human output is laid out for; null = no limit (pipes, files).</summary>
+    public int? TerminalWidth { get; init; }
+
+    private static int? TerminalColumns()
+    {
+        try
+        {
+            return Console.WindowWidth > 0 ? Console.WindowWidth : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 }

@@ -20,6 +20,22 @@ internal static class RunLookup
         }
     }
 
+    /// <summary>
+    /// The full run id for what the user typed (a whole id or a unique prefix such as the short id <c>runs</c> prints);
+    /// unchanged when the store has no such run, so that the command's own "unknown run" error names it.
+    /// </summary>
+    public static async Task<string> ExpandAsync(string database, string runId, CancellationToken cancellationToken)
+    {
+        CheckRunId(runId);
+        if (!File.Exists(database))
+        {
+            return runId;
+        }
+
+        await using var reader = await RunReader.OpenAsync(database, cancellationToken).ConfigureAwait(false);
+        return await reader.ResolveAsync(runId, cancellationToken).ConfigureAwait(false) ?? runId;
+    }
+
     /// <summary>Rejects ids no run can have (empty, too long, whitespace or control characters) before they reach the store.</summary>
     public static string CheckRunId(string? runId)
     {

@@ -52,6 +52,39 @@ internal sealed class RunReader : IAsyncDisposable
     }
 
     /// <summary>
+    /// The full id of the run <paramref name="idOrPrefix"/> names: itself when such a run exists, else the one run whose id
+    /// starts with it (so the short ids <c>runs</c> shows work everywhere); null when none does.
+    /// </summary>
+    /// <exception cref="Errors.CliUsageException">The prefix fits several runs (they are listed).</exception>
+    public async Task<string?> ResolveAsync(string idOrPrefix, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(idOrPrefix);
+        if (await _store.GetStreamVersionAsync(RunEventCodec.StreamId(idOrPrefix), cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return idOrPrefix;
+        }
+
+        var matches = new List<string>();
+        await foreach (var stream in _store.ListStreamsAsync(RunEventCodec.StreamId(idOrPrefix), null, cancellationToken).ConfigureAwait(false))
+        {
+            // The store's prefix match may treat '_' or '%' as wildcards; only true prefixes count.
+            var id = stream.StreamId[RunEventCodec.StreamPrefix.Length..];
+            if (id.StartsWith(idOrPrefix, StringComparison.Ordinal))
+            {
+                matches.Add(id);
+            }
+        }
+
+        return matches.Count switch
+        {
+            0 => null,
+            1 => matches[0],
+            _ => throw new Errors.CliUsageException(
+                $"'{idOrPrefix}' fits {matches.Count} runs ({string.Join(", ", matches.Order(StringComparer.Ordinal).Take(5))}{(matches.Count > 5 ? ", …" : string.Empty)}); give more of the id."),
+        };
+    }
+
+    /// <summary>
     /// True when the run is stored as running but no process holds its lease (it was interrupted: Ctrl+C, kill -9, a
     /// crash; a lease runs out within 30 s of its holder dying), so nothing will drive it until <c>resume</c>.
     /// </summary>

@@ -54,7 +54,8 @@ internal static class RunsCommand
             WriteTable(console, runs, path, interrupted);
             foreach (var run in runs.Where(r => interrupted.Contains(r.RunId)))
             {
-                console.WriteLine($"{run.RunId} was interrupted (no live driver); continue it with: {ResumeCommand(run, settings)}");
+                // Written past the table's layout: a command must stay on one line to be copied.
+                await output.WriteLineAsync($"{run.RunId} was interrupted (no live driver); continue it with: {ResumeCommand(run, settings)}").ConfigureAwait(false);
             }
 
             return ExitCodes.Success;
@@ -73,8 +74,9 @@ internal static class RunsCommand
         {
             var path = CompanyOsPaths.ResolveDatabase(parse.GetValue(db), environment);
             RunLookup.RequireDatabase(path);
-            var id = RunLookup.CheckRunId(parse.GetValue(runId));
+            var typed = RunLookup.CheckRunId(parse.GetValue(runId));
             await using var reader = await RunReader.OpenAsync(path, ct).ConfigureAwait(false);
+            var id = await reader.ResolveAsync(typed, ct).ConfigureAwait(false) ?? typed;
             var (state, steps) = await reader.ReadAsync(id, ct).ConfigureAwait(false);
             if (state.Status == RunStatus.None)
             {
@@ -151,22 +153,66 @@ internal static class RunsCommand
             return;
         }
 
-        var table = new Table().AddColumns("run", "agent", "status", "org", "iterations", "tokens", "cost $", "pending", "started", "task");
-        foreach (var r in runs)
+        // On a terminal short ids (any unique prefix is accepted wherever a run id is; pipes get whole ids), and on a
+        // narrow one the columns that matter least go first, so that each run stays on one line at 80 columns.
+        var width = console.Profile.Width;
+        var ids = width >= 160 ? runs.ToDictionary(r => r.RunId, r => r.RunId, StringComparer.Ordinal) : ShortIds(runs);
+        var columns = new List<(string Name, Func<RunState, string> Value)>
         {
-            table.AddRow(
-                [.. new[]
-                {
-                    r.RunId, r.Start?.AgentType ?? "?", interrupted.Contains(r.RunId) ? "interrupted (no live driver)" : r.Status.ToWireName(), r.OrgId ?? "-", r.Iterations.ToString(CultureInfo.InvariantCulture),
-                    r.TotalTokens.ToString(CultureInfo.InvariantCulture),
-                    r.CostUsd.ToString("0.######", CultureInfo.InvariantCulture) + (r.CostIncomplete ? "+" : string.Empty),
-                    PendingCount(r).ToString(CultureInfo.InvariantCulture),
-                    r.StartedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                    ShellText.OneLine(r.Start?.Task ?? string.Empty, 60),
-                }.Select(v => (Spectre.Console.Rendering.IRenderable)new Text(v))]);
+            ("run", r => ids[r.RunId]),
+            ("agent", r => r.Start?.AgentType ?? "?"),
+            ("status", r => interrupted.Contains(r.RunId) ? (width < 120 ? "interrupted" : "interrupted (no live driver)") : r.Status.ToWireName()),
+        };
+        if (width >= 120 || runs.Any(r => r.OrgId is not null))
+        {
+            columns.Add(("org", r => r.OrgId ?? "-"));
         }
 
-        console.Write(table);
+        columns.Add(("iter", r => r.Iterations.ToString(CultureInfo.InvariantCulture)));
+        if (width >= 120)
+        {
+            columns.Add(("tokens", r => r.TotalTokens.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        columns.Add(("cost $", r => r.CostUsd.ToString("0.######", CultureInfo.InvariantCulture) + (r.CostIncomplete ? "+" : string.Empty)));
+        columns.Add(("wait", r => PendingCount(r).ToString(CultureInfo.InvariantCulture)));
+        if (width >= 100)
+        {
+            columns.Add(("started", r => r.StartedAt.ToString(width >= 120 ? "yyyy-MM-dd HH:mm:ss" : "MM-dd HH:mm", CultureInfo.InvariantCulture)));
+        }
+
+        // Plain columns two spaces apart; the task (last) gets what is left of the line, cut with "…".
+        var rows = runs.Select(r => columns.Select(c => c.Value(r)).ToArray()).ToList();
+        var widths = columns.Select((c, i) => Math.Max(c.Name.Length, rows.Max(row => row[i].Length))).ToArray();
+        var used = widths.Sum() + (2 * columns.Count);
+        var taskWidth = Math.Clamp(width - used, 10, 60);
+        console.WriteLine(Line(columns.Select(c => c.Name), widths, "task"));
+        foreach (var (row, run) in rows.Zip(runs))
+        {
+            console.WriteLine(Line(row, widths, ShellText.OneLine(run.Start?.Task ?? string.Empty, taskWidth)));
+        }
+    }
+
+    private static string Line(IEnumerable<string> cells, int[] widths, string task) =>
+        string.Concat(cells.Select((c, i) => c.PadRight(widths[i]) + "  ")) + task;
+
+    /// <summary>The shortest prefix of each id, from <c>run_</c> plus 8 characters up, that no other listed run shares.</summary>
+    private static Dictionary<string, string> ShortIds(IReadOnlyList<RunState> runs)
+    {
+        var ids = runs.Select(r => r.RunId).Distinct(StringComparer.Ordinal).ToList();
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            var length = Math.Min(id.Length, 12);
+            while (length < id.Length && ids.Any(other => other != id && other.StartsWith(id[..length], StringComparison.Ordinal)))
+            {
+                length++;
+            }
+
+            result[id] = id[..length];
+        }
+
+        return result;
     }
 
     private static Option<string?> DatabaseOption() => new("--db")

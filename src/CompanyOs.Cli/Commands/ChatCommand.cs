@@ -109,7 +109,8 @@ internal static class ChatCommand
         messages.Add(new ChatMessage(ChatRole.User, request.Prompt));
         try
         {
-            using var client = LlmGateway.CreateBuilder(emulated.Options).Build();
+            using var progress = GatewayProgress.Factory(error);
+            using var client = LlmGateway.CreateBuilder(emulated.Options).WithLoggerFactory(progress).Build();
             var streamText = request.Stream && !request.Json;
             var response = await ChatOutput.RunAsync(client, messages, chatOptions, streamText, output, cancellationToken).ConfigureAwait(false);
 

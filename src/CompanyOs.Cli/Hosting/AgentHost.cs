@@ -42,13 +42,15 @@ internal sealed class AgentHost : IAsyncDisposable
     public IReadOnlyList<string> Notices { get; private set; } = [];
 
     /// <exception cref="CliUsageException">Unknown agent type, unreadable tool configuration.</exception>
+    /// <remarks><paramref name="progress"/> is where the gateway's retries and fallbacks are reported as they happen (stderr).</remarks>
     public static async Task<AgentHost> OpenAsync(
-        CompanyOsPaths paths, CliEnvironment environment, bool forceEmulator, bool allowMissingTools, AgentOverrides? overrides, CancellationToken cancellationToken)
+        CompanyOsPaths paths, CliEnvironment environment, bool forceEmulator, bool allowMissingTools, AgentOverrides? overrides, TextWriter progress,
+        CancellationToken cancellationToken)
     {
         var host = new AgentHost(paths);
         try
         {
-            await host.BuildAsync(environment, forceEmulator, allowMissingTools, overrides, cancellationToken).ConfigureAwait(false);
+            await host.BuildAsync(environment, forceEmulator, allowMissingTools, overrides, progress, cancellationToken).ConfigureAwait(false);
             return host;
         }
         catch
@@ -76,7 +78,8 @@ internal sealed class AgentHost : IAsyncDisposable
         _owned.Clear();
     }
 
-    private async Task BuildAsync(CliEnvironment environment, bool forceEmulator, bool allowMissingTools, AgentOverrides? overrides, CancellationToken cancellationToken)
+    private async Task BuildAsync(
+        CliEnvironment environment, bool forceEmulator, bool allowMissingTools, AgentOverrides? overrides, TextWriter progress, CancellationToken cancellationToken)
     {
         var notices = new List<string>();
         var llm = await new LlmConfigLoader(environment.Variables, requireApiKeys: false).LoadAsync(Paths.LlmConfig, cancellationToken).ConfigureAwait(false);
@@ -95,7 +98,8 @@ internal sealed class AgentHost : IAsyncDisposable
             notices.Insert(0, $"EMULATED: {why}; {string.Join(", ", Emulated)} answered by the built-in CompanyOS emulator, not a real model.");
         }
 
-        var gateway = Own(LlmGateway.CreateBuilder(emulated.Options).Build());
+        var reporter = Own(GatewayProgress.Factory(progress));
+        var gateway = Own(LlmGateway.CreateBuilder(emulated.Options).WithLoggerFactory(reporter).Build());
         // The run records which configuration (and tool set) started it, so a decision from another directory is refused
         // with the config to use instead of failing the approved call as "no longer available".
         var options = new AgentRuntimeOptions { ConfigurationPath = Paths.LlmConfig, AllowMissingTools = allowMissingTools };

@@ -29,7 +29,7 @@ public sealed class ChatDefectTests : IDisposable
     private static string? NoKeys(string name) => null;
 
     /// <summary>Anthropic has a key but is down (a closed loopback port); it falls back to openai, which has no key: emulated.</summary>
-    private async Task<string> ConfigWithRealButDownAnthropicAsync()
+    private async Task<string> ConfigWithRealButDownAnthropicAsync(int retries = 0)
     {
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
@@ -45,12 +45,13 @@ public sealed class ChatDefectTests : IDisposable
                 base_url: "http://127.0.0.1:{closedPort}"
                 default_model: "claude-3.5-sonnet"
                 fallback_provider: openai
-                max_retries: 0
+                max_retries: {retries}
                 timeout_seconds: 5
               openai:
                 enabled: true
                 api_key: "${"{"}OPENAI_API_KEY{"}"}"
                 default_model: "gpt-4o"
+            retry: {"{"} base_delay_seconds: 0.05, max_delay_seconds: 0.1 {"}"}
             """, Ct);
         return path;
     }
@@ -85,6 +86,39 @@ public sealed class ChatDefectTests : IDisposable
         Assert.True(chat.Exit == ExitCodes.Success, chat.All);
         Assert.Contains("Emulated reply from gpt-4o", chat.Out, StringComparison.Ordinal);
         Assert.Matches(@"\[openai · gpt-4o · stop · .* · EMULATED\]", chat.Err);
+    }
+
+    [Fact]
+    public async Task Retries_and_the_fallback_are_reported_as_they_happen()
+    {
+        var config = await ConfigWithRealButDownAnthropicAsync(retries: 1);
+
+        var chat = await Chat(FakeAnthropicKey, "hello", "-c", config);
+
+        Assert.True(chat.Exit == ExitCodes.Success, chat.All);
+        var lines = chat.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var retry = Array.FindIndex(lines, l => l.StartsWith("retry: Provider anthropic: retry 1 in ", StringComparison.Ordinal));
+        var fallback = Array.FindIndex(lines, l => l.StartsWith("fallback: Falling back from anthropic/claude-3-5-sonnet-20241022 to openai/gpt-4o after ", StringComparison.Ordinal));
+        var answer = Array.FindIndex(lines, l => l.StartsWith("[openai · gpt-4o", StringComparison.Ordinal));
+        Assert.True(retry >= 0 && fallback > retry && answer > fallback, chat.Err);
+        Assert.DoesNotContain("sk-ant-fake", chat.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_run_reports_the_fallback_as_it_happens()
+    {
+        var config = _cli.CopyConfiguration();
+        File.Copy(await ConfigWithRealButDownAnthropicAsync(), config, overwrite: true);
+        var environment = new CliEnvironment(FakeAnthropicKey, _cli.WorkingDirectory);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await CompanyOsCli.RunAsync(["run", "researcher", "Use read_file on README.md", "-c", config, "--db", _cli.Database], environment, output, error, Ct);
+
+        Assert.True(exit == ExitCodes.Success, output + error.ToString());
+        Assert.Contains("fallback: Falling back from anthropic/", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("to openai/gpt-4o after ", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("llm call 1: openai/gpt-4o", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ internal static class AgentCommandRunner
                 RunLookup.RequireDatabase(paths.Database);
             }
 
-            await using var host = await AgentHost.OpenAsync(paths, environment, settings.ForceEmulator, settings.AllowMissingTools, overrides, cancellationToken).ConfigureAwait(false);
+            await using var host = await AgentHost.OpenAsync(paths, environment, settings.ForceEmulator, settings.AllowMissingTools, overrides, error, cancellationToken).ConfigureAwait(false);
             var outputSettings = new RunOutputSettings(host.Emulated, paths.Database, paths.LlmConfig) { Verbose = settings.Verbose };
             IRunOutput runOutput = settings.Json
                 ? new JsonRunOutput(output, error, outputSettings)

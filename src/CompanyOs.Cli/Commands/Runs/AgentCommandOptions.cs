@@ -8,7 +8,7 @@ internal sealed class AgentCommandOptions
 {
     public Option<string?> Database { get; } = new("--db")
     {
-        Description = $"SQLite event store file (default: ${CompanyOsPaths.DatabaseVariable}, else {CompanyOsPaths.DefaultDatabase} under the current directory).",
+        Description = $"SQLite event store file (default: ${CompanyOsPaths.DatabaseVariable}, else {CompanyOsPaths.DefaultDatabase} in the nearest folder up from here with .companyos/ or config/llm.yaml, else here).",
     };
 
     public Option<string?> Config { get; } = new("--config", "-c")
@@ -40,7 +40,7 @@ internal sealed class AgentCommandOptions
 
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
-        Description = "Show each tool's whole output under its step (without it: a one-line preview).",
+        Description = "Show which config and database are used, and each tool's whole output under its step (without it: a one-line preview).",
     };
 
     public void AddTo(Command command)

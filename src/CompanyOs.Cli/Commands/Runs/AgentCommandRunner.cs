@@ -24,6 +24,12 @@ internal static class AgentCommandRunner
             }
 
             var paths = CompanyOsPaths.Resolve(settings.Config, settings.Database, environment);
+            if (settings.Verbose)
+            {
+                await error.WriteLineAsync($"config: {paths.LlmConfig} (agents: {paths.AgentsDirectory}, tools: {paths.ToolsConfig}, prompts: {paths.PromptsDirectory})").ConfigureAwait(false);
+                await error.WriteLineAsync($"database: {paths.Database}").ConfigureAwait(false);
+            }
+
             if (requireDatabase)
             {
                 RunLookup.RequireDatabase(paths.Database);

@@ -217,7 +217,7 @@ internal static class RunsCommand
 
     private static Option<string?> DatabaseOption() => new("--db")
     {
-        Description = $"SQLite event store file (default: ${CompanyOsPaths.DatabaseVariable}, else {CompanyOsPaths.DefaultDatabase} under the current directory).",
+        Description = $"SQLite event store file (default: ${CompanyOsPaths.DatabaseVariable}, else {CompanyOsPaths.DefaultDatabase} in the nearest folder up from here with .companyos/ or config/llm.yaml, else here).",
     };
 
     private static Option<bool> JsonOption(string description) => new("--json") { Description = description };

@@ -17,11 +17,25 @@ internal static class RunsCommand
     public static Command Create(CliEnvironment environment)
     {
         var org = new Option<string?>("--org") { Description = "Only runs of this organisation." };
+        var status = new Option<string?>("--status") { Description = $"Only runs with this status ({string.Join(", ", StatusNames)})." };
+        var agent = new Option<string?>("--agent") { Description = "Only runs of this agent type." };
+        var limit = new Option<int?>("--limit", "-n") { Description = "At most this many runs (the newest)." };
         var (db, json) = (DatabaseOption(), JsonOption("One JSON array of runs."));
-        var command = new Command("runs", "List the runs in the event store: status, agent, iterations, tokens, cost, pending decisions.") { org, db, json };
+        var command = new Command("runs", "List the runs in the event store: status, agent, iterations, tokens, cost, pending decisions.") { org, status, agent, limit, db, json };
         command.Subcommands.Add(Show("show", environment));
         command.SetAction((parse, ct) => CommandBoundary.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
+            var wanted = parse.GetValue(status)?.Trim().ToLowerInvariant();
+            if (wanted is not null && !StatusNames.Contains(wanted))
+            {
+                throw new CliUsageException($"--status '{parse.GetValue(status)}' is not a run status; expected one of {string.Join(", ", StatusNames)}.");
+            }
+
+            if (parse.GetValue(limit) is < 1)
+            {
+                throw new CliUsageException($"--limit {parse.GetValue(limit)} must be at least 1.");
+            }
+
             var path = CompanyOsPaths.ResolveDatabase(parse.GetValue(db), environment);
             var output = parse.InvocationConfiguration.Output;
             EventStoreFile.RejectDirectory(path);
@@ -32,15 +46,21 @@ internal static class RunsCommand
             }
 
             await using var reader = await RunReader.OpenAsync(path, ct).ConfigureAwait(false);
-            var runs = await reader.ListAsync(parse.GetValue(org), ct).ConfigureAwait(false);
+            var all = await reader.ListAsync(parse.GetValue(org), ct).ConfigureAwait(false);
             var interrupted = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var run in runs)
+            foreach (var run in all)
             {
                 if (await reader.IsInterruptedAsync(run, ct).ConfigureAwait(false))
                 {
                     interrupted.Add(run.RunId);
                 }
             }
+
+            var runs = all
+                .Where(r => wanted is null || (wanted == Interrupted ? interrupted.Contains(r.RunId) : r.Status.ToWireName() == wanted))
+                .Where(r => parse.GetValue(agent) is not { } type || string.Equals(r.Start?.AgentType, type, StringComparison.Ordinal))
+                .Take(parse.GetValue(limit) ?? int.MaxValue)
+                .ToArray();
 
             var settings = new RunOutputSettings([], path, ConfigFileLocator.Locate(null, environment.WorkingDirectory));
             if (parse.GetValue(json))
@@ -128,6 +148,12 @@ internal static class RunsCommand
         return summary;
     }
 
+    private const string Interrupted = "interrupted";
+
+    // Stored statuses as written in JSON, plus "interrupted" (running, but no process holds the run's lease).
+    private static readonly string[] StatusNames =
+        [.. Enum.GetValues<RunStatus>().Where(s => s != RunStatus.None).Select(s => s.ToWireName()), Interrupted];
+
     private static JsonObject WithInterruption(JsonObject summary, RunState state, bool isInterrupted, RunOutputSettings settings)
     {
         summary["interrupted"] = isInterrupted;
@@ -145,9 +171,9 @@ internal static class RunsCommand
     // An ended run (e.g. cancelled while waiting) has nothing left to decide.
     private static int PendingCount(RunState state) => state.Status.IsTerminal() ? 0 : state.WaitingCalls.Count();
 
-    private static void WriteTable(IAnsiConsole console, IReadOnlyList<RunState> runs, string path, HashSet<string> interrupted)
+    private static void WriteTable(IAnsiConsole console, RunState[] runs, string path, HashSet<string> interrupted)
     {
-        if (runs.Count == 0)
+        if (runs.Length == 0)
         {
             console.WriteLine($"no runs in {path}.");
             return;

@@ -25,6 +25,7 @@ public static class CompanyOsCli
         root.Subcommands.Add(DecisionCommands.Answer(environment));
         root.Subcommands.Add(DecisionCommands.Resume(environment));
         root.Subcommands.Add(DecisionCommands.Cancel(environment));
+        root.Subcommands.Add(StatsCommand.Create(environment));
         root.Subcommands.Add(PromptsCommand.Create(environment));
         return root;
     }

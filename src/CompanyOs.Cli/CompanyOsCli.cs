@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using CompanyOs.Cli.Commands;
+using CompanyOs.Cli.Commands.Demo;
+using CompanyOs.Cli.Commands.Prompts;
 using CompanyOs.Cli.Commands.Runs;
 
 namespace CompanyOs.Cli;
@@ -13,6 +15,7 @@ public static class CompanyOsCli
     {
         ArgumentNullException.ThrowIfNull(environment);
         var root = new RootCommand("CompanyOS: LLM gateway and agent runtime. Runs against a built-in emulator when no API key is set.");
+        root.Subcommands.Add(DemoCommand.Create(environment));
         root.Subcommands.Add(ChatCommand.Create(environment));
         root.Subcommands.Add(RunCommand.Create(environment));
         root.Subcommands.Add(RunsCommand.Create(environment));
@@ -21,6 +24,9 @@ public static class CompanyOsCli
         root.Subcommands.Add(DecisionCommands.Reject(environment));
         root.Subcommands.Add(DecisionCommands.Answer(environment));
         root.Subcommands.Add(DecisionCommands.Resume(environment));
+        root.Subcommands.Add(DecisionCommands.Cancel(environment));
+        root.Subcommands.Add(StatsCommand.Create(environment));
+        root.Subcommands.Add(PromptsCommand.Create(environment));
         return root;
     }
 
@@ -29,7 +35,8 @@ public static class CompanyOsCli
         string[] args, CliEnvironment environment, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(error);
-        var parse = BuildRoot(environment).Parse(args);
+        // No response files: "@claude hi" is a prompt, not a file to expand (texts come from files only with --task-file).
+        var parse = BuildRoot(environment).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
         {
             foreach (var problem in parse.Errors)

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using CompanyOs.Cli.Hosting;
+using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Errors;
 using CompanyOs.Llm.Gateway;
+using CompanyOs.Llm.Gateway.Routing;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Cli.Commands;
@@ -12,7 +14,8 @@ internal static class ChatCommand
 {
     public static Command Create(CliEnvironment environment)
     {
-        var prompt = new Argument<string>("prompt") { Description = "What to ask the model." };
+        var prompt = new Argument<string?>("prompt") { Description = "What to ask the model (or use --prompt-file).", Arity = ArgumentArity.ZeroOrOne };
+        var promptFile = new Option<string?>("--prompt-file") { Description = "Read the prompt from this file (- for stdin) instead of the argument." };
         var provider = new Option<string?>("--provider", "-p")
         {
             Description = "Provider name from the config (default: default_provider, else the first enabled one).",
@@ -32,11 +35,11 @@ internal static class ChatCommand
 
         var command = new Command("chat", "Ask a model one question. Without an API key in the environment the provider is emulated (labelled EMULATED on stderr).")
         {
-            prompt, provider, model, config, system, stream, json, emulator,
+            prompt, promptFile, provider, model, config, system, stream, json, emulator,
         };
-        command.SetAction((parse, cancellationToken) => RunAsync(
+        command.SetAction((parse, cancellationToken) => Errors.CommandBoundary.RunAsync(parse.InvocationConfiguration.Error, async () => await RunAsync(
             new ChatRequest(
-                parse.GetValue(prompt)!,
+                await TaskText.ReadAsync(parse.GetValue(prompt), parse.GetValue(promptFile), "prompt", "--prompt-file", environment, cancellationToken).ConfigureAwait(false),
                 parse.GetValue(provider),
                 parse.GetValue(model),
                 parse.GetValue(config),
@@ -47,7 +50,7 @@ internal static class ChatCommand
             environment,
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
-            cancellationToken));
+            cancellationToken).ConfigureAwait(false)));
         return command;
     }
 
@@ -66,25 +69,37 @@ internal static class ChatCommand
             return ExitCodes.BadInput;
         }
 
-        var name = request.Provider ?? options.DefaultProvider!;
-        if (!options.Providers.TryGetValue(name, out var chosen) || !chosen.Enabled)
+        if (request.Provider is { } name && (!options.Providers.TryGetValue(name, out var chosen) || !chosen.Enabled))
         {
             var enabled = string.Join(", ", options.Providers.Values.Where(p => p.Enabled).Select(p => p.Name));
             await error.WriteLineAsync($"error: provider '{name}' is {(chosen is null ? "not configured" : "disabled")} in {options.SourceFile}; enabled: {enabled}").ConfigureAwait(false);
             return ExitCodes.BadInput;
         }
 
-        await using var emulated = await EmulatedProviders.ApplyAsync(options, request.ForceEmulator, cancellationToken).ConfigureAwait(false);
-        var isEmulated = emulated.Emulated.Contains(name);
-        if (isEmulated)
+        // Routed before anything is sent, like the gateway would: a model goes to the provider that serves it, and an
+        // unknown model is an error instead of a call billed at an unknown price.
+        ModelRoute route;
+        try
         {
-            var why = request.ForceEmulator ? "--emulator was given"
-                : $"{chosen.ApiKeyVariable ?? "no API key"} is not set";
-            await error.WriteLineAsync($"EMULATED: {why}; '{name}' is answered by the built-in CompanyOS emulator, not a real model.").ConfigureAwait(false);
+            route = ChatRouting.Resolve(options, request.Provider, request.Model);
+        }
+        catch (RoutingException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.BadInput;
         }
 
-        // Through the gateway (routing, limits, retries, fallback, cost), pinned to the chosen provider.
-        var chatOptions = new ChatOptions { ModelId = $"{name}/{request.Model ?? chosen.DefaultModel}" };
+        await using var emulated = await EmulatedProviders.ApplyAsync(options, request.ForceEmulator, cancellationToken).ConfigureAwait(false);
+        var provider = route.Provider.Name;
+        if (emulated.Emulated.Contains(provider))
+        {
+            var why = request.ForceEmulator ? "--emulator was given"
+                : $"{route.Provider.ApiKeyVariable ?? "no API key"} is not set";
+            await error.WriteLineAsync($"EMULATED: {why}; '{provider}' is answered by the built-in CompanyOS emulator, not a real model.").ConfigureAwait(false);
+        }
+
+        // Through the gateway (limits, retries, fallback, cost), pinned to the routed provider and model.
+        var chatOptions = new ChatOptions { ModelId = $"{provider}/{route.Model}" };
         List<ChatMessage> messages = [];
         if (!string.IsNullOrWhiteSpace(request.System))
         {
@@ -94,10 +109,21 @@ internal static class ChatCommand
         messages.Add(new ChatMessage(ChatRole.User, request.Prompt));
         try
         {
-            using var client = LlmGateway.CreateBuilder(emulated.Options).Build();
+            using var progress = GatewayProgress.Factory(error);
+            using var client = LlmGateway.CreateBuilder(emulated.Options).WithLoggerFactory(progress).Build();
             var streamText = request.Stream && !request.Json;
             var response = await ChatOutput.RunAsync(client, messages, chatOptions, streamText, output, cancellationToken).ConfigureAwait(false);
-            await ChatOutput.WriteResultAsync(response, name, isEmulated, request.Json, printText: !streamText, output, error).ConfigureAwait(false);
+
+            // The provider that answered decides the label: a fallback from a real provider to an emulated one is emulated.
+            var answered = LlmCallInfo.From(response)?.Provider ?? provider;
+            var isEmulated = emulated.Emulated.Contains(answered);
+            if (isEmulated && answered != provider)
+            {
+                await error.WriteLineAsync(
+                    $"EMULATED: '{provider}' did not answer; the answer came from '{answered}' (fallback), which is the built-in CompanyOS emulator, not a real model.").ConfigureAwait(false);
+            }
+
+            await ChatOutput.WriteResultAsync(response, answered, isEmulated, request.Json, printText: !streamText, output, error).ConfigureAwait(false);
             return ExitCodes.Success;
         }
         catch (Exception e) when (e is LlmException or ConfigurationException)

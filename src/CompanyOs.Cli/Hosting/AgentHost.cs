@@ -1,7 +1,7 @@
 using CompanyOs.Agents.Definitions;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Cli.Errors;
-using CompanyOs.Events.Sqlite;
+using CompanyOs.Emulator.Scripting;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway;
 using CompanyOs.Prompts.Library;
@@ -29,6 +29,12 @@ internal sealed class AgentHost : IAsyncDisposable
 
     public IToolRegistry Tools { get; private set; } = null!;
 
+    /// <summary>The loaded <c>tools.yaml</c>; null when there is none.</summary>
+    public ToolsOptions? ToolsOptions { get; private set; }
+
+    /// <summary>The in-process emulator's script; null when no provider is emulated.</summary>
+    public TurnScript? EmulatorScript { get; private set; }
+
     /// <summary>Providers answered by the built-in emulator (empty when every enabled provider is real).</summary>
     public IReadOnlyList<string> Emulated { get; private set; } = [];
 
@@ -36,13 +42,15 @@ internal sealed class AgentHost : IAsyncDisposable
     public IReadOnlyList<string> Notices { get; private set; } = [];
 
     /// <exception cref="CliUsageException">Unknown agent type, unreadable tool configuration.</exception>
+    /// <remarks><paramref name="progress"/> is where the gateway's retries and fallbacks are reported as they happen (stderr).</remarks>
     public static async Task<AgentHost> OpenAsync(
-        CompanyOsPaths paths, CliEnvironment environment, bool forceEmulator, bool allowMissingTools, AgentOverrides? overrides, CancellationToken cancellationToken)
+        CompanyOsPaths paths, CliEnvironment environment, bool forceEmulator, bool allowMissingTools, AgentOverrides? overrides, TextWriter progress,
+        CancellationToken cancellationToken)
     {
         var host = new AgentHost(paths);
         try
         {
-            await host.BuildAsync(environment, forceEmulator, allowMissingTools, overrides, cancellationToken).ConfigureAwait(false);
+            await host.BuildAsync(environment, forceEmulator, allowMissingTools, overrides, progress, cancellationToken).ConfigureAwait(false);
             return host;
         }
         catch
@@ -70,17 +78,19 @@ internal sealed class AgentHost : IAsyncDisposable
         _owned.Clear();
     }
 
-    private async Task BuildAsync(CliEnvironment environment, bool forceEmulator, bool allowMissingTools, AgentOverrides? overrides, CancellationToken cancellationToken)
+    private async Task BuildAsync(
+        CliEnvironment environment, bool forceEmulator, bool allowMissingTools, AgentOverrides? overrides, TextWriter progress, CancellationToken cancellationToken)
     {
         var notices = new List<string>();
         var llm = await new LlmConfigLoader(environment.Variables, requireApiKeys: false).LoadAsync(Paths.LlmConfig, cancellationToken).ConfigureAwait(false);
         Definitions = ApplyOverrides(AgentDefinitionLoader.LoadDirectory(Paths.AgentsDirectory, environment.Variables), overrides);
         var prompts = Own(new PromptLibrary(new PromptLibraryOptions { Directory = Paths.PromptsDirectory }));
         Tools = await LoadToolsAsync(environment, notices, cancellationToken).ConfigureAwait(false);
-        var store = Own(await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = Paths.Database }, cancellationToken: cancellationToken).ConfigureAwait(false));
+        var store = Own(await EventStoreFile.OpenAsync(Paths.Database, cancellationToken).ConfigureAwait(false));
 
         var emulated = Own(await EmulatedProviders.ApplyAsync(llm, forceEmulator, cancellationToken).ConfigureAwait(false));
         Emulated = emulated.Emulated;
+        EmulatorScript = emulated.Script;
         if (Emulated.Count > 0)
         {
             var why = forceEmulator ? "--emulator was given"
@@ -88,7 +98,8 @@ internal sealed class AgentHost : IAsyncDisposable
             notices.Insert(0, $"EMULATED: {why}; {string.Join(", ", Emulated)} answered by the built-in CompanyOS emulator, not a real model.");
         }
 
-        var gateway = Own(LlmGateway.CreateBuilder(emulated.Options).Build());
+        var reporter = Own(GatewayProgress.Factory(progress));
+        var gateway = Own(LlmGateway.CreateBuilder(emulated.Options).WithLoggerFactory(reporter).Build());
         // The run records which configuration (and tool set) started it, so a decision from another directory is refused
         // with the config to use instead of failing the approved call as "no longer available".
         var options = new AgentRuntimeOptions { ConfigurationPath = Paths.LlmConfig, AllowMissingTools = allowMissingTools };
@@ -114,6 +125,7 @@ internal sealed class AgentHost : IAsyncDisposable
             throw new CliUsageException($"the tool configuration could not be loaded: {e.Message}");
         }
 
+        ToolsOptions = options;
         var set = Own(await ToolSet.CreateAsync(options, timeProvider: TimeProvider.System, cancellationToken: cancellationToken).ConfigureAwait(false));
         return set.Registry;
     }

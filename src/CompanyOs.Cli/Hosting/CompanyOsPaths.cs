@@ -3,7 +3,7 @@ namespace CompanyOs.Cli.Hosting;
 /// <summary>
 /// Where the agent commands find their files: <c>config/llm.yaml</c> (looked up like <c>chat</c> does), <c>agents/</c> and
 /// <c>tools.yaml</c> next to it, <c>prompts/</c> next to the config directory, and the SQLite event store
-/// (<c>--db</c>, else <c>COMPANYOS_DB</c>, else <c>.companyos/companyos.db</c> under the working directory).
+/// (<c>--db</c>, else <c>COMPANYOS_DB</c>, else <c>.companyos/companyos.db</c> in the nearest project folder, see <see cref="ResolveDatabase"/>).
 /// </summary>
 internal sealed record CompanyOsPaths(string LlmConfig, string AgentsDirectory, string ToolsConfig, string PromptsDirectory, string Database, bool DatabaseGiven)
 {
@@ -25,9 +25,28 @@ internal sealed record CompanyOsPaths(string LlmConfig, string AgentsDirectory, 
             database is not null);
     }
 
+    /// <summary>
+    /// <c>--db</c>, else <c>COMPANYOS_DB</c>, else <c>.companyos/companyos.db</c> in the project: the nearest of the working
+    /// directory and its parents that has a <c>.companyos/</c> or a <c>config/llm.yaml</c> — the same upward search that
+    /// finds the configuration, so every folder of a project uses one store — else the working directory.
+    /// </summary>
     public static string ResolveDatabase(string? database, CliEnvironment environment)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         var chosen = database ?? environment.Variables(DatabaseVariable);
-        return Path.GetFullPath(string.IsNullOrWhiteSpace(chosen) ? DefaultDatabase : chosen, environment.WorkingDirectory);
+        if (!string.IsNullOrWhiteSpace(chosen))
+        {
+            return Path.GetFullPath(chosen, environment.WorkingDirectory);
+        }
+
+        for (var dir = new DirectoryInfo(environment.WorkingDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (Directory.Exists(Path.Combine(dir.FullName, ".companyos")) || File.Exists(Path.Combine(dir.FullName, ConfigFileLocator.DefaultPath)))
+            {
+                return Path.Combine(dir.FullName, DefaultDatabase);
+            }
+        }
+
+        return Path.GetFullPath(DefaultDatabase, environment.WorkingDirectory);
     }
 }

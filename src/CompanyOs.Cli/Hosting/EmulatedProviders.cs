@@ -1,4 +1,5 @@
 using CompanyOs.Emulator;
+using CompanyOs.Emulator.Scripting;
 using CompanyOs.Llm.Configuration;
 
 namespace CompanyOs.Cli.Hosting;
@@ -24,6 +25,9 @@ public sealed class EmulatedProviders : IAsyncDisposable
 
     /// <summary>Names of the providers answered by the emulator.</summary>
     public IReadOnlyList<string> Emulated { get; }
+
+    /// <summary>The emulator's script (turns it plays before its default model answers); null when nothing is emulated.</summary>
+    public TurnScript? Script => _server?.Script;
 
     /// <summary>
     /// Re-points every enabled provider without a key (Anthropic/OpenAI; Ollama needs none) — or all enabled providers

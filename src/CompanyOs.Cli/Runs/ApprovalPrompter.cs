@@ -8,8 +8,10 @@ namespace CompanyOs.Cli.Runs;
 /// <summary>
 /// Asks a person, line by line, about each pending approval (approve / reject with a reason / edit the arguments / skip)
 /// and question (answer / skip), and records the decision, which continues the run. End of input and Ctrl+C skip.
+/// With <paramref name="autoApprove"/> every tool call is approved as it comes, saying so, and questions are skipped.
 /// </summary>
-internal sealed class ApprovalPrompter(AgentRuntime runtime, TextReader input, TextWriter prompt, string? decidedBy, AgentStepCallback onStep)
+internal sealed class ApprovalPrompter(
+    AgentRuntime runtime, TextReader input, TextWriter prompt, string? decidedBy, AgentStepCallback onStep, bool autoApprove = false)
 {
     private readonly HashSet<string> _skipped = new(StringComparer.Ordinal);
 
@@ -47,6 +49,12 @@ internal sealed class ApprovalPrompter(AgentRuntime runtime, TextReader input, T
     {
         await prompt.WriteLineAsync($"Approval needed: {p.ToolName} (call {p.CallId}) — {p.Reason}").ConfigureAwait(false);
         await prompt.WriteLineAsync($"  arguments: {ShellText.OneLine(p.ProposedArguments.GetRawText(), 2000)}").ConfigureAwait(false);
+        if (autoApprove)
+        {
+            await prompt.WriteLineAsync("  approved automatically (--yes)").ConfigureAwait(false);
+            return await runtime.ApproveAsync(p.RunId, p.CallId, null, decidedBy ?? "--yes", onStep, cancellationToken).ConfigureAwait(false);
+        }
+
         while (true)
         {
             var choice = await AskAsync("[a]pprove, [r]eject, [e]dit arguments, [s]kip? ", cancellationToken).ConfigureAwait(false);
@@ -70,22 +78,12 @@ internal sealed class ApprovalPrompter(AgentRuntime runtime, TextReader input, T
 
                     return await runtime.RejectAsync(p.RunId, p.CallId, reason.Trim(), decidedBy, onStep, cancellationToken).ConfigureAwait(false);
                 case "e" or "edit":
-                    var text = await AskAsync("Arguments as one line of JSON: ", cancellationToken).ConfigureAwait(false);
-                    if (text is null)
+                    if (await EditAsync(p, cancellationToken).ConfigureAwait(false) is { } edited)
                     {
-                        return null;
+                        return edited.Result;
                     }
 
-                    try
-                    {
-                        var edited = ArgumentsJson.Parse(text, "the edited arguments");
-                        return await runtime.ApproveAsync(p.RunId, p.CallId, edited, decidedBy, onStep, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (CliUsageException e)
-                    {
-                        await prompt.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-                        continue;
-                    }
+                    continue;
 
                 default:
                     await prompt.WriteLineAsync("Please type a, r, e or s.").ConfigureAwait(false);
@@ -94,9 +92,51 @@ internal sealed class ApprovalPrompter(AgentRuntime runtime, TextReader input, T
         }
     }
 
+    /// <summary>
+    /// Asks for the edited arguments until they parse and fit the tool's schema (each problem reported, then asked again);
+    /// null = go back to the menu (empty line). End of input skips the item.
+    /// </summary>
+    private async Task<EditOutcome?> EditAsync(PendingApproval p, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var text = await AskAsync("Arguments as one line of JSON (empty line to go back): ", cancellationToken).ConfigureAwait(false);
+            if (text is null)
+            {
+                return new EditOutcome(null);
+            }
+
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return null;
+            }
+
+            try
+            {
+                var edited = ArgumentsJson.Parse(text, "the edited arguments");
+                return new EditOutcome(await runtime.ApproveAsync(p.RunId, p.CallId, edited, decidedBy, onStep, cancellationToken).ConfigureAwait(false));
+            }
+            catch (CliUsageException e)
+            {
+                await prompt.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            }
+            catch (AgentRunException e) when (e.Kind == AgentRunErrorKind.InvalidArguments)
+            {
+                await prompt.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            }
+        }
+    }
+
+    private sealed record EditOutcome(AgentRunResult? Result);
+
     private async Task<AgentRunResult?> AnswerAsync(PendingApproval p, CancellationToken cancellationToken)
     {
         await prompt.WriteLineAsync($"Question ({p.Id}): {p.Reason}").ConfigureAwait(false);
+        if (autoApprove)
+        {
+            return null;
+        }
+
         var answer = await AskAsync("Answer (empty line to skip): ", cancellationToken).ConfigureAwait(false);
         return string.IsNullOrWhiteSpace(answer)
             ? null

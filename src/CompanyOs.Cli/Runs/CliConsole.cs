@@ -15,11 +15,8 @@ internal static class CliConsole
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(writer),
         });
-        if (!terminal)
-        {
-            // Pipes, files and tests get one line per step, whatever its length.
-            console.Profile.Width = 100_000;
-        }
+        // Pipes, files and tests get one line per step, whatever its length; a terminal is laid out for its width.
+        console.Profile.Width = environment.TerminalWidth ?? 100_000;
 
         return console;
     }

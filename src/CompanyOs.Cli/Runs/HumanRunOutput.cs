@@ -40,7 +40,20 @@ internal sealed class HumanRunOutput(IAnsiConsole console, TextWriter promptWrit
         }
 
         console.MarkupLine(StepLine.Markup(step, settings.Emulated));
+        if (settings.Verbose && step.Event is ToolCallCompleted { Output.Length: > 0 } completed)
+        {
+            WriteFullOutput(completed.Output);
+        }
+
         return ValueTask.CompletedTask;
+    }
+
+    private void WriteFullOutput(string output)
+    {
+        foreach (var line in output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'))
+        {
+            console.MarkupLine($"[grey]          │[/] {Markup.Escape(line)}");
+        }
     }
 
     private void WriteDelta(AgentStep step, ModelOutputDelta delta)
@@ -79,7 +92,8 @@ internal sealed class HumanRunOutput(IAnsiConsole console, TextWriter promptWrit
 
         if (result.Error is { } error && result.Status != RunStatus.Completed)
         {
-            console.MarkupLine($"[red]error:[/] {Markup.Escape(error)}");
+            var label = result.Status == RunStatus.Cancelled ? "cancelled:" : "error:";
+            console.MarkupLine($"[red]{label}[/] {Markup.Escape(error)}");
         }
 
         if (listPending && result.Pending.Count > 0)

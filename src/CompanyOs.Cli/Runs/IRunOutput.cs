@@ -24,6 +24,9 @@ internal interface IRunOutput
 /// <param name="Config">This process's <c>llm.yaml</c> (absolute): used in printed commands for runs that did not record theirs.</param>
 internal sealed record RunOutputSettings(IReadOnlyList<string> Emulated, string Database, string Config)
 {
+    /// <summary>Show every tool's whole output under its step line (<c>--verbose</c>), not only a preview.</summary>
+    public bool Verbose { get; init; }
+
     /// <summary>
     /// Appended to every printed command, so that it works as printed from any directory: <c> -c '&lt;llm.yaml&gt;' --db '&lt;file&gt;'</c>,
     /// with the configuration the run was started with (its tools) when it recorded one.

@@ -8,12 +8,34 @@ namespace CompanyOs.Cli.Runs;
 /// Drives one runtime operation (start, decide, resume) with live steps, then — when the run waits and a person is there —
 /// asks about each pending decision; otherwise lists them with the commands that give them. Returns the exit code.
 /// </summary>
-internal sealed class RunSession(IRunOutput output, ApprovalPrompter? prompter, TextWriter error, RunOutputSettings settings)
+/// <remarks>
+/// The host's notices (EMULATED, missing tool configuration) are printed when the run is about to be driven, so that a
+/// command refused for bad input (unknown run, no such approval) prints only its error.
+/// </remarks>
+internal sealed class RunSession(IRunOutput output, ApprovalPrompter? prompter, TextWriter error, RunOutputSettings settings, IReadOnlyList<string> notices)
 {
+    private bool _noticesWritten;
+
+    /// <summary>Prints the notices once (later calls do nothing).</summary>
+    public async Task WriteNoticesAsync()
+    {
+        if (_noticesWritten)
+        {
+            return;
+        }
+
+        _noticesWritten = true;
+        foreach (var notice in notices)
+        {
+            await error.WriteLineAsync(notice).ConfigureAwait(false);
+        }
+    }
+
     public async Task<int> DriveAsync(
         string runId, Func<AgentStepCallback, CancellationToken, Task<AgentRunResult>> operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
+        await WriteNoticesAsync().ConfigureAwait(false);
         try
         {
             var result = await operation(output.WriteStepAsync, cancellationToken).ConfigureAwait(false);

@@ -10,11 +10,20 @@ internal static class StepLine
 {
     public const int MaxSummaryChars = 240;
 
+    /// <summary>How much of a tool's output the step line shows (the whole output with <c>--verbose</c>).</summary>
+    public const int MaxPreviewChars = 160;
+
     public static string Markup(AgentStep step, IReadOnlyList<string> emulated)
     {
         ArgumentNullException.ThrowIfNull(step);
         var (label, colour) = Label(step);
-        var summary = Spectre.Console.Markup.Escape(ShellText.OneLine(step.Summary, MaxSummaryChars));
+        var text = ShellText.OneLine(step.Summary, MaxSummaryChars);
+        if (step.Event is ToolCallCompleted { Output.Length: > 0 } completed)
+        {
+            text += " → " + ShellText.OneLine(completed.Output, MaxPreviewChars);
+        }
+
+        var summary = Spectre.Console.Markup.Escape(text);
         var suffix = step.Event is LlmCallCompleted { Provider: { } provider } && emulated.Contains(provider) ? " [bold yellow]EMULATED[/]" : string.Empty;
         var time = step.At.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
         return $"[grey]{time}[/] [{colour}]{label,-9}[/] {summary}{suffix}";

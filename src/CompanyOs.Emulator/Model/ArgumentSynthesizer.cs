@@ -5,20 +5,21 @@ namespace CompanyOs.Emulator.Model;
 
 /// <summary>
 /// Builds tool-call arguments from a tool's JSON schema: every required property gets a value of its type
-/// (strings from the user's text, enums their first value, numbers their minimum or default or 1).
+/// (what the task says for it when it says something — see <see cref="TaskHints"/> — else strings from the user's
+/// text, enums their first value, numbers their minimum or default or 1).
 /// </summary>
 internal static class ArgumentSynthesizer
 {
     private const int MaxDepth = 8;
 
-    public static string Synthesize(JsonElement? schema, string userText)
+    public static string Synthesize(JsonElement? schema, string userText, TaskHints? hints = null)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             if (schema is { ValueKind: JsonValueKind.Object } s)
             {
-                WriteObject(writer, s, userText, 0);
+                WriteObject(writer, s, userText, hints, 0);
             }
             else
             {
@@ -30,7 +31,7 @@ internal static class ArgumentSynthesizer
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void WriteObject(Utf8JsonWriter writer, JsonElement schema, string userText, int depth)
+    private static void WriteObject(Utf8JsonWriter writer, JsonElement schema, string userText, TaskHints? hints, int depth)
     {
         writer.WriteStartObject();
         if (depth < MaxDepth
@@ -43,7 +44,14 @@ internal static class ArgumentSynthesizer
                     && properties.TryGetProperty(name.GetString()!, out var property))
                 {
                     writer.WritePropertyName(name.GetString()!);
-                    WriteValue(writer, property, userText, depth + 1);
+                    if (TypeOf(property) is "string" or null && !property.TryGetProperty("default", out _)
+                        && hints?.StringFor(name.GetString()!, property) is { } hinted)
+                    {
+                        writer.WriteStringValue(hinted);
+                        continue;
+                    }
+
+                    WriteValue(writer, property, userText, hints, depth + 1);
                 }
             }
         }
@@ -51,7 +59,7 @@ internal static class ArgumentSynthesizer
         writer.WriteEndObject();
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, JsonElement schema, string userText, int depth)
+    private static void WriteValue(Utf8JsonWriter writer, JsonElement schema, string userText, TaskHints? hints, int depth)
     {
         if (schema.ValueKind != JsonValueKind.Object)
         {
@@ -84,13 +92,13 @@ internal static class ArgumentSynthesizer
                 writer.WriteStartArray();
                 if (schema.TryGetProperty("items", out var items) && depth < MaxDepth)
                 {
-                    WriteValue(writer, items, userText, depth + 1);
+                    WriteValue(writer, items, userText, hints, depth + 1);
                 }
 
                 writer.WriteEndArray();
                 break;
             case "object":
-                WriteObject(writer, schema, userText, depth);
+                WriteObject(writer, schema, userText, hints, depth);
                 break;
             case "null":
                 writer.WriteNullValue();

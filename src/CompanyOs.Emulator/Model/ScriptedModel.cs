@@ -77,7 +77,7 @@ internal sealed class ScriptedModel(TokenCounter tokens, int maxParallelToolCall
 
         var argumentText = Snippet(facts.LastUserText, 40);
         return chosen
-            .Select((tool, i) => new GeneratedToolCall(CallId(request.Provider, seed, i), tool.Name, ArgumentSynthesizer.Synthesize(tool.Schema, argumentText)))
+            .Select((tool, i) => new GeneratedToolCall(CallId(request.Provider, seed, i), tool.Name, ArgumentSynthesizer.Synthesize(tool.Schema, argumentText, TaskHints.For(facts.LastUserText, tool.Name))))
             .ToArray();
     }
 

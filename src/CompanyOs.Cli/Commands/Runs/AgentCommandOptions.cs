@@ -8,7 +8,7 @@ internal sealed class AgentCommandOptions
 {
     public Option<string?> Database { get; } = new("--db")
     {
-        Description = $"SQLite event store file (default: ${CompanyOsPaths.DatabaseVariable}, else {CompanyOsPaths.DefaultDatabase} under the current directory).",
+        Description = $"SQLite event store file (default: ${CompanyOsPaths.DatabaseVariable}, else {CompanyOsPaths.DefaultDatabase} in the nearest folder up from here with .companyos/ or config/llm.yaml, else here).",
     };
 
     public Option<string?> Config { get; } = new("--config", "-c")
@@ -38,9 +38,15 @@ internal sealed class AgentCommandOptions
         Description = "Drive or decide the run even if this configuration lacks tools the run was started with (calls to them then fail).",
     };
 
+    public Option<bool> Verbose { get; } = new("--verbose", "-v")
+    {
+        Description = "Show which config and database are used, and each tool's whole output under its step (without it: a one-line preview).",
+    };
+
     public void AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
+        command.Options.Add(Verbose);
         command.Options.Add(Database);
         command.Options.Add(Config);
         command.Options.Add(Json);
@@ -52,9 +58,13 @@ internal sealed class AgentCommandOptions
 
     public AgentCommandSettings Read(ParseResult parse) => new(
         parse.GetValue(Database), parse.GetValue(Config), parse.GetValue(Json), parse.GetValue(NoInput), parse.GetValue(Interactive), parse.GetValue(Emulator),
-        parse.GetValue(AllowMissingTools));
+        parse.GetValue(AllowMissingTools)) { Verbose = parse.GetValue(Verbose) };
 }
 
-/// <summary>Values of <see cref="AgentCommandOptions"/> for one invocation.</summary>
+/// <summary>Values of <see cref="AgentCommandOptions"/> for one invocation; <paramref name="AutoApprove"/> approves every tool call without asking (<c>demo --yes</c>).</summary>
 internal sealed record AgentCommandSettings(
-    string? Database, string? Config, bool Json, bool NoInput, bool Interactive, bool ForceEmulator, bool AllowMissingTools);
+    string? Database, string? Config, bool Json, bool NoInput, bool Interactive, bool ForceEmulator, bool AllowMissingTools, bool AutoApprove = false)
+{
+    /// <summary>Whole tool outputs in human output (<c>--verbose</c>).</summary>
+    public bool Verbose { get; init; }
+}

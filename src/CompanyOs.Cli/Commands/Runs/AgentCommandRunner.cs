@@ -4,7 +4,7 @@ using CompanyOs.Cli.Runs;
 
 namespace CompanyOs.Cli.Commands.Runs;
 
-/// <summary>Opens the <see cref="AgentHost"/>, prints its notices (EMULATED, missing tools) on stderr and hands a ready <see cref="RunSession"/> to a command.</summary>
+/// <summary>Opens the <see cref="AgentHost"/> and hands a ready <see cref="RunSession"/> (which prints the host's notices once it drives the run) to a command.</summary>
 internal static class AgentCommandRunner
 {
     public static Task<int> RunAsync(
@@ -24,25 +24,26 @@ internal static class AgentCommandRunner
             }
 
             var paths = CompanyOsPaths.Resolve(settings.Config, settings.Database, environment);
+            if (settings.Verbose)
+            {
+                await error.WriteLineAsync($"config: {paths.LlmConfig} (agents: {paths.AgentsDirectory}, tools: {paths.ToolsConfig}, prompts: {paths.PromptsDirectory})").ConfigureAwait(false);
+                await error.WriteLineAsync($"database: {paths.Database}").ConfigureAwait(false);
+            }
+
             if (requireDatabase)
             {
                 RunLookup.RequireDatabase(paths.Database);
             }
 
-            await using var host = await AgentHost.OpenAsync(paths, environment, settings.ForceEmulator, settings.AllowMissingTools, overrides, cancellationToken).ConfigureAwait(false);
-            foreach (var notice in host.Notices)
-            {
-                await error.WriteLineAsync(notice).ConfigureAwait(false);
-            }
-
-            var outputSettings = new RunOutputSettings(host.Emulated, paths.Database, paths.LlmConfig);
+            await using var host = await AgentHost.OpenAsync(paths, environment, settings.ForceEmulator, settings.AllowMissingTools, overrides, error, cancellationToken).ConfigureAwait(false);
+            var outputSettings = new RunOutputSettings(host.Emulated, paths.Database, paths.LlmConfig) { Verbose = settings.Verbose };
             IRunOutput runOutput = settings.Json
                 ? new JsonRunOutput(output, error, outputSettings)
                 : new HumanRunOutput(CliConsole.Create(output, environment), output, outputSettings);
-            var prompting = !settings.NoInput && (settings.Interactive || (environment.InputIsInteractive && !settings.Json));
+            var prompting = settings.AutoApprove || (!settings.NoInput && (settings.Interactive || (environment.InputIsInteractive && !settings.Json)));
             var prompter = prompting
-                ? new ApprovalPrompter(host.Runtime, environment.Input, runOutput.PromptWriter, environment.Variables("USER"), runOutput.WriteStepAsync)
+                ? new ApprovalPrompter(host.Runtime, environment.Input, runOutput.PromptWriter, environment.Variables("USER"), runOutput.WriteStepAsync, settings.AutoApprove)
                 : null;
-            return await action(host, new RunSession(runOutput, prompter, error, outputSettings)).ConfigureAwait(false);
+            return await action(host, new RunSession(runOutput, prompter, error, outputSettings, host.Notices)).ConfigureAwait(false);
         });
 }

@@ -10,10 +10,15 @@ internal static class RunCommand
     public static Command Create(CliEnvironment environment)
     {
         var agent = new Argument<string>("agent") { Description = "Agent type from config/agents/*.yaml (e.g. researcher, architect, implementer)." };
-        var task = new Argument<string>("task") { Description = "What the agent should do." };
+        var task = new Argument<string?>("task") { Description = "What the agent should do (or use --task-file).", Arity = ArgumentArity.ZeroOrOne };
+        var taskFile = new Option<string?>("--task-file") { Description = "Read the task from this file (- for stdin) instead of the argument." };
         var org = new Option<string?>("--org") { Description = "Organisation the run belongs to (used by `runs --org`)." };
         var autonomy = new Option<string?>("--autonomy") { Description = "Override the agent's autonomy: manual (every tool call waits), supervised (high-risk tools wait) or autonomous." };
-        var maxIterations = new Option<int?>("--max-iterations") { Description = "Override the agent's max_iterations (1-1000)." };
+        var maxIterations = new Option<int?>("--max-iterations")
+        {
+            Description = "Override the agent's max_iterations (1-1000).",
+            CustomParser = RunInputs.ParseMaxIterations,
+        };
         var variables = new Option<string[]>("--var")
         {
             Description = "A persona template variable as key=value; repeat for more.",
@@ -22,26 +27,27 @@ internal static class RunCommand
         var shared = new AgentCommandOptions();
         var command = new Command("run", "Run an agent on a task, showing each step live; approvals and questions are asked inline (or listed with --no-input).")
         {
-            agent, task, org, autonomy, maxIterations, variables,
+            agent, task, taskFile, org, autonomy, maxIterations, variables,
         };
         shared.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             var settings = shared.Read(parse);
             var error = parse.InvocationConfiguration.Error;
-            return Errors.CommandBoundary.RunAsync(error, () =>
+            return Errors.CommandBoundary.RunAsync(error, async () =>
             {
                 var agentType = parse.GetValue(agent)!;
+                var taskText = await Commands.TaskText.ReadAsync(parse.GetValue(task), parse.GetValue(taskFile), "task", "--task-file", environment, cancellationToken).ConfigureAwait(false);
                 var overrides = new AgentOverrides(agentType, RunInputs.ParseAutonomy(parse.GetValue(autonomy)), RunInputs.CheckMaxIterations(parse.GetValue(maxIterations)));
                 var request = new AgentRunRequest
                 {
                     AgentType = agentType,
-                    Task = RunInputs.CheckTask(parse.GetValue(task)),
+                    Task = RunInputs.CheckTask(taskText),
                     OrgId = parse.GetValue(org),
                     RunId = $"run_{Guid.NewGuid():N}",
                     Variables = RunInputs.ParseVariables(parse.GetValue(variables) ?? []),
                 };
-                return AgentCommandRunner.RunAsync(
+                return await AgentCommandRunner.RunAsync(
                     settings,
                     environment,
                     parse.InvocationConfiguration.Output,
@@ -50,11 +56,12 @@ internal static class RunCommand
                     requireDatabase: false,
                     async (host, session) =>
                     {
+                        await session.WriteNoticesAsync().ConfigureAwait(false);
                         await RunInputs.WarnAboutUnavailableToolsAsync(host, agentType, error).ConfigureAwait(false);
                         return await session.DriveAsync(
                             request.RunId!, (onStep, ct) => host.Runtime.RunAsync(request, onStep, ct), cancellationToken).ConfigureAwait(false);
                     },
-                    cancellationToken);
+                    cancellationToken).ConfigureAwait(false);
             });
         });
         return command;

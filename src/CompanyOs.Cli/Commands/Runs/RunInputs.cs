@@ -19,6 +19,20 @@ internal static class RunInputs
         _ => throw new CliUsageException($"--autonomy '{value}' is not valid; expected manual, supervised or autonomous."),
     };
 
+    /// <summary>Parses <c>--max-iterations</c>, naming the option and the value when it is not a whole number (not the .NET type).</summary>
+    public static int? ParseMaxIterations(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        result.AddError($"--max-iterations '{text}' is not a whole number; expected 1 to 1000.");
+        return null;
+    }
+
     public static int? CheckMaxIterations(int? value) =>
         value is null or (>= 1 and <= 1000) ? value : throw new CliUsageException($"--max-iterations {value} is out of range; expected 1 to 1000.");
 

@@ -12,11 +12,28 @@ internal static class RunLookup
 
     public static void RequireDatabase(string path)
     {
+        EventStoreFile.RejectDirectory(path);
         if (!File.Exists(path))
         {
             throw new CliUsageException(
                 $"no event store at {path}, so no runs yet. Start one with `companyos run`, or pass --db (or set {CompanyOsPaths.DatabaseVariable}) to use another file.");
         }
+    }
+
+    /// <summary>
+    /// The full run id for what the user typed (a whole id or a unique prefix such as the short id <c>runs</c> prints);
+    /// unchanged when the store has no such run, so that the command's own "unknown run" error names it.
+    /// </summary>
+    public static async Task<string> ExpandAsync(string database, string runId, CancellationToken cancellationToken)
+    {
+        CheckRunId(runId);
+        if (!File.Exists(database))
+        {
+            return runId;
+        }
+
+        await using var reader = await RunReader.OpenAsync(database, cancellationToken).ConfigureAwait(false);
+        return await reader.ResolveAsync(runId, cancellationToken).ConfigureAwait(false) ?? runId;
     }
 
     /// <summary>Rejects ids no run can have (empty, too long, whitespace or control characters) before they reach the store.</summary>

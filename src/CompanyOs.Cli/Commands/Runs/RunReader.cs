@@ -1,5 +1,7 @@
 using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.Leases;
 using CompanyOs.Agents.Runs;
+using CompanyOs.Agents.Runtime;
 using CompanyOs.Agents.Steps;
 using CompanyOs.Events;
 using CompanyOs.Events.Sqlite;
@@ -14,7 +16,7 @@ internal sealed class RunReader : IAsyncDisposable
     private RunReader(SqliteEventStore store) => _store = store;
 
     public static async Task<RunReader> OpenAsync(string path, CancellationToken cancellationToken) =>
-        new(await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = path }, cancellationToken: cancellationToken).ConfigureAwait(false));
+        new(await Hosting.EventStoreFile.OpenAsync(path, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Every run (of <paramref name="orgId"/>, or all), newest first.</summary>
     public async Task<IReadOnlyList<RunState>> ListAsync(string? orgId, CancellationToken cancellationToken)
@@ -47,6 +49,55 @@ internal sealed class RunReader : IAsyncDisposable
         }
 
         return (state, steps);
+    }
+
+    /// <summary>
+    /// The full id of the run <paramref name="idOrPrefix"/> names: itself when such a run exists, else the one run whose id
+    /// starts with it (so the short ids <c>runs</c> shows work everywhere); null when none does.
+    /// </summary>
+    /// <exception cref="Errors.CliUsageException">The prefix fits several runs (they are listed).</exception>
+    public async Task<string?> ResolveAsync(string idOrPrefix, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(idOrPrefix);
+        if (await _store.GetStreamVersionAsync(RunEventCodec.StreamId(idOrPrefix), cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return idOrPrefix;
+        }
+
+        var matches = new List<string>();
+        await foreach (var stream in _store.ListStreamsAsync(RunEventCodec.StreamId(idOrPrefix), null, cancellationToken).ConfigureAwait(false))
+        {
+            // The store's prefix match may treat '_' or '%' as wildcards; only true prefixes count.
+            var id = stream.StreamId[RunEventCodec.StreamPrefix.Length..];
+            if (id.StartsWith(idOrPrefix, StringComparison.Ordinal))
+            {
+                matches.Add(id);
+            }
+        }
+
+        return matches.Count switch
+        {
+            0 => null,
+            1 => matches[0],
+            _ => throw new Errors.CliUsageException(
+                $"'{idOrPrefix}' fits {matches.Count} runs ({string.Join(", ", matches.Order(StringComparer.Ordinal).Take(5))}{(matches.Count > 5 ? ", …" : string.Empty)}); give more of the id."),
+        };
+    }
+
+    /// <summary>
+    /// True when the run is stored as running but no process holds its lease (it was interrupted: Ctrl+C, kill -9, a
+    /// crash; a lease runs out within 30 s of its holder dying), so nothing will drive it until <c>resume</c>.
+    /// </summary>
+    public async Task<bool> IsInterruptedAsync(RunState state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Status != RunStatus.Running)
+        {
+            return false;
+        }
+
+        var leases = new RunLeases(_store, "companyos-cli-reader", new AgentRuntimeOptions().LeaseDuration, TimeProvider.System);
+        return await leases.GetHolderAsync(state.RunId, cancellationToken).ConfigureAwait(false) is null;
     }
 
     public ValueTask DisposeAsync() => _store.DisposeAsync();

@@ -17,13 +17,28 @@ internal static class RunsCommand
     public static Command Create(CliEnvironment environment)
     {
         var org = new Option<string?>("--org") { Description = "Only runs of this organisation." };
+        var status = new Option<string?>("--status") { Description = $"Only runs with this status ({string.Join(", ", StatusNames)})." };
+        var agent = new Option<string?>("--agent") { Description = "Only runs of this agent type." };
+        var limit = new Option<int?>("--limit", "-n") { Description = "At most this many runs (the newest)." };
         var (db, json) = (DatabaseOption(), JsonOption("One JSON array of runs."));
-        var command = new Command("runs", "List the runs in the event store: status, agent, iterations, tokens, cost, pending decisions.") { org, db, json };
+        var command = new Command("runs", "List the runs in the event store: status, agent, iterations, tokens, cost, pending decisions.") { org, status, agent, limit, db, json };
         command.Subcommands.Add(Show("show", environment));
         command.SetAction((parse, ct) => CommandBoundary.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
+            var wanted = parse.GetValue(status)?.Trim().ToLowerInvariant();
+            if (wanted is not null && !StatusNames.Contains(wanted))
+            {
+                throw new CliUsageException($"--status '{parse.GetValue(status)}' is not a run status; expected one of {string.Join(", ", StatusNames)}.");
+            }
+
+            if (parse.GetValue(limit) is < 1)
+            {
+                throw new CliUsageException($"--limit {parse.GetValue(limit)} must be at least 1.");
+            }
+
             var path = CompanyOsPaths.ResolveDatabase(parse.GetValue(db), environment);
             var output = parse.InvocationConfiguration.Output;
+            EventStoreFile.RejectDirectory(path);
             if (!File.Exists(path))
             {
                 await (parse.GetValue(json) ? output.WriteLineAsync("[]") : parse.InvocationConfiguration.Error.WriteLineAsync($"no runs yet: {path} does not exist.")).ConfigureAwait(false);
@@ -31,15 +46,38 @@ internal static class RunsCommand
             }
 
             await using var reader = await RunReader.OpenAsync(path, ct).ConfigureAwait(false);
-            var runs = await reader.ListAsync(parse.GetValue(org), ct).ConfigureAwait(false);
+            var all = await reader.ListAsync(parse.GetValue(org), ct).ConfigureAwait(false);
+            var interrupted = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var run in all)
+            {
+                if (await reader.IsInterruptedAsync(run, ct).ConfigureAwait(false))
+                {
+                    interrupted.Add(run.RunId);
+                }
+            }
+
+            var runs = all
+                .Where(r => wanted is null || (wanted == Interrupted ? interrupted.Contains(r.RunId) : r.Status.ToWireName() == wanted))
+                .Where(r => parse.GetValue(agent) is not { } type || string.Equals(r.Start?.AgentType, type, StringComparison.Ordinal))
+                .Take(parse.GetValue(limit) ?? int.MaxValue)
+                .ToArray();
+
+            var settings = new RunOutputSettings([], path, ConfigFileLocator.Locate(null, environment.WorkingDirectory));
             if (parse.GetValue(json))
             {
-                var array = new JsonArray([.. runs.Select(r => (JsonNode?)WithPending(RunJson.Summary(r), r))]);
+                var array = new JsonArray([.. runs.Select(r => (JsonNode?)WithInterruption(WithPending(RunJson.Summary(r), r), r, interrupted.Contains(r.RunId), settings))]);
                 await output.WriteLineAsync(array.ToJsonString(RunJson.Options)).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
 
-            WriteTable(CliConsole.Create(output, environment), runs, path);
+            var console = CliConsole.Create(output, environment);
+            WriteTable(console, runs, path, interrupted);
+            foreach (var run in runs.Where(r => interrupted.Contains(r.RunId)))
+            {
+                // Written past the table's layout: a command must stay on one line to be copied.
+                await output.WriteLineAsync($"{run.RunId} was interrupted (no live driver); continue it with: {ResumeCommand(run, settings)}").ConfigureAwait(false);
+            }
+
             return ExitCodes.Success;
         }));
         return command;
@@ -50,13 +88,15 @@ internal static class RunsCommand
     {
         var runId = new Argument<string>("run-id") { Description = "The run (see `companyos runs`)." };
         var (db, json) = (DatabaseOption(), JsonOption("One JSON object: the run's summary, its steps with event data, and pending decisions."));
-        var command = new Command(name, "Show every recorded step of a run, its state and what it waits for.") { runId, db, json };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show each tool's whole output under its step (without it: a one-line preview)." };
+        var command = new Command(name, "Show every recorded step of a run, its state and what it waits for.") { runId, db, json, verbose };
         command.SetAction((parse, ct) => CommandBoundary.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             var path = CompanyOsPaths.ResolveDatabase(parse.GetValue(db), environment);
             RunLookup.RequireDatabase(path);
-            var id = RunLookup.CheckRunId(parse.GetValue(runId));
+            var typed = RunLookup.CheckRunId(parse.GetValue(runId));
             await using var reader = await RunReader.OpenAsync(path, ct).ConfigureAwait(false);
+            var id = await reader.ResolveAsync(typed, ct).ConfigureAwait(false) ?? typed;
             var (state, steps) = await reader.ReadAsync(id, ct).ConfigureAwait(false);
             if (state.Status == RunStatus.None)
             {
@@ -78,17 +118,24 @@ internal static class RunsCommand
                     ["data"] = JsonNode.Parse(RunEventCodec.Serialize(s.Event).GetRawText()),
                 })]);
                 doc["pending"] = RunJson.Pending(pending, settings.CommandArguments(state));
+                WithInterruption(doc, state, await reader.IsInterruptedAsync(state, ct).ConfigureAwait(false), settings);
                 await output.WriteLineAsync(doc.ToJsonString(RunJson.Options)).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
 
             var console = CliConsole.Create(output, environment);
+            var human = new HumanRunOutput(console, output, settings with { Verbose = parse.GetValue(verbose) });
             foreach (var step in steps)
             {
-                console.MarkupLine(StepLine.Markup(step, []));
+                await human.WriteStepAsync(step, ct).ConfigureAwait(false);
             }
 
-            var human = new HumanRunOutput(console, output, settings);
+            if (await reader.IsInterruptedAsync(state, ct).ConfigureAwait(false))
+            {
+                console.MarkupLine("[yellow]interrupted (no live driver):[/] no process drives this run any more; continue it with:");
+                console.WriteLine($"  {ResumeCommand(state, settings)}");
+            }
+
             await human.WriteResultAsync(new Agents.Runtime.AgentRunResult(state, pending), listPending: true).ConfigureAwait(false);
             return ExitCodes.Success;
         }));
@@ -97,39 +144,106 @@ internal static class RunsCommand
 
     private static JsonObject WithPending(JsonObject summary, RunState state)
     {
-        summary["pending"] = state.WaitingCalls.Count();
+        summary["pending"] = PendingCount(state);
         return summary;
     }
 
-    private static void WriteTable(IAnsiConsole console, IReadOnlyList<RunState> runs, string path)
+    private const string Interrupted = "interrupted";
+
+    // Stored statuses as written in JSON, plus "interrupted" (running, but no process holds the run's lease).
+    private static readonly string[] StatusNames =
+        [.. Enum.GetValues<RunStatus>().Where(s => s != RunStatus.None).Select(s => s.ToWireName()), Interrupted];
+
+    private static JsonObject WithInterruption(JsonObject summary, RunState state, bool isInterrupted, RunOutputSettings settings)
     {
-        if (runs.Count == 0)
+        summary["interrupted"] = isInterrupted;
+        if (isInterrupted)
+        {
+            summary["resume_command"] = ResumeCommand(state, settings);
+        }
+
+        return summary;
+    }
+
+    private static string ResumeCommand(RunState state, RunOutputSettings settings) =>
+        $"companyos resume {ShellText.Quote(state.RunId)}{settings.CommandArguments(state)}";
+
+    // An ended run (e.g. cancelled while waiting) has nothing left to decide.
+    private static int PendingCount(RunState state) => state.Status.IsTerminal() ? 0 : state.WaitingCalls.Count();
+
+    private static void WriteTable(IAnsiConsole console, RunState[] runs, string path, HashSet<string> interrupted)
+    {
+        if (runs.Length == 0)
         {
             console.WriteLine($"no runs in {path}.");
             return;
         }
 
-        var table = new Table().AddColumns("run", "agent", "status", "org", "iterations", "tokens", "cost $", "pending", "started", "task");
-        foreach (var r in runs)
+        // On a terminal short ids (any unique prefix is accepted wherever a run id is; pipes get whole ids), and on a
+        // narrow one the columns that matter least go first, so that each run stays on one line at 80 columns.
+        var width = console.Profile.Width;
+        var ids = width >= 160 ? runs.ToDictionary(r => r.RunId, r => r.RunId, StringComparer.Ordinal) : ShortIds(runs);
+        var columns = new List<(string Name, Func<RunState, string> Value)>
         {
-            table.AddRow(
-                [.. new[]
-                {
-                    r.RunId, r.Start?.AgentType ?? "?", r.Status.ToWireName(), r.OrgId ?? "-", r.Iterations.ToString(CultureInfo.InvariantCulture),
-                    r.TotalTokens.ToString(CultureInfo.InvariantCulture),
-                    r.CostUsd.ToString("0.######", CultureInfo.InvariantCulture) + (r.CostIncomplete ? "+" : string.Empty),
-                    r.WaitingCalls.Count().ToString(CultureInfo.InvariantCulture),
-                    r.StartedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                    ShellText.OneLine(r.Start?.Task ?? string.Empty, 60),
-                }.Select(v => (Spectre.Console.Rendering.IRenderable)new Text(v))]);
+            ("run", r => ids[r.RunId]),
+            ("agent", r => r.Start?.AgentType ?? "?"),
+            ("status", r => interrupted.Contains(r.RunId) ? (width < 120 ? "interrupted" : "interrupted (no live driver)") : r.Status.ToWireName()),
+        };
+        if (width >= 120 || runs.Any(r => r.OrgId is not null))
+        {
+            columns.Add(("org", r => r.OrgId ?? "-"));
         }
 
-        console.Write(table);
+        columns.Add(("iter", r => r.Iterations.ToString(CultureInfo.InvariantCulture)));
+        if (width >= 120)
+        {
+            columns.Add(("tokens", r => r.TotalTokens.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        columns.Add(("cost $", r => r.CostUsd.ToString("0.######", CultureInfo.InvariantCulture) + (r.CostIncomplete ? "+" : string.Empty)));
+        columns.Add(("wait", r => PendingCount(r).ToString(CultureInfo.InvariantCulture)));
+        if (width >= 100)
+        {
+            columns.Add(("started", r => r.StartedAt.ToString(width >= 120 ? "yyyy-MM-dd HH:mm:ss" : "MM-dd HH:mm", CultureInfo.InvariantCulture)));
+        }
+
+        // Plain columns two spaces apart; the task (last) gets what is left of the line, cut with "…".
+        var rows = runs.Select(r => columns.Select(c => c.Value(r)).ToArray()).ToList();
+        var widths = columns.Select((c, i) => Math.Max(c.Name.Length, rows.Max(row => row[i].Length))).ToArray();
+        var used = widths.Sum() + (2 * columns.Count);
+        var taskWidth = Math.Clamp(width - used, 10, 60);
+        console.WriteLine(Line(columns.Select(c => c.Name), widths, "task"));
+        foreach (var (row, run) in rows.Zip(runs))
+        {
+            console.WriteLine(Line(row, widths, ShellText.OneLine(run.Start?.Task ?? string.Empty, taskWidth)));
+        }
+    }
+
+    private static string Line(IEnumerable<string> cells, int[] widths, string task) =>
+        string.Concat(cells.Select((c, i) => c.PadRight(widths[i]) + "  ")) + task;
+
+    /// <summary>The shortest prefix of each id, from <c>run_</c> plus 8 characters up, that no other listed run shares.</summary>
+    private static Dictionary<string, string> ShortIds(IReadOnlyList<RunState> runs)
+    {
+        var ids = runs.Select(r => r.RunId).Distinct(StringComparer.Ordinal).ToList();
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            var length = Math.Min(id.Length, 12);
+            while (length < id.Length && ids.Any(other => other != id && other.StartsWith(id[..length], StringComparison.Ordinal)))
+            {
+                length++;
+            }
+
+            result[id] = id[..length];
+        }
+
+        return result;
     }
 
     private static Option<string?> DatabaseOption() => new("--db")
     {
-        Description = $"SQLite event store file (default: ${CompanyOsPaths.DatabaseVariable}, else {CompanyOsPaths.DefaultDatabase} under the current directory).",
+        Description = $"SQLite event store file (default: ${CompanyOsPaths.DatabaseVariable}, else {CompanyOsPaths.DefaultDatabase} in the nearest folder up from here with .companyos/ or config/llm.yaml, else here).",
     };
 
     private static Option<bool> JsonOption(string description) => new("--json") { Description = description };

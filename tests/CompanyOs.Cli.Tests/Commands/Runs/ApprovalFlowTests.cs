@@ -143,6 +143,35 @@ public sealed class ApprovalFlowTests : IDisposable
     }
 
     [Fact]
+    public async Task Edited_arguments_that_do_not_parse_or_fit_the_schema_are_asked_for_again()
+    {
+        _cli.Input = "e\n{oops\n{\"path\":7}\n{\"path\":\"README.md\"}\n";
+        _cli.InputIsInteractive = true;
+
+        var edited = await _cli.Cli("run", "researcher", "Use read_file on the notes", "--autonomy", "manual");
+
+        Assert.True(edited.Exit == ExitCodes.Success, edited.All);
+        Assert.Contains("error: invalid JSON in the edited arguments at line 1, position 2", edited.Out, StringComparison.Ordinal);
+        Assert.Equal(3, edited.Out.Split("Arguments as one line of JSON (empty line to go back): ").Length - 1);
+        Assert.DoesNotContain("Please type a, r, e or s.", edited.Out, StringComparison.Ordinal);
+        var granted = (await _cli.EventsAsync(edited.RunId)).Single(e => e.Type == "ApprovalGranted").Data;
+        Assert.Equal("README.md", granted.GetProperty("effective_arguments").GetProperty("path").GetString());
+    }
+
+    [Fact]
+    public async Task An_empty_line_at_the_edit_prompt_goes_back_to_the_menu()
+    {
+        _cli.Input = "e\n\na\n";
+        _cli.InputIsInteractive = true;
+
+        var run = await _cli.Cli("run", "researcher", "Use read_file on README.md", "--autonomy", "manual");
+
+        Assert.True(run.Exit == ExitCodes.Success, run.All);
+        var granted = (await _cli.EventsAsync(run.RunId)).Single(e => e.Type == "ApprovalGranted").Data;
+        Assert.False(granted.GetProperty("edited").GetBoolean());
+    }
+
+    [Fact]
     public async Task End_of_input_leaves_the_approval_pending_with_the_waiting_exit_code()
     {
         _cli.Input = string.Empty;

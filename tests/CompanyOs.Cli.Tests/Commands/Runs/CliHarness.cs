@@ -30,6 +30,9 @@ internal sealed partial class CliHarness : IDisposable
 
     public bool InputIsInteractive { get; set; }
 
+    /// <summary>Columns of the pretend terminal human output is laid out for; null = unlimited (a pipe).</summary>
+    public int? TerminalWidth { get; set; }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Runs a command with <c>--db</c> pointing at this harness's database.</summary>
@@ -43,6 +46,7 @@ internal sealed partial class CliHarness : IDisposable
         {
             Input = InputReader ?? (Input is null ? TextReader.Null : new StringReader(Input)),
             InputIsInteractive = InputIsInteractive,
+            TerminalWidth = TerminalWidth,
         };
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(Ct, cancellationToken);
         var exit = await CompanyOsCli.RunAsync(args, environment, output, error, linked.Token);

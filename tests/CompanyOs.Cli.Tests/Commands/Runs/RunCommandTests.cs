@@ -30,6 +30,36 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_docs_example_reads_the_named_file_offline()
+    {
+        var run = await _cli.Cli("run", "researcher", "Use read_file on README.md");
+
+        Assert.True(run.Exit == ExitCodes.Success, run.All);
+        var events = await _cli.EventsAsync(run.RunId);
+        var requested = Assert.Single(events, e => e.Type == "ToolCallRequested").Data;
+        Assert.Equal("read_file", requested.GetProperty("tool_name").GetString());
+        Assert.Equal("README.md", requested.GetProperty("arguments").GetProperty("path").GetString());
+        var completed = Assert.Single(events, e => e.Type == "ToolCallCompleted").Data;
+        Assert.False(completed.GetProperty("is_error").GetBoolean(), completed.GetRawText());
+        Assert.StartsWith("# CompanyOS", completed.GetProperty("output").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("tool returned an error", run.Out, StringComparison.Ordinal);
+        Assert.Contains("read_file returned \"# CompanyOS", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_docs_example_reads_the_named_file_as_a_process()
+    {
+        var run = await CliProcess.RunAsync(
+            _cli.WorkingDirectory, TimeSpan.FromSeconds(90), "run", "researcher", "Use read_file on README.md", "--db", _cli.Database);
+
+        Assert.True(run.Exit == ExitCodes.Success, run.All);
+        Assert.Contains("tool requested: read_file", run.Out, StringComparison.Ordinal);
+        Assert.Contains("\"path\": \"README.md\"", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("tool returned an error", run.Out, StringComparison.Ordinal);
+        Assert.Contains("EMULATED", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_db_the_store_is_created_under_the_working_directory()
     {
         var run = await _cli.Raw(["run", "architect", "Sketch a cache"], cancellationToken: TestContext.Current.CancellationToken);
@@ -105,7 +135,7 @@ public sealed class RunCommandTests : IDisposable
     [InlineData(new[] { "run", "researcher", "x", "--max-iterations", "0" }, "--max-iterations 0 is out of range")]
     [InlineData(new[] { "run", "researcher", "  " }, "the task must not be empty")]
     [InlineData(new[] { "run", "researcher", "x", "--no-input", "--interactive" }, "--no-input and --interactive contradict each other")]
-    [InlineData(new[] { "run", "researcher" }, "Required argument missing")]
+    [InlineData(new[] { "run", "researcher" }, "the task is missing: give it as an argument, or with --task-file PATH (- for stdin)")]
     public async Task Bad_run_input_is_named_and_exits_with_bad_input(string[] args, string message)
     {
         var run = await _cli.Cli(args);

@@ -14,6 +14,13 @@ internal static class LiquidNestingCheck
     /// <summary>Deepest nesting of <c>(</c> and <c>[</c> inside one tag or output.</summary>
     public const int MaxExpressionDepth = 50;
 
+    /// <summary>
+    /// Most filters (<c>|</c>) and binary operators (<c>and</c>, <c>or</c>, <c>contains</c>, comparisons) in one tag or output
+    /// (one line of a <c>liquid</c> tag). Fluid builds each chain as a tree as deep as it is long, which its visitors and
+    /// evaluation walk recursively: 100 000 <c>and</c> (a 900 KB file) overflowed the stack and ended the process.
+    /// </summary>
+    public const int MaxChainLength = 200;
+
     private static readonly HashSet<string> Blocks = new(StringComparer.Ordinal)
     {
         "if", "unless", "case", "for", "tablerow", "capture", "ifchanged",
@@ -40,10 +47,13 @@ internal static class LiquidNestingCheck
             }
 
             var close = kind == '{' ? "}}" : "%}";
-            var (end, tooDeep) = ScanMarkup(text, open + 2, close);
-            if (tooDeep >= 0)
+            var perLine = kind == '%' && FirstWord(text.AsSpan(open + 2).TrimStart("- \t\r\n")) == "liquid";
+            var (end, badAt, tooLong) = ScanMarkup(text, open + 2, close, perLine);
+            if (badAt >= 0)
             {
-                return (tooDeep, $"nests '(' or '[' deeper than {MaxExpressionDepth} levels");
+                return (badAt, tooLong
+                    ? $"chains more than {MaxChainLength} filters or operators (and, or, contains, comparisons) in one expression"
+                    : $"nests '(' or '[' deeper than {MaxExpressionDepth} levels");
             }
 
             if (end < 0)
@@ -98,10 +108,14 @@ internal static class LiquidNestingCheck
         return depth <= MaxBlockDepth;
     }
 
-    /// <summary>Index of <paramref name="close"/> outside quotes (or -1), and the offset where brackets got too deep (or -1).</summary>
-    private static (int End, int TooDeep) ScanMarkup(string text, int start, string close)
+    /// <summary>
+    /// Index of <paramref name="close"/> outside quotes (or -1), and the offset where brackets got too deep or a chain too
+    /// long (or -1; <c>TooLong</c> says which).
+    /// </summary>
+    private static (int End, int BadAt, bool TooLong) ScanMarkup(string text, int start, string close, bool chainPerLine)
     {
         var depth = 0;
+        var chain = 0;
         var quote = '\0';
         for (var i = start; i < text.Length; i++)
         {
@@ -112,15 +126,24 @@ internal static class LiquidNestingCheck
                 continue;
             }
 
+            if (IsChainLink(text, i, out var length) && ++chain > MaxChainLength)
+            {
+                return (-1, i, true);
+            }
+
+            i += Math.Max(0, length - 1);
             switch (c)
             {
+                case '\n' when chainPerLine:
+                    chain = 0;
+                    break;
                 case '"' or '\'':
                     quote = c;
                     break;
                 case '(' or '[':
                     if (++depth > MaxExpressionDepth)
                     {
-                        return (-1, i);
+                        return (-1, i, false);
                     }
 
                     break;
@@ -130,14 +153,46 @@ internal static class LiquidNestingCheck
                 default:
                     if (c == close[0] && i + 1 < text.Length && text[i + 1] == close[1])
                     {
-                        return (i, -1);
+                        return (i, -1, false);
                     }
 
                     break;
             }
         }
 
-        return (-1, -1);
+        return (-1, -1, false);
+    }
+
+    /// <summary>Whether a filter bar, a comparison or an operator word starts at <paramref name="i"/>, and its length.</summary>
+    private static bool IsChainLink(string text, int i, out int length)
+    {
+        length = 0;
+        var c = text[i];
+        if (c == '|')
+        {
+            length = 1;
+            return true;
+        }
+
+        if (c is '=' or '!' or '<' or '>')
+        {
+            length = 1;
+            while (i + length < text.Length && text[i + length] is '=' or '>')
+            {
+                length++;
+            }
+
+            return true;
+        }
+
+        if (!char.IsAsciiLetter(c) || (i > 0 && (char.IsAsciiLetterOrDigit(text[i - 1]) || text[i - 1] is '_' or '.')))
+        {
+            return false;
+        }
+
+        var word = FirstWord(text.AsSpan(i));
+        length = word.Length;
+        return word is "and" or "or" or "contains";
     }
 
     private static string FirstWord(ReadOnlySpan<char> text)

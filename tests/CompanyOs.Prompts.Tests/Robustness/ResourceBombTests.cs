@@ -172,6 +172,27 @@ public sealed class ResourceBombTests : IDisposable
         Assert.DoesNotContain("cyclic", e.Message, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData(" and true", 1_000)]
+    [InlineData(" | upcase", 1_000)]
+    [InlineData(" or a contains 'b'", 1_000)]
+    [InlineData(" and true", 100_000)]
+    [InlineData(" | upcase", 100_000)]
+    public void A_long_chain_of_operators_or_filters_is_a_load_error_not_a_stack_overflow(string link, int count)
+    {
+        // Fluid builds a chain as a tree as deep as it is long and walks it recursively: 100,000 'and' (900 KB) overflowed
+        // the stack while the template was compiled, which no catch survives (exit 134 — in a server, at a hot reload).
+        var chain = string.Concat(Enumerable.Repeat(link, count));
+        var liquid = link.StartsWith(" |", StringComparison.Ordinal) ? $"{{{{ a{chain} }}}}" : $"{{% if true{chain} %}}y{{% endif %}}";
+        var content = $"version: \"1.0\"\nvariables: [a]\nsystem: \"{liquid}\"\n";
+
+        var error = LintFails(content);
+
+        Assert.Equal(PromptDiagnosticCodes.TemplateSyntax, error.Code);
+        Assert.Equal(3, error.Line);
+        Assert.Contains("chains more than 200 filters or operators", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_default_nested_ten_thousand_lists_deep_is_a_load_error_not_a_stack_overflow()
     {

@@ -89,9 +89,15 @@ internal static class RunsCommand
         var runId = new Argument<string>("run-id") { Description = "The run (see `companyos runs`)." };
         var (db, json) = (DatabaseOption(), JsonOption("One JSON object: the run's summary, its steps with event data, and pending decisions."));
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show each tool's whole output under its step (without it: a one-line preview)." };
-        var command = new Command(name, "Show every recorded step of a run, its state and what it waits for.") { runId, db, json, verbose };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing the run's steps as they are stored (by any process) until it ends; Ctrl+C stops following." };
+        var command = new Command(name, "Show every recorded step of a run, its state and what it waits for.") { runId, db, json, verbose, follow };
         command.SetAction((parse, ct) => CommandBoundary.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
+            if (parse.GetValue(follow) && parse.GetValue(json))
+            {
+                throw new CliUsageException("--follow is for the human output; for JSON lines of a live run use `run`/`resume --json`.");
+            }
+
             var path = CompanyOsPaths.ResolveDatabase(parse.GetValue(db), environment);
             RunLookup.RequireDatabase(path);
             var typed = RunLookup.CheckRunId(parse.GetValue(runId));
@@ -103,7 +109,7 @@ internal static class RunsCommand
                 throw new CliUsageException($"unknown run '{id}' in {path}. List runs with: companyos runs");
             }
 
-            var pending = PendingApprovals.From(state, TimeProvider.System.GetUtcNow());
+            IReadOnlyList<PendingApproval> pending = PendingApprovals.From(state, TimeProvider.System.GetUtcNow());
             var settings = new RunOutputSettings([], path, ConfigFileLocator.Locate(null, environment.WorkingDirectory));
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
@@ -127,10 +133,15 @@ internal static class RunsCommand
             var human = new HumanRunOutput(console, output, settings with { Verbose = parse.GetValue(verbose) });
             foreach (var step in steps)
             {
-                await human.WriteStepAsync(step, ct).ConfigureAwait(false);
+                await human.WriteStepAsync(step, CancellationToken.None).ConfigureAwait(false);
             }
 
-            if (await reader.IsInterruptedAsync(state, ct).ConfigureAwait(false))
+            if (parse.GetValue(follow))
+            {
+                (state, pending) = await FollowAsync(reader, human, state, steps.Count > 0 ? steps[^1].Version : -1, ct).ConfigureAwait(false);
+            }
+
+            if (await reader.IsInterruptedAsync(state, CancellationToken.None).ConfigureAwait(false))
             {
                 console.MarkupLine("[yellow]interrupted (no live driver):[/] no process drives this run any more; continue it with:");
                 console.WriteLine($"  {ResumeCommand(state, settings)}");
@@ -141,6 +152,36 @@ internal static class RunsCommand
         }));
         return command;
     }
+
+    /// <summary>Prints steps stored after <paramref name="printed"/> as they come, until the run ends or Ctrl+C; returns the last state read.</summary>
+    private static async Task<(RunState State, IReadOnlyList<PendingApproval> Pending)> FollowAsync(
+        RunReader reader, HumanRunOutput human, RunState state, long printed, CancellationToken cancellationToken)
+    {
+        var time = TimeProvider.System;
+        try
+        {
+            while (!state.Status.IsTerminal())
+            {
+                await Task.Delay(FollowInterval, time, cancellationToken).ConfigureAwait(false);
+                var (current, steps) = await reader.ReadAsync(state.RunId, cancellationToken).ConfigureAwait(false);
+                foreach (var step in steps.Where(s => s.Version > printed))
+                {
+                    await human.WriteStepAsync(step, CancellationToken.None).ConfigureAwait(false);
+                    printed = step.Version;
+                }
+
+                state = current;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C ends the following, not the run: show where it stands.
+        }
+
+        return (state, PendingApprovals.From(state, time.GetUtcNow()));
+    }
+
+    private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(250);
 
     private static JsonObject WithPending(JsonObject summary, RunState state)
     {

@@ -84,12 +84,9 @@ public sealed class TerminalTests : IDisposable
 
         try
         {
-            var waited = Stopwatch.StartNew();
-            while (!Screen().Contains(prompt, StringComparison.Ordinal))
-            {
-                Assert.True(waited.Elapsed < Bound && !process.HasExited, $"no prompt within {Bound}:\n{Screen()}");
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-            }
+            await Poll.UntilAsync(
+                () => Screen().Contains(prompt, StringComparison.Ordinal) || process.HasExited, $"the prompt '{prompt}' on the terminal", Bound);
+            Assert.True(Screen().Contains(prompt, StringComparison.Ordinal), $"exited before prompting:\n{Screen()}");
 
             await process.StandardInput.WriteAsync(keys);
             await process.StandardInput.FlushAsync(TestContext.Current.CancellationToken);

@@ -102,7 +102,7 @@ public sealed class AnthropicSdkTests
         Assert.Equal(StopReason.ToolUse, first.StopReason?.Value());
         var toolUse = first.Content.Select(b => b.TryPickToolUse(out var t) ? t : null).Single(t => t is not null)!;
         Assert.Equal("web_search", toolUse.Name);
-        Assert.Equal("use web_search for emulator docs", toolUse.Input["query"].GetString());
+        Assert.Equal("emulator docs", toolUse.Input["query"].GetString());
 
         var second = await client.Messages.Create(new MessageCreateParams
         {

@@ -94,7 +94,7 @@ public sealed class OpenAISdkTests
         Assert.False(string.IsNullOrEmpty(call.Id));
         using (var args = JsonDocument.Parse(call.FunctionArguments))
         {
-            Assert.Equal("Use web_search to find emulator docs", args.RootElement.GetProperty("query").GetString());
+            Assert.Equal("find emulator docs", args.RootElement.GetProperty("query").GetString());
         }
 
         messages.Add(new AssistantChatMessage(first));

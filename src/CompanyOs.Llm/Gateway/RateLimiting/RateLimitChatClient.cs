@@ -55,7 +55,7 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
         if (permits > limiter.Options.TokenLimit)
         {
             throw new RateLimitedException(provider, string.Create(CultureInfo.InvariantCulture,
-                $"The request may use {permits} tokens (prompt estimate + max output), more than provider '{provider}' allows per minute ({limiter.Options.TokenLimit}). Lower MaxOutputTokens or shorten the prompt."));
+                $"The request may use {permits} tokens (prompt estimate + max output), more than provider '{provider}' allows per minute ({limiter.Options.TokenLimit}). Lower the output token limit (max_tokens on the wire, max_output_tokens of an agent) or shorten the prompt."));
         }
 
         var lease = limiter.AttemptAcquire(permits);

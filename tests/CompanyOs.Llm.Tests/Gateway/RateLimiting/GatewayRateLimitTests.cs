@@ -76,7 +76,9 @@ public sealed class GatewayRateLimitTests
         var error = await Assert.ThrowsAsync<RateLimitedException>(() =>
             GatewayCalls.CallAsync(gateway, false, new ChatOptions { MaxOutputTokens = 5_000 }, cancellationToken: TestContext.Current.CancellationToken));
 
-        Assert.Contains("MaxOutputTokens", error.Message, StringComparison.Ordinal);
+        // Users set max_tokens / max_output_tokens, never the .NET property name (issue 15, defect 9).
+        Assert.Contains("output token limit (max_tokens on the wire, max_output_tokens of an agent)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("MaxOutputTokens", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, factory["a"].Attempts);
     }
 

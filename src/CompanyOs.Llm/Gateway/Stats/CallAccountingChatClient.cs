@@ -7,8 +7,9 @@ using Microsoft.Extensions.AI;
 namespace CompanyOs.Llm.Gateway.Stats;
 
 /// <summary>
-/// Finishes every call: computes its cost, attaches <see cref="LlmCallInfo"/> (to the response, or to the last update of a
-/// stream, which is therefore held back until the next one arrives) and records the call in <see cref="GatewayStats"/>,
+/// Finishes every call: computes its cost, attaches <see cref="LlmCallInfo"/> (to the response, or to the trailing update of
+/// a stream — usage or finish reason, held until the next update — while content is forwarded at once) and records the
+/// call in <see cref="GatewayStats"/>,
 /// success or failure. An interrupted stream's exception carries what that attempt was charged.
 /// </summary>
 internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayServices services) : DelegatingChatClient(innerClient)
@@ -60,13 +61,23 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
                     break;
                 }
 
-                // One update is held back so that the call's info rides on the last real update, not on an extra one.
+                // Content is forwarded the moment it arrives. Only a trailing update (usage, finish reason: no content a
+                // reader waits for) is held until the next one, so that the call's info rides on the provider's last update.
+                var current = stream.Current;
                 if (held is not null)
                 {
                     yield return held;
+                    held = null;
                 }
 
-                held = stream.Current;
+                if (IsTrailer(current))
+                {
+                    held = current;
+                }
+                else
+                {
+                    yield return current;
+                }
             }
         }
         finally
@@ -92,10 +103,25 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
 
         var info = RecordSuccess(call);
 
-        // Only a stream that produced no update at all gets an update of its own for the info.
+        // A stream that did not end on a trailing update (every provider sends one: usage or the finish reason) gets an
+        // update of its own for the info.
         var last = held ?? new ChatResponseUpdate { ModelId = info.Model };
         (last.AdditionalProperties ??= [])[LlmCallInfo.PropertyKey] = info;
         yield return last;
+    }
+
+    /// <summary>An update without content a reader waits for: only usage, or nothing but a finish reason or ids.</summary>
+    private static bool IsTrailer(ChatResponseUpdate update)
+    {
+        foreach (var content in update.Contents)
+        {
+            if (content is not UsageContent)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

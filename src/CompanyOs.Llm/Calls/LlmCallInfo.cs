@@ -5,8 +5,9 @@ namespace CompanyOs.Llm.Calls;
 /// <summary>
 /// What the gateway did for one call: attached to <see cref="ChatResponse.AdditionalProperties"/> (and to the last
 /// <see cref="ChatResponseUpdate"/> of a stream) under <see cref="PropertyKey"/>. A stream that broke after output had
-/// started (<c>ProviderException</c> of kind <c>StreamInterrupted</c>) carries what that attempt was charged in the
-/// exception's <see cref="Exception.Data"/> under the same key: read it with <see cref="From(Exception)"/>.
+/// started (<c>ProviderException</c> of kind <c>StreamInterrupted</c>), or a failed call whose attempts the provider billed,
+/// carries what it was charged in the exception's <see cref="Exception.Data"/> under the same key: read it with
+/// <see cref="From(Exception)"/>. Cost and usage include the attempts that failed after the provider answered (billed).
 /// </summary>
 public sealed record LlmCallInfo
 {

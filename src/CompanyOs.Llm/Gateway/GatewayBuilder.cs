@@ -111,9 +111,11 @@ public sealed class GatewayBuilder
                 clients[provider.Name] = client;
             }
 
-            return new GatewayServices
+            GatewayServices? services = null;
+            return services = new GatewayServices
             {
-                ProviderClient = new ProviderCallChatClient(clients.ToFrozenDictionary(StringComparer.Ordinal), _time),
+                // The provider stage prices billed failed attempts with the services it is part of.
+                ProviderClient = new ProviderCallChatClient(clients.ToFrozenDictionary(StringComparer.Ordinal), _time, () => services!.Budgets),
                 Options = _options,
                 Time = _time,
                 LoggerFactory = _loggerFactory,

@@ -1,5 +1,6 @@
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
+using CompanyOs.Llm.Gateway.Budgets;
 using CompanyOs.Llm.Gateway.Routing;
 using CompanyOs.Llm.Tokens;
 using Microsoft.Extensions.AI;
@@ -50,6 +51,23 @@ internal sealed class GatewayCall
     /// <summary>Usage reported by the answering attempt (summed over a stream's usage contents).</summary>
     public UsageDetails? Usage { get; set; }
 
+    /// <summary>
+    /// What the attempts that failed after the provider had answered (and so billed them) were charged, summed over retries
+    /// and fallback steps; null when none was. See <see cref="AddBilled"/>.
+    /// </summary>
+    public UsageDetails? BilledUsage { get; private set; }
+
+    /// <summary>The priced part of <see cref="BilledUsage"/>, in USD.</summary>
+    public decimal BilledUsd { get; private set; }
+
+    /// <summary>True when a billed attempt's model has no price, so <see cref="BilledUsd"/> understates the spend.</summary>
+    public bool BilledUnpriced { get; private set; }
+
+    /// <summary>The billed failed attempts so far as a spend (budgets settle with the growth of this during their step).</summary>
+    public SpendAmount BilledSpend => BilledUsage is { } usage
+        ? new SpendAmount(BilledUsd, usage.TotalTokenCount ?? ((usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0)))
+        : default;
+
     /// <summary>The model id the provider reported, when it reported one.</summary>
     public string? AnsweredModel { get; set; }
 
@@ -84,5 +102,50 @@ internal sealed class GatewayCall
         }
 
         Usage.Add(details);
+    }
+
+    /// <summary>
+    /// Adds the charge of an attempt that failed after the provider answered: a retry or fallback step would otherwise replace
+    /// the only record of it (<see cref="Usage"/>), leaving spend the provider billed unrecorded.
+    /// </summary>
+    public void AddBilled(UsageDetails usage, decimal? costUsd)
+    {
+        BilledUsage ??= new UsageDetails();
+        BilledUsage.Add(usage);
+        MarkEstimateOnce(BilledUsage);
+        BilledUsd += costUsd ?? 0m;
+        BilledUnpriced |= costUsd is null;
+    }
+
+    /// <summary>The call's cost: the answering attempt's <paramref name="answerCost"/> plus the billed failed attempts; null when any part is unpriced.</summary>
+    public decimal? TotalCost(decimal? answerCost) =>
+        BilledUsage is null ? answerCost : answerCost is { } cost && !BilledUnpriced ? cost + BilledUsd : null;
+
+    /// <summary>The usage charged for the call: <paramref name="answerUsage"/> plus the billed failed attempts.</summary>
+    public UsageDetails? TotalUsage(UsageDetails? answerUsage)
+    {
+        if (BilledUsage is null)
+        {
+            return answerUsage;
+        }
+
+        var total = new UsageDetails();
+        total.Add(BilledUsage);
+        if (answerUsage is not null)
+        {
+            total.Add(answerUsage);
+        }
+
+        MarkEstimateOnce(total);
+        return total;
+    }
+
+    /// <summary>Summing adds the estimate markers up; the key says "estimated" with 1 (<see cref="UsageKeys.Estimated"/>).</summary>
+    private static void MarkEstimateOnce(UsageDetails usage)
+    {
+        if (usage.AdditionalCounts is { } counts && counts.ContainsKey(UsageKeys.Estimated))
+        {
+            counts[UsageKeys.Estimated] = 1;
+        }
     }
 }

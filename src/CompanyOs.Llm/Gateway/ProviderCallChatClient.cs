@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
 using CompanyOs.Llm.Errors;
+using CompanyOs.Llm.Gateway.Budgets;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Gateway;
@@ -9,8 +10,10 @@ namespace CompanyOs.Llm.Gateway;
 /// The end of the pipeline: sends one attempt to the provider the call is currently routed to, under that provider's
 /// per-attempt timeout (for a stream: until the first update and between updates). Records usage and the answering model.
 /// A stream failing after its first update surfaces as <see cref="ProviderErrorKind.StreamInterrupted"/> — never as a short answer.
+/// An attempt that fails after the provider answered 2xx was billed: its charge goes to <see cref="GatewayCall.AddBilled"/>
+/// before a retry or fallback step replaces its usage.
 /// </summary>
-internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClient> clients, TimeProvider time) : IChatClient
+internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClient> clients, TimeProvider time, Func<BudgetPolicy> charges) : IChatClient
 {
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -24,6 +27,10 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
             call.Usage = response.Usage;
             call.AnsweredModel = response.ModelId;
             return response;
+        }
+        catch (ProviderException ex) when (ChargeIfBilled(call, ex, messages, options))
+        {
+            throw;
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && attempt.IsCancellationRequested)
         {
@@ -54,6 +61,10 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
 
                 update = stream.Current;
             }
+            catch (ProviderException ex) when (ChargeIfBilled(call, ex, messages, options))
+            {
+                throw;
+            }
             catch (Exception ex) when (Translate(ex, call, attempt, cancellationToken) is { } translated)
             {
                 throw translated;
@@ -83,6 +94,26 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
         return clients.TryGetValue(call.Provider.Name, out var client)
             ? client
             : throw new InvalidOperationException($"No client was created for provider '{call.Provider.Name}'.");
+    }
+
+    /// <summary>
+    /// Always false, so that it can run as an exception filter. The provider answered 2xx (then the SDK failed on the answer)
+    /// or reported usage: it billed the attempt, so charge it — its usage when known, else its maximum, marked estimated.
+    /// Failures without an answer (4xx/5xx, connection, timeout) are not billed; a stream that broke after output is charged
+    /// by the budget and accounting stages, as it ends the call.
+    /// </summary>
+    private bool ChargeIfBilled(GatewayCall call, ProviderException exception, IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        if (call.OutputStarted || !(exception.StatusCode is >= 200 and < 300 || call.Usage is not null))
+        {
+            return false;
+        }
+
+        var (usage, cost) = charges().Billed(call, messages, options);
+        call.AddBilled(usage, cost);
+        call.Usage = null;
+        call.CostComputed = false;
+        return false;
     }
 
     private static void Observe(GatewayCall call, ChatResponseUpdate update)

@@ -7,8 +7,9 @@ namespace CompanyOs.Llm.Gateway.Budgets;
 /// <summary>
 /// Refuses a call before it reaches a provider when its maximum spend would take an org, agent or run over budget (the
 /// configured limits, kept in the spend store, and the caller's own run limit, <c>LlmCallContext.RunLimit</c>); reserves that
-/// maximum while the call runs and settles with the real spend (a stream's too) when it ends. Sits inside fallback, so every
-/// fallback step is priced and reserved for the model it actually calls.
+/// maximum while the call runs and settles with the real spend (a stream's too) when it ends — the answer's plus that of every
+/// attempt of the step that failed after the provider had billed it (<see cref="GatewayCall.BilledSpend"/>). Sits inside
+/// fallback, so every fallback step is priced and reserved for the model it actually calls.
 /// </summary>
 internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy policy, ISpendStore store) : DelegatingChatClient(innerClient)
 {
@@ -23,6 +24,7 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
         }
 
         var reserved = await ReserveAsync(call, messages, options, checks, caller, cancellationToken).ConfigureAwait(false);
+        var billedBefore = call.BilledSpend;
         SpendAmount actual = default;
         try
         {
@@ -32,7 +34,7 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
         }
         finally
         {
-            await SettleAsync(checks, reserved, actual).ConfigureAwait(false);
+            await SettleAsync(checks, reserved, actual + (call.BilledSpend - billedBefore)).ConfigureAwait(false);
         }
     }
 
@@ -45,6 +47,7 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
         var reserved = checks is null && caller is null
             ? default
             : await ReserveAsync(call, messages, options, checks, caller, cancellationToken).ConfigureAwait(false);
+        var billedBefore = call.BilledSpend;
         var completed = false;
         try
         {
@@ -61,7 +64,7 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
             {
                 // A stream that broke or was abandoned after producing output was billed for an unknown part: charge its maximum.
                 var actual = completed || !call.OutputStarted ? policy.Actual(call) : ToSpend(policy.Interrupted(call, messages, options));
-                await SettleAsync(checks, reserved, actual).ConfigureAwait(false);
+                await SettleAsync(checks, reserved, actual + (call.BilledSpend - billedBefore)).ConfigureAwait(false);
             }
         }
     }

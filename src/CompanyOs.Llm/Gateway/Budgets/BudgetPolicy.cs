@@ -73,6 +73,13 @@ internal sealed class BudgetPolicy(BudgetOptions options, GatewayServices servic
     }
 
     /// <summary>
+    /// What an attempt that failed after the provider answered (and billed it) is charged: its reported usage when it has one,
+    /// else its maximum, marked as an estimate (<see cref="Interrupted"/>). Cost null = unpriced model.
+    /// </summary>
+    public (UsageDetails Usage, decimal? CostUsd) Billed(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions) =>
+        call.Usage is { } usage ? (usage, services.CostOf(call)) : Interrupted(call, messages, chatOptions);
+
+    /// <summary>
     /// What a stream that broke after output had started is charged: its maximum — the prompt estimate and the output cap,
     /// or the usage reported before the break where that is larger, all input priced uncached — since the provider billed an
     /// unknown part. Marked as an estimate. Budgets settle with this and the caller is told it

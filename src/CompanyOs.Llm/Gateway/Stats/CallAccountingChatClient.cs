@@ -9,8 +9,9 @@ namespace CompanyOs.Llm.Gateway.Stats;
 /// <summary>
 /// Finishes every call: computes its cost, attaches <see cref="LlmCallInfo"/> (to the response, or to the trailing update of
 /// a stream — usage or finish reason, held until the next update — while content is forwarded at once) and records the
-/// call in <see cref="GatewayStats"/>,
-/// success or failure. An interrupted stream's exception carries what that attempt was charged.
+/// call in <see cref="GatewayStats"/>, success or failure. Cost and usage include the attempts that failed after the
+/// provider had billed them (<see cref="GatewayCall.BilledUsage"/>). A failed call's exception carries what it was charged
+/// when that is not nothing (an interrupted stream, billed failed attempts).
 /// </summary>
 internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayServices services) : DelegatingChatClient(innerClient)
 {
@@ -136,14 +137,14 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         }
 
         var (usage, cost) = services.Budgets.Interrupted(call, messages, options);
-        exception.Data[LlmCallInfo.PropertyKey] = Info(call, cost, usage, services.Time.GetElapsedTime(call.StartTimestamp));
+        exception.Data[LlmCallInfo.PropertyKey] = Info(call, call.TotalCost(cost), call.TotalUsage(usage), services.Time.GetElapsedTime(call.StartTimestamp));
     }
 
     private LlmCallInfo RecordSuccess(GatewayCall call)
     {
-        var cost = services.CostOf(call);
+        var cost = call.TotalCost(services.CostOf(call));
         var latency = services.Time.GetElapsedTime(call.StartTimestamp);
-        var usage = call.CacheHit ? null : call.Usage;
+        var usage = call.CacheHit ? null : call.TotalUsage(call.Usage);
         services.Stats.Record(Key(call), new CallOutcome
         {
             Retries = call.Retries,
@@ -174,13 +175,24 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     /// <summary>Always false, so that it can run as an exception filter without catching.</summary>
     private bool RecordFailure(GatewayCall call, Exception exception)
     {
+        var billed = call.BilledUsage;
+        var duration = services.Time.GetElapsedTime(call.StartTimestamp);
         services.Stats.Record(Key(call), new CallOutcome
         {
             ErrorClass = ErrorClass.Of(exception),
             Retries = call.Retries,
             FellBack = call.FallbackPath is not null,
-            Duration = services.Time.GetElapsedTime(call.StartTimestamp),
+            InputTokens = billed?.InputTokenCount ?? 0,
+            OutputTokens = billed?.OutputTokenCount ?? 0,
+            CostUsd = billed is null ? null : call.TotalCost(0m),
+            Duration = duration,
         });
+        if (billed is not null)
+        {
+            // The provider billed attempts of a call that failed: tell the caller, so that it can account for them.
+            exception.Data[LlmCallInfo.PropertyKey] = Info(call, call.TotalCost(0m), call.TotalUsage(null), duration);
+        }
+
         return false;
     }
 

@@ -89,6 +89,14 @@ public sealed class GatewayStats : IDisposable
 
         if (outcome.ErrorClass is { } error)
         {
+            // A failed call still spent what the provider billed for attempts it answered (zero for most failures).
+            AddTokens(outcome.InputTokens, "input", tags);
+            AddTokens(outcome.OutputTokens, "output", tags);
+            if (outcome.CostUsd is { } billed)
+            {
+                _cost.Add((double)billed, tags);
+            }
+
             tags.Add("error.type", error);
             _errors.Add(1, tags);
             return;

@@ -34,6 +34,18 @@ internal sealed class StatsCounters
         if (outcome.ErrorClass is { } error)
         {
             _errors.AddOrUpdate(error, 1, static (_, n) => n + 1);
+
+            // A failed call still spent what the provider billed for attempts it answered.
+            Interlocked.Add(ref _input, outcome.InputTokens);
+            Interlocked.Add(ref _output, outcome.OutputTokens);
+            if (outcome.CostUsd is { } billed)
+            {
+                lock (_costLock)
+                {
+                    _cost += billed;
+                }
+            }
+
             return;
         }
 

@@ -39,7 +39,11 @@ public sealed class GatewayServices : IDisposable
 
     internal ILoggerFactory LoggerFactory { get; init; } = null!;
 
-    internal ModelRouter Router { get; init; } = null!;
+    /// <summary>
+    /// How this gateway resolves a requested model to a provider and model (its catalog and price table), for callers that
+    /// must decide before calling — listing models, refusing an unknown one — exactly as the pipeline will.
+    /// </summary>
+    public ModelRouter Router { get; internal init; } = null!;
 
     internal CostCalculator Costs { get; init; } = null!;
 

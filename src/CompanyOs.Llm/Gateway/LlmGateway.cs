@@ -20,8 +20,8 @@ public sealed class LlmGateway : DelegatingChatClient
         _ownsServices = ownsServices;
     }
 
-    /// <summary>The shared state of the policies (tests inspect limiter statistics through it).</summary>
-    internal GatewayServices Services { get; }
+    /// <summary>The shared state of the policies: its router, stats (tests inspect limiter statistics through it).</summary>
+    public GatewayServices Services { get; }
 
     /// <summary>Starts a builder over validated options.</summary>
     /// <param name="options">The validated configuration.</param>

@@ -1,5 +1,5 @@
 using CompanyOs.Llm.Configuration;
-using CompanyOs.Llm.Gateway.Costs;
+using CompanyOs.Llm.Gateway;
 using CompanyOs.Llm.Gateway.Routing;
 using CompanyOs.Llm.Models;
 
@@ -16,9 +16,10 @@ internal sealed class ModelDirectory
 {
     private readonly ModelRouter _router;
 
-    public ModelDirectory(LlmOptions options, ModelCatalog catalog)
+    public ModelDirectory(LlmOptions options, ModelCatalog catalog, GatewayServices gateway)
     {
-        _router = new ModelRouter(options, catalog, PriceTable.LoadDefault().WithOverrides(options.Prices));
+        // The gateway's own router: the same catalog and price table the pipeline routes with.
+        _router = gateway.Router;
         var candidates = options.Providers.Values.Where(p => p.Enabled)
             .SelectMany(p => (IEnumerable<string>)[p.DefaultModel, .. p.FallbackModels.Values])
             .Concat(catalog.Aliases.Keys)

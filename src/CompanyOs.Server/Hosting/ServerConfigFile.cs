@@ -20,7 +20,7 @@ internal static class ServerConfigFile
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = ConfigFile.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -53,6 +53,24 @@ public sealed class ServerConfigFileTests
         Assert.Contains(missing, e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_server_yaml_is_read_like_every_config_file_bounded_and_strict_utf8()
+    {
+        // The same reader as llm.yaml, tools.yaml and agents/*.yaml: a huge file is refused, not read whole, and an invalid
+        // byte is an error naming its line rather than a silent U+FFFD.
+        var huge = WriteYaml("default_org: acme\n# " + new string('x', ConfigFile.MaxBytes) + "\n");
+        var latin1 = WriteYaml("default_org: acme\n");
+        File.WriteAllBytes(latin1, [.. "default_org: caf"u8, 0xE9, (byte)'\n']);
+
+        var tooLarge = await Assert.ThrowsAsync<ConfigurationException>(() => TestServers.StartAsync(extraArgs: ["--server-config", huge]));
+        var notUtf8 = await Assert.ThrowsAsync<ConfigurationException>(() => TestServers.StartAsync(extraArgs: ["--server-config", latin1]));
+
+        Assert.Contains(huge, tooLarge.Message, StringComparison.Ordinal);
+        Assert.Contains("larger than", tooLarge.Message, StringComparison.Ordinal);
+        Assert.Contains(latin1, notUtf8.Message, StringComparison.Ordinal);
+        Assert.Contains("line 1", notUtf8.Message, StringComparison.Ordinal);
+    }
+
     private static string WriteYaml(string yaml)
     {
         var dir = Path.Combine(Path.GetTempPath(), "companyos-server-tests", Guid.NewGuid().ToString("N"));

@@ -80,6 +80,20 @@ public sealed class TestSummaryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failure_message_with_terminal_control_characters_still_counts_every_result()
+    {
+        // The test platform writes a failure message's ESC and Ctrl+C characters into the TRX as they are (invalid XML);
+        // that once made a whole project's results "unreadable" and uncounted.
+        WriteTrx("a.trx", ("Sample.Passes", "Passed", null), ("Sample.AtTerminal", "Failed", "screen: \u001b[?1h\u001b= prompt \u0003"));
+
+        var (exit, lines) = await Summarize(allowList: "");
+
+        Assert.Equal(1, exit);
+        Assert.DoesNotContain(lines, l => l.Contains("unreadable TRX", StringComparison.Ordinal));
+        Assert.Equal("1 passed, 1 failed, 0 skipped", lines[^1]);
+    }
+
+    [Fact]
     public async Task A_failing_runner_with_no_failed_test_still_fails()
     {
         WriteTrx("a.trx", ("Sample.Passes", "Passed", null));

@@ -20,7 +20,7 @@ public sealed class TerminalTests : IDisposable
     {
         var (exit, screen) = await RunAtTerminalAsync("[s]kip?", "a\r");
 
-        Assert.True(exit == ExitCodes.Success, screen);
+        Assert.True(exit == ExitCodes.Success, $"exit {exit}:\n{screen}");
         Assert.Contains("approved toolu_", screen, StringComparison.Ordinal);
         Assert.Contains("completed · run", screen, StringComparison.Ordinal);
     }
@@ -30,18 +30,27 @@ public sealed class TerminalTests : IDisposable
     {
         var (exit, screen) = await RunAtTerminalAsync("[s]kip?", "\u0003");
 
-        Assert.True(exit == ExitCodes.AwaitingInput, screen);
+        Assert.True(exit == ExitCodes.AwaitingInput, $"exit {exit}:\n{screen}");
         Assert.Contains("waits for 1 decision(s)", screen, StringComparison.Ordinal);
         Assert.Contains("companyos approve run_", screen, StringComparison.Ordinal);
         Assert.Contains("awaiting_approval · run", screen, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The screen without terminal control characters (escape sequences, the typed Ctrl+C): they are not valid in XML, and
+    /// a failure message carrying them made the test report (TRX) unreadable.
+    /// </summary>
+    private static string Printable(string screen) =>
+        new([.. screen.Where(c => c is '\n' or '\t' || !char.IsControl(c))]);
 
     /// <summary>Starts a manual-autonomy run at a terminal, types <paramref name="keys"/> once <paramref name="prompt"/> is on screen.</summary>
     private async Task<(int Exit, string Screen)> RunAtTerminalAsync(string prompt, string keys)
     {
         Assert.True(File.Exists(Script), $"{Script} (util-linux) is needed for terminal tests");
         var companyos = Path.Combine(AppContext.BaseDirectory, "companyos");
-        var command = $"'{companyos}' run researcher 'Use read_file on README.md' --autonomy manual --db '{_cli.Database}'";
+        // exec: the CLI itself is the terminal's foreground process, as when a person types the command. Without it a
+        // non-interactive /bin/sh (dash) sits in the same process group, dies of the Ctrl+C and reports 130 for the CLI.
+        var command = $"exec '{companyos}' run researcher 'Use read_file on README.md' --autonomy manual --db '{_cli.Database}'";
         var start = new ProcessStartInfo(Script)
         {
             WorkingDirectory = _cli.WorkingDirectory,
@@ -94,7 +103,7 @@ public sealed class TerminalTests : IDisposable
             bound.CancelAfter(Bound);
             await process.WaitForExitAsync(bound.Token);
             await reading.WaitAsync(Bound, TestContext.Current.CancellationToken);
-            return (process.ExitCode, Screen() + await errors);
+            return (process.ExitCode, Printable(Screen() + await errors));
         }
         finally
         {

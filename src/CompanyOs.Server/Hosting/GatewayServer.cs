@@ -4,6 +4,7 @@ using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Models;
 using CompanyOs.Llm.Tokens;
 using CompanyOs.Server.Anthropic;
+using CompanyOs.Server.Dashboard;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Gateway;
 using CompanyOs.Server.Keys;
@@ -155,6 +156,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
 
         app.MapHealth();
+        app.MapDashboard();
         app.MapServerMetrics();
         var v1 = app.MapGroup("/v1").RequireApiKeys();
         v1.MapChatCompletions();

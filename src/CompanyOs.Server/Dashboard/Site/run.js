@@ -5,7 +5,7 @@ import { api, readEvents } from './api.js';
 import { count, emulatedBadge, h, json, money, replace, statusBadge, when } from './dom.js';
 import { syncCards } from './decisions.js';
 
-const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'incomplete', 'max_iterations_reached', 'budget_exceeded']);
+const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'incomplete', 'max_iterations', 'budget_exceeded']);
 const isWaiting = (status) => /^(awaiting|waiting)/.test(status ?? '');
 
 export function runView(main, runId) {
@@ -202,6 +202,7 @@ function describe(type, d, emulated) {
     case 'tool_failed':
     case 'tool_call_failed':
       return ['bad', `Tool failed: ${tool}`, [ms(d.duration_ms), d.reason], [h('pre.tool-output', null, d.error ?? '')]];
+    case 'tool_interrupted':
     case 'tool_call_interrupted':
       return ['bad', `Tool interrupted: ${tool}`, [], []];
     case 'run_completed':

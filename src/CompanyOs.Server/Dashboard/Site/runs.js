@@ -2,7 +2,7 @@
 import { api } from './api.js';
 import { count, emulatedBadge, h, money, replace, statusBadge, when } from './dom.js';
 
-const STATUSES = ['', 'running', 'awaiting_approval', 'awaiting_answer', 'queued', 'completed', 'failed', 'cancelled', 'incomplete'];
+const STATUSES = ['', 'running', 'awaiting_approval', 'completed', 'failed', 'cancelled', 'incomplete', 'max_iterations', 'budget_exceeded'];
 
 export function runsView(main) {
   const status = h('select', { id: 'filter-status' }, STATUSES.map((s) => h('option', { value: s }, s || 'any')));

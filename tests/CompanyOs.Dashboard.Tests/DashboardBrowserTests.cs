@@ -1,0 +1,165 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace CompanyOs.Dashboard.Tests;
+
+/// <summary>
+/// The dashboard in headless Chromium against the real server (Kestrel on 127.0.0.1, emulator, real agent API): sign in,
+/// approve a waiting run with edited arguments, follow its timeline to the end; untrusted tool output stays text.
+/// </summary>
+public sealed class DashboardBrowserTests(BrowserFixture browser)
+{
+    private const string Script = "<script>alert(1)</script>";
+
+    [Fact]
+    public async Task An_operator_signs_in_edits_a_waiting_call_approves_it_and_watches_the_run_complete()
+    {
+        await using var server = await DashboardServer.StartAsync();
+        var runId = await server.StartRunAsync("coder", "Use execute_code to run ```python\nprint('from the task')\n```");
+        await server.WaitForStatusAsync(runId, "awaiting_approval");
+        var page = await browser.NewPageAsync();
+        var dialogs = WatchDialogs(page);
+
+        await SignInWithKeyboardAsync(page, server);
+
+        var row = page.Locator($"#runs tr[data-run-id='{runId}']");
+        await Assertions.Expect(row.Locator(".status")).ToHaveTextAsync("awaiting_approval");
+        await Assertions.Expect(row).ToContainTextAsync("coder");
+        await Assertions.Expect(page.Locator("#pending-count")).ToHaveTextAsync("1");
+        await AssertNoHorizontalOverflowAsync(page);
+
+        await row.Locator("a").First.ClickAsync();
+        var card = page.Locator("#run-decisions .decision-card");
+        await Assertions.Expect(card).ToContainTextAsync("execute_code");
+        var editor = card.Locator("textarea.arguments");
+        await Assertions.Expect(editor).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("from the task"));
+
+        // Arguments the tool's schema refuses: the server's 400 is shown and nothing is decided.
+        await editor.FillAsync("""{"code": 42}""");
+        await card.Locator("button[data-action=approve]").ClickAsync();
+        await Assertions.Expect(card.Locator(".error")).ToContainTextAsync("Rejected by the server");
+        await Assertions.Expect(card.Locator(".error")).ToContainTextAsync("code");
+        Assert.Equal("awaiting_approval", (await server.RunAsync(runId)).GetProperty("status").GetString());
+
+        // Edited, valid arguments: approved, the run resumes and the page follows it to the end.
+        var arguments = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(
+            (await server.RunAsync(runId)).GetProperty("pending")[0].GetProperty("arguments").GetRawText())!;
+        arguments["code"] = JsonSerializer.SerializeToElement("print('edited in the dashboard')");
+        await editor.FillAsync(JsonSerializer.Serialize(arguments));
+        await card.Locator("button[data-action=approve]").ClickAsync();
+
+        var timeline = page.Locator("#timeline");
+        await Assertions.Expect(timeline.Locator("li[data-type=run_completed]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("h1 .status")).ToHaveTextAsync("completed");
+        await Assertions.Expect(timeline.Locator("li[data-type=approval_granted]")).ToContainTextAsync("Approved with edited arguments");
+        await Assertions.Expect(timeline.Locator("li[data-type=tool_completed] .tool-output")).ToContainTextAsync("edited in the dashboard");
+        await Assertions.Expect(timeline.Locator("li[data-type=llm_call]").First).ToContainTextAsync("EMULATED");
+        await Assertions.Expect(timeline.Locator("li[data-type=llm_call]").First).ToContainTextAsync("tokens");
+        await Assertions.Expect(page.Locator("#run-decisions .decision-card")).ToHaveCountAsync(0);
+        // Every stored event once: the stream was reopened after the approval from the last version seen.
+        var versions = await timeline.Locator("li[data-version]").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.version)");
+        Assert.Equal(versions.Distinct().Count(), versions.Length);
+        var events = await CountStoredEventsAsync(server, runId);
+        Assert.Equal(events, versions.Length);
+        Assert.Equal("completed", (await server.RunAsync(runId)).GetProperty("status").GetString());
+        await AssertNoHorizontalOverflowAsync(page);
+        await ScreenshotAsync(page, "run-timeline.png");
+
+        await page.Locator("nav a[data-section=runs]").ClickAsync();
+        await Assertions.Expect(page.Locator($"#runs tr[data-run-id='{runId}'] .status")).ToHaveTextAsync("completed");
+        await ScreenshotAsync(page, "runs-list.png");
+        Assert.Empty(dialogs);
+    }
+
+    [Fact]
+    public async Task A_tool_result_holding_a_script_tag_is_shown_as_text_and_never_runs()
+    {
+        await using var server = await DashboardServer.StartAsync();
+        var payload = $"{Script}\n<img src=x onerror=alert(2)>\n";
+        await File.WriteAllTextAsync(Path.Combine(server.Directory, "files", "evil.md"), payload, TestContext.Current.CancellationToken);
+        var runId = await server.StartRunAsync("reader", "Use read_file on evil.md");
+        await server.WaitForStatusAsync(runId, "completed");
+        var page = await browser.NewPageAsync();
+        var dialogs = WatchDialogs(page);
+
+        await SignInWithKeyboardAsync(page, server);
+        await page.GotoAsync(new Uri(server.BaseUri, $"/#/runs/{runId}").ToString());
+
+        var output = page.Locator("#timeline li[data-type=tool_completed] .tool-output");
+        await Assertions.Expect(output).ToHaveTextAsync(payload.TrimEnd('\n'));
+        await Assertions.Expect(page.Locator("#timeline li[data-type=run_completed]")).ToContainTextAsync(Script);
+        // The text stayed text: no element was made from it anywhere on the page, and nothing ran.
+        Assert.Equal(1, await page.Locator("script").CountAsync());
+        Assert.Equal(0, await page.Locator("img").CountAsync());
+        await page.WaitForTimeoutAsync(300);
+        Assert.Empty(dialogs);
+    }
+
+    [Fact]
+    public async Task A_wrong_key_is_refused_with_the_servers_message_and_kept_nowhere()
+    {
+        await using var server = await DashboardServer.StartAsync();
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync(server.BaseUri.ToString());
+        await page.Locator("#api-key").FillAsync("cos_not_a_key");
+        await page.Locator("#api-key").PressAsync("Enter");
+
+        await Assertions.Expect(page.Locator("#signin-error")).ToContainTextAsync("Invalid API key");
+        Assert.Null(await page.EvaluateAsync<string?>("sessionStorage.getItem('companyos.key')"));
+        await Assertions.Expect(page.Locator("#nav")).ToBeHiddenAsync();
+    }
+
+    private static List<string> WatchDialogs(IPage page)
+    {
+        var dialogs = new List<string>();
+        page.Dialog += (_, dialog) =>
+        {
+            lock (dialogs)
+            {
+                dialogs.Add($"{dialog.Type}: {dialog.Message}");
+            }
+
+            _ = dialog.DismissAsync();
+        };
+        return dialogs;
+    }
+
+    private static async Task SignInWithKeyboardAsync(IPage page, DashboardServer server)
+    {
+        await page.GotoAsync(server.BaseUri.ToString());
+        // The key field has focus on arrival; Enter submits: no mouse needed.
+        await Assertions.Expect(page.Locator("#api-key")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(server.Key);
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#nav")).ToBeVisibleAsync();
+        Assert.Equal(server.Key, await page.EvaluateAsync<string>("sessionStorage.getItem('companyos.key')"));
+    }
+
+    private static async Task AssertNoHorizontalOverflowAsync(IPage page)
+    {
+        var width = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        Assert.True(width <= 1280, $"the page is {width} px wide at a 1280 px viewport");
+    }
+
+    private static async Task<int> CountStoredEventsAsync(DashboardServer server, string runId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/v1/runs/{runId}/events", UriKind.Relative));
+        using var response = await server.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return body.Split('\n').Count(line => line.StartsWith("id: ", StringComparison.Ordinal));
+    }
+
+    /// <summary>Saved under artifacts/dashboard/ on every run; into docs/images/ (the README's pictures) with COMPANYOS_UPDATE_DOCS_IMAGES=1.</summary>
+    private static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var artifacts = Path.Combine(DashboardServer.RepoRoot, "artifacts", "dashboard");
+        Directory.CreateDirectory(artifacts);
+        var bytes = await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, name) });
+        Assert.True(bytes.Length > 1000);
+        if (Environment.GetEnvironmentVariable("COMPANYOS_UPDATE_DOCS_IMAGES") == "1")
+        {
+            await File.WriteAllBytesAsync(Path.Combine(DashboardServer.RepoRoot, "docs", "images", name), bytes, TestContext.Current.CancellationToken);
+        }
+    }
+}

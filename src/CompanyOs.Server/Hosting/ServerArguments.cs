@@ -90,6 +90,18 @@ internal static class ServerArguments
             options.KeysDatabase = keys;
         }
 
+        if (section["KeysStore"] is { } store)
+        {
+            options.KeysStore = store is ServerOptions.SqliteStore or ServerOptions.PostgresStore
+                ? store
+                : throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:KeysStore", $"must be '{ServerOptions.SqliteStore}' or '{ServerOptions.PostgresStore}', got '{store}'");
+        }
+
+        if (section["KeysConnectionStringEnv"] is { Length: > 0 } variable)
+        {
+            options.KeysConnectionStringEnv = variable;
+        }
+
         return options;
     }
 }

@@ -23,6 +23,19 @@ internal sealed class ServerOptions
     /// <summary>How long open streams may continue after shutdown starts (SIGTERM) before they are ended with an error event.</summary>
     public int ShutdownDrainSeconds { get; set; } = 30;
 
-    /// <summary>SQLite file of API keys; when set, every <c>/v1</c> request needs a key and its org pays. Null: keys are off.</summary>
+    /// <summary>SQLite file of API keys, spend and usage; when set, every <c>/v1</c> request needs a key and its org pays. Null: keys are off.</summary>
     public string? KeysDatabase { get; set; }
+
+    /// <summary>Where keys, budget spend and usage are kept: <c>sqlite</c> (the default, <see cref="KeysDatabase"/>) or <c>postgres</c>.</summary>
+    public string KeysStore { get; set; } = SqliteStore;
+
+    /// <summary>The environment variable holding the PostgreSQL connection string (<c>keys_store: postgres</c>).</summary>
+    public string? KeysConnectionStringEnv { get; set; }
+
+    public const string SqliteStore = "sqlite";
+
+    public const string PostgresStore = "postgres";
+
+    /// <summary>True when API keys are required: a key store is configured.</summary>
+    public bool KeysOn => KeysStore == PostgresStore || KeysDatabase is not null;
 }

@@ -175,8 +175,8 @@ public sealed class ApiKeyAuthenticationTests
         return await TestServers.StartAsync(yaml, extraArgs: ["--keys-db", db]);
     }
 
-    private static SqliteApiKeyStore Store(Server.Hosting.GatewayServer server) =>
-        (SqliteApiKeyStore)server.Services.GetService(typeof(SqliteApiKeyStore))!;
+    private static ApiKeyStore Store(Server.Hosting.GatewayServer server) =>
+        (ApiKeyStore)server.Services.GetService(typeof(ApiKeyStore))!;
 
     private static async Task<HttpResponseMessage> Send(HttpClient http, string path, string body, string? key, string header = "Authorization",
         (string Name, string Value)? extraHeader = null)

@@ -85,8 +85,14 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         {
             if (!ended)
             {
-                // The caller stopped reading before the end: count the call as cancelled.
-                RecordFailure(call, new OperationCanceledException("The caller stopped reading the stream."));
+                // The caller stopped reading before the end: count the call as cancelled. Once output had begun the provider
+                // billed an unknown part: the recorder hears the same maximum the budgets settle with.
+                RecordFailure(call, new OperationCanceledException("The caller stopped reading the stream."), record: !call.OutputStarted);
+                if (call.OutputStarted && services.CallRecorder is { } recorder)
+                {
+                    var (usage, cost) = services.Budgets.Interrupted(call, messages, options);
+                    recorder.Record(call.Context, Info(call, call.TotalCost(cost), call.TotalUsage(usage), services.Time.GetElapsedTime(call.StartTimestamp)));
+                }
             }
 
             await stream.DisposeAsync().ConfigureAwait(false);
@@ -137,7 +143,11 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         }
 
         var (usage, cost) = services.Budgets.Interrupted(call, messages, options);
-        exception.Data[LlmCallInfo.PropertyKey] = Info(call, call.TotalCost(cost), call.TotalUsage(usage), services.Time.GetElapsedTime(call.StartTimestamp));
+        var info = Info(call, call.TotalCost(cost), call.TotalUsage(usage), services.Time.GetElapsedTime(call.StartTimestamp));
+        exception.Data[LlmCallInfo.PropertyKey] = info;
+
+        // RecordFailure reported only the billed failed attempts; the interrupted stream's charge includes them.
+        services.CallRecorder?.Record(call.Context, info);
     }
 
     private LlmCallInfo RecordSuccess(GatewayCall call)
@@ -157,7 +167,9 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
             CostUsd = cost,
             Duration = latency,
         });
-        return Info(call, cost, usage, latency);
+        var info = Info(call, cost, usage, latency);
+        services.CallRecorder?.Record(call.Context, info);
+        return info;
     }
 
     private static LlmCallInfo Info(GatewayCall call, decimal? cost, UsageDetails? usage, TimeSpan latency) => new()
@@ -173,7 +185,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     };
 
     /// <summary>Always false, so that it can run as an exception filter without catching.</summary>
-    private bool RecordFailure(GatewayCall call, Exception exception)
+    private bool RecordFailure(GatewayCall call, Exception exception, bool record = true)
     {
         var billed = call.BilledUsage;
         var duration = services.Time.GetElapsedTime(call.StartTimestamp);
@@ -190,7 +202,13 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         if (billed is not null)
         {
             // The provider billed attempts of a call that failed: tell the caller, so that it can account for them.
-            exception.Data[LlmCallInfo.PropertyKey] = Info(call, call.TotalCost(0m), call.TotalUsage(null), duration);
+            var info = Info(call, call.TotalCost(0m), call.TotalUsage(null), duration);
+            exception.Data[LlmCallInfo.PropertyKey] = info;
+            if (record && !(call.OutputStarted && exception is ProviderException { Kind: ProviderErrorKind.StreamInterrupted }))
+            {
+                // An interrupted or abandoned stream is recorded with its whole charge (the billed attempts included) by its caller.
+                services.CallRecorder?.Record(call.Context, info);
+            }
         }
 
         return false;

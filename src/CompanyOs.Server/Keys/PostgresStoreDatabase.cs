@@ -1,0 +1,40 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace CompanyOs.Server.Keys;
+
+/// <summary>
+/// The server's store in PostgreSQL (<c>keys_store: postgres</c>), for several server instances sharing keys, spend and usage.
+/// The connection string's <c>Search Path</c> selects the schema.
+/// </summary>
+internal sealed class PostgresStoreDatabase(string connectionString) : StoreDatabase
+{
+    private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
+
+    public override string Description => $"PostgreSQL database '{_source.DatabaseInfo()}'";
+
+    protected override string IdentityColumn => "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
+
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _source.OpenConnectionAsync(cancellationToken);
+
+    public override ValueTask DisposeAsync() => _source.DisposeAsync();
+
+    protected override async Task<bool> HasColumnAsync(DbConnection connection, string table, string column, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @table AND column_name = @column";
+        command.With("@table", table).With("@column", column);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+}
+
+internal static class NpgsqlDataSourceDescription
+{
+    /// <summary>Host, port and database — what an operator needs to find it, without the credentials.</summary>
+    public static string DatabaseInfo(this NpgsqlDataSource source)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(source.ConnectionString);
+        return $"{builder.Database ?? "(default)"}' on '{builder.Host}:{builder.Port}";
+    }
+}

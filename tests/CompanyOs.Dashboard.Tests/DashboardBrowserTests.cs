@@ -96,6 +96,37 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task Spend_is_charted_by_provider_and_by_day_from_the_stats_of_the_keys_org()
+    {
+        await using var server = await DashboardServer.StartAsync();
+        for (var i = 0; i < 2; i++)
+        {
+            using var content = new StringContent(
+                $$"""{"model":"claude-3.5-sonnet","messages":[{"role":"user","content":"Say hello number {{i}}"}]}""", System.Text.Encoding.UTF8, "application/json");
+            using var response = await server.Http.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), content, TestContext.Current.CancellationToken);
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+
+        var page = await browser.NewPageAsync();
+        await SignInWithKeyboardAsync(page, server);
+        await page.Locator("nav a[data-section=spend]").ClickAsync();
+
+        var rows = page.Locator("#spend-table tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(rows.First.Locator("td").First).ToHaveTextAsync("anthropic");
+        await Assertions.Expect(rows.First.Locator("td").Nth(1)).ToHaveTextAsync("2");
+        await Assertions.Expect(rows.First.Locator("td").Nth(4)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\$0\.\d*[1-9]"));
+        await Assertions.Expect(page.Locator("#spend-chart svg rect.bar")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#spend-chart svg")).ToContainTextAsync("anthropic");
+        await Assertions.Expect(page.Locator("#spend-totals")).ToContainTextAsync("2 calls");
+
+        await page.Locator("#spend-group").SelectOptionAsync("day");
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await Assertions.Expect(rows.First.Locator("td").First).ToHaveTextAsync(today);
+        await AssertNoHorizontalOverflowAsync(page);
+    }
+
+    [Fact]
     public async Task A_wrong_key_is_refused_with_the_servers_message_and_kept_nowhere()
     {
         await using var server = await DashboardServer.StartAsync();

@@ -96,7 +96,7 @@ internal sealed class DashboardServer : IAsyncDisposable
             "--Logging:LogLevel:Default=None",
         ];
         var server = await GatewayServer.StartAsync(args, cancellationToken: TestContext.Current.CancellationToken);
-        var store = (SqliteApiKeyStore)server.Services.GetService(typeof(SqliteApiKeyStore))!;
+        var store = (ApiKeyStore)server.Services.GetService(typeof(ApiKeyStore))!;
         var (_, key) = await store.CreateAsync("acme", ["gateway", "agents"], cancellationToken: TestContext.Current.CancellationToken);
         return new DashboardServer(server, dir, key);
     }

@@ -2,7 +2,8 @@
 import { api } from './api.js';
 import { count, h, money, replace, s } from './dom.js';
 
-const GROUPS = ['provider', 'model', 'agent', 'day'];
+const GROUPS = ['provider', 'model', 'agent', 'key', 'day'];
+const FIELDS = { key: 'key_id' };
 
 export function spendView(main) {
   const group = h('select', { id: 'spend-group' }, GROUPS.map((g) => h('option', { value: g }, g)));
@@ -30,7 +31,7 @@ export function spendView(main) {
 
   function show(stats) {
     const key = group.value;
-    const rows = (stats?.rows ?? []).map((r) => ({ ...r, label: String(r[key] ?? '(none)') }));
+    const rows = (stats?.rows ?? []).map((r) => ({ ...r, label: String(r[FIELDS[key] ?? key] ?? '(none)') }));
     if (key === 'day') rows.sort((a, b) => a.label.localeCompare(b.label));
     else rows.sort((a, b) => Number(b.cost_usd ?? 0) - Number(a.cost_usd ?? 0));
     const t = stats?.totals ?? {};

@@ -13,12 +13,14 @@ namespace CompanyOs.Server.Keys;
 /// </summary>
 internal static class ApiKeyAuthentication
 {
-    public static RouteGroupBuilder RequireApiKeys(this RouteGroupBuilder group)
+    /// <param name="group">The routes.</param>
+    /// <param name="scope">The scope every request of the group needs; null: any valid key (endpoints check their own).</param>
+    public static RouteGroupBuilder RequireApiKeys(this RouteGroupBuilder group, string? scope = ApiKey.GatewayScope)
     {
         group.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var (caller, error) = await AuthenticateAsync(http);
+            var (caller, error) = await AuthenticateAsync(http, scope);
             if (error is not null)
             {
                 return WireErrors.Result(http, error);
@@ -30,7 +32,7 @@ internal static class ApiKeyAuthentication
         return group;
     }
 
-    private static async Task<(Caller? Caller, ApiError? Error)> AuthenticateAsync(HttpContext http)
+    private static async Task<(Caller? Caller, ApiError? Error)> AuthenticateAsync(HttpContext http, string? scope)
     {
         var store = http.RequestServices.GetService<SqliteApiKeyStore>();
         if (store is null)
@@ -48,8 +50,8 @@ internal static class ApiKeyAuthentication
                 return (null, new ApiError(ApiErrorKind.Authentication, "Invalid API key."));
             case (_, { RevokedAt: not null }):
                 return (null, new ApiError(ApiErrorKind.Authentication, "This API key has been revoked."));
-            case (_, _) when !record.Allows(ApiKey.GatewayScope):
-                return (null, new ApiError(ApiErrorKind.PermissionDenied, $"This API key lacks the '{ApiKey.GatewayScope}' scope."));
+            case (_, _) when scope is not null && !record.Allows(scope):
+                return (null, new ApiError(ApiErrorKind.PermissionDenied, $"This API key lacks the '{scope}' scope."));
         }
 
         var admitted = http.RequestServices.GetRequiredService<KeyRateLimits>().TryAdmit(record, out var wait, out var remaining);
@@ -61,7 +63,7 @@ internal static class ApiKeyAuthentication
         }
 
         return admitted
-            ? (new Caller(record.Org, record.Id) { Models = record.Models }, null)
+            ? (new Caller(record.Org, record.Id) { Models = record.Models, Scopes = record.Scopes }, null)
             : (null, new ApiError(ApiErrorKind.RateLimited,
                 $"Rate limit reached for this API key ({record.Rpm} requests per minute). Retry after {GatewayErrors.Seconds(wait)} s.", RetryAfter: wait));
     }

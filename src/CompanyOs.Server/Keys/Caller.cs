@@ -7,6 +7,12 @@ namespace CompanyOs.Server.Keys;
 /// <summary>Who is calling, as established by the API key (or the server's default org when keys are off).</summary>
 internal sealed record Caller(string Org, string? KeyId)
 {
+    /// <summary>The key's scopes; null when keys are off (every scope).</summary>
+    public IReadOnlyList<string>? Scopes { get; init; }
+
+    /// <summary>True when the key holds <paramref name="scope"/> (always, when keys are off).</summary>
+    public bool Has(string scope) => Scopes is null || Scopes.Contains(scope, StringComparer.Ordinal);
+
     /// <summary>The models the key may use (names or aliases); null: every model.</summary>
     public IReadOnlyList<string>? Models { get; init; }
 

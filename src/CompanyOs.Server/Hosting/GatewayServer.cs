@@ -3,6 +3,7 @@ using CompanyOs.Emulator;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Models;
 using CompanyOs.Llm.Tokens;
+using CompanyOs.Server.Agents;
 using CompanyOs.Server.Anthropic;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Gateway;
@@ -121,6 +122,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         builder.Services.AddSingleton<ShutdownDrain>();
         builder.Services.AddSingleton<ModelDirectory>();
         builder.Services.AddServerMetrics();
+        builder.Services.AddAgentRuns();
         // Registered before the gateway is built, so that the gateway (limits, budgets) and count_tokens count alike.
         builder.Services.AddSingleton<ITokenCounter>(sp => new TiktokenTokenCounter(sp.GetRequiredService<ModelCatalog>()));
         if (options.KeysDatabase is { } keys)
@@ -160,6 +162,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         v1.MapChatCompletions();
         v1.MapMessages();
         v1.MapModels();
+        app.MapAgentApi();
         app.MapFallback("/v1/{**path}", (HttpContext http) => WireErrors.Result(http, new ApiError(ApiErrorKind.NotFound,
             $"Unknown endpoint {http.Request.Method} {http.Request.Path}: this server serves /v1/chat/completions, /v1/messages, /v1/messages/count_tokens and /v1/models.")));
     }

@@ -1,3 +1,5 @@
+using CompanyOs.Agents.Definitions;
+
 namespace CompanyOs.Agents.Runtime;
 
 /// <summary>What to run: the agent type, the task, who pays, and the context the persona prompt may use.</summary>
@@ -19,4 +21,10 @@ public sealed record AgentRunRequest
 
     /// <summary>Memory items, oldest first; the last <c>memory_items</c> of the definition go into the system prompt.</summary>
     public IReadOnlyList<string> Memory { get; init; } = [];
+
+    /// <summary>Overrides the definition's autonomy for this run only (snapshotted into <c>RunStarted</c>); null = the definition's.</summary>
+    public AutonomyLevel? Autonomy { get; init; }
+
+    /// <summary>Overrides the definition's iteration limit for this run only (snapshotted); null = the definition's.</summary>
+    public int? MaxIterations { get; init; }
 }

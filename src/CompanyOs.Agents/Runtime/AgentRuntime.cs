@@ -139,6 +139,36 @@ public sealed class AgentRuntime : IAsyncDisposable
         return DecideAsync(runId, s => Decisions.Answer(s, questionId, text, answeredBy, _time.GetUtcNow(), outcome), answeredBy, outcome, onStep, cancellationToken);
     }
 
+    /// <summary>
+    /// Records a human decision without driving the run on (a host drives it in the background, e.g. under its own
+    /// concurrency limit, with <see cref="ResumeAsync"/>). Edited arguments are validated against the tool's schema first.
+    /// </summary>
+    /// <exception cref="AgentRunException">
+    /// The run does not exist or has ended, the call or question is not pending (already decided), the edited arguments
+    /// are invalid, or the decision came too late (<see cref="AgentRunErrorKind.Expired"/>: the expiry was recorded).
+    /// </exception>
+    public async Task<AgentRunResult> RecordDecisionAsync(string runId, RunDecision decision, string? decidedBy = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        ArgumentNullException.ThrowIfNull(decision);
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        var outcome = new Decisions.Outcome();
+        IReadOnlyList<RunEvent> Decide(RunState state)
+        {
+            _toolSet.EnsureCanDrive(state);
+            var now = _time.GetUtcNow();
+            return decision.Kind switch
+            {
+                RunDecisionKind.Approve => Decisions.Approve(state, decision.Id, decision.EditedArguments, decidedBy, _tools, now, outcome),
+                RunDecisionKind.Reject => Decisions.Reject(state, decision.Id, decision.Text!, decidedBy, now, outcome),
+                _ => Decisions.Answer(state, decision.Id, decision.Text!, decidedBy, now, outcome),
+            };
+        }
+
+        using var journal = await _decisions.RecordAsync(runId, Decide, Actor(decidedBy), null, cancellationToken).ConfigureAwait(false);
+        return outcome.Error is { } error ? throw error : Result(journal.State);
+    }
+
     /// <summary>Cancels a run for good: stops a drive of this runtime and records <c>RunCancelled</c> (a driver elsewhere stops at its next write).</summary>
     public async Task<AgentRunResult> CancelAsync(string runId, string? reason = null, string? cancelledBy = null, CancellationToken cancellationToken = default)
     {
@@ -209,6 +239,16 @@ public sealed class AgentRuntime : IAsyncDisposable
                 $"Unknown agent type '{request.AgentType}' (known: {string.Join(", ", _definitions.Keys.Order(StringComparer.Ordinal))}).");
         }
 
+        if (request.MaxIterations is < 1)
+        {
+            throw new AgentRunException(AgentRunErrorKind.InvalidRequest, $"The iteration limit must be at least 1; got {request.MaxIterations}.");
+        }
+
+        definition = definition with
+        {
+            Autonomy = request.Autonomy ?? definition.Autonomy,
+            MaxIterations = request.MaxIterations ?? definition.MaxIterations,
+        };
         var runId = request.RunId ?? $"run_{Guid.NewGuid():N}";
         var started = _starter.Create(definition, request, runId) with { ConfigPath = _toolSet.ConfigurationPath, ToolSetHash = _toolSet.ToolSetHash };
         var journal = new RunJournal(_store, RunState.Empty, _time, onStep);

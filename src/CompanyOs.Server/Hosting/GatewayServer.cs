@@ -3,6 +3,7 @@ using CompanyOs.Emulator;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Models;
 using CompanyOs.Llm.Tokens;
+using CompanyOs.Server.Agents;
 using CompanyOs.Server.Anthropic;
 using CompanyOs.Server.Dashboard;
 using CompanyOs.Server.Errors;
@@ -125,6 +126,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         builder.Services.AddSingleton<ShutdownDrain>();
         builder.Services.AddSingleton<ModelDirectory>();
         builder.Services.AddServerMetrics();
+        builder.Services.AddAgentRuns();
         // Registered before the gateway is built, so that the gateway (limits, budgets) and count_tokens count alike.
         builder.Services.AddSingleton<ITokenCounter>(sp => new TiktokenTokenCounter(sp.GetRequiredService<ModelCatalog>()));
         if (options.KeysOn)
@@ -174,6 +176,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         v1.MapMessages();
         v1.MapModels();
         app.MapGroup("/v1").RequireApiKeys(scope: null).MapStats();
+        app.MapAgentApi();
         app.MapFallback("/v1/{**path}", (HttpContext http) => WireErrors.Result(http, new ApiError(ApiErrorKind.NotFound,
             $"Unknown endpoint {http.Request.Method} {http.Request.Path}: this server serves /v1/chat/completions, /v1/messages, /v1/messages/count_tokens, /v1/models and /v1/stats.")));
     }

@@ -12,7 +12,8 @@ internal static class ServerConfigFile
     public const string DefaultPath = "config/server.yaml";
 
     private static readonly string[] Keys =
-        ["urls", "max_request_body_bytes", "shutdown_drain_seconds", "default_org", "keys_database", "keys_store", "keys_connection_string_env", "emulator"];
+        ["urls", "max_request_body_bytes", "shutdown_drain_seconds", "default_org", "keys_database", "keys_store", "keys_connection_string_env", "emulator",
+         "runs_database", "runs_postgres", "agents_directory", "tools_config", "prompts_directory", "max_concurrent_runs", "run_lease_seconds"];
 
     /// <exception cref="ConfigurationException">The file is unreadable or holds an invalid setting.</exception>
     public static ServerOptions Load(string path)
@@ -58,6 +59,13 @@ internal static class ServerConfigFile
             ? (string.IsNullOrWhiteSpace(variableName) ? throw variable.Error("must name an environment variable") : variableName)
             : null;
         options.Emulator = root.Child("emulator").AsBool() ?? false;
+        options.RunsDatabase = root.Child("runs_database").AsString() ?? options.RunsDatabase;
+        options.RunsPostgres = root.Child("runs_postgres").AsString();
+        options.AgentsDirectory = root.Child("agents_directory").AsString();
+        options.ToolsConfig = root.Child("tools_config").AsString();
+        options.PromptsDirectory = root.Child("prompts_directory").AsString();
+        options.MaxConcurrentRuns = root.Child("max_concurrent_runs").AsInt(1, 1000) ?? options.MaxConcurrentRuns;
+        options.RunLeaseSeconds = root.Child("run_lease_seconds").AsInt(1, 3600) ?? options.RunLeaseSeconds;
         return options;
     }
 }

@@ -15,7 +15,7 @@ namespace CompanyOs.Server.Keys;
 internal static class ApiKeyAuthentication
 {
     /// <param name="group">The routes.</param>
-    /// <param name="scope">The scope a key needs; null: any valid key.</param>
+    /// <param name="scope">The scope every request of the group needs; null: any valid key (endpoints check their own).</param>
     public static RouteGroupBuilder RequireApiKeys(this RouteGroupBuilder group, string? scope = ApiKey.GatewayScope)
     {
         group.AddEndpointFilter(async (context, next) =>
@@ -64,7 +64,7 @@ internal static class ApiKeyAuthentication
         }
 
         return admitted
-            ? (new Caller(record.Org, record.Id) { Models = record.Models, BudgetUsd = record.BudgetUsd }, null)
+            ? (new Caller(record.Org, record.Id) { Models = record.Models, BudgetUsd = record.BudgetUsd, Scopes = record.Scopes }, null)
             : (null, new ApiError(ApiErrorKind.RateLimited,
                 $"Rate limit reached for this API key ({record.Rpm} requests per minute). Retry after {GatewayErrors.Seconds(wait)} s.", RetryAfter: wait));
     }

@@ -11,6 +11,12 @@ internal sealed record Caller(string Org, string? KeyId)
     /// <summary>The key's own budget (USD); null: none.</summary>
     public decimal? BudgetUsd { get; init; }
 
+    /// <summary>The key's scopes; null when keys are off (every scope).</summary>
+    public IReadOnlyList<string>? Scopes { get; init; }
+
+    /// <summary>True when the key holds <paramref name="scope"/> (always, when keys are off).</summary>
+    public bool Has(string scope) => Scopes is null || Scopes.Contains(scope, StringComparer.Ordinal);
+
     /// <summary>The models the key may use (names or aliases); null: every model.</summary>
     public IReadOnlyList<string>? Models { get; init; }
 

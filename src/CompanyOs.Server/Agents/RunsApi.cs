@@ -1,0 +1,283 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CompanyOs.Agents.Approvals;
+using CompanyOs.Agents.Definitions;
+using CompanyOs.Agents.Runs;
+using CompanyOs.Agents.Runtime;
+using CompanyOs.Server.Errors;
+using CompanyOs.Server.Keys;
+
+namespace CompanyOs.Server.Agents;
+
+/// <summary><c>/v1/runs</c>: start (idempotent with a key), get, list, cancel and resume agent runs of the caller's org.</summary>
+internal static class RunsApi
+{
+    private const int MaxIdempotencyKey = 255;
+
+    public static RouteGroupBuilder MapRuns(this RouteGroupBuilder group)
+    {
+        group.MapPost("/runs", (Delegate)StartAsync).WithName("StartRun").Accepts<StartRunBody>("application/json")
+            .Produces<RunObject>(StatusCodes.Status201Created).Produces<RunObject>().WithSummary("Start a run (idempotent with idempotency_key or the Idempotency-Key header).");
+        group.MapGet("/runs", (Delegate)ListAsync).WithName("ListRuns").Produces<RunList>().WithSummary("List the org's runs, newest first (filters: status, agent, from, to; cursor: after).");
+        group.MapGet("/runs/{id}", GetAsync).WithName("GetRun").Produces<RunObject>().WithSummary("A run with its pending decisions.");
+        group.MapPost("/runs/{id}/cancel", CancelAsync).WithName("CancelRun").Accepts<CancelRunBody>("application/json")
+            .Produces<RunObject>().WithSummary("Cancel a run for good (409 when it has ended).");
+        group.MapPost("/runs/{id}/resume", ResumeAsync).WithName("ResumeRun").Produces<RunObject>(StatusCodes.Status202Accepted)
+            .WithSummary("Drive a run on in the background (409 when it has ended).");
+        return group;
+    }
+
+    /// <summary>The run id a key maps to: the same org and key always give the same run, another org never does.</summary>
+    public static string IdempotentRunId(string org, string key) =>
+        "run_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{org}\n{key}")))[..32];
+
+    private static Task<IResult> StartAsync(HttpContext http) => AgentEndpoint.RunAsync(http, async (caller, runs) =>
+    {
+        AgentEndpoint.RequireAgentsScope(caller);
+        var ct = http.RequestAborted;
+        var body = await AgentEndpoint.ReadObjectAsync(http.Request, ct);
+        AgentEndpoint.OnlyFields(body, "agent", "task", "capability", "variables", "autonomy", "max_iterations", "idempotency_key");
+        var agent = AgentEndpoint.String(body, "agent") ?? throw Invalid("agent", "'agent' is required: the agent type to run.");
+        if (!runs.Definitions.ContainsKey(agent))
+        {
+            var known = runs.Definitions.Count == 0 ? "none are configured" : string.Join(", ", runs.Definitions.Keys.Order(StringComparer.Ordinal));
+            throw new ApiRequestException(new ApiError(ApiErrorKind.NotFound, $"Unknown agent '{agent}' (known: {known}).", "agent"));
+        }
+
+        var task = AgentEndpoint.String(body, "task");
+        var capability = AgentEndpoint.String(body, "capability");
+        if (task is null && capability is null)
+        {
+            throw Invalid("task", "Either 'task' or 'capability' is required.");
+        }
+
+        if (capability is not null)
+        {
+            throw new ApiRequestException(new ApiError(ApiErrorKind.NotFound, $"Agent '{agent}' has no capability '{capability}'.", "capability"));
+        }
+
+        var variables = Variables(body);
+        var autonomy = Autonomy(body);
+        var maxIterations = MaxIterations(body);
+        var key = AgentEndpoint.String(body, "idempotency_key")
+            ?? (http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } header ? header : null);
+        if (key is { Length: > MaxIdempotencyKey })
+        {
+            throw Invalid("idempotency_key", $"'idempotency_key' must be at most {MaxIdempotencyKey} characters.");
+        }
+
+        var runId = key is null ? null : IdempotentRunId(caller.Org, key);
+        if (runId is not null && await runs.Runtime.GetRunAsync(runId, ct) is { } existing)
+        {
+            return Json(runs, existing);
+        }
+
+        var request = new AgentRunRequest
+        {
+            AgentType = agent,
+            Task = task!,
+            OrgId = caller.Org,
+            RunId = runId,
+            Variables = variables,
+            Autonomy = autonomy,
+            MaxIterations = maxIterations,
+        };
+        string id;
+        try
+        {
+            id = await runs.Runtime.StartOnlyAsync(request, ct);
+        }
+        catch (AgentRunException e) when (e.Kind == AgentRunErrorKind.RunAlreadyExists && runId is not null)
+        {
+            // The same key raced this request: both answer with the one run.
+            return Json(runs, (await runs.Runtime.GetRunAsync(runId, ct))!);
+        }
+
+        runs.Scheduler.Enqueue(id);
+        http.Response.Headers.Location = $"/v1/runs/{id}";
+        return Json(runs, (await runs.Runtime.GetRunAsync(id, ct))!, StatusCodes.Status201Created);
+    });
+
+    private static Task<IResult> GetAsync(HttpContext http, string id) => AgentEndpoint.RunAsync(http, async (caller, runs) =>
+        Json(runs, await AgentEndpoint.OwnedRunAsync(runs, caller, id, http.RequestAborted)));
+
+    private static Task<IResult> CancelAsync(HttpContext http, string id) => AgentEndpoint.RunAsync(http, async (caller, runs) =>
+    {
+        AgentEndpoint.RequireAgentsScope(caller);
+        var state = await AgentEndpoint.OwnedRunAsync(runs, caller, id, http.RequestAborted);
+        var body = await AgentEndpoint.ReadObjectAsync(http.Request, http.RequestAborted);
+        AgentEndpoint.OnlyFields(body, "reason");
+        var reason = AgentEndpoint.String(body, "reason");
+        Ended(state, "cancelled");
+        var result = await runs.Runtime.CancelAsync(id, reason, caller.KeyId, http.RequestAborted);
+        return Json(runs, result.State);
+    });
+
+    private static Task<IResult> ResumeAsync(HttpContext http, string id) => AgentEndpoint.RunAsync(http, async (caller, runs) =>
+    {
+        AgentEndpoint.RequireAgentsScope(caller);
+        var state = await AgentEndpoint.OwnedRunAsync(runs, caller, id, http.RequestAborted);
+        Ended(state, "resumed");
+        runs.Scheduler.Enqueue(id);
+        return Json(runs, state, StatusCodes.Status202Accepted);
+    });
+
+    private static Task<IResult> ListAsync(HttpContext http) => AgentEndpoint.RunAsync(http, async (caller, runs) =>
+    {
+        var query = RunQuery.Parse(http.Request.Query);
+        var all = new List<RunState>();
+        await foreach (var stream in runs.Store.ListStreamsAsync(CompanyOs.Agents.Journal.RunEventCodec.StreamPrefix, caller.Org, http.RequestAborted))
+        {
+            var runId = stream.StreamId[CompanyOs.Agents.Journal.RunEventCodec.StreamPrefix.Length..];
+            if (await runs.Runtime.GetRunAsync(runId, http.RequestAborted) is { } state && state.OrgId == caller.Org && query.Matches(state))
+            {
+                all.Add(state);
+            }
+        }
+
+        var ordered = all.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.RunId, StringComparer.Ordinal)
+            .Where(query.IsAfterCursor).Take(query.Limit + 1).ToList();
+        var page = ordered.Take(query.Limit).ToList();
+        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var data = page.Select(s => RunObjects.Summary(s, PendingApprovals.From(s, now).Count, runs.Emulated)).ToList();
+        var more = ordered.Count > query.Limit;
+        return TypedResults.Json(new RunList(data, more, more ? RunQuery.Cursor(page[^1].StartedAt, page[^1].RunId) : null), AgentJsonContext.Default.RunList);
+    });
+
+    public static IResult Json(AgentRuns runs, RunState state, int status = StatusCodes.Status200OK)
+    {
+        var pending = PendingApprovals.From(state, runs.Time.GetUtcNow());
+        return TypedResults.Json(RunObjects.Run(state, pending, runs.Tools, runs.Emulated), AgentJsonContext.Default.RunObject, statusCode: status);
+    }
+
+    /// <exception cref="ApiRequestException">409: the run has ended.</exception>
+    private static void Ended(RunState state, string what)
+    {
+        if (state.Status.IsTerminal())
+        {
+            throw new ApiRequestException(new ApiError(ApiErrorKind.Conflict,
+                $"Run '{state.RunId}' has ended ({state.Status.ToWireName()}); it cannot be {what}."));
+        }
+    }
+
+    private static ApiRequestException Invalid(string param, string message) => new(ApiError.Invalid(param, message));
+
+    private static Dictionary<string, object?> Variables(JsonElement body)
+    {
+        if (!body.TryGetProperty("variables", out var variables) || variables.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        return variables.ValueKind == JsonValueKind.Object
+            ? variables.EnumerateObject().ToDictionary(p => p.Name, p => JsonValues.ToObject(p.Value), StringComparer.Ordinal)
+            : throw Invalid("variables", "'variables' must be a JSON object of names to values.");
+    }
+
+    private static AutonomyLevel? Autonomy(JsonElement body) => AgentEndpoint.String(body, "autonomy") switch
+    {
+        null => null,
+        "manual" => AutonomyLevel.Manual,
+        "supervised" => AutonomyLevel.Supervised,
+        "autonomous" => AutonomyLevel.Autonomous,
+        var other => throw Invalid("autonomy", $"'autonomy' must be manual, supervised or autonomous, got '{other}'."),
+    };
+
+    private static int? MaxIterations(JsonElement body)
+    {
+        if (!body.TryGetProperty("max_iterations", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n is >= 1 and <= 1000
+            ? n
+            : throw Invalid("max_iterations", $"'max_iterations' must be a whole number from 1 to 1000, got {value.GetRawText()}.");
+    }
+}
+
+/// <summary>The filters and cursor of <c>GET /v1/runs</c>.</summary>
+internal sealed record RunQuery(IReadOnlySet<string>? Statuses, string? Agent, DateTimeOffset? From, DateTimeOffset? To, int Limit, (DateTimeOffset At, string Id)? After)
+{
+    private static readonly string[] KnownStatuses =
+        [.. Enum.GetValues<RunStatus>().Where(s => s != RunStatus.None).Select(s => s.ToWireName())];
+
+    public bool Matches(RunState state) =>
+        (Statuses is null || Statuses.Contains(state.Status.ToWireName()))
+        && (Agent is null || string.Equals(state.Start?.AgentType, Agent, StringComparison.Ordinal))
+        && (From is null || state.StartedAt >= From)
+        && (To is null || state.StartedAt < To);
+
+    /// <summary>Newest first: after the cursor means older, or as old with a smaller id.</summary>
+    public bool IsAfterCursor(RunState state) =>
+        After is not { } after
+        || state.StartedAt < after.At
+        || (state.StartedAt == after.At && string.CompareOrdinal(state.RunId, after.Id) < 0);
+
+    public static string Cursor(DateTimeOffset at, string id) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{at.UtcTicks}:{id}")));
+
+    /// <exception cref="ApiRequestException">A filter, the limit or the cursor is invalid (400 naming it).</exception>
+    public static RunQuery Parse(IQueryCollection query)
+    {
+        foreach (var key in query.Keys)
+        {
+            if (key is not ("status" or "agent" or "from" or "to" or "limit" or "after"))
+            {
+                throw new ApiRequestException(ApiError.Invalid(key, $"Unknown query parameter '{key}'; use status, agent, from, to, limit, after."));
+            }
+        }
+
+        HashSet<string>? statuses = null;
+        if (query["status"].ToString() is { Length: > 0 } status)
+        {
+            statuses = [.. status.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+            if (statuses.FirstOrDefault(s => !KnownStatuses.Contains(s)) is { } unknown)
+            {
+                throw new ApiRequestException(ApiError.Invalid("status", $"Unknown status '{unknown}'; known: {string.Join(", ", KnownStatuses)}."));
+            }
+        }
+
+        var limit = 50;
+        if (query["limit"].ToString() is { Length: > 0 } text
+            && !(int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= 200))
+        {
+            throw new ApiRequestException(ApiError.Invalid("limit", $"'limit' must be a whole number from 1 to 200, got '{text}'."));
+        }
+
+        return new RunQuery(statuses, query["agent"].ToString() is { Length: > 0 } agent ? agent : null, Time(query, "from"), Time(query, "to"), limit, ParseCursor(query["after"].ToString()));
+    }
+
+    private static DateTimeOffset? Time(IQueryCollection query, string name) => query[name].ToString() is not { Length: > 0 } text
+        ? null
+        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? at
+            : throw new ApiRequestException(ApiError.Invalid(name, $"'{name}' must be an ISO-8601 time (e.g. 2026-01-31T00:00:00Z), got '{text}'."));
+
+    private static (DateTimeOffset, string)? ParseCursor(string cursor)
+    {
+        if (cursor.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && long.TryParse(text.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                && ticks <= DateTimeOffset.MaxValue.UtcTicks)
+            {
+                return (new DateTimeOffset(ticks, TimeSpan.Zero), text[(colon + 1)..]);
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw new ApiRequestException(ApiError.Invalid("after", "'after' is not a cursor this server gave out (use next_cursor of the previous page)."));
+    }
+}

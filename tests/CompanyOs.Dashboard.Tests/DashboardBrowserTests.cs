@@ -56,6 +56,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         await Assertions.Expect(timeline.Locator("li[data-type=llm_call]").First).ToContainTextAsync("EMULATED");
         await Assertions.Expect(timeline.Locator("li[data-type=llm_call]").First).ToContainTextAsync("tokens");
         await Assertions.Expect(page.Locator("#run-decisions .decision-card")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#pending-count")).ToBeEmptyAsync();
         // Every stored event once: the stream was reopened after the approval from the last version seen.
         var versions = await timeline.Locator("li[data-version]").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.version)");
         Assert.Equal(versions.Distinct().Count(), versions.Length);
@@ -63,10 +64,20 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         Assert.Equal(events, versions.Length);
         Assert.Equal("completed", (await server.RunAsync(runId)).GetProperty("status").GetString());
         await AssertNoHorizontalOverflowAsync(page);
-        await ScreenshotAsync(page, "run-timeline.png");
+        await ScreenshotAsync(page, "run-timeline.png", fullPage: true);
 
+        // The list with more than one kind of run, for its picture: one reads a file by itself, one waits for a human.
+        await File.WriteAllTextAsync(Path.Combine(server.Directory, "files", "notes.md"), "Ship the dashboard.", TestContext.Current.CancellationToken);
+        var reader = await server.StartRunAsync("reader", "Use read_file on notes.md");
+        var waiting = await server.StartRunAsync("coder", "Use execute_code to run ```python\nprint(6 * 7)\n```");
+        await server.WaitForStatusAsync(reader, "completed");
+        await server.WaitForStatusAsync(waiting, "awaiting_approval");
         await page.Locator("nav a[data-section=runs]").ClickAsync();
         await Assertions.Expect(page.Locator($"#runs tr[data-run-id='{runId}'] .status")).ToHaveTextAsync("completed");
+        await Assertions.Expect(page.Locator($"#runs tr[data-run-id='{reader}'] .status")).ToHaveTextAsync("completed");
+        await Assertions.Expect(page.Locator($"#runs tr[data-run-id='{waiting}'] .status")).ToHaveTextAsync("awaiting_approval");
+        await Assertions.Expect(page.Locator("#pending-count")).ToHaveTextAsync("1");
+        await AssertNoHorizontalOverflowAsync(page);
         await ScreenshotAsync(page, "runs-list.png");
         Assert.Empty(dialogs);
     }
@@ -171,6 +182,9 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
     {
         var width = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
         Assert.True(width <= 1280, $"the page is {width} px wide at a 1280 px viewport");
+        // Nor does a table outgrow its box (it would hide columns behind a scrollbar).
+        var overflowing = await page.EvaluateAsync<int>("[...document.querySelectorAll('.table-wrap')].filter(w => w.scrollWidth > w.clientWidth).length");
+        Assert.Equal(0, overflowing);
     }
 
     private static async Task<int> CountStoredEventsAsync(DashboardServer server, string runId)
@@ -182,14 +196,15 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
     }
 
     /// <summary>Saved under artifacts/dashboard/ on every run; into docs/images/ (the README's pictures) with COMPANYOS_UPDATE_DOCS_IMAGES=1.</summary>
-    private static async Task ScreenshotAsync(IPage page, string name)
+    private static async Task ScreenshotAsync(IPage page, string name, bool fullPage = false)
     {
         var artifacts = Path.Combine(DashboardServer.RepoRoot, "artifacts", "dashboard");
         Directory.CreateDirectory(artifacts);
-        var bytes = await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, name) });
+        var bytes = await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, name), FullPage = fullPage });
         Assert.True(bytes.Length > 1000);
         if (Environment.GetEnvironmentVariable("COMPANYOS_UPDATE_DOCS_IMAGES") == "1")
         {
+            Directory.CreateDirectory(Path.Combine(DashboardServer.RepoRoot, "docs", "images"));
             await File.WriteAllBytesAsync(Path.Combine(DashboardServer.RepoRoot, "docs", "images", name), bytes, TestContext.Current.CancellationToken);
         }
     }

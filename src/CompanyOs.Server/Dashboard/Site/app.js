@@ -73,6 +73,7 @@ function route() {
     return;
   }
   if (nav.hidden) showSignedIn(true);
+  else refreshBadge();
   const path = (location.hash || '#/runs').slice(1).split('/').filter(Boolean).map(decodeURIComponent);
   const section = path[0] ?? 'runs';
   for (const link of nav.querySelectorAll('a')) {
@@ -92,6 +93,8 @@ whenUnauthorized((message) => {
   showSignedIn(false);
   stopView = signInView(`Signed out: ${message}`);
 });
+
+document.addEventListener('companyos:decided', () => refreshBadge());
 
 signOut.addEventListener('click', () => {
   session.key = null;

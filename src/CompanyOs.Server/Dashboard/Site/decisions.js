@@ -20,6 +20,7 @@ export function decisionCard(decision, onDecided, { showRun = true } = {}) {
     try {
       const run = await api(`${runPath}/${path}`, { method: 'POST', body });
       done.textContent = 'Decided.';
+      document.dispatchEvent(new Event('companyos:decided'));
       onDecided(run);
     } catch (err) {
       if (err.status === 409) {

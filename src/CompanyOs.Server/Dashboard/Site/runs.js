@@ -51,7 +51,7 @@ export function runsView(main) {
     }
     replace(body, rows.map((run) => h('tr', { 'data-run-id': run.id },
       h('td', null, h('a', { href: `#/runs/${encodeURIComponent(run.id)}` }, String(run.id).slice(0, 12))),
-      h('td', null, statusBadge(run.status), run.emulated ? [' ', emulatedBadge()] : null),
+      h('td.status-cell', null, statusBadge(run.status), run.emulated ? [' ', emulatedBadge()] : null),
       h('td', null, run.agent ?? ''),
       h('td.task', { title: run.task ?? '' }, run.task ?? ''),
       h('td.num', null, run.pending_count ? String(run.pending_count) : ''),

@@ -83,6 +83,56 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task The_models_text_shows_while_it_streams_and_gives_way_to_the_stored_message()
+    {
+        // The emulator sends a chunk every 100 ms, so the final answer takes seconds to arrive word by word.
+        await using var server = await DashboardServer.StartAsync(new CompanyOs.Emulator.EmulatorOptions { ChunkDelay = TimeSpan.FromMilliseconds(100) });
+        await File.WriteAllTextAsync(Path.Combine(server.Directory, "files", "notes.md"), "Ship the dashboard.", TestContext.Current.CancellationToken);
+        var page = await browser.NewPageAsync();
+        await SignInWithKeyboardAsync(page, server);
+
+        var runId = await server.StartRunAsync("reader", "Use read_file on notes.md and summarise what it asks for in a few words");
+        await page.GotoAsync(new Uri(server.BaseUri, $"/#/runs/{runId}").ToString());
+
+        var streaming = page.Locator("#timeline li[data-type=streaming] .text.streaming");
+        await Assertions.Expect(streaming).ToContainTextAsync("Based on", new() { Timeout = 30_000 });
+        Assert.Equal(0, await page.Locator("#timeline li[data-type=run_completed]").CountAsync());
+        Assert.Equal("running", (await server.RunAsync(runId)).GetProperty("status").GetString());
+
+        await Assertions.Expect(page.Locator("#timeline li[data-type=run_completed]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#timeline li[data-type=streaming]")).ToHaveCountAsync(0);
+        var result = (await server.RunAsync(runId)).GetProperty("result").GetString()!;
+        await Assertions.Expect(page.Locator("#timeline li[data-type=assistant_message] .text").Last).ToHaveTextAsync(result);
+    }
+
+    [Fact]
+    public async Task A_call_is_rejected_with_a_reason_from_the_approvals_page()
+    {
+        await using var server = await DashboardServer.StartAsync();
+        var runId = await server.StartRunAsync("coder", "Use execute_code to run ```python\nprint('never')\n```");
+        await server.WaitForStatusAsync(runId, "awaiting_approval");
+        var page = await browser.NewPageAsync();
+        await SignInWithKeyboardAsync(page, server);
+
+        await page.Locator("nav a[data-section=approvals]").ClickAsync();
+        var card = page.Locator($"#decisions .decision-card:has(a[href='#/runs/{runId}'])");
+        await Assertions.Expect(card).ToContainTextAsync("execute_code");
+        await card.Locator("button[data-action=reject]").ClickAsync();
+        await Assertions.Expect(card.Locator(".error")).ToContainTextAsync("Give a reason");
+        await card.Locator("input[type=text]").FillAsync("not on a Friday");
+        await card.Locator("input[type=text]").PressAsync("Tab");
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(page.Locator("#decisions .decision-card")).ToHaveCountAsync(0);
+        await server.WaitForStatusAsync(runId, "completed");
+        using var events = await server.Http.GetAsync(new Uri($"/v1/runs/{runId}/events", UriKind.Relative), TestContext.Current.CancellationToken);
+        var stream = await events.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("event: approval_rejected", stream, StringComparison.Ordinal);
+        Assert.Contains("not on a Friday", stream, StringComparison.Ordinal);
+        Assert.DoesNotContain("event: tool_started", stream, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_tool_result_holding_a_script_tag_is_shown_as_text_and_never_runs()
     {
         await using var server = await DashboardServer.StartAsync();

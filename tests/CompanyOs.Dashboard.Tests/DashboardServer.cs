@@ -76,7 +76,7 @@ internal sealed class DashboardServer : IAsyncDisposable
     /// <summary>An HTTP client sending <see cref="Key"/>.</summary>
     public HttpClient Http { get; }
 
-    public static async Task<DashboardServer> StartAsync()
+    public static async Task<DashboardServer> StartAsync(CompanyOs.Emulator.EmulatorOptions? emulator = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "companyos-dashboard-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Path.Combine(dir, "agents"));
@@ -95,7 +95,7 @@ internal sealed class DashboardServer : IAsyncDisposable
             $"--CompanyOs:Server:PromptsDirectory={Path.Combine(RepoRoot, "prompts")}",
             "--Logging:LogLevel:Default=None",
         ];
-        var server = await GatewayServer.StartAsync(args, cancellationToken: TestContext.Current.CancellationToken);
+        var server = await GatewayServer.StartAsync(args, emulator, TestContext.Current.CancellationToken);
         var store = (ApiKeyStore)server.Services.GetService(typeof(ApiKeyStore))!;
         var (_, key) = await store.CreateAsync("acme", ["gateway", "agents"], cancellationToken: TestContext.Current.CancellationToken);
         return new DashboardServer(server, dir, key);

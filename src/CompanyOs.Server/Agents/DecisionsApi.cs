@@ -16,11 +16,11 @@ internal static class DecisionsApi
     {
         group.MapGet("/decisions", (Delegate)ListAsync).WithName("ListDecisions").Produces<DecisionList>()
             .WithSummary("Pending approvals and questions of the org's runs.");
-        group.MapPost("/runs/{id}/approvals/{callId}/approve", ApproveAsync).WithName("Approve").Accepts<ApproveBody>("application/json")
+        group.MapPost("/runs/{id}/approvals/{callId}/approve", ApproveAsync).WithName("Approve").Body<ApproveBody>()
             .Produces<RunObject>().WithSummary("Approve a tool call, optionally with edited arguments (validated against the tool's schema).");
-        group.MapPost("/runs/{id}/approvals/{callId}/reject", RejectAsync).WithName("Reject").Accepts<RejectBody>("application/json")
+        group.MapPost("/runs/{id}/approvals/{callId}/reject", RejectAsync).WithName("Reject").Body<RejectBody>()
             .Produces<RunObject>().WithSummary("Reject a tool call with a reason (the model is told).");
-        group.MapPost("/runs/{id}/questions/{questionId}/answer", AnswerAsync).WithName("Answer").Accepts<AnswerBody>("application/json")
+        group.MapPost("/runs/{id}/questions/{questionId}/answer", AnswerAsync).WithName("Answer").Body<AnswerBody>()
             .Produces<RunObject>().WithSummary("Answer an ask_human question.");
         return group;
     }

@@ -19,11 +19,11 @@ internal static class RunsApi
 
     public static RouteGroupBuilder MapRuns(this RouteGroupBuilder group)
     {
-        group.MapPost("/runs", (Delegate)StartAsync).WithName("StartRun").Accepts<StartRunBody>("application/json")
+        group.MapPost("/runs", (Delegate)StartAsync).WithName("StartRun").Body<StartRunBody>()
             .Produces<RunObject>(StatusCodes.Status201Created).Produces<RunObject>().WithSummary("Start a run (idempotent with idempotency_key or the Idempotency-Key header).");
         group.MapGet("/runs", (Delegate)ListAsync).WithName("ListRuns").Produces<RunList>().WithSummary("List the org's runs, newest first (filters: status, agent, from, to; cursor: after).");
         group.MapGet("/runs/{id}", GetAsync).WithName("GetRun").Produces<RunObject>().WithSummary("A run with its pending decisions.");
-        group.MapPost("/runs/{id}/cancel", CancelAsync).WithName("CancelRun").Accepts<CancelRunBody>("application/json")
+        group.MapPost("/runs/{id}/cancel", CancelAsync).WithName("CancelRun").Body<CancelRunBody>()
             .Produces<RunObject>().WithSummary("Cancel a run for good (409 when it has ended).");
         group.MapPost("/runs/{id}/resume", ResumeAsync).WithName("ResumeRun").Produces<RunObject>(StatusCodes.Status202Accepted)
             .WithSummary("Drive a run on in the background (409 when it has ended).");

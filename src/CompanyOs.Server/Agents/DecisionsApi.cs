@@ -27,16 +27,9 @@ internal static class DecisionsApi
 
     private static Task<IResult> ListAsync(HttpContext http) => AgentEndpoint.RunAsync(http, async (caller, runs) =>
     {
-        var data = new List<DecisionObject>();
-        await foreach (var pending in runs.Runtime.ListPendingApprovalsAsync(caller.Org, http.RequestAborted))
-        {
-            // The store filters by org already; checked again so that nothing of another org can slip through.
-            if (string.Equals(pending.OrgId, caller.Org, StringComparison.Ordinal))
-            {
-                data.Add(RunObjects.Decision(pending, runs.Tools));
-            }
-        }
-
+        // From the read model (pending decisions per org), never by re-folding every run.
+        var pending = await runs.Runtime.Runs.ListPendingDecisionsAsync(caller.Org, http.RequestAborted);
+        var data = pending.Where(p => string.Equals(p.OrgId, caller.Org, StringComparison.Ordinal)).Select(p => RunObjects.Decision(p, runs.Tools)).ToList();
         return TypedResults.Json(new DecisionList([.. data.OrderBy(d => d.CreatedAt)]), AgentJsonContext.Default.DecisionList);
     });
 

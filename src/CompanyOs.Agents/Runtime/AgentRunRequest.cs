@@ -7,7 +7,15 @@ public sealed record AgentRunRequest
 {
     public required string AgentType { get; init; }
 
-    public required string Task { get; init; }
+    /// <summary>The task. With <see cref="Capability"/> it may be empty: the capability's rendered prompt is the task (a non-empty one is passed to the template as <c>task</c>).</summary>
+    public string Task { get; init; } = string.Empty;
+
+    /// <summary>
+    /// A capability of the agent definition (<c>capabilities:</c> in its YAML): its prompt template is rendered with
+    /// <see cref="Variables"/> (strict: a missing variable fails the start) and becomes the run's task, its few-shot pairs
+    /// become messages, and its model (when set) the run's model. Null = a plain task.
+    /// </summary>
+    public string? Capability { get; init; }
 
     public string? OrgId { get; init; }
 

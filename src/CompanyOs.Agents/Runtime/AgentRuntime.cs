@@ -4,6 +4,7 @@ using CompanyOs.Agents.Approvals;
 using CompanyOs.Agents.Definitions;
 using CompanyOs.Agents.Journal;
 using CompanyOs.Agents.Leases;
+using CompanyOs.Agents.ReadModel;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Steps;
 using CompanyOs.Events;
@@ -32,6 +33,8 @@ public sealed class AgentRuntime : IAsyncDisposable
     private readonly DecisionRecorder _decisions;
     private readonly LeasedDrives _drives;
     private readonly ToolSetGuard _toolSet;
+    private readonly RunCatalog _catalog;
+    private readonly bool _emulated;
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
 
@@ -65,7 +68,12 @@ public sealed class AgentRuntime : IAsyncDisposable
         InstanceId = options.InstanceId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
         var leases = options.UseRunLeases ? new RunLeases(store, InstanceId, options.LeaseDuration, _time) : null;
         _drives = new LeasedDrives(store, loop, leases, InstanceId, _time, _logger);
+        _catalog = RunCatalog.For(store, options.Catalog, _time);
+        _emulated = options.Emulated;
     }
+
+    /// <summary>The run read model over this runtime's store: lists of runs and pending decisions without re-folding every run.</summary>
+    public IRunCatalog Runs => _catalog;
 
     /// <summary>This runtime's id in run leases and logs.</summary>
     public string InstanceId { get; }
@@ -192,18 +200,13 @@ public sealed class AgentRuntime : IAsyncDisposable
         return state.Status == RunStatus.None ? null : state;
     }
 
-    /// <summary>Every pending approval and question of an organisation's runs (all organisations when <paramref name="orgId"/> is null), unexpired.</summary>
+    /// <summary>Every pending approval and question of an organisation's runs (all organisations when <paramref name="orgId"/> is null), unexpired, from the read model (<see cref="Runs"/>).</summary>
     public async IAsyncEnumerable<PendingApproval> ListPendingApprovalsAsync(
         string? orgId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var stream in _store.ListStreamsAsync(RunEventCodec.StreamPrefix, orgId, cancellationToken).ConfigureAwait(false))
+        foreach (var pending in await _catalog.ListPendingDecisionsAsync(orgId, cancellationToken).ConfigureAwait(false))
         {
-            var runId = stream.StreamId[RunEventCodec.StreamPrefix.Length..];
-            var state = await RunJournal.LoadAsync(_store, runId, cancellationToken).ConfigureAwait(false);
-            foreach (var pending in PendingApprovals.From(state, _time.GetUtcNow()))
-            {
-                yield return pending;
-            }
+            yield return pending;
         }
     }
 
@@ -220,6 +223,7 @@ public sealed class AgentRuntime : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _drives.StopAsync().ConfigureAwait(false);
+        await _catalog.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
 
@@ -250,7 +254,7 @@ public sealed class AgentRuntime : IAsyncDisposable
             MaxIterations = request.MaxIterations ?? definition.MaxIterations,
         };
         var runId = request.RunId ?? $"run_{Guid.NewGuid():N}";
-        var started = _starter.Create(definition, request, runId) with { ConfigPath = _toolSet.ConfigurationPath, ToolSetHash = _toolSet.ToolSetHash };
+        var started = _starter.Create(definition, request, runId) with { ConfigPath = _toolSet.ConfigurationPath, ToolSetHash = _toolSet.ToolSetHash, Emulated = _emulated };
         var journal = new RunJournal(_store, RunState.Empty, _time, onStep);
         try
         {

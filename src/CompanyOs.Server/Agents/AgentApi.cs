@@ -1,4 +1,5 @@
 using CompanyOs.Server.Keys;
+using Microsoft.OpenApi;
 
 namespace CompanyOs.Server.Agents;
 
@@ -14,6 +15,20 @@ internal static class AgentApi
         services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true && d.GroupName is null or "agents");
         return services;
     }
+
+    /// <summary>
+    /// Documents a JSON request body without <c>Accepts</c> (which would make routing depend on the Content-Type, so a
+    /// bodiless POST would miss the endpoint); the endpoint reads and checks the body itself.
+    /// </summary>
+    public static RouteHandlerBuilder Body<T>(this RouteHandlerBuilder builder) =>
+        builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken);
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal) { ["application/json"] = new() { Schema = schema } },
+            };
+        });
 
     /// <summary>Maps <c>/v1/runs…</c>, <c>/v1/decisions</c>, <c>/v1/prompts…</c> (any valid key reads; changes need the <c>agents</c> scope) and <c>/openapi/v1.json</c>.</summary>
     public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder routes)

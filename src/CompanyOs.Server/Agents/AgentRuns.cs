@@ -153,6 +153,7 @@ internal sealed class AgentRuns(
         {
             ConfigurationPath = llm,
             LeaseDuration = TimeSpan.FromSeconds(server.RunLeaseSeconds),
+            Emulated = server.Emulator,
         };
         Runtime = Own(new AgentRuntime(gateway, Store, Tools, Prompts, Definitions, runtimeOptions, time, loggers.CreateLogger<AgentRuntime>()));
         _scheduler = new RunScheduler(Runtime, Store, hub, server.MaxConcurrentRuns, runtimeOptions.LeaseDuration, time, loggers.CreateLogger<RunScheduler>());

@@ -37,9 +37,13 @@ internal sealed record RunObject
     /// <summary>True when the models were answered by the CompanyOS emulator, not a real provider.</summary>
     public bool Emulated { get; init; }
 
+    /// <summary>The capability the run was started for, when it was.</summary>
+    public string? Capability { get; init; }
+
+    /// <summary>In the run object; not in list summaries (the read model keeps what a list shows).</summary>
     public string? Autonomy { get; init; }
 
-    public int MaxIterations { get; init; }
+    public int? MaxIterations { get; init; }
 
     public string? PromptName { get; init; }
 

@@ -16,27 +16,20 @@ internal static class DecisionsApi
     {
         group.MapGet("/decisions", (Delegate)ListAsync).WithName("ListDecisions").Produces<DecisionList>()
             .WithSummary("Pending approvals and questions of the org's runs.");
-        group.MapPost("/runs/{id}/approvals/{callId}/approve", ApproveAsync).WithName("Approve").Accepts<ApproveBody>("application/json")
+        group.MapPost("/runs/{id}/approvals/{callId}/approve", ApproveAsync).WithName("Approve").Body<ApproveBody>()
             .Produces<RunObject>().WithSummary("Approve a tool call, optionally with edited arguments (validated against the tool's schema).");
-        group.MapPost("/runs/{id}/approvals/{callId}/reject", RejectAsync).WithName("Reject").Accepts<RejectBody>("application/json")
+        group.MapPost("/runs/{id}/approvals/{callId}/reject", RejectAsync).WithName("Reject").Body<RejectBody>()
             .Produces<RunObject>().WithSummary("Reject a tool call with a reason (the model is told).");
-        group.MapPost("/runs/{id}/questions/{questionId}/answer", AnswerAsync).WithName("Answer").Accepts<AnswerBody>("application/json")
+        group.MapPost("/runs/{id}/questions/{questionId}/answer", AnswerAsync).WithName("Answer").Body<AnswerBody>()
             .Produces<RunObject>().WithSummary("Answer an ask_human question.");
         return group;
     }
 
     private static Task<IResult> ListAsync(HttpContext http) => AgentEndpoint.RunAsync(http, async (caller, runs) =>
     {
-        var data = new List<DecisionObject>();
-        await foreach (var pending in runs.Runtime.ListPendingApprovalsAsync(caller.Org, http.RequestAborted))
-        {
-            // The store filters by org already; checked again so that nothing of another org can slip through.
-            if (string.Equals(pending.OrgId, caller.Org, StringComparison.Ordinal))
-            {
-                data.Add(RunObjects.Decision(pending, runs.Tools));
-            }
-        }
-
+        // From the read model (pending decisions per org), never by re-folding every run.
+        var pending = await runs.Runtime.Runs.ListPendingDecisionsAsync(caller.Org, http.RequestAborted);
+        var data = pending.Where(p => string.Equals(p.OrgId, caller.Org, StringComparison.Ordinal)).Select(p => RunObjects.Decision(p, runs.Tools)).ToList();
         return TypedResults.Json(new DecisionList([.. data.OrderBy(d => d.CreatedAt)]), AgentJsonContext.Default.DecisionList);
     });
 

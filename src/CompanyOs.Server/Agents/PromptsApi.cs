@@ -19,7 +19,7 @@ internal static class PromptsApi
             .WithName("GetPrompt").Produces<PromptObject>().WithSummary("A prompt template with its versions and variables.");
         group.MapGet("/prompts/{name}", (HttpContext http, string name) => ShowAsync(http, Uri.UnescapeDataString(name))).ExcludeFromDescription();
         group.MapPost("/prompts/{agent}/{name}/render", (HttpContext http, string agent, string name) => RenderAsync(http, $"{agent}/{name}"))
-            .WithName("RenderPrompt").Accepts<RenderPromptBody>("application/json").Produces<RenderedPromptObject>()
+            .WithName("RenderPrompt").Body<RenderPromptBody>().Produces<RenderedPromptObject>()
             .WithSummary("Render a template (strict variables; few-shot pairs become messages).");
         group.MapPost("/prompts/{name}/render", (HttpContext http, string name) => RenderAsync(http, Uri.UnescapeDataString(name))).ExcludeFromDescription();
         return group;

@@ -88,7 +88,9 @@ internal static class RunEventsApi
             while (!Ends(state))
             {
                 var step = await NextAsync(watch, runs.Time, writer.LastWrite + heartbeat, stop.Token);
-                state = await CatchUpAsync(runs.Store, id, state, after, writer);
+
+                // Up to the step only, so that the text deltas that follow it in the hub's order are still current.
+                state = await CatchUpAsync(runs.Store, id, state, after, writer, step?.Version ?? long.MaxValue);
                 if (step is { IsTransient: true, Event: ModelOutputDelta delta } && step.Version == state.Version && !Ends(state))
                 {
                     await writer.DeltaAsync(delta);
@@ -100,6 +102,8 @@ internal static class RunEventsApi
                 }
             }
 
+            // The rest of the batch that ended it (a run's closing trace is appended with its last event).
+            state = await CatchUpAsync(runs.Store, id, state, after, writer);
             await writer.EndAsync(state.Status.ToWireName());
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -147,10 +151,20 @@ internal static class RunEventsApi
         }
     }
 
-    private static async Task<RunState> CatchUpAsync(IEventStore store, string runId, RunState state, long after, Writer writer)
+    private static async Task<RunState> CatchUpAsync(IEventStore store, string runId, RunState state, long after, Writer writer, long until = long.MaxValue)
     {
+        if (state.Version >= until)
+        {
+            return state;
+        }
+
         await foreach (var recorded in store.ReadStreamAsync(RunEventCodec.StreamId(runId), state.Version + 1, writer.Token))
         {
+            if (recorded.Version > until)
+            {
+                break;
+            }
+
             state = state.Apply(recorded);
             if (recorded.Version > after)
             {

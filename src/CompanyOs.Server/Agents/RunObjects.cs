@@ -1,4 +1,5 @@
 using CompanyOs.Agents.Approvals;
+using CompanyOs.Agents.ReadModel;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Tools;
 
@@ -7,10 +8,7 @@ namespace CompanyOs.Server.Agents;
 /// <summary>Runs and their pending decisions as the API shows them.</summary>
 internal static class RunObjects
 {
-    public static RunObject Run(RunState state, IReadOnlyList<PendingApproval> pending, IToolRegistry tools, bool emulated) =>
-        Summary(state, pending.Count, emulated) with { Pending = [.. pending.Select(p => Decision(p, tools))] };
-
-    public static RunObject Summary(RunState state, int pendingCount, bool emulated) => new()
+    public static RunObject Run(RunState state, IReadOnlyList<PendingApproval> pending, IToolRegistry tools) => new()
     {
         Id = state.RunId,
         Org = state.OrgId,
@@ -23,15 +21,40 @@ internal static class RunObjects
         Usage = new RunUsage(state.InputTokens, state.OutputTokens, state.TotalTokens),
         CostUsd = state.CostUsd,
         CostIncomplete = state.CostIncomplete,
-        Emulated = emulated,
+        Emulated = state.Start.Emulated,
+        Capability = state.Start.Capability,
         Autonomy = state.Start.Settings.Autonomy,
         MaxIterations = state.Start.Settings.MaxIterations,
         PromptName = state.Start.PromptName,
         PromptVersion = state.Start.PromptVersion,
-        PendingCount = pendingCount,
+        Pending = [.. pending.Select(p => Decision(p, tools))],
+        PendingCount = pending.Count,
         CreatedAt = state.StartedAt,
         UpdatedAt = state.UpdatedAt,
-        EndedAt = state.Status.IsTerminal() ? state.UpdatedAt : null,
+        EndedAt = state.EndedAt,
+    };
+
+    /// <summary>A list entry, from the read model.</summary>
+    public static RunObject Summary(RunSummary run) => new()
+    {
+        Id = run.RunId,
+        Org = run.OrgId,
+        Agent = run.AgentType,
+        Status = run.Status.ToWireName(),
+        Task = run.Task,
+        Error = run.Error,
+        Iterations = run.Iterations,
+        Usage = new RunUsage(run.InputTokens, run.OutputTokens, run.TotalTokens),
+        CostUsd = run.CostUsd,
+        CostIncomplete = run.CostIncomplete,
+        Emulated = run.Emulated,
+        Capability = run.Capability,
+        PromptName = run.PromptName,
+        PromptVersion = run.PromptVersion,
+        PendingCount = run.PendingCount,
+        CreatedAt = run.CreatedAt,
+        UpdatedAt = run.UpdatedAt,
+        EndedAt = run.EndedAt,
     };
 
     public static DecisionObject Decision(PendingApproval pending, IToolRegistry tools)

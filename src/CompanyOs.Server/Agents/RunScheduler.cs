@@ -49,6 +49,9 @@ internal sealed class RunScheduler(
         }
     }
 
+    /// <summary>The most runs driven at once since start (never above the slots).</summary>
+    public int MostDriving { get; private set; }
+
     public void Start() => _workers = [.. Enumerable.Range(0, slots).Select(_ => Task.Run(WorkAsync))];
 
     /// <summary>Queues the run to be driven (once: a run already queued is not queued twice; one being driven is driven again after).</summary>
@@ -137,6 +140,7 @@ internal sealed class RunScheduler(
                 }
 
                 _driving[runId] = false;
+                MostDriving = Math.Max(MostDriving, _driving.Count);
             }
 
             var again = false;

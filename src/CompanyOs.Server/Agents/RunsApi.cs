@@ -1,10 +1,10 @@
-using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CompanyOs.Agents.Approvals;
 using CompanyOs.Agents.Definitions;
+using CompanyOs.Agents.ReadModel;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Server.Errors;
@@ -19,11 +19,11 @@ internal static class RunsApi
 
     public static RouteGroupBuilder MapRuns(this RouteGroupBuilder group)
     {
-        group.MapPost("/runs", (Delegate)StartAsync).WithName("StartRun").Accepts<StartRunBody>("application/json")
+        group.MapPost("/runs", (Delegate)StartAsync).WithName("StartRun").Body<StartRunBody>()
             .Produces<RunObject>(StatusCodes.Status201Created).Produces<RunObject>().WithSummary("Start a run (idempotent with idempotency_key or the Idempotency-Key header).");
         group.MapGet("/runs", (Delegate)ListAsync).WithName("ListRuns").Produces<RunList>().WithSummary("List the org's runs, newest first (filters: status, agent, from, to; cursor: after).");
         group.MapGet("/runs/{id}", GetAsync).WithName("GetRun").Produces<RunObject>().WithSummary("A run with its pending decisions.");
-        group.MapPost("/runs/{id}/cancel", CancelAsync).WithName("CancelRun").Accepts<CancelRunBody>("application/json")
+        group.MapPost("/runs/{id}/cancel", CancelAsync).WithName("CancelRun").Body<CancelRunBody>()
             .Produces<RunObject>().WithSummary("Cancel a run for good (409 when it has ended).");
         group.MapPost("/runs/{id}/resume", ResumeAsync).WithName("ResumeRun").Produces<RunObject>(StatusCodes.Status202Accepted)
             .WithSummary("Drive a run on in the background (409 when it has ended).");
@@ -78,9 +78,10 @@ internal static class RunsApi
         var request = new AgentRunRequest
         {
             AgentType = agent,
-            Task = task!,
+            Task = task ?? string.Empty,
             OrgId = caller.Org,
             RunId = runId,
+            Capability = capability,
             Variables = variables,
             Autonomy = autonomy,
             MaxIterations = maxIterations,
@@ -127,30 +128,27 @@ internal static class RunsApi
 
     private static Task<IResult> ListAsync(HttpContext http) => AgentEndpoint.RunAsync(http, async (caller, runs) =>
     {
-        var query = RunQuery.Parse(http.Request.Query);
-        var all = new List<RunState>();
-        await foreach (var stream in runs.Store.ListStreamsAsync(CompanyOs.Agents.Journal.RunEventCodec.StreamPrefix, caller.Org, http.RequestAborted))
+        // The read model answers (a runs table kept from the store), never a re-fold of every run; the org comes from the key.
+        var query = RunListQuery.Parse(http.Request.Query) with { OrgId = caller.Org };
+        RunPage page;
+        try
         {
-            var runId = stream.StreamId[CompanyOs.Agents.Journal.RunEventCodec.StreamPrefix.Length..];
-            if (await runs.Runtime.GetRunAsync(runId, http.RequestAborted) is { } state && state.OrgId == caller.Org && query.Matches(state))
-            {
-                all.Add(state);
-            }
+            page = await runs.Runtime.Runs.ListRunsAsync(query, http.RequestAborted);
+        }
+        catch (ArgumentException e)
+        {
+            // Limit and times are checked above: what is left is a cursor this server did not hand out.
+            throw new ApiRequestException(ApiError.Invalid("after", $"'after' is not a cursor this server gave out (use next_cursor of the previous page): {e.Message}"));
         }
 
-        var ordered = all.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.RunId, StringComparer.Ordinal)
-            .Where(query.IsAfterCursor).Take(query.Limit + 1).ToList();
-        var page = ordered.Take(query.Limit).ToList();
-        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        var data = page.Select(s => RunObjects.Summary(s, PendingApprovals.From(s, now).Count, runs.Emulated)).ToList();
-        var more = ordered.Count > query.Limit;
-        return TypedResults.Json(new RunList(data, more, more ? RunQuery.Cursor(page[^1].StartedAt, page[^1].RunId) : null), AgentJsonContext.Default.RunList);
+        var data = page.Items.Where(r => string.Equals(r.OrgId, caller.Org, StringComparison.Ordinal)).Select(RunObjects.Summary).ToList();
+        return TypedResults.Json(new RunList(data, page.NextCursor is not null, page.NextCursor), AgentJsonContext.Default.RunList);
     });
 
     public static IResult Json(AgentRuns runs, RunState state, int status = StatusCodes.Status200OK)
     {
         var pending = PendingApprovals.From(state, runs.Time.GetUtcNow());
-        return TypedResults.Json(RunObjects.Run(state, pending, runs.Tools, runs.Emulated), AgentJsonContext.Default.RunObject, statusCode: status);
+        return TypedResults.Json(RunObjects.Run(state, pending, runs.Tools), AgentJsonContext.Default.RunObject, statusCode: status);
     }
 
     /// <exception cref="ApiRequestException">409: the run has ended.</exception>
@@ -199,28 +197,13 @@ internal static class RunsApi
     }
 }
 
-/// <summary>The filters and cursor of <c>GET /v1/runs</c>.</summary>
-internal sealed record RunQuery(IReadOnlySet<string>? Statuses, string? Agent, DateTimeOffset? From, DateTimeOffset? To, int Limit, (DateTimeOffset At, string Id)? After)
+/// <summary>The filters and cursor of <c>GET /v1/runs</c>, checked with errors that name the parameter.</summary>
+internal static class RunListQuery
 {
     private static readonly string[] KnownStatuses =
         [.. Enum.GetValues<RunStatus>().Where(s => s != RunStatus.None).Select(s => s.ToWireName())];
 
-    public bool Matches(RunState state) =>
-        (Statuses is null || Statuses.Contains(state.Status.ToWireName()))
-        && (Agent is null || string.Equals(state.Start?.AgentType, Agent, StringComparison.Ordinal))
-        && (From is null || state.StartedAt >= From)
-        && (To is null || state.StartedAt < To);
-
-    /// <summary>Newest first: after the cursor means older, or as old with a smaller id.</summary>
-    public bool IsAfterCursor(RunState state) =>
-        After is not { } after
-        || state.StartedAt < after.At
-        || (state.StartedAt == after.At && string.CompareOrdinal(state.RunId, after.Id) < 0);
-
-    public static string Cursor(DateTimeOffset at, string id) =>
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{at.UtcTicks}:{id}")));
-
-    /// <exception cref="ApiRequestException">A filter, the limit or the cursor is invalid (400 naming it).</exception>
+    /// <exception cref="ApiRequestException">A filter or the limit is invalid (400 naming it).</exception>
     public static RunQuery Parse(IQueryCollection query)
     {
         foreach (var key in query.Keys)
@@ -231,24 +214,37 @@ internal sealed record RunQuery(IReadOnlySet<string>? Statuses, string? Agent, D
             }
         }
 
-        HashSet<string>? statuses = null;
-        if (query["status"].ToString() is { Length: > 0 } status)
+        RunStatus? status = null;
+        if (query["status"].ToString() is { Length: > 0 } text)
         {
-            statuses = [.. status.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
-            if (statuses.FirstOrDefault(s => !KnownStatuses.Contains(s)) is { } unknown)
-            {
-                throw new ApiRequestException(ApiError.Invalid("status", $"Unknown status '{unknown}'; known: {string.Join(", ", KnownStatuses)}."));
-            }
+            status = Enum.GetValues<RunStatus>().FirstOrDefault(s => s != RunStatus.None && s.ToWireName() == text) is var found && found != RunStatus.None
+                ? found
+                : throw new ApiRequestException(ApiError.Invalid("status", $"Unknown status '{text}'; known: {string.Join(", ", KnownStatuses)}."));
         }
 
         var limit = 50;
-        if (query["limit"].ToString() is { Length: > 0 } text
-            && !(int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= 200))
+        if (query["limit"].ToString() is { Length: > 0 } given
+            && !(int.TryParse(given, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= 200))
         {
-            throw new ApiRequestException(ApiError.Invalid("limit", $"'limit' must be a whole number from 1 to 200, got '{text}'."));
+            throw new ApiRequestException(ApiError.Invalid("limit", $"'limit' must be a whole number from 1 to 200, got '{given}'."));
         }
 
-        return new RunQuery(statuses, query["agent"].ToString() is { Length: > 0 } agent ? agent : null, Time(query, "from"), Time(query, "to"), limit, ParseCursor(query["after"].ToString()));
+        var from = Time(query, "from");
+        var to = Time(query, "to");
+        if (from > to)
+        {
+            throw new ApiRequestException(ApiError.Invalid("from", "'from' must not be after 'to'."));
+        }
+
+        return new RunQuery
+        {
+            Status = status,
+            AgentType = query["agent"].ToString() is { Length: > 0 } agent ? agent : null,
+            From = from,
+            To = to,
+            Limit = limit,
+            After = query["after"].ToString() is { Length: > 0 } after ? after : null,
+        };
     }
 
     private static DateTimeOffset? Time(IQueryCollection query, string name) => query[name].ToString() is not { Length: > 0 } text
@@ -256,28 +252,4 @@ internal sealed record RunQuery(IReadOnlySet<string>? Statuses, string? Agent, D
         : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
             ? at
             : throw new ApiRequestException(ApiError.Invalid(name, $"'{name}' must be an ISO-8601 time (e.g. 2026-01-31T00:00:00Z), got '{text}'."));
-
-    private static (DateTimeOffset, string)? ParseCursor(string cursor)
-    {
-        if (cursor.Length == 0)
-        {
-            return null;
-        }
-
-        try
-        {
-            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
-            var colon = text.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && long.TryParse(text.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-                && ticks <= DateTimeOffset.MaxValue.UtcTicks)
-            {
-                return (new DateTimeOffset(ticks, TimeSpan.Zero), text[(colon + 1)..]);
-            }
-        }
-        catch (FormatException)
-        {
-        }
-
-        throw new ApiRequestException(ApiError.Invalid("after", "'after' is not a cursor this server gave out (use next_cursor of the previous page)."));
-    }
 }

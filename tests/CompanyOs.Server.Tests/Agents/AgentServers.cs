@@ -93,7 +93,7 @@ internal static class AgentHttp
 
     public static async Task<(string Id, string Key)> KeyWithIdAsync(IServiceProvider services, string org, params string[] scopes)
     {
-        var (record, key) = await services.GetRequiredService<SqliteApiKeyStore>().CreateAsync(org, scopes.Length == 0 ? ["gateway", "agents"] : scopes, cancellationToken: Ct);
+        var (record, key) = await services.GetRequiredService<ApiKeyStore>().CreateAsync(org, scopes.Length == 0 ? ["gateway", "agents"] : scopes, cancellationToken: Ct);
         return (record.Id, key);
     }
 

@@ -79,6 +79,16 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         await Assertions.Expect(page.Locator("#pending-count")).ToHaveTextAsync("1");
         await AssertNoHorizontalOverflowAsync(page);
         await ScreenshotAsync(page, "runs-list.png");
+
+        using (var approve = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))
+        {
+            var callId = (await server.RunAsync(waiting)).GetProperty("pending")[0].GetProperty("call_id").GetString();
+            using var approved = await server.Http.PostAsync(new Uri($"/v1/runs/{waiting}/approvals/{callId}/approve", UriKind.Relative), approve, TestContext.Current.CancellationToken);
+            Assert.True(approved.IsSuccessStatusCode);
+        }
+
+        await Assertions.Expect(page.Locator($"#runs tr[data-run-id='{waiting}'] .status")).ToHaveTextAsync("completed", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#pending-count")).ToBeEmptyAsync();
         Assert.Empty(dialogs);
     }
 
@@ -130,6 +140,41 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         Assert.Contains("event: approval_rejected", stream, StringComparison.Ordinal);
         Assert.Contains("not on a Friday", stream, StringComparison.Ordinal);
         Assert.DoesNotContain("event: tool_started", stream, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_question_is_answered_from_the_approvals_page_and_a_waiting_run_is_cancelled_from_its_page()
+    {
+        await using var server = await DashboardServer.StartAsync();
+        var asking = await server.StartRunAsync("reader", "Use ask_human to ask which file matters most");
+        var doomed = await server.StartRunAsync("coder", "Use execute_code to run ```python\nprint('cancel me')\n```");
+        await server.WaitForStatusAsync(asking, "awaiting_approval");
+        await server.WaitForStatusAsync(doomed, "awaiting_approval");
+        var page = await browser.NewPageAsync();
+        await SignInWithKeyboardAsync(page, server);
+
+        await page.Locator("nav a[data-section=approvals]").ClickAsync();
+        var question = page.Locator($"#decisions .decision-card:has(a[href='#/runs/{asking}'])");
+        await Assertions.Expect(question).ToContainTextAsync("Question");
+        await question.Locator("textarea").FillAsync("notes.md, <b>surely</b>");
+        await question.Locator("button").ClickAsync();
+        await Assertions.Expect(question).ToHaveCountAsync(0);
+        await server.WaitForStatusAsync(asking, "completed");
+
+        await page.GotoAsync(new Uri(server.BaseUri, $"/#/runs/{asking}").ToString());
+        await Assertions.Expect(page.Locator("#timeline li[data-type=question_answered]")).ToContainTextAsync("notes.md, <b>surely</b>");
+        await Assertions.Expect(page.Locator("#timeline li[data-type=run_completed]")).ToHaveCountAsync(1);
+
+        // The runs list follows a run that moves on without a reload; Cancel on a run's page ends it for good.
+        await page.Locator("nav a[data-section=runs]").ClickAsync();
+        var row = page.Locator($"#runs tr[data-run-id='{doomed}']");
+        await Assertions.Expect(row.Locator(".status")).ToHaveTextAsync("awaiting_approval");
+        await row.Locator("a").ClickAsync();
+        await page.Locator("button:text('Cancel run')").ClickAsync();
+        await Assertions.Expect(page.Locator("h1 .status")).ToHaveTextAsync("cancelled");
+        await Assertions.Expect(page.Locator("#timeline li[data-type=run_cancelled]")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("button:text('Cancel run')")).ToBeHiddenAsync();
+        Assert.Equal("cancelled", (await server.RunAsync(doomed)).GetProperty("status").GetString());
     }
 
     [Fact]

@@ -25,6 +25,9 @@ internal static class DashboardAssets
 
     private static readonly Lazy<FrozenDictionary<string, DashboardAsset>> Files = new(Load);
 
+    /// <summary>The names of every file served (e.g. <c>index.html</c>, <c>app.js</c>).</summary>
+    public static IEnumerable<string> Names => Files.Value.Keys;
+
     /// <summary>The file named <paramref name="name"/> (e.g. <c>app.js</c>); null when there is none.</summary>
     public static DashboardAsset? Find(string name) => Files.Value.GetValueOrDefault(name);
 

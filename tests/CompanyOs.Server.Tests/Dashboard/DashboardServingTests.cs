@@ -56,7 +56,10 @@ public sealed class DashboardServingTests
         // Model and tool strings must reach the page as text only; innerHTML and friends would parse them as markup.
         await using var server = await TestServers.StartAsync();
         using var http = TestServers.Http(server);
-        foreach (var script in new[] { "app.js", "api.js", "dom.js", "runs.js", "run.js", "decisions.js", "spend.js" })
+        var scripts = DashboardAssets.Names.Where(n => n.EndsWith(".js", StringComparison.Ordinal)).ToList();
+        Assert.Contains("run.js", scripts);
+        Assert.True(scripts.Count >= 7, string.Join(", ", scripts));
+        foreach (var script in scripts)
         {
             var source = await http.GetStringAsync(new Uri($"/dashboard/{script}", UriKind.Relative), TestContext.Current.CancellationToken);
             Assert.DoesNotMatch(@"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function", source);

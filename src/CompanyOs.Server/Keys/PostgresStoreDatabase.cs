@@ -20,6 +20,17 @@ internal sealed class PostgresStoreDatabase(string connectionString) : StoreData
 
     public override ValueTask DisposeAsync() => _source.DisposeAsync();
 
+    // Instances starting together over one database would race on CREATE TABLE IF NOT EXISTS (a unique violation in the
+    // catalog): one at a time. A session lock on a pooled connection must be released by hand.
+    protected override Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, $"SELECT pg_advisory_lock({SchemaLock})", cancellationToken);
+
+    protected override Task FinishAsync(DbConnection connection) =>
+        ExecuteAsync(connection, $"SELECT pg_advisory_unlock({SchemaLock})", CancellationToken.None);
+
+    /// <summary>An arbitrary constant naming "the server store's schema" among advisory locks.</summary>
+    private const long SchemaLock = 0x636F735F6B657973; // "cos_keys"
+
     protected override async Task<bool> HasColumnAsync(DbConnection connection, string table, string column, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();

@@ -65,7 +65,8 @@ public abstract class StatsApiTests : IAsyncLifetime
         Assert.Equal((4L, expected.Input, expected.Output, expected.Cost),
             (totals.GetProperty("calls").GetInt64(), totals.GetProperty("input_tokens").GetInt64(), totals.GetProperty("output_tokens").GetInt64(), totals.GetProperty("cost_usd").GetDecimal()));
         var row = Assert.Single(all.RootElement.GetProperty("rows").EnumerateArray());
-        Assert.Equal(("acme", 4L), (row.GetProperty("org").GetString(), row.GetProperty("calls").GetInt64()));
+        Assert.Equal(("acme", 4L, 4L, 0L), (row.GetProperty("org").GetString(), row.GetProperty("calls").GetInt64(),
+            row.GetProperty("emulated_calls").GetInt64(), row.GetProperty("unpriced_calls").GetInt64()));
 
         var providers = byProvider.RootElement.GetProperty("rows").EnumerateArray()
             .GroupBy(r => r.GetProperty("provider").GetString()).ToDictionary(g => g.Key!, g => g.Sum(r => r.GetProperty("calls").GetInt64()));

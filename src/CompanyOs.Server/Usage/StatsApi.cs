@@ -38,6 +38,10 @@ internal static class StatsApi
         {
             return OpenAIErrors.Result(e.Error, http.Response);
         }
+        catch (System.Data.Common.DbException)
+        {
+            return OpenAIErrors.Result(GatewayErrors.StoreUnavailable, http.Response);
+        }
     }
 
     private static StatsResponse Response(string org, StatsQuery query, IReadOnlyList<UsageTotals> totals)

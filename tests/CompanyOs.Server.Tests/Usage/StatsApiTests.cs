@@ -127,6 +127,36 @@ public abstract class StatsApiTests : IAsyncLifetime
         Assert.Equal(("2020-01-01", "2020-12-31"), (past.RootElement.GetProperty("from").GetString(), past.RootElement.GetProperty("to").GetString()));
     }
 
+    [Fact]
+    public async Task A_failing_store_is_503_in_each_wire_shape_and_no_call_runs_unaccounted()
+    {
+        await using var server = await TestServers.StartAsync(extraArgs: _store!.ServerArgs);
+        var keys = server.Services.GetRequiredService<ApiKeyStore>();
+        var (_, key) = await keys.CreateAsync("acme", [ApiKey.GatewayScope], budgetUsd: 5m, cancellationToken: Ct);
+        using var http = TestServers.Http(server);
+        await DropAsync(keys, "budget_spend");
+
+        using var budgeted = await http.PostAsync("v1/chat/completions", """{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}""", key);
+        await DropAsync(keys, "usage_records");
+        using var stats = await http.GetAsync("v1/stats", key);
+        await DropAsync(keys, "api_keys");
+        using var authenticated = await http.PostAsync("v1/messages", """{"model":"gpt-4o","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}""", key, header: "x-api-key");
+
+        await ErrorJson.AssertOpenAIAsync(budgeted, 503, "server_error", code: "upstream_unavailable");
+        await ErrorJson.AssertOpenAIAsync(stats, 503, "server_error", code: "upstream_unavailable");
+        var error = await ErrorJson.AssertAnthropicAsync(authenticated, 503, "api_error");
+        Assert.Contains("store is unavailable", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, server.Emulator!.TotalRequestCount);
+    }
+
+    private static async Task DropAsync(ApiKeyStore keys, string table)
+    {
+        await using var connection = await keys.Database.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"DROP TABLE {table}";
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
     private static async Task<JsonDocument> StatsAsync(HttpClient http, string key, string query)
     {
         using var response = await http.GetAsync("v1/stats" + query, key);

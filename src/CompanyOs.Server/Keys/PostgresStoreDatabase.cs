@@ -11,7 +11,8 @@ internal sealed class PostgresStoreDatabase(string connectionString) : StoreData
 {
     private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
 
-    public override string Description => $"PostgreSQL database '{_source.DatabaseInfo()}'";
+    /// <summary>Database, host and port — what an operator needs to find it, never the credentials.</summary>
+    public override string Description { get; } = Describe(new NpgsqlConnectionStringBuilder(connectionString));
 
     protected override string IdentityColumn => "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
 
@@ -38,14 +39,7 @@ internal sealed class PostgresStoreDatabase(string connectionString) : StoreData
         command.With("@table", table).With("@column", column);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
-}
 
-internal static class NpgsqlDataSourceDescription
-{
-    /// <summary>Host, port and database — what an operator needs to find it, without the credentials.</summary>
-    public static string DatabaseInfo(this NpgsqlDataSource source)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(source.ConnectionString);
-        return $"{builder.Database ?? "(default)"}' on '{builder.Host}:{builder.Port}";
-    }
+    private static string Describe(NpgsqlConnectionStringBuilder builder) =>
+        $"PostgreSQL database '{builder.Database ?? "(default)"}' on '{builder.Host}:{builder.Port}'";
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Hosting;
@@ -42,7 +43,16 @@ internal static class ApiKeyAuthentication
         }
 
         var key = Presented(http.Request);
-        var record = key is null ? null : await store.FindAsync(key, http.RequestAborted);
+        ApiKeyRecord? record;
+        try
+        {
+            record = key is null ? null : await store.FindAsync(key, http.RequestAborted);
+        }
+        catch (DbException)
+        {
+            return (null, GatewayErrors.StoreUnavailable);
+        }
+
         switch (key, record)
         {
             case (null, _):

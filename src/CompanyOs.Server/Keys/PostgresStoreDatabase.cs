@@ -11,7 +11,8 @@ internal sealed class PostgresStoreDatabase(string connectionString) : StoreData
 {
     private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
 
-    public override string Description => $"PostgreSQL database '{_source.DatabaseInfo()}'";
+    /// <summary>Database, host and port — what an operator needs to find it, never the credentials.</summary>
+    public override string Description { get; } = Describe(new NpgsqlConnectionStringBuilder(connectionString));
 
     protected override string IdentityColumn => "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
 
@@ -20,6 +21,17 @@ internal sealed class PostgresStoreDatabase(string connectionString) : StoreData
 
     public override ValueTask DisposeAsync() => _source.DisposeAsync();
 
+    // Instances starting together over one database would race on CREATE TABLE IF NOT EXISTS (a unique violation in the
+    // catalog): one at a time. A session lock on a pooled connection must be released by hand.
+    protected override Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, $"SELECT pg_advisory_lock({SchemaLock})", cancellationToken);
+
+    protected override Task FinishAsync(DbConnection connection) =>
+        ExecuteAsync(connection, $"SELECT pg_advisory_unlock({SchemaLock})", CancellationToken.None);
+
+    /// <summary>An arbitrary constant naming "the server store's schema" among advisory locks.</summary>
+    private const long SchemaLock = 0x636F735F6B657973; // "cos_keys"
+
     protected override async Task<bool> HasColumnAsync(DbConnection connection, string table, string column, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
@@ -27,14 +39,7 @@ internal sealed class PostgresStoreDatabase(string connectionString) : StoreData
         command.With("@table", table).With("@column", column);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
-}
 
-internal static class NpgsqlDataSourceDescription
-{
-    /// <summary>Host, port and database — what an operator needs to find it, without the credentials.</summary>
-    public static string DatabaseInfo(this NpgsqlDataSource source)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(source.ConnectionString);
-        return $"{builder.Database ?? "(default)"}' on '{builder.Host}:{builder.Port}";
-    }
+    private static string Describe(NpgsqlConnectionStringBuilder builder) =>
+        $"PostgreSQL database '{builder.Database ?? "(default)"}' on '{builder.Host}:{builder.Port}'";
 }

@@ -13,8 +13,11 @@ internal sealed class ServerStore : IAsyncDisposable
 {
     private const string Source = "(server configuration)";
 
-    private ServerStore(StoreDatabase database, TimeProvider time)
+    private readonly string _setting;
+
+    private ServerStore(StoreDatabase database, TimeProvider time, string setting)
     {
+        _setting = setting;
         Database = database;
         Keys = new ApiKeyStore(database, time);
         Spend = new SpendLedger(database);
@@ -29,9 +32,11 @@ internal sealed class ServerStore : IAsyncDisposable
 
     public UsageLog Usage { get; }
 
-    public static ServerStore Sqlite(string path, TimeProvider time) => new(new SqliteStoreDatabase(path), time);
+    public static ServerStore Sqlite(string path, TimeProvider time) =>
+        new(new SqliteStoreDatabase(path), time, $"{ServerOptions.SectionName}:KeysDatabase (keys_database)");
 
-    public static ServerStore Postgres(string connectionString, TimeProvider time) => new(new PostgresStoreDatabase(connectionString), time);
+    public static ServerStore Postgres(string connectionString, TimeProvider time) =>
+        new(new PostgresStoreDatabase(connectionString), time, $"{ServerOptions.SectionName}:KeysConnectionStringEnv (keys_connection_string_env)");
 
     /// <summary>The store <paramref name="options"/> select; null when keys are off.</summary>
     /// <param name="options">The server's settings.</param>
@@ -75,8 +80,7 @@ internal sealed class ServerStore : IAsyncDisposable
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or IOException or TimeoutException)
         {
-            throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:KeysDatabase",
-                $"cannot open the key store ({Database.Description}): {e.Message}", e);
+            throw new ConfigurationException(Source, _setting, $"cannot open the key store ({Database.Description}): {e.Message}", e);
         }
     }
 

@@ -22,6 +22,20 @@ internal abstract class StoreDatabase : IAsyncDisposable
     {
         await using var connection = await OpenAsync(cancellationToken);
         await PrepareAsync(connection, cancellationToken);
+        try
+        {
+            await CreateTablesAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            await FinishAsync(connection);
+        }
+    }
+
+    public abstract ValueTask DisposeAsync();
+
+    private async Task CreateTablesAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
         await ExecuteAsync(connection, $"""
             CREATE TABLE IF NOT EXISTS api_keys (
                 id TEXT PRIMARY KEY,
@@ -61,10 +75,11 @@ internal abstract class StoreDatabase : IAsyncDisposable
         }
     }
 
-    public abstract ValueTask DisposeAsync();
-
-    /// <summary>Per-connection settings the schema relies on (SQLite: WAL).</summary>
+    /// <summary>Before the tables are made: settings the schema relies on (SQLite: WAL), or a lock against other instances.</summary>
     protected virtual Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>After the tables are made, whether or not that worked (releases what <see cref="PrepareAsync"/> took).</summary>
+    protected virtual Task FinishAsync(DbConnection connection) => Task.CompletedTask;
 
     protected abstract Task<bool> HasColumnAsync(DbConnection connection, string table, string column, CancellationToken cancellationToken);
 

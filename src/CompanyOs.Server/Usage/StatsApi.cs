@@ -38,6 +38,10 @@ internal static class StatsApi
         {
             return OpenAIErrors.Result(e.Error, http.Response);
         }
+        catch (System.Data.Common.DbException)
+        {
+            return OpenAIErrors.Result(GatewayErrors.StoreUnavailable, http.Response);
+        }
     }
 
     private static StatsResponse Response(string org, StatsQuery query, IReadOnlyList<UsageTotals> totals)
@@ -66,7 +70,7 @@ internal static class StatsApi
 
     private static StatsRow Sum(string org, string? provider, string? model, string? agent, string? key, string? day, IEnumerable<UsageTotals> totals)
     {
-        long calls = 0, input = 0, output = 0, unpriced = 0;
+        long calls = 0, input = 0, output = 0, unpriced = 0, emulated = 0;
         var cost = 0m;
         foreach (var t in totals)
         {
@@ -75,12 +79,13 @@ internal static class StatsApi
             output += t.OutputTokens;
             cost += t.CostUsd;
             unpriced += t.UnpricedCalls;
+            emulated += t.EmulatedCalls;
         }
 
         return new StatsRow
         {
             Provider = provider, Model = model, Agent = agent, KeyId = key, Org = org, Day = day,
-            Calls = calls, InputTokens = input, OutputTokens = output, CostUsd = cost, UnpricedCalls = unpriced,
+            Calls = calls, InputTokens = input, OutputTokens = output, CostUsd = cost, UnpricedCalls = unpriced, EmulatedCalls = emulated,
         };
     }
 }
@@ -99,7 +104,8 @@ internal sealed class StatsResponse
 
 /// <summary>
 /// One group of calls. A dimension not grouped by is null. <see cref="CostUsd"/> sums the calls with a known price;
-/// <see cref="UnpricedCalls"/> counts those without one (their cost is unknown, not zero).
+/// <see cref="UnpricedCalls"/> counts those without one (their cost is unknown, not zero); <see cref="EmulatedCalls"/>, those
+/// the emulator answered (<c>--emulator</c>).
 /// </summary>
 internal sealed class StatsRow
 {
@@ -114,6 +120,7 @@ internal sealed class StatsRow
     public long OutputTokens { get; init; }
     public decimal CostUsd { get; init; }
     public long UnpricedCalls { get; init; }
+    public long EmulatedCalls { get; init; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

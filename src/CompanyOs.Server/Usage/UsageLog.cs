@@ -15,7 +15,7 @@ internal sealed record UsageRecord(
 /// <summary>The calls of one org summed by provider, model, agent, key and day (the finest grouping stats offer).</summary>
 internal sealed record UsageTotals(
     string Provider, string Model, string? Agent, string? KeyId, string Day, long Calls, long InputTokens, long OutputTokens, decimal CostUsd,
-    long UnpricedCalls);
+    long UnpricedCalls, long EmulatedCalls = 0);
 
 /// <summary>The durable usage log (table <c>usage_records</c>) in the server's store.</summary>
 internal sealed class UsageLog(StoreDatabase database)
@@ -50,7 +50,7 @@ internal sealed class UsageLog(StoreDatabase database)
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT provider, model, agent, key_id, day, COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cost_nanos),
-                   SUM(CASE WHEN cost_nanos IS NULL THEN 1 ELSE 0 END)
+                   SUM(CASE WHEN cost_nanos IS NULL THEN 1 ELSE 0 END), SUM(emulated)
             FROM usage_records
             WHERE org = @org{(from is null ? "" : " AND day >= @from")}{(to is null ? "" : " AND day <= @to")}
             GROUP BY provider, model, agent, key_id, day
@@ -73,7 +73,7 @@ internal sealed class UsageLog(StoreDatabase database)
             rows.Add(new UsageTotals(
                 reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.GetString(4), Long(reader.GetValue(5)), Long(reader.GetValue(6)), Long(reader.GetValue(7)),
-                StoreDatabase.FromNanos(Long(reader.GetValue(8))), Long(reader.GetValue(9))));
+                StoreDatabase.FromNanos(Long(reader.GetValue(8))), Long(reader.GetValue(9)), Long(reader.GetValue(10))));
         }
 
         return rows;

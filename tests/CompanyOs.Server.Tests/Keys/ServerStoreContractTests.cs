@@ -193,6 +193,33 @@ public abstract class ServerStoreContractTests : IAsyncLifetime
         Assert.Equal(5m, (await Store.Keys.FindAsync(key, Ct))!.BudgetUsd);
     }
 
+    [Fact]
+    public async Task Instances_starting_together_over_one_store_all_initialise_it()
+    {
+        var stores = Enumerable.Range(0, 6).Select(_ => _backend!.Open(_time)).ToList();
+        try
+        {
+            await using (var connection = await Store.Database.OpenAsync(Ct))
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "DROP TABLE api_keys; DROP TABLE budget_spend; DROP TABLE usage_records";
+                await command.ExecuteNonQueryAsync(Ct);
+            }
+
+            await Task.WhenAll(stores.Select(s => Task.Run(() => s.InitializeAsync(Ct), Ct)));
+
+            var (_, key) = await stores[0].Keys.CreateAsync("acme", [ApiKey.GatewayScope], cancellationToken: Ct);
+            Assert.NotNull(await stores[^1].Keys.FindAsync(key, Ct));
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
+    }
+
     private async Task<string> AllTextAsync(string table)
     {
         await using var connection = await Store.Database.OpenAsync(Ct);

@@ -56,7 +56,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
                 catch (Exception ex)
                 {
                     ended = true;
-                    RecordFailure(call, ex);
+                    RecordFailure(call, ex, record: !call.OutputStarted);
                     AttachInterruptedCharge(call, messages, options, ex);
                     failure = ExceptionDispatchInfo.Capture(ex);
                     break;
@@ -88,10 +88,9 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
                 // The caller stopped reading before the end: count the call as cancelled. Once output had begun the provider
                 // billed an unknown part: the recorder hears the same maximum the budgets settle with.
                 RecordFailure(call, new OperationCanceledException("The caller stopped reading the stream."), record: !call.OutputStarted);
-                if (call.OutputStarted && services.CallRecorder is { } recorder)
+                if (call.OutputStarted)
                 {
-                    var (usage, cost) = services.Budgets.Interrupted(call, messages, options);
-                    recorder.Record(call.Context, Info(call, call.TotalCost(cost), call.TotalUsage(usage), services.Time.GetElapsedTime(call.StartTimestamp)));
+                    services.CallRecorder?.Record(call.Context, InterruptedCharge(call, messages, options));
                 }
             }
 
@@ -137,17 +136,25 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     /// </summary>
     private void AttachInterruptedCharge(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, Exception exception)
     {
-        if (!call.OutputStarted || exception is not ProviderException { Kind: ProviderErrorKind.StreamInterrupted })
+        if (!call.OutputStarted)
         {
             return;
         }
 
-        var (usage, cost) = services.Budgets.Interrupted(call, messages, options);
-        var info = Info(call, call.TotalCost(cost), call.TotalUsage(usage), services.Time.GetElapsedTime(call.StartTimestamp));
-        exception.Data[LlmCallInfo.PropertyKey] = info;
-
-        // RecordFailure reported only the billed failed attempts; the interrupted stream's charge includes them.
+        // Budgets settle any stream that failed after output began (broken, cancelled) at this maximum: the recorder hears
+        // the same figure, which includes the billed failed attempts RecordFailure left out.
+        var info = InterruptedCharge(call, messages, options);
         services.CallRecorder?.Record(call.Context, info);
+        if (exception is ProviderException { Kind: ProviderErrorKind.StreamInterrupted })
+        {
+            exception.Data[LlmCallInfo.PropertyKey] = info;
+        }
+    }
+
+    private LlmCallInfo InterruptedCharge(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        var (usage, cost) = services.Budgets.Interrupted(call, messages, options);
+        return Info(call, call.TotalCost(cost), call.TotalUsage(usage), services.Time.GetElapsedTime(call.StartTimestamp));
     }
 
     private LlmCallInfo RecordSuccess(GatewayCall call)
@@ -204,9 +211,9 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
             // The provider billed attempts of a call that failed: tell the caller, so that it can account for them.
             var info = Info(call, call.TotalCost(0m), call.TotalUsage(null), duration);
             exception.Data[LlmCallInfo.PropertyKey] = info;
-            if (record && !(call.OutputStarted && exception is ProviderException { Kind: ProviderErrorKind.StreamInterrupted }))
+            if (record)
             {
-                // An interrupted or abandoned stream is recorded with its whole charge (the billed attempts included) by its caller.
+                // A stream that failed after output began is recorded with its whole charge (the billed attempts included) by its caller.
                 services.CallRecorder?.Record(call.Context, info);
             }
         }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using CompanyOs.Server.Keys;
 using Microsoft.OpenApi;
 
@@ -11,7 +13,15 @@ internal static class AgentApi
         services.AddSingleton<RunStepHub>();
         services.AddSingleton<AgentRuns>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentRuns>());
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentJsonContext.Default));
+        // The OpenAPI document describes types with these options: snake_case and strict numbers, as the API writes them
+        // (every endpoint of this server serializes with its own source-generated context; these are the defaults left).
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentJsonContext.Default);
+        });
         services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true && d.GroupName is null or "agents");
         return services;
     }

@@ -156,6 +156,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         await page.Locator("nav a[data-section=approvals]").ClickAsync();
         var question = page.Locator($"#decisions .decision-card:has(a[href='#/runs/{asking}'])");
         await Assertions.Expect(question).ToContainTextAsync("Question");
+        await ScreenshotAsync(page, "approvals.png", forDocs: false);
         await question.Locator("textarea").FillAsync("notes.md, <b>surely</b>");
         await question.Locator("button").ClickAsync();
         await Assertions.Expect(question).ToHaveCountAsync(0);
@@ -226,6 +227,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         await Assertions.Expect(page.Locator("#spend-chart svg")).ToContainTextAsync("anthropic");
         await Assertions.Expect(page.Locator("#spend-totals")).ToContainTextAsync("2 calls");
 
+        await ScreenshotAsync(page, "spend.png", forDocs: false);
         await page.Locator("#spend-group").SelectOptionAsync("day");
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         await Assertions.Expect(rows.First.Locator("td").First).ToHaveTextAsync(today);
@@ -291,13 +293,13 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
     }
 
     /// <summary>Saved under artifacts/dashboard/ on every run; into docs/images/ (the README's pictures) with COMPANYOS_UPDATE_DOCS_IMAGES=1.</summary>
-    private static async Task ScreenshotAsync(IPage page, string name, bool fullPage = false)
+    private static async Task ScreenshotAsync(IPage page, string name, bool fullPage = false, bool forDocs = true)
     {
         var artifacts = Path.Combine(DashboardServer.RepoRoot, "artifacts", "dashboard");
         Directory.CreateDirectory(artifacts);
         var bytes = await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, name), FullPage = fullPage });
         Assert.True(bytes.Length > 1000);
-        if (Environment.GetEnvironmentVariable("COMPANYOS_UPDATE_DOCS_IMAGES") == "1")
+        if (forDocs && Environment.GetEnvironmentVariable("COMPANYOS_UPDATE_DOCS_IMAGES") == "1")
         {
             Directory.CreateDirectory(Path.Combine(DashboardServer.RepoRoot, "docs", "images"));
             await File.WriteAllBytesAsync(Path.Combine(DashboardServer.RepoRoot, "docs", "images", name), bytes, TestContext.Current.CancellationToken);

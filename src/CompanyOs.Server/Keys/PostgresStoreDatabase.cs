@@ -26,7 +26,7 @@ internal sealed class PostgresStoreDatabase(string connectionString) : StoreData
     protected override Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, $"SELECT pg_advisory_lock({SchemaLock})", cancellationToken);
 
-    protected override Task FinishAsync(DbConnection connection) =>
+    protected override Task FinishAsync(DbConnection connection, bool created) =>
         ExecuteAsync(connection, $"SELECT pg_advisory_unlock({SchemaLock})", CancellationToken.None);
 
     /// <summary>An arbitrary constant naming "the server store's schema" among advisory locks.</summary>

@@ -37,8 +37,15 @@ internal sealed class SqliteStoreDatabase(string path) : StoreDatabase
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    protected override Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
+    // SQLite's DDL is transactional: one writer transaction makes the whole schema step atomic between processes.
+    protected override async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
+        await ExecuteAsync(connection, "BEGIN IMMEDIATE;", cancellationToken);
+    }
+
+    protected override Task FinishAsync(DbConnection connection, bool created) =>
+        ExecuteAsync(connection, created ? "COMMIT;" : "ROLLBACK;", CancellationToken.None);
 
     protected override async Task<bool> HasColumnAsync(DbConnection connection, string table, string column, CancellationToken cancellationToken)
     {

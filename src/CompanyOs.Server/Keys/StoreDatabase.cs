@@ -22,13 +22,15 @@ internal abstract class StoreDatabase : IAsyncDisposable
     {
         await using var connection = await OpenAsync(cancellationToken);
         await PrepareAsync(connection, cancellationToken);
+        var created = false;
         try
         {
             await CreateTablesAsync(connection, cancellationToken);
+            created = true;
         }
         finally
         {
-            await FinishAsync(connection);
+            await FinishAsync(connection, created);
         }
     }
 
@@ -75,11 +77,14 @@ internal abstract class StoreDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>Before the tables are made: settings the schema relies on (SQLite: WAL), or a lock against other instances.</summary>
-    protected virtual Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// Before the tables are made: settings the schema relies on, and exclusion of other instances initialising the same store
+    /// at once (they would race on creating a table or adding a column).
+    /// </summary>
+    protected abstract Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    /// <summary>After the tables are made, whether or not that worked (releases what <see cref="PrepareAsync"/> took).</summary>
-    protected virtual Task FinishAsync(DbConnection connection) => Task.CompletedTask;
+    /// <summary>After the tables are made (<paramref name="created"/>) or not: releases what <see cref="PrepareAsync"/> took.</summary>
+    protected abstract Task FinishAsync(DbConnection connection, bool created);
 
     protected abstract Task<bool> HasColumnAsync(DbConnection connection, string table, string column, CancellationToken cancellationToken);
 

@@ -119,6 +119,30 @@ public abstract class KeyBudgetTests : IAsyncLifetime
         Assert.DoesNotContain("spent=$0  ", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Concurrent_calls_of_one_key_never_spend_past_its_budget()
+    {
+        await using var server = await StartAsync();
+        var (record, key) = await Keys(server).CreateAsync("acme", [ApiKey.GatewayScope], budgetUsd: 0.0008m, cancellationToken: Ct);
+        using var http = TestServers.Http(server);
+
+        // Each call reserves its maximum (~$0.0002) before it runs, so however they interleave the settled spend stays within
+        // the budget; 16 calls cost far more than it, so some are refused.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => http.PostAsync("v1/chat/completions", Chat, key)));
+        var statuses = responses.Select(r => (int)r.StatusCode).ToList();
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+
+        var spent = await server.Services.GetRequiredService<DurableSpendStore>().GetSpentAsync(new BudgetScope(BudgetScopeKind.ApiKey, record.Id), Ct);
+        Assert.All(statuses, s => Assert.Contains(s, new[] { 200, 429 }));
+        Assert.Contains(200, statuses);
+        Assert.Contains(429, statuses);
+        Assert.Equal(statuses.Count(s => s == 200), server.Emulator!.TotalRequestCount);
+        Assert.True(spent.Usd is > 0m and <= 0.0008m, $"spent {spent.Usd}");
+    }
+
     private async Task<GatewayServer> StartAsync() => await TestServers.StartAsync(extraArgs: Store.ServerArgs);
 
     private static ApiKeyStore Keys(GatewayServer server) => server.Services.GetRequiredService<ApiKeyStore>();

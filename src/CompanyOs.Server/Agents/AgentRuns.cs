@@ -34,6 +34,7 @@ internal sealed class AgentRuns(
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger = loggers.CreateLogger<AgentRuns>();
     private RunScheduler? _scheduler;
+    private Task? _stopped;
 
     public AgentRuntime Runtime { get; private set; } = null!;
 
@@ -76,24 +77,25 @@ internal sealed class AgentRuns(
         _scheduler.TakeOverInBackground();
     }
 
-    /// <summary>Stops driving: running drives end and release their leases; their runs stay resumable.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Stops driving: running drives end and release their leases; their runs stay resumable. Once, however often called.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_owned)
+        {
+            // The host stops it, and the server's own disposal may too, concurrently: both wait for the one stop.
+            return _stopped ??= StopOnceAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+
+    private async Task StopOnceAsync()
     {
         if (_scheduler is not null)
         {
             await _scheduler.StopAsync();
         }
 
-        await DisposeAsync();
-        if (_scheduler is not null)
-        {
-            await _scheduler.WorkersStoppedAsync();
-            _scheduler.Dispose();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
         for (var i = _owned.Count - 1; i >= 0; i--)
         {
             switch (_owned[i])
@@ -107,7 +109,11 @@ internal sealed class AgentRuns(
             }
         }
 
-        _owned.Clear();
+        if (_scheduler is not null)
+        {
+            await _scheduler.WorkersStoppedAsync();
+            _scheduler.Dispose();
+        }
     }
 
     private async Task BuildAsync(CancellationToken cancellationToken)

@@ -133,7 +133,9 @@ internal sealed class AgentRuns(
         var prompts = server.PromptsDirectory is { } p ? Path.GetFullPath(p, root) : Path.Combine(Path.GetDirectoryName(configDirectory) ?? configDirectory, "prompts");
         try
         {
-            Prompts = Own(new PromptLibrary(new PromptLibraryOptions { Directory = prompts, TimeProvider = time }));
+            // A gateway-only setup has no prompts: the default directory may be missing; a configured one may not.
+            var required = server.PromptsDirectory is not null || Directory.Exists(prompts);
+            Prompts = Own(new PromptLibrary(new PromptLibraryOptions { Directory = prompts, TimeProvider = time, FailOnLoadErrors = required }));
         }
         catch (PromptException e)
         {

@@ -25,7 +25,7 @@ public sealed class RunsReadModelTests : IDisposable
         var again = await _cli.Cli("runs", "--json");
 
         Assert.Equal([second.RunId, first.RunId], JsonDocument.Parse(again.Out).RootElement.EnumerateArray().Select(r => r.GetProperty("run_id").GetString()));
-        Assert.Equal([(first.RunId, "completed"), (second.RunId, "completed")], ProjectedRows().Order());
+        Assert.Equal([(first.RunId, "completed"), (second.RunId, "completed")], ProjectedRows());
     }
 
     private List<(string, string)> ProjectedRows()

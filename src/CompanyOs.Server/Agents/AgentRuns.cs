@@ -174,7 +174,7 @@ internal sealed class AgentRuns(
         {
             if (server.RunsPostgres is { } connection)
             {
-                return await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions { ConnectionString = connection }, time, cancellationToken: cancellationToken);
+                return await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions { ConnectionString = connection, Schema = server.RunsPostgresSchema }, time, cancellationToken: cancellationToken);
             }
 
             var file = Path.GetFullPath(server.RunsDatabase, root);

@@ -79,8 +79,8 @@ public sealed class AgentRuntime : IAsyncDisposable
     public string InstanceId { get; }
 
     /// <summary>Starts a run and drives it until it ends or waits for a human.</summary>
-    /// <exception cref="AgentRunException">Unknown agent type, empty task, or the run id exists already.</exception>
-    /// <exception cref="PromptException">The persona template cannot be rendered (e.g. a required variable is missing).</exception>
+    /// <exception cref="AgentRunException">Unknown agent type or capability, empty task, or the run id exists already.</exception>
+    /// <exception cref="PromptException">The persona or capability template cannot be rendered (e.g. a required variable is missing).</exception>
     public async Task<AgentRunResult> RunAsync(AgentRunRequest request, AgentStepCallback? onStep = null, CancellationToken cancellationToken = default)
     {
         var journal = await StartAsync(request, onStep, cancellationToken).ConfigureAwait(false);
@@ -231,9 +231,9 @@ public sealed class AgentRuntime : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        if (string.IsNullOrWhiteSpace(request.Task))
+        if (string.IsNullOrWhiteSpace(request.Task) && request.Capability is null)
         {
-            throw new AgentRunException(AgentRunErrorKind.InvalidRequest, "The task must not be empty.");
+            throw new AgentRunException(AgentRunErrorKind.InvalidRequest, "The task must not be empty (or start the run for a capability).");
         }
 
         if (!_definitions.TryGetValue(request.AgentType, out var definition))

@@ -110,6 +110,7 @@ internal static class AgentEndpoint
         {
             AgentRunErrorKind.RunNotFound => new ApiError(ApiErrorKind.NotFound, e.Message, "run_id"),
             AgentRunErrorKind.UnknownAgentType => new ApiError(ApiErrorKind.NotFound, e.Message, "agent"),
+            AgentRunErrorKind.UnknownCapability => new ApiError(ApiErrorKind.NotFound, e.Message, "capability"),
             AgentRunErrorKind.InvalidArguments => new ApiError(ApiErrorKind.InvalidRequest, e.Message, "arguments"),
             AgentRunErrorKind.InvalidRequest => new ApiError(ApiErrorKind.InvalidRequest, e.Message),
             _ => new ApiError(ApiErrorKind.Conflict, e.Message),

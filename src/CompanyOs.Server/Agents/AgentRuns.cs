@@ -34,6 +34,7 @@ internal sealed class AgentRuns(
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger = loggers.CreateLogger<AgentRuns>();
     private RunScheduler? _scheduler;
+    private Task? _stopped;
 
     public AgentRuntime Runtime { get; private set; } = null!;
 
@@ -76,24 +77,25 @@ internal sealed class AgentRuns(
         _scheduler.TakeOverInBackground();
     }
 
-    /// <summary>Stops driving: running drives end and release their leases; their runs stay resumable.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Stops driving: running drives end and release their leases; their runs stay resumable. Once, however often called.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_owned)
+        {
+            // The host stops it, and the server's own disposal may too, concurrently: both wait for the one stop.
+            return _stopped ??= StopOnceAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+
+    private async Task StopOnceAsync()
     {
         if (_scheduler is not null)
         {
             await _scheduler.StopAsync();
         }
 
-        await DisposeAsync();
-        if (_scheduler is not null)
-        {
-            await _scheduler.WorkersStoppedAsync();
-            _scheduler.Dispose();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
         for (var i = _owned.Count - 1; i >= 0; i--)
         {
             switch (_owned[i])
@@ -107,7 +109,11 @@ internal sealed class AgentRuns(
             }
         }
 
-        _owned.Clear();
+        if (_scheduler is not null)
+        {
+            await _scheduler.WorkersStoppedAsync();
+            _scheduler.Dispose();
+        }
     }
 
     private async Task BuildAsync(CancellationToken cancellationToken)
@@ -127,7 +133,9 @@ internal sealed class AgentRuns(
         var prompts = server.PromptsDirectory is { } p ? Path.GetFullPath(p, root) : Path.Combine(Path.GetDirectoryName(configDirectory) ?? configDirectory, "prompts");
         try
         {
-            Prompts = Own(new PromptLibrary(new PromptLibraryOptions { Directory = prompts, TimeProvider = time }));
+            // A gateway-only setup has no prompts: the default directory may be missing; a configured one may not.
+            var required = server.PromptsDirectory is not null || Directory.Exists(prompts);
+            Prompts = Own(new PromptLibrary(new PromptLibraryOptions { Directory = prompts, TimeProvider = time, FailOnLoadErrors = required }));
         }
         catch (PromptException e)
         {
@@ -166,7 +174,7 @@ internal sealed class AgentRuns(
         {
             if (server.RunsPostgres is { } connection)
             {
-                return await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions { ConnectionString = connection }, time, cancellationToken: cancellationToken);
+                return await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions { ConnectionString = connection, Schema = server.RunsPostgresSchema }, time, cancellationToken: cancellationToken);
             }
 
             var file = Path.GetFullPath(server.RunsDatabase, root);

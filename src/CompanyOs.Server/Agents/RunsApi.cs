@@ -54,11 +54,6 @@ internal static class RunsApi
             throw Invalid("task", "Either 'task' or 'capability' is required.");
         }
 
-        if (capability is not null)
-        {
-            throw new ApiRequestException(new ApiError(ApiErrorKind.NotFound, $"Agent '{agent}' has no capability '{capability}'.", "capability"));
-        }
-
         var variables = Variables(body);
         var autonomy = Autonomy(body);
         var maxIterations = MaxIterations(body);

@@ -111,6 +111,7 @@ internal static class ServerArguments
     {
         options.RunsDatabase = section["RunsDatabase"] is { Length: > 0 } runs ? runs : options.RunsDatabase;
         options.RunsPostgres = section["RunsPostgres"] is { Length: > 0 } postgres ? postgres : options.RunsPostgres;
+        options.RunsPostgresSchema = section["RunsPostgresSchema"] is { Length: > 0 } schema ? schema : options.RunsPostgresSchema;
         options.AgentsDirectory = section["AgentsDirectory"] is { Length: > 0 } agents ? agents : options.AgentsDirectory;
         options.ToolsConfig = section["ToolsConfig"] is { Length: > 0 } tools ? tools : options.ToolsConfig;
         options.PromptsDirectory = section["PromptsDirectory"] is { Length: > 0 } prompts ? prompts : options.PromptsDirectory;

@@ -13,7 +13,7 @@ internal static class ServerConfigFile
 
     private static readonly string[] Keys =
         ["urls", "max_request_body_bytes", "shutdown_drain_seconds", "default_org", "keys_database", "keys_store", "keys_connection_string_env", "emulator",
-         "runs_database", "runs_postgres", "agents_directory", "tools_config", "prompts_directory", "max_concurrent_runs", "run_lease_seconds"];
+         "runs_database", "runs_postgres", "runs_postgres_schema", "agents_directory", "tools_config", "prompts_directory", "max_concurrent_runs", "run_lease_seconds"];
 
     /// <exception cref="ConfigurationException">The file is unreadable or holds an invalid setting.</exception>
     public static ServerOptions Load(string path)
@@ -61,6 +61,7 @@ internal static class ServerConfigFile
         options.Emulator = root.Child("emulator").AsBool() ?? false;
         options.RunsDatabase = root.Child("runs_database").AsString() ?? options.RunsDatabase;
         options.RunsPostgres = root.Child("runs_postgres").AsString();
+        options.RunsPostgresSchema = root.Child("runs_postgres_schema").AsString() ?? options.RunsPostgresSchema;
         options.AgentsDirectory = root.Child("agents_directory").AsString();
         options.ToolsConfig = root.Child("tools_config").AsString();
         options.PromptsDirectory = root.Child("prompts_directory").AsString();

@@ -45,6 +45,9 @@ internal sealed class ServerOptions
     /// <summary>PostgreSQL connection string for agent runs (scale-out: several servers share it); null: the SQLite file.</summary>
     public string? RunsPostgres { get; set; }
 
+    /// <summary>The PostgreSQL schema of the run store (servers that share runs use the same one).</summary>
+    public string RunsPostgresSchema { get; set; } = "companyos_events";
+
     /// <summary>Agent definitions; null: <c>agents/</c> next to <c>llm.yaml</c>.</summary>
     public string? AgentsDirectory { get; set; }
 

@@ -56,6 +56,9 @@ internal sealed class AgentProject
             tools: [read_file]
             autonomy: manual
             max_iterations: 4
+            capabilities:
+              greet:
+                prompt: writer/greeting
             """);
         File.WriteAllText(Path.Combine(Root, "prompts", "writer", "persona.yaml"), Persona);
         File.WriteAllText(Path.Combine(Root, "prompts", "writer", "greeting.yaml"), Greeting);

@@ -42,6 +42,27 @@ public sealed class PromptsAndOpenApiTests
     }
 
     [Fact]
+    public async Task A_run_started_for_a_capability_renders_its_template_as_the_task_and_records_it()
+    {
+        var project = new AgentProject();
+        await using var server = await project.StartAsync();
+        using var http = AgentHttp.Client(server.BaseUri, await AgentHttp.KeyAsync(server, "acme"));
+
+        var run = await http.StartAsync("""{"agent":"writer","capability":"greet","variables":{"name":"Grace"}}""");
+        Assert.Equal("greet", run.GetProperty("capability").GetString());
+        Assert.Contains("Greet Grace", run.GetProperty("task").GetString(), StringComparison.Ordinal);
+        var started = (await SseClient.ReadAllAsync(http, $"v1/runs/{run.GetProperty("id").GetString()}/events"))[0].Json;
+        Assert.Equal("greet", started.GetProperty("capability").GetString());
+        var listed = (await http.GetJsonAsync("v1/runs")).GetProperty("data")[0];
+        Assert.Equal("greet", listed.GetProperty("capability").GetString());
+
+        using var unknown = await http.PostAsync("v1/runs", """{"agent":"writer","capability":"dance"}""");
+        Assert.Equal("capability", (await unknown.JsonAsync(404)).GetProperty("error").GetProperty("param").GetString());
+        using var missing = await http.PostAsync("v1/runs", """{"agent":"writer","capability":"greet","variables":{}}""");
+        Assert.Equal("variables.name", (await missing.JsonAsync(400)).GetProperty("error").GetProperty("param").GetString());
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_every_agent_endpoint_with_snake_case_schemas()
     {
         var project = new AgentProject();

@@ -12,6 +12,9 @@ command -v bwrap >/dev/null 2>&1 || need_pkgs+=(bubblewrap)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
 command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
 command -v npm >/dev/null 2>&1 || need_pkgs+=(nodejs npm)
+# The dashboard's browser tests drive Debian's chromium with Playwright; Playwright never downloads a browser here.
+[ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "Installing: ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive

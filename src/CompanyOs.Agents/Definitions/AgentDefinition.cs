@@ -43,6 +43,9 @@ public sealed record AgentDefinition
 
     public AgentBudget Budget { get; init; } = AgentBudget.Unlimited;
 
+    /// <summary>Named capabilities (e.g. <c>literature_review</c>), each a prompt template and optionally a model.</summary>
+    public IReadOnlyDictionary<string, AgentCapability> Capabilities { get; init; } = new Dictionary<string, AgentCapability>(StringComparer.Ordinal);
+
     /// <summary>Where the definition came from, for error messages.</summary>
     public string SourceFile { get; init; } = "(in memory)";
 }

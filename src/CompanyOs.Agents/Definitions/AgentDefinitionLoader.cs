@@ -11,7 +11,7 @@ public static partial class AgentDefinitionLoader
     private static readonly string[] KnownKeys =
     [
         "type", "description", "persona_prompt", "persona_prompt_version", "model", "tools", "autonomy", "max_iterations",
-        "temperature", "max_output_tokens", "max_parallel_tools", "memory_items", "approval_timeout_minutes", "budget",
+        "temperature", "max_output_tokens", "max_parallel_tools", "memory_items", "approval_timeout_minutes", "budget", "capabilities",
     ];
 
     /// <summary>Loads every <c>*.yaml</c>/<c>*.yml</c> file of <paramref name="directory"/>; agent types must be unique.</summary>
@@ -111,6 +111,7 @@ public static partial class AgentDefinitionLoader
             MemoryItems = root.Child("memory_items").AsInt(0, 100) ?? 5,
             ApprovalTimeout = root.Child("approval_timeout_minutes").AsInt(1, 525_600) is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
             Budget = ReadBudget(root.Child("budget")),
+            Capabilities = ReadCapabilities(root.Child("capabilities")),
             SourceFile = sourceFile,
         };
     }
@@ -135,6 +136,41 @@ public static partial class AgentDefinitionLoader
         }
 
         return tools;
+    }
+
+    /// <summary><c>name: agent/prompt</c>, or <c>name: { prompt, prompt_version, model, description }</c>.</summary>
+    private static Dictionary<string, AgentCapability> ReadCapabilities(ConfigNode node)
+    {
+        var result = new Dictionary<string, AgentCapability>(StringComparer.Ordinal);
+        foreach (var (name, value) in node.Entries())
+        {
+            if (!NamePattern().IsMatch(name))
+            {
+                throw value.Error($"'{name}' is not a valid capability name (lowercase letters, digits, '_' and '-', starting with a letter)");
+            }
+
+            var promptNode = value.IsMapping ? value.Child("prompt") : value;
+            if (value.IsMapping)
+            {
+                value.ExpectOnlyKeys(["prompt", "prompt_version", "model", "description"]);
+            }
+
+            var prompt = promptNode.AsRequiredString();
+            if (!PromptRefPattern().IsMatch(prompt))
+            {
+                throw promptNode.Error($"'{prompt}' is not a prompt reference of the form 'agent/name'");
+            }
+
+            result[name] = new AgentCapability
+            {
+                Prompt = prompt,
+                PromptVersion = value.IsMapping ? value.Child("prompt_version").AsString() : null,
+                Model = value.IsMapping ? value.Child("model").AsString() : null,
+                Description = value.IsMapping ? value.Child("description").AsString() : null,
+            };
+        }
+
+        return result;
     }
 
     private static AutonomyLevel ReadAutonomy(ConfigNode node) => node.AsString() switch

@@ -45,6 +45,12 @@ public sealed record RunStarted : RunEvent
 
     public string? PromptVersion { get; init; }
 
+    /// <summary>The capability of the agent definition the run was started for (its prompt is <see cref="PromptName"/>); null for a plain task.</summary>
+    public string? Capability { get; init; }
+
+    /// <summary>True when the starting host's models were answered by the CompanyOS emulator, not a real provider.</summary>
+    public bool Emulated { get; init; }
+
     public required RunSettings Settings { get; init; }
 
     /// <summary>

@@ -63,6 +63,9 @@ public sealed record RunState
 
     public DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>When the run reached its terminal status; null while it runs or waits.</summary>
+    public DateTimeOffset? EndedAt { get; init; }
+
     /// <summary>Tool calls of the latest turn, in the model's order.</summary>
     public IEnumerable<ToolCallState> LastTurnCalls =>
         Turns.Count == 0 ? [] : Turns[^1].CallIds.Where(Calls.ContainsKey).Select(id => Calls[id]);
@@ -210,7 +213,8 @@ public sealed record RunState
             AgentReasoningCompleted => this with { TraceWritten = true },
             _ => this,
         };
-        return next.WithDerivedStatus() with { UpdatedAt = @event.At };
+        next = next.WithDerivedStatus() with { UpdatedAt = @event.At };
+        return next.Status.IsTerminal() && !Status.IsTerminal() ? next with { EndedAt = @event.At } : next;
     }
 
     private RunState WithCall(ToolCallState call) => this with { Calls = Calls.SetItem(call.CallId, call) };

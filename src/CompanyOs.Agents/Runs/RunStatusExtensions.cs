@@ -14,4 +14,20 @@ public static class RunStatusExtensions
         RunStatus.BudgetExceeded => "budget_exceeded",
         _ => status.ToString().ToLowerInvariant(),
     };
+
+    /// <summary>Reads a wire name (<see cref="ToWireName"/>) back; false for anything else, including <c>none</c>.</summary>
+    public static bool TryParseWireName(string? name, out RunStatus status)
+    {
+        foreach (var candidate in Enum.GetValues<RunStatus>())
+        {
+            if (candidate != RunStatus.None && string.Equals(candidate.ToWireName(), name, StringComparison.Ordinal))
+            {
+                status = candidate;
+                return true;
+            }
+        }
+
+        status = RunStatus.None;
+        return false;
+    }
 }

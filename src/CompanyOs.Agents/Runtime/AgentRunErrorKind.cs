@@ -27,4 +27,7 @@ public enum AgentRunErrorKind
     /// Nothing was recorded. <see cref="AgentRuntimeOptions.AllowMissingTools"/> overrides.
     /// </summary>
     ToolsUnavailable,
+
+    /// <summary>The agent definition has no capability of the requested name (the message lists those it has).</summary>
+    UnknownCapability,
 }

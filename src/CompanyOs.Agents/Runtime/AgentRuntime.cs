@@ -4,6 +4,7 @@ using CompanyOs.Agents.Approvals;
 using CompanyOs.Agents.Definitions;
 using CompanyOs.Agents.Journal;
 using CompanyOs.Agents.Leases;
+using CompanyOs.Agents.ReadModel;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Steps;
 using CompanyOs.Events;
@@ -32,6 +33,8 @@ public sealed class AgentRuntime : IAsyncDisposable
     private readonly DecisionRecorder _decisions;
     private readonly LeasedDrives _drives;
     private readonly ToolSetGuard _toolSet;
+    private readonly RunCatalog _catalog;
+    private readonly bool _emulated;
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
 
@@ -65,14 +68,19 @@ public sealed class AgentRuntime : IAsyncDisposable
         InstanceId = options.InstanceId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
         var leases = options.UseRunLeases ? new RunLeases(store, InstanceId, options.LeaseDuration, _time) : null;
         _drives = new LeasedDrives(store, loop, leases, InstanceId, _time, _logger);
+        _catalog = RunCatalog.For(store, options.Catalog, _time);
+        _emulated = options.Emulated;
     }
+
+    /// <summary>The run read model over this runtime's store: lists of runs and pending decisions without re-folding every run.</summary>
+    public IRunCatalog Runs => _catalog;
 
     /// <summary>This runtime's id in run leases and logs.</summary>
     public string InstanceId { get; }
 
     /// <summary>Starts a run and drives it until it ends or waits for a human.</summary>
-    /// <exception cref="AgentRunException">Unknown agent type, empty task, or the run id exists already.</exception>
-    /// <exception cref="PromptException">The persona template cannot be rendered (e.g. a required variable is missing).</exception>
+    /// <exception cref="AgentRunException">Unknown agent type or capability, empty task, or the run id exists already.</exception>
+    /// <exception cref="PromptException">The persona or capability template cannot be rendered (e.g. a required variable is missing).</exception>
     public async Task<AgentRunResult> RunAsync(AgentRunRequest request, AgentStepCallback? onStep = null, CancellationToken cancellationToken = default)
     {
         var journal = await StartAsync(request, onStep, cancellationToken).ConfigureAwait(false);
@@ -139,6 +147,36 @@ public sealed class AgentRuntime : IAsyncDisposable
         return DecideAsync(runId, s => Decisions.Answer(s, questionId, text, answeredBy, _time.GetUtcNow(), outcome), answeredBy, outcome, onStep, cancellationToken);
     }
 
+    /// <summary>
+    /// Records a human decision without driving the run on (a host drives it in the background, e.g. under its own
+    /// concurrency limit, with <see cref="ResumeAsync"/>). Edited arguments are validated against the tool's schema first.
+    /// </summary>
+    /// <exception cref="AgentRunException">
+    /// The run does not exist or has ended, the call or question is not pending (already decided), the edited arguments
+    /// are invalid, or the decision came too late (<see cref="AgentRunErrorKind.Expired"/>: the expiry was recorded).
+    /// </exception>
+    public async Task<AgentRunResult> RecordDecisionAsync(string runId, RunDecision decision, string? decidedBy = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        ArgumentNullException.ThrowIfNull(decision);
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        var outcome = new Decisions.Outcome();
+        IReadOnlyList<RunEvent> Decide(RunState state)
+        {
+            _toolSet.EnsureCanDrive(state);
+            var now = _time.GetUtcNow();
+            return decision.Kind switch
+            {
+                RunDecisionKind.Approve => Decisions.Approve(state, decision.Id, decision.EditedArguments, decidedBy, _tools, now, outcome),
+                RunDecisionKind.Reject => Decisions.Reject(state, decision.Id, decision.Text!, decidedBy, now, outcome),
+                _ => Decisions.Answer(state, decision.Id, decision.Text!, decidedBy, now, outcome),
+            };
+        }
+
+        using var journal = await _decisions.RecordAsync(runId, Decide, Actor(decidedBy), null, cancellationToken).ConfigureAwait(false);
+        return outcome.Error is { } error ? throw error : Result(journal.State);
+    }
+
     /// <summary>Cancels a run for good: stops a drive of this runtime and records <c>RunCancelled</c> (a driver elsewhere stops at its next write).</summary>
     public async Task<AgentRunResult> CancelAsync(string runId, string? reason = null, string? cancelledBy = null, CancellationToken cancellationToken = default)
     {
@@ -162,18 +200,13 @@ public sealed class AgentRuntime : IAsyncDisposable
         return state.Status == RunStatus.None ? null : state;
     }
 
-    /// <summary>Every pending approval and question of an organisation's runs (all organisations when <paramref name="orgId"/> is null), unexpired.</summary>
+    /// <summary>Every pending approval and question of an organisation's runs (all organisations when <paramref name="orgId"/> is null), unexpired, from the read model (<see cref="Runs"/>).</summary>
     public async IAsyncEnumerable<PendingApproval> ListPendingApprovalsAsync(
         string? orgId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var stream in _store.ListStreamsAsync(RunEventCodec.StreamPrefix, orgId, cancellationToken).ConfigureAwait(false))
+        foreach (var pending in await _catalog.ListPendingDecisionsAsync(orgId, cancellationToken).ConfigureAwait(false))
         {
-            var runId = stream.StreamId[RunEventCodec.StreamPrefix.Length..];
-            var state = await RunJournal.LoadAsync(_store, runId, cancellationToken).ConfigureAwait(false);
-            foreach (var pending in PendingApprovals.From(state, _time.GetUtcNow()))
-            {
-                yield return pending;
-            }
+            yield return pending;
         }
     }
 
@@ -190,6 +223,7 @@ public sealed class AgentRuntime : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _drives.StopAsync().ConfigureAwait(false);
+        await _catalog.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
 
@@ -197,9 +231,9 @@ public sealed class AgentRuntime : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        if (string.IsNullOrWhiteSpace(request.Task))
+        if (string.IsNullOrWhiteSpace(request.Task) && request.Capability is null)
         {
-            throw new AgentRunException(AgentRunErrorKind.InvalidRequest, "The task must not be empty.");
+            throw new AgentRunException(AgentRunErrorKind.InvalidRequest, "The task must not be empty (or start the run for a capability).");
         }
 
         if (!_definitions.TryGetValue(request.AgentType, out var definition))
@@ -209,8 +243,18 @@ public sealed class AgentRuntime : IAsyncDisposable
                 $"Unknown agent type '{request.AgentType}' (known: {string.Join(", ", _definitions.Keys.Order(StringComparer.Ordinal))}).");
         }
 
+        if (request.MaxIterations is < 1)
+        {
+            throw new AgentRunException(AgentRunErrorKind.InvalidRequest, $"The iteration limit must be at least 1; got {request.MaxIterations}.");
+        }
+
+        definition = definition with
+        {
+            Autonomy = request.Autonomy ?? definition.Autonomy,
+            MaxIterations = request.MaxIterations ?? definition.MaxIterations,
+        };
         var runId = request.RunId ?? $"run_{Guid.NewGuid():N}";
-        var started = _starter.Create(definition, request, runId) with { ConfigPath = _toolSet.ConfigurationPath, ToolSetHash = _toolSet.ToolSetHash };
+        var started = _starter.Create(definition, request, runId) with { ConfigPath = _toolSet.ConfigurationPath, ToolSetHash = _toolSet.ToolSetHash, Emulated = _emulated };
         var journal = new RunJournal(_store, RunState.Empty, _time, onStep);
         try
         {

@@ -48,6 +48,12 @@ public sealed record AgentRuntimeOptions
     /// </summary>
     public bool AllowMissingTools { get; init; }
 
+    /// <summary>The host's models are answered by the CompanyOS emulator: recorded in every new run (<c>RunStarted.emulated</c>) so lists can mark it.</summary>
+    public bool Emulated { get; init; }
+
+    /// <summary>Settings of the run read model (<see cref="AgentRuntime.Runs"/>).</summary>
+    public ReadModel.RunCatalogOptions Catalog { get; init; } = new();
+
     /// <summary>The user message of the last, tools-disabled turn at max iterations.</summary>
     public string FinalTurnInstruction { get; init; } =
         "You have reached the maximum number of iterations for this task and tools are no longer available. "

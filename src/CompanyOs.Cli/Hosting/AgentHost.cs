@@ -102,7 +102,7 @@ internal sealed class AgentHost : IAsyncDisposable
         var gateway = Own(LlmGateway.CreateBuilder(emulated.Options).WithLoggerFactory(reporter).Build());
         // The run records which configuration (and tool set) started it, so a decision from another directory is refused
         // with the config to use instead of failing the approved call as "no longer available".
-        var options = new AgentRuntimeOptions { ConfigurationPath = Paths.LlmConfig, AllowMissingTools = allowMissingTools };
+        var options = new AgentRuntimeOptions { ConfigurationPath = Paths.LlmConfig, AllowMissingTools = allowMissingTools, Emulated = Emulated.Count > 0 };
         Runtime = Own(new AgentRuntime(gateway, store, Tools, prompts, Definitions, options, TimeProvider.System));
         Notices = notices;
     }

@@ -28,7 +28,17 @@ public sealed class PostgresEventStore : PagedEventStore, IAsyncDisposable
         _signal = signal;
         _timeProvider = timeProvider;
         _where = where;
+        Schema = options.Schema;
     }
+
+    /// <summary>The schema holding the store's tables; read models kept next to the events (e.g. the runs table) use it too.</summary>
+    public string Schema { get; }
+
+    /// <summary>The store's connection pool, shared with read models kept in the same database. Owned by the store.</summary>
+    public NpgsqlDataSource DataSource => _dataSource;
+
+    /// <summary>Where the store is, for messages: host, port, database and schema; never the password.</summary>
+    public string Location => _where;
 
     /// <summary>Connects, creates the schema when missing and migrates it.</summary>
     /// <exception cref="EventStoreException">The server cannot be reached, refuses, or holds a newer schema.</exception>

@@ -25,6 +25,15 @@ public sealed record LlmCallContext
 
     public string? PromptVersion { get; init; }
 
+    /// <summary>The API key that made the call (the gateway server's key id, never the key itself), for usage records.</summary>
+    public string? ApiKeyId { get; init; }
+
+    /// <summary>
+    /// The limit of <see cref="ApiKeyId"/>'s own budget, enforced by the gateway's budget policy like the configured ones (scope
+    /// <see cref="BudgetScopeKind.ApiKey"/>, spend kept in the spend store). Null: the key has no budget of its own.
+    /// </summary>
+    public BudgetLimit? ApiKeyBudget { get; init; }
+
     /// <summary>Opt in to the exact-match response cache for this call.</summary>
     public bool UseCache { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway.Budgets;
 using CompanyOs.Llm.Gateway.Caching;
@@ -35,6 +36,7 @@ public sealed class GatewayBuilder
     private ITokenCounter? _tokenCounter;
     private PriceTable? _prices;
     private ModelCatalog? _catalog;
+    private ILlmCallRecorder? _recorder;
 
     /// <param name="options">The validated configuration (see <see cref="LlmConfigLoader"/>).</param>
     /// <param name="providers">
@@ -66,6 +68,9 @@ public sealed class GatewayBuilder
 
     /// <summary>Aliases and model families for routing; default: <see cref="ModelCatalog.FromOptions"/>.</summary>
     public GatewayBuilder WithModelCatalog(ModelCatalog catalog) => Set(ref _catalog, catalog);
+
+    /// <summary>Told about every call the gateway charged (a durable usage log); default: none.</summary>
+    public GatewayBuilder WithCallRecorder(ILlmCallRecorder recorder) => Set(ref _recorder, recorder);
 
     /// <summary>Validates the options, creates the provider clients and assembles the default pipeline.</summary>
     /// <exception cref="ConfigurationException">The options are invalid (ranges, unknown providers, fallback cycles…).</exception>
@@ -125,6 +130,7 @@ public sealed class GatewayBuilder
                 TokenCounter = _tokenCounter ?? new TiktokenTokenCounter(catalog),
                 SpendStore = _spendStore ?? new InMemorySpendStore(),
                 RateLimiters = limiters,
+                CallRecorder = _recorder,
                 Cache = cache,
                 Owned = [.. owned],
             };

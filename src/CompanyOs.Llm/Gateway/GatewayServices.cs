@@ -1,3 +1,4 @@
+using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway.Budgets;
 using CompanyOs.Llm.Gateway.Costs;
@@ -54,6 +55,9 @@ public sealed class GatewayServices : IDisposable
     internal ISpendStore SpendStore { get; init; } = null!;
 
     internal ProviderRateLimiters RateLimiters { get; init; } = null!;
+
+    /// <summary>Told about every charged call; null when nobody listens.</summary>
+    internal ILlmCallRecorder? CallRecorder { get; init; }
 
     /// <summary>Null when no call can use the cache (not configured and not requested).</summary>
     internal HybridCache? Cache { get; init; }

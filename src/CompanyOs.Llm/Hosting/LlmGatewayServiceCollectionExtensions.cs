@@ -1,3 +1,4 @@
+using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway;
 using CompanyOs.Llm.Gateway.Budgets;
@@ -33,7 +34,7 @@ public static class LlmGatewayServiceCollectionExtensions
     /// <remarks>
     /// Provider HTTP goes through <see cref="IHttpClientFactory"/>, one named client per provider
     /// (<see cref="ProviderClientFactory.HttpClientName"/>). <see cref="TimeProvider"/>, <see cref="ILoggerFactory"/>,
-    /// <see cref="ISpendStore"/>, <see cref="HybridCache"/>, <see cref="ITokenCounter"/>, <see cref="PriceTable"/> and
+    /// <see cref="ISpendStore"/>, <see cref="ILlmCallRecorder"/>, <see cref="HybridCache"/>, <see cref="ITokenCounter"/>, <see cref="PriceTable"/> and
     /// <see cref="ModelCatalog"/> are taken from the container when registered. The configuration is validated when the host
     /// starts (<c>ValidateOnStart</c>); a bad file fails start-up with its path, key and problem.
     /// </remarks>
@@ -104,6 +105,11 @@ public static class LlmGatewayServiceCollectionExtensions
         if (sp.GetService<ISpendStore>() is { } spend)
         {
             builder.WithSpendStore(spend);
+        }
+
+        if (sp.GetService<ILlmCallRecorder>() is { } recorder)
+        {
+            builder.WithCallRecorder(recorder);
         }
 
         if (sp.GetService<HybridCache>() is { } cache)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using CompanyOs.Llm.Errors;
 using CompanyOs.Llm.Gateway.Budgets;
@@ -23,9 +24,14 @@ internal static class GatewayErrors
             $"Rate limit reached for provider '{e.Provider}'. Retry after {Seconds(e.RetryAfter)} s.",
             RetryAfter: e.RetryAfter ?? TimeSpan.FromSeconds(1)),
         ProviderException e => FromProvider(e),
+        DbException => StoreUnavailable,
         LlmException => new ApiError(ApiErrorKind.UpstreamFailed, "The gateway could not complete the call."),
         _ => null,
     };
+
+    /// <summary>The server's own store (keys, spend, usage) failed: the call is refused rather than run unaccounted.</summary>
+    public static ApiError StoreUnavailable { get; } = new(ApiErrorKind.UpstreamUnavailable,
+        "The server's key and usage store is unavailable; the request was not run. Retry shortly.", RetryAfter: TimeSpan.FromSeconds(1));
 
     /// <summary>The <c>Retry-After</c> header value: whole seconds, rounded up, at least 1.</summary>
     public static string Seconds(TimeSpan? wait) =>

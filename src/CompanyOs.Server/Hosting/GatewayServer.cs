@@ -3,12 +3,17 @@ using CompanyOs.Emulator;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Models;
 using CompanyOs.Llm.Tokens;
+using CompanyOs.Server.Agents;
 using CompanyOs.Server.Anthropic;
+using CompanyOs.Server.Dashboard;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Gateway;
 using CompanyOs.Server.Keys;
 using CompanyOs.Server.Models;
 using CompanyOs.Server.OpenAI;
+using CompanyOs.Server.Usage;
+using CompanyOs.Llm.Calls;
+using CompanyOs.Llm.Gateway.Budgets;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -65,9 +70,9 @@ internal sealed class GatewayServer : IAsyncDisposable
 
             app = builder.Build();
             Map(app, options);
-            if (app.Services.GetService<SqliteApiKeyStore>() is { } keys)
+            if (app.Services.GetService<ServerStore>() is { } store)
             {
-                await KeyStoreStartup.InitializeAsync(keys, cancellationToken);
+                await store.InitializeAsync(cancellationToken);
             }
 
             await app.StartAsync(cancellationToken);
@@ -79,7 +84,7 @@ internal sealed class GatewayServer : IAsyncDisposable
                 ServerLog.EmulatorMode(logger, string.Join(", ", llm.Providers.Values.Where(p => p.Enabled).Select(p => p.Name)), emulator.BaseUri);
             }
 
-            if (options.KeysDatabase is null)
+            if (!options.KeysOn)
             {
                 ServerLog.KeysOff(logger, options.DefaultOrg);
             }
@@ -121,12 +126,21 @@ internal sealed class GatewayServer : IAsyncDisposable
         builder.Services.AddSingleton<ShutdownDrain>();
         builder.Services.AddSingleton<ModelDirectory>();
         builder.Services.AddServerMetrics();
+        builder.Services.AddAgentRuns();
         // Registered before the gateway is built, so that the gateway (limits, budgets) and count_tokens count alike.
         builder.Services.AddSingleton<ITokenCounter>(sp => new TiktokenTokenCounter(sp.GetRequiredService<ModelCatalog>()));
-        if (options.KeysDatabase is { } keys)
+        if (options.KeysOn)
         {
-            var path = Path.Combine(builder.Environment.ContentRootPath, keys);
-            builder.Services.AddSingleton(sp => new SqliteApiKeyStore(path, sp.GetRequiredService<TimeProvider>()));
+            var root = builder.Environment.ContentRootPath;
+            var configuration = builder.Configuration;
+            builder.Services.AddSingleton(sp => ServerStore.Open(options, root, name => configuration[name] ?? ProcessEnvironment.Lookup(name),
+                sp.GetRequiredService<TimeProvider>())!);
+            builder.Services.AddSingleton(sp => sp.GetRequiredService<ServerStore>().Keys);
+            builder.Services.AddSingleton(sp => sp.GetRequiredService<ServerStore>().Usage);
+            builder.Services.AddSingleton(sp => new DurableSpendStore(sp.GetRequiredService<ServerStore>().Spend, sp.GetRequiredService<ILogger<DurableSpendStore>>()));
+            builder.Services.AddSingleton<ISpendStore>(sp => sp.GetRequiredService<DurableSpendStore>());
+            builder.Services.AddSingleton<UsageRecorder>();
+            builder.Services.AddSingleton<ILlmCallRecorder>(sp => sp.GetRequiredService<UsageRecorder>());
             builder.Services.AddSingleton<KeyRateLimits>();
         }
 
@@ -155,13 +169,16 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
 
         app.MapHealth();
+        app.MapDashboard();
         app.MapServerMetrics();
         var v1 = app.MapGroup("/v1").RequireApiKeys();
         v1.MapChatCompletions();
         v1.MapMessages();
         v1.MapModels();
+        app.MapGroup("/v1").RequireApiKeys(scope: null).MapStats();
+        app.MapAgentApi();
         app.MapFallback("/v1/{**path}", (HttpContext http) => WireErrors.Result(http, new ApiError(ApiErrorKind.NotFound,
-            $"Unknown endpoint {http.Request.Method} {http.Request.Path}: this server serves /v1/chat/completions, /v1/messages, /v1/messages/count_tokens and /v1/models.")));
+            $"Unknown endpoint {http.Request.Method} {http.Request.Path}: this server serves /v1/chat/completions, /v1/messages, /v1/messages/count_tokens, /v1/models and /v1/stats.")));
     }
 
     private static string ConfigFile(WebApplicationBuilder builder)

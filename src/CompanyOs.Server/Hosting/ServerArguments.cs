@@ -90,6 +90,38 @@ internal static class ServerArguments
             options.KeysDatabase = keys;
         }
 
+        if (section["KeysStore"] is { } store)
+        {
+            options.KeysStore = store is ServerOptions.SqliteStore or ServerOptions.PostgresStore
+                ? store
+                : throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:KeysStore", $"must be '{ServerOptions.SqliteStore}' or '{ServerOptions.PostgresStore}', got '{store}'");
+        }
+
+        if (section["KeysConnectionStringEnv"] is { Length: > 0 } variable)
+        {
+            options.KeysConnectionStringEnv = variable;
+        }
+
+        ReadAgentOptions(section, options);
+
         return options;
     }
+
+    private static void ReadAgentOptions(IConfigurationSection section, ServerOptions options)
+    {
+        options.RunsDatabase = section["RunsDatabase"] is { Length: > 0 } runs ? runs : options.RunsDatabase;
+        options.RunsPostgres = section["RunsPostgres"] is { Length: > 0 } postgres ? postgres : options.RunsPostgres;
+        options.RunsPostgresSchema = section["RunsPostgresSchema"] is { Length: > 0 } schema ? schema : options.RunsPostgresSchema;
+        options.AgentsDirectory = section["AgentsDirectory"] is { Length: > 0 } agents ? agents : options.AgentsDirectory;
+        options.ToolsConfig = section["ToolsConfig"] is { Length: > 0 } tools ? tools : options.ToolsConfig;
+        options.PromptsDirectory = section["PromptsDirectory"] is { Length: > 0 } prompts ? prompts : options.PromptsDirectory;
+        options.MaxConcurrentRuns = Count(section, "MaxConcurrentRuns", 1000) ?? options.MaxConcurrentRuns;
+        options.RunLeaseSeconds = Count(section, "RunLeaseSeconds", 3600) ?? options.RunLeaseSeconds;
+    }
+
+    private static int? Count(IConfigurationSection section, string key, int max) => section[key] is not { } text
+        ? null
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= 1 && value <= max
+            ? value
+            : throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:{key}", $"must be a whole number from 1 to {max}, got '{text}'");
 }

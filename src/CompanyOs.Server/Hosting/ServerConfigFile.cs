@@ -12,7 +12,8 @@ internal static class ServerConfigFile
     public const string DefaultPath = "config/server.yaml";
 
     private static readonly string[] Keys =
-        ["urls", "max_request_body_bytes", "shutdown_drain_seconds", "default_org", "keys_database", "emulator"];
+        ["urls", "max_request_body_bytes", "shutdown_drain_seconds", "default_org", "keys_database", "keys_store", "keys_connection_string_env", "emulator",
+         "runs_database", "runs_postgres", "runs_postgres_schema", "agents_directory", "tools_config", "prompts_directory", "max_concurrent_runs", "run_lease_seconds"];
 
     /// <exception cref="ConfigurationException">The file is unreadable or holds an invalid setting.</exception>
     public static ServerOptions Load(string path)
@@ -46,7 +47,26 @@ internal static class ServerConfigFile
         var org = root.Child("default_org");
         options.DefaultOrg = org.AsString() is { } name ? (string.IsNullOrWhiteSpace(name) ? throw org.Error("must not be empty") : name) : options.DefaultOrg;
         options.KeysDatabase = root.Child("keys_database").AsString();
+        var store = root.Child("keys_store");
+        options.KeysStore = store.AsString() switch
+        {
+            null => ServerOptions.SqliteStore,
+            var known when known is ServerOptions.SqliteStore or ServerOptions.PostgresStore => known,
+            var other => throw store.Error($"must be '{ServerOptions.SqliteStore}' or '{ServerOptions.PostgresStore}', got '{other}'"),
+        };
+        var variable = root.Child("keys_connection_string_env");
+        options.KeysConnectionStringEnv = variable.AsString() is { } variableName
+            ? (string.IsNullOrWhiteSpace(variableName) ? throw variable.Error("must name an environment variable") : variableName)
+            : null;
         options.Emulator = root.Child("emulator").AsBool() ?? false;
+        options.RunsDatabase = root.Child("runs_database").AsString() ?? options.RunsDatabase;
+        options.RunsPostgres = root.Child("runs_postgres").AsString();
+        options.RunsPostgresSchema = root.Child("runs_postgres_schema").AsString() ?? options.RunsPostgresSchema;
+        options.AgentsDirectory = root.Child("agents_directory").AsString();
+        options.ToolsConfig = root.Child("tools_config").AsString();
+        options.PromptsDirectory = root.Child("prompts_directory").AsString();
+        options.MaxConcurrentRuns = root.Child("max_concurrent_runs").AsInt(1, 1000) ?? options.MaxConcurrentRuns;
+        options.RunLeaseSeconds = root.Child("run_lease_seconds").AsInt(1, 3600) ?? options.RunLeaseSeconds;
         return options;
     }
 }

@@ -20,4 +20,11 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 5004, Level = LogLevel.Warning,
         Message = "API keys are off (no CompanyOs:Server:KeysDatabase): every /v1 request is accepted and attributed to org '{Org}'; keep this server on loopback")]
     public static partial void KeysOff(ILogger logger, string org);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Error,
+        Message = "Budget spend of a finished call could not be stored for {Scopes} (${Usd}, {Tokens} tokens): {Reason}")]
+    public static partial void SpendNotRecorded(ILogger logger, string scopes, decimal usd, long tokens, string reason);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Error, Message = "{Count} usage records could not be stored: {Reason}")]
+    public static partial void UsageNotRecorded(ILogger logger, int count, string reason);
 }

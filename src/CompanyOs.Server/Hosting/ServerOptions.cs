@@ -23,6 +23,43 @@ internal sealed class ServerOptions
     /// <summary>How long open streams may continue after shutdown starts (SIGTERM) before they are ended with an error event.</summary>
     public int ShutdownDrainSeconds { get; set; } = 30;
 
-    /// <summary>SQLite file of API keys; when set, every <c>/v1</c> request needs a key and its org pays. Null: keys are off.</summary>
+    /// <summary>SQLite file of API keys, spend and usage; when set, every <c>/v1</c> request needs a key and its org pays. Null: keys are off.</summary>
     public string? KeysDatabase { get; set; }
+
+    /// <summary>Where keys, budget spend and usage are kept: <c>sqlite</c> (the default, <see cref="KeysDatabase"/>) or <c>postgres</c>.</summary>
+    public string KeysStore { get; set; } = SqliteStore;
+
+    /// <summary>The environment variable holding the PostgreSQL connection string (<c>keys_store: postgres</c>).</summary>
+    public string? KeysConnectionStringEnv { get; set; }
+
+    public const string SqliteStore = "sqlite";
+
+    public const string PostgresStore = "postgres";
+
+    /// <summary>True when API keys are required: a key store is configured.</summary>
+    public bool KeysOn => KeysStore == PostgresStore || KeysDatabase is not null;
+
+    /// <summary>SQLite file of agent runs (events, leases); relative to the content root. Ignored when <see cref="RunsPostgres"/> is set.</summary>
+    public string RunsDatabase { get; set; } = "data/runs.db";
+
+    /// <summary>PostgreSQL connection string for agent runs (scale-out: several servers share it); null: the SQLite file.</summary>
+    public string? RunsPostgres { get; set; }
+
+    /// <summary>The PostgreSQL schema of the run store (servers that share runs use the same one).</summary>
+    public string RunsPostgresSchema { get; set; } = "companyos_events";
+
+    /// <summary>Agent definitions; null: <c>agents/</c> next to <c>llm.yaml</c>.</summary>
+    public string? AgentsDirectory { get; set; }
+
+    /// <summary>Tool configuration; null: <c>tools.yaml</c> next to <c>llm.yaml</c> (absent: built-in tools only).</summary>
+    public string? ToolsConfig { get; set; }
+
+    /// <summary>Prompt templates; null: <c>prompts/</c> next to the directory of <c>llm.yaml</c>.</summary>
+    public string? PromptsDirectory { get; set; }
+
+    /// <summary>Runs this server drives at once; more are queued (durably: they are stored as started) until a slot frees.</summary>
+    public int MaxConcurrentRuns { get; set; } = 4;
+
+    /// <summary>How long a run's lease lasts without renewal; a crashed server's runs are taken over after it.</summary>
+    public int RunLeaseSeconds { get; set; } = 30;
 }

@@ -14,6 +14,9 @@ internal sealed record ApiKeyRecord(
     /// <summary>Requests per minute this key may make; null: no per-key limit.</summary>
     public int? Rpm { get; init; }
 
+    /// <summary>What this key may spend in all (USD), enforced by the gateway's budget policy; null: no budget of its own.</summary>
+    public decimal? BudgetUsd { get; init; }
+
     public bool Allows(string scope) => RevokedAt is null && Scopes.Contains(scope, StringComparer.Ordinal);
 }
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Hosting;
@@ -7,18 +8,21 @@ namespace CompanyOs.Server.Keys;
 
 /// <summary>
 /// The <c>/v1</c> group's filter: with a key store configured, every request needs a key (<c>Authorization: Bearer</c> or
-/// <c>x-api-key</c>) that is known, not revoked, holds the <c>gateway</c> scope and is within its requests per minute; its
+/// <c>x-api-key</c>) that is known, not revoked, holds the group's scope (<c>gateway</c>; none for reads any key may make)
+/// and is within its requests per minute; its
 /// org pays for the call. Without a store, every call is attributed to the server's default org. Errors use the wire
 /// format of the endpoint.
 /// </summary>
 internal static class ApiKeyAuthentication
 {
-    public static RouteGroupBuilder RequireApiKeys(this RouteGroupBuilder group)
+    /// <param name="group">The routes.</param>
+    /// <param name="scope">The scope every request of the group needs; null: any valid key (endpoints check their own).</param>
+    public static RouteGroupBuilder RequireApiKeys(this RouteGroupBuilder group, string? scope = ApiKey.GatewayScope)
     {
         group.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var (caller, error) = await AuthenticateAsync(http);
+            var (caller, error) = await AuthenticateAsync(http, scope);
             if (error is not null)
             {
                 return WireErrors.Result(http, error);
@@ -30,16 +34,25 @@ internal static class ApiKeyAuthentication
         return group;
     }
 
-    private static async Task<(Caller? Caller, ApiError? Error)> AuthenticateAsync(HttpContext http)
+    private static async Task<(Caller? Caller, ApiError? Error)> AuthenticateAsync(HttpContext http, string? scope)
     {
-        var store = http.RequestServices.GetService<SqliteApiKeyStore>();
+        var store = http.RequestServices.GetService<ApiKeyStore>();
         if (store is null)
         {
             return (new Caller(http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.DefaultOrg, null), null);
         }
 
         var key = Presented(http.Request);
-        var record = key is null ? null : await store.FindAsync(key, http.RequestAborted);
+        ApiKeyRecord? record;
+        try
+        {
+            record = key is null ? null : await store.FindAsync(key, http.RequestAborted);
+        }
+        catch (DbException)
+        {
+            return (null, GatewayErrors.StoreUnavailable);
+        }
+
         switch (key, record)
         {
             case (null, _):
@@ -48,8 +61,8 @@ internal static class ApiKeyAuthentication
                 return (null, new ApiError(ApiErrorKind.Authentication, "Invalid API key."));
             case (_, { RevokedAt: not null }):
                 return (null, new ApiError(ApiErrorKind.Authentication, "This API key has been revoked."));
-            case (_, _) when !record.Allows(ApiKey.GatewayScope):
-                return (null, new ApiError(ApiErrorKind.PermissionDenied, $"This API key lacks the '{ApiKey.GatewayScope}' scope."));
+            case (_, _) when scope is not null && !record.Allows(scope):
+                return (null, new ApiError(ApiErrorKind.PermissionDenied, $"This API key lacks the '{scope}' scope."));
         }
 
         var admitted = http.RequestServices.GetRequiredService<KeyRateLimits>().TryAdmit(record, out var wait, out var remaining);
@@ -61,7 +74,7 @@ internal static class ApiKeyAuthentication
         }
 
         return admitted
-            ? (new Caller(record.Org, record.Id) { Models = record.Models }, null)
+            ? (new Caller(record.Org, record.Id) { Models = record.Models, BudgetUsd = record.BudgetUsd, Scopes = record.Scopes }, null)
             : (null, new ApiError(ApiErrorKind.RateLimited,
                 $"Rate limit reached for this API key ({record.Rpm} requests per minute). Retry after {GatewayErrors.Seconds(wait)} s.", RetryAfter: wait));
     }

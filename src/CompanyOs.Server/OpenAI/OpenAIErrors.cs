@@ -12,6 +12,7 @@ internal static class OpenAIErrors
             ApiErrorKind.Authentication => ("invalid_request_error", "invalid_api_key"),
             ApiErrorKind.PermissionDenied => ("invalid_request_error", "permission_denied"),
             ApiErrorKind.NotFound => ("invalid_request_error", error.Param == "model" ? "model_not_found" : null),
+            ApiErrorKind.Conflict => ("invalid_request_error", "conflict"),
             ApiErrorKind.RequestTooLarge => ("invalid_request_error", "request_too_large"),
             ApiErrorKind.UnsupportedMediaType => ("invalid_request_error", "unsupported_media_type"),
             ApiErrorKind.RateLimited => ("requests", "rate_limit_exceeded"),

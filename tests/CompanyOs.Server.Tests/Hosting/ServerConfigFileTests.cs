@@ -31,6 +31,8 @@ public sealed class ServerConfigFileTests
     [InlineData("urls: http://127.0.0.1:1\nmax_body: 5\n", "max_body", "unknown key")]
     [InlineData("- a\n- b\n", "(root)", "mapping")]
     [InlineData("default_org: \"\"\n", "default_org", "must not be empty")]
+    [InlineData("keys_store: mysql\n", "keys_store", "must be 'sqlite' or 'postgres', got 'mysql'")]
+    [InlineData("keys_store: postgres\nkeys_connection_string_env: \" \"\n", "keys_connection_string_env", "must not be empty")]
     public async Task A_bad_server_yaml_fails_startup_naming_file_key_and_problem(string yaml, string key, string problem)
     {
         var file = WriteYaml(yaml);

@@ -94,7 +94,9 @@ public sealed class ApiKeyAuthenticationTests
         var (_, richKey) = await store.CreateAsync("rich", [ApiKey.GatewayScope], cancellationToken: Ct);
         using var http = TestServers.Http(server);
 
-        using var poor = await Send(http, "v1/chat/completions", Chat, poorKey, extraHeader: ("x-companyos-org", "rich"));
+        // The poor org's key claims the rich org in a header and in the body's user and metadata: nothing changes.
+        const string claimsRich = """{"model":"gpt-4o","user":"rich","metadata":{"org":"rich","org_id":"rich"},"messages":[{"role":"user","content":"hi"}]}""";
+        using var poor = await Send(http, "v1/chat/completions", claimsRich, poorKey, extraHeader: ("x-companyos-org", "rich"));
         using var poorMessages = await Send(http, "v1/messages", Messages, poorKey, header: "x-api-key");
         using var rich = await Send(http, "v1/chat/completions", Chat, richKey);
 
@@ -175,8 +177,8 @@ public sealed class ApiKeyAuthenticationTests
         return await TestServers.StartAsync(yaml, extraArgs: ["--keys-db", db]);
     }
 
-    private static SqliteApiKeyStore Store(Server.Hosting.GatewayServer server) =>
-        (SqliteApiKeyStore)server.Services.GetService(typeof(SqliteApiKeyStore))!;
+    private static ApiKeyStore Store(Server.Hosting.GatewayServer server) =>
+        (ApiKeyStore)server.Services.GetService(typeof(ApiKeyStore))!;
 
     private static async Task<HttpResponseMessage> Send(HttpClient http, string path, string body, string? key, string header = "Authorization",
         (string Name, string Value)? extraHeader = null)

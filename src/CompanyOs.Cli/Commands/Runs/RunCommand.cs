@@ -19,15 +19,19 @@ internal static class RunCommand
             Description = "Override the agent's max_iterations (1-1000).",
             CustomParser = RunInputs.ParseMaxIterations,
         };
+        var capability = new Option<string?>("--capability")
+        {
+            Description = "Run one of the agent's capabilities (capabilities: in its definition): its prompt template, rendered with --var, is the task.",
+        };
         var variables = new Option<string[]>("--var")
         {
-            Description = "A persona template variable as key=value; repeat for more.",
+            Description = "A template variable (of the capability's prompt or the persona) as key=value; repeat for more.",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var shared = new AgentCommandOptions();
         var command = new Command("run", "Run an agent on a task, showing each step live; approvals and questions are asked inline (or listed with --no-input).")
         {
-            agent, task, taskFile, org, autonomy, maxIterations, variables,
+            agent, task, taskFile, org, autonomy, maxIterations, capability, variables,
         };
         shared.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
@@ -37,12 +41,17 @@ internal static class RunCommand
             return Errors.CommandBoundary.RunAsync(error, async () =>
             {
                 var agentType = parse.GetValue(agent)!;
-                var taskText = await Commands.TaskText.ReadAsync(parse.GetValue(task), parse.GetValue(taskFile), "task", "--task-file", environment, cancellationToken).ConfigureAwait(false);
+                var capabilityName = parse.GetValue(capability);
+                // With a capability the task is optional: its template is the task (a given one fills the template's task variable).
+                var taskText = capabilityName is not null && parse.GetValue(task) is null && parse.GetValue(taskFile) is null
+                    ? string.Empty
+                    : RunInputs.CheckTask(await Commands.TaskText.ReadAsync(parse.GetValue(task), parse.GetValue(taskFile), "task", "--task-file", environment, cancellationToken).ConfigureAwait(false));
                 var overrides = new AgentOverrides(agentType, RunInputs.ParseAutonomy(parse.GetValue(autonomy)), RunInputs.CheckMaxIterations(parse.GetValue(maxIterations)));
                 var request = new AgentRunRequest
                 {
                     AgentType = agentType,
-                    Task = RunInputs.CheckTask(taskText),
+                    Task = taskText,
+                    Capability = RunInputs.CheckCapability(capabilityName),
                     OrgId = parse.GetValue(org),
                     RunId = $"run_{Guid.NewGuid():N}",
                     Variables = RunInputs.ParseVariables(parse.GetValue(variables) ?? []),

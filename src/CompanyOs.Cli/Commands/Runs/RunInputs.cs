@@ -10,6 +10,9 @@ internal static class RunInputs
     public static string CheckTask(string? task) =>
         string.IsNullOrWhiteSpace(task) ? throw new CliUsageException("the task must not be empty.") : task;
 
+    public static string? CheckCapability(string? capability) =>
+        capability is null || !string.IsNullOrWhiteSpace(capability) ? capability?.Trim() : throw new CliUsageException("--capability must name a capability of the agent (see capabilities: in its definition).");
+
     public static AutonomyLevel? ParseAutonomy(string? value) => value?.Trim().ToLowerInvariant() switch
     {
         null => null,

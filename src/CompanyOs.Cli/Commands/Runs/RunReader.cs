@@ -1,5 +1,6 @@
 using CompanyOs.Agents.Journal;
 using CompanyOs.Agents.Leases;
+using CompanyOs.Agents.ReadModel;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Agents.Steps;
@@ -8,17 +9,55 @@ using CompanyOs.Events.Sqlite;
 
 namespace CompanyOs.Cli.Commands.Runs;
 
-/// <summary>Reads runs straight from the event store (folding their streams), for the commands that only look.</summary>
+/// <summary>Reads runs for the commands that only look: lists from the run read model, one run's steps from its stream.</summary>
 internal sealed class RunReader : IAsyncDisposable
 {
     private readonly SqliteEventStore _store;
+    private readonly RunCatalog _catalog;
 
-    private RunReader(SqliteEventStore store) => _store = store;
+    private RunReader(SqliteEventStore store)
+    {
+        _store = store;
+        _catalog = RunCatalog.For(store);
+    }
+
+    /// <summary>
+    /// Runs of the read model, newest first: of <paramref name="orgId"/> (or all), with <paramref name="status"/> and
+    /// <paramref name="agentType"/> when given, at most <paramref name="limit"/>. <paramref name="keep"/> filters further
+    /// (e.g. interrupted runs) before the limit applies.
+    /// </summary>
+    public async Task<IReadOnlyList<RunSummary>> ListSummariesAsync(
+        string? orgId, RunStatus? status, string? agentType, int? limit, Func<RunSummary, Task<bool>>? keep, CancellationToken cancellationToken)
+    {
+        var wanted = limit ?? int.MaxValue;
+        var result = new List<RunSummary>();
+        var query = new RunQuery { OrgId = orgId, Status = status, AgentType = agentType, Limit = Math.Min(wanted, RunQuery.MaxLimit) };
+        while (result.Count < wanted)
+        {
+            var page = await _catalog.ListRunsAsync(query, cancellationToken).ConfigureAwait(false);
+            foreach (var run in page.Items)
+            {
+                if (result.Count < wanted && (keep is null || await keep(run).ConfigureAwait(false)))
+                {
+                    result.Add(run);
+                }
+            }
+
+            if (page.NextCursor is null)
+            {
+                break;
+            }
+
+            query = query with { After = page.NextCursor };
+        }
+
+        return result;
+    }
 
     public static async Task<RunReader> OpenAsync(string path, CancellationToken cancellationToken) =>
         new(await Hosting.EventStoreFile.OpenAsync(path, cancellationToken).ConfigureAwait(false));
 
-    /// <summary>Every run (of <paramref name="orgId"/>, or all), newest first.</summary>
+    /// <summary>Every run (of <paramref name="orgId"/>, or all), newest first, each folded from its stream (for <c>stats</c>, which needs every call).</summary>
     public async Task<IReadOnlyList<RunState>> ListAsync(string? orgId, CancellationToken cancellationToken)
     {
         var runs = new List<RunState>();
@@ -91,14 +130,25 @@ internal sealed class RunReader : IAsyncDisposable
     public async Task<bool> IsInterruptedAsync(RunState state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Status != RunStatus.Running)
+        return await IsInterruptedAsync(state.RunId, state.Status, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc cref="IsInterruptedAsync(RunState, CancellationToken)"/>
+    public async Task<bool> IsInterruptedAsync(string runId, RunStatus status, CancellationToken cancellationToken)
+    {
+        if (status != RunStatus.Running)
         {
             return false;
         }
 
         var leases = new RunLeases(_store, "companyos-cli-reader", new AgentRuntimeOptions().LeaseDuration, TimeProvider.System);
-        return await leases.GetHolderAsync(state.RunId, cancellationToken).ConfigureAwait(false) is null;
+        return await leases.GetHolderAsync(runId, cancellationToken).ConfigureAwait(false) is null;
     }
 
-    public ValueTask DisposeAsync() => _store.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        // The catalog's connections first: the store's dispose must leave the file free to move or delete.
+        await _catalog.DisposeAsync().ConfigureAwait(false);
+        await _store.DisposeAsync().ConfigureAwait(false);
+    }
 }

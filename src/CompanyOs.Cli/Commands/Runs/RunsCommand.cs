@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using CompanyOs.Agents.Approvals;
 using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.ReadModel;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Cli.Errors;
 using CompanyOs.Cli.Hosting;
@@ -46,36 +47,39 @@ internal static class RunsCommand
             }
 
             await using var reader = await RunReader.OpenAsync(path, ct).ConfigureAwait(false);
-            var all = await reader.ListAsync(parse.GetValue(org), ct).ConfigureAwait(false);
+            RunStatus? stored = wanted is null ? null : wanted == Interrupted ? RunStatus.Running : RunStatusExtensions.TryParseWireName(wanted, out var s) ? s : null;
             var interrupted = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var run in all)
+            var runs = await reader.ListSummariesAsync(parse.GetValue(org), stored, parse.GetValue(agent), parse.GetValue(limit), async run =>
             {
-                if (await reader.IsInterruptedAsync(run, ct).ConfigureAwait(false))
+                if (await reader.IsInterruptedAsync(run.RunId, run.Status, ct).ConfigureAwait(false))
                 {
                     interrupted.Add(run.RunId);
                 }
+
+                return wanted != Interrupted || interrupted.Contains(run.RunId);
+            }, ct).ConfigureAwait(false);
+
+            // Only an interrupted run is read back from its stream: its resume command names the configuration it started with.
+            var resume = new Dictionary<string, string>(StringComparer.Ordinal);
+            var settings = new RunOutputSettings([], path, ConfigFileLocator.Locate(null, environment.WorkingDirectory));
+            foreach (var run in runs.Where(r => interrupted.Contains(r.RunId)))
+            {
+                resume[run.RunId] = ResumeCommand((await reader.ReadAsync(run.RunId, ct).ConfigureAwait(false)).State, settings);
             }
 
-            var runs = all
-                .Where(r => wanted is null || (wanted == Interrupted ? interrupted.Contains(r.RunId) : r.Status.ToWireName() == wanted))
-                .Where(r => parse.GetValue(agent) is not { } type || string.Equals(r.Start?.AgentType, type, StringComparison.Ordinal))
-                .Take(parse.GetValue(limit) ?? int.MaxValue)
-                .ToArray();
-
-            var settings = new RunOutputSettings([], path, ConfigFileLocator.Locate(null, environment.WorkingDirectory));
             if (parse.GetValue(json))
             {
-                var array = new JsonArray([.. runs.Select(r => (JsonNode?)WithInterruption(WithPending(RunJson.Summary(r), r), r, interrupted.Contains(r.RunId), settings))]);
+                var array = new JsonArray([.. runs.Select(r => (JsonNode?)WithInterruption(SummaryJson(r), resume.GetValueOrDefault(r.RunId)))]);
                 await output.WriteLineAsync(array.ToJsonString(RunJson.Options)).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
 
             var console = CliConsole.Create(output, environment);
             WriteTable(console, runs, path, interrupted);
-            foreach (var run in runs.Where(r => interrupted.Contains(r.RunId)))
+            foreach (var (id, command) in resume)
             {
                 // Written past the table's layout: a command must stay on one line to be copied.
-                await output.WriteLineAsync($"{run.RunId} was interrupted (no live driver); continue it with: {ResumeCommand(run, settings)}").ConfigureAwait(false);
+                await output.WriteLineAsync($"{id} was interrupted (no live driver); continue it with: {command}").ConfigureAwait(false);
             }
 
             return ExitCodes.Success;
@@ -124,7 +128,7 @@ internal static class RunsCommand
                     ["data"] = JsonNode.Parse(RunEventCodec.Serialize(s.Event).GetRawText()),
                 })]);
                 doc["pending"] = RunJson.Pending(pending, settings.CommandArguments(state));
-                WithInterruption(doc, state, await reader.IsInterruptedAsync(state, ct).ConfigureAwait(false), settings);
+                WithInterruption(doc, await reader.IsInterruptedAsync(state, ct).ConfigureAwait(false) ? ResumeCommand(state, settings) : null);
                 await output.WriteLineAsync(doc.ToJsonString(RunJson.Options)).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
@@ -183,11 +187,30 @@ internal static class RunsCommand
 
     private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(250);
 
-    private static JsonObject WithPending(JsonObject summary, RunState state)
+    /// <summary>A run of the list as JSON: the read model's summary (<c>runs show</c> has the whole run).</summary>
+    private static JsonObject SummaryJson(RunSummary r) => new()
     {
-        summary["pending"] = PendingCount(state);
-        return summary;
-    }
+        ["run_id"] = r.RunId,
+        ["org_id"] = r.OrgId,
+        ["agent_type"] = r.AgentType,
+        ["task"] = r.Task,
+        ["capability"] = r.Capability,
+        ["prompt_name"] = r.PromptName,
+        ["prompt_version"] = r.PromptVersion,
+        ["status"] = r.Status.ToWireName(),
+        ["error"] = r.Error,
+        ["iterations"] = r.Iterations,
+        ["input_tokens"] = r.InputTokens,
+        ["output_tokens"] = r.OutputTokens,
+        ["total_tokens"] = r.TotalTokens,
+        ["cost_usd"] = r.CostUsd,
+        ["cost_incomplete"] = r.CostIncomplete,
+        ["emulated"] = r.Emulated,
+        ["pending"] = r.PendingCount,
+        ["started_at"] = r.CreatedAt,
+        ["updated_at"] = r.UpdatedAt,
+        ["ended_at"] = r.EndedAt,
+    };
 
     private const string Interrupted = "interrupted";
 
@@ -195,12 +218,12 @@ internal static class RunsCommand
     private static readonly string[] StatusNames =
         [.. Enum.GetValues<RunStatus>().Where(s => s != RunStatus.None).Select(s => s.ToWireName()), Interrupted];
 
-    private static JsonObject WithInterruption(JsonObject summary, RunState state, bool isInterrupted, RunOutputSettings settings)
+    private static JsonObject WithInterruption(JsonObject summary, string? resumeCommand)
     {
-        summary["interrupted"] = isInterrupted;
-        if (isInterrupted)
+        summary["interrupted"] = resumeCommand is not null;
+        if (resumeCommand is not null)
         {
-            summary["resume_command"] = ResumeCommand(state, settings);
+            summary["resume_command"] = resumeCommand;
         }
 
         return summary;
@@ -209,12 +232,9 @@ internal static class RunsCommand
     private static string ResumeCommand(RunState state, RunOutputSettings settings) =>
         $"companyos resume {ShellText.Quote(state.RunId)}{settings.CommandArguments(state)}";
 
-    // An ended run (e.g. cancelled while waiting) has nothing left to decide.
-    private static int PendingCount(RunState state) => state.Status.IsTerminal() ? 0 : state.WaitingCalls.Count();
-
-    private static void WriteTable(IAnsiConsole console, RunState[] runs, string path, HashSet<string> interrupted)
+    private static void WriteTable(IAnsiConsole console, IReadOnlyList<RunSummary> runs, string path, HashSet<string> interrupted)
     {
-        if (runs.Length == 0)
+        if (runs.Count == 0)
         {
             console.WriteLine($"no runs in {path}.");
             return;
@@ -224,10 +244,10 @@ internal static class RunsCommand
         // narrow one the columns that matter least go first, so that each run stays on one line at 80 columns.
         var width = console.Profile.Width;
         var ids = width >= 160 ? runs.ToDictionary(r => r.RunId, r => r.RunId, StringComparer.Ordinal) : ShortIds(runs);
-        var columns = new List<(string Name, Func<RunState, string> Value)>
+        var columns = new List<(string Name, Func<RunSummary, string> Value)>
         {
             ("run", r => ids[r.RunId]),
-            ("agent", r => r.Start?.AgentType ?? "?"),
+            ("agent", r => r.AgentType),
             ("status", r => interrupted.Contains(r.RunId) ? (width < 120 ? "interrupted" : "interrupted (no live driver)") : r.Status.ToWireName()),
         };
         if (width >= 120 || runs.Any(r => r.OrgId is not null))
@@ -242,10 +262,10 @@ internal static class RunsCommand
         }
 
         columns.Add(("cost $", r => r.CostUsd.ToString("0.######", CultureInfo.InvariantCulture) + (r.CostIncomplete ? "+" : string.Empty)));
-        columns.Add(("wait", r => PendingCount(r).ToString(CultureInfo.InvariantCulture)));
+        columns.Add(("wait", r => r.PendingCount.ToString(CultureInfo.InvariantCulture)));
         if (width >= 100)
         {
-            columns.Add(("started", r => r.StartedAt.ToString(width >= 120 ? "yyyy-MM-dd HH:mm:ss" : "MM-dd HH:mm", CultureInfo.InvariantCulture)));
+            columns.Add(("started", r => r.CreatedAt.ToString(width >= 120 ? "yyyy-MM-dd HH:mm:ss" : "MM-dd HH:mm", CultureInfo.InvariantCulture)));
         }
 
         // Plain columns two spaces apart; the task (last) gets what is left of the line, cut with "…".
@@ -256,7 +276,7 @@ internal static class RunsCommand
         console.WriteLine(Line(columns.Select(c => c.Name), widths, "task"));
         foreach (var (row, run) in rows.Zip(runs))
         {
-            console.WriteLine(Line(row, widths, ShellText.OneLine(run.Start?.Task ?? string.Empty, taskWidth)));
+            console.WriteLine(Line(row, widths, ShellText.OneLine(run.Task, taskWidth)));
         }
     }
 
@@ -264,7 +284,7 @@ internal static class RunsCommand
         string.Concat(cells.Select((c, i) => c.PadRight(widths[i]) + "  ")) + task;
 
     /// <summary>The shortest prefix of each id, from <c>run_</c> plus 8 characters up, that no other listed run shares.</summary>
-    private static Dictionary<string, string> ShortIds(IReadOnlyList<RunState> runs)
+    private static Dictionary<string, string> ShortIds(IReadOnlyList<RunSummary> runs)
     {
         var ids = runs.Select(r => r.RunId).Distinct(StringComparer.Ordinal).ToList();
         var result = new Dictionary<string, string>(StringComparer.Ordinal);

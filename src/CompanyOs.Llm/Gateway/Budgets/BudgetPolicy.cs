@@ -10,12 +10,12 @@ internal sealed class BudgetPolicy(BudgetOptions options, GatewayServices servic
     /// <summary>The configured checks for the caller in <paramref name="context"/> (kept in the spend store); null when none applies.</summary>
     public BudgetCheck[]? ChecksFor(LlmCallContext? context)
     {
-        if (context is null || !options.Any)
+        if (context is null || (!options.Any && context.ApiKeyBudget is null))
         {
             return null;
         }
 
-        var checks = new List<BudgetCheck>(3);
+        var checks = new List<BudgetCheck>(4);
         if (context.OrgId is { } org && (options.Orgs.GetValueOrDefault(org) ?? options.DefaultOrg) is { } orgLimit)
         {
             checks.Add(new BudgetCheck(new BudgetScope(BudgetScopeKind.Org, org), orgLimit));
@@ -29,6 +29,11 @@ internal sealed class BudgetPolicy(BudgetOptions options, GatewayServices servic
         if (context.RunId is { } run && options.PerRun is { } runLimit)
         {
             checks.Add(new BudgetCheck(new BudgetScope(BudgetScopeKind.Run, run), runLimit));
+        }
+
+        if (context.ApiKeyId is { } key && context.ApiKeyBudget is { } keyLimit)
+        {
+            checks.Add(new BudgetCheck(new BudgetScope(BudgetScopeKind.ApiKey, key), keyLimit));
         }
 
         return checks.Count == 0 ? null : [.. checks];

@@ -56,7 +56,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
                 catch (Exception ex)
                 {
                     ended = true;
-                    RecordFailure(call, ex);
+                    RecordFailure(call, ex, record: !call.OutputStarted);
                     AttachInterruptedCharge(call, messages, options, ex);
                     failure = ExceptionDispatchInfo.Capture(ex);
                     break;
@@ -85,8 +85,13 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         {
             if (!ended)
             {
-                // The caller stopped reading before the end: count the call as cancelled.
-                RecordFailure(call, new OperationCanceledException("The caller stopped reading the stream."));
+                // The caller stopped reading before the end: count the call as cancelled. Once output had begun the provider
+                // billed an unknown part: the recorder hears the same maximum the budgets settle with.
+                RecordFailure(call, new OperationCanceledException("The caller stopped reading the stream."), record: !call.OutputStarted);
+                if (call.OutputStarted)
+                {
+                    services.CallRecorder?.Record(call.Context, InterruptedCharge(call, messages, options));
+                }
             }
 
             await stream.DisposeAsync().ConfigureAwait(false);
@@ -131,13 +136,25 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     /// </summary>
     private void AttachInterruptedCharge(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, Exception exception)
     {
-        if (!call.OutputStarted || exception is not ProviderException { Kind: ProviderErrorKind.StreamInterrupted })
+        if (!call.OutputStarted)
         {
             return;
         }
 
+        // Budgets settle any stream that failed after output began (broken, cancelled) at this maximum: the recorder hears
+        // the same figure, which includes the billed failed attempts RecordFailure left out.
+        var info = InterruptedCharge(call, messages, options);
+        services.CallRecorder?.Record(call.Context, info);
+        if (exception is ProviderException { Kind: ProviderErrorKind.StreamInterrupted })
+        {
+            exception.Data[LlmCallInfo.PropertyKey] = info;
+        }
+    }
+
+    private LlmCallInfo InterruptedCharge(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
         var (usage, cost) = services.Budgets.Interrupted(call, messages, options);
-        exception.Data[LlmCallInfo.PropertyKey] = Info(call, call.TotalCost(cost), call.TotalUsage(usage), services.Time.GetElapsedTime(call.StartTimestamp));
+        return Info(call, call.TotalCost(cost), call.TotalUsage(usage), services.Time.GetElapsedTime(call.StartTimestamp));
     }
 
     private LlmCallInfo RecordSuccess(GatewayCall call)
@@ -157,7 +174,9 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
             CostUsd = cost,
             Duration = latency,
         });
-        return Info(call, cost, usage, latency);
+        var info = Info(call, cost, usage, latency);
+        services.CallRecorder?.Record(call.Context, info);
+        return info;
     }
 
     private static LlmCallInfo Info(GatewayCall call, decimal? cost, UsageDetails? usage, TimeSpan latency) => new()
@@ -173,7 +192,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     };
 
     /// <summary>Always false, so that it can run as an exception filter without catching.</summary>
-    private bool RecordFailure(GatewayCall call, Exception exception)
+    private bool RecordFailure(GatewayCall call, Exception exception, bool record = true)
     {
         var billed = call.BilledUsage;
         var duration = services.Time.GetElapsedTime(call.StartTimestamp);
@@ -190,7 +209,13 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         if (billed is not null)
         {
             // The provider billed attempts of a call that failed: tell the caller, so that it can account for them.
-            exception.Data[LlmCallInfo.PropertyKey] = Info(call, call.TotalCost(0m), call.TotalUsage(null), duration);
+            var info = Info(call, call.TotalCost(0m), call.TotalUsage(null), duration);
+            exception.Data[LlmCallInfo.PropertyKey] = info;
+            if (record)
+            {
+                // A stream that failed after output began is recorded with its whole charge (the billed attempts included) by its caller.
+                services.CallRecorder?.Record(call.Context, info);
+            }
         }
 
         return false;

@@ -72,6 +72,25 @@ public sealed class FallbackBudgetTests
         Assert.Equal((1, 0), (_factory["a"].Attempts, _factory["b"].Attempts));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_fallback_to_a_dearer_model_that_does_not_fit_the_api_key_budget_is_refused_before_calling_it(bool streaming)
+    {
+        using var gateway = Build(); // no budgets section: the key's own budget still applies
+        var context = new LlmCallContext { OrgId = "acme", ApiKeyId = "key_1", ApiKeyBudget = new BudgetLimit(MaxUsd: Limit) };
+        var scope = new BudgetScope(BudgetScopeKind.ApiKey, "key_1");
+
+        var error = await Assert.ThrowsAsync<BudgetExceededException>(() =>
+            GatewayCalls.CallAsync(gateway, streaming, For(context), cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal(scope, error.Scope);
+        Assert.Contains("API key 'key_1'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("claude-3-opus-20240229", error.Message, StringComparison.Ordinal);
+        Assert.Equal((1, 0), (_factory["a"].Attempts, _factory["b"].Attempts));
+        Assert.Equal(default, await _store.GetSpentAsync(new BudgetScope(BudgetScopeKind.Org, "acme"), TestContext.Current.CancellationToken));
+    }
+
     [Fact]
     public async Task A_fallback_step_that_fits_is_reserved_and_settled_at_its_own_price()
     {

@@ -1,0 +1,192 @@
+using System.Threading.Channels;
+using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.Runs;
+using CompanyOs.Agents.Runtime;
+using CompanyOs.Events;
+
+namespace CompanyOs.Server.Agents;
+
+/// <summary>
+/// Drives runs in the background, at most <c>slots</c> at a time, each under the run's lease (the runtime takes it). A run
+/// waiting for a slot is already stored as started, so the queue itself need not survive a restart: on start, every
+/// running run nobody holds a lease on is queued again (<see cref="TakeOverInBackground"/>). A run another instance
+/// drives is looked at again once a lease could have expired, so a crashed instance's runs are taken over.
+/// </summary>
+internal sealed class RunScheduler(
+    AgentRuntime runtime, IEventStore store, RunStepHub hub, int slots, TimeSpan leaseDuration, TimeProvider time, ILogger<RunScheduler> logger) : IDisposable
+{
+    private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Lock _gate = new();
+
+    // Run id → true when a decision arrived while it was being driven (it must be driven once more).
+    private readonly Dictionary<string, bool> _driving = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _queued = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private Task[] _workers = [];
+    private Task _takeOver = Task.CompletedTask;
+
+    /// <summary>Runs waiting for a slot.</summary>
+    public int Queued
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queued.Count;
+            }
+        }
+    }
+
+    /// <summary>Runs being driven now.</summary>
+    public int Driving
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _driving.Count;
+            }
+        }
+    }
+
+    /// <summary>The most runs driven at once since start (never above the slots).</summary>
+    public int MostDriving { get; private set; }
+
+    public void Start() => _workers = [.. Enumerable.Range(0, slots).Select(_ => Task.Run(WorkAsync))];
+
+    /// <summary>Queues the run to be driven (once: a run already queued is not queued twice; one being driven is driven again after).</summary>
+    public void Enqueue(string runId)
+    {
+        lock (_gate)
+        {
+            if (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (_driving.ContainsKey(runId))
+            {
+                _driving[runId] = true;
+                return;
+            }
+
+            if (!_queued.Add(runId))
+            {
+                return;
+            }
+        }
+
+        _queue.Writer.TryWrite(runId);
+    }
+
+    /// <summary>Queues every run that is running but driven by nobody (its driver stopped or crashed; its lease is gone or expires).</summary>
+    public void TakeOverInBackground() => _takeOver = Task.Run(() => TakeOverAsync(_stop.Token));
+
+    /// <summary>Stops: drives in progress are cancelled by the runtime's disposal; the queue is dropped (the runs are stored).</summary>
+    public async Task StopAsync()
+    {
+        lock (_gate)
+        {
+            _stop.Cancel();
+        }
+
+        _queue.Writer.TryComplete();
+        await _takeOver;
+    }
+
+    public void Dispose() => _stop.Dispose();
+
+    /// <summary>Waits for the workers after the runtime was disposed (their drives ended).</summary>
+    public Task WorkersStoppedAsync() => Task.WhenAll(_workers);
+
+    private async Task TakeOverAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var stream in store.ListStreamsAsync(RunEventCodec.StreamPrefix, null, cancellationToken))
+            {
+                var state = RunState.Empty;
+                await foreach (var recorded in store.ReadStreamAsync(stream.StreamId, 0, cancellationToken))
+                {
+                    state = state.Apply(recorded);
+                }
+
+                // Running, or ended without its closing trace: both have something left to do.
+                if (state.Status == RunStatus.Running || (state.Status.IsTerminal() && !state.TraceWritten))
+                {
+                    Enqueue(state.RunId);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (EventStoreException e)
+        {
+            AgentLog.TakeOverFailed(logger, e.Message);
+        }
+    }
+
+    private async Task WorkAsync()
+    {
+        await foreach (var runId in _queue.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            lock (_gate)
+            {
+                _queued.Remove(runId);
+                if (_stop.IsCancellationRequested)
+                {
+                    continue;
+                }
+
+                _driving[runId] = false;
+                MostDriving = Math.Max(MostDriving, _driving.Count);
+            }
+
+            var again = false;
+            try
+            {
+                var result = await runtime.ResumeAsync(runId, hub.PublishAsync, _stop.Token);
+                if (result.DrivenBy is not null && !result.Status.IsTerminal())
+                {
+                    RetryLater(runId);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && _stop.IsCancellationRequested)
+            {
+            }
+            catch (AgentRunException e)
+            {
+                AgentLog.DriveRefused(logger, runId, e.Kind.ToString(), e.Message);
+            }
+            catch (EventStoreException e)
+            {
+                AgentLog.DriveStoreFailed(logger, runId, e.Message);
+                RetryLater(runId);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    again = _driving.Remove(runId, out var decided) && decided;
+                }
+            }
+
+            if (again)
+            {
+                Enqueue(runId);
+            }
+        }
+    }
+
+    private void RetryLater(string runId) =>
+        _ = Task.Delay(leaseDuration, time, _stop.Token).ContinueWith(
+            t =>
+            {
+                if (t.IsCompletedSuccessfully)
+                {
+                    Enqueue(runId);
+                }
+            },
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+}

@@ -1,0 +1,125 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace CompanyOs.Server.Keys;
+
+/// <summary>API keys per organisation (table <c>api_keys</c>) in the server's store; only SHA-256 hashes are stored.</summary>
+internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time)
+{
+    /// <summary>The most a key's budget may be: far above any real budget, well inside the store's nano-dollar BIGINT.</summary>
+    public const decimal MaxBudgetUsd = 1_000_000_000m;
+
+    private const string Columns = "id, org, scopes, prefix, created_at, revoked_at, models, rpm, budget_nanos";
+
+    public StoreDatabase Database => database;
+
+    /// <summary>Creates a key for <paramref name="org"/>; the returned key is the only time it is ever visible.</summary>
+    /// <exception cref="ArgumentException">An argument is not usable; the message names it and says why.</exception>
+    public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(
+        string org, IReadOnlyList<string> scopes, IReadOnlyList<string>? models = null, int? rpm = null, decimal? budgetUsd = null,
+        CancellationToken cancellationToken = default)
+    {
+        Validate(org, scopes, models, rpm, budgetUsd);
+        var key = ApiKey.Generate();
+        var record = new ApiKeyRecord(ApiKey.NewId(), org, scopes, ApiKey.Visible(key), time.GetUtcNow(), null)
+        {
+            Models = models,
+            Rpm = rpm,
+            BudgetUsd = budgetUsd,
+        };
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO api_keys (id, key_hash, prefix, org, scopes, models, rpm, budget_nanos, created_at)
+            VALUES (@id, @hash, @prefix, @org, @scopes, @models, @rpm, @budget, @created)
+            """;
+        command.With("@id", record.Id).With("@hash", ApiKey.Hash(key)).With("@prefix", record.Prefix).With("@org", org)
+            .With("@scopes", string.Join(',', scopes)).With("@models", models is null ? null : string.Join(',', models))
+            .With("@rpm", rpm).With("@budget", budgetUsd is { } usd ? StoreDatabase.ToNanos(usd) : null)
+            .With("@created", Text(record.CreatedAt));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return (record, key);
+    }
+
+    /// <summary>The record of <paramref name="key"/> (revoked ones included, so callers can say so), or null.</summary>
+    public async Task<ApiKeyRecord?> FindAsync(string key, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM api_keys WHERE key_hash = @hash";
+        command.With("@hash", ApiKey.Hash(key));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM api_keys ORDER BY org, created_at, id";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var records = new List<ApiKeyRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(Read(reader));
+        }
+
+        return records;
+    }
+
+    /// <summary>Revokes the key with <paramref name="id"/>; false when there is no such (unrevoked) key.</summary>
+    public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE api_keys SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL";
+        command.With("@id", id).With("@now", Text(time.GetUtcNow()));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <exception cref="ArgumentException">An argument is not usable.</exception>
+    private static void Validate(string org, IReadOnlyList<string> scopes, IReadOnlyList<string>? models, int? rpm, decimal? budgetUsd)
+    {
+        if (string.IsNullOrWhiteSpace(org) || org.Any(char.IsControl))
+        {
+            throw new ArgumentException("The org must be a non-empty name without control characters.", nameof(org));
+        }
+
+        var unknown = scopes.Except(ApiKey.KnownScopes, StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0 || scopes.Count == 0)
+        {
+            throw new ArgumentException($"Scopes must be some of {string.Join(", ", ApiKey.KnownScopes)}; got '{string.Join(",", scopes)}'.", nameof(scopes));
+        }
+
+        if (models is { Count: 0 } || models?.Any(m => string.IsNullOrWhiteSpace(m) || m.Contains(',', StringComparison.Ordinal)) == true)
+        {
+            throw new ArgumentException("Models must be a non-empty list of model names (or null for every model).", nameof(models));
+        }
+
+        if (rpm is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rpm), rpm, "Requests per minute must be at least 1 (or null for no limit).");
+        }
+
+        if (budgetUsd is <= 0 or > MaxBudgetUsd)
+        {
+            throw new ArgumentOutOfRangeException(nameof(budgetUsd), budgetUsd,
+                $"The budget must be more than 0 and at most {MaxBudgetUsd.ToString(CultureInfo.InvariantCulture)} USD (or null for none).");
+        }
+    }
+
+    private static string Text(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+
+    private static ApiKeyRecord Read(DbDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetString(2).Split(',', StringSplitOptions.RemoveEmptyEntries),
+        reader.GetString(3),
+        DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture),
+        reader.IsDBNull(5) ? null : DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture))
+    {
+        Models = reader.IsDBNull(6) ? null : reader.GetString(6).Split(','),
+        Rpm = reader.IsDBNull(7) ? null : Convert.ToInt32(reader.GetValue(7), CultureInfo.InvariantCulture),
+        BudgetUsd = reader.IsDBNull(8) ? null : StoreDatabase.FromNanos(Convert.ToInt64(reader.GetValue(8), CultureInfo.InvariantCulture)),
+    };
+}

@@ -1,0 +1,57 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace CompanyOs.Server.Keys;
+
+/// <summary>The server's store in one SQLite file (the default), in WAL mode so that readers never wait for the usage writer.</summary>
+internal sealed class SqliteStoreDatabase(string path) : StoreDatabase
+{
+    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    {
+        DataSource = Path.GetFullPath(path),
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    public string DatabasePath { get; } = Path.GetFullPath(path);
+
+    public override string Description => $"SQLite file '{DatabasePath}'";
+
+    protected override string IdentityColumn => "INTEGER PRIMARY KEY";
+
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    // SQLite's DDL is transactional: one writer transaction makes the whole schema step atomic between processes.
+    protected override async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
+        await ExecuteAsync(connection, "BEGIN IMMEDIATE;", cancellationToken);
+    }
+
+    protected override Task FinishAsync(DbConnection connection, bool created) =>
+        ExecuteAsync(connection, created ? "COMMIT;" : "ROLLBACK;", CancellationToken.None);
+
+    protected override async Task<bool> HasColumnAsync(DbConnection connection, string table, string column, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = @column";
+        command.With("@column", column);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+}

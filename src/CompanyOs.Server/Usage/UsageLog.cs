@@ -1,0 +1,83 @@
+using System.Globalization;
+using CompanyOs.Server.Keys;
+
+namespace CompanyOs.Server.Usage;
+
+/// <summary>One charged gateway call, as the usage log keeps it.</summary>
+internal sealed record UsageRecord(
+    string Org, string? KeyId, string Provider, string Model, string? Agent, long InputTokens, long OutputTokens, decimal? CostUsd,
+    bool Emulated, DateTimeOffset At)
+{
+    /// <summary>The UTC calendar day of <see cref="At"/> (<c>yyyy-MM-dd</c>), what stats group and filter by.</summary>
+    public string Day => At.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
+
+/// <summary>The calls of one org summed by provider, model, agent, key and day (the finest grouping stats offer).</summary>
+internal sealed record UsageTotals(
+    string Provider, string Model, string? Agent, string? KeyId, string Day, long Calls, long InputTokens, long OutputTokens, decimal CostUsd,
+    long UnpricedCalls, long EmulatedCalls = 0);
+
+/// <summary>The durable usage log (table <c>usage_records</c>) in the server's store.</summary>
+internal sealed class UsageLog(StoreDatabase database)
+{
+    /// <summary>Appends <paramref name="records"/> in one transaction.</summary>
+    public async Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var record in records)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO usage_records (org, key_id, provider, model, agent, input_tokens, output_tokens, cost_nanos, emulated, at, day)
+                VALUES (@org, @key, @provider, @model, @agent, @input, @output, @cost, @emulated, @at, @day)
+                """;
+            command.With("@org", record.Org).With("@key", record.KeyId).With("@provider", record.Provider).With("@model", record.Model)
+                .With("@agent", record.Agent).With("@input", record.InputTokens).With("@output", record.OutputTokens)
+                .With("@cost", record.CostUsd is { } cost ? StoreDatabase.ToNanos(cost) : null).With("@emulated", record.Emulated ? 1 : 0)
+                .With("@at", record.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)).With("@day", record.Day);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The calls of <paramref name="org"/> — and only of it — from day <paramref name="from"/> to <paramref name="to"/> (inclusive, UTC).</summary>
+    public async Task<IReadOnlyList<UsageTotals>> SummarizeAsync(string org, DateOnly? from, DateOnly? to, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT provider, model, agent, key_id, day, COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cost_nanos),
+                   SUM(CASE WHEN cost_nanos IS NULL THEN 1 ELSE 0 END), SUM(emulated)
+            FROM usage_records
+            WHERE org = @org{(from is null ? "" : " AND day >= @from")}{(to is null ? "" : " AND day <= @to")}
+            GROUP BY provider, model, agent, key_id, day
+            """;
+        command.With("@org", org);
+        if (from is { } f)
+        {
+            command.With("@from", f.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+
+        if (to is { } t)
+        {
+            command.With("@to", t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+
+        var rows = new List<UsageTotals>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new UsageTotals(
+                reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetString(4), Long(reader.GetValue(5)), Long(reader.GetValue(6)), Long(reader.GetValue(7)),
+                StoreDatabase.FromNanos(Long(reader.GetValue(8))), Long(reader.GetValue(9)), Long(reader.GetValue(10))));
+        }
+
+        return rows;
+    }
+
+    private static long Long(object value) => value is DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+}

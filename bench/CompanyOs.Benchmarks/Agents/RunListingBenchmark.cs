@@ -97,12 +97,10 @@ public class RunListingBenchmark
     {
         var path = Path.Combine(Path.GetTempPath(), $"companyos-bench-runs-{runs}", "events.db");
         var ready = path + ".ready";
-        if (!File.Exists(ready))
+        if (!File.Exists(ready) && Directory.Exists(Path.GetDirectoryName(path)))
         {
-            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-            {
-                File.Delete(file);
-            }
+            // A half-built store from an interrupted setup: start over.
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
         }
 
         var store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = path, Durability = SqliteDurability.Normal });

@@ -164,7 +164,7 @@ internal sealed class AgentRuns(
             Emulated = server.Emulator,
         };
         Runtime = Own(new AgentRuntime(gateway, Store, Tools, Prompts, Definitions, runtimeOptions, time, loggers.CreateLogger<AgentRuntime>()));
-        _scheduler = new RunScheduler(Runtime, Store, hub, server.MaxConcurrentRuns, runtimeOptions.LeaseDuration, time, loggers.CreateLogger<RunScheduler>());
+        _scheduler = new RunScheduler(Runtime, hub, server.MaxConcurrentRuns, runtimeOptions.LeaseDuration, time, loggers.CreateLogger<RunScheduler>());
         AgentLog.RuntimeReady(_logger, Definitions.Count, server.RunsPostgres is null ? Path.GetFullPath(server.RunsDatabase, root) : "PostgreSQL", server.MaxConcurrentRuns);
     }
 

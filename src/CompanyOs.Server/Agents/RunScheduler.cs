@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.ReadModel;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Events;
@@ -11,9 +11,10 @@ namespace CompanyOs.Server.Agents;
 /// waiting for a slot is already stored as started, so the queue itself need not survive a restart: on start, every
 /// running run nobody holds a lease on is queued again (<see cref="TakeOverInBackground"/>). A run another instance
 /// drives is looked at again once a lease could have expired, so a crashed instance's runs are taken over.
+/// Running runs are found in the run read model, not by reading every run.
 /// </summary>
 internal sealed class RunScheduler(
-    AgentRuntime runtime, IEventStore store, RunStepHub hub, int slots, TimeSpan leaseDuration, TimeProvider time, ILogger<RunScheduler> logger) : IDisposable
+    AgentRuntime runtime, RunStepHub hub, int slots, TimeSpan leaseDuration, TimeProvider time, ILogger<RunScheduler> logger) : IDisposable
 {
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Lock _gate = new();
@@ -103,20 +104,19 @@ internal sealed class RunScheduler(
     {
         try
         {
-            await foreach (var stream in store.ListStreamsAsync(RunEventCodec.StreamPrefix, null, cancellationToken))
+            // From the read model (every org: this is the server's own housekeeping), a page at a time.
+            string? after = null;
+            do
             {
-                var state = RunState.Empty;
-                await foreach (var recorded in store.ReadStreamAsync(stream.StreamId, 0, cancellationToken))
+                var page = await runtime.Runs.ListRunsAsync(new RunQuery { Status = RunStatus.Running, Limit = 500, After = after }, cancellationToken);
+                foreach (var run in page.Items)
                 {
-                    state = state.Apply(recorded);
+                    Enqueue(run.RunId);
                 }
 
-                // Running, or ended without its closing trace: both have something left to do.
-                if (state.Status == RunStatus.Running || (state.Status.IsTerminal() && !state.TraceWritten))
-                {
-                    Enqueue(state.RunId);
-                }
+                after = page.NextCursor;
             }
+            while (after is not null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

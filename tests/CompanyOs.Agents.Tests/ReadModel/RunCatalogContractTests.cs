@@ -263,6 +263,19 @@ public abstract class RunCatalogContractTests : IAsyncLifetime
         }
     }
 
+    /// <summary>For the stores that keep the projection in their database: a new catalog (another process) continues from the stored rows and checkpoint.</summary>
+    private protected async Task A_new_catalog_continues_from_the_stored_rows_and_checkpoint()
+    {
+        var first = await Writer.StartAsync("org-1", "researcher", T0, ct: Ct);
+        var head = await Catalog().CatchUpAsync(cancellationToken: Ct);
+        var second = await Writer.StartAsync("org-1", "researcher", T0.AddSeconds(1), ct: Ct);
+
+        // One event per query: only rows stored by the first catalog can bring the older run.
+        var other = Catalog(new RunCatalogOptions { MaxCatchUpEvents = 1 });
+        Assert.Equal(head, await other.CatchUpAsync(0, Ct));
+        Assert.Equal([second, first], (await other.ListRunsAsync(new RunQuery(), Ct)).Items.Select(r => r.RunId));
+    }
+
     [Fact]
     public async Task A_foreign_cursor_or_a_bad_limit_is_refused_naming_what_is_wrong()
     {
@@ -284,10 +297,40 @@ public sealed class InMemoryRunCatalogTests : RunCatalogContractTests
 public sealed class SqliteRunCatalogTests : RunCatalogContractTests
 {
     private protected override Task<TestStore> OpenAsync() => TestStore.SqliteAsync(Ct);
+
+    [Fact]
+    public Task The_projection_is_kept_in_the_store_file() => A_new_catalog_continues_from_the_stored_rows_and_checkpoint();
+
+    [Fact]
+    public async Task A_table_of_an_older_layout_is_dropped_and_rebuilt_from_the_events()
+    {
+        var run = await new RunEventWriter(Store).StartAsync("org-1", "researcher", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), ct: Ct);
+        await using (var catalog = RunCatalog.For(Store))
+        {
+            await catalog.CatchUpAsync(cancellationToken: Ct);
+        }
+
+        var path = ((Events.Sqlite.SqliteEventStore)Store).DatabasePath;
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE run_summaries SET agent_type = 'stale'; UPDATE run_summaries_checkpoint SET layout = 0";
+            command.ExecuteNonQuery();
+        }
+
+        await using var upgraded = RunCatalog.For(Store);
+        var summary = await upgraded.GetSummaryAsync(run, Ct);
+
+        Assert.Equal("researcher", summary!.AgentType);
+    }
 }
 
 /// <summary>Needs the throw-away PostgreSQL that scripts/test.sh starts (COMPANYOS_TEST_POSTGRES); missing, the tests fail.</summary>
 public sealed class PostgresRunCatalogTests : RunCatalogContractTests
 {
     private protected override Task<TestStore> OpenAsync() => TestStore.PostgresAsync(Ct);
+
+    [Fact]
+    public Task The_projection_is_kept_in_the_stores_schema() => A_new_catalog_continues_from_the_stored_rows_and_checkpoint();
 }

@@ -21,8 +21,14 @@ internal sealed class HookedEventStore(IEventStore inner) : IEventStore
         return await inner.AppendAsync(streamId, expectedVersion, events, cancellationToken);
     }
 
-    public IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string streamId, long fromVersion = 0, CancellationToken cancellationToken = default) =>
-        inner.ReadStreamAsync(streamId, fromVersion, cancellationToken);
+    /// <summary>Called on every stream read and stream listing, with the stream id or prefix (to count what a query reads).</summary>
+    public Action<string>? OnStreamRead { get; set; }
+
+    public IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string streamId, long fromVersion = 0, CancellationToken cancellationToken = default)
+    {
+        OnStreamRead?.Invoke(streamId);
+        return inner.ReadStreamAsync(streamId, fromVersion, cancellationToken);
+    }
 
     public IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition = 0, EventFilter? filter = null, int maxCount = int.MaxValue, CancellationToken cancellationToken = default) =>
         inner.ReadAllAsync(fromPosition, filter, maxCount, cancellationToken);
@@ -40,6 +46,9 @@ internal sealed class HookedEventStore(IEventStore inner) : IEventStore
         return await inner.GetStreamVersionAsync(streamId, cancellationToken);
     }
 
-    public IAsyncEnumerable<StreamInfo> ListStreamsAsync(string prefix, string? orgId = null, CancellationToken cancellationToken = default) =>
-        inner.ListStreamsAsync(prefix, orgId, cancellationToken);
+    public IAsyncEnumerable<StreamInfo> ListStreamsAsync(string prefix, string? orgId = null, CancellationToken cancellationToken = default)
+    {
+        OnStreamRead?.Invoke(prefix);
+        return inner.ListStreamsAsync(prefix, orgId, cancellationToken);
+    }
 }

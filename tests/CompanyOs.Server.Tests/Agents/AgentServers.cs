@@ -146,11 +146,19 @@ internal static class AgentHttp
     public static async Task<JsonElement> WaitForStatusAsync(this HttpClient http, string runId, string status)
     {
         JsonElement run = default;
-        await Poll.UntilAsync(async () =>
+        try
         {
-            run = await http.GetJsonAsync($"v1/runs/{runId}");
-            return run.GetProperty("status").GetString() == status;
-        }, $"run {runId} reaching {status} (last: {(run.ValueKind == JsonValueKind.Undefined ? "?" : run.GetProperty("status").GetString())})", cancellationToken: Ct);
+            await Poll.UntilAsync(async () =>
+            {
+                run = await http.GetJsonAsync($"v1/runs/{runId}");
+                return run.GetProperty("status").GetString() == status;
+            }, $"run {runId} reaching {status}", cancellationToken: Ct);
+        }
+        catch (Xunit.Sdk.XunitException) when (run.ValueKind == JsonValueKind.Object)
+        {
+            Assert.Fail($"run {runId} did not reach {status}; it is: {run.GetRawText()}");
+        }
+
         return run;
     }
 }

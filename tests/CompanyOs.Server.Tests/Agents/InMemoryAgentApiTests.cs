@@ -38,12 +38,22 @@ public sealed class InMemoryAgentApiTests
             Assert.Equal(approveRun, (await again.JsonAsync(200)).GetProperty("id").GetString());
         }
 
-        var rejectRun = (await http.StartAsync()).GetProperty("id").GetString()!;
-        var questionRun = (await http.StartAsync()).GetProperty("id").GetString()!;
-        var approveCall = (await http.WaitForStatusAsync(approveRun, "awaiting_approval")).GetProperty("pending")[0].GetProperty("call_id").GetString()!;
-        var rejectCall = (await http.WaitForStatusAsync(rejectRun, "awaiting_approval")).GetProperty("pending")[0].GetProperty("call_id").GetString()!;
-        var question = (await http.WaitForStatusAsync(questionRun, "awaiting_approval")).GetProperty("pending")[0];
-        Assert.Equal("question", question.GetProperty("kind").GetString());
+        var second = (await http.StartAsync()).GetProperty("id").GetString()!;
+        var third = (await http.StartAsync()).GetProperty("id").GetString()!;
+
+        // Runs are driven concurrently, so which run got which scripted turn is found out, not assumed.
+        var pending = new Dictionary<string, JsonElement>();
+        foreach (var run in new[] { approveRun, second, third })
+        {
+            pending[run] = (await http.WaitForStatusAsync(run, "awaiting_approval")).GetProperty("pending")[0];
+        }
+
+        var questionRun = pending.Single(p => p.Value.GetProperty("kind").GetString() == "question").Key;
+        var question = pending[questionRun];
+        approveRun = pending.Keys.First(r => r != questionRun);
+        var rejectRun = pending.Keys.Last(r => r != questionRun);
+        var approveCall = pending[approveRun].GetProperty("call_id").GetString()!;
+        var rejectCall = pending[rejectRun].GetProperty("call_id").GetString()!;
         Assert.Equal(3, (await http.GetJsonAsync("v1/runs")).GetProperty("data").GetArrayLength());
         Assert.Equal(3, (await http.GetJsonAsync("v1/decisions")).GetProperty("data").GetArrayLength());
         var replay = await SseClient.ReadAllAsync(http, $"v1/runs/{approveRun}/events");

@@ -58,8 +58,9 @@ public sealed class RunSchedulingTests
             await Poll.UntilAsync(() => first.Emulator!.TotalRequestCount > 0, "the first run's model call to start", cancellationToken: Ct);
         }
 
-        // Graceful shutdown stopped driving without failing anything: every run is still running.
-        await using var second = await project.StartAsync();
+        // Graceful shutdown stopped driving without failing anything: every run is still running. (A short lease on the
+        // second server: were a lease left behind, the runs would still be finished, just after it expired.)
+        await using var second = await project.StartAsync("--CompanyOs:Server:RunLeaseSeconds=2");
         second.Emulator!.Script.Enqueue(Answer);
         using var next = AgentHttp.Client(second.BaseUri, key);
         foreach (var id in ids)

@@ -21,6 +21,9 @@ internal sealed class RunReader : IAsyncDisposable
         _catalog = RunCatalog.For(store);
     }
 
+    /// <summary>The run read model over the store.</summary>
+    public RunCatalog Catalog => _catalog;
+
     /// <summary>
     /// Runs of the read model, newest first: of <paramref name="orgId"/> (or all), with <paramref name="status"/> and
     /// <paramref name="agentType"/> when given, at most <paramref name="limit"/>. <paramref name="keep"/> filters further

@@ -24,6 +24,7 @@ internal static class RunsCommand
         var (db, json) = (DatabaseOption(), JsonOption("One JSON array of runs."));
         var command = new Command("runs", "List the runs in the event store: status, agent, iterations, tokens, cost, pending decisions.") { org, status, agent, limit, db, json };
         command.Subcommands.Add(Show("show", environment));
+        command.Subcommands.Add(Rebuild(environment));
         command.SetAction((parse, ct) => CommandBoundary.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             var wanted = parse.GetValue(status)?.Trim().ToLowerInvariant();
@@ -82,6 +83,27 @@ internal static class RunsCommand
                 await output.WriteLineAsync($"{id} was interrupted (no live driver); continue it with: {command}").ConfigureAwait(false);
             }
 
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    /// <summary><c>runs rebuild</c>: drops the run read model of the store and projects every event again.</summary>
+    private static Command Rebuild(CliEnvironment environment)
+    {
+        var (db, json) = (DatabaseOption(), JsonOption("One JSON object: runs and checkpoint."));
+        var command = new Command("rebuild", "Rebuild the run list (the read model next to the events) from every stored event.") { db, json };
+        command.SetAction((parse, ct) => CommandBoundary.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        {
+            var path = CompanyOsPaths.ResolveDatabase(parse.GetValue(db), environment);
+            RunLookup.RequireDatabase(path);
+            await using var reader = await RunReader.OpenAsync(path, ct).ConfigureAwait(false);
+            var checkpoint = await reader.Catalog.RebuildAsync(ct).ConfigureAwait(false);
+            var runs = (await reader.ListSummariesAsync(null, null, null, null, null, ct).ConfigureAwait(false)).Count;
+            var output = parse.InvocationConfiguration.Output;
+            await output.WriteLineAsync(parse.GetValue(json)
+                ? new JsonObject { ["runs"] = runs, ["checkpoint"] = checkpoint }.ToJsonString(RunJson.Options)
+                : $"rebuilt the run list of {path}: {runs} run(s), every event up to position {checkpoint}.").ConfigureAwait(false);
             return ExitCodes.Success;
         }));
         return command;

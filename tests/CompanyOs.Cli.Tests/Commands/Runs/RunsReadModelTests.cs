@@ -45,4 +45,40 @@ public sealed class RunsReadModelTests : IDisposable
 
         return rows;
     }
+
+    [Fact]
+    public async Task Runs_rebuild_drops_the_rows_and_projects_every_event_again()
+    {
+        var run = await _cli.Cli("run", "researcher", "Summarise event sourcing");
+        Assert.Equal(ExitCodes.Success, (await _cli.Cli("runs", "--json")).Exit);
+        Execute("UPDATE run_summaries SET status = 'failed', total_tokens = -1");
+
+        var rebuilt = await _cli.Cli("runs", "rebuild", "--json");
+
+        Assert.True(rebuilt.Exit == ExitCodes.Success, rebuilt.All);
+        using var doc = JsonDocument.Parse(rebuilt.Out);
+        Assert.Equal(1, doc.RootElement.GetProperty("runs").GetInt32());
+        Assert.True(doc.RootElement.GetProperty("checkpoint").GetInt64() > 0);
+        Assert.Equal([(run.RunId, "completed")], ProjectedRows());
+        var listed = JsonDocument.Parse((await _cli.Cli("runs", "--json")).Out).RootElement.EnumerateArray().Single();
+        Assert.True(listed.GetProperty("total_tokens").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task Runs_rebuild_without_a_store_is_exit_2()
+    {
+        var rebuilt = await _cli.Cli("runs", "rebuild");
+
+        Assert.Equal(ExitCodes.BadInput, rebuilt.Exit);
+        Assert.Contains("no event store at", rebuilt.Err, StringComparison.Ordinal);
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _cli.Database, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
 }

@@ -61,6 +61,12 @@ public sealed class GatewayServices : IDisposable
     /// <summary>What <see cref="Dispose"/> releases: provider clients, limiters, stats, a cache the builder made.</summary>
     internal IDisposable[] Owned { init => _owned = value; }
 
+    /// <summary>
+    /// The current window of <paramref name="provider"/>'s RPM/TPM limiter (<c>rate_limit_rpm</c>, <c>rate_limit_tpm</c>);
+    /// null when the provider has neither limit.
+    /// </summary>
+    public RateLimitWindowState? GetRateLimitState(string provider) => RateLimiters.For(provider)?.GetWindowState();
+
     /// <summary>Counters by provider, model, org and agent since these services were built.</summary>
     public GatewayStatsSnapshot GetStats() => Stats.GetSnapshot();
 

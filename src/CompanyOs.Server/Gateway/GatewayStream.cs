@@ -1,3 +1,4 @@
+using CompanyOs.Llm.Calls;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Hosting;
 using Microsoft.Extensions.AI;
@@ -8,7 +9,9 @@ namespace CompanyOs.Server.Gateway;
 /// Runs a streaming gateway call for an SSE endpoint. The first update is awaited before the response starts, so that
 /// everything the gateway refuses up front (routing, budget, rate limit, an upstream that never answered) still gets its
 /// own status code; a failure after that is handed to the <c>fail</c> callback to end the stream with the wire's error
-/// event — never with a clean end. At the shutdown drain deadline the stream ends with such an error too.
+/// event — never with a clean end. At the shutdown drain deadline the stream ends with such an error too. The route's facts
+/// are headers (written once the first update arrived, so provider and fallback are final); the cost, known only at the
+/// end, is the SSE comment <c>: x-companyos-cost-usd: …</c> before the closing events (or before the error event).
 /// </summary>
 internal static class GatewayStream
 {
@@ -33,11 +36,18 @@ internal static class GatewayStream
             throw ShuttingDown();
         }
 
+        if (hasMore)
+        {
+            GatewayHeaders.Apply(http.Response, LlmCallRoute.From(updates.Current));
+        }
+
         await ServerSentEvents.StartAsync(http.Response, cancellationToken);
+        LlmCallInfo? info = null;
         try
         {
             while (hasMore)
             {
+                info = LlmCallInfo.From(updates.Current) ?? info;
                 await write(updates.Current);
                 hasMore = await updates.MoveNextAsync();
             }
@@ -53,6 +63,8 @@ internal static class GatewayStream
         }
         catch (Exception e)
         {
+            // What an interrupted stream was charged, before the error event that ends it.
+            await WriteCostAsync(http, LlmCallInfo.From(e), cancellationToken);
             await fail(e);
             return;
         }
@@ -66,9 +78,13 @@ internal static class GatewayStream
 
         if (!cancellationToken.IsCancellationRequested)
         {
+            await WriteCostAsync(http, info, cancellationToken);
             await complete();
         }
     }
+
+    private static Task WriteCostAsync(HttpContext http, LlmCallInfo? info, CancellationToken cancellationToken) =>
+        GatewayHeaders.CostComment(info) is { } comment ? ServerSentEvents.WriteRawAsync(http.Response, comment, cancellationToken) : Task.CompletedTask;
 
     private static ApiRequestException ShuttingDown() => new(new ApiError(ApiErrorKind.UpstreamUnavailable,
         "The server is shutting down: the stream was ended after the shutdown drain time. Retry the request."));

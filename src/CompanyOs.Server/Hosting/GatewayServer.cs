@@ -154,6 +154,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             });
         }
 
+        app.UseRateLimitHeaders();
         app.MapHealth();
         app.MapServerMetrics();
         var v1 = app.MapGroup("/v1").RequireApiKeys();

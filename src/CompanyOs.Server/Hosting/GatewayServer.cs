@@ -11,6 +11,7 @@ using CompanyOs.Server.Models;
 using CompanyOs.Server.OpenAI;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace CompanyOs.Server.Hosting;
@@ -136,6 +137,12 @@ internal sealed class GatewayServer : IAsyncDisposable
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(options.RequestHeadersTimeoutSeconds);
+            k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(options.KeepAliveTimeoutSeconds);
+            k.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeaderBytes;
+            k.Limits.MinRequestBodyDataRate = options.MinRequestBodyBytesPerSecond == 0
+                ? null
+                : new MinDataRate(options.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(options.MinRequestBodyGraceSeconds));
         });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {

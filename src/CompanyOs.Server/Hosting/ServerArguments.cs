@@ -90,6 +90,19 @@ internal static class ServerArguments
             options.KeysDatabase = keys;
         }
 
+        options.RequestHeadersTimeoutSeconds = Whole(section, "RequestHeadersTimeoutSeconds", 1, 3600, "seconds") ?? options.RequestHeadersTimeoutSeconds;
+        options.KeepAliveTimeoutSeconds = Whole(section, "KeepAliveTimeoutSeconds", 1, 86400, "seconds") ?? options.KeepAliveTimeoutSeconds;
+        options.MinRequestBodyBytesPerSecond = Whole(section, "MinRequestBodyBytesPerSecond", 0, int.MaxValue, "bytes per second") ?? options.MinRequestBodyBytesPerSecond;
+        options.MinRequestBodyGraceSeconds = Whole(section, "MinRequestBodyGraceSeconds", 2, 3600, "seconds") ?? options.MinRequestBodyGraceSeconds;
+        options.MaxRequestHeaderBytes = Whole(section, "MaxRequestHeaderBytes", 1024, 16 * 1024 * 1024, "bytes") ?? options.MaxRequestHeaderBytes;
         return options;
     }
+
+    private static int? Whole(IConfigurationSection section, string key, int min, int max, string unit) =>
+        section[key] is not { } text
+            ? null
+            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+                ? value
+                : throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:{key}",
+                    string.Create(CultureInfo.InvariantCulture, $"must be a whole number of {unit} from {min} to {max}, got '{text}'"));
 }

@@ -14,6 +14,7 @@ internal static class OpenAIErrors
             ApiErrorKind.NotFound => ("invalid_request_error", error.Param == "model" ? "model_not_found" : null),
             ApiErrorKind.RequestTooLarge => ("invalid_request_error", "request_too_large"),
             ApiErrorKind.UnsupportedMediaType => ("invalid_request_error", "unsupported_media_type"),
+            ApiErrorKind.RequestTimeout => ("invalid_request_error", "request_timeout"),
             ApiErrorKind.RateLimited => ("requests", "rate_limit_exceeded"),
             ApiErrorKind.InsufficientQuota => ("insufficient_quota", "insufficient_quota"),
             ApiErrorKind.UpstreamFailed => ("server_error", "upstream_error"),

@@ -2,6 +2,7 @@ using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway.Budgets;
 using CompanyOs.Llm.Gateway.Costs;
 using CompanyOs.Llm.Gateway.RateLimiting;
+using CompanyOs.Llm.Gateway.Resilience;
 using CompanyOs.Llm.Gateway.Routing;
 using CompanyOs.Llm.Gateway.Stats;
 using CompanyOs.Llm.Tokens;
@@ -22,6 +23,7 @@ public sealed class GatewayServices : IDisposable
 {
     private IDisposable[] _owned = [];
     private BudgetPolicy? _budgets;
+    private CircuitStates? _circuits;
 
     internal GatewayServices()
     {
@@ -66,6 +68,16 @@ public sealed class GatewayServices : IDisposable
     /// null when the provider has neither limit.
     /// </summary>
     public RateLimitWindowState? GetRateLimitState(string provider) => RateLimiters.For(provider)?.GetWindowState();
+
+    /// <summary>
+    /// The state of <paramref name="provider"/>'s circuit breaker in the pipelines built over these services (the most severe
+    /// when there are several); null when the breaker is off (<c>circuit_breaker.enabled: false</c>) or no pipeline was built.
+    /// </summary>
+    public ProviderCircuitState? GetCircuitState(string provider) => Circuits.StateOf(provider);
+
+    /// <summary>The circuit breakers of the pipelines built over these services.</summary>
+    internal CircuitStates Circuits =>
+        _circuits ?? Interlocked.CompareExchange(ref _circuits, new CircuitStates(Time), null) ?? _circuits;
 
     /// <summary>Counters by provider, model, org and agent since these services were built.</summary>
     public GatewayStatsSnapshot GetStats() => Stats.GetSnapshot();

@@ -122,6 +122,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         builder.Services.AddSingleton<ShutdownDrain>();
         builder.Services.AddSingleton<ModelDirectory>();
         builder.Services.AddServerMetrics();
+        var readiness = builder.Services.AddHealthChecks();
         // Registered before the gateway is built, so that the gateway (limits, budgets) and count_tokens count alike.
         builder.Services.AddSingleton<ITokenCounter>(sp => new TiktokenTokenCounter(sp.GetRequiredService<ModelCatalog>()));
         if (options.KeysDatabase is { } keys)
@@ -129,6 +130,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             var path = Path.Combine(builder.Environment.ContentRootPath, keys);
             builder.Services.AddSingleton(sp => new SqliteApiKeyStore(path, sp.GetRequiredService<TimeProvider>()));
             builder.Services.AddSingleton<KeyRateLimits>();
+            readiness.AddCheck<KeyStoreReadiness>("keys");
         }
 
         // Kestrel cuts what is still open at the host's shutdown timeout: leave the drain time plus a margin to end streams.

@@ -15,6 +15,8 @@ namespace CompanyOs.Server.Gateway;
 /// </summary>
 internal static class GatewayStream
 {
+    private static readonly TimeSpan ErrorEventDrain = TimeSpan.FromMilliseconds(50);
+
     public static async Task RunAsync(
         HttpContext http,
         IAsyncEnumerable<ChatResponseUpdate> stream,
@@ -58,21 +60,21 @@ internal static class GatewayStream
         }
         catch (OperationCanceledException) when (drainExpired.IsCancellationRequested)
         {
-            await fail(ShuttingDown());
+            await FailAsync(http, fail, ShuttingDown());
             return;
         }
         catch (Exception e)
         {
             // What an interrupted stream was charged, before the error event that ends it.
             await WriteCostAsync(http, LlmCallInfo.From(e), cancellationToken);
-            await fail(e);
+            await FailAsync(http, fail, e);
             return;
         }
 
         if (drainExpired.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             // A layer below may end quietly when cancelled; an end after the deadline is never a proof of completeness.
-            await fail(ShuttingDown());
+            await FailAsync(http, fail, ShuttingDown());
             return;
         }
 
@@ -81,6 +83,28 @@ internal static class GatewayStream
             await WriteCostAsync(http, info, cancellationToken);
             await complete();
         }
+    }
+
+    /// <summary>
+    /// Writes the wire's error event, then resets the connection instead of ending the response: a client that ignores
+    /// in-stream error events (the OpenAI .NET SDK reads <c>data: {"error":…}</c> as an empty chunk) still fails, with a
+    /// transport error, rather than taking a cut answer for a complete one.
+    /// </summary>
+    private static async Task FailAsync(HttpContext http, Func<Exception, Task> fail, Exception exception)
+    {
+        try
+        {
+            await fail(exception);
+
+            // Bytes flushed a moment ago may still be on their way to the socket; a reset at once could drop the error event.
+            await Task.Delay(ErrorEventDrain, http.RequestServices.GetRequiredService<TimeProvider>(), http.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The client is gone already.
+        }
+
+        http.Abort();
     }
 
     private static Task WriteCostAsync(HttpContext http, LlmCallInfo? info, CancellationToken cancellationToken) =>

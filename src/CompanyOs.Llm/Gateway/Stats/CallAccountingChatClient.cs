@@ -74,8 +74,9 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
                 if (!routed)
                 {
                     // After the first update nothing retries or falls back: the route is final, and a server can say so at once.
+                    // On a copy: the cache below keeps the provider's update objects and stores them as the answer.
                     routed = true;
-                    (current.AdditionalProperties ??= [])[LlmCallRoute.PropertyKey] = Route(call);
+                    current = WithRoute(current, call);
                 }
 
                 if (IsTrailer(current))
@@ -158,6 +159,14 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         }
 
         return info;
+    }
+
+    private static ChatResponseUpdate WithRoute(ChatResponseUpdate update, GatewayCall call)
+    {
+        var copy = update.Clone();
+        copy.AdditionalProperties = update.AdditionalProperties is { } properties ? new(properties) : [];
+        copy.AdditionalProperties[LlmCallRoute.PropertyKey] = Route(call);
+        return copy;
     }
 
     private static LlmCallRoute Route(GatewayCall call) => new()

@@ -228,7 +228,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
             CostUsd = interrupted is not null ? interrupted.CostUsd : billed is null ? null : call.TotalCost(0m),
             Duration = duration,
         });
-        if (billed is not null && interrupted is null)
+        if (billed is not null && LlmCallInfo.From(exception) is null)
         {
             // The provider billed attempts of a call that failed: tell the caller, so that it can account for them.
             exception.Data[LlmCallInfo.PropertyKey] = Info(call, call.TotalCost(0m), call.TotalUsage(null), duration);

@@ -65,9 +65,8 @@ internal static class GatewayStream
         }
         catch (Exception e)
         {
-            // What an interrupted stream was charged, before the error event that ends it.
-            await WriteCostAsync(http, LlmCallInfo.From(e), cancellationToken);
-            await FailAsync(http, fail, e);
+            // What an interrupted stream was charged goes before the error event that ends it.
+            await FailAsync(http, fail, e, LlmCallInfo.From(e));
             return;
         }
 
@@ -90,10 +89,11 @@ internal static class GatewayStream
     /// in-stream error events (the OpenAI .NET SDK reads <c>data: {"error":…}</c> as an empty chunk) still fails, with a
     /// transport error, rather than taking a cut answer for a complete one.
     /// </summary>
-    private static async Task FailAsync(HttpContext http, Func<Exception, Task> fail, Exception exception)
+    private static async Task FailAsync(HttpContext http, Func<Exception, Task> fail, Exception exception, LlmCallInfo? charged = null)
     {
         try
         {
+            await WriteCostAsync(http, charged, http.RequestAborted);
             await fail(exception);
 
             // Bytes flushed a moment ago may still be on their way to the socket; a reset at once could drop the error event.

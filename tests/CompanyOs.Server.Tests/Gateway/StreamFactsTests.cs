@@ -119,6 +119,25 @@ public sealed class StreamFactsTests
         Assert.Equal("0", Assert.Single(second.Headers.GetValues("x-ratelimit-remaining-requests")));
     }
 
+    [Fact]
+    public async Task A_stream_cut_after_output_started_reports_what_it_was_charged_before_its_error_event()
+    {
+        await using var server = await TestServers.StartAsync();
+        server.Emulator!.Script.Enqueue(Emulator.Scripting.ScriptedTurn.Text(string.Join(' ', Enumerable.Repeat("word", 30))));
+        server.Emulator.Faults.Enqueue(Fault.CutAfter(4), provider: EmulatorProvider.OpenAI);
+        using var http = TestServers.Http(server);
+
+        using var read = await SseStreams.PostAsync(http, "v1/chat/completions",
+            """{"model":"gpt-4o","max_tokens":500,"stream":true,"messages":[{"role":"user","content":"go"}]}""");
+
+        Assert.True(read.Reset);
+        var charged = Cost(read.Text);
+        // The maximum (prompt estimate + 500 output tokens): the provider billed an unknown part. The same figure as the stats.
+        Assert.InRange(charged, 0.005m, 0.0051m);
+        Assert.Equal(Gateway(server).GetStats().Rows.Sum(r => r.CostUsd), charged);
+        Assert.True(read.Text.IndexOf(CostComment, StringComparison.Ordinal) < read.Text.IndexOf("data: {\"error\"", StringComparison.Ordinal));
+    }
+
     internal static decimal Cost(string body)
     {
         var line = Assert.Single(body.Split('\n'), l => l.StartsWith(CostComment, StringComparison.Ordinal));

@@ -12,4 +12,8 @@ public sealed record RecordedRequest(
     EmulatorRoute Route,
     string Body,
     IReadOnlyDictionary<string, string> Headers,
-    string? Fault);
+    string? Fault)
+{
+    /// <summary>What became of the response: frames written, aborted or not, and when the emulator stopped producing it.</summary>
+    public RecordedResponse Response { get; } = new();
+}

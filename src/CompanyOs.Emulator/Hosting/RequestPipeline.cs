@@ -47,7 +47,23 @@ internal sealed class RequestPipeline(EmulatorState state)
         }
 
         var faultText = faults.Count > 0 ? string.Join(", ", faults) : null;
-        state.Ledger.Record(new RecordedRequest(route, body, SafeHeaders(request.Headers), faultText));
+        var recorded = new RecordedRequest(route, body, SafeHeaders(request.Headers), faultText);
+        state.Ledger.Record(recorded);
+        try
+        {
+            await RespondAsync(context, route, errors, handle, body, faults, faultText, headerProblem, latency, cache, recorded.Response).ConfigureAwait(false);
+        }
+        finally
+        {
+            recorded.Response.Finish(aborted: context.RequestAborted.IsCancellationRequested);
+        }
+    }
+
+    private async Task RespondAsync(
+        HttpContext context, EmulatorRoute route, IErrorFormat errors, Func<RequestScope, Task> handle, string body, List<Fault> faults,
+        string? faultText, string? headerProblem, (TimeSpan FirstByte, TimeSpan Chunk) latency, CacheHint cache, RecordedResponse progress)
+    {
+        var request = context.Request;
         if (headerProblem is not null)
         {
             EmulatorLog.Rejected(state.Logger, route, 400, headerProblem);
@@ -92,7 +108,7 @@ internal sealed class RequestPipeline(EmulatorState state)
         }
 
         var chunkDelay = state.Options.ChunkDelay + latency.Chunk;
-        await handle(new RequestScope(context, state, route, errors, body, faults, chunkDelay, cache, request.Headers[EmulatorHeaders.Tag].ToString() is { Length: > 0 } tag ? tag : null))
+        await handle(new RequestScope(context, state, route, errors, body, faults, chunkDelay, cache, request.Headers[EmulatorHeaders.Tag].ToString() is { Length: > 0 } tag ? tag : null, progress))
             .ConfigureAwait(false);
     }
 

@@ -14,7 +14,8 @@ internal sealed record RequestScope(
     IReadOnlyList<Fault> Faults,
     TimeSpan ChunkDelay,
     CacheHint Cache,
-    string? Tag)
+    string? Tag,
+    RecordedResponse Progress)
 {
     public CancellationToken Aborted => Context.RequestAborted;
 

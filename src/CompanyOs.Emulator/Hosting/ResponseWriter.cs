@@ -58,6 +58,7 @@ internal static class ResponseWriter
         response.Headers.CacheControl = "no-cache";
         await response.StartAsync(scope.Aborted).ConfigureAwait(false);
 
+        scope.Progress.Plan(frames.Count);
         var cut = scope.Find(FaultKind.CutAfter);
         var malformedIndex = scope.Find(FaultKind.Malformed) is null ? -1 : Math.Min(1, frames.Count - 1);
         for (var i = 0; i < frames.Count; i++)
@@ -75,6 +76,7 @@ internal static class ResponseWriter
             var frame = i == malformedIndex ? Corrupt(frames[i]) : frames[i];
             await response.Body.WriteAsync(frame, scope.Aborted).ConfigureAwait(false);
             await response.Body.FlushAsync(scope.Aborted).ConfigureAwait(false);
+            scope.Progress.FrameWritten();
         }
 
         if (cut is not null)

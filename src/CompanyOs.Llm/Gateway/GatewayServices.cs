@@ -3,6 +3,7 @@ using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway.Budgets;
 using CompanyOs.Llm.Gateway.Costs;
 using CompanyOs.Llm.Gateway.RateLimiting;
+using CompanyOs.Llm.Gateway.Resilience;
 using CompanyOs.Llm.Gateway.Routing;
 using CompanyOs.Llm.Gateway.Stats;
 using CompanyOs.Llm.Tokens;
@@ -23,6 +24,7 @@ public sealed class GatewayServices : IDisposable
 {
     private IDisposable[] _owned = [];
     private BudgetPolicy? _budgets;
+    private CircuitStates? _circuits;
 
     internal GatewayServices()
     {
@@ -64,6 +66,22 @@ public sealed class GatewayServices : IDisposable
 
     /// <summary>What <see cref="Dispose"/> releases: provider clients, limiters, stats, a cache the builder made.</summary>
     internal IDisposable[] Owned { init => _owned = value; }
+
+    /// <summary>
+    /// The current window of <paramref name="provider"/>'s RPM/TPM limiter (<c>rate_limit_rpm</c>, <c>rate_limit_tpm</c>);
+    /// null when the provider has neither limit.
+    /// </summary>
+    public RateLimitWindowState? GetRateLimitState(string provider) => RateLimiters.For(provider)?.GetWindowState();
+
+    /// <summary>
+    /// The state of <paramref name="provider"/>'s circuit breaker in the pipelines built over these services (the most severe
+    /// when there are several); null when the breaker is off (<c>circuit_breaker.enabled: false</c>) or no pipeline was built.
+    /// </summary>
+    public ProviderCircuitState? GetCircuitState(string provider) => Circuits.StateOf(provider);
+
+    /// <summary>The circuit breakers of the pipelines built over these services.</summary>
+    internal CircuitStates Circuits =>
+        _circuits ?? Interlocked.CompareExchange(ref _circuits, new CircuitStates(Time), null) ?? _circuits;
 
     /// <summary>Counters by provider, model, org and agent since these services were built.</summary>
     public GatewayStatsSnapshot GetStats() => Stats.GetSnapshot();

@@ -30,7 +30,9 @@ internal static class MessagesApi
             var call = MessagesRequestReader.Read(request);
             var caller = Caller.Of(http);
             caller.RequireModel(call.Model, catalog);
-            call.Options.WithCallContext(caller.CallContext());
+            var context = caller.CallContext();
+            call.Options.WithCallContext(context);
+            RoutedProvider.Expect(http, call.Model, context);
             if (!call.Stream)
             {
                 var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);
@@ -45,6 +47,7 @@ internal static class MessagesApi
         }
         catch (Exception e) when (GatewayErrors.From(e) is { } error)
         {
+            RoutedProvider.From(http, e);
             EndpointFailures.Log(e, error, Path, logger);
             return AnthropicErrors.Result(error, http.Response);
         }

@@ -23,16 +23,42 @@ internal static class GatewayHeaders
             return;
         }
 
-        response.Headers[Provider] = info.Provider;
         if (info.CostUsd is { } cost)
         {
             response.Headers[CostUsd] = cost.ToString(CultureInfo.InvariantCulture);
         }
 
-        response.Headers[Cache] = info.CacheHit ? "hit" : "miss";
-        if (info.FallbackPath.Count > 0)
+        Route(response, info.Provider, info.CacheHit, info.FallbackPath);
+    }
+
+    /// <summary>
+    /// A stream's facts, written before its first chunk (after the upstream answered, so provider and fallback are the true
+    /// ones). Its cost is known only at the end: it comes as the <see cref="CostComment"/> SSE comment, not as a header.
+    /// </summary>
+    public static void Apply(HttpResponse response, LlmCallRoute? route)
+    {
+        if (route is not null)
         {
-            response.Headers[Fallback] = string.Join(',', info.FallbackPath.Append(info.Provider));
+            Route(response, route.Provider, route.CacheHit, route.FallbackPath);
         }
+    }
+
+    /// <summary>
+    /// The SSE comment carrying a stream's cost (every SSE parser skips comments, so no SDK sees it); null when the cost is
+    /// unknown — never a made-up zero.
+    /// </summary>
+    public static string? CostComment(LlmCallInfo? info) =>
+        info?.CostUsd is { } cost ? $": {CostUsd}: {cost.ToString(CultureInfo.InvariantCulture)}\n\n" : null;
+
+    private static void Route(HttpResponse response, string provider, bool cacheHit, IReadOnlyList<string> fallbackPath)
+    {
+        response.Headers[Provider] = provider;
+        response.Headers[Cache] = cacheHit ? "hit" : "miss";
+        if (fallbackPath.Count > 0)
+        {
+            response.Headers[Fallback] = string.Join(',', fallbackPath.Append(provider));
+        }
+
+        response.HttpContext.Features.Set(new RoutedProvider(provider));
     }
 }

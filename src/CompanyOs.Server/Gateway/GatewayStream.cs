@@ -1,3 +1,4 @@
+using CompanyOs.Llm.Calls;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Hosting;
 using Microsoft.Extensions.AI;
@@ -8,10 +9,14 @@ namespace CompanyOs.Server.Gateway;
 /// Runs a streaming gateway call for an SSE endpoint. The first update is awaited before the response starts, so that
 /// everything the gateway refuses up front (routing, budget, rate limit, an upstream that never answered) still gets its
 /// own status code; a failure after that is handed to the <c>fail</c> callback to end the stream with the wire's error
-/// event — never with a clean end. At the shutdown drain deadline the stream ends with such an error too.
+/// event — never with a clean end. At the shutdown drain deadline the stream ends with such an error too. The route's facts
+/// are headers (written once the first update arrived, so provider and fallback are final); the cost, known only at the
+/// end, is the SSE comment <c>: x-companyos-cost-usd: …</c> before the closing events (or before the error event).
 /// </summary>
 internal static class GatewayStream
 {
+    private static readonly TimeSpan ErrorEventDrain = TimeSpan.FromMilliseconds(50);
+
     public static async Task RunAsync(
         HttpContext http,
         IAsyncEnumerable<ChatResponseUpdate> stream,
@@ -33,11 +38,18 @@ internal static class GatewayStream
             throw ShuttingDown();
         }
 
+        if (hasMore)
+        {
+            GatewayHeaders.Apply(http.Response, LlmCallRoute.From(updates.Current));
+        }
+
         await ServerSentEvents.StartAsync(http.Response, cancellationToken);
+        LlmCallInfo? info = null;
         try
         {
             while (hasMore)
             {
+                info = LlmCallInfo.From(updates.Current) ?? info;
                 await write(updates.Current);
                 hasMore = await updates.MoveNextAsync();
             }
@@ -48,27 +60,55 @@ internal static class GatewayStream
         }
         catch (OperationCanceledException) when (drainExpired.IsCancellationRequested)
         {
-            await fail(ShuttingDown());
+            await FailAsync(http, fail, ShuttingDown());
             return;
         }
         catch (Exception e)
         {
-            await fail(e);
+            // What an interrupted stream was charged goes before the error event that ends it.
+            await FailAsync(http, fail, e, LlmCallInfo.From(e));
             return;
         }
 
         if (drainExpired.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             // A layer below may end quietly when cancelled; an end after the deadline is never a proof of completeness.
-            await fail(ShuttingDown());
+            await FailAsync(http, fail, ShuttingDown());
             return;
         }
 
         if (!cancellationToken.IsCancellationRequested)
         {
+            await WriteCostAsync(http, info, cancellationToken);
             await complete();
         }
     }
+
+    /// <summary>
+    /// Writes the wire's error event, then resets the connection instead of ending the response: a client that ignores
+    /// in-stream error events (the OpenAI .NET SDK reads <c>data: {"error":…}</c> as an empty chunk) still fails, with a
+    /// transport error, rather than taking a cut answer for a complete one.
+    /// </summary>
+    private static async Task FailAsync(HttpContext http, Func<Exception, Task> fail, Exception exception, LlmCallInfo? charged = null)
+    {
+        try
+        {
+            await WriteCostAsync(http, charged, http.RequestAborted);
+            await fail(exception);
+
+            // Bytes flushed a moment ago may still be on their way to the socket; a reset at once could drop the error event.
+            await Task.Delay(ErrorEventDrain, http.RequestServices.GetRequiredService<TimeProvider>(), http.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The client is gone already.
+        }
+
+        http.Abort();
+    }
+
+    private static Task WriteCostAsync(HttpContext http, LlmCallInfo? info, CancellationToken cancellationToken) =>
+        GatewayHeaders.CostComment(info) is { } comment ? ServerSentEvents.WriteRawAsync(http.Response, comment, cancellationToken) : Task.CompletedTask;
 
     private static ApiRequestException ShuttingDown() => new(new ApiError(ApiErrorKind.UpstreamUnavailable,
         "The server is shutting down: the stream was ended after the shutdown drain time. Retry the request."));

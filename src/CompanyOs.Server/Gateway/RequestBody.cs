@@ -31,6 +31,11 @@ internal static class RequestBody
             var field = param is null ? "" : $" (field '{param}')";
             throw new ApiRequestException(ApiError.Invalid(param ?? "body", $"Invalid JSON body at {where}{field}: {Reason(e)}"));
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            throw new ApiRequestException(new ApiError(ApiErrorKind.RequestTimeout,
+                "The request body arrived slower than the server's minimum data rate (min_request_body_bytes_per_second)."));
+        }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             var limit = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;

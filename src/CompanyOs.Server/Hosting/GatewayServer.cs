@@ -16,6 +16,7 @@ using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Gateway.Budgets;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace CompanyOs.Server.Hosting;
@@ -127,6 +128,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         builder.Services.AddSingleton<ModelDirectory>();
         builder.Services.AddServerMetrics();
         builder.Services.AddAgentRuns();
+        var readiness = builder.Services.AddHealthChecks();
         // Registered before the gateway is built, so that the gateway (limits, budgets) and count_tokens count alike.
         builder.Services.AddSingleton<ITokenCounter>(sp => new TiktokenTokenCounter(sp.GetRequiredService<ModelCatalog>()));
         if (options.KeysOn)
@@ -142,6 +144,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             builder.Services.AddSingleton<UsageRecorder>();
             builder.Services.AddSingleton<ILlmCallRecorder>(sp => sp.GetRequiredService<UsageRecorder>());
             builder.Services.AddSingleton<KeyRateLimits>();
+            readiness.AddCheck<KeyStoreReadiness>("keys");
         }
 
         // Kestrel cuts what is still open at the host's shutdown timeout: leave the drain time plus a margin to end streams.
@@ -150,6 +153,12 @@ internal sealed class GatewayServer : IAsyncDisposable
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(options.RequestHeadersTimeoutSeconds);
+            k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(options.KeepAliveTimeoutSeconds);
+            k.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeaderBytes;
+            k.Limits.MinRequestBodyDataRate = options.MinRequestBodyBytesPerSecond == 0
+                ? null
+                : new MinDataRate(options.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(options.MinRequestBodyGraceSeconds));
         });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
@@ -168,6 +177,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             });
         }
 
+        app.UseRateLimitHeaders();
         app.MapHealth();
         app.MapDashboard();
         app.MapServerMetrics();

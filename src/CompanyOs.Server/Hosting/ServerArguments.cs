@@ -90,6 +90,12 @@ internal static class ServerArguments
             options.KeysDatabase = keys;
         }
 
+        options.RequestHeadersTimeoutSeconds = Whole(section, "RequestHeadersTimeoutSeconds", 1, 3600, "seconds") ?? options.RequestHeadersTimeoutSeconds;
+        options.KeepAliveTimeoutSeconds = Whole(section, "KeepAliveTimeoutSeconds", 1, 86400, "seconds") ?? options.KeepAliveTimeoutSeconds;
+        options.MinRequestBodyBytesPerSecond = Whole(section, "MinRequestBodyBytesPerSecond", 0, int.MaxValue, "bytes per second") ?? options.MinRequestBodyBytesPerSecond;
+        options.MinRequestBodyGraceSeconds = Whole(section, "MinRequestBodyGraceSeconds", 2, 3600, "seconds") ?? options.MinRequestBodyGraceSeconds;
+        options.MaxRequestHeaderBytes = Whole(section, "MaxRequestHeaderBytes", 1024, 16 * 1024 * 1024, "bytes") ?? options.MaxRequestHeaderBytes;
+
         if (section["KeysStore"] is { } store)
         {
             options.KeysStore = store is ServerOptions.SqliteStore or ServerOptions.PostgresStore
@@ -115,13 +121,15 @@ internal static class ServerArguments
         options.AgentsDirectory = section["AgentsDirectory"] is { Length: > 0 } agents ? agents : options.AgentsDirectory;
         options.ToolsConfig = section["ToolsConfig"] is { Length: > 0 } tools ? tools : options.ToolsConfig;
         options.PromptsDirectory = section["PromptsDirectory"] is { Length: > 0 } prompts ? prompts : options.PromptsDirectory;
-        options.MaxConcurrentRuns = Count(section, "MaxConcurrentRuns", 1000) ?? options.MaxConcurrentRuns;
-        options.RunLeaseSeconds = Count(section, "RunLeaseSeconds", 3600) ?? options.RunLeaseSeconds;
+        options.MaxConcurrentRuns = Whole(section, "MaxConcurrentRuns", 1, 1000, "runs") ?? options.MaxConcurrentRuns;
+        options.RunLeaseSeconds = Whole(section, "RunLeaseSeconds", 1, 3600, "seconds") ?? options.RunLeaseSeconds;
     }
 
-    private static int? Count(IConfigurationSection section, string key, int max) => section[key] is not { } text
-        ? null
-        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= 1 && value <= max
-            ? value
-            : throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:{key}", $"must be a whole number from 1 to {max}, got '{text}'");
+    private static int? Whole(IConfigurationSection section, string key, int min, int max, string unit) =>
+        section[key] is not { } text
+            ? null
+            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+                ? value
+                : throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:{key}",
+                    string.Create(CultureInfo.InvariantCulture, $"must be a whole number of {unit} from {min} to {max}, got '{text}'"));
 }

@@ -13,7 +13,9 @@ internal static class ServerConfigFile
 
     private static readonly string[] Keys =
         ["urls", "max_request_body_bytes", "shutdown_drain_seconds", "default_org", "keys_database", "keys_store", "keys_connection_string_env", "emulator",
-         "runs_database", "runs_postgres", "runs_postgres_schema", "agents_directory", "tools_config", "prompts_directory", "max_concurrent_runs", "run_lease_seconds"];
+         "runs_database", "runs_postgres", "runs_postgres_schema", "agents_directory", "tools_config", "prompts_directory", "max_concurrent_runs", "run_lease_seconds",
+         "request_headers_timeout_seconds", "keep_alive_timeout_seconds", "min_request_body_bytes_per_second",
+         "min_request_body_grace_seconds", "max_request_header_bytes"];
 
     /// <exception cref="ConfigurationException">The file is unreadable or holds an invalid setting.</exception>
     public static ServerOptions Load(string path)
@@ -58,6 +60,12 @@ internal static class ServerConfigFile
         options.KeysConnectionStringEnv = variable.AsString() is { } variableName
             ? (string.IsNullOrWhiteSpace(variableName) ? throw variable.Error("must name an environment variable") : variableName)
             : null;
+        options.RequestHeadersTimeoutSeconds = root.Child("request_headers_timeout_seconds").AsInt(1, 3600) ?? options.RequestHeadersTimeoutSeconds;
+        options.KeepAliveTimeoutSeconds = root.Child("keep_alive_timeout_seconds").AsInt(1, 86400) ?? options.KeepAliveTimeoutSeconds;
+        options.MinRequestBodyBytesPerSecond = root.Child("min_request_body_bytes_per_second").AsInt(0, int.MaxValue) ?? options.MinRequestBodyBytesPerSecond;
+        // Kestrel checks rates once a second: a grace period under two heartbeats would cut healthy bodies.
+        options.MinRequestBodyGraceSeconds = root.Child("min_request_body_grace_seconds").AsInt(2, 3600) ?? options.MinRequestBodyGraceSeconds;
+        options.MaxRequestHeaderBytes = root.Child("max_request_header_bytes").AsInt(1024, 16 * 1024 * 1024) ?? options.MaxRequestHeaderBytes;
         options.Emulator = root.Child("emulator").AsBool() ?? false;
         options.RunsDatabase = root.Child("runs_database").AsString() ?? options.RunsDatabase;
         options.RunsPostgres = root.Child("runs_postgres").AsString();

@@ -23,6 +23,24 @@ internal sealed class ServerOptions
     /// <summary>How long open streams may continue after shutdown starts (SIGTERM) before they are ended with an error event.</summary>
     public int ShutdownDrainSeconds { get; set; } = 30;
 
+    /// <summary>Time a client has to send the request line and headers (Kestrel's <c>RequestHeadersTimeout</c>); slower connections are closed.</summary>
+    public int RequestHeadersTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>How long an idle keep-alive connection stays open (Kestrel's <c>KeepAliveTimeout</c>).</summary>
+    public int KeepAliveTimeoutSeconds { get; set; } = 130;
+
+    /// <summary>
+    /// Slowest request body accepted, in bytes per second after <see cref="MinRequestBodyGraceSeconds"/> (Kestrel's
+    /// <c>MinRequestBodyDataRate</c>); 0 turns the check off. A slower body is answered 408.
+    /// </summary>
+    public int MinRequestBodyBytesPerSecond { get; set; } = 240;
+
+    /// <summary>How long a body may start slower than <see cref="MinRequestBodyBytesPerSecond"/>.</summary>
+    public int MinRequestBodyGraceSeconds { get; set; } = 5;
+
+    /// <summary>Largest request line plus headers accepted (Kestrel's <c>MaxRequestHeadersTotalSize</c>); larger get 431.</summary>
+    public int MaxRequestHeaderBytes { get; set; } = 32 * 1024;
+
     /// <summary>SQLite file of API keys, spend and usage; when set, every <c>/v1</c> request needs a key and its org pays. Null: keys are off.</summary>
     public string? KeysDatabase { get; set; }
 

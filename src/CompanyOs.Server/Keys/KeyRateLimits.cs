@@ -46,6 +46,18 @@ internal sealed class KeyRateLimits(TimeProvider time) : IDisposable
         return false;
     }
 
+    /// <summary>The current window of the key's RPM limit; null when it has none (or has made no request since start).</summary>
+    public RateLimitWindowState? StateOf(string keyId)
+    {
+        SlidingWindowLogRateLimiter? limiter;
+        lock (_gate)
+        {
+            _limiters.TryGetValue(keyId, out limiter);
+        }
+
+        return limiter?.GetWindowState();
+    }
+
     public void Dispose()
     {
         lock (_gate)

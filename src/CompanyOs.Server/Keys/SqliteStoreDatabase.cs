@@ -37,6 +37,29 @@ internal sealed class SqliteStoreDatabase(string path) : StoreDatabase
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    // A fresh, unpooled connection that may not create the file: a pooled one could go on reading a file that was deleted
+    // or replaced under it, and a probe must not recreate a deleted store.
+    protected override async ValueTask<DbConnection> OpenProbeAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false,
+            DefaultTimeout = 5,
+        }.ToString());
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     // SQLite's DDL is transactional: one writer transaction makes the whole schema step atomic between processes.
     protected override async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
     {

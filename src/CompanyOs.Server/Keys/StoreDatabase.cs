@@ -36,6 +36,21 @@ internal abstract class StoreDatabase : IAsyncDisposable
 
     public abstract ValueTask DisposeAsync();
 
+    /// <summary>
+    /// Readiness: reads the keys table over a connection that does not create anything (<see cref="OpenProbeAsync"/>).
+    /// </summary>
+    /// <exception cref="DbException">The database does not answer.</exception>
+    public async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenProbeAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM api_keys WHERE 1 = 0";
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>A connection for <see cref="ProbeAsync"/>; by default the usual one.</summary>
+    protected virtual ValueTask<DbConnection> OpenProbeAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
+
     private async Task CreateTablesAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await ExecuteAsync(connection, $"""

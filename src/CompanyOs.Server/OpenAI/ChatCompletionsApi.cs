@@ -27,7 +27,9 @@ internal static class ChatCompletionsApi
             var call = ChatRequestReader.Read(request);
             var caller = Caller.Of(http);
             caller.RequireModel(call.Model, catalog);
-            call.Options.WithCallContext(caller.CallContext());
+            var context = caller.CallContext();
+            call.Options.WithCallContext(context);
+            RoutedProvider.Expect(http, call.Model, context);
             if (!call.Stream)
             {
                 var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);
@@ -43,6 +45,7 @@ internal static class ChatCompletionsApi
         }
         catch (Exception e) when (GatewayErrors.From(e) is { } error)
         {
+            RoutedProvider.From(http, e);
             EndpointFailures.Log(e, error, Path, logger);
             return OpenAIErrors.Result(error, http.Response);
         }

@@ -15,6 +15,7 @@ internal static class OpenAIErrors
             ApiErrorKind.Conflict => ("invalid_request_error", "conflict"),
             ApiErrorKind.RequestTooLarge => ("invalid_request_error", "request_too_large"),
             ApiErrorKind.UnsupportedMediaType => ("invalid_request_error", "unsupported_media_type"),
+            ApiErrorKind.RequestTimeout => ("invalid_request_error", "request_timeout"),
             ApiErrorKind.RateLimited => ("requests", "rate_limit_exceeded"),
             ApiErrorKind.InsufficientQuota => ("insufficient_quota", "insufficient_quota"),
             ApiErrorKind.UpstreamFailed => ("server_error", "upstream_error"),

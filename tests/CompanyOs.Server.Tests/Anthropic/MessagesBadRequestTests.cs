@@ -102,14 +102,15 @@ public sealed class MessagesBadRequestTests : IAsyncLifetime
         using var http = TestServers.Http(_holder.Server);
         _holder.Server.Emulator!.Faults.Enqueue(Fault.CutAfter(4));
 
-        using var response = await http.PostJsonAsync("v1/messages",
+        using var read = await SseStreams.PostAsync(http, "v1/messages",
             """{"model":"claude-3.5-sonnet","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"tell me a long story please"}]}""");
-        var events = await ChatCompletionsFailureTests.SseEvents(response);
+        var events = read.Events;
 
-        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(200, (int)read.Response.StatusCode);
         Assert.StartsWith("event: message_start", events[0], StringComparison.Ordinal);
         Assert.StartsWith("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\"", events[^1], StringComparison.Ordinal);
         Assert.DoesNotContain(events, e => e.StartsWith("event: message_stop", StringComparison.Ordinal));
+        Assert.True(read.Reset);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class NodeSdkTests
             $"npm SDKs not installed: run 'npm ci --prefix {dir}' (scripts/test.sh does)");
         await using var server = await TestServers.StartAsync();
 
-        var r = await RunNodeAsync(dir, server.BaseUri);
+        var r = await RunNodeAsync(dir, "sdk-check.mjs", server.BaseUri);
 
         Assert.Contains("hello from node", r.GetProperty("openaiText").GetString(), StringComparison.Ordinal);
         Assert.True(r.GetProperty("openaiTotalTokens").GetInt32() > 5);
@@ -45,9 +45,33 @@ public sealed class NodeSdkTests
         Assert.Equal("not_found_error", r.GetProperty("anthropicErrorType").GetString());
     }
 
-    private static async Task<JsonElement> RunNodeAsync(string dir, Uri baseUri)
+    [Fact]
+    public async Task Official_npm_sdks_raise_an_error_for_a_stream_that_fails_after_its_first_chunk()
     {
-        var start = new ProcessStartInfo("node", ["sdk-check.mjs", baseUri.ToString()])
+        var dir = Path.Combine(RepoPaths.Root, "tests", "CompanyOs.Server.Tests", "npm");
+        Assert.True(Directory.Exists(Path.Combine(dir, "node_modules", "openai")) && Directory.Exists(Path.Combine(dir, "node_modules", "@anthropic-ai", "sdk")),
+            $"npm SDKs not installed: run 'npm ci --prefix {dir}' (scripts/test.sh does)");
+        await using var server = await TestServers.StartAsync();
+        server.Emulator!.Script.Enqueue(Emulator.Scripting.ScriptedTurn.Text(string.Join(' ', Enumerable.Repeat("word", 30))));
+        server.Emulator.Script.Enqueue(Emulator.Scripting.ScriptedTurn.Text(string.Join(' ', Enumerable.Repeat("word", 30))));
+        server.Emulator.Faults.Enqueue(Emulator.Faults.Fault.CutAfter(4), provider: Emulator.EmulatorProvider.OpenAI);
+        server.Emulator.Faults.Enqueue(Emulator.Faults.Fault.CutAfter(4), provider: Emulator.EmulatorProvider.Anthropic);
+
+        var r = await RunNodeAsync(dir, "sdk-stream-errors.mjs", server.BaseUri);
+
+        // openai-node raises the in-stream error object as an APIError carrying the gateway's message.
+        Assert.False(r.GetProperty("openaiCleanEnd").GetBoolean());
+        Assert.False(string.IsNullOrEmpty(r.GetProperty("openaiText").GetString()));
+        Assert.Contains("stream interrupted", r.GetProperty("openaiError").GetString(), StringComparison.Ordinal);
+        Assert.False(r.GetProperty("anthropicCleanEnd").GetBoolean());
+        Assert.Equal("message_start", r.GetProperty("anthropicEvents")[0].GetString());
+        Assert.DoesNotContain(r.GetProperty("anthropicEvents").EnumerateArray(), e => e.GetString() == "message_stop");
+        Assert.Contains("stream interrupted", r.GetProperty("anthropicError").GetString(), StringComparison.Ordinal);
+    }
+
+    private static async Task<JsonElement> RunNodeAsync(string dir, string script, Uri baseUri)
+    {
+        var start = new ProcessStartInfo("node", [script, baseUri.ToString()])
         {
             WorkingDirectory = dir,
             RedirectStandardOutput = true,

@@ -32,7 +32,8 @@ public sealed class ShutdownTests
         Assert.True(stopped < TimeSpan.FromSeconds(5), $"stopped after {stopped}");
         foreach (var (response, reader) in longStreams)
         {
-            var rest = await reader.ReadToEndAsync(Ct);
+            var (rest, reset) = await SseStreams.ReadToEndAsync(reader);
+            Assert.True(reset);
             Assert.Contains("data: {\"error\":{\"message\":\"The server is shutting down", rest, StringComparison.Ordinal);
             Assert.DoesNotContain("[DONE]", rest, StringComparison.Ordinal);
             response.Dispose();

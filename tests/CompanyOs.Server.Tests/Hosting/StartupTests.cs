@@ -29,7 +29,7 @@ public sealed class StartupTests
 
         Assert.Equal(200, (int)health.StatusCode);
         Assert.Equal(200, (int)ready.StatusCode);
-        Assert.Contains("providers=anthropic,openai", await ready.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Contains("\"providers\":{\"anthropic\":", await ready.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.All([health, ready, missing], r => Assert.Equal("true", Assert.Single(r.Headers.GetValues("x-companyos-emulated"))));
         Assert.Equal("127.0.0.1", server.BaseUri.Host);
     }

@@ -44,6 +44,16 @@ public abstract class ServerStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_readiness_probe_answers_once_the_store_is_initialized_and_fails_for_one_that_was_never_created()
+    {
+        await using var fresh = await CreateBackendAsync();
+        await using var never = fresh.Open(_time);
+
+        await Store.Database.ProbeAsync(Ct);
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => never.Database.ProbeAsync(Ct));
+    }
+
+    [Fact]
     public async Task Keys_are_256_bit_cos_keys_and_only_their_hash_is_stored()
     {
         var (record, key) = await Store.Keys.CreateAsync("acme", [ApiKey.GatewayScope, "agents"], cancellationToken: Ct);

@@ -110,14 +110,16 @@ public sealed class ChatCompletionsFailureTests
         using var http = TestServers.Http(server);
         server.Emulator!.Faults.Enqueue(Fault.CutAfter(3));
 
-        using var response = await http.PostJsonAsync("v1/chat/completions", StreamBody);
-        var events = await SseEvents(response);
+        using var read = await SseStreams.PostAsync(http, "v1/chat/completions", StreamBody);
+        var events = read.Events;
 
-        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(200, (int)read.Response.StatusCode);
         Assert.Contains("\"chat.completion.chunk\"", events[0], StringComparison.Ordinal);
         Assert.StartsWith("data: {\"error\":{", events[^1], StringComparison.Ordinal);
         Assert.Contains("stream interrupted", events[^1], StringComparison.Ordinal);
         Assert.DoesNotContain(events, e => e.Contains("[DONE]", StringComparison.Ordinal));
+        // Then the connection is reset: a client that skips in-stream errors cannot take the cut answer for a whole one.
+        Assert.True(read.Reset, "the response ended cleanly after the error event");
     }
 
     [Fact]

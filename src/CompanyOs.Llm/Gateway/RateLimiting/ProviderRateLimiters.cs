@@ -24,6 +24,8 @@ internal sealed class ProviderRateLimiters : IDisposable
 
     public SlidingWindowLogRateLimiter? For(ProviderOptions provider) => _limiters.GetValueOrDefault(provider.Name);
 
+    public SlidingWindowLogRateLimiter? For(string provider) => _limiters.GetValueOrDefault(provider);
+
     public void Dispose()
     {
         foreach (var limiter in _limiters.Values)

@@ -78,6 +78,26 @@ public sealed partial class SlidingWindowLogRateLimiter : RateLimiter
         Complete(granted);
     }
 
+    /// <summary>The current window: limits, what it holds and when each part is back to its initial state.</summary>
+    public RateLimitWindowState GetWindowState()
+    {
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            ExpireLocked(now);
+            long lastRequest = now, lastToken = now;
+            foreach (var entry in _log)
+            {
+                lastRequest = entry.Requests > 0 ? entry.Timestamp + _window : lastRequest;
+                lastToken = entry.Tokens > 0 ? entry.Timestamp + _window : lastToken;
+            }
+
+            return new RateLimitWindowState(_options.RequestLimit, _requests, _options.TokenLimit, _tokens,
+                lastRequest > now ? FromTimestamp(lastRequest - now) : TimeSpan.Zero,
+                lastToken > now ? FromTimestamp(lastToken - now) : TimeSpan.Zero);
+        }
+    }
+
     public override RateLimiterStatistics? GetStatistics()
     {
         lock (_lock)

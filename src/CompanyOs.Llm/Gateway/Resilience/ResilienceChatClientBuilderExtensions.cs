@@ -19,7 +19,7 @@ public static class ResilienceChatClientBuilderExtensions
         return builder.Use((inner, provider) =>
         {
             var shared = GatewayServices.Resolve(services, provider);
-            var pipelines = new ResiliencePipelines(shared.Options, shared.Time, shared.LoggerFactory.CreateLogger<ResiliencePipelines>());
+            var pipelines = new ResiliencePipelines(shared.Options, shared.Time, shared.LoggerFactory.CreateLogger<ResiliencePipelines>(), shared.Circuits);
             return new ResilienceChatClient(inner, pipelines, shared.Options.Retry.TotalDeadline);
         });
     }

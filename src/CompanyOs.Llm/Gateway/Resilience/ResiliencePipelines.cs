@@ -19,17 +19,17 @@ internal sealed partial class ResiliencePipelines
     internal static readonly ResiliencePropertyKey<GatewayCall> CallKey = new("companyos.gateway_call");
     private readonly FrozenDictionary<string, ResiliencePipeline> _pipelines;
 
-    public ResiliencePipelines(LlmOptions options, TimeProvider time, ILogger logger)
+    public ResiliencePipelines(LlmOptions options, TimeProvider time, ILogger logger, CircuitStates? circuits = null)
     {
         _pipelines = options.Providers.Values
             .Where(p => p.Enabled)
-            .ToFrozenDictionary(p => p.Name, p => Build(p, options, time, logger), StringComparer.Ordinal);
+            .ToFrozenDictionary(p => p.Name, p => Build(p, options, time, logger, circuits), StringComparer.Ordinal);
     }
 
     public ResiliencePipeline For(ProviderOptions provider) =>
         _pipelines.TryGetValue(provider.Name, out var pipeline) ? pipeline : ResiliencePipeline.Empty;
 
-    private static ResiliencePipeline Build(ProviderOptions provider, LlmOptions options, TimeProvider time, ILogger logger)
+    private static ResiliencePipeline Build(ProviderOptions provider, LlmOptions options, TimeProvider time, ILogger logger, CircuitStates? circuits)
     {
         var retry = options.Retry;
         var builder = new ResiliencePipelineBuilder { Name = $"llm-{provider.Name}", TimeProvider = time };
@@ -61,6 +61,7 @@ internal sealed partial class ResiliencePipelines
         if (options.CircuitBreaker.Enabled)
         {
             var breaker = options.CircuitBreaker;
+            var state = circuits?.Register(provider.Name);
             builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 Name = "circuit-breaker",
@@ -71,11 +72,18 @@ internal sealed partial class ResiliencePipelines
                 ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is ProviderException { IsRetriable: true }),
                 OnOpened = args =>
                 {
+                    state?.Opened(args.BreakDuration);
                     LogOpened(logger, provider.Name, args.BreakDuration);
+                    return ValueTask.CompletedTask;
+                },
+                OnHalfOpened = _ =>
+                {
+                    state?.HalfOpened();
                     return ValueTask.CompletedTask;
                 },
                 OnClosed = _ =>
                 {
+                    state?.Closed();
                     LogClosed(logger, provider.Name);
                     return ValueTask.CompletedTask;
                 },

@@ -38,6 +38,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     {
         var call = GatewayCall.Get(options);
         var ended = false;
+        var routed = false;
         ChatResponseUpdate? held = null;
         ExceptionDispatchInfo? failure = null;
         var stream = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -56,8 +57,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
                 catch (Exception ex)
                 {
                     ended = true;
-                    RecordFailure(call, ex, record: !call.OutputStarted);
-                    AttachInterruptedCharge(call, messages, options, ex);
+                    RecordFailure(call, ex, InterruptedCharge(call, messages, options, ex));
                     failure = ExceptionDispatchInfo.Capture(ex);
                     break;
                 }
@@ -69,6 +69,14 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
                 {
                     yield return held;
                     held = null;
+                }
+
+                if (!routed)
+                {
+                    // After the first update nothing retries or falls back: the route is final, and a server can say so at once.
+                    // On a copy: the cache below keeps the provider's update objects and stores them as the answer.
+                    routed = true;
+                    current = WithRoute(current, call);
                 }
 
                 if (IsTrailer(current))
@@ -85,13 +93,9 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         {
             if (!ended)
             {
-                // The caller stopped reading before the end: count the call as cancelled. Once output had begun the provider
-                // billed an unknown part: the recorder hears the same maximum the budgets settle with.
-                RecordFailure(call, new OperationCanceledException("The caller stopped reading the stream."), record: !call.OutputStarted);
-                if (call.OutputStarted)
-                {
-                    services.CallRecorder?.Record(call.Context, InterruptedCharge(call, messages, options));
-                }
+                // The caller stopped reading before the end: count the call as cancelled, charged like an interrupted stream.
+                var stopped = new OperationCanceledException("The caller stopped reading the stream.");
+                RecordFailure(call, stopped, InterruptedCharge(call, messages, options, stopped));
             }
 
             await stream.DisposeAsync().ConfigureAwait(false);
@@ -108,6 +112,10 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         }
 
         var info = RecordSuccess(call);
+        if (!routed && held is not null)
+        {
+            (held.AdditionalProperties ??= [])[LlmCallRoute.PropertyKey] = Route(call);
+        }
 
         // A stream that did not end on a trailing update (every provider sends one: usage or the finish reason) gets an
         // update of its own for the info.
@@ -131,31 +139,43 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     }
 
     /// <summary>
-    /// A stream that broke after output had started was billed for an unknown part: tell the caller what the gateway charged
-    /// it (the same figure budgets settle with), so that it can account for the attempt before asking again.
+    /// A stream that broke, or that its caller abandoned, after output had started was billed for an unknown part: it is
+    /// charged what budgets settle it with (<see cref="Budgets.BudgetPolicy.Interrupted"/>), in the stats too, and an
+    /// interrupted stream's exception tells the caller, so that it can account for the attempt before asking again.
     /// </summary>
-    private void AttachInterruptedCharge(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, Exception exception)
+    private LlmCallInfo? InterruptedCharge(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, Exception exception)
     {
-        if (!call.OutputStarted)
+        // Budgets settle any stream that failed after output began (broken, cancelled, abandoned) at this maximum.
+        if (!call.OutputStarted || call.CacheHit)
         {
-            return;
+            return null;
         }
 
-        // Budgets settle any stream that failed after output began (broken, cancelled) at this maximum: the recorder hears
-        // the same figure, which includes the billed failed attempts RecordFailure left out.
-        var info = InterruptedCharge(call, messages, options);
-        services.CallRecorder?.Record(call.Context, info);
-        if (exception is ProviderException { Kind: ProviderErrorKind.StreamInterrupted })
+        var (usage, cost) = services.Budgets.Interrupted(call, messages, options);
+        var info = Info(call, call.TotalCost(cost), call.TotalUsage(usage), services.Time.GetElapsedTime(call.StartTimestamp));
+        if (exception is ProviderException)
         {
             exception.Data[LlmCallInfo.PropertyKey] = info;
         }
+
+        return info;
     }
 
-    private LlmCallInfo InterruptedCharge(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options)
+    private static ChatResponseUpdate WithRoute(ChatResponseUpdate update, GatewayCall call)
     {
-        var (usage, cost) = services.Budgets.Interrupted(call, messages, options);
-        return Info(call, call.TotalCost(cost), call.TotalUsage(usage), services.Time.GetElapsedTime(call.StartTimestamp));
+        var copy = update.Clone();
+        copy.AdditionalProperties = update.AdditionalProperties is { } properties ? new(properties) : [];
+        copy.AdditionalProperties[LlmCallRoute.PropertyKey] = Route(call);
+        return copy;
     }
+
+    private static LlmCallRoute Route(GatewayCall call) => new()
+    {
+        Provider = call.Provider.Name,
+        Model = call.AnsweredModel ?? call.Model,
+        CacheHit = call.CacheHit,
+        FallbackPath = call.FallbackPath ?? (IReadOnlyList<string>)[],
+    };
 
     private LlmCallInfo RecordSuccess(GatewayCall call)
     {
@@ -191,31 +211,40 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         Usage = usage,
     };
 
-    /// <summary>Always false, so that it can run as an exception filter without catching.</summary>
-    private bool RecordFailure(GatewayCall call, Exception exception, bool record = true)
+    /// <summary>
+    /// Always false, so that it can run as an exception filter without catching. <paramref name="interrupted"/>: what a stream
+    /// cut after output started is charged (see <see cref="InterruptedCharge"/>), recorded instead of the billed attempts alone.
+    /// </summary>
+    private bool RecordFailure(GatewayCall call, Exception exception, LlmCallInfo? interrupted = null)
     {
         var billed = call.BilledUsage;
         var duration = services.Time.GetElapsedTime(call.StartTimestamp);
+        var charged = interrupted?.Usage ?? billed;
         services.Stats.Record(Key(call), new CallOutcome
         {
             ErrorClass = ErrorClass.Of(exception),
             Retries = call.Retries,
             FellBack = call.FallbackPath is not null,
-            InputTokens = billed?.InputTokenCount ?? 0,
-            OutputTokens = billed?.OutputTokenCount ?? 0,
-            CostUsd = billed is null ? null : call.TotalCost(0m),
+            InputTokens = charged?.InputTokenCount ?? 0,
+            OutputTokens = charged?.OutputTokenCount ?? 0,
+            CostUsd = interrupted is not null ? interrupted.CostUsd : billed is null ? null : call.TotalCost(0m),
             Duration = duration,
         });
-        if (billed is not null)
+        if (interrupted is not null)
+        {
+            // The whole charge of a stream cut after output began, the billed failed attempts included: recorded once.
+            services.CallRecorder?.Record(call.Context, interrupted);
+        }
+        else if (billed is not null)
         {
             // The provider billed attempts of a call that failed: tell the caller, so that it can account for them.
             var info = Info(call, call.TotalCost(0m), call.TotalUsage(null), duration);
-            exception.Data[LlmCallInfo.PropertyKey] = info;
-            if (record)
+            if (LlmCallInfo.From(exception) is null)
             {
-                // A stream that failed after output began is recorded with its whole charge (the billed attempts included) by its caller.
-                services.CallRecorder?.Record(call.Context, info);
+                exception.Data[LlmCallInfo.PropertyKey] = info;
             }
+
+            services.CallRecorder?.Record(call.Context, info);
         }
 
         return false;

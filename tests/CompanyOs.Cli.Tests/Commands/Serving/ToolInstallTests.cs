@@ -6,12 +6,19 @@ namespace CompanyOs.Cli.Tests.Commands.Serving;
 
 /// <summary>
 /// <c>companyos</c> as an installed .NET tool and its <c>--help</c>: every command listed with its one-line description.
-/// The install packs the already built CLI (Debug, <c>--no-build</c>: scripts/test.sh builds first) and installs it from
+/// The install packs the already built CLI (<c>--no-build</c>, the tests' configuration: scripts/test.sh builds first) and installs it from
 /// that folder only (a nuget.config that clears every other source), so it runs offline and in well under two minutes.
 /// </summary>
 public sealed class ToolInstallTests : IDisposable
 {
     private static readonly TimeSpan StepBound = TimeSpan.FromSeconds(90);
+
+    /// <summary>The configuration these tests were built in, which the CLI was built in too: the one to pack without building.</summary>
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
     private readonly string _dir = TempDirectory();
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -42,7 +49,7 @@ public sealed class ToolInstallTests : IDisposable
             """, Ct);
         var project = Path.Combine(RepoRoot(), "src", "CompanyOs.Cli");
 
-        await RunAsync(_dir, "dotnet", "pack", project, "-c", "Debug", "--no-build", "-o", packages, "-nologo");
+        await RunAsync(_dir, "dotnet", "pack", project, "-c", Configuration, "--no-build", "-o", packages, "-nologo");
         await RunAsync(_dir, "dotnet", "tool", "install", "--tool-path", tools, "--configfile", config, "--add-source", packages, "companyos");
         var help = await RunAsync(elsewhere, Path.Combine(tools, "companyos"), "--help");
 

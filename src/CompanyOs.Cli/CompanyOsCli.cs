@@ -4,6 +4,7 @@ using CompanyOs.Cli.Commands;
 using CompanyOs.Cli.Commands.Demo;
 using CompanyOs.Cli.Commands.Prompts;
 using CompanyOs.Cli.Commands.Runs;
+using CompanyOs.Cli.Commands.Serving;
 
 namespace CompanyOs.Cli;
 
@@ -27,6 +28,9 @@ public static class CompanyOsCli
         root.Subcommands.Add(DecisionCommands.Cancel(environment));
         root.Subcommands.Add(StatsCommand.Create(environment));
         root.Subcommands.Add(PromptsCommand.Create(environment));
+        root.Subcommands.Add(ServeCommand.Create(environment));
+        root.Subcommands.Add(KeysCommand.Create(environment));
+        root.Subcommands.Add(EmulatorCommand.Create());
         return root;
     }
 
@@ -54,6 +58,14 @@ public static class CompanyOsCli
             return ExitCodes.BadInput;
         }
 
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
+        var invocation = new InvocationConfiguration { Output = output, Error = error };
+        if (parse.CommandResult.Command.Name is ServeCommand.Name or EmulatorCommand.Name)
+        {
+            // They stop on SIGTERM/Ctrl+C themselves, draining open requests for longer than System.CommandLine waits for an
+            // action after cancelling it (2 s, then exit 143/130 with the server still running).
+            invocation.ProcessTerminationTimeout = null;
+        }
+
+        return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 }

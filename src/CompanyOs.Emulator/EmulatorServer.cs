@@ -92,6 +92,9 @@ public sealed class EmulatorServer : IAsyncDisposable
         _state.Ledger.Clear();
     }
 
+    /// <summary>Stops listening; requests still open may finish until <paramref name="cancellationToken"/> fires, then they are cut.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+
     /// <summary>Stops the server.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -34,25 +34,5 @@ for (var i = 0; i < args.Length; i++)
 
 using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information));
 options.LoggerFactory = loggerFactory;
-using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.Cancel();
-};
-
-await using var server = await EmulatorServer.StartAsync(options, stop.Token).ConfigureAwait(false);
-Console.WriteLine($"CompanyOS provider emulator listening on {server.BaseUri}");
-Console.WriteLine($"  OpenAI SDK endpoint:  {server.OpenAIEndpoint}");
-Console.WriteLine($"  Anthropic base URL:   {server.BaseUri}");
-Console.WriteLine($"  Ollama URI:           {server.BaseUri}");
-Console.WriteLine("Press Ctrl+C to stop.");
-try
-{
-    await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
-}
-catch (OperationCanceledException)
-{
-}
-
-return 0;
+// Stops on SIGTERM and Ctrl+C (exit 0); `companyos emulator` runs the same StandaloneEmulator.
+return await StandaloneEmulator.RunAsync(options, Console.Out, Console.Error).ConfigureAwait(false);

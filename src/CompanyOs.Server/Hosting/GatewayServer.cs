@@ -53,6 +53,9 @@ internal sealed class GatewayServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(ServerArguments.Normalize(args));
         var options = ServerArguments.ReadOptions(builder.Configuration, builder.Environment.ContentRootPath);
         ConfigureHost(builder, options);
+        // A start-up failure reaches the caller, which reports it in one line; the host would first log it with a stack trace.
+        var started = false;
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Information && (level < LogLevel.Error || Volatile.Read(ref started)));
         EmulatorServer? emulator = null;
         WebApplication? app = null;
         try
@@ -77,6 +80,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             }
 
             await app.StartAsync(cancellationToken);
+            Volatile.Write(ref started, true);
             var server = new GatewayServer(app, emulator);
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<GatewayServer>();
             if (emulator is not null)

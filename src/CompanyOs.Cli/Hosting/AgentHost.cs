@@ -41,6 +41,12 @@ internal sealed class AgentHost : IAsyncDisposable
     /// <summary>Things the user should know (emulation, missing tool configuration), one line each, for stderr.</summary>
     public IReadOnlyList<string> Notices { get; private set; } = [];
 
+    /// <summary>Why providers are emulated (<c>ANTHROPIC_API_KEY, OPENAI_API_KEY not set</c>, <c>--emulator was given</c>); null when none is.</summary>
+    public string? EmulatedReason { get; private set; }
+
+    /// <summary>The <c>EMULATED: …</c> line among <see cref="Notices"/>; null when nothing is emulated.</summary>
+    public string? EmulatedNotice { get; private set; }
+
     /// <exception cref="CliUsageException">Unknown agent type, unreadable tool configuration.</exception>
     /// <remarks><paramref name="progress"/> is where the gateway's retries and fallbacks are reported as they happen (stderr).</remarks>
     public static async Task<AgentHost> OpenAsync(
@@ -93,9 +99,10 @@ internal sealed class AgentHost : IAsyncDisposable
         EmulatorScript = emulated.Script;
         if (Emulated.Count > 0)
         {
-            var why = forceEmulator ? "--emulator was given"
+            EmulatedReason = forceEmulator ? "--emulator was given"
                 : string.Join(", ", Emulated.Select(n => llm.Providers[n].ApiKeyVariable ?? $"no API key for {n}")) + " not set";
-            notices.Insert(0, $"EMULATED: {why}; {string.Join(", ", Emulated)} answered by the built-in CompanyOS emulator, not a real model.");
+            EmulatedNotice = $"EMULATED: {EmulatedReason}; {string.Join(", ", Emulated)} answered by the built-in CompanyOS emulator, not a real model.";
+            notices.Insert(0, EmulatedNotice);
         }
 
         var reporter = Own(GatewayProgress.Factory(progress));

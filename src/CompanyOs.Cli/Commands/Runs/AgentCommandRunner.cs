@@ -44,6 +44,7 @@ internal static class AgentCommandRunner
             var prompter = prompting
                 ? new ApprovalPrompter(host.Runtime, environment.Input, runOutput.PromptWriter, environment.Variables("USER"), runOutput.WriteStepAsync, settings.AutoApprove)
                 : null;
-            return await action(host, new RunSession(runOutput, prompter, error, outputSettings, host.Notices)).ConfigureAwait(false);
+            IReadOnlyList<string> notices = settings.OwnEmulatedBanner ? [.. host.Notices.Where(n => !ReferenceEquals(n, host.EmulatedNotice))] : host.Notices;
+            return await action(host, new RunSession(runOutput, prompter, error, outputSettings, notices)).ConfigureAwait(false);
         });
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using CompanyOs.Cli.Commands;
 using CompanyOs.Cli.Commands.Demo;
+using CompanyOs.Cli.Commands.Doctor;
 using CompanyOs.Cli.Commands.Prompts;
 using CompanyOs.Cli.Commands.Runs;
 
@@ -27,6 +28,7 @@ public static class CompanyOsCli
         root.Subcommands.Add(DecisionCommands.Cancel(environment));
         root.Subcommands.Add(StatsCommand.Create(environment));
         root.Subcommands.Add(PromptsCommand.Create(environment));
+        root.Subcommands.Add(DoctorCommand.Create(environment));
         return root;
     }
 

@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using CompanyOs.Cli.Commands;
 using CompanyOs.Cli.Commands.Demo;
 using CompanyOs.Cli.Commands.Doctor;
+using CompanyOs.Cli.Commands.Init;
 using CompanyOs.Cli.Commands.Prompts;
 using CompanyOs.Cli.Commands.Runs;
 
@@ -29,6 +30,7 @@ public static class CompanyOsCli
         root.Subcommands.Add(StatsCommand.Create(environment));
         root.Subcommands.Add(PromptsCommand.Create(environment));
         root.Subcommands.Add(DoctorCommand.Create(environment));
+        root.Subcommands.Add(InitCommand.Create(environment));
         return root;
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using CompanyOs.Cli.Commands;
+using CompanyOs.Cli.Commands.Completion;
 using CompanyOs.Cli.Commands.Demo;
 using CompanyOs.Cli.Commands.Doctor;
 using CompanyOs.Cli.Commands.Init;
@@ -31,6 +32,7 @@ public static class CompanyOsCli
         root.Subcommands.Add(PromptsCommand.Create(environment));
         root.Subcommands.Add(DoctorCommand.Create(environment));
         root.Subcommands.Add(InitCommand.Create(environment));
+        root.Subcommands.Add(CompletionCommand.Create());
         return root;
     }
 

@@ -107,9 +107,11 @@ internal static class ChatCommand
         }
 
         messages.Add(new ChatMessage(ChatRole.User, request.Prompt));
+        using var activity = new GatewayActivity(error);
+        activity.CallStarting(route.Model);
         try
         {
-            using var progress = GatewayProgress.Factory(error);
+            using var progress = activity.CreateLoggerFactory();
             using var client = LlmGateway.CreateBuilder(emulated.Options).WithLoggerFactory(progress).Build();
             var streamText = request.Stream && !request.Json;
             var response = await ChatOutput.RunAsync(client, messages, chatOptions, streamText, output, cancellationToken).ConfigureAwait(false);
@@ -129,6 +131,11 @@ internal static class ChatCommand
         catch (Exception e) when (e is LlmException or ConfigurationException)
         {
             await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            if (activity.Exhausted is { } failures)
+            {
+                await error.WriteLineAsync($"error: {GatewayActivity.Describe(failures)}").ConfigureAwait(false);
+            }
+
             return ExitCodes.ProviderFailed;
         }
     }

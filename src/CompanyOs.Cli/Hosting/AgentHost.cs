@@ -41,6 +41,9 @@ internal sealed class AgentHost : IAsyncDisposable
     /// <summary>Things the user should know (emulation, missing tool configuration), one line each, for stderr.</summary>
     public IReadOnlyList<string> Notices { get; private set; } = [];
 
+    /// <summary>The gateway's retries and fallbacks and each model call's start and end, as they happen (stderr lines until a command sets its sinks).</summary>
+    public GatewayActivity Activity { get; private set; } = null!;
+
     /// <summary>Why providers are emulated (<c>ANTHROPIC_API_KEY, OPENAI_API_KEY not set</c>, <c>--emulator was given</c>); null when none is.</summary>
     public string? EmulatedReason { get; private set; }
 
@@ -105,8 +108,9 @@ internal sealed class AgentHost : IAsyncDisposable
             notices.Insert(0, EmulatedNotice);
         }
 
-        var reporter = Own(GatewayProgress.Factory(progress));
-        var gateway = Own(LlmGateway.CreateBuilder(emulated.Options).WithLoggerFactory(reporter).Build());
+        Activity = new GatewayActivity(progress);
+        var reporter = Own(Activity.CreateLoggerFactory());
+        var gateway = new ActivityChatClient(Own(LlmGateway.CreateBuilder(emulated.Options).WithLoggerFactory(reporter).Build()), Activity, emulated.Options);
         // The run records which configuration (and tool set) started it, so a decision from another directory is refused
         // with the config to use instead of failing the approved call as "no longer available".
         var options = new AgentRuntimeOptions { ConfigurationPath = Paths.LlmConfig, AllowMissingTools = allowMissingTools };

@@ -130,8 +130,9 @@ internal static class ChatCommand
         }
         catch (Exception e) when (e is LlmException or ConfigurationException)
         {
+            activity.CallFailed(e);
             await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-            if (activity.Exhausted is { } failures)
+            if (activity.Exhausted is { Count: > 1 } failures)
             {
                 await error.WriteLineAsync($"error: {GatewayActivity.Describe(failures)}").ConfigureAwait(false);
             }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
+using CompanyOs.Llm.Errors;
 using CompanyOs.Llm.Gateway.Costs;
 using CompanyOs.Llm.Gateway.Routing;
 using CompanyOs.Llm.Models;
@@ -23,6 +24,11 @@ internal sealed class ActivityChatClient(IChatClient inner, GatewayActivity acti
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
+        catch (ProviderException e)
+        {
+            activity.CallFailed(e);
+            throw;
+        }
         finally
         {
             activity.CallEnded();
@@ -33,16 +39,32 @@ internal sealed class ActivityChatClient(IChatClient inner, GatewayActivity acti
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         activity.CallStarting(Route(options));
+        var stream = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
-            await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+            while (await NextAsync(stream).ConfigureAwait(false))
             {
-                yield return update;
+                yield return stream.Current;
             }
         }
         finally
         {
+            await stream.DisposeAsync().ConfigureAwait(false);
             activity.CallEnded();
+        }
+    }
+
+    // A yield cannot sit in a try with a catch: the failure is noted here, around each step of the stream.
+    private async ValueTask<bool> NextAsync(IAsyncEnumerator<ChatResponseUpdate> stream)
+    {
+        try
+        {
+            return await stream.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (ProviderException e)
+        {
+            activity.CallFailed(e);
+            throw;
         }
     }
 

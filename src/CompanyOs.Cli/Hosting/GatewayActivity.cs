@@ -1,10 +1,12 @@
 using System.Globalization;
+using CompanyOs.Llm.Errors;
+using CompanyOs.Llm.Gateway.Stats;
 using Microsoft.Extensions.Logging;
 
 namespace CompanyOs.Cli.Hosting;
 
 /// <summary>One retry, circuit change or fallback of the gateway, as it happens.</summary>
-/// <param name="Type"><c>retry</c>, <c>circuit_opened</c>, <c>circuit_closed</c>, <c>fallback</c> or <c>fallback_exhausted</c>.</param>
+/// <param name="Type"><c>retry</c>, <c>circuit_opened</c>, <c>circuit_closed</c>, <c>fallback</c>, <c>fallback_exhausted</c> or <c>providers_failed</c> (the call failed: each provider tried).</param>
 /// <param name="Provider">The provider that failed (or whose circuit changed).</param>
 /// <param name="Message">The gateway's own sentence, e.g. <c>Provider anthropic: retry 1 in 00:00:01 after unavailable.</c></param>
 /// <param name="Fields">The values of that sentence by name (<c>Attempt</c>, <c>Delay</c>, <c>Error</c>, <c>To</c>, <c>ToModel</c>, …).</param>
@@ -69,9 +71,37 @@ internal sealed class GatewayActivity : ILoggerProvider
     /// <summary>The model call has ended.</summary>
     public void CallEnded() => Ended?.Invoke();
 
-    /// <summary>One line naming each provider's failure, e.g. <c>every provider failed: anthropic/…: unavailable (after 3 retries); openai/gpt-4o: server_error</c>.</summary>
+    /// <summary>
+    /// The model call failed with <paramref name="exception"/>: when a provider failed it (after its retries, and after the
+    /// providers it fell back from), every provider tried is recorded in <see cref="Exhausted"/> and reported as one
+    /// <c>providers_failed</c> event.
+    /// </summary>
+    public void CallFailed(Exception exception)
+    {
+        if (exception is not ProviderException failed)
+        {
+            return;
+        }
+
+        GatewayEvent e;
+        lock (_gate)
+        {
+            if (_failures.Count == 0 || _failures[^1].Provider != failed.Provider)
+            {
+                _failures.Add(new ProviderFailure(failed.Provider, _model, ErrorClass.Of(failed.Kind), _retries.GetValueOrDefault(failed.Provider)));
+            }
+
+            Exhausted = [.. _failures];
+            var fields = new Dictionary<string, object?>(StringComparer.Ordinal) { ["Failures"] = Exhausted };
+            e = new GatewayEvent("providers_failed", failed.Provider, Describe(Exhausted), fields);
+        }
+
+        Sink(e);
+    }
+
+    /// <summary>One line naming each provider's failure, e.g. <c>every provider failed: anthropic/…: unavailable (after 3 retries); openai/gpt-4o: server_error</c> (<c>the provider failed: …</c> when there was no fallback).</summary>
     public static string Describe(IReadOnlyList<ProviderFailure> failures) =>
-        $"every provider failed: {string.Join("; ", failures)}";
+        $"{(failures.Count == 1 ? "the provider failed" : "every provider failed")}: {string.Join("; ", failures)}";
 
     /// <summary>A logger factory for the gateway that reports through this (the caller disposes it).</summary>
     public ILoggerFactory CreateLoggerFactory() => new LoggerFactory([this], new LoggerFilterOptions { MinLevel = LogLevel.Information });
@@ -88,6 +118,7 @@ internal sealed class GatewayActivity : ILoggerProvider
         {
             "retry" => "retry",
             "fallback" or "fallback_exhausted" => "fallback",
+            "providers_failed" => "failed",
             _ => "circuit",
         };
         error.WriteLine($"{label}: {e.Message}");

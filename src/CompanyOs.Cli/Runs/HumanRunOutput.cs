@@ -57,6 +57,7 @@ internal sealed class HumanRunOutput(IAnsiConsole console, TextWriter promptWrit
         "retry" => $"{e.Provider}: {e.Field("Error")}, retry {e.Field("Attempt")} in {Seconds(e.Field("Delay"))}",
         "fallback" => $"{e.Provider} failed ({e.Field("Error")}): falling back to {e.Field("To")}/{e.Field("ToModel")}",
         "fallback_exhausted" => $"{e.Provider} failed ({e.Field("Error")}); no provider left to fall back to",
+        "providers_failed" => e.Message,
         "circuit_opened" => $"{e.Provider}: circuit open for {Seconds(e.Field("BreakDuration"))}",
         _ => $"{e.Provider}: circuit closed",
     };
@@ -207,7 +208,7 @@ internal sealed class HumanRunOutput(IAnsiConsole console, TextWriter promptWrit
         {
             var label = result.Status == RunStatus.Cancelled ? "cancelled:" : "error:";
             console.MarkupLine($"[red]{label}[/] {Markup.Escape(error)}");
-            if (result.Status == RunStatus.Failed && _activity?.Exhausted is { } failures)
+            if (result.Status == RunStatus.Failed && _activity?.Exhausted is { Count: > 1 } failures)
             {
                 console.MarkupLine($"[red]error:[/] {Markup.Escape(GatewayActivity.Describe(failures))}");
             }

@@ -52,6 +52,9 @@ internal sealed class JsonRunOutput(TextWriter output, TextWriter promptWriter, 
             case "fallback_exhausted":
                 record["error"] = e.Field("Error");
                 break;
+            case "providers_failed" when e.Fields.GetValueOrDefault("Failures") is IReadOnlyList<ProviderFailure> failures:
+                record["failures"] = Failures(failures);
+                break;
         }
 
         record["message"] = e.Message;

@@ -123,7 +123,8 @@ internal sealed class TerminalStatus : IAsyncDisposable
     private void Draw()
     {
         var elapsed = _time.GetElapsedTime(_since).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
-        var text = $"{Frames[_frame++ % Frames.Length]} {_activity} · {elapsed}s{(_note is null ? string.Empty : " · " + _note)}";
+        // A retry or fallback note replaces the activity (it names the provider), so that it fits a narrow terminal.
+        var text = $"{Frames[_frame++ % Frames.Length]} {_note ?? _activity} · {elapsed}s";
         if (text.Length > _width)
         {
             text = text[..(_width - 1)] + "…";

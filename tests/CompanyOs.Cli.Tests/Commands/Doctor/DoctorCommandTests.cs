@@ -160,6 +160,21 @@ public sealed class DoctorCommandTests : IAsyncLifetime, IDisposable
         Assert.True(openai.GetProperty("latency_ms").GetDouble() >= 0);
     }
 
+    [Theory]
+    [InlineData("run", "researcher", "hi")]
+    [InlineData("chat", "hi")]
+    public async Task A_provider_with_its_own_base_url_but_no_key_is_a_clear_error_not_a_stack_trace(params string[] args)
+    {
+        var result = await Cli(name => name == "OPENAI_API_KEY" ? Secret : null, [.. args, "-c", _config, .. args[0] == "run" ? new[] { "--db", _cli.Database } : []]);
+
+        Assert.Equal(ExitCodes.BadInput, result.Exit);
+        Assert.StartsWith(
+            $"error: {_config}: providers.anthropic.api_key: ANTHROPIC_API_KEY is not set, and a provider with its own base_url ({_emulator.BaseUri}) is not emulated: export ANTHROPIC_API_KEY, or remove base_url",
+            result.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, result.All, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Files_found_by_searching_upwards_and_the_db_variable_are_named_with_their_rule()
     {

@@ -13,6 +13,20 @@ namespace CompanyOs.Cli.Hosting;
 internal sealed record GatewayEvent(string Type, string Provider, string Message, IReadOnlyDictionary<string, object?> Fields)
 {
     public string? Field(string name) => Fields.TryGetValue(name, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
+
+    /// <summary>The short form for a terminal's status line, e.g. <c>anthropic: unavailable, retry 1 in 0.6s</c>.</summary>
+    public string StatusNote() => Type switch
+    {
+        "retry" => $"{Provider}: {Field("Error")}, retry {Field("Attempt")} in {Seconds(Field("Delay"))}",
+        "fallback" => $"{Provider} failed ({Field("Error")}): falling back to {Field("To")}/{Field("ToModel")}",
+        "fallback_exhausted" => $"{Provider} failed ({Field("Error")}); no provider left to fall back to",
+        "providers_failed" => Message,
+        "circuit_opened" => $"{Provider}: circuit open for {Seconds(Field("BreakDuration"))}",
+        _ => $"{Provider}: circuit closed",
+    };
+
+    private static string Seconds(string? span) =>
+        TimeSpan.TryParse(span, CultureInfo.InvariantCulture, out var value) ? $"{value.TotalSeconds:0.#}s" : span ?? "?";
 }
 
 /// <summary>How one provider failed a model call: its model, the error class and how many retries it had.</summary>

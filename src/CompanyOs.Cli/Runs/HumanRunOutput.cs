@@ -47,23 +47,10 @@ internal sealed class HumanRunOutput(IAnsiConsole console, TextWriter promptWrit
         {
             if (_streaming is null)
             {
-                status.Note(StatusNote(e));
+                status.Note(e.StatusNote());
             }
         };
     }
-
-    private static string StatusNote(GatewayEvent e) => e.Type switch
-    {
-        "retry" => $"{e.Provider}: {e.Field("Error")}, retry {e.Field("Attempt")} in {Seconds(e.Field("Delay"))}",
-        "fallback" => $"{e.Provider} failed ({e.Field("Error")}): falling back to {e.Field("To")}/{e.Field("ToModel")}",
-        "fallback_exhausted" => $"{e.Provider} failed ({e.Field("Error")}); no provider left to fall back to",
-        "providers_failed" => e.Message,
-        "circuit_opened" => $"{e.Provider}: circuit open for {Seconds(e.Field("BreakDuration"))}",
-        _ => $"{e.Provider}: circuit closed",
-    };
-
-    private static string Seconds(string? span) =>
-        TimeSpan.TryParse(span, CultureInfo.InvariantCulture, out var value) ? $"{value.TotalSeconds:0.#}s" : span ?? "?";
 
     public ValueTask WriteStepAsync(AgentStep step, CancellationToken cancellationToken)
     {

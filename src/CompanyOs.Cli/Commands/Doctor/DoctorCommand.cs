@@ -23,7 +23,7 @@ internal static class DoctorCommand
         var offline = new Option<bool>("--offline") { Description = "Do not probe the providers over the network." };
         var timeout = new Option<double>("--timeout")
         {
-            Description = "Seconds each provider probe may take (default 5).",
+            Description = "Seconds each provider probe may take.",
             DefaultValueFactory = _ => 5,
         };
         var command = new Command(

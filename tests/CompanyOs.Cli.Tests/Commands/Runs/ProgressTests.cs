@@ -154,6 +154,23 @@ public sealed class ProgressTests : IAsyncLifetime, IDisposable
         Assert.Matches(@"\u001b\[2K(\u001b\[[0-9;]*m)*\d\d:\d\d:\d\d(\u001b\[[0-9;]*m)* (\u001b\[[0-9;]*m)*llm", run.Out);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Chat_on_a_terminal_shows_the_retry_in_the_status_line_and_erases_it_before_the_answer(bool stream)
+    {
+        _emulator.Faults.Enqueue(Fault.Status(503), times: 1, provider: EmulatorProvider.Anthropic);
+
+        var chat = await Run(true, Keys, stream ? ["chat", "hello", "--stream"] : ["chat", "hello"]);
+
+        Assert.True(chat.Exit == ExitCodes.Success, chat.All);
+        Assert.Contains(" model anthropic/claude-3-5-sonnet-20241022 · 0.", chat.Out, StringComparison.Ordinal);
+        Assert.Contains(" anthropic: unavailable, retry 1 in 0.", chat.Out, StringComparison.Ordinal);
+        Assert.Contains("\u001b[2KEmulated reply from claude-3-5-sonnet-20241022", chat.Out, StringComparison.Ordinal);
+        Assert.False(StatusLeftOnALine(chat.Out), chat.Out);
+        Assert.DoesNotContain("retry:", chat.Err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task No_color_keeps_the_status_line_without_attributes_and_no_terminal_has_none()
     {

@@ -256,8 +256,8 @@ internal sealed record DoctorChecks(string? Config, string? Database, bool Offli
         foreach (var diagnostic in diagnostics)
         {
             yield return diagnostic.Severity == PromptDiagnosticSeverity.Error
-                ? DoctorFinding.Problem("prompts", diagnostic.ToString(), diagnostic.ToString(), "correct the prompt file named (`companyos prompts lint` lists the same)")
-                : DoctorFinding.Info("prompts", diagnostic.ToString(), diagnostic.ToString());
+                ? DoctorFinding.Problem("prompts", diagnostic.File, diagnostic.ToString(), "correct the prompt file named (`companyos prompts lint` lists the same)")
+                : DoctorFinding.Info("prompts", diagnostic.File, diagnostic.ToString());
         }
 
         var errors = diagnostics.Count(d => d.Severity == PromptDiagnosticSeverity.Error);

@@ -77,7 +77,8 @@ internal static class DoctorCommand
                     DoctorStatus.Info => ("note", "grey"),
                     _ => ("PROBLEM", "red"),
                 };
-                var subject = finding.Area == "prompts" && finding.Subject == finding.Detail ? string.Empty : $"{finding.Subject}: ";
+                // A lint line already starts with its file.
+                var subject = finding.Area == "prompts" && finding.Detail.StartsWith(finding.Subject, StringComparison.Ordinal) ? string.Empty : $"{finding.Subject}: ";
                 console.MarkupLine($"  [{colour}]{label,-7}[/] {Markup.Escape(subject + finding.Detail)}");
                 if (finding.Fix is { } fix)
                 {

@@ -176,6 +176,22 @@ public sealed class DoctorCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_prompt_with_an_error_is_a_problem_reported_as_prompts_lint_reports_it()
+    {
+        var broken = Path.Combine(_cli.WorkingDirectory, "prompts", "researcher", "broken.yaml");
+        await File.WriteAllTextAsync(broken, "version: \"1.0\"\nuser: \"{{ topic \"\n", Ct);
+
+        var doctor = await Doctor(BothKeys, "--json", "--offline", "-c", _config, "--db", _cli.Database);
+
+        Assert.Equal(ExitCodes.ProviderFailed, doctor.Exit);
+        var problem = Assert.Single(Findings(doctor, "prompts"));
+        Assert.Equal("problem", problem.GetProperty("status").GetString());
+        Assert.Equal(broken, problem.GetProperty("subject").GetString());
+        Assert.Matches(@": error PR\d{4}: ", problem.GetProperty("detail").GetString());
+        Assert.StartsWith("correct the prompt file named", problem.GetProperty("fix").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Files_found_by_searching_upwards_and_the_db_variable_are_named_with_their_rule()
     {
         var sub = Path.Combine(_cli.WorkingDirectory, "src", "deep");

@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using CompanyOs.Cli.Commands;
+using CompanyOs.Cli.Commands.Completion;
 using CompanyOs.Cli.Commands.Demo;
+using CompanyOs.Cli.Commands.Doctor;
+using CompanyOs.Cli.Commands.Init;
 using CompanyOs.Cli.Commands.Prompts;
 using CompanyOs.Cli.Commands.Runs;
 using CompanyOs.Cli.Commands.Serving;
@@ -31,6 +34,9 @@ public static class CompanyOsCli
         root.Subcommands.Add(ServeCommand.Create(environment));
         root.Subcommands.Add(KeysCommand.Create(environment));
         root.Subcommands.Add(EmulatorCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create(environment));
+        root.Subcommands.Add(InitCommand.Create(environment));
+        root.Subcommands.Add(CompletionCommand.Create());
         return root;
     }
 

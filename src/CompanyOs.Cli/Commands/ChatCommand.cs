@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CompanyOs.Cli.Hosting;
+using CompanyOs.Cli.Runs;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Errors;
@@ -107,12 +108,25 @@ internal static class ChatCommand
         }
 
         messages.Add(new ChatMessage(ChatRole.User, request.Prompt));
+        using var activity = new GatewayActivity(error);
+        // On a terminal the wait, retries and fallback are a status line on stdout, erased before the answer.
+        await using var status = environment.OutputIsTerminal && !request.Json
+            ? new TerminalStatus(output, TimeProvider.System, CliConsole.Colours(environment), environment.TerminalWidth)
+            : null;
+        if (status is not null)
+        {
+            activity.Sink = e => status.Note(e.StatusNote());
+            status.Show($"model {provider}/{route.Model}");
+        }
+
+        activity.CallStarting(route.Model);
         try
         {
-            using var progress = GatewayProgress.Factory(error);
+            using var progress = activity.CreateLoggerFactory();
             using var client = LlmGateway.CreateBuilder(emulated.Options).WithLoggerFactory(progress).Build();
             var streamText = request.Stream && !request.Json;
-            var response = await ChatOutput.RunAsync(client, messages, chatOptions, streamText, output, cancellationToken).ConfigureAwait(false);
+            var response = await ChatOutput.RunAsync(client, messages, chatOptions, streamText, output, cancellationToken, status is null ? null : status.Hide).ConfigureAwait(false);
+            status?.Hide();
 
             // The provider that answered decides the label: a fallback from a real provider to an emulated one is emulated.
             var answered = LlmCallInfo.From(response)?.Provider ?? provider;
@@ -128,7 +142,14 @@ internal static class ChatCommand
         }
         catch (Exception e) when (e is LlmException or ConfigurationException)
         {
+            activity.CallFailed(e);
+            status?.Hide();
             await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            if (activity.Exhausted is { Count: > 1 } failures)
+            {
+                await error.WriteLineAsync($"error: {GatewayActivity.Describe(failures)}").ConfigureAwait(false);
+            }
+
             return ExitCodes.ProviderFailed;
         }
     }

@@ -10,8 +10,9 @@ internal static class ChatOutput
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <remarks><paramref name="firstText"/> is called once, before the first streamed text is written (to erase a status line).</remarks>
     public static async Task<ChatResponse> RunAsync(
-        IChatClient client, List<ChatMessage> messages, ChatOptions options, bool stream, TextWriter output, CancellationToken cancellationToken)
+        IChatClient client, List<ChatMessage> messages, ChatOptions options, bool stream, TextWriter output, CancellationToken cancellationToken, Action? firstText = null)
     {
         if (!stream)
         {
@@ -24,6 +25,8 @@ internal static class ChatOutput
             updates.Add(update);
             if (!string.IsNullOrEmpty(update.Text))
             {
+                firstText?.Invoke();
+                firstText = null;
                 await output.WriteAsync(update.Text).ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
             }

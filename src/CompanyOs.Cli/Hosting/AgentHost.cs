@@ -41,6 +41,15 @@ internal sealed class AgentHost : IAsyncDisposable
     /// <summary>Things the user should know (emulation, missing tool configuration), one line each, for stderr.</summary>
     public IReadOnlyList<string> Notices { get; private set; } = [];
 
+    /// <summary>The gateway's retries and fallbacks and each model call's start and end, as they happen (stderr lines until a command sets its sinks).</summary>
+    public GatewayActivity Activity { get; private set; } = null!;
+
+    /// <summary>Why providers are emulated (<c>ANTHROPIC_API_KEY, OPENAI_API_KEY not set</c>, <c>--emulator was given</c>); null when none is.</summary>
+    public string? EmulatedReason { get; private set; }
+
+    /// <summary>The <c>EMULATED: …</c> line among <see cref="Notices"/>; null when nothing is emulated.</summary>
+    public string? EmulatedNotice { get; private set; }
+
     /// <exception cref="CliUsageException">Unknown agent type, unreadable tool configuration.</exception>
     /// <remarks><paramref name="progress"/> is where the gateway's retries and fallbacks are reported as they happen (stderr).</remarks>
     public static async Task<AgentHost> OpenAsync(
@@ -93,13 +102,15 @@ internal sealed class AgentHost : IAsyncDisposable
         EmulatorScript = emulated.Script;
         if (Emulated.Count > 0)
         {
-            var why = forceEmulator ? "--emulator was given"
+            EmulatedReason = forceEmulator ? "--emulator was given"
                 : string.Join(", ", Emulated.Select(n => llm.Providers[n].ApiKeyVariable ?? $"no API key for {n}")) + " not set";
-            notices.Insert(0, $"EMULATED: {why}; {string.Join(", ", Emulated)} answered by the built-in CompanyOS emulator, not a real model.");
+            EmulatedNotice = $"EMULATED: {EmulatedReason}; {string.Join(", ", Emulated)} answered by the built-in CompanyOS emulator, not a real model.";
+            notices.Insert(0, EmulatedNotice);
         }
 
-        var reporter = Own(GatewayProgress.Factory(progress));
-        var gateway = Own(LlmGateway.CreateBuilder(emulated.Options).WithLoggerFactory(reporter).Build());
+        Activity = new GatewayActivity(progress);
+        var reporter = Own(Activity.CreateLoggerFactory());
+        var gateway = new ActivityChatClient(Own(LlmGateway.CreateBuilder(emulated.Options).WithLoggerFactory(reporter).Build()), Activity, emulated.Options);
         // The run records which configuration (and tool set) started it, so a decision from another directory is refused
         // with the config to use instead of failing the approved call as "no longer available".
         var options = new AgentRuntimeOptions { ConfigurationPath = Paths.LlmConfig, AllowMissingTools = allowMissingTools, Emulated = Emulated.Count > 0 };

@@ -30,23 +30,33 @@ internal sealed record CompanyOsPaths(string LlmConfig, string AgentsDirectory, 
     /// directory and its parents that has a <c>.companyos/</c> or a <c>config/llm.yaml</c> — the same upward search that
     /// finds the configuration, so every folder of a project uses one store — else the working directory.
     /// </summary>
-    public static string ResolveDatabase(string? database, CliEnvironment environment)
+    public static string ResolveDatabase(string? database, CliEnvironment environment) => ResolveDatabaseWithRule(database, environment).Path;
+
+    /// <summary><see cref="ResolveDatabase"/> with the rule that chose the path (shown by <c>doctor</c>).</summary>
+    public static (string Path, string Rule) ResolveDatabaseWithRule(string? database, CliEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var chosen = database ?? environment.Variables(DatabaseVariable);
-        if (!string.IsNullOrWhiteSpace(chosen))
+        if (!string.IsNullOrWhiteSpace(database))
         {
-            return Path.GetFullPath(chosen, environment.WorkingDirectory);
+            return (Path.GetFullPath(database, environment.WorkingDirectory), "--db");
+        }
+
+        if (environment.Variables(DatabaseVariable) is { } variable && !string.IsNullOrWhiteSpace(variable))
+        {
+            return (Path.GetFullPath(variable, environment.WorkingDirectory), DatabaseVariable);
         }
 
         for (var dir = new DirectoryInfo(environment.WorkingDirectory); dir is not null; dir = dir.Parent)
         {
             if (Directory.Exists(Path.Combine(dir.FullName, ".companyos")) || File.Exists(Path.Combine(dir.FullName, ConfigFileLocator.DefaultPath)))
             {
-                return Path.Combine(dir.FullName, DefaultDatabase);
+                var rule = dir.FullName == Path.GetFullPath(environment.WorkingDirectory).TrimEnd(Path.DirectorySeparatorChar) || dir.FullName == environment.WorkingDirectory
+                    ? "the project folder (the working directory has .companyos/ or config/llm.yaml)"
+                    : "searched upwards to the project folder with .companyos/ or config/llm.yaml";
+                return (Path.Combine(dir.FullName, DefaultDatabase), rule);
             }
         }
 
-        return Path.GetFullPath(DefaultDatabase, environment.WorkingDirectory);
+        return (Path.GetFullPath(DefaultDatabase, environment.WorkingDirectory), "default under the working directory: no project folder found upwards");
     }
 }

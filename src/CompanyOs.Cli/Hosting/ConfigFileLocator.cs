@@ -8,27 +8,35 @@ internal static class ConfigFileLocator
 {
     public const string DefaultPath = "config/llm.yaml";
 
-    public static string Locate(string? requested, string workingDirectory)
+    public static string Locate(string? requested, string workingDirectory) => LocateWithRule(requested, workingDirectory).Path;
+
+    /// <summary>The path and which rule chose it (shown by <c>doctor</c>).</summary>
+    public static (string Path, string Rule) LocateWithRule(string? requested, string workingDirectory)
     {
         var relative = requested ?? DefaultPath;
         var direct = Path.GetFullPath(relative, workingDirectory);
-        if (requested is not null || File.Exists(direct))
+        if (requested is not null)
         {
-            return direct;
+            return (direct, "--config");
         }
 
-        foreach (var start in new[] { workingDirectory, AppContext.BaseDirectory })
+        if (File.Exists(direct))
+        {
+            return (direct, "the working directory");
+        }
+
+        foreach (var (start, rule) in new[] { (workingDirectory, "searched upwards from the working directory"), (AppContext.BaseDirectory, "next to the executable") })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
                 var candidate = Path.Combine(dir.FullName, relative);
                 if (File.Exists(candidate))
                 {
-                    return candidate;
+                    return (candidate, rule);
                 }
             }
         }
 
-        return direct;
+        return (direct, "default path, not found here, upwards or next to the executable");
     }
 }

@@ -33,9 +33,21 @@ public sealed class EmulatedProviders : IAsyncDisposable
     /// Re-points every enabled provider without a key (Anthropic/OpenAI; Ollama needs none) — or all enabled providers
     /// when <paramref name="force"/> — at one in-process emulator on 127.0.0.1.
     /// </summary>
+    /// <exception cref="ConfigurationException">An enabled Anthropic provider has its own <c>base_url</c> but no key.</exception>
     public static async Task<EmulatedProviders> ApplyAsync(LlmOptions options, bool force, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // An Anthropic provider with its own base_url is not emulated, and its SDK cannot be built without a key: say so
+        // here, naming the variable, instead of failing later with an exception from the provider layer.
+        if (!force && options.Providers.Values.FirstOrDefault(p => p is { Enabled: true, Kind: ProviderKind.Anthropic, ApiKey: null, BaseUrl: not null }) is { } keyless)
+        {
+            var variable = keyless.ApiKeyVariable ?? "its API key";
+            throw new ConfigurationException(
+                options.SourceFile,
+                $"providers.{keyless.Name}.api_key",
+                $"{variable} is not set, and a provider with its own base_url ({keyless.BaseUrl}) is not emulated: export {variable}, or remove base_url to answer '{keyless.Name}' from the built-in emulator");
+        }
+
         var targets = options.Providers.Values
             .Where(p => p.Enabled && (force || (p.ApiKey is null && p.Kind != ProviderKind.Ollama && p.BaseUrl is null)))
             .Select(p => p.Name)

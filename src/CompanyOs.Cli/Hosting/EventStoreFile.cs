@@ -35,8 +35,14 @@ internal static class EventStoreFile
         }
     }
 
+    /// <summary>
+    /// Why a store could not be created or opened at <paramref name="path"/>, found by looking at the path and probing its
+    /// nearest existing directory with a temporary file (deleted on close); null when nothing is wrong. Creates nothing.
+    /// </summary>
+    public static string? ProblemAt(string path) => Directory.Exists(path) ? $"{path} is a directory" : Diagnose(path, failure: null);
+
     // Why the file cannot be there, found by looking at the path itself; null when nothing visibly is wrong.
-    private static string? Diagnose(string path, Exception failure)
+    private static string? Diagnose(string path, Exception? failure)
     {
         var directory = Path.GetDirectoryName(path);
         var existing = directory;

@@ -5,9 +5,16 @@ namespace CompanyOs.Cli.Runs;
 /// <summary>Spectre.Console over a given writer: colours only on a real terminal (and never with <c>NO_COLOR</c>); no wrapping elsewhere.</summary>
 internal static class CliConsole
 {
+    /// <summary>Colours (and other text attributes) only on a terminal, and not with <c>NO_COLOR</c>.</summary>
+    public static bool Colours(CliEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return environment.OutputIsTerminal && string.IsNullOrEmpty(environment.Variables("NO_COLOR"));
+    }
+
     public static IAnsiConsole Create(TextWriter writer, CliEnvironment environment)
     {
-        var terminal = environment.OutputIsTerminal && string.IsNullOrEmpty(environment.Variables("NO_COLOR"));
+        var terminal = Colours(environment);
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,

@@ -1,6 +1,7 @@
 using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Agents.Steps;
+using CompanyOs.Cli.Hosting;
 
 namespace CompanyOs.Cli.Runs;
 
@@ -16,6 +17,12 @@ internal interface IRunOutput
     Task WriteResultAsync(AgentRunResult result, bool listPending);
 
     Task WriteInterruptedAsync(string runId);
+
+    /// <summary>
+    /// Shows the gateway's activity as this output does (a terminal's status line, <c>--json</c> records; otherwise the
+    /// default stderr lines stay), and remembers it to name each provider's failure when a run fails on all of them.
+    /// </summary>
+    void Observe(GatewayActivity activity);
 }
 
 /// <summary>What every run output needs to know besides the run: which providers are emulated and where configuration and store are.</summary>

@@ -29,7 +29,11 @@ internal static class DemoCommand
         {
             var settings = new AgentCommandSettings(
                 parse.GetValue(shared.Database), parse.GetValue(shared.Config), Json: false, NoInput: false, parse.GetValue(shared.Interactive),
-                parse.GetValue(shared.Emulator), AllowMissingTools: false, AutoApprove: parse.GetValue(yes)) { Verbose = parse.GetValue(shared.Verbose) };
+                parse.GetValue(shared.Emulator), AllowMissingTools: false, AutoApprove: parse.GetValue(yes))
+            {
+                Verbose = parse.GetValue(shared.Verbose),
+                OwnEmulatedBanner = true,
+            };
             var output = parse.InvocationConfiguration.Output;
             var overrides = new AgentOverrides(DemoScenario.Agent, AutonomyLevel.Supervised, null);
             return AgentCommandRunner.RunAsync(
@@ -73,7 +77,7 @@ internal static class DemoCommand
         if (host.Emulated.Count > 0)
         {
             console.MarkupLine(
-                $"[bold yellow]EMULATED[/]: {Markup.Escape(string.Join(", ", host.Emulated))} answered by the built-in emulator's scripted model (no API key used); the gateway, tools, sandbox, approvals and event store are the real ones.");
+                $"[bold yellow]EMULATED[/] ({Markup.Escape(host.EmulatedReason ?? "no API key")}): {Markup.Escape(string.Join(", ", host.Emulated))} answered by the built-in emulator's scripted model, not a real model; the gateway, tools, sandbox, approvals and event store are the real ones.");
         }
 
         if (scenario.SandboxSkipped is { } why)

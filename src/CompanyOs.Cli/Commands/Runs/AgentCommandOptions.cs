@@ -67,4 +67,7 @@ internal sealed record AgentCommandSettings(
 {
     /// <summary>Whole tool outputs in human output (<c>--verbose</c>).</summary>
     public bool Verbose { get; init; }
+
+    /// <summary>The command prints its own EMULATED banner on stdout (<c>demo</c>), so the stderr notice would say it twice.</summary>
+    public bool OwnEmulatedBanner { get; init; }
 }

@@ -37,13 +37,19 @@ internal static class AgentCommandRunner
 
             await using var host = await AgentHost.OpenAsync(paths, environment, settings.ForceEmulator, settings.AllowMissingTools, overrides, error, cancellationToken).ConfigureAwait(false);
             var outputSettings = new RunOutputSettings(host.Emulated, paths.Database, paths.LlmConfig) { Verbose = settings.Verbose };
+            // The status line is for a person watching a terminal: not in pipes, files or --json.
+            await using var status = !settings.Json && environment.OutputIsTerminal
+                ? new TerminalStatus(output, TimeProvider.System, CliConsole.Colours(environment), environment.TerminalWidth)
+                : null;
             IRunOutput runOutput = settings.Json
                 ? new JsonRunOutput(output, error, outputSettings)
-                : new HumanRunOutput(CliConsole.Create(output, environment), output, outputSettings);
+                : new HumanRunOutput(CliConsole.Create(output, environment), output, outputSettings, status);
+            runOutput.Observe(host.Activity);
             var prompting = settings.AutoApprove || (!settings.NoInput && (settings.Interactive || (environment.InputIsInteractive && !settings.Json)));
             var prompter = prompting
                 ? new ApprovalPrompter(host.Runtime, environment.Input, runOutput.PromptWriter, environment.Variables("USER"), runOutput.WriteStepAsync, settings.AutoApprove)
                 : null;
-            return await action(host, new RunSession(runOutput, prompter, error, outputSettings, host.Notices)).ConfigureAwait(false);
+            IReadOnlyList<string> notices = settings.OwnEmulatedBanner ? [.. host.Notices.Where(n => !ReferenceEquals(n, host.EmulatedNotice))] : host.Notices;
+            return await action(host, new RunSession(runOutput, prompter, error, outputSettings, notices)).ConfigureAwait(false);
         });
 }

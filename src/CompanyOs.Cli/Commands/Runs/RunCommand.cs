@@ -10,10 +10,12 @@ internal static class RunCommand
     public static Command Create(CliEnvironment environment)
     {
         var agent = new Argument<string>("agent") { Description = "Agent type from config/agents/*.yaml (e.g. researcher, architect, implementer)." };
+        agent.CompletionSources.Add(_ => AgentTypes(environment));
         var task = new Argument<string?>("task") { Description = "What the agent should do (or use --task-file).", Arity = ArgumentArity.ZeroOrOne };
         var taskFile = new Option<string?>("--task-file") { Description = "Read the task from this file (- for stdin) instead of the argument." };
         var org = new Option<string?>("--org") { Description = "Organisation the run belongs to (used by `runs --org`)." };
         var autonomy = new Option<string?>("--autonomy") { Description = "Override the agent's autonomy: manual (every tool call waits), supervised (high-risk tools wait) or autonomous." };
+        autonomy.CompletionSources.Add("manual", "supervised", "autonomous");
         var maxIterations = new Option<int?>("--max-iterations")
         {
             Description = "Override the agent's max_iterations (1-1000).",
@@ -74,5 +76,19 @@ internal static class RunCommand
             });
         });
         return command;
+    }
+
+    /// <summary>The agent types of the configuration found from here, for shell completion; none when it cannot be read.</summary>
+    private static IEnumerable<string> AgentTypes(CliEnvironment environment)
+    {
+        try
+        {
+            var agents = CompanyOsPaths.Resolve(null, null, environment).AgentsDirectory;
+            return Directory.Exists(agents) ? CompanyOs.Agents.Definitions.AgentDefinitionLoader.LoadDirectory(agents, environment.Variables).Keys.Order(StringComparer.Ordinal) : [];
+        }
+        catch (ConfigurationException)
+        {
+            return [];
+        }
     }
 }

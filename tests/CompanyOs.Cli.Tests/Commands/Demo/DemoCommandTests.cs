@@ -17,7 +17,7 @@ public sealed class DemoCommandTests : IDisposable
         var demo = await _cli.Cli("demo", "--yes");
 
         Assert.True(demo.Exit == ExitCodes.Success, demo.All);
-        Assert.Contains("EMULATED: anthropic, openai answered by the built-in emulator's scripted model", demo.Out, StringComparison.Ordinal);
+        Assert.Contains("EMULATED (ANTHROPIC_API_KEY, OPENAI_API_KEY not set): anthropic, openai answered by the built-in emulator's scripted model", demo.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("tool returned an error", demo.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("error:", demo.All, StringComparison.Ordinal);
 
@@ -55,6 +55,17 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Matches(@"anthropic \(EMULATED\)\s+claude-3-5-sonnet-20241022\s+\d+\s+\d+\s+\d+\s+0\.\d{6}", demo.Out);
         Assert.Contains($"stream agent-session:{demo.RunId} of the SQLite file {_cli.Database}", demo.Out, StringComparison.Ordinal);
         Assert.Contains($"companyos trace {demo.RunId} --db {_cli.Database}", demo.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_emulated_banner_is_printed_once_before_the_run_not_again_on_stderr()
+    {
+        var demo = await _cli.Cli("demo", "--yes");
+
+        Assert.True(demo.Exit == ExitCodes.Success, demo.All);
+        Assert.DoesNotContain("EMULATED", demo.Err, StringComparison.Ordinal);
+        var beforeTheRun = demo.Out[..demo.Out.IndexOf("run started:", StringComparison.Ordinal)];
+        Assert.Single(beforeTheRun.Split('\n'), l => l.Contains("EMULATED", StringComparison.Ordinal));
     }
 
     [Fact]

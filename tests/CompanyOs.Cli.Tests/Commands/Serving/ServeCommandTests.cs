@@ -66,7 +66,7 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(ExitCodes.Success, exit);
         Assert.Equal("assistant", answer.Value.Role.ToString().ToLowerInvariant());
         Assert.Equal(401, refused.Status);
-        Assert.Contains($"API keys: required (key database {db})", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"API keys: required (key store: SQLite file '{db}')", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("CompanyOS gateway server stopped.", output.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(key, output.ToString() + error, StringComparison.Ordinal);
     }

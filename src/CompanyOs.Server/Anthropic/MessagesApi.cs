@@ -28,11 +28,7 @@ internal static class MessagesApi
         {
             var request = await RequestBody.ReadAsync(http.Request, AnthropicJsonContext.Default.MessagesRequest, http.RequestAborted);
             var call = MessagesRequestReader.Read(request);
-            var caller = Caller.Of(http);
-            caller.RequireModel(call.Model, catalog);
-            var context = caller.CallContext();
-            call.Options.WithCallContext(context);
-            RoutedProvider.Expect(http, call.Model, context);
+            CallAdmission.Admit(http, call.Model, call.Options, catalog);
             if (!call.Stream)
             {
                 var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);

@@ -2,7 +2,6 @@ using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Models;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Gateway;
-using CompanyOs.Server.Keys;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Server.OpenAI;
@@ -25,11 +24,7 @@ internal static class ChatCompletionsApi
         {
             var request = await RequestBody.ReadAsync(http.Request, OpenAIJsonContext.Default.ChatCompletionRequest, http.RequestAborted);
             var call = ChatRequestReader.Read(request);
-            var caller = Caller.Of(http);
-            caller.RequireModel(call.Model, catalog);
-            var context = caller.CallContext();
-            call.Options.WithCallContext(context);
-            RoutedProvider.Expect(http, call.Model, context);
+            CallAdmission.Admit(http, call.Model, call.Options, catalog);
             if (!call.Stream)
             {
                 var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);

@@ -42,13 +42,16 @@ public sealed class UsageRecordingTests : IAsyncLifetime
         var recorder = server.Services.GetRequiredService<UsageRecorder>();
         var log = server.Services.GetRequiredService<UsageLog>();
         IReadOnlyList<UsageTotals> rows = [];
+        var spends = server.Services.GetRequiredService<DurableSpendStore>();
+        var spent = await spends.GetSpentAsync(new BudgetScope(BudgetScopeKind.ApiKey, record.Id), Ct);
+        // The usage record and the budget's settlement happen as the abandoned stream is disposed, one after the other.
         await Poll.UntilAsync(async () =>
         {
             await recorder.FlushAsync(Ct);
             rows = await log.SummarizeAsync("acme", null, null, Ct);
-            return rows.Count > 0;
-        }, "the abandoned stream is recorded", cancellationToken: Ct);
-        var spent = await server.Services.GetRequiredService<DurableSpendStore>().GetSpentAsync(new BudgetScope(BudgetScopeKind.ApiKey, record.Id), Ct);
+            spent = await spends.GetSpentAsync(new BudgetScope(BudgetScopeKind.ApiKey, record.Id), Ct);
+            return rows.Count > 0 && spent.Usd > 0m;
+        }, "the abandoned stream is recorded and its budget settled", cancellationToken: Ct);
 
         var row = Assert.Single(rows);
         Assert.Equal((1L, 100L, record.Id), (row.Calls, row.OutputTokens, row.KeyId)); // the output cap: the provider billed an unknown part

@@ -130,10 +130,11 @@ internal static class RunsApi
         {
             page = await runs.Runtime.Runs.ListRunsAsync(query, http.RequestAborted);
         }
-        catch (ArgumentException e)
+        catch (ArgumentException)
         {
-            // Limit and times are checked above: what is left is a cursor this server did not hand out.
-            throw new ApiRequestException(ApiError.Invalid("after", $"'after' is not a cursor this server gave out (use next_cursor of the previous page): {e.Message}"));
+            // Limit and times are checked above: what is left is a cursor this server did not hand out. The read model's own
+            // message speaks of .NET parameters, not of this API.
+            throw new ApiRequestException(ApiError.Invalid("after", "'after' is not a cursor this server gave out (use next_cursor of the previous page)."));
         }
 
         var data = page.Items.Where(r => string.Equals(r.OrgId, caller.Org, StringComparison.Ordinal)).Select(RunObjects.Summary).ToList();

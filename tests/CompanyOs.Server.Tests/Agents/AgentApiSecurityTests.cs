@@ -155,6 +155,8 @@ public sealed class AgentApiSecurityTests
         {
             var error = await http.GetJsonAsync("v1/runs?" + query, 400);
             Assert.Equal(param, error.GetProperty("error").GetProperty("param").GetString());
+            // Messages speak of this API's parameters, never of .NET's ("(Parameter 'cursor')").
+            Assert.DoesNotContain("(Parameter", error.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
         }
     }
 

@@ -143,7 +143,8 @@ internal sealed class GatewayServer : IAsyncDisposable
                 sp.GetRequiredService<TimeProvider>())!);
             builder.Services.AddSingleton(sp => sp.GetRequiredService<ServerStore>().Keys);
             builder.Services.AddSingleton(sp => sp.GetRequiredService<ServerStore>().Usage);
-            builder.Services.AddSingleton(sp => new DurableSpendStore(sp.GetRequiredService<ServerStore>().Spend, sp.GetRequiredService<ILogger<DurableSpendStore>>()));
+            builder.Services.AddSingleton(sp => new DurableSpendStore(sp.GetRequiredService<ServerStore>().Spend, sp.GetRequiredService<ILogger<DurableSpendStore>>(),
+                sp.GetRequiredService<TimeProvider>()));
             builder.Services.AddSingleton<ISpendStore>(sp => sp.GetRequiredService<DurableSpendStore>());
             builder.Services.AddSingleton<UsageRecorder>();
             builder.Services.AddSingleton<ILlmCallRecorder>(sp => sp.GetRequiredService<UsageRecorder>());

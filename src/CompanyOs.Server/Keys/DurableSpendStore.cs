@@ -1,34 +1,67 @@
 using System.Data.Common;
+using System.Threading.Channels;
 using CompanyOs.Llm.Gateway.Budgets;
 using CompanyOs.Server.Hosting;
 
 namespace CompanyOs.Server.Keys;
 
 /// <summary>
-/// The gateway's <see cref="ISpendStore"/> over the server's store: settled spend is in <see cref="SpendLedger"/> (it survives
-/// restarts, and every instance sharing a PostgreSQL store sees it), the reservations of calls in flight are this process's.
-/// One gate makes reserve-all-or-nothing atomic within the process; spend is re-read on every reservation, so another
-/// instance's settled calls count at once (its calls still in flight do not).
+/// The gateway's <see cref="ISpendStore"/> over the server's store: settled spend is kept in <see cref="SpendLedger"/> (it
+/// survives restarts, and every instance sharing a PostgreSQL store sees it), the reservations of calls in flight are this
+/// process's.
+/// <para>
+/// Calls never wait for the disk. A reservation is decided in memory from the spend last read from the ledger (re-read when
+/// older than <see cref="RefreshAfter"/>, so another instance's settled calls count within about a second), plus what this
+/// process settled and has not written yet, plus its reservations. A settlement is added in memory and written by one
+/// background writer, which folds every settlement waiting into one transaction; a failed write is kept and retried, and
+/// disposing writes what is left (a graceful shutdown loses nothing; a crash loses at most the settlements of the write in
+/// progress). Before this, every reservation read the ledger and every settlement was its own transaction behind one gate:
+/// a key with a budget served about ten calls a second.
+/// </para>
 /// </summary>
-internal sealed class DurableSpendStore(SpendLedger ledger, ILogger<DurableSpendStore> logger) : ISpendStore, IDisposable
+internal sealed class DurableSpendStore : ISpendStore, IAsyncDisposable
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    /// <summary>How old the spend read from the ledger may be before a reservation reads it again.</summary>
+    public static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+
+    private readonly SpendLedger _ledger;
+    private readonly ILogger<DurableSpendStore> _logger;
+    private readonly TimeProvider _time;
+
+    // Reads of the ledger and writes to it take turns, so that a value read never includes a write that is then added again.
+    private readonly SemaphoreSlim _ledgerTurn = new(1, 1);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<BudgetScope, (SpendAmount Spent, long ReadAt)> _read = [];
+    private readonly Dictionary<BudgetScope, SpendAmount> _unwritten = [];
     private readonly Dictionary<BudgetScope, SpendAmount> _reserved = [];
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
+    private readonly Task _writer;
+
+    public DurableSpendStore(SpendLedger ledger, ILogger<DurableSpendStore> logger, TimeProvider? time = null)
+    {
+        _ledger = ledger;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _writer = Task.Run(WriteLoopAsync);
+    }
 
     public async ValueTask<ReservationResult> TryReserveAsync(IReadOnlyList<BudgetCheck> checks, SpendAmount amount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checks);
-        await _gate.WaitAsync(cancellationToken);
-        try
+        await RefreshAsync(checks, cancellationToken);
+        lock (_lock)
         {
-            var spent = await ledger.GetAsync([.. checks.Select(c => c.Scope)], cancellationToken);
-            for (var i = 0; i < checks.Count; i++)
+            foreach (var check in checks)
             {
-                var committed = spent[i] + _reserved.GetValueOrDefault(checks[i].Scope);
+                var committed = Committed(check.Scope) + _reserved.GetValueOrDefault(check.Scope);
                 var total = committed + amount;
-                if (total.Usd > checks[i].Limit.MaxUsd || total.Tokens > checks[i].Limit.MaxTokens)
+                if (total.Usd > check.Limit.MaxUsd || total.Tokens > check.Limit.MaxTokens)
                 {
-                    return new ReservationResult(false, checks[i], committed);
+                    return new ReservationResult(false, check, committed);
                 }
             }
 
@@ -36,52 +69,228 @@ internal sealed class DurableSpendStore(SpendLedger ledger, ILogger<DurableSpend
             {
                 _reserved[check.Scope] = _reserved.GetValueOrDefault(check.Scope) + amount;
             }
+        }
 
-            return ReservationResult.Grant;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        return ReservationResult.Grant;
     }
 
-    public async ValueTask SettleAsync(IReadOnlyList<BudgetCheck> checks, SpendAmount reserved, SpendAmount actual, CancellationToken cancellationToken = default)
+    public ValueTask SettleAsync(IReadOnlyList<BudgetCheck> checks, SpendAmount reserved, SpendAmount actual, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checks);
-        await _gate.WaitAsync(CancellationToken.None);
-        try
-        {
-            if (actual != default)
-            {
-                await ledger.AddAsync(checks.Select(c => c.Scope), actual, CancellationToken.None);
-            }
-        }
-        catch (DbException e)
-        {
-            // The call itself succeeded; failing it now would not unspend the money. Say so loudly instead.
-            ServerLog.SpendNotRecorded(logger, string.Join(", ", checks.Select(c => c.Scope.ToString())), actual.Usd, actual.Tokens, e.Message);
-        }
-        finally
+        lock (_lock)
         {
             foreach (var check in checks)
             {
-                var left = _reserved.GetValueOrDefault(check.Scope) - reserved;
-                if (left == default)
+                Adjust(_reserved, check.Scope, default(SpendAmount) - reserved);
+                if (actual != default)
                 {
-                    _reserved.Remove(check.Scope);
-                }
-                else
-                {
-                    _reserved[check.Scope] = left;
+                    Adjust(_unwritten, check.Scope, actual);
                 }
             }
+        }
 
-            _gate.Release();
+        if (actual != default)
+        {
+            _wake.Writer.TryWrite(true);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>What <paramref name="scope"/> has spent: the ledger's value read now, plus this process's settlements not written yet.</summary>
+    public async ValueTask<SpendAmount> GetSpentAsync(BudgetScope scope, CancellationToken cancellationToken = default)
+    {
+        await _ledgerTurn.WaitAsync(cancellationToken);
+        try
+        {
+            var spent = (await _ledger.GetAsync([scope], cancellationToken))[0];
+            lock (_lock)
+            {
+                _read[scope] = (spent, _time.GetTimestamp());
+                return Committed(scope);
+            }
+        }
+        finally
+        {
+            _ledgerTurn.Release();
         }
     }
 
-    public async ValueTask<SpendAmount> GetSpentAsync(BudgetScope scope, CancellationToken cancellationToken = default) =>
-        (await ledger.GetAsync([scope], cancellationToken))[0];
+    /// <summary>Writes every settlement made so far to the ledger (tests, shutdown).</summary>
+    /// <exception cref="DbException">The ledger refused the write; the settlements stay queued.</exception>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (await WriteAsync(cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+    }
 
-    public void Dispose() => _gate.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        // Registered as itself and as ISpendStore: the container disposes it once per registration.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _wake.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        await _writer;
+        if (await WriteAsync(CancellationToken.None) is { } failure)
+        {
+            LogUnwritten(failure);
+        }
+
+        _ledgerTurn.Dispose();
+        _stopping.Dispose();
+    }
+
+    private SpendAmount Committed(BudgetScope scope) =>
+        (_read.TryGetValue(scope, out var read) ? read.Spent : default) + _unwritten.GetValueOrDefault(scope);
+
+    /// <summary>Reads the ledger for the scopes never read or read longer than <see cref="RefreshAfter"/> ago.</summary>
+    /// <exception cref="DbException">The ledger does not answer: the call is refused (503) rather than run unaccounted.</exception>
+    private async Task RefreshAsync(IReadOnlyList<BudgetCheck> checks, CancellationToken cancellationToken)
+    {
+        if (Stale(checks) is null)
+        {
+            return;
+        }
+
+        await _ledgerTurn.WaitAsync(cancellationToken);
+        try
+        {
+            // Another caller may have read them while this one waited its turn.
+            if (Stale(checks) is not { } stale)
+            {
+                return;
+            }
+
+            var spent = await _ledger.GetAsync(stale, cancellationToken);
+            var now = _time.GetTimestamp();
+            lock (_lock)
+            {
+                for (var i = 0; i < stale.Count; i++)
+                {
+                    _read[stale[i]] = (spent[i], now);
+                }
+            }
+        }
+        finally
+        {
+            _ledgerTurn.Release();
+        }
+    }
+
+    private List<BudgetScope>? Stale(IReadOnlyList<BudgetCheck> checks)
+    {
+        List<BudgetScope>? stale = null;
+        lock (_lock)
+        {
+            foreach (var check in checks)
+            {
+                if (!_read.TryGetValue(check.Scope, out var read) || _time.GetElapsedTime(read.ReadAt) >= RefreshAfter)
+                {
+                    (stale ??= []).Add(check.Scope);
+                }
+            }
+        }
+
+        return stale;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        while (await _wake.Reader.WaitToReadAsync())
+        {
+            _wake.Reader.TryRead(out _);
+            if (await WriteAsync(CancellationToken.None) is { } failure)
+            {
+                LogUnwritten(failure);
+                try
+                {
+                    await Task.Delay(RetryAfter, _time, _stopping.Token);
+                }
+                catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+                {
+                    // Disposing: it writes what is left itself.
+                }
+
+                _wake.Writer.TryWrite(true);
+            }
+        }
+    }
+
+    /// <summary>Writes what is settled and not written yet, in one transaction; null when done, else the failure (kept for a retry).</summary>
+    private async Task<DbException?> WriteAsync(CancellationToken cancellationToken)
+    {
+        await _ledgerTurn.WaitAsync(cancellationToken);
+        try
+        {
+            Dictionary<BudgetScope, SpendAmount> batch;
+            lock (_lock)
+            {
+                if (_unwritten.Count == 0)
+                {
+                    return null;
+                }
+
+                batch = new(_unwritten);
+            }
+
+            try
+            {
+                await _ledger.AddAsync(batch, CancellationToken.None);
+            }
+            catch (DbException e)
+            {
+                return e;
+            }
+
+            lock (_lock)
+            {
+                // Settlements made during the write stay unwritten; what was written now counts as read from the ledger.
+                foreach (var (scope, written) in batch)
+                {
+                    Adjust(_unwritten, scope, default(SpendAmount) - written);
+                    if (_read.TryGetValue(scope, out var read))
+                    {
+                        _read[scope] = (read.Spent + written, read.ReadAt);
+                    }
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            _ledgerTurn.Release();
+        }
+    }
+
+    private void LogUnwritten(DbException failure)
+    {
+        List<KeyValuePair<BudgetScope, SpendAmount>> unwritten;
+        lock (_lock)
+        {
+            unwritten = [.. _unwritten];
+        }
+
+        ServerLog.SpendNotRecorded(_logger, string.Join(", ", unwritten.Select(u => u.Key.ToString())),
+            unwritten.Sum(u => u.Value.Usd), unwritten.Sum(u => u.Value.Tokens), failure.Message);
+    }
+
+    private static void Adjust(Dictionary<BudgetScope, SpendAmount> amounts, BudgetScope scope, SpendAmount by)
+    {
+        var left = amounts.GetValueOrDefault(scope) + by;
+        if (left == default)
+        {
+            amounts.Remove(scope);
+        }
+        else
+        {
+            amounts[scope] = left;
+        }
+    }
 }

@@ -29,11 +29,15 @@ internal sealed class SpendLedger(StoreDatabase database)
     }
 
     /// <summary>Adds <paramref name="amount"/> to every scope, in one transaction.</summary>
-    public async Task AddAsync(IEnumerable<BudgetScope> scopes, SpendAmount amount, CancellationToken cancellationToken = default)
+    public Task AddAsync(IEnumerable<BudgetScope> scopes, SpendAmount amount, CancellationToken cancellationToken = default) =>
+        AddAsync(scopes.Distinct().ToDictionary(scope => scope, _ => amount), cancellationToken);
+
+    /// <summary>Adds each scope's amount, all in one transaction.</summary>
+    public async Task AddAsync(IReadOnlyDictionary<BudgetScope, SpendAmount> amounts, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var scope in scopes)
+        foreach (var (scope, amount) in amounts)
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;

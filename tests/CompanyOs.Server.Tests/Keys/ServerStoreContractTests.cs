@@ -140,15 +140,18 @@ public abstract class ServerStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task The_durable_spend_store_refuses_what_would_pass_a_limit_counting_settled_and_reserved_spend()
     {
-        using var spend = new DurableSpendStore(Store.Spend, NullLogger<DurableSpendStore>.Instance);
         var check = new BudgetCheck(new BudgetScope(BudgetScopeKind.ApiKey, "key_1"), new BudgetLimit(MaxUsd: 1m));
+        ReservationResult whileReserved;
+        await using (var spend = new DurableSpendStore(Store.Spend, NullLogger<DurableSpendStore>.Instance, _time))
+        {
+            Assert.True((await spend.TryReserveAsync([check], new SpendAmount(0.6m, 10), Ct)).Granted);
+            whileReserved = await spend.TryReserveAsync([check], new SpendAmount(0.6m, 10), Ct);
+            await spend.SettleAsync([check], new SpendAmount(0.6m, 10), new SpendAmount(0.25m, 4), Ct);
+            Assert.True((await spend.TryReserveAsync([check], new SpendAmount(0.7m, 10), Ct)).Granted);
+            await spend.SettleAsync([check], new SpendAmount(0.7m, 10), new SpendAmount(0.7m, 10), Ct);
+        } // a graceful stop writes what was settled
 
-        Assert.True((await spend.TryReserveAsync([check], new SpendAmount(0.6m, 10), Ct)).Granted);
-        var whileReserved = await spend.TryReserveAsync([check], new SpendAmount(0.6m, 10), Ct);
-        await spend.SettleAsync([check], new SpendAmount(0.6m, 10), new SpendAmount(0.25m, 4), Ct);
-        Assert.True((await spend.TryReserveAsync([check], new SpendAmount(0.7m, 10), Ct)).Granted);
-        await spend.SettleAsync([check], new SpendAmount(0.7m, 10), new SpendAmount(0.7m, 10), Ct);
-        using var restarted = new DurableSpendStore(_backend!.Open(_time).Spend, NullLogger<DurableSpendStore>.Instance);
+        await using var restarted = new DurableSpendStore(_backend!.Open(_time).Spend, NullLogger<DurableSpendStore>.Instance, _time);
         var afterRestart = await restarted.TryReserveAsync([check], new SpendAmount(0.1m, 1), Ct);
 
         Assert.False(whileReserved.Granted);
@@ -156,6 +159,33 @@ public abstract class ServerStoreContractTests : IAsyncLifetime
         Assert.False(afterRestart.Granted);
         Assert.Equal(new SpendAmount(0.95m, 14), afterRestart.Committed);
         Assert.Equal(new SpendAmount(0.95m, 14), await restarted.GetSpentAsync(check.Scope, Ct));
+    }
+
+    [Fact]
+    public async Task Settled_spend_counts_at_once_is_written_without_the_call_waiting_and_another_instance_sees_it_after_a_refresh()
+    {
+        var check = new BudgetCheck(new BudgetScope(BudgetScopeKind.ApiKey, "key_2"), new BudgetLimit(MaxUsd: 1m));
+        await using var first = new DurableSpendStore(Store.Spend, NullLogger<DurableSpendStore>.Instance, _time);
+        await using var second = new DurableSpendStore(_backend!.Open(_time).Spend, NullLogger<DurableSpendStore>.Instance, _time);
+        Assert.True((await second.TryReserveAsync([check], new SpendAmount(0.1m, 1), Ct)).Granted); // reads the ledger: nothing spent
+        await second.SettleAsync([check], new SpendAmount(0.1m, 1), default, Ct);
+
+        Assert.True((await first.TryReserveAsync([check], new SpendAmount(0.9m, 1), Ct)).Granted);
+        await first.SettleAsync([check], new SpendAmount(0.9m, 1), new SpendAmount(0.9m, 1), Ct);
+        var atOnce = await first.TryReserveAsync([check], new SpendAmount(0.2m, 1), Ct);
+        await first.FlushAsync(Ct);
+        var stored = (await Store.Spend.GetAsync([check.Scope], Ct))[0];
+        var beforeRefresh = await second.TryReserveAsync([check], new SpendAmount(0.2m, 1), Ct);
+        await second.SettleAsync([check], new SpendAmount(0.2m, 1), default, Ct);
+        _time.Advance(DurableSpendStore.RefreshAfter);
+        var afterRefresh = await second.TryReserveAsync([check], new SpendAmount(0.2m, 1), Ct);
+
+        Assert.False(atOnce.Granted); // this process's settlement counts before it is written
+        Assert.Equal(new SpendAmount(0.9m, 1), atOnce.Committed);
+        Assert.Equal(new SpendAmount(0.9m, 1), stored);
+        Assert.True(beforeRefresh.Granted); // the other instance read the ledger less than RefreshAfter ago
+        Assert.False(afterRefresh.Granted);
+        Assert.Equal(new SpendAmount(0.9m, 1), afterRefresh.Committed);
     }
 
     [Fact]

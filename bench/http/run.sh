@@ -57,7 +57,7 @@ PORTKEY_START="$PORTKEY_DIR/node_modules/@portkey-ai/gateway/build/start-server.
 if [ ! -f "$PORTKEY_START" ]; then
   log "installing @portkey-ai/gateway@$PORTKEY_VERSION (npm) into $PORTKEY_DIR"
   mkdir -p "$PORTKEY_DIR"
-  (cd "$PORTKEY_DIR" && { [ -f package.json ] || npm init -y >/dev/null; } && npm i --no-audit --no-fund "@portkey-ai/gateway@$PORTKEY_VERSION" >/dev/null)
+  (cd "$PORTKEY_DIR" && { [ -f package.json ] || printf '{"name":"companyos-bench-portkey","private":true}\n' >package.json; } && npm i --no-audit --no-fund "@portkey-ai/gateway@$PORTKEY_VERSION" >/dev/null)
 fi
 [ -f "$PORTKEY_START" ] || fail "Portkey's start-server.js not found at $PORTKEY_START"
 
@@ -105,7 +105,7 @@ http {
     # The canned OpenAI answer; every POST body is read and discarded.
     location = /v1/chat/completions { default_type application/json; return 200 '$JSON_BODY'; }
     # The SSE variant: same usage, as chat.completion.chunks ending in [DONE].
-    location = /sse/v1/chat/completions { default_type text/event-stream; return 200 "$SSE_BODY"; }
+    location = /sse/v1/chat/completions { default_type text/event-stream; return 200 '$SSE_BODY'; }
   }
 }
 EOF
@@ -194,9 +194,9 @@ verify() { # name url headers body kind(json|sse)
   while IFS= read -r line; do args+=("$line"); done < <(curl_headers "$3")
   local code
   code=$(curl -sS -m 10 -o "$WORK/verify-$1-$5.out" -w '%{http_code}' -X POST "$2" -H 'Content-Type: application/json' "${args[@]}" --data "$4") \
-    || fail "$1 ($5): request failed"
-  [ "$code" = 200 ] || fail "$1 ($5): HTTP $code: $(head -c 400 "$WORK/verify-$1-$5.out")"
-  python3 - "$WORK/verify-$1-$5.out" "$5" <<'PY' || fail "$1 ($5): invalid body: $(head -c 400 "$WORK/verify-$1-$5.out")"
+    || { log "FAILED: $1 ($5): request failed"; return 1; }
+  [ "$code" = 200 ] || { log "FAILED: $1 ($5): HTTP $code: $(head -c 400 "$WORK/verify-$1-$5.out")"; return 1; }
+  python3 - "$WORK/verify-$1-$5.out" "$5" <<'PY' || { log "FAILED: $1 ($5): invalid body: $(head -c 400 "$WORK/verify-$1-$5.out")"; return 1; }
 import json, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 if sys.argv[2] == "json":
@@ -214,11 +214,20 @@ else:
 PY
 }
 
+NO_SSE=""
 for t in "${TARGETS[@]}"; do
   IFS='|' read -r name url headers pid <<<"$t"
-  verify "$name" "$url" "$headers" "$REQ_BODY" json
-  verify "$name" "$(stream_url "$name" "$url")" "$(stream_headers "$name" "$headers")" "$(stream_body "$name")" sse
-  log "$name answers 200 with a valid chat.completion and a valid SSE stream"
+  verify "$name" "$url" "$headers" "$REQ_BODY" json || fail "$name does not answer a chat completion (see above)"
+  if verify "$name" "$(stream_url "$name" "$url")" "$(stream_headers "$name" "$headers")" "$(stream_body "$name")" sse; then
+    log "$name answers 200 with a valid chat.completion and a valid SSE stream"
+  elif [ "$name" = portkey ]; then
+    # Portkey 1.15.2 on this Node answers streams with 500 (its log: "TypeError: immutable" in updateHeaders); the
+    # comparison goes on without its streaming row rather than hiding the failure: the table says so.
+    NO_SSE+=" $name"; log "portkey: streaming FAILS (last lines of its log below); its SSE row is left out"
+    tail -3 "$WORK/portkey.log" | cut -c1-200 >&2
+  else
+    fail "$name does not answer a valid SSE stream (see above)"
+  fi
 done
 
 write_lua() { # file body headers
@@ -256,7 +265,7 @@ for t in "${TARGETS[@]}"; do
   write_lua "$WORK/$name.lua" "$REQ_BODY" "$headers"
   write_lua "$WORK/$name-sse.lua" "$(stream_body "$name")" "$(stream_headers "$name" "$headers")"
   for c in $CONCURRENCY; do run_wrk "$name" json "$c" "$url" "$WORK/$name.lua"; done
-  run_wrk "$name" sse "$STREAM_CONCURRENCY" "$(stream_url "$name" "$url")" "$WORK/$name-sse.lua"
+  case " $NO_SSE " in *" $name "*) ;; *) run_wrk "$name" sse "$STREAM_CONCURRENCY" "$(stream_url "$name" "$url")" "$WORK/$name-sse.lua" ;; esac
   rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
   threads=$(awk '/^Threads/ {print $2}' "/proc/$pid/status")
   echo "$name $rss $threads" >>"$WORK/rss.txt"
@@ -267,7 +276,7 @@ stats=$(curl -sS -m 10 -H "Authorization: Bearer $API_KEY" "http://127.0.0.1:$SE
 log "server /v1/stats after load: $(head -c 300 <<<"$stats")"
 
 # ---------------------------------------------------------------- table
-python3 - "$WORK/results.txt" "$WORK/rss.txt" "$DURATION" "$WARMUP" "$STREAM_CONCURRENCY" <<'PY'
+python3 - "$WORK/results.txt" "$WORK/rss.txt" "$DURATION" "$WARMUP" "$STREAM_CONCURRENCY" "$NO_SSE" <<'PY'
 import sys
 rows = {}
 for line in open(sys.argv[1]):
@@ -298,5 +307,7 @@ for nm in ["server", "yarp", "portkey"]:
 print(f"| server p99 at c=32 | {g('server','json',32,'p99'):.3f} ms | ≤ 5 ms |")
 print(f"| server RSS after load | {rss['server'][0]:.1f} MB | ≤ 100 MB |")
 sc = int(sys.argv[5])
+for nm in sys.argv[6].split():
+    print(f"| {label[nm]}: SSE | fails (HTTP 500), not measured | |")
 print(f"| server / YARP req/s, SSE at c={sc} | {g('server','sse',sc,'rps') / g('yarp','sse',sc,'rps'):.2f} | (no target) |")
 PY

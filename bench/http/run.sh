@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# HTTP benchmark (issue #17): the same wrk load, in the same run, against
+#   (a) nginx answering directly (the canned upstream),
+#   (b) the CompanyOS gateway server (Release) with every policy on, its OpenAI provider pointing at nginx,
+#   (c) a bare YARP pass-through to nginx (bench/http/YarpProxy), the .NET ceiling,
+#   (d) the Portkey open-source gateway (@portkey-ai/gateway) with nginx as its custom OpenAI host.
+# Prints req/s, p50, p99 per concurrency, each process's RSS after load, and the ratios the issue's targets use.
+# Installs what is missing (nginx, wrk via apt-get; Portkey via npm into bench/http/.portkey). Bounded: about
+# 4 targets x (3 concurrencies + 1 streaming) x (WARMUP + DURATION) seconds plus start-up (~2.5 min at the defaults).
+#
+# Usage: bench/http/run.sh            (DURATION=5 WARMUP=2 CONCURRENCY="1 8 32" STREAM_CONCURRENCY=8 may be overridden)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HERE="$ROOT/bench/http"
+DURATION="${DURATION:-5}"
+WARMUP="${WARMUP:-2}"
+CONCURRENCY="${CONCURRENCY:-1 8 32}"
+STREAM_CONCURRENCY="${STREAM_CONCURRENCY:-8}"
+PORTKEY_VERSION="1.15.2"
+WORK="$(mktemp -d /tmp/companyos-bench-http.XXXXXX)"
+PIDS=()
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+fail() { printf '[bench] FAILED: %s\n' "$*" >&2; exit 1; }
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  sleep 0.5
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+  done
+  if [ "${KEEP_WORK:-0}" != 1 ]; then rm -rf "$WORK"; else log "kept $WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- prerequisites
+need_apt() {
+  local missing=()
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} (apt-get)"
+  apt-get install -y "${missing[@]}" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "${missing[@]}" >/dev/null; }
+}
+need_apt
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+command -v node >/dev/null || fail "node is not installed (needed for the Portkey gateway)"
+command -v python3 >/dev/null || fail "python3 is not installed (used to check bodies and print the table)"
+
+PORTKEY_DIR="$HERE/.portkey"
+PORTKEY_START="$PORTKEY_DIR/node_modules/@portkey-ai/gateway/build/start-server.js"
+if [ ! -f "$PORTKEY_START" ]; then
+  log "installing @portkey-ai/gateway@$PORTKEY_VERSION (npm) into $PORTKEY_DIR"
+  mkdir -p "$PORTKEY_DIR"
+  (cd "$PORTKEY_DIR" && { [ -f package.json ] || printf '{"name":"companyos-bench-portkey","private":true}\n' >package.json; } && npm i --no-audit --no-fund "@portkey-ai/gateway@$PORTKEY_VERSION" >/dev/null)
+fi
+[ -f "$PORTKEY_START" ] || fail "Portkey's start-server.js not found at $PORTKEY_START"
+
+log "building the server and the YARP proxy (Release)"
+dotnet build "$ROOT/src/CompanyOs.Server" -c Release -v q -nologo >"$WORK/build-server.log" 2>&1 || { cat "$WORK/build-server.log"; fail "server build"; }
+dotnet build "$HERE/YarpProxy" -c Release -v q -nologo >"$WORK/build-yarp.log" 2>&1 || { cat "$WORK/build-yarp.log"; fail "YARP proxy build"; }
+SERVER_BIN="$ROOT/src/CompanyOs.Server/bin/Release/net10.0/CompanyOs.Server"
+YARP_BIN="$HERE/YarpProxy/bin/Release/net10.0/CompanyOs.Benchmarks.YarpProxy"
+[ -x "$SERVER_BIN" ] || fail "no server executable at $SERVER_BIN"
+[ -x "$YARP_BIN" ] || fail "no YARP executable at $YARP_BIN"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+UP_PORT=$(free_port); SERVER_PORT=$(free_port); YARP_PORT=$(free_port); PORTKEY_PORT=$(free_port)
+
+wait_port() { # port name pid
+  local i
+  for i in $(seq 1 150); do
+    kill -0 "$3" 2>/dev/null || fail "$2 exited during start-up (log: $WORK/$2.log): $(tail -5 "$WORK/$2.log" 2>/dev/null)"
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.2
+  done
+  fail "$2 did not listen on 127.0.0.1:$1 within 30 s"
+}
+
+# ---------------------------------------------------------------- upstream: nginx, 1 worker
+JSON_BODY='{"id":"chatcmpl-bench","object":"chat.completion","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the canned upstream."},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":21,"completion_tokens":7,"total_tokens":28},"system_fingerprint":"fp_bench"}'
+SSE_BODY='data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"content":"Hello from"},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"content":" the canned upstream."},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[],"usage":{"prompt_tokens":21,"completion_tokens":7,"total_tokens":28}}\n\ndata: [DONE]\n\n'
+mkdir -p "$WORK/nginx"
+cat >"$WORK/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$UP_PORT;
+    # The canned OpenAI answer; every POST body is read and discarded.
+    location = /v1/chat/completions { default_type application/json; return 200 '$JSON_BODY'; }
+    # The SSE variant: same usage, as chat.completion.chunks ending in [DONE].
+    location = /sse/v1/chat/completions { default_type text/event-stream; return 200 '$SSE_BODY'; }
+  }
+}
+EOF
+"$NGINX" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$WORK/nginx.log" 2>&1 &
+PIDS+=($!); NGINX_MASTER=$!
+wait_port "$UP_PORT" nginx "$NGINX_MASTER"
+NGINX_WORKER=$(pgrep -P "$NGINX_MASTER" | head -1)
+
+# ---------------------------------------------------------------- (b) the gateway server, every policy on
+mkdir -p "$WORK/server"
+cat >"$WORK/server/llm.yaml" <<EOF
+default_provider: openai
+providers:
+  openai:
+    enabled: true
+    api_key: "\${OPENAI_API_KEY}"
+    base_url: "http://127.0.0.1:$UP_PORT/v1"
+    default_model: "gpt-4o"
+    rate_limit_rpm: 1000000000
+    rate_limit_tpm: 1000000000
+    timeout_seconds: 30
+    max_retries: 2
+  openai_sse:
+    type: openai
+    enabled: true
+    api_key: "\${OPENAI_API_KEY}"
+    base_url: "http://127.0.0.1:$UP_PORT/sse/v1"
+    default_model: "gpt-4o"
+    rate_limit_rpm: 1000000000
+    rate_limit_tpm: 1000000000
+    timeout_seconds: 30
+    max_retries: 2
+budgets:
+  orgs: { bench: { usd: 1000000, tokens: 1000000000000 } }
+EOF
+export OPENAI_API_KEY="sk-bench-dummy-not-a-real-key"
+KEYS_DB="$WORK/server/keys.db"
+(cd "$WORK/server" && "$SERVER_BIN" keys create --org bench --scopes gateway --rpm 1000000000 --budget-usd 1000000 --keys-db "$KEYS_DB") >"$WORK/keys.out" 2>&1 \
+  || { cat "$WORK/keys.out"; fail "keys create"; }
+API_KEY=$(grep -o 'cos_[A-Za-z0-9_-]*' "$WORK/keys.out" | tail -1)
+[ -n "$API_KEY" ] || { cat "$WORK/keys.out"; fail "no key in the output of keys create"; }
+# Logging at Warning: a production setting; per-request Information logs are not what the policies cost.
+(cd "$WORK/server" && exec "$SERVER_BIN" --config "$WORK/server/llm.yaml" --keys-db "$KEYS_DB" \
+  --urls "http://127.0.0.1:$SERVER_PORT" --Logging:LogLevel:Default=Warning) >"$WORK/server.log" 2>&1 &
+PIDS+=($!); SERVER_PID=$!
+wait_port "$SERVER_PORT" server "$SERVER_PID"
+
+# ---------------------------------------------------------------- (c) bare YARP
+"$YARP_BIN" --urls "http://127.0.0.1:$YARP_PORT" --upstream "http://127.0.0.1:$UP_PORT/" >"$WORK/yarp.log" 2>&1 &
+PIDS+=($!); YARP_PID=$!
+wait_port "$YARP_PORT" yarp "$YARP_PID"
+
+# ---------------------------------------------------------------- (d) Portkey
+node "$PORTKEY_START" --port="$PORTKEY_PORT" >"$WORK/portkey.log" 2>&1 &
+PIDS+=($!); PORTKEY_PID=$!
+wait_port "$PORTKEY_PORT" portkey "$PORTKEY_PID"
+
+# ---------------------------------------------------------------- targets: name|url|extra headers (;-separated)|pid
+REQ_BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16}'
+STREAM_BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16,"stream":true,"stream_options":{"include_usage":true}}'
+SERVER_STREAM_BODY='{"model":"openai_sse/gpt-4o","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16,"stream":true,"stream_options":{"include_usage":true}}'
+TARGETS=(
+  "direct|http://127.0.0.1:$UP_PORT/v1/chat/completions|Authorization: Bearer $OPENAI_API_KEY|$NGINX_WORKER"
+  "server|http://127.0.0.1:$SERVER_PORT/v1/chat/completions|Authorization: Bearer $API_KEY|$SERVER_PID"
+  "yarp|http://127.0.0.1:$YARP_PORT/v1/chat/completions|Authorization: Bearer $OPENAI_API_KEY|$YARP_PID"
+  "portkey|http://127.0.0.1:$PORTKEY_PORT/v1/chat/completions|Authorization: Bearer $OPENAI_API_KEY;x-portkey-provider: openai;x-portkey-custom-host: http://127.0.0.1:$UP_PORT/v1|$PORTKEY_PID"
+)
+stream_url() { # name url -> the streaming URL of that target
+  case "$1" in
+    direct|yarp) echo "${2/\/v1\//\/sse\/v1\/}" ;;
+    *) echo "$2" ;;
+  esac
+}
+stream_headers() { # name headers
+  case "$1" in
+    portkey) echo "${2/\/v1/\/sse\/v1}" ;;
+    *) echo "$2" ;;
+  esac
+}
+stream_body() { [ "$1" = server ] && echo "$SERVER_STREAM_BODY" || echo "$STREAM_BODY"; }
+
+curl_headers() { local IFS=';' h; for h in $1; do printf -- '-H\n%s\n' "$h"; done; }
+
+verify() { # name url headers body kind(json|sse)
+  local args=() line
+  while IFS= read -r line; do args+=("$line"); done < <(curl_headers "$3")
+  local code
+  code=$(curl -sS -m 10 -o "$WORK/verify-$1-$5.out" -w '%{http_code}' -X POST "$2" -H 'Content-Type: application/json' "${args[@]}" --data "$4") \
+    || { log "FAILED: $1 ($5): request failed"; return 1; }
+  [ "$code" = 200 ] || { log "FAILED: $1 ($5): HTTP $code: $(head -c 400 "$WORK/verify-$1-$5.out")"; return 1; }
+  python3 - "$WORK/verify-$1-$5.out" "$5" <<'PY' || { log "FAILED: $1 ($5): invalid body: $(head -c 400 "$WORK/verify-$1-$5.out")"; return 1; }
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+if sys.argv[2] == "json":
+    b = json.loads(text)
+    assert b["object"] == "chat.completion", b
+    assert b["choices"][0]["message"]["content"], b
+    assert b["usage"]["total_tokens"] > 0, b
+else:
+    datas = [l[6:] for l in text.splitlines() if l.startswith("data: ")]
+    assert datas and datas[-1] == "[DONE]", datas[-3:]
+    chunks = [json.loads(d) for d in datas[:-1]]
+    assert all(c["object"] == "chat.completion.chunk" for c in chunks)
+    assert "".join(ch["delta"].get("content") or "" for c in chunks for ch in c["choices"]), "no content"
+    assert any((c.get("usage") or {}).get("total_tokens") for c in chunks), "no usage chunk"
+PY
+}
+
+NO_SSE=""
+for t in "${TARGETS[@]}"; do
+  IFS='|' read -r name url headers pid <<<"$t"
+  verify "$name" "$url" "$headers" "$REQ_BODY" json || fail "$name does not answer a chat completion (see above)"
+  if verify "$name" "$(stream_url "$name" "$url")" "$(stream_headers "$name" "$headers")" "$(stream_body "$name")" sse; then
+    log "$name answers 200 with a valid chat.completion and a valid SSE stream"
+  elif [ "$name" = portkey ]; then
+    # Portkey 1.15.2 on this Node answers streams with 500 (its log: "TypeError: immutable" in updateHeaders); the
+    # comparison goes on without its streaming row rather than hiding the failure: the table says so.
+    NO_SSE+=" $name"; log "portkey: streaming FAILS (last lines of its log below); its SSE row is left out"
+    tail -3 "$WORK/portkey.log" | cut -c1-200 >&2
+  else
+    fail "$name does not answer a valid SSE stream (see above)"
+  fi
+done
+
+write_lua() { # file body headers
+  python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+path, body, headers = sys.argv[1], sys.argv[2], sys.argv[3]
+lines = ['wrk.method = "POST"', "wrk.body = %s" % json.dumps(body), 'wrk.headers["Content-Type"] = "application/json"']
+for h in filter(None, headers.split(";")):
+    k, v = h.split(":", 1)
+    lines.append("wrk.headers[%s] = %s" % (json.dumps(k.strip()), json.dumps(v.strip())))
+lines.append("""
+done = function(summary, latency, requests)
+  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format("RESULT %d %.1f %.3f %.3f %d\\n", summary.requests, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, bad))
+end""")
+open(path, "w").write("\n".join(lines) + "\n")
+PY
+}
+
+run_wrk() { # name kind c url lua -> appends a row
+  local threads=$(( $3 < 2 ? 1 : 2 ))
+  wrk -t"$threads" -c"$3" -d"${WARMUP}s" -s "$5" "$4" >/dev/null 2>&1 || true
+  local out
+  out=$(wrk -t"$threads" -c"$3" -d"${DURATION}s" --timeout 10s -s "$5" "$4" 2>&1) || fail "wrk against $1: $out"
+  local r
+  r=$(grep '^RESULT' <<<"$out") || fail "wrk against $1 printed no result: $out"
+  echo "$1 $2 $3 ${r#RESULT }" >>"$WORK/results.txt"
+  log "$1 $2 c=$3: ${r#RESULT } (requests req/s p50ms p99ms errors)"
+}
+
+: >"$WORK/results.txt"; : >"$WORK/rss.txt"
+for t in "${TARGETS[@]}"; do
+  IFS='|' read -r name url headers pid <<<"$t"
+  write_lua "$WORK/$name.lua" "$REQ_BODY" "$headers"
+  write_lua "$WORK/$name-sse.lua" "$(stream_body "$name")" "$(stream_headers "$name" "$headers")"
+  for c in $CONCURRENCY; do run_wrk "$name" json "$c" "$url" "$WORK/$name.lua"; done
+  case " $NO_SSE " in *" $name "*) ;; *) run_wrk "$name" sse "$STREAM_CONCURRENCY" "$(stream_url "$name" "$url")" "$WORK/$name-sse.lua" ;; esac
+  rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+  threads=$(awk '/^Threads/ {print $2}' "/proc/$pid/status")
+  echo "$name $rss $threads" >>"$WORK/rss.txt"
+done
+
+# The server must still be healthy and must have accounted the calls (usage log) after the load.
+stats=$(curl -sS -m 10 -H "Authorization: Bearer $API_KEY" "http://127.0.0.1:$SERVER_PORT/v1/stats") || fail "GET /v1/stats after load"
+log "server /v1/stats after load: $(head -c 300 <<<"$stats")"
+
+# ---------------------------------------------------------------- table
+python3 - "$WORK/results.txt" "$WORK/rss.txt" "$DURATION" "$WARMUP" "$STREAM_CONCURRENCY" "$NO_SSE" <<'PY'
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, kind, c, n, rps, p50, p99, bad = line.split()
+    rows[(name, kind, int(c))] = dict(n=int(n), rps=float(rps), p50=float(p50), p99=float(p99), bad=int(bad))
+rss = {l.split()[0]: (int(l.split()[1]) / 1024, int(l.split()[2])) for l in open(sys.argv[2])}
+names = ["direct", "server", "yarp", "portkey"]
+label = {"direct": "nginx direct", "server": "CompanyOS server (all policies)", "yarp": "bare YARP", "portkey": "Portkey gateway"}
+print(f"\nDuration {sys.argv[3]} s per cell after a {sys.argv[4]} s warm-up; p50/p99 in ms; RSS after load.\n")
+print("| Target | Load | c | req/s | p50 ms | p99 ms | non-2xx/errors |")
+print("|---|---|---:|---:|---:|---:|---:|")
+for nm in names:
+    for (n, kind, c), r in sorted(rows.items(), key=lambda kv: (kv[0][1] != "json", kv[0][2])):
+        if n != nm: continue
+        print(f"| {label[nm]} | {'JSON' if kind == 'json' else 'SSE'} | {c} | {r['rps']:,.0f} | {r['p50']:.3f} | {r['p99']:.3f} | {r['bad']} |")
+print("\n| Target | RSS after load (MB) | threads |")
+print("|---|---:|---:|")
+for nm in names:
+    print(f"| {label[nm]} | {rss[nm][0]:.1f} | {rss[nm][1]} |")
+def g(n, k, c, f):
+    r = rows.get((n, k, c)); return r[f] if r else float("nan")
+print("\n| Measure (JSON) | Value | Target |")
+print("|---|---:|---|")
+print(f"| server / YARP req/s at c=8 | {g('server','json',8,'rps') / g('yarp','json',8,'rps'):.2f} | ≥ 0.90 |")
+print(f"| server / Portkey req/s at c=8 | {g('server','json',8,'rps') / g('portkey','json',8,'rps'):.1f} | ≥ 15 |")
+for nm in ["server", "yarp", "portkey"]:
+    print(f"| {label[nm]}: added p50 over direct at c=1 | {g(nm,'json',1,'p50') - g('direct','json',1,'p50'):+.3f} ms | server ≤ 0.12 ms |")
+print(f"| server p99 at c=32 | {g('server','json',32,'p99'):.3f} ms | ≤ 5 ms |")
+print(f"| server RSS after load | {rss['server'][0]:.1f} MB | ≤ 100 MB |")
+sc = int(sys.argv[5])
+for nm in sys.argv[6].split():
+    print(f"| {label[nm]}: SSE | fails (HTTP 500), not measured | |")
+print(f"| server / YARP req/s, SSE at c={sc} | {g('server','sse',sc,'rps') / g('yarp','sse',sc,'rps'):.2f} | (no target) |")
+PY

@@ -15,12 +15,14 @@ namespace CompanyOs.Llm.Gateway;
 /// </summary>
 internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClient> clients, TimeProvider time, Func<BudgetPolicy> charges) : IChatClient
 {
+    private readonly AttemptTimeouts _timeouts = new(time);
+
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
         var client = BeginAttempt(call, options!);
-        using var attempt = new CancellationTokenSource(call.Provider.Timeout, time);
-        using var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
+        var attempt = _timeouts.Start(call.Provider.Timeout);
+        var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
         try
         {
             var response = await client.GetResponseAsync(messages, options, attempt.Token).ConfigureAwait(false);
@@ -36,6 +38,12 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
         {
             throw new ProviderException(call.Provider.Name, ProviderErrorKind.Timeout, null,
                 $"Provider '{call.Provider.Name}' did not answer within its per-attempt timeout of {call.Provider.Timeout}.", null, ex);
+        }
+        finally
+        {
+            // The link first: once it is gone, a late cancellation by the caller can no longer reach a source kept for reuse.
+            link.Dispose();
+            _timeouts.Return(attempt);
         }
     }
 

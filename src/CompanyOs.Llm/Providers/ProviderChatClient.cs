@@ -138,8 +138,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     }
 
     /// <summary>True when the call comes through the gateway's provider stage, which enforces the per-attempt timeout itself.</summary>
-    private static bool InGateway(ChatOptions? options) =>
-        options?.AdditionalProperties is { } props && props.ContainsKey(Gateway.GatewayCall.PropertyKey);
+    private static bool InGateway(ChatOptions? options) => options is Gateway.GatewayChatOptions;
 
     private ChatOptions Prepare(ChatOptions? options)
     {
@@ -148,16 +147,17 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         if (prepared.AdditionalProperties is { Count: > 0 } props)
         {
             // House metadata (call context, call info) never goes upstream.
-            var keep = new AdditionalPropertiesDictionary();
+            // Created only when something is kept: a gateway call carries nothing but house metadata.
+            AdditionalPropertiesDictionary? keep = null;
             foreach (var (key, value) in props)
             {
                 if (!key.StartsWith("companyos.", StringComparison.Ordinal))
                 {
-                    keep[key] = value;
+                    (keep ??= [])[key] = value;
                 }
             }
 
-            prepared.AdditionalProperties = keep.Count == 0 ? null : keep;
+            prepared.AdditionalProperties = keep;
         }
 
         return _dialect.PrepareRequest(prepared);

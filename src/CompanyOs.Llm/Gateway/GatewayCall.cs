@@ -9,12 +9,11 @@ namespace CompanyOs.Llm.Gateway;
 
 /// <summary>
 /// The state of one call as it passes through the gateway's policies: created by routing, carried on the gateway's own copy
-/// of <see cref="ChatOptions"/>, updated by fallback (current route), the provider stage (attempts, usage) and the cache.
+/// of <see cref="ChatOptions"/> (<see cref="GatewayChatOptions"/>), updated by fallback (current route), the provider stage (attempts, usage) and the cache.
 /// One call runs its policies sequentially, so no synchronisation is needed.
 /// </summary>
 internal sealed class GatewayCall
 {
-    internal const string PropertyKey = "companyos.gateway_call";
     private long? _promptEstimate;
 
     public GatewayCall(ModelRoute route, LlmCallContext? context, long startTimestamp)
@@ -89,7 +88,7 @@ internal sealed class GatewayCall
         _promptEstimate ??= estimator.EstimatePromptTokens(messages, options);
 
     public static GatewayCall Get(ChatOptions? options) =>
-        options?.AdditionalProperties is { } props && props.TryGetValue(PropertyKey, out var value) && value is GatewayCall call
+        options is GatewayChatOptions { Call: var call }
             ? call
             : throw new InvalidOperationException("This gateway policy must run inside a pipeline that starts with UseRouting().");
 

@@ -15,28 +15,25 @@ namespace CompanyOs.Llm.Gateway;
 /// </summary>
 internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClient> clients, TimeProvider time, Func<BudgetPolicy> charges) : IChatClient
 {
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    private readonly AttemptTimeouts _timeouts = new(time);
+
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
         var client = BeginAttempt(call, options!);
-        using var attempt = new CancellationTokenSource(call.Provider.Timeout, time);
-        using var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
-        try
+        var attempt = _timeouts.Start(call.Provider.Timeout);
+        var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
+        var answer = InnerCall.Start(client, messages, options, attempt.Token);
+        if (!answer.IsCompletedSuccessfully)
         {
-            var response = await client.GetResponseAsync(messages, options, attempt.Token).ConfigureAwait(false);
-            call.Usage = response.Usage;
-            call.AnsweredModel = response.ModelId;
-            return response;
+            return AwaitAttemptAsync(call, answer, attempt, link, messages, options, cancellationToken);
         }
-        catch (ProviderException ex) when (ChargeIfBilled(call, ex, messages, options))
-        {
-            throw;
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && attempt.IsCancellationRequested)
-        {
-            throw new ProviderException(call.Provider.Name, ProviderErrorKind.Timeout, null,
-                $"Provider '{call.Provider.Name}' did not answer within its per-attempt timeout of {call.Provider.Timeout}.", null, ex);
-        }
+
+        // Answered at once (a provider in process, a cache in front of it): no async state needed for the attempt.
+        link.Dispose();
+        _timeouts.Return(attempt);
+        Answered(call, answer.Result);
+        return answer;
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
@@ -79,9 +76,42 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
 
     public object? GetService(Type serviceType, object? serviceKey = null) => null;
 
+    private static void Answered(GatewayCall call, ChatResponse response)
+    {
+        call.Usage = response.Usage;
+        call.AnsweredModel = response.ModelId;
+    }
+
     /// <summary>Nothing to release: the provider clients belong to <see cref="GatewayServices"/>, which several pipelines may share.</summary>
     public void Dispose()
     {
+    }
+
+    private async Task<ChatResponse> AwaitAttemptAsync(
+        GatewayCall call, Task<ChatResponse> answer, CancellationTokenSource attempt, CancellationTokenRegistration link,
+        IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await answer.ConfigureAwait(false);
+            Answered(call, response);
+            return response;
+        }
+        catch (ProviderException ex) when (ChargeIfBilled(call, ex, messages, options))
+        {
+            throw;
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && attempt.IsCancellationRequested)
+        {
+            throw new ProviderException(call.Provider.Name, ProviderErrorKind.Timeout, null,
+                $"Provider '{call.Provider.Name}' did not answer within its per-attempt timeout of {call.Provider.Timeout}.", null, ex);
+        }
+        finally
+        {
+            // The link first: once it is gone, a late cancellation by the caller can no longer reach a source kept for reuse.
+            await link.DisposeAsync().ConfigureAwait(false);
+            _timeouts.Return(attempt);
+        }
     }
 
     private IChatClient BeginAttempt(GatewayCall call, ChatOptions options)

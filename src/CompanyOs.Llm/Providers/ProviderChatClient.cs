@@ -8,7 +8,8 @@ namespace CompanyOs.Llm.Providers;
 
 /// <summary>
 /// Wraps an official SDK's <see cref="IChatClient"/> for one configured provider: resolves model aliases, enforces the
-/// per-attempt timeout (whole call; for streams, the wait for each next event), translates every failure into
+/// per-attempt timeout (whole call; for streams, the wait for each next event) when used on its own — inside the gateway the
+/// provider stage (<c>ProviderCallChatClient</c>) enforces it, once — translates every failure into
 /// <see cref="ProviderException"/> (streams too, including a stream that stops before its terminal event), and normalises
 /// usage, finish reason and model id. It never retries: the gateway owns retries.
 /// </summary>
@@ -44,18 +45,21 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        var inGateway = InGateway(options);
         var prepared = Prepare(options);
         var exchange = ProviderHttpObserver.Begin();
-        using var timeout = new CancellationTokenSource(_provider.Timeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        // Inside the gateway its provider stage already holds the attempt to this timeout (after any rate-limit wait):
+        // a second timer here would only cost a CTS, a timer and a linked CTS per call.
+        using var timeout = inGateway ? null : new CancellationTokenSource(_provider.Timeout, _timeProvider);
+        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         ChatResponse response;
         try
         {
-            response = await base.GetResponseAsync(messages, prepared, linked.Token).ConfigureAwait(false);
+            response = await base.GetResponseAsync(messages, prepared, linked?.Token ?? cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsTranslatable(e, exchange, cancellationToken))
         {
-            throw timeout.IsCancellationRequested ? _errors.Timeout(_provider.Timeout, streaming: false, e) : _errors.Translate(e, exchange);
+            throw timeout is { IsCancellationRequested: true } ? _errors.Timeout(_provider.Timeout, streaming: false, e) : _errors.Translate(e, exchange);
         }
 
         response = _dialect.Normalise(response);
@@ -66,11 +70,14 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var inGateway = InGateway(options);
         var prepared = Prepare(options);
         var exchange = ProviderHttpObserver.Begin();
         var tracker = _dialect.StartStream();
-        using var timeout = new CancellationTokenSource(_provider.Timeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        // As above: inside the gateway the provider stage holds each wait for the next update to the timeout.
+        using var timeout = inGateway ? null : new CancellationTokenSource(_provider.Timeout, _timeProvider);
+        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var token = linked?.Token ?? cancellationToken;
         IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
         try
         {
@@ -80,8 +87,8 @@ internal sealed class ProviderChatClient : DelegatingChatClient
                 try
                 {
                     ProviderHttpObserver.Resume(exchange);
-                    timeout.CancelAfter(_provider.Timeout);
-                    enumerator ??= base.GetStreamingResponseAsync(messages, prepared, linked.Token).GetAsyncEnumerator(linked.Token);
+                    timeout?.CancelAfter(_provider.Timeout);
+                    enumerator ??= base.GetStreamingResponseAsync(messages, prepared, token).GetAsyncEnumerator(token);
                     if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
                     {
                         break;
@@ -91,7 +98,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
                 }
                 catch (Exception e) when (IsTranslatable(e, exchange, cancellationToken))
                 {
-                    throw timeout.IsCancellationRequested ? _errors.Timeout(_provider.Timeout, streaming: true, e) : _errors.Translate(e, exchange, tracker.ProducedOutput);
+                    throw timeout is { IsCancellationRequested: true } ? _errors.Timeout(_provider.Timeout, streaming: true, e) : _errors.Translate(e, exchange, tracker.ProducedOutput);
                 }
 
                 if (tracker.Observe(update) is { } observed)
@@ -130,6 +137,9 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         base.Dispose(disposing);
     }
 
+    /// <summary>True when the call comes through the gateway's provider stage, which enforces the per-attempt timeout itself.</summary>
+    private static bool InGateway(ChatOptions? options) => options is Gateway.GatewayChatOptions;
+
     private ChatOptions Prepare(ChatOptions? options)
     {
         var prepared = options?.Clone() ?? new ChatOptions();
@@ -137,16 +147,17 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         if (prepared.AdditionalProperties is { Count: > 0 } props)
         {
             // House metadata (call context, call info) never goes upstream.
-            var keep = new AdditionalPropertiesDictionary();
+            // Created only when something is kept: a gateway call carries nothing but house metadata.
+            AdditionalPropertiesDictionary? keep = null;
             foreach (var (key, value) in props)
             {
                 if (!key.StartsWith("companyos.", StringComparison.Ordinal))
                 {
-                    keep[key] = value;
+                    (keep ??= [])[key] = value;
                 }
             }
 
-            prepared.AdditionalProperties = keep.Count == 0 ? null : keep;
+            prepared.AdditionalProperties = keep;
         }
 
         return _dialect.PrepareRequest(prepared);

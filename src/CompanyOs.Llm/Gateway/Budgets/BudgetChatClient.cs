@@ -13,16 +13,21 @@ namespace CompanyOs.Llm.Gateway.Budgets;
 /// </summary>
 internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy policy, ISpendStore store) : DelegatingChatClient(innerClient)
 {
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
         var checks = policy.ChecksFor(call.Context);
         var caller = BudgetPolicy.CallerCheckFor(call.Context);
-        if (checks is null && caller is null)
-        {
-            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        }
 
+        // No budget applies: the inner task is handed straight back, without an async state of this stage's own.
+        return checks is null && caller is null
+            ? base.GetResponseAsync(messages, options, cancellationToken)
+            : GetBudgetedAsync(call, checks, caller, messages, options, cancellationToken);
+    }
+
+    private async Task<ChatResponse> GetBudgetedAsync(
+        GatewayCall call, BudgetCheck[]? checks, BudgetCheck? caller, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
         var reserved = await ReserveAsync(call, messages, options, checks, caller, cancellationToken).ConfigureAwait(false);
         var billedBefore = call.BilledSpend;
         SpendAmount actual = default;

@@ -15,28 +15,40 @@ internal sealed class BudgetPolicy(BudgetOptions options, GatewayServices servic
             return null;
         }
 
-        var checks = new List<BudgetCheck>(4);
-        if (context.OrgId is { } org && (options.Orgs.GetValueOrDefault(org) ?? options.DefaultOrg) is { } orgLimit)
+        // The limits first, then one array of the right size: this runs on every call that has a budget.
+        var orgLimit = context.OrgId is { } org ? options.Orgs.GetValueOrDefault(org) ?? options.DefaultOrg : null;
+        var agentLimit = context.AgentType is { } agent ? options.Agents.GetValueOrDefault(agent) ?? options.DefaultAgent : null;
+        var runLimit = context.RunId is not null ? options.PerRun : null;
+        var keyLimit = context.ApiKeyId is not null ? context.ApiKeyBudget : null;
+        var count = (orgLimit is null ? 0 : 1) + (agentLimit is null ? 0 : 1) + (runLimit is null ? 0 : 1) + (keyLimit is null ? 0 : 1);
+        if (count == 0)
         {
-            checks.Add(new BudgetCheck(new BudgetScope(BudgetScopeKind.Org, org), orgLimit));
+            return null;
         }
 
-        if (context.AgentType is { } agent && (options.Agents.GetValueOrDefault(agent) ?? options.DefaultAgent) is { } agentLimit)
+        var checks = new BudgetCheck[count];
+        var i = 0;
+        if (orgLimit is not null)
         {
-            checks.Add(new BudgetCheck(new BudgetScope(BudgetScopeKind.Agent, $"{context.OrgId ?? "(no org)"}/{agent}"), agentLimit));
+            checks[i++] = new BudgetCheck(new BudgetScope(BudgetScopeKind.Org, context.OrgId!), orgLimit);
         }
 
-        if (context.RunId is { } run && options.PerRun is { } runLimit)
+        if (agentLimit is not null)
         {
-            checks.Add(new BudgetCheck(new BudgetScope(BudgetScopeKind.Run, run), runLimit));
+            checks[i++] = new BudgetCheck(new BudgetScope(BudgetScopeKind.Agent, $"{context.OrgId ?? "(no org)"}/{context.AgentType}"), agentLimit);
         }
 
-        if (context.ApiKeyId is { } key && context.ApiKeyBudget is { } keyLimit)
+        if (runLimit is not null)
         {
-            checks.Add(new BudgetCheck(new BudgetScope(BudgetScopeKind.ApiKey, key), keyLimit));
+            checks[i++] = new BudgetCheck(new BudgetScope(BudgetScopeKind.Run, context.RunId!), runLimit);
         }
 
-        return checks.Count == 0 ? null : [.. checks];
+        if (keyLimit is not null)
+        {
+            checks[i] = new BudgetCheck(new BudgetScope(BudgetScopeKind.ApiKey, context.ApiKeyId!), keyLimit);
+        }
+
+        return checks;
     }
 
     /// <summary>The caller's own run limit (<see cref="LlmCallContext.RunLimit"/>), whose spend the caller keeps; null when not set.</summary>

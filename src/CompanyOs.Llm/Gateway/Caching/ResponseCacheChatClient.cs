@@ -19,14 +19,16 @@ internal sealed class ResponseCacheChatClient(IChatClient innerClient, HybridCac
 
     private readonly HybridCacheEntryOptions _entry = new() { Expiration = cacheOptions.Expiration, LocalCacheExpiration = cacheOptions.Expiration };
 
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
-        if (!Applies(call))
-        {
-            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        }
 
+        // Not cached: the inner task is handed straight back, without an async state of this stage's own.
+        return Applies(call) ? GetCachedAsync(call, messages, options, cancellationToken) : base.GetResponseAsync(messages, options, cancellationToken);
+    }
+
+    private async Task<ChatResponse> GetCachedAsync(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
         var fill = new Fill(this, messages, options);
         var bytes = await cache.GetOrCreateAsync(
             ResponseCacheKey.Compute(call, messages, options), fill, static (f, ct) => f.RunAsync(ct), _entry, cancellationToken: cancellationToken).ConfigureAwait(false);

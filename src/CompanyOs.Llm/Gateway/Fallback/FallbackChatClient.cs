@@ -15,14 +15,23 @@ namespace CompanyOs.Llm.Gateway.Fallback;
 /// </summary>
 internal sealed partial class FallbackChatClient(IChatClient innerClient, LlmOptions options, Routing.ModelRouter router, ILogger logger) : DelegatingChatClient(innerClient)
 {
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
+        var answer = InnerCall.Start(InnerClient, messages, options, cancellationToken);
+
+        // Answered at once: nothing to fall back from, and no async state of this stage's own.
+        return answer.IsCompletedSuccessfully ? answer : FallBackAsync(call, answer, messages, options, cancellationToken);
+    }
+
+    private async Task<ChatResponse> FallBackAsync(
+        GatewayCall call, Task<ChatResponse> answer, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
         while (true)
         {
             try
             {
-                return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+                return await answer.ConfigureAwait(false);
             }
             catch (Exception ex) when (CanFallBack(ex, call, cancellationToken))
             {
@@ -31,6 +40,8 @@ internal sealed partial class FallbackChatClient(IChatClient innerClient, LlmOpt
                     throw;
                 }
             }
+
+            answer = InnerCall.Start(InnerClient, messages, options, cancellationToken);
         }
     }
 

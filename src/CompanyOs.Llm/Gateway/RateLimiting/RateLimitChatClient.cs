@@ -15,14 +15,19 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
 {
     private readonly RateLimitPolicyOptions _policy = services.Options.RateLimits;
 
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
-        if (services.RateLimiters.For(call.Provider) is not { } limiter)
-        {
-            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        }
 
+        // No limit on this provider: the inner task is handed straight back, without an async state of this stage's own.
+        return services.RateLimiters.For(call.Provider) is { } limiter
+            ? GetLimitedAsync(limiter, call, messages, options, cancellationToken)
+            : base.GetResponseAsync(messages, options, cancellationToken);
+    }
+
+    private async Task<ChatResponse> GetLimitedAsync(
+        SlidingWindowLogRateLimiter limiter, GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
         using var lease = await AcquireAsync(limiter, call, messages, options, cancellationToken).ConfigureAwait(false);
         var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         Correct(limiter, lease, call);

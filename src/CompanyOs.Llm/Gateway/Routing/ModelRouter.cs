@@ -17,6 +17,9 @@ public sealed class ModelRouter
     private readonly ProviderOptions _defaultProvider;
     private readonly ProviderOptions[] _enabled;
 
+    // The route of a call that names no model, made once (a route is immutable, a race only builds it twice).
+    private ModelRoute? _defaultRoute;
+
     /// <exception cref="ConfigurationException">No provider is enabled, or default/agent entries name unknown or disabled providers.</exception>
     public ModelRouter(LlmOptions options, ModelCatalog catalog, PriceTable prices)
     {
@@ -51,7 +54,7 @@ public sealed class ModelRouter
         if (string.IsNullOrWhiteSpace(requestedModel))
         {
             return assignment is null
-                ? new ModelRoute(_defaultProvider, _catalog.Resolve(_defaultProvider.DefaultModel))
+                ? _defaultRoute ??= new ModelRoute(_defaultProvider, _catalog.Resolve(_defaultProvider.DefaultModel))
                 : ResolveOn(ProviderFor(assignment.Primary, null), assignment.Model, null);
         }
 

@@ -26,13 +26,10 @@ internal sealed class RoutingChatClient(IChatClient innerClient, ModelRouter rou
         }
     }
 
-    private ChatOptions Route(ChatOptions? options)
+    private GatewayChatOptions Route(ChatOptions? options)
     {
         var context = options.GetCallContext();
         var route = router.Resolve(options?.ModelId, context);
-        var routed = options?.Clone() ?? new ChatOptions();
-        routed.ModelId = route.Model;
-        (routed.AdditionalProperties ??= [])[GatewayCall.PropertyKey] = new GatewayCall(route, context, time.GetTimestamp());
-        return routed;
+        return new GatewayChatOptions(options, new GatewayCall(route, context, time.GetTimestamp())) { ModelId = route.Model };
     }
 }

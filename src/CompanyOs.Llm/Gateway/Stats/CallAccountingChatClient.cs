@@ -15,22 +15,40 @@ namespace CompanyOs.Llm.Gateway.Stats;
 /// </summary>
 internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayServices services) : DelegatingChatClient(innerClient)
 {
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
+        var answer = InnerCall.Start(InnerClient, messages, options, cancellationToken);
+        if (!answer.IsCompletedSuccessfully)
+        {
+            return FinishAsync(call, answer);
+        }
+
+        // Answered at once: accounted here, without an async state of this stage's own.
+        Finish(call, answer.Result);
+        return answer;
+    }
+
+    private async Task<ChatResponse> FinishAsync(GatewayCall call, Task<ChatResponse> answer)
+    {
         ChatResponse response;
         try
         {
-            response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            response = await answer.ConfigureAwait(false);
         }
         catch (Exception ex) when (RecordFailure(call, ex))
         {
             throw;
         }
 
+        Finish(call, response);
+        return response;
+    }
+
+    private void Finish(GatewayCall call, ChatResponse response)
+    {
         var info = RecordSuccess(call);
         (response.AdditionalProperties ??= [])[LlmCallInfo.PropertyKey] = info;
-        return response;
     }
 
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
 using CompanyOs.Llm.Errors;
 using CompanyOs.Llm.Gateway.Budgets;
+using CompanyOs.Llm.Gateway.Telemetry;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Gateway;
@@ -18,7 +20,8 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
-        var client = BeginAttempt(call, options!);
+        var client = BeginAttempt(call, options!, out var span);
+        using var _ = span;
         using var attempt = new CancellationTokenSource(call.Provider.Timeout, time);
         using var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
         try
@@ -26,16 +29,23 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
             var response = await client.GetResponseAsync(messages, options, attempt.Token).ConfigureAwait(false);
             call.Usage = response.Usage;
             call.AnsweredModel = response.ModelId;
+            GatewayTelemetry.Succeeded(span, call, response.Usage, response.FinishReason);
             return response;
         }
-        catch (ProviderException ex) when (ChargeIfBilled(call, ex, messages, options))
+        catch (ProviderException ex) when (ChargeIfBilled(call, ex, messages, options) || GatewayTelemetry.Failed(span, ex))
         {
             throw;
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && attempt.IsCancellationRequested)
         {
-            throw new ProviderException(call.Provider.Name, ProviderErrorKind.Timeout, null,
+            var timeout = new ProviderException(call.Provider.Name, ProviderErrorKind.Timeout, null,
                 $"Provider '{call.Provider.Name}' did not answer within its per-attempt timeout of {call.Provider.Timeout}.", null, ex);
+            GatewayTelemetry.Failed(span, timeout);
+            throw timeout;
+        }
+        catch (Exception ex) when (GatewayTelemetry.Failed(span, ex))
+        {
+            throw;
         }
     }
 
@@ -43,12 +53,14 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
-        var client = BeginAttempt(call, options!);
+        var client = BeginAttempt(call, options!, out var span);
+        using var spanScope = span;
         var timeout = call.Provider.Timeout;
         using var attempt = new CancellationTokenSource(timeout, time);
         using var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
         var stream = client.GetStreamingResponseAsync(messages, options, attempt.Token).GetAsyncEnumerator(attempt.Token);
         await using var _ = stream.ConfigureAwait(false);
+        ChatFinishReason? finishReason = null;
         while (true)
         {
             ChatResponseUpdate update;
@@ -67,14 +79,22 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
             }
             catch (Exception ex) when (Translate(ex, call, attempt, cancellationToken) is { } translated)
             {
+                GatewayTelemetry.Failed(span, translated);
                 throw translated;
+            }
+            catch (Exception ex) when (GatewayTelemetry.Failed(span, ex))
+            {
+                throw;
             }
 
             Observe(call, update);
+            finishReason = update.FinishReason ?? finishReason;
             call.OutputStarted = true;
             yield return update;
             attempt.CancelAfter(timeout);
         }
+
+        GatewayTelemetry.Succeeded(span, call, call.Usage, finishReason);
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) => null;
@@ -84,17 +104,27 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
     {
     }
 
-    private IChatClient BeginAttempt(GatewayCall call, ChatOptions options)
+    private IChatClient BeginAttempt(GatewayCall call, ChatOptions options, out Activity? span)
     {
         call.Attempts++;
         call.Usage = null;
         call.AnsweredModel = null;
         call.CostComputed = false;
         options.ModelId = call.Model;
-        return clients.TryGetValue(call.Provider.Name, out var client)
-            ? client
+        var client = clients.TryGetValue(call.Provider.Name, out var found)
+            ? found
             : throw new InvalidOperationException($"No client was created for provider '{call.Provider.Name}'.");
+        span = call.Activity is null ? null : GatewayTelemetry.StartAttempt(call, AttemptKind(call));
+        call.PreviousAttempt = (call.Provider.Name, call.Model);
+        return client;
     }
+
+    private static string AttemptKind(GatewayCall call) => call.PreviousAttempt switch
+    {
+        null => "first",
+        var (provider, model) when provider == call.Provider.Name && model == call.Model => "retry",
+        _ => "fallback",
+    };
 
     /// <summary>
     /// Always false, so that it can run as an exception filter. The provider answered 2xx (then the SDK failed on the answer)

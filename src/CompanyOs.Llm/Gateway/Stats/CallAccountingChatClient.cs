@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Errors;
+using CompanyOs.Llm.Gateway.Telemetry;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Gateway.Stats;
@@ -18,6 +19,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
+        using var span = call.Activity = GatewayTelemetry.StartCall(call);
         ChatResponse response;
         try
         {
@@ -28,7 +30,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
             throw;
         }
 
-        var info = RecordSuccess(call);
+        var info = RecordSuccess(call, response.FinishReason);
         (response.AdditionalProperties ??= [])[LlmCallInfo.PropertyKey] = info;
         return response;
     }
@@ -37,6 +39,8 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
+        using var span = call.Activity = GatewayTelemetry.StartCall(call);
+        ChatFinishReason? finishReason = null;
         var ended = false;
         var routed = false;
         ChatResponseUpdate? held = null;
@@ -65,6 +69,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
                 // Content is forwarded the moment it arrives. Only a trailing update (usage, finish reason: no content a
                 // reader waits for) is held until the next one, so that the call's info rides on the provider's last update.
                 var current = stream.Current;
+                finishReason = current.FinishReason ?? finishReason;
                 if (held is not null)
                 {
                     yield return held;
@@ -111,7 +116,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
             failure.Throw();
         }
 
-        var info = RecordSuccess(call);
+        var info = RecordSuccess(call, finishReason);
         if (!routed && held is not null)
         {
             (held.AdditionalProperties ??= [])[LlmCallRoute.PropertyKey] = Route(call);
@@ -177,7 +182,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         FallbackPath = call.FallbackPath ?? (IReadOnlyList<string>)[],
     };
 
-    private LlmCallInfo RecordSuccess(GatewayCall call)
+    private LlmCallInfo RecordSuccess(GatewayCall call, ChatFinishReason? finishReason)
     {
         var cost = call.TotalCost(services.CostOf(call));
         var latency = services.Time.GetElapsedTime(call.StartTimestamp);
@@ -196,6 +201,12 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         });
         var info = Info(call, cost, usage, latency);
         services.CallRecorder?.Record(call.Context, info);
+        GatewayTelemetry.Succeeded(call.Activity, call, usage, finishReason);
+        if (call.CacheHit)
+        {
+            call.Activity?.SetTag(GatewayTelemetry.CacheHitTag, true);
+        }
+
         return info;
     }
 
@@ -217,6 +228,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     /// </summary>
     private bool RecordFailure(GatewayCall call, Exception exception, LlmCallInfo? interrupted = null)
     {
+        GatewayTelemetry.Failed(call.Activity, exception);
         var billed = call.BilledUsage;
         var duration = services.Time.GetElapsedTime(call.StartTimestamp);
         var charged = interrupted?.Usage ?? billed;

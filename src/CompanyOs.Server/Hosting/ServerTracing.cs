@@ -30,9 +30,14 @@ internal static class ServerTracing
     {
         if (IsEnabled(configuration))
         {
-            services.AddOpenTelemetry()
-                .ConfigureResource(resource => resource.AddService(ServiceName))
-                .WithTracing(tracing => tracing.AddSource(Sources).AddOtlpExporter());
+            var telemetry = services.AddOpenTelemetry();
+            if (string.IsNullOrWhiteSpace(configuration["OTEL_SERVICE_NAME"]))
+            {
+                // Only as a default: the SDK's own resource detector applies OTEL_SERVICE_NAME, which an explicit name would override.
+                telemetry.ConfigureResource(resource => resource.AddService(ServiceName));
+            }
+
+            telemetry.WithTracing(tracing => tracing.AddSource(Sources).AddOtlpExporter());
         }
 
         return services;

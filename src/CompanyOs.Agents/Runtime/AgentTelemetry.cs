@@ -23,7 +23,7 @@ public static class AgentTelemetry
         }
 
         var agent = state.Start?.AgentType ?? "unknown";
-        var activity = Source.StartActivity($"invoke_agent {agent}", ActivityKind.Internal);
+        var activity = StartInRunTrace($"invoke_agent {agent}", state.Start?.TraceParent);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("gen_ai.operation.name", "invoke_agent");
@@ -36,6 +36,27 @@ public static class AgentTelemetry
         }
 
         return activity;
+    }
+
+    /// <summary>The current span's W3C <c>traceparent</c> when it is recorded (so worth continuing), else null.</summary>
+    internal static string? TraceParent() =>
+        Activity.Current is { Recorded: true, IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
+
+    /// <summary>
+    /// A drive continues the trace the run was started in (an approval handled by another instance, or a resume after a
+    /// crash, joins the original trace), linked to whatever asked for this drive when that is another trace.
+    /// </summary>
+    private static Activity? StartInRunTrace(string name, string? traceParent)
+    {
+        var current = Activity.Current;
+        if (traceParent is null || !ActivityContext.TryParse(traceParent, null, out var started)
+            || (current is not null && current.TraceId == started.TraceId))
+        {
+            return Source.StartActivity(name, ActivityKind.Internal);
+        }
+
+        ActivityLink[]? links = current is null ? null : [new ActivityLink(current.Context)];
+        return Source.StartActivity(name, ActivityKind.Internal, started, links: links);
     }
 
     /// <summary>Where the drive left the run: its status, and <c>error.type</c> when it failed.</summary>

@@ -114,23 +114,65 @@ public sealed class TracingTests
             || v.Contains("sk-test", StringComparison.Ordinal) || v.Contains("Alpha is covered", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_drive_on_another_instance_continues_the_trace_the_run_was_started_in()
+    {
+        var exported = new List<Activity>();
+        using var tracing = Sdk.CreateTracerProviderBuilder()
+            .AddSource(TestSource.Name, AgentTelemetry.SourceName, GatewayTelemetry.SourceName, ToolTelemetry.SourceName)
+            .SetSampler(new OneTraceSampler(RootName))
+            .AddInMemoryExporter(exported)
+            .Build();
+        await using var model = await EmulatedModel.StartAsync(ProviderKind.OpenAI, Ct);
+        model.Enqueue(ScriptedTurn.Text("Done."));
+        var h = new RuntimeHarness { Chat = model.Gateway };
+        h.Define();
+        await using var a = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-a" });
+        await using var b = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-b" });
+
+        string runId;
+        ActivityContext onA;
+        using (var startedOnA = TestSource.StartActivity(RootName))
+        {
+            onA = startedOnA!.Context;
+            runId = await a.StartOnlyAsync(RuntimeHarness.Request(), Ct);
+        }
+
+        ActivityContext onB;
+        AgentRunResult result;
+        using (var resumedOnB = TestSource.StartActivity(RootName))
+        {
+            onB = resumedOnB!.Context;
+            result = await b.ResumeAsync(runId, cancellationToken: Ct);
+        }
+
+        tracing.ForceFlush();
+        Assert.Equal(RunStatus.Completed, result.Status);
+        var agent = Assert.Single(exported, s => s.Source.Name == AgentTelemetry.SourceName);
+        Assert.Equal(onA.TraceId, agent.TraceId);
+        Assert.Equal(onA.SpanId, agent.ParentSpanId);
+        Assert.Equal(onB.TraceId, Assert.Single(agent.Links).Context.TraceId);
+        var chat = Assert.Single(exported, s => s.Source.Name == GatewayTelemetry.SourceName && s.Kind == ActivityKind.Internal);
+        Assert.Equal(agent.SpanId, chat.ParentSpanId);
+    }
+
     /// <summary>
     /// Samples the test's root span and its trace only: other tests in this process use the same sources at the same time,
     /// and their spans must neither mix into the assertions nor be added to the exporter's list while it is read.
     /// </summary>
     private sealed class OneTraceSampler(string rootName) : Sampler
     {
-        private ActivityTraceId _traceId;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<ActivityTraceId, bool> _traces = new();
 
         public override SamplingResult ShouldSample(in SamplingParameters samplingParameters)
         {
             if (samplingParameters.Name == rootName && samplingParameters.ParentContext.TraceId == default)
             {
-                _traceId = samplingParameters.TraceId;
+                _traces[samplingParameters.TraceId] = true;
                 return new SamplingResult(SamplingDecision.RecordAndSample);
             }
 
-            return new SamplingResult(samplingParameters.TraceId == _traceId ? SamplingDecision.RecordAndSample : SamplingDecision.Drop);
+            return new SamplingResult(_traces.ContainsKey(samplingParameters.TraceId) ? SamplingDecision.RecordAndSample : SamplingDecision.Drop);
         }
     }
 }

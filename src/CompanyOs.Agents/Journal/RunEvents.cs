@@ -51,6 +51,13 @@ public sealed record RunStarted : RunEvent
     /// <summary>True when the starting host's models were answered by the CompanyOS emulator, not a real provider.</summary>
     public bool Emulated { get; init; }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the span the run was started under, when it was traced: every later drive of the run, on
+    /// any instance, continues that trace. Omitted when the start was not traced.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? TraceParent { get; init; }
+
     public required RunSettings Settings { get; init; }
 
     /// <summary>

@@ -62,7 +62,17 @@ internal sealed class LeasedDrives(IEventStore store, ReasoningLoop loop, RunLea
         try
         {
             ObjectDisposedException.ThrowIf(_stopping, typeof(AgentRuntime));
-            return await DriveTrackedAsync(journal, fresh, waitForLease, stopping, cancellationToken).ConfigureAwait(false);
+            using var span = AgentTelemetry.StartDrive(journal.State);
+            try
+            {
+                var result = await DriveTrackedAsync(journal, fresh, waitForLease, stopping, cancellationToken).ConfigureAwait(false);
+                AgentTelemetry.EndDrive(span, result);
+                return result;
+            }
+            catch (Exception ex) when (AgentTelemetry.Faulted(span, ex))
+            {
+                throw; // Not reached: the filter only marks the span.
+            }
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or ObjectDisposedException or RunOwnershipLostException or EventStoreException)
             && LogFaulted(journal.State.RunId, ex))

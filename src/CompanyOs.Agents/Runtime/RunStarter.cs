@@ -51,6 +51,7 @@ internal sealed class RunStarter(IPromptLibrary prompts, IToolRegistry registry,
             PromptName = rendered?.Name ?? persona.Name,
             PromptVersion = rendered?.Version ?? persona.Version,
             Capability = request.Capability,
+            TraceParent = AgentTelemetry.TraceParent(),
             Settings = new RunSettings
             {
                 Model = capability?.Model ?? definition.Model,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway.Budgets;
@@ -46,6 +47,12 @@ internal sealed class GatewayCall
     public List<string>? FallbackPath { get; set; }
 
     public bool CacheHit { get; set; }
+
+    /// <summary>The call's span (<see cref="Telemetry.GatewayTelemetry"/>); null when nobody listens.</summary>
+    public Activity? Activity { get; set; }
+
+    /// <summary>Provider and model of the previous attempt, which tell a retry from a fallback step in the attempt spans.</summary>
+    public (string Provider, string Model)? PreviousAttempt { get; set; }
 
     /// <summary>Usage reported by the answering attempt (summed over a stream's usage contents).</summary>
     public UsageDetails? Usage { get; set; }

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
 using CompanyOs.Llm.Errors;
 using CompanyOs.Llm.Gateway.Budgets;
+using CompanyOs.Llm.Gateway.Telemetry;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Gateway;
@@ -20,32 +22,53 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
-        var client = BeginAttempt(call, options!);
+        if (call.Activity is not null)
+        {
+            return TracedAttemptAsync(call, messages, options, cancellationToken);
+        }
+
+        var client = BeginAttempt(call, options!, out _);
         var attempt = _timeouts.Start(call.Provider.Timeout);
         var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
         var answer = InnerCall.Start(client, messages, options, attempt.Token);
         if (!answer.IsCompletedSuccessfully)
         {
-            return AwaitAttemptAsync(call, answer, attempt, link, messages, options, cancellationToken);
+            return AwaitAttemptAsync(call, answer, attempt, link, null, messages, options, cancellationToken);
         }
 
         // Answered at once (a provider in process, a cache in front of it): no async state needed for the attempt.
         link.Dispose();
         _timeouts.Return(attempt);
-        Answered(call, answer.Result);
+        Answered(call, answer.Result, null);
         return answer;
+    }
+
+    /// <summary>
+    /// A traced attempt starts its span inside an async method, so that <see cref="Activity.Current"/> is restored for the
+    /// caller when it returns instead of staying set to a span that ends later.
+    /// </summary>
+    private async Task<ChatResponse> TracedAttemptAsync(
+        GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        var client = BeginAttempt(call, options!, out var span);
+        var attempt = _timeouts.Start(call.Provider.Timeout);
+        var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
+        return await AwaitAttemptAsync(call, InnerCall.Start(client, messages, options, attempt.Token), attempt, link, span, messages, options, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
-        var client = BeginAttempt(call, options!);
+        var client = BeginAttempt(call, options!, out var span);
+        using var spanScope = span;
         var timeout = call.Provider.Timeout;
         using var attempt = new CancellationTokenSource(timeout, time);
         using var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
         var stream = client.GetStreamingResponseAsync(messages, options, attempt.Token).GetAsyncEnumerator(attempt.Token);
         await using var _ = stream.ConfigureAwait(false);
+        ChatFinishReason? finishReason = null;
         while (true)
         {
             ChatResponseUpdate update;
@@ -64,22 +87,31 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
             }
             catch (Exception ex) when (Translate(ex, call, attempt, cancellationToken) is { } translated)
             {
+                GatewayTelemetry.Failed(span, translated);
                 throw translated;
+            }
+            catch (Exception ex) when (GatewayTelemetry.Failed(span, ex))
+            {
+                throw;
             }
 
             Observe(call, update);
+            finishReason = update.FinishReason ?? finishReason;
             call.OutputStarted = true;
             yield return update;
             attempt.CancelAfter(timeout);
         }
+
+        GatewayTelemetry.Succeeded(span, call, call.Usage, finishReason);
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) => null;
 
-    private static void Answered(GatewayCall call, ChatResponse response)
+    private static void Answered(GatewayCall call, ChatResponse response, Activity? span)
     {
         call.Usage = response.Usage;
         call.AnsweredModel = response.ModelId;
+        GatewayTelemetry.Succeeded(span, call, response.Usage, response.FinishReason);
     }
 
     /// <summary>Nothing to release: the provider clients belong to <see cref="GatewayServices"/>, which several pipelines may share.</summary>
@@ -88,43 +120,60 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
     }
 
     private async Task<ChatResponse> AwaitAttemptAsync(
-        GatewayCall call, Task<ChatResponse> answer, CancellationTokenSource attempt, CancellationTokenRegistration link,
+        GatewayCall call, Task<ChatResponse> answer, CancellationTokenSource attempt, CancellationTokenRegistration link, Activity? span,
         IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         try
         {
             var response = await answer.ConfigureAwait(false);
-            Answered(call, response);
+            Answered(call, response, span);
             return response;
         }
-        catch (ProviderException ex) when (ChargeIfBilled(call, ex, messages, options))
+        catch (ProviderException ex) when (ChargeIfBilled(call, ex, messages, options) || GatewayTelemetry.Failed(span, ex))
         {
             throw;
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && attempt.IsCancellationRequested)
         {
-            throw new ProviderException(call.Provider.Name, ProviderErrorKind.Timeout, null,
+            var timeout = new ProviderException(call.Provider.Name, ProviderErrorKind.Timeout, null,
                 $"Provider '{call.Provider.Name}' did not answer within its per-attempt timeout of {call.Provider.Timeout}.", null, ex);
+            GatewayTelemetry.Failed(span, timeout);
+            throw timeout;
+        }
+        catch (Exception ex) when (GatewayTelemetry.Failed(span, ex))
+        {
+            throw;
         }
         finally
         {
             // The link first: once it is gone, a late cancellation by the caller can no longer reach a source kept for reuse.
             await link.DisposeAsync().ConfigureAwait(false);
             _timeouts.Return(attempt);
+            span?.Dispose();
         }
     }
 
-    private IChatClient BeginAttempt(GatewayCall call, ChatOptions options)
+    private IChatClient BeginAttempt(GatewayCall call, ChatOptions options, out Activity? span)
     {
         call.Attempts++;
         call.Usage = null;
         call.AnsweredModel = null;
         call.CostComputed = false;
         options.ModelId = call.Model;
-        return clients.TryGetValue(call.Provider.Name, out var client)
-            ? client
+        var client = clients.TryGetValue(call.Provider.Name, out var found)
+            ? found
             : throw new InvalidOperationException($"No client was created for provider '{call.Provider.Name}'.");
+        span = call.Activity is null ? null : GatewayTelemetry.StartAttempt(call, AttemptKind(call));
+        call.PreviousAttempt = (call.Provider.Name, call.Model);
+        return client;
     }
+
+    private static string AttemptKind(GatewayCall call) => call.PreviousAttempt switch
+    {
+        null => "first",
+        var (provider, model) when provider == call.Provider.Name && model == call.Model => "retry",
+        _ => "fallback",
+    };
 
     /// <summary>
     /// Always false, so that it can run as an exception filter. The provider answered 2xx (then the SDK failed on the answer)

@@ -35,6 +35,15 @@ public sealed partial class ToolInvoker
         string name, JsonElement arguments, ToolInvocationContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
+        using var span = ToolTelemetry.Start(name, context);
+        var outcome = await InvokeCoreAsync(name, arguments, context, cancellationToken).ConfigureAwait(false);
+        ToolTelemetry.End(span, outcome.Failure);
+        return outcome;
+    }
+
+    private async Task<ToolInvocationOutcome> InvokeCoreAsync(
+        string name, JsonElement arguments, ToolInvocationContext context, CancellationToken cancellationToken)
+    {
         if (!_registry.TryGet(name, out var tool))
         {
             var available = string.Join(", ", _registry.Tools.Select(t => t.Name));

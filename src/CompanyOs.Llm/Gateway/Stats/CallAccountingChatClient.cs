@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Errors;
+using CompanyOs.Llm.Gateway.Telemetry;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Gateway.Stats;
@@ -18,6 +20,11 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
+        if (GatewayTelemetry.Source.HasListeners())
+        {
+            return TracedAsync(call, messages, options, cancellationToken);
+        }
+
         var answer = InnerCall.Start(InnerClient, messages, options, cancellationToken);
         if (!answer.IsCompletedSuccessfully)
         {
@@ -27,6 +34,16 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         // Answered at once: accounted here, without an async state of this stage's own.
         Finish(call, answer.Result);
         return answer;
+    }
+
+    /// <summary>
+    /// The call's span is started inside an async method: <see cref="Activity.Current"/> is then restored for the caller when it
+    /// returns, instead of staying set to a span that ends later.
+    /// </summary>
+    private async Task<ChatResponse> TracedAsync(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        using var span = call.Activity = GatewayTelemetry.StartCall(call);
+        return await FinishAsync(call, InnerCall.Start(InnerClient, messages, options, cancellationToken)).ConfigureAwait(false);
     }
 
     private async Task<ChatResponse> FinishAsync(GatewayCall call, Task<ChatResponse> answer)
@@ -47,7 +64,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
 
     private void Finish(GatewayCall call, ChatResponse response)
     {
-        var info = RecordSuccess(call);
+        var info = RecordSuccess(call, response.FinishReason);
         (response.AdditionalProperties ??= [])[LlmCallInfo.PropertyKey] = info;
     }
 
@@ -55,6 +72,8 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
+        using var span = call.Activity = GatewayTelemetry.StartCall(call);
+        ChatFinishReason? finishReason = null;
         var ended = false;
         var routed = false;
         ChatResponseUpdate? held = null;
@@ -83,6 +102,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
                 // Content is forwarded the moment it arrives. Only a trailing update (usage, finish reason: no content a
                 // reader waits for) is held until the next one, so that the call's info rides on the provider's last update.
                 var current = stream.Current;
+                finishReason = current.FinishReason ?? finishReason;
                 if (held is not null)
                 {
                     yield return held;
@@ -129,7 +149,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
             failure.Throw();
         }
 
-        var info = RecordSuccess(call);
+        var info = RecordSuccess(call, finishReason);
         if (!routed && held is not null)
         {
             (held.AdditionalProperties ??= [])[LlmCallRoute.PropertyKey] = Route(call);
@@ -195,7 +215,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         FallbackPath = call.FallbackPath ?? (IReadOnlyList<string>)[],
     };
 
-    private LlmCallInfo RecordSuccess(GatewayCall call)
+    private LlmCallInfo RecordSuccess(GatewayCall call, ChatFinishReason? finishReason)
     {
         var cost = call.TotalCost(services.CostOf(call));
         var latency = services.Time.GetElapsedTime(call.StartTimestamp);
@@ -214,6 +234,12 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         });
         var info = Info(call, cost, usage, latency);
         services.CallRecorder?.Record(call.Context, info);
+        GatewayTelemetry.Succeeded(call.Activity, call, usage, finishReason);
+        if (call.CacheHit)
+        {
+            call.Activity?.SetTag(GatewayTelemetry.CacheHitTag, true);
+        }
+
         return info;
     }
 
@@ -235,6 +261,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     /// </summary>
     private bool RecordFailure(GatewayCall call, Exception exception, LlmCallInfo? interrupted = null)
     {
+        GatewayTelemetry.Failed(call.Activity, exception);
         var billed = call.BilledUsage;
         var duration = services.Time.GetElapsedTime(call.StartTimestamp);
         var charged = interrupted?.Usage ?? billed;

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace CompanyOs.Tools.Registry;
+
+/// <summary>
+/// An <c>execute_tool {name}</c> span per tool call (OpenTelemetry GenAI semantic conventions): the tool's name and call id,
+/// and <c>error.type</c> when the result is not the tool's own. Arguments and results are never recorded. When nothing
+/// listens to <see cref="SourceName"/>, no span or tag is built.
+/// </summary>
+public static class ToolTelemetry
+{
+    /// <summary>The <see cref="ActivitySource"/> name to subscribe to (e.g. <c>AddSource("CompanyOs.Tools")</c>).</summary>
+    public const string SourceName = "CompanyOs.Tools";
+
+    private static readonly ActivitySource Source = new(SourceName);
+
+    internal static Activity? Start(string name, ToolInvocationContext context)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = Source.StartActivity($"execute_tool {name}", ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("gen_ai.operation.name", "execute_tool");
+            activity.SetTag("gen_ai.tool.name", name);
+            activity.SetTag("gen_ai.tool.call.id", context.CallId);
+        }
+
+        return activity;
+    }
+
+    internal static void End(Activity? activity, ToolInvocationFailure failure)
+    {
+        if (activity is { IsAllDataRequested: true } && failure != ToolInvocationFailure.None)
+        {
+            var type = failure switch
+            {
+                ToolInvocationFailure.UnknownTool => "unknown_tool",
+                ToolInvocationFailure.InvalidArguments => "invalid_arguments",
+                ToolInvocationFailure.Timeout => "timeout",
+                _ => "exception",
+            };
+            activity.SetTag("error.type", type);
+            activity.SetStatus(ActivityStatusCode.Error, type);
+        }
+    }
+}

@@ -83,6 +83,9 @@ internal sealed class RunScheduler(
     /// <summary>Queues every run that is running but driven by nobody (its driver stopped or crashed; its lease is gone or expires).</summary>
     public void TakeOverInBackground() => _takeOver = Task.Run(() => TakeOverAsync(_stop.Token));
 
+    /// <summary>Completes once the start-up look for runs to take over has queued what it found.</summary>
+    public Task TakenOver => _takeOver;
+
     /// <summary>Stops: drives in progress are cancelled by the runtime's disposal; the queue is dropped (the runs are stored).</summary>
     public async Task StopAsync()
     {

@@ -110,7 +110,9 @@ public sealed class RunSchedulingTests
         await using var server = await project.StartAsync("--CompanyOs:Server:SseHeartbeatSeconds=0.2");
         using var http = AgentHttp.Client(server.BaseUri, await AgentHttp.KeyAsync(server, "acme"));
         var runs = server.Services.GetRequiredService<AgentRuns>();
-        // A running run nobody drives: nothing happens until it is cancelled.
+        // A running run nobody drives: nothing happens until it is cancelled. Started after the server's start-up take-over
+        // has looked for such runs, or the server would drive it (it did once, on a loaded machine).
+        await runs.Scheduler.TakenOver.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         var id = await runs.Runtime.StartOnlyAsync(new AgentRunRequest { AgentType = "writer", Task = "Idle", OrgId = "acme" }, Ct);
 
         using var response = await http.GetAsync(new Uri($"v1/runs/{id}/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, Ct);

@@ -59,7 +59,7 @@ internal sealed class DurableSpendStore : ISpendStore, IAsyncDisposable
             {
                 var committed = Committed(check.Scope) + _reserved.GetValueOrDefault(check.Scope);
                 var total = committed + amount;
-                if (total.Usd > check.Limit.MaxUsd || total.Tokens > check.Limit.MaxTokens)
+                if (!check.Limit.Allows(total))
                 {
                     return new ReservationResult(false, check, committed);
                 }

@@ -91,7 +91,7 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
         var estimate = policy.Estimate(call, messages, options, caller is { } c ? [.. checks ?? [], c] : checks!);
 
         // The caller keeps the run's spend (its journal), so its limit is checked against what it reports, not the store.
-        if (caller is { } own && !Fits(call.Context!.RunSpent + estimate, own.Limit))
+        if (caller is { } own && !own.Limit.Allows(call.Context!.RunSpent + estimate))
         {
             throw Refused(call, own, call.Context.RunSpent, estimate);
         }
@@ -104,8 +104,6 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
         var result = await store.TryReserveAsync(checks, estimate, cancellationToken).ConfigureAwait(false);
         return result.Granted ? estimate : throw Refused(call, result.Refused!.Value, result.Committed, estimate);
     }
-
-    private static bool Fits(SpendAmount total, BudgetLimit limit) => !(total.Usd > limit.MaxUsd || total.Tokens > limit.MaxTokens);
 
     private static BudgetExceededException Refused(GatewayCall call, BudgetCheck refused, SpendAmount committed, SpendAmount estimate) =>
         new(refused.Scope, refused.Limit, committed, estimate, string.Create(CultureInfo.InvariantCulture,

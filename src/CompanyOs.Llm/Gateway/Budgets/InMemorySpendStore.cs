@@ -15,7 +15,7 @@ public sealed class InMemorySpendStore : ISpendStore
             {
                 var (spent, reserved) = _accounts.GetValueOrDefault(check.Scope);
                 var total = spent + reserved + amount;
-                if (total.Usd > check.Limit.MaxUsd || total.Tokens > check.Limit.MaxTokens)
+                if (!check.Limit.Allows(total))
                 {
                     return ValueTask.FromResult(new ReservationResult(false, check, spent + reserved));
                 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test of the solution on a fresh machine: installs and starts what the tests need (PostgreSQL, bubblewrap,
+# Runs every test of the solution on a fresh machine: installs and starts what the tests need (PostgreSQL, Redis, bubblewrap,
 # python3, the npm SDKs of the server tests), builds once, runs all test projects under a hang dump and a session timeout, and ends with the line
 # "N passed, M failed, K skipped" computed from the TRX results by scripts/test-summary.py. A skip not listed, with its
 # reason, in tests/skips-allowed.txt counts as failed. See docs/testing.md.
@@ -10,6 +10,7 @@ root=$(pwd)
 need_pkgs=()
 command -v bwrap >/dev/null 2>&1 || need_pkgs+=(bubblewrap)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
 command -v npm >/dev/null 2>&1 || need_pkgs+=(nodejs npm)
 # The dashboard's browser tests drive Debian's chromium with Playwright; Playwright never downloads a browser here.
@@ -30,7 +31,10 @@ fi
 # A throw-away PostgreSQL cluster on a loopback port, removed on exit.
 source "$root/scripts/postgres.sh"
 start_test_postgres || { echo "PostgreSQL did not start"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
-trap stop_test_postgres EXIT
+# A throw-away Redis on a loopback port (the scale-out tests: shared limits, spend and cache), removed on exit.
+source "$root/scripts/redis.sh"
+start_test_redis || { stop_test_postgres; echo "Redis did not start"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+trap 'stop_test_postgres; stop_test_redis' EXIT
 
 results="$root/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"

@@ -276,6 +276,55 @@ public sealed class DurabilityTests
         Assert.Equal(1, tool.Executions);
     }
 
+    [Fact]
+    public async Task A_stale_holder_whose_lease_was_taken_over_fails_its_next_append_and_its_tool_is_not_run_again()
+    {
+        var h = new RuntimeHarness();
+        // Its timeout is beyond the fake time the test lets pass.
+        var tool = new CountingTool("web_search") { Timeout = TimeSpan.FromHours(1) };
+        h.Tools.Register(tool);
+        h.Define(tools: ["web_search"]);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tool.OnInvoke = async (_, ct) =>
+        {
+            started.TrySetResult();
+            await finish.Task.WaitAsync(ct);
+            return ToolResult.Success("stale result");
+        };
+        h.Script.ThenCalls(("c1", "web_search", new { query = "q" })).ThenText("done by b");
+
+        // Instance a is cut off from the lease table (its renewals hang), not from the run's stream.
+        var leases = new HookedRunLeaseStore(new InMemoryRunLeaseStore());
+        RunLeaseStore.Use(h.Store, leases);
+        leases.BeforeRenew = (lease, ct) => lease.Owner == "instance-a" ? Task.Delay(Timeout.Infinite, ct) : Task.CompletedTask;
+        await using var a = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-a", LeaseDuration = TimeSpan.FromSeconds(30) });
+        var driving = a.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+        await started.Task.WaitAsync(Ct);
+        var runId = (await h.Store.ListStreamsAsync("agent-session:", null, Ct).ToListAsync(Ct)).Single().StreamId["agent-session:".Length..];
+
+        // a's lease expires; b takes the run over (token 2) and finishes it: the call a started is settled as interrupted.
+        h.Time.Advance(TimeSpan.FromSeconds(31));
+        await using var b = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-b", LeaseDuration = TimeSpan.FromSeconds(30) });
+        var fromB = await b.ResumeAsync(runId, cancellationToken: Ct);
+        Assert.Equal((RunStatus.Completed, "done by b"), (fromB.Status, fromB.Result));
+
+        // a's tool returns now: a's next append (the result) fails on the stream version and a stops, writing nothing.
+        var before = await h.EventsAsync(runId);
+        finish.SetResult();
+        var fromA = await driving.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        Assert.True(fromA.OwnershipLost);
+        Assert.Equal(RunStatus.Completed, fromA.Status);
+        var events = await h.EventsAsync(runId);
+        Assert.Equal(before.Count, events.Count);
+        Assert.Equal(1, tool.Executions);
+        Assert.Single(events, e => e.Type == "ToolCallStarted");
+        Assert.Single(events, e => e.Type == "ToolCallInterrupted");
+        Assert.DoesNotContain(events, e => e.Type == "ToolCallCompleted");
+        Assert.Equal(new StoredRunLease(runId, null, h.Time.GetUtcNow(), 2), await leases.GetAsync(runId, Ct));
+    }
+
     /// <summary>A supervised agent whose high-risk "deploy" call (c1) waits for approval, then runs until the gate opens.</summary>
     private static (RuntimeHarness H, CountingTool Tool, SemaphoreSlim Gate) GatedDeployment()
     {

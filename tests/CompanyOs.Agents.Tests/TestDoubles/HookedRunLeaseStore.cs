@@ -2,12 +2,15 @@ using CompanyOs.Agents.Leases;
 
 namespace CompanyOs.Agents.Tests.TestDoubles;
 
-/// <summary>Forwards to a lease store; lets a test hold a release back, and counts the operations.</summary>
+/// <summary>Forwards to a lease store; lets a test hold a renewal or a release back, and counts the operations.</summary>
 internal sealed class HookedRunLeaseStore(IRunLeaseStore inner) : IRunLeaseStore
 {
     private int _acquired;
     private int _renewed;
     private int _released;
+
+    /// <summary>Awaited before each renewal, with the lease and the renewal's cancellation token.</summary>
+    public Func<RunLease, CancellationToken, Task>? BeforeRenew { get; set; }
 
     /// <summary>Awaited before each release, with the lease.</summary>
     public Func<RunLease, Task>? BeforeRelease { get; set; }
@@ -31,6 +34,11 @@ internal sealed class HookedRunLeaseStore(IRunLeaseStore inner) : IRunLeaseStore
 
     public async Task<RunLease?> RenewAsync(RunLease lease, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken)
     {
+        if (BeforeRenew is { } hook)
+        {
+            await hook(lease, cancellationToken);
+        }
+
         var renewed = await inner.RenewAsync(lease, now, duration, cancellationToken);
         if (renewed is not null)
         {

@@ -76,6 +76,7 @@ public sealed class RunSchedulingTests
         var project = new AgentProject();
         string id;
         string key;
+        DateTimeOffset expiresAt;
         await using (var first = await project.StartAsync())
         {
             key = await AgentHttp.KeyAsync(first, "acme");
@@ -85,13 +86,16 @@ public sealed class RunSchedulingTests
             var (lease, _) = await new RunLeases(runs.Store, "crashed-instance", TimeSpan.FromSeconds(2), TimeProvider.System)
                 .TryAcquireAsync(id, "acme", Ct);
             Assert.NotNull(lease);
+            expiresAt = lease.ExpiresAt;
         }
 
         await using var second = await project.StartAsync("--CompanyOs:Server:RunLeaseSeconds=1");
         second.Emulator!.Script.Enqueue(Answer);
         using var http = AgentHttp.Client(second.BaseUri, key);
-        Assert.Equal("running", (await http.GetJsonAsync($"v1/runs/{id}")).GetProperty("status").GetString());
-        await http.WaitForStatusAsync(id, "completed");
+        var run = await http.WaitForStatusAsync(id, "completed");
+
+        // Not before the crashed instance's lease expired (judged from the run's end, not from when the test looked).
+        Assert.True(run.GetProperty("ended_at").GetDateTimeOffset() >= expiresAt, $"ended {run.GetProperty("ended_at")} before the lease expired at {expiresAt:O}");
         var holder = second.Services.GetRequiredService<AgentRuns>().Runtime.InstanceId;
         // The lease row went from the crashed instance (token 1) to this one (token 2), and no lease events were written.
         var store = second.Services.GetRequiredService<AgentRuns>().Store;

@@ -325,6 +325,31 @@ public sealed class DurabilityTests
         Assert.Equal(new StoredRunLease(runId, null, h.Time.GetUtcNow(), 2), await leases.GetAsync(runId, Ct));
     }
 
+    [Fact]
+    public async Task A_lease_stream_left_by_an_older_version_is_ignored()
+    {
+        // Before lease rows, leases were events in agent-lease:{run id}; an unexpired one from an old process stays there.
+        var h = new RuntimeHarness();
+        h.AddTool("web_search");
+        h.Define(tools: ["web_search"]);
+        h.Script.ThenText("driven");
+        await using var runtime = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "new-instance" });
+        var runId = await runtime.StartOnlyAsync(RuntimeHarness.Request(), Ct);
+        var old = RuntimeHarness.Json($$"""{"owner":"old-instance","expires_at":"{{h.Time.GetUtcNow().AddHours(1):O}}"}""");
+        await h.Store.AppendAsync(
+            "agent-lease:" + runId,
+            CompanyOs.Events.ExpectedVersion.NoStream,
+            [new CompanyOs.Events.EventData(Guid.NewGuid(), "RunLeaseAcquired", old, CompanyOs.Events.EventMetadata.Empty)],
+            Ct);
+
+        var result = await runtime.ResumeAsync(runId, cancellationToken: Ct);
+
+        Assert.Null(result.DrivenBy);
+        Assert.Equal((RunStatus.Completed, "driven"), (result.Status, result.Result));
+        Assert.Equal(1, await h.Store.ReadStreamAsync("agent-lease:" + runId, 0, Ct).CountAsync(Ct));
+        Assert.Equal(runId, Assert.Single((await runtime.Runs.ListRunsAsync(new CompanyOs.Agents.ReadModel.RunQuery(), Ct)).Items).RunId);
+    }
+
     /// <summary>A supervised agent whose high-risk "deploy" call (c1) waits for approval, then runs until the gate opens.</summary>
     private static (RuntimeHarness H, CountingTool Tool, SemaphoreSlim Gate) GatedDeployment()
     {

@@ -9,6 +9,9 @@ internal static class PostgresSchema
     /// <summary>Advisory lock class of this store ('EVTS'); object 0 guards migrations, others are stream hashes.</summary>
     public const int LockClass = 0x45565453;
 
+    /// <summary>The sequence handing out global positions (schema version 2 on).</summary>
+    public static string PositionSequence(string schema) => Quote(schema) + ".positions";
+
     /// <summary>Each entry migrates from version index to index + 1; <c>{s}</c> is the quoted schema. Never edit a shipped entry.</summary>
     private static readonly string[] Migrations =
     [
@@ -41,6 +44,18 @@ internal static class PostgresSchema
             AS $$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$;
         CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {s}.events
             FOR EACH STATEMENT EXECUTE FUNCTION {s}.events_append_only();
+        """,
+
+        // 2: positions come from a sequence instead of the one-row head (which serialized every append). The head is
+        // locked first, so an append of an older process still in flight finishes before the sequence is set past it;
+        // dropping it makes older processes fail loudly instead of handing out positions the sequence also hands out.
+        """
+        LOCK TABLE {s}.head IN ACCESS EXCLUSIVE MODE;
+        CREATE SEQUENCE {s}.positions AS bigint MINVALUE 1 START 1 CACHE 1 NO CYCLE;
+        SELECT setval('{s}.positions', h) FROM (
+            SELECT GREATEST((SELECT position FROM {s}.head WHERE id = 1), (SELECT COALESCE(MAX(position), 0) FROM {s}.events)) AS h) AS x
+        WHERE h > 0;
+        DROP TABLE {s}.head;
         """,
     ];
 

@@ -7,8 +7,9 @@ namespace CompanyOs.Events.Postgres;
 /// <summary>
 /// One append = one transaction. A per-stream advisory lock orders writers of the same stream (version check and
 /// idempotency look-up see every earlier commit). Global positions come from a sequence, so writers of different streams
-/// never wait for each other; the transaction takes its transaction id <em>before</em> its positions, which is what lets
-/// <see cref="PostgresSafePosition"/> tell readers how far every position is settled (committed or abandoned).
+/// never wait for each other; the transaction takes the schema's shared writers' lock <em>before</em> its positions and
+/// holds it to the end, which is what lets <see cref="PostgresSafePosition"/> tell readers how far every position is
+/// settled (committed or abandoned).
 /// </summary>
 internal sealed class PostgresAppender
 {
@@ -27,10 +28,10 @@ internal sealed class PostgresAppender
         _existingSql = $"SELECT event_id, version, position FROM {s}.events WHERE stream_id = @s AND event_id = ANY(@ids)";
         var seq = PostgresSchema.PositionSequence(schema);
 
-        // Statement 1 gives the transaction its id before statement 2 takes positions (see PostgresSafePosition).
+        // Statement 1 takes the writers' lock before statement 2 takes positions (see PostgresSafePosition).
         // A batch's positions ascend in event order; a concurrent batch may interleave with them.
         _writeSql = $"""
-            SELECT pg_current_xact_id();
+            SELECT {PostgresSchema.WriterLockSql(schema)};
             WITH p AS (SELECT array_agg(v ORDER BY v) AS ps FROM (SELECT nextval('{seq}') AS v FROM generate_series(1, @n)) AS q),
             ins AS (
                 INSERT INTO {s}.events (position, stream_id, version, event_id, type, data, metadata, org_id, created_at)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Npgsql;
 
 namespace CompanyOs.Events.Postgres;
@@ -10,12 +9,16 @@ namespace CompanyOs.Events.Postgres;
 /// never move past a position whose event may still commit, and gaps never fill behind them.
 /// </summary>
 /// <remarks>
-/// <para>An append takes its transaction id before its positions (<see cref="PostgresAppender"/>). An observation reads
-/// the sequence's last issued value S, then (next statement, so a later snapshot) the snapshot's in-progress
-/// transaction ids X. Every position up to S was taken by a transaction that already had its id when the snapshot was
-/// taken, so it is either finished or in X. Once a later snapshot shows every id of X finished, everything up to S is
-/// settled — whatever is still missing below S then is a gap from a rolled-back or failed append, known, not guessed.
+/// <para>Every append holds the schema's writers' lock (an advisory lock, shared) from before it takes its positions
+/// until it commits or rolls back (<see cref="PostgresAppender"/>). An observation reads the sequence's last issued
+/// value S, then (next statement) the transactions holding the writers' lock, W. Every position up to S was taken by a
+/// transaction that held the lock before S was read, so it has ended or is in W. Once a later look at <c>pg_locks</c>
+/// shows none of W left, everything up to S is settled — whatever is still missing below S then is a gap from a
+/// rolled-back or failed append: known, not guessed. (PostgreSQL makes a commit visible before it releases locks.)
 /// Between observations, the contiguous run of committed positions after P is settled too and moves P at once.</para>
+/// <para>Transaction ids would not do: <c>pg_current_snapshot()</c> lists in-progress ids only below its xmax (one past
+/// the latest <em>completed</em> id), so the newest appends in flight would be missed; and they include every other
+/// transaction of the cluster.</para>
 /// <para>Unlike Marten's high-water mark, gaps are never skipped on a timer: a reader waits (bounded by
 /// <see cref="PostgresEventStoreOptions.InFlightWait"/>, then returns what is settled) rather than risk skipping an
 /// event that commits late. One instance per store: its progress is shared by all readers of the store.</para>
@@ -27,7 +30,10 @@ internal sealed class PostgresSafePosition(string schema, TimeSpan inFlightWait)
 
     private readonly string _issuedSql = $"SELECT COALESCE(pg_sequence_last_value('{PostgresSchema.PositionSequence(schema)}'), 0)";
     private readonly string _observeSql = $"""
-        SELECT pg_current_snapshot()::text,
+        SELECT ARRAY(
+                SELECT l.virtualtransaction FROM pg_locks AS l
+                WHERE l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    AND l.classid = {PostgresSchema.WriterLockClass} AND l.objid = {PostgresSchema.WriterKey(schema)} AND l.objsubid = 2),
             (SELECT MAX(position) FROM (
                 SELECT position, position - row_number() OVER (ORDER BY position) AS d FROM {PostgresSchema.Quote(schema)}.events
                 WHERE position > @safe AND position <= @issued ORDER BY position LIMIT {PrefixScanLimit}) AS run
@@ -78,9 +84,9 @@ internal sealed class PostgresSafePosition(string schema, TimeSpan inFlightWait)
 
     private async Task ObserveAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        // Two statements on purpose: the snapshot of the second is taken after the sequence was read.
+        // Two statements on purpose: the writers are looked up after the sequence was read.
         var issued = await ReadIssuedAsync(connection, cancellationToken).ConfigureAwait(false);
-        Snapshot snapshot;
+        string[] writers;
         long? committedRun;
         await using (var command = new NpgsqlCommand(_observeSql, connection))
         {
@@ -88,11 +94,11 @@ internal sealed class PostgresSafePosition(string schema, TimeSpan inFlightWait)
             command.Parameters.AddWithValue("issued", issued);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            snapshot = Snapshot.Parse(reader.GetString(0));
+            writers = reader.GetFieldValue<string[]>(0);
             committedRun = reader.IsDBNull(1) ? null : reader.GetInt64(1);
         }
 
-        if (_pending is { } pending && snapshot.AllFinished(pending.InProgress))
+        if (_pending is { } pending && !pending.Writers.Intersect(writers, StringComparer.Ordinal).Any())
         {
             _safe = Math.Max(_safe, pending.Issued);
             _pending = null;
@@ -105,13 +111,13 @@ internal sealed class PostgresSafePosition(string schema, TimeSpan inFlightWait)
 
         if (_pending is null && issued > _safe)
         {
-            if (snapshot.InProgress.Length == 0)
+            if (writers.Length == 0)
             {
                 _safe = issued;
             }
             else
             {
-                _pending = new Observation(issued, snapshot.InProgress);
+                _pending = new Observation(issued, writers);
             }
         }
     }
@@ -122,27 +128,10 @@ internal sealed class PostgresSafePosition(string schema, TimeSpan inFlightWait)
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    /// <summary>Positions up to <see cref="Issued"/> are settled once every transaction of <see cref="InProgress"/> has ended.</summary>
-    private sealed record Observation(long Issued, ulong[] InProgress);
-
-    /// <summary>A <c>pg_snapshot</c>: <c>xmin:xmax:xip,...</c> (ids below xmin are finished; xip are in progress).</summary>
-    internal sealed record Snapshot(ulong Xmin, ulong[] InProgress)
-    {
-        public static Snapshot Parse(string text)
-        {
-            var parts = text.Split(':');
-            if (parts.Length != 3)
-            {
-                throw new FormatException($"Unexpected pg_snapshot text '{text}'.");
-            }
-
-            var xip = parts[2].Length == 0
-                ? []
-                : parts[2].Split(',').Select(x => ulong.Parse(x, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
-            return new Snapshot(ulong.Parse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture), xip);
-        }
-
-        /// <summary>True when none of <paramref name="ids"/> (all taken before this snapshot) is still in progress.</summary>
-        public bool AllFinished(ulong[] ids) => ids.All(id => id < Xmin || Array.IndexOf(InProgress, id) < 0);
-    }
+    /// <summary>
+    /// Positions up to <see cref="Issued"/> are settled once none of <see cref="Writers"/> (virtual transaction ids
+    /// holding the writers' lock) holds it any more. PostgreSQL does not reuse a virtual transaction id for another
+    /// transaction (the local counter of a backend slot survives its sessions).
+    /// </summary>
+    private sealed record Observation(long Issued, string[] Writers);
 }

@@ -39,7 +39,9 @@ internal static class PostgresWriterScaling
         {
             foreach (var writers in WriterCounts)
             {
-                foreach (var design in new[] { "old (head row)", "new (sequence)" })
+                // Alternate which design goes first, so a drifting machine load does not favour one of them.
+                string[] designs = round % 2 == 1 ? ["old (head row)", "new (sequence)"] : ["new (sequence)", "old (head row)"];
+                foreach (var design in designs)
                 {
                     var perSecond = design.StartsWith("old", StringComparison.Ordinal)
                         ? await RunOldAsync(raw, connectionString, writers, measure)
@@ -56,13 +58,15 @@ internal static class PostgresWriterScaling
         }
 
         Console.WriteLine();
-        Console.WriteLine("| Writers (distinct streams) | Old: head row, appends/s | New: sequence + safe position, appends/s | New / old |");
+        Console.WriteLine("| Writers (distinct streams) | Old: head row, appends/s (min–max) | New: sequence + safe position, appends/s (min–max) | New / old |");
         Console.WriteLine("|---:|---:|---:|---:|");
         foreach (var writers in WriterCounts)
         {
-            var old = Median(results[("old (head row)", writers)]);
-            var @new = Median(results[("new (sequence)", writers)]);
-            Console.WriteLine($"| {writers} | {old:0} | {@new:0} | {@new / old:0.00}× |");
+            var olds = results[("old (head row)", writers)];
+            var news = results[("new (sequence)", writers)];
+            var old = Median(olds);
+            var @new = Median(news);
+            Console.WriteLine($"| {writers} | {old:0} ({olds.Min():0}–{olds.Max():0}) | {@new:0} ({news.Min():0}–{news.Max():0}) | {@new / old:0.00}× |");
         }
 
         Console.WriteLine($"(median of {rounds} rounds of {seconds:0.#} s each, after 1 s of warm-up)");

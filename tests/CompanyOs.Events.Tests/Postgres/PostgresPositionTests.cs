@@ -173,6 +173,16 @@ public sealed class PostgresPositionTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public void InFlightWait_must_be_between_zero_and_ten_minutes()
+    {
+        var options = new PostgresEventStoreOptions { ConnectionString = "Host=127.0.0.1", InFlightWait = TimeSpan.FromSeconds(-1) };
+        var error = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+        Assert.Equal(nameof(PostgresEventStoreOptions.InFlightWait), error.ParamName);
+        (options with { InFlightWait = TimeSpan.Zero }).Validate();
+        Assert.Throws<ArgumentOutOfRangeException>((options with { InFlightWait = TimeSpan.FromMinutes(11) }).Validate);
+    }
+
     private static EventData Numbered(int n) => new(Guid.NewGuid(), "test.numbered", JsonElement.Parse($$"""{"n":{{n}}}"""), EventMetadata.Empty);
 
     private static int N(RecordedEvent e) => e.Data.GetProperty("n").GetInt32();

@@ -6,8 +6,10 @@ namespace CompanyOs.Events.Postgres;
 
 /// <summary>
 /// One append = one transaction. A per-stream advisory lock orders writers of the same stream (version check and
-/// idempotency look-up see every earlier commit); the single-row <c>head</c> counter, locked by its UPDATE until commit,
-/// hands out global positions in commit order, so a reader can never see position n+1 before position n.
+/// idempotency look-up see every earlier commit). Global positions come from a sequence, so writers of different streams
+/// never wait for each other; the transaction takes the schema's shared writers' lock <em>before</em> its positions and
+/// holds it to the end, which is what lets <see cref="PostgresSafePosition"/> tell readers how far every position is
+/// settled (committed or abandoned).
 /// </summary>
 internal sealed class PostgresAppender
 {
@@ -20,19 +22,26 @@ internal sealed class PostgresAppender
     {
         _dataSource = dataSource;
         var s = PostgresSchema.Quote(schema);
-        _lockAndReadSql = $"SELECT pg_advisory_xact_lock({PostgresSchema.LockClass}, hashtext(@s)); SELECT version FROM {s}.streams WHERE stream_id = @s";
+        // A client that dies mid-append must not hold its positions (and so every reader) for hours: the server ends an
+        // append transaction left idle for a minute.
+        _lockAndReadSql = $"SELECT set_config('idle_in_transaction_session_timeout', '60s', true), pg_advisory_xact_lock({PostgresSchema.LockClass}, hashtext(@s)); SELECT version FROM {s}.streams WHERE stream_id = @s";
         _existingSql = $"SELECT event_id, version, position FROM {s}.events WHERE stream_id = @s AND event_id = ANY(@ids)";
+        var seq = PostgresSchema.PositionSequence(schema);
+
+        // Statement 1 takes the writers' lock before statement 2 takes positions (see PostgresSafePosition).
+        // A batch's positions ascend in event order; a concurrent batch may interleave with them.
         _writeSql = $"""
-            WITH h AS (UPDATE {s}.head SET position = position + @n WHERE id = 1 RETURNING position),
+            SELECT {PostgresSchema.WriterLockSql(schema)};
+            WITH p AS (SELECT array_agg(v ORDER BY v) AS ps FROM (SELECT nextval('{seq}') AS v FROM generate_series(1, @n)) AS q),
             ins AS (
                 INSERT INTO {s}.events (position, stream_id, version, event_id, type, data, metadata, org_id, created_at)
-                SELECT h.position - @n + t.ord, @s, @v0 + t.ord - 1, t.id, t.type, t.data::jsonb, t.meta::jsonb, t.org, @at
-                FROM h, unnest(@ids, @types, @datas, @metas, @orgs) WITH ORDINALITY AS t(id, type, data, meta, org, ord)),
+                SELECT p.ps[t.ord], @s, @v0 + t.ord - 1, t.id, t.type, t.data::jsonb, t.meta::jsonb, t.org, @at
+                FROM p, unnest(@ids, @types, @datas, @metas, @orgs) WITH ORDINALITY AS t(id, type, data, meta, org, ord)),
             st AS (
                 INSERT INTO {s}.streams AS cur (stream_id, version, org_id, created_at, updated_at) VALUES (@s, @vlast, @org, @at, @at)
                 ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, updated_at = EXCLUDED.updated_at,
                     org_id = COALESCE(cur.org_id, EXCLUDED.org_id))
-            SELECT position FROM h
+            SELECT ps[@n] FROM p
             """;
     }
 
@@ -64,7 +73,7 @@ internal sealed class PostgresAppender
         var toWrite = plan.ToWrite;
         var lastVersion = plan.FirstVersion + toWrite.Count - 1;
         await using var write = new NpgsqlCommand(_writeSql, connection, tx);
-        write.Parameters.AddWithValue("n", (long)toWrite.Count);
+        write.Parameters.AddWithValue("n", toWrite.Count);
         write.Parameters.AddWithValue("s", streamId);
         write.Parameters.AddWithValue("v0", plan.FirstVersion);
         write.Parameters.AddWithValue("vlast", lastVersion);
@@ -75,11 +84,17 @@ internal sealed class PostgresAppender
         write.Parameters.AddWithValue("datas", toWrite.Select(e => e.DataJson).ToArray());
         write.Parameters.AddWithValue("metas", toWrite.Select(e => e.MetadataJson).ToArray());
         write.Parameters.AddWithValue("orgs", NpgsqlDbType.Array | NpgsqlDbType.Text, toWrite.Select(e => e.OrgId).ToArray());
-        var head = (long)(await write.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        long lastPosition;
+        await using (var reader = await write.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            lastPosition = reader.GetInt64(0);
+        }
 
         // Past this point the outcome is decided by the commit alone: do not let a late cancellation leave it unknown.
         await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-        return new AppendResult(lastVersion, head);
+        return new AppendResult(lastVersion, lastPosition);
     }
 
     private async Task<Dictionary<Guid, StoredEventRef>> FindExistingAsync(

@@ -5,8 +5,11 @@ using Npgsql;
 
 namespace CompanyOs.Events.Postgres;
 
-/// <summary>Read queries. Plain READ COMMITTED reads are enough: positions become visible strictly in order (see <see cref="PostgresAppender"/>).</summary>
-internal sealed class PostgresEventQueries(NpgsqlDataSource dataSource, string schema)
+/// <summary>
+/// Read queries. Plain READ COMMITTED reads; global reads stop at the safe position (see <see cref="PostgresSafePosition"/>),
+/// so they never see a gap that fills later.
+/// </summary>
+internal sealed class PostgresEventQueries(NpgsqlDataSource dataSource, string schema, PostgresSafePosition safePosition)
 {
     private const string Columns = "position, stream_id, version, event_id, type, data::text, metadata::text, created_at";
     private const string PrefixEnd = "\U0010FFFF";
@@ -25,22 +28,18 @@ internal sealed class PostgresEventQueries(NpgsqlDataSource dataSource, string s
     public async Task<EventPage> ReadAllPageAsync(long after, EventFilter? filter, int maxCount, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        long head;
-        await using (var headCommand = new NpgsqlCommand($"SELECT position FROM {_s}.head WHERE id = 1", connection))
-        {
-            // Read first: every position at or below a committed head is itself committed.
-            head = (long)(await headCommand.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
+        // First: every position at or below the safe position is committed or a permanent gap.
+        var safe = await safePosition.SettleAsync(connection, cancellationToken).ConfigureAwait(false);
 
-        if (head <= after)
+        if (safe <= after)
         {
             return new EventPage([], after);
         }
 
         await using var command = new NpgsqlCommand { Connection = connection };
-        var sql = new StringBuilder($"SELECT {Columns} FROM {_s}.events WHERE position > @after AND position <= @head");
+        var sql = new StringBuilder($"SELECT {Columns} FROM {_s}.events WHERE position > @after AND position <= @safe");
         command.Parameters.AddWithValue("after", after);
-        command.Parameters.AddWithValue("head", head);
+        command.Parameters.AddWithValue("safe", safe);
         if (filter?.Types is { } types)
         {
             sql.Append(" AND type = ANY(@types)");
@@ -64,7 +63,7 @@ internal sealed class PostgresEventQueries(NpgsqlDataSource dataSource, string s
         command.Parameters.AddWithValue("n", maxCount);
         command.CommandText = sql.ToString();
         var events = await ReadEventsAsync(command, cancellationToken).ConfigureAwait(false);
-        return new EventPage(events, events.Count == maxCount ? events[^1].Position : head);
+        return new EventPage(events, events.Count == maxCount ? events[^1].Position : safe);
     }
 
     public async Task<long?> GetStreamVersionAsync(string streamId, CancellationToken cancellationToken)

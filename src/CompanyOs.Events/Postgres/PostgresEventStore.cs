@@ -15,6 +15,7 @@ public sealed class PostgresEventStore : PagedEventStore, IAsyncDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresAppender _appender;
     private readonly PostgresEventQueries _queries;
+    private readonly PostgresSafePosition _safePosition;
     private readonly AppendSignal _signal;
     private readonly TimeProvider _timeProvider;
     private readonly string _where;
@@ -24,7 +25,8 @@ public sealed class PostgresEventStore : PagedEventStore, IAsyncDisposable
     {
         _dataSource = dataSource;
         _appender = new PostgresAppender(dataSource, options.Schema);
-        _queries = new PostgresEventQueries(dataSource, options.Schema);
+        _safePosition = new PostgresSafePosition(options.Schema, options.InFlightWait);
+        _queries = new PostgresEventQueries(dataSource, options.Schema, _safePosition);
         _signal = signal;
         _timeProvider = timeProvider;
         _where = where;
@@ -68,7 +70,11 @@ public sealed class PostgresEventStore : PagedEventStore, IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _safePosition.Dispose();
+        return _dataSource.DisposeAsync();
+    }
 
     private protected override async Task<AppendResult> AppendPreparedAsync(
         string streamId, ExpectedVersion expectedVersion, PreparedEvent[] prepared, CancellationToken cancellationToken)

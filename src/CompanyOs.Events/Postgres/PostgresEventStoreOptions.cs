@@ -11,6 +11,13 @@ public sealed partial record PostgresEventStoreOptions
     /// <summary>Schema holding the store's tables; created when missing. Lower-case letters, digits, underscores. Default <c>companyos_events</c>.</summary>
     public string Schema { get; init; } = "companyos_events";
 
+    /// <summary>
+    /// How long one global read (a <c>ReadAllAsync</c> page, a subscription poll) waits for appends still in flight below
+    /// the newest position — so it also returns events appended just before it — before returning only what is settled.
+    /// Events are never skipped: what is not returned yet comes with a later read. Default 5 s.
+    /// </summary>
+    public TimeSpan InFlightWait { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Limits and timings common to all stores.</summary>
     public EventStoreOptions Common { get; init; } = new();
 
@@ -27,6 +34,11 @@ public sealed partial record PostgresEventStoreOptions
             throw new ArgumentException(
                 $"PostgresEventStoreOptions.Schema '{Schema}' is not valid: use 1-63 lower-case letters, digits or underscores, starting with a letter or underscore.",
                 nameof(Schema));
+        }
+
+        if (InFlightWait < TimeSpan.Zero || InFlightWait > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(InFlightWait), InFlightWait, "PostgresEventStoreOptions.InFlightWait must be between 0 and 10 minutes.");
         }
 
         ArgumentNullException.ThrowIfNull(Common, nameof(Common));

@@ -9,6 +9,31 @@ internal static class PostgresSchema
     /// <summary>Advisory lock class of this store ('EVTS'); object 0 guards migrations, others are stream hashes.</summary>
     public const int LockClass = 0x45565453;
 
+    /// <summary>Advisory lock class ('EVTW') of the writers' lock: every append holds it shared from before it takes positions until it ends.</summary>
+    public const int WriterLockClass = 0x45565457;
+
+    /// <summary>
+    /// The writers' lock of one schema: <c>pg_advisory_xact_lock_shared(WriterLockClass, key)</c>. Taken before the
+    /// positions and held to commit or rollback, it makes every append that may still commit a position visible in
+    /// <c>pg_locks</c> (see <see cref="PostgresSafePosition"/>). Shared, so writers never wait for each other.
+    /// </summary>
+    public static string WriterLockSql(string schema) => $"pg_advisory_xact_lock_shared({WriterLockClass}, {WriterKey(schema)})";
+
+    /// <summary>The writers' lock key of a schema: a stable non-negative hash of its name (FNV-1a).</summary>
+    public static int WriterKey(string schema)
+    {
+        var hash = 2166136261u;
+        foreach (var c in schema)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash & 0x7FFFFFFF);
+    }
+
+    /// <summary>The sequence handing out global positions (schema version 2 on).</summary>
+    public static string PositionSequence(string schema) => Quote(schema) + ".positions";
+
     /// <summary>Each entry migrates from version index to index + 1; <c>{s}</c> is the quoted schema. Never edit a shipped entry.</summary>
     private static readonly string[] Migrations =
     [
@@ -41,6 +66,18 @@ internal static class PostgresSchema
             AS $$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$;
         CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {s}.events
             FOR EACH STATEMENT EXECUTE FUNCTION {s}.events_append_only();
+        """,
+
+        // 2: positions come from a sequence instead of the one-row head (which serialized every append). The head is
+        // locked first, so an append of an older process still in flight finishes before the sequence is set past it;
+        // dropping it makes older processes fail loudly instead of handing out positions the sequence also hands out.
+        """
+        LOCK TABLE {s}.head IN ACCESS EXCLUSIVE MODE;
+        CREATE SEQUENCE {s}.positions AS bigint MINVALUE 1 START 1 CACHE 1 NO CYCLE;
+        SELECT setval('{s}.positions', h) FROM (
+            SELECT GREATEST((SELECT position FROM {s}.head WHERE id = 1), (SELECT COALESCE(MAX(position), 0) FROM {s}.events)) AS h) AS x
+        WHERE h > 0;
+        DROP TABLE {s}.head;
         """,
     ];
 

@@ -7,6 +7,8 @@ public sealed class PostgresCrashSafetyTests : CrashSafetyContract
 {
     private readonly string _schema = TestPostgres.NewSchema();
 
+    protected override bool DensePositions => false;
+
     protected override string[] ChildArguments => ["postgres", TestPostgres.ConnectionString, _schema];
 
     protected override async Task<IEventStore> OpenStoreAsync()

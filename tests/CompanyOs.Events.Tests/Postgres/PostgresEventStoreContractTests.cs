@@ -16,7 +16,8 @@ public sealed class PostgresEventStoreContractTests : EventStoreContract
     {
         await using var dataSource = NpgsqlDataSource.Create(TestPostgres.ConnectionString);
         await using var command = dataSource.CreateCommand($"""
-            WITH h AS (UPDATE "{_schema}".head SET position = position + 1 WHERE id = 1 RETURNING position),
+            SELECT {PostgresSchema.WriterLockSql(_schema)};
+            WITH h AS (SELECT nextval('"{_schema}".positions') AS position),
             v AS (SELECT COALESCE((SELECT version FROM "{_schema}".streams WHERE stream_id = @s), -1) + 1 AS version),
             ins AS (INSERT INTO "{_schema}".events (position, stream_id, version, event_id, type, data, metadata, org_id, created_at)
                     SELECT h.position, @s, v.version, @id, @type, @data::jsonb, @meta::jsonb, NULL, now() FROM h, v)

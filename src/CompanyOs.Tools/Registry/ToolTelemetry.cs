@@ -31,11 +31,23 @@ public static class ToolTelemetry
             activity.SetTag("gen_ai.tool.call.id", context.CallId);
             if (recordContents)
             {
-                activity.SetTag("gen_ai.tool.call.arguments", arguments.ValueKind == JsonValueKind.Undefined ? "{}" : arguments.GetRawText());
+                activity.SetTag("gen_ai.tool.call.arguments", arguments.ValueKind == JsonValueKind.Undefined ? "{}" : Compact(arguments));
             }
         }
 
         return activity;
+    }
+
+    /// <summary>The arguments without the indentation they may have been stored with.</summary>
+    private static string Compact(JsonElement arguments)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            arguments.WriteTo(writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     internal static void End(Activity? activity, ToolInvocationOutcome outcome, bool recordContents)

@@ -28,7 +28,6 @@ public sealed class TelemetryExportTests
 
         using var metrics = await http.GetAsync(new Uri("metrics", UriKind.Relative), Ct);
         var lines = (await metrics.Content.ReadAsStringAsync(Ct)).Split('\n');
-        File.WriteAllLines("/tmp/metrics-dump.txt", lines);
         string[] Ours(string name) => [.. lines.Where(l => l.StartsWith(name, StringComparison.Ordinal) && l.Contains($"companyos_org=\"{org}\"", StringComparison.Ordinal))];
 
         Assert.Equal(200, (int)metrics.StatusCode);

@@ -4,6 +4,8 @@ using CompanyOs.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CompanyOs.Server.Tests.Hosting;
@@ -76,6 +78,17 @@ public sealed class TelemetryExportTests
         Assert.Equal("collector-secret-1", metrics.Token);
         Assert.Contains("gen_ai.client.operation.duration", metrics.Body, StringComparison.Ordinal);
         Assert.Contains("companyos", traces.Body, StringComparison.Ordinal); // the default service name
+    }
+
+    [Fact]
+    public async Task The_server_configuration_includes_the_environment_so_OTEL_variables_reach_the_SDK()
+    {
+        // The SDK reads OTEL_EXPORTER_OTLP_* through the host's IConfiguration (the test above sets them on the command line);
+        // a variable every process has shows that unprefixed environment variables are part of it.
+        await using var server = await TestServers.StartAsync();
+        var configuration = server.Services.GetRequiredService<IConfiguration>();
+
+        Assert.Equal(Environment.GetEnvironmentVariable("PATH"), configuration["PATH"]);
     }
 
     /// <summary>An OTLP/HTTP endpoint on 127.0.0.1 (any free port) that keeps what it receives.</summary>

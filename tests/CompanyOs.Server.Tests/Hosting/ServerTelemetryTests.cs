@@ -31,6 +31,8 @@ public sealed class ServerTelemetryTests
         Assert.True(probe.HasListeners(), "the tracer provider listens to the gateway's source");
         Assert.Contains(CompanyOs.Agents.Runtime.AgentTelemetry.SourceName, ServerTelemetry.Sources);
         Assert.Contains(CompanyOs.Tools.Registry.ToolTelemetry.SourceName, ServerTelemetry.Sources);
+        Assert.Contains(CompanyOs.Agents.Runtime.AgentTelemetry.MeterName, ServerMetrics.Meters);
+        Assert.Contains(CompanyOs.Llm.Gateway.Stats.GatewayStats.MeterName, ServerMetrics.Meters);
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings)

@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway;
 using CompanyOs.Llm.Gateway.Budgets;
+using CompanyOs.Llm.Gateway.Stats;
 using CompanyOs.Llm.Providers;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
@@ -21,6 +23,8 @@ public class GatewayOverheadBenchmarks : IDisposable
     private NoOpChatClient _bare = null!;
     private LlmGateway _gateway = null!;
     private LlmGateway _limited = null!;
+    private LlmGateway _metered = null!;
+    private MeterListener _listener = null!;
     private ChatOptions _attributed = null!;
     private int _calls;
 
@@ -39,6 +43,23 @@ public class GatewayOverheadBenchmarks : IDisposable
             Budgets = new BudgetOptions { DefaultOrg = new BudgetLimit(MaxUsd: 1_000_000_000m), PerRun = new BudgetLimit(MaxTokens: long.MaxValue / 2) },
         };
         _limited = LlmGateway.CreateBuilder(limits, new Factory(_bare)).WithTimeProvider(_time).Build();
+        // The same default pipeline with every instrument of its meter enabled: what recording the metrics costs the gateway
+        // itself (tags, the histogram and counter calls), without an SDK's aggregation behind the listener.
+        _metered = LlmGateway.CreateBuilder(options, new Factory(_bare)).Build();
+        var scope = _metered.GetService<GatewayStats>();
+        _listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Scope == scope)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        _listener.SetMeasurementEventCallback<long>(static (_, _, _, _) => { });
+        _listener.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
+        _listener.Start();
         _attributed = new ChatOptions { MaxOutputTokens = 256 }.WithCallContext(new LlmCallContext { OrgId = "acme", AgentType = "researcher", RunId = "run-1" });
     }
 
@@ -47,6 +68,8 @@ public class GatewayOverheadBenchmarks : IDisposable
     {
         _gateway?.Dispose();
         _limited?.Dispose();
+        _listener?.Dispose();
+        _metered?.Dispose();
         _bare?.Dispose();
         GC.SuppressFinalize(this);
     }
@@ -56,6 +79,9 @@ public class GatewayOverheadBenchmarks : IDisposable
 
     [Benchmark]
     public Task<ChatResponse> Gateway_default() => _gateway.GetResponseAsync(_messages);
+
+    [Benchmark]
+    public Task<ChatResponse> Gateway_default_metered() => _metered.GetResponseAsync(_messages);
 
     [Benchmark]
     public Task<ChatResponse> Gateway_with_limits_and_budgets()

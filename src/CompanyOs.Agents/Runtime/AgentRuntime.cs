@@ -35,6 +35,7 @@ public sealed class AgentRuntime : IAsyncDisposable
     private readonly ToolSetGuard _toolSet;
     private readonly RunCatalog _catalog;
     private readonly bool _emulated;
+    private readonly AgentMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
 
@@ -62,7 +63,7 @@ public sealed class AgentRuntime : IAsyncDisposable
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _starter = new RunStarter(prompts, tools, _logger);
         var loop = new ReasoningLoop(
-            new ModelTurnRunner(chatClient, tools, _time, options), new ToolBatchExecutor(tools, new ToolInvoker(tools, _time), _time, options, _logger), tools, _time, _logger);
+            new ModelTurnRunner(chatClient, tools, _time, options), new ToolBatchExecutor(tools, new ToolInvoker(tools, _time) { RecordContents = options.RecordContents }, _time, options, _logger), tools, _time, _logger);
         _decisions = new DecisionRecorder(store, _time, options);
         _toolSet = new ToolSetGuard(tools, options.ConfigurationPath, options.AllowMissingTools);
         InstanceId = options.InstanceId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
@@ -70,6 +71,7 @@ public sealed class AgentRuntime : IAsyncDisposable
         _drives = new LeasedDrives(store, loop, Leases, InstanceId, _time, _logger);
         _catalog = RunCatalog.For(store, options.Catalog, _time);
         _emulated = options.Emulated;
+        _metrics = new AgentMetrics(this);
     }
 
     /// <summary>The run read model over this runtime's store: lists of runs and pending decisions without re-folding every run.</summary>
@@ -192,6 +194,7 @@ public sealed class AgentRuntime : IAsyncDisposable
             Actor(cancelledBy),
             null,
             cancellationToken).ConfigureAwait(false);
+        _metrics.Entered(journal.State, RunStatus.Cancelled);
         return Result(journal.State);
     }
 
@@ -228,6 +231,7 @@ public sealed class AgentRuntime : IAsyncDisposable
         await _drives.StopAsync().ConfigureAwait(false);
         await _catalog.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
+        _metrics.Dispose();
     }
 
     private async Task<RunJournal> StartAsync(AgentRunRequest request, AgentStepCallback? onStep, CancellationToken cancellationToken)
@@ -270,6 +274,7 @@ public sealed class AgentRuntime : IAsyncDisposable
         }
 
         RuntimeLog.RunStarted(_logger, runId, definition.Type);
+        _metrics.Entered(journal.State, RunStatus.Running);
         return journal;
     }
 
@@ -292,8 +297,13 @@ public sealed class AgentRuntime : IAsyncDisposable
 
     private AgentRunResult Result(RunState state) => _drives.Result(state);
 
-    private Task<AgentRunResult> DriveAsync(RunJournal journal, bool fresh, bool waitForLease, CancellationToken cancellationToken) =>
-        _drives.DriveAsync(journal, fresh, waitForLease, _stopping.Token, cancellationToken);
+    private async Task<AgentRunResult> DriveAsync(RunJournal journal, bool fresh, bool waitForLease, CancellationToken cancellationToken)
+    {
+        var before = journal.State.Status;
+        var result = await _drives.DriveAsync(journal, fresh, waitForLease, _stopping.Token, cancellationToken).ConfigureAwait(false);
+        _metrics.Drove(before, result);
+        return result;
+    }
 
     private static string Actor(string? who) => who is null ? "user" : $"user:{who}";
 }

@@ -51,6 +51,12 @@ public sealed record AgentRuntimeOptions
     /// <summary>The host's models are answered by the CompanyOS emulator: recorded in every new run (<c>RunStarted.emulated</c>) so lists can mark it.</summary>
     public bool Emulated { get; init; }
 
+    /// <summary>
+    /// Record tool arguments and results on the <c>execute_tool</c> spans. Off unless opted in; default: the environment
+    /// variable <c>OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true</c>. (Prompts and answers are the gateway's switch.)
+    /// </summary>
+    public bool RecordContents { get; init; } = TelemetryContentCapture.FromEnvironment();
+
     /// <summary>Settings of the run read model (<see cref="AgentRuntime.Runs"/>).</summary>
     public ReadModel.RunCatalogOptions Catalog { get; init; } = new();
 

@@ -13,6 +13,9 @@ public static class AgentTelemetry
     /// <summary>The <see cref="ActivitySource"/> name to subscribe to (e.g. <c>AddSource("CompanyOs.Agents")</c>).</summary>
     public const string SourceName = "CompanyOs.Agents";
 
+    /// <summary>The meter name of the runtime's metrics (<c>AddMeter("CompanyOs.Agents")</c>): <c>companyos.agent.runs</c>.</summary>
+    public const string MeterName = "CompanyOs.Agents";
+
     private static readonly ActivitySource Source = new(SourceName);
 
     internal static Activity? StartDrive(RunState state)

@@ -37,6 +37,7 @@ public sealed class GatewayBuilder
     private PriceTable? _prices;
     private ModelCatalog? _catalog;
     private ILlmCallRecorder? _recorder;
+    private bool _recordContents = TelemetryContentCapture.FromEnvironment();
 
     /// <param name="options">The validated configuration (see <see cref="LlmConfigLoader"/>).</param>
     /// <param name="providers">
@@ -71,6 +72,17 @@ public sealed class GatewayBuilder
 
     /// <summary>Told about every call the gateway charged (a durable usage log); default: none.</summary>
     public GatewayBuilder WithCallRecorder(ILlmCallRecorder recorder) => Set(ref _recorder, recorder);
+
+    /// <summary>
+    /// Record prompts and answers on the gateway's call spans (<c>gen_ai.input.messages</c>, <c>gen_ai.output.messages</c>).
+    /// Off unless opted in: default <see cref="TelemetryContentCapture.FromEnvironment"/>
+    /// (<c>OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true</c>). Keys are never recorded either way.
+    /// </summary>
+    public GatewayBuilder WithContentRecording(bool record)
+    {
+        _recordContents = record;
+        return this;
+    }
 
     /// <summary>Validates the options, creates the provider clients and assembles the default pipeline.</summary>
     /// <exception cref="ConfigurationException">The options are invalid (ranges, unknown providers, fallback cycles…).</exception>
@@ -132,6 +144,7 @@ public sealed class GatewayBuilder
                 RateLimiters = limiters,
                 CallRecorder = _recorder,
                 Cache = cache,
+                RecordContents = _recordContents,
                 Owned = [.. owned],
             };
         }

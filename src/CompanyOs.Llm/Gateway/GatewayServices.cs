@@ -61,6 +61,9 @@ public sealed class GatewayServices : IDisposable
     /// <summary>Told about every charged call; null when nobody listens.</summary>
     internal ILlmCallRecorder? CallRecorder { get; init; }
 
+    /// <summary>Record prompts and answers on the call spans (<see cref="GatewayBuilder.WithContentRecording"/>).</summary>
+    internal bool RecordContents { get; init; }
+
     /// <summary>Null when no call can use the cache (not configured and not requested).</summary>
     internal HybridCache? Cache { get; init; }
 

@@ -131,7 +131,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         builder.Services.AddSingleton<ShutdownDrain>();
         builder.Services.AddSingleton<ModelDirectory>();
         builder.Services.AddServerMetrics();
-        builder.Services.AddServerTracing(builder.Configuration);
+        builder.Services.AddServerTelemetry(builder.Configuration);
         builder.Services.AddAgentRuns();
         var readiness = builder.Services.AddHealthChecks();
         // Registered before the gateway is built, so that the gateway (limits, budgets) and count_tokens count alike.

@@ -23,6 +23,12 @@ public sealed partial class ToolInvoker
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
+    /// <summary>
+    /// Record tool arguments and results on the <c>execute_tool</c> spans (<c>gen_ai.tool.call.arguments</c>,
+    /// <c>gen_ai.tool.call.result</c>). Off unless opted in; default: <see cref="TelemetryContentCapture.FromEnvironment"/>.
+    /// </summary>
+    public bool RecordContents { get; init; } = TelemetryContentCapture.FromEnvironment();
+
     /// <summary>Invokes tool <paramref name="name"/>. Only cancellation by <paramref name="cancellationToken"/> is thrown.</summary>
     public async Task<ToolResult> InvokeAsync(string name, JsonElement arguments, ToolInvocationContext context, CancellationToken cancellationToken = default) =>
         (await InvokeWithOutcomeAsync(name, arguments, context, cancellationToken).ConfigureAwait(false)).Result;
@@ -35,9 +41,9 @@ public sealed partial class ToolInvoker
         string name, JsonElement arguments, ToolInvocationContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        using var span = ToolTelemetry.Start(name, context);
+        using var span = ToolTelemetry.Start(name, context, arguments, RecordContents);
         var outcome = await InvokeCoreAsync(name, arguments, context, cancellationToken).ConfigureAwait(false);
-        ToolTelemetry.End(span, outcome.Failure);
+        ToolTelemetry.End(span, outcome, RecordContents);
         return outcome;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Agents.Tests.TestDoubles;
@@ -107,11 +108,67 @@ public sealed class TracingTests
         Assert.Equal(callId, tool.GetTagItem("gen_ai.tool.call.id"));
         Assert.True(tool.StartTimeUtc >= first.StartTimeUtc + first.Duration && tool.StartTimeUtc + tool.Duration <= calls[1].StartTimeUtc);
 
-        // Every span hangs off this run's tree; no message content, task or key is recorded anywhere.
+        // Every span hangs off this run's tree; no message content (off by default), task or key is recorded anywhere.
+        Assert.All(spans, a => Assert.DoesNotContain(a.TagObjects, t => t.Key is "gen_ai.input.messages" or "gen_ai.output.messages"
+            or "gen_ai.tool.call.arguments" or "gen_ai.tool.call.result"));
         Assert.All(spans.Where(a => a != agent), a => Assert.True(byId.ContainsKey(a.ParentSpanId), a.DisplayName));
         var values = spans.SelectMany(a => a.TagObjects).Select(t => t.Value is string[] many ? string.Join(",", many) : t.Value?.ToString() ?? "").ToList();
         Assert.DoesNotContain(values, v => v.Contains("secret task", StringComparison.Ordinal) || v.Contains("alpha", StringComparison.Ordinal)
             || v.Contains("sk-test", StringComparison.Ordinal) || v.Contains("Alpha is covered", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Message_contents_are_on_the_spans_only_when_opted_in_and_keys_never()
+    {
+        var exported = new List<Activity>();
+        using var tracing = Sdk.CreateTracerProviderBuilder()
+            .AddSource(TestSource.Name, AgentTelemetry.SourceName, GatewayTelemetry.SourceName, ToolTelemetry.SourceName)
+            .SetSampler(new OneTraceSampler(RootName))
+            .AddInMemoryExporter(exported)
+            .Build();
+        await using var model = await EmulatedModel.StartAsync(ProviderKind.OpenAI, Ct, fallback: ProviderKind.Anthropic, recordContents: true);
+        model.Server.Faults.Enqueue(Fault.Status(503), times: 2);
+        model.Enqueue(
+            ScriptedTurn.ToolCalls(("web_search", """{"query":"alpha"}""")),
+            ScriptedTurn.Text("Alpha is covered."));
+        var h = new RuntimeHarness { Chat = model.Gateway };
+        h.AddTool("web_search");
+        h.Define();
+        await using var runtime = h.CreateRuntime(new AgentRuntimeOptions { RecordContents = true });
+
+        using (TestSource.StartActivity(RootName))
+        {
+            Assert.Equal(RunStatus.Completed, (await runtime.RunAsync(RuntimeHarness.Request(task: "secret task text"), cancellationToken: Ct)).Status);
+        }
+
+        tracing.ForceFlush();
+        var spans = exported.Where(a => a.Source.Name != TestSource.Name).ToList();
+        var calls = spans.Where(a => a.Source.Name == GatewayTelemetry.SourceName && a.Kind == ActivityKind.Internal).OrderBy(a => a.StartTimeUtc).ToList();
+        Assert.Equal(2, calls.Count);
+
+        // The first call: the task went in (GenAI message JSON), the tool call came out.
+        using var input = JsonDocument.Parse((string)calls[0].GetTagItem("gen_ai.input.messages")!);
+        var user = input.RootElement.EnumerateArray().Single(m => m.GetProperty("role").GetString() == "user");
+        Assert.Contains("secret task text", user.GetProperty("parts")[0].GetProperty("content").GetString(), StringComparison.Ordinal);
+        using var output = JsonDocument.Parse((string)calls[0].GetTagItem("gen_ai.output.messages")!);
+        var call = output.RootElement[0].GetProperty("parts").EnumerateArray().Single(p => p.GetProperty("type").GetString() == "tool_call");
+        Assert.Equal(("web_search", "alpha"), (call.GetProperty("name").GetString(), call.GetProperty("arguments").GetProperty("query").GetString()));
+        Assert.Equal("tool_calls", output.RootElement[0].GetProperty("finish_reason").GetString());
+
+        // The second call: the tool's result went in, the answer came out.
+        using var second = JsonDocument.Parse((string)calls[1].GetTagItem("gen_ai.input.messages")!);
+        Assert.Contains(second.RootElement.EnumerateArray().SelectMany(m => m.GetProperty("parts").EnumerateArray()), p => p.GetProperty("type").GetString() == "tool_call_response");
+        Assert.Contains("Alpha is covered.", (string)calls[1].GetTagItem("gen_ai.output.messages")!, StringComparison.Ordinal);
+
+        // Tool arguments and result on the tool span; nothing on the attempt spans.
+        var tool = Assert.Single(spans, a => a.Source.Name == ToolTelemetry.SourceName);
+        Assert.Equal("""{"query":"alpha"}""", tool.GetTagItem("gen_ai.tool.call.arguments"));
+        Assert.NotNull(tool.GetTagItem("gen_ai.tool.call.result"));
+        Assert.All(spans.Where(a => a.Kind == ActivityKind.Client), a => Assert.Null(a.GetTagItem("gen_ai.input.messages")));
+
+        // Contents on, keys still never.
+        var values = spans.SelectMany(a => a.TagObjects).Select(t => t.Value is string[] many ? string.Join(",", many) : t.Value?.ToString() ?? "");
+        Assert.DoesNotContain(values, v => v.Contains("sk-test", StringComparison.Ordinal));
     }
 
     [Fact]

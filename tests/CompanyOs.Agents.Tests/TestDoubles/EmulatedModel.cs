@@ -32,13 +32,16 @@ internal sealed class EmulatedModel : IAsyncDisposable
     /// <summary>The model id the gateway sends for this provider (priced in the shipped price table).</summary>
     public string Model => Kind == ProviderKind.Anthropic ? "claude-3-5-haiku-20241022" : "gpt-4o-mini";
 
-    /// <summary>Starts an emulator and a gateway whose provider <c>a</c> is <paramref name="kind"/>; <paramref name="fallback"/> adds provider <c>b</c>.</summary>
-    public static async Task<EmulatedModel> StartAsync(ProviderKind kind, CancellationToken cancellationToken, ProviderKind? fallback = null)
+    /// <summary>
+    /// Starts an emulator and a gateway whose provider <c>a</c> is <paramref name="kind"/>; <paramref name="fallback"/> adds provider
+    /// <c>b</c>. <paramref name="recordContents"/>: the gateway records prompts and answers on its spans (off whatever the environment says).
+    /// </summary>
+    public static async Task<EmulatedModel> StartAsync(ProviderKind kind, CancellationToken cancellationToken, ProviderKind? fallback = null, bool recordContents = false)
     {
         var server = await EmulatorServer.StartAsync(cancellationToken: cancellationToken);
         var a = Provider(server, "a", kind);
         var providers = fallback is { } other ? new[] { a with { FallbackProvider = "b" }, Provider(server, "b", other) } : [a];
-        return new EmulatedModel(server, kind, LlmGateway.CreateBuilder(Options(providers), new ProviderClientFactory()).Build());
+        return new EmulatedModel(server, kind, LlmGateway.CreateBuilder(Options(providers), new ProviderClientFactory()).WithContentRecording(recordContents).Build());
     }
 
     /// <summary>Scripts the model's next turns (see <see cref="ScriptedTurn"/>).</summary>

@@ -90,21 +90,33 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             call.WaitingForPermit = false;
+            services.Stats.Metrics.RecordRateLimitWait(call, services.Time.GetElapsedTime(started), "timeout");
             throw new RateLimitedException(provider, $"Waited the maximum {_policy.MaxWait} for a rate-limit permit of provider '{provider}'.", null, ex);
+        }
+        catch (OperationCanceledException) when (RecordWait(call, started, "cancelled"))
+        {
+            throw; // Not reached: the filter only records the wait.
         }
 
         call.WaitingForPermit = false;
-
+        var waited = services.Time.GetElapsedTime(started);
         if (!lease.IsAcquired)
         {
+            services.Stats.Metrics.RecordRateLimitWait(call, waited, "refused");
             lease.TryGetMetadata(MetadataName.ReasonPhrase, out var reason);
             lease.Dispose();
             throw new RateLimitedException(provider, $"Rate limit of provider '{provider}': {reason ?? "refused"}.", retryAfter);
         }
 
-        var waited = services.Time.GetElapsedTime(started);
+        services.Stats.Metrics.RecordRateLimitWait(call, waited, "acquired");
         LogWaited(logger, provider, waited);
         return lease;
+    }
+
+    private bool RecordWait(GatewayCall call, long started, string outcome)
+    {
+        services.Stats.Metrics.RecordRateLimitWait(call, services.Time.GetElapsedTime(started), outcome);
+        return false;
     }
 
     private static void Correct(SlidingWindowLogRateLimiter limiter, RateLimitLease lease, GatewayCall call)

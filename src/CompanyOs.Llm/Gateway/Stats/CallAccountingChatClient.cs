@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Errors;
+using CompanyOs.Llm.Gateway.Budgets;
 using CompanyOs.Llm.Gateway.Telemetry;
 using Microsoft.Extensions.AI;
 
@@ -42,7 +43,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     /// </summary>
     private async Task<ChatResponse> TracedAsync(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        using var span = call.Activity = GatewayTelemetry.StartCall(call);
+        using var span = call.Activity = GatewayTelemetry.StartCall(call, messages, services.RecordContents);
         return await FinishAsync(call, InnerCall.Start(InnerClient, messages, options, cancellationToken)).ConfigureAwait(false);
     }
 
@@ -66,13 +67,19 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     {
         var info = RecordSuccess(call, response.FinishReason);
         (response.AdditionalProperties ??= [])[LlmCallInfo.PropertyKey] = info;
+        if (call.Activity is not null && services.RecordContents)
+        {
+            GatewayTelemetry.RecordOutput(call.Activity, response.Messages, response.FinishReason);
+        }
     }
 
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
-        using var span = call.Activity = GatewayTelemetry.StartCall(call);
+        using var span = call.Activity = GatewayTelemetry.StartCall(call, messages, services.RecordContents);
+        // The answer is kept for the span only when contents are recorded and the span is.
+        var answer = span is { IsAllDataRequested: true } && services.RecordContents ? new List<ChatResponseUpdate>() : null;
         ChatFinishReason? finishReason = null;
         var ended = false;
         var routed = false;
@@ -103,6 +110,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
                 // reader waits for) is held until the next one, so that the call's info rides on the provider's last update.
                 var current = stream.Current;
                 finishReason = current.FinishReason ?? finishReason;
+                answer?.Add(current);
                 if (held is not null)
                 {
                     yield return held;
@@ -150,6 +158,11 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         }
 
         var info = RecordSuccess(call, finishReason);
+        if (answer is not null)
+        {
+            GatewayTelemetry.RecordOutput(span, answer.ToChatResponse().Messages, finishReason);
+        }
+
         if (!routed && held is not null)
         {
             (held.AdditionalProperties ??= [])[LlmCallRoute.PropertyKey] = Route(call);
@@ -220,7 +233,7 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         var cost = call.TotalCost(services.CostOf(call));
         var latency = services.Time.GetElapsedTime(call.StartTimestamp);
         var usage = call.CacheHit ? null : call.TotalUsage(call.Usage);
-        services.Stats.Record(Key(call), new CallOutcome
+        services.Stats.Record(call, new CallOutcome
         {
             Retries = call.Retries,
             FellBack = call.FallbackPath is not null,
@@ -265,9 +278,10 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
         var billed = call.BilledUsage;
         var duration = services.Time.GetElapsedTime(call.StartTimestamp);
         var charged = interrupted?.Usage ?? billed;
-        services.Stats.Record(Key(call), new CallOutcome
+        services.Stats.Record(call, new CallOutcome
         {
             ErrorClass = ErrorClass.Of(exception),
+            RefusedBy = (exception as BudgetExceededException)?.Scope.Kind,
             Retries = call.Retries,
             FellBack = call.FallbackPath is not null,
             InputTokens = charged?.InputTokenCount ?? 0,
@@ -294,6 +308,4 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
 
         return false;
     }
-
-    private static StatsKey Key(GatewayCall call) => new(call.Provider.Name, call.Model, call.Context?.OrgId, call.Context?.AgentType);
 }

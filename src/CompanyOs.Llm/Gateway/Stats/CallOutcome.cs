@@ -5,6 +5,9 @@ internal readonly record struct CallOutcome
 {
     public string? ErrorClass { get; init; }
 
+    /// <summary>The kind of budget that refused the call (<see cref="ErrorClass"/> is then <c>budget_exceeded</c>).</summary>
+    public Budgets.BudgetScopeKind? RefusedBy { get; init; }
+
     public int Retries { get; init; }
 
     public bool FellBack { get; init; }

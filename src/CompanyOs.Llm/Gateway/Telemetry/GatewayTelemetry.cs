@@ -8,7 +8,8 @@ namespace CompanyOs.Llm.Gateway.Telemetry;
 /// <summary>
 /// The gateway's traces, named after the OpenTelemetry GenAI semantic conventions: a <c>chat {model}</c> span per gateway
 /// call (internal) with one child <c>chat {model}</c> span per upstream attempt (client), so retries, fallback steps and
-/// cache hits are visible. Message contents and keys are never recorded. When nothing listens to <see cref="SourceName"/>,
+/// cache hits are visible. Message contents only when opted in (<c>gen_ai.input.messages</c>, <c>gen_ai.output.messages</c> on
+/// the call span; see <see cref="GatewayBuilder.WithContentRecording"/>); keys never. When nothing listens to <see cref="SourceName"/>,
 /// <see cref="ActivitySource.StartActivity(string, ActivityKind)"/> returns null and no tag is built.
 /// </summary>
 public static class GatewayTelemetry
@@ -24,8 +25,8 @@ public static class GatewayTelemetry
 
     internal static readonly ActivitySource Source = new(SourceName);
 
-    /// <summary>Starts the span of one gateway call; null when nobody listens.</summary>
-    internal static Activity? StartCall(GatewayCall call)
+    /// <summary>Starts the span of one gateway call; null when nobody listens. <paramref name="messages"/> are recorded only when <paramref name="recordContents"/>.</summary>
+    internal static Activity? StartCall(GatewayCall call, IEnumerable<ChatMessage> messages, bool recordContents)
     {
         if (!Source.HasListeners())
         {
@@ -43,9 +44,23 @@ public static class GatewayTelemetry
             {
                 activity.SetTag("companyos.org", org);
             }
+
+            if (recordContents)
+            {
+                activity.SetTag("gen_ai.input.messages", GenAiMessages.Serialize(messages));
+            }
         }
 
         return activity;
+    }
+
+    /// <summary>The answer's messages on the call span (<c>gen_ai.output.messages</c>), when contents are opted in.</summary>
+    internal static void RecordOutput(Activity? activity, IEnumerable<ChatMessage> messages, ChatFinishReason? finishReason)
+    {
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("gen_ai.output.messages", GenAiMessages.Serialize(messages, finishReason?.Value));
+        }
     }
 
     /// <summary>Starts the span of one upstream attempt under the call's span; null when nobody listens.</summary>

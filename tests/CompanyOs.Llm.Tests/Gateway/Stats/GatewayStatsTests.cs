@@ -61,7 +61,8 @@ public sealed class GatewayStatsTests
         await GatewayCalls.CallAsync(gateway, true, For("acme", "researcher"), cancellationToken: TestContext.Current.CancellationToken);
 
         var request = Assert.Single(requests.GetMeasurementSnapshot());
-        Assert.Equal("a", request.Tags["gen_ai.provider.name"]);
+        Assert.Equal("openai", request.Tags["gen_ai.provider.name"]); // the semantic conventions' name of the provider's kind
+        Assert.Equal("a", request.Tags["companyos.provider"]); // the configured name
         Assert.Equal("acme", request.Tags["companyos.org"]);
         Assert.Equal(100, tokens.GetMeasurementSnapshot().Single(m => (string?)m.Tags["gen_ai.token.type"] == "input").Value);
         Assert.True(Assert.Single(cost.GetMeasurementSnapshot()).Value > 0);

@@ -35,6 +35,7 @@ public sealed partial class RedisSpendStore : ISpendStore, IAsyncDisposable
     private readonly ISpendStore? _ledger;
     private readonly ILogger _logger;
     private readonly RedisKey _instances;
+    private readonly RedisKey _applied;
     private readonly RedisValue _me = Guid.NewGuid().ToString("N");
     private readonly RedisValue _leaseMs;
     private readonly RedisValue _ttlMs = (long)ScopeTtl.TotalMilliseconds;
@@ -42,6 +43,7 @@ public sealed partial class RedisSpendStore : ISpendStore, IAsyncDisposable
     private readonly List<(RedisKey[] Keys, RedisValue[] Args)> _pending = [];
     private readonly ITimer _heartbeat;
     private int _flushing;
+    private long _operations;
 
     /// <param name="redis">The shared Redis.</param>
     /// <param name="ledger">
@@ -61,6 +63,7 @@ public sealed partial class RedisSpendStore : ISpendStore, IAsyncDisposable
         _ledger = ledger;
         _logger = logger ?? NullLogger.Instance;
         _instances = redis.KeyPrefix + "{spend}:instances";
+        _applied = redis.KeyPrefix + "{spend}:applied:" + _me;
         var renew = lease / 3;
         _heartbeat = (time ?? TimeProvider.System).CreateTimer(static s => _ = ((RedisSpendStore)s!).RenewAsync(), this, renew, renew);
     }
@@ -79,19 +82,21 @@ public sealed partial class RedisSpendStore : ISpendStore, IAsyncDisposable
         }
 
         var keys = KeysOf(checks);
-        var args = new RedisValue[5 + (4 * checks.Count)];
+        var operation = NextOperation('r');
+        var args = new RedisValue[6 + (4 * checks.Count)];
         args[0] = _me;
         args[1] = _leaseMs;
         args[2] = ToNanos(amount.Usd);
         args[3] = amount.Tokens;
         args[4] = _ttlMs;
+        args[5] = operation;
         for (var i = 0; i < checks.Count; i++)
         {
             var limit = checks[i].Limit;
-            args[5 + (4 * i)] = limit.MaxUsd is { } usd ? (long)decimal.Floor(usd * NanosPerUsd) : -1;
-            args[6 + (4 * i)] = limit.MaxTokens ?? -1;
-            args[7 + (4 * i)] = string.Empty;
+            args[6 + (4 * i)] = limit.MaxUsd is { } usd ? (long)decimal.Floor(usd * NanosPerUsd) : -1;
+            args[7 + (4 * i)] = limit.MaxTokens ?? -1;
             args[8 + (4 * i)] = string.Empty;
+            args[9 + (4 * i)] = string.Empty;
         }
 
         try
@@ -105,8 +110,8 @@ public sealed partial class RedisSpendStore : ISpendStore, IAsyncDisposable
                 {
                     var i = (int)index - 1;
                     var seed = _ledger is null ? default : await _ledger.GetSpentAsync(checks[i].Scope, cancellationToken).ConfigureAwait(false);
-                    args[7 + (4 * i)] = ToNanos(seed.Usd);
-                    args[8 + (4 * i)] = seed.Tokens;
+                    args[8 + (4 * i)] = ToNanos(seed.Usd);
+                    args[9 + (4 * i)] = seed.Tokens;
                 }
 
                 result = (long[])(await _redis.Database.ScriptEvaluateAsync(RedisSpendScripts.Reserve, keys, args).ConfigureAwait(false))!;
@@ -119,7 +124,9 @@ public sealed partial class RedisSpendStore : ISpendStore, IAsyncDisposable
         }
         catch (Exception e) when (RedisConnection.IsUnavailable(e))
         {
+            // The reservation may have run before the failure (a timeout): release it if it did, once Redis answers.
             _redis.MarkDown(e);
+            Keep(Settlement(keys, amount, default, required: operation));
             throw Unavailable(e);
         }
     }
@@ -137,10 +144,7 @@ public sealed partial class RedisSpendStore : ISpendStore, IAsyncDisposable
             await _ledger.SettleAsync(checks, default, actual, cancellationToken).ConfigureAwait(false);
         }
 
-        var settlement = (KeysOf(checks), new RedisValue[]
-        {
-            _me, _leaseMs, ToNanos(reserved.Usd), reserved.Tokens, ToNanos(actual.Usd), actual.Tokens, _ttlMs,
-        });
+        var settlement = Settlement(KeysOf(checks), reserved, actual, required: string.Empty);
         if (!_redis.CanTry())
         {
             Keep(settlement);
@@ -149,7 +153,7 @@ public sealed partial class RedisSpendStore : ISpendStore, IAsyncDisposable
 
         try
         {
-            await _redis.Database.ScriptEvaluateAsync(RedisSpendScripts.Settle, settlement.Item1, settlement.Item2).ConfigureAwait(false);
+            await _redis.Database.ScriptEvaluateAsync(RedisSpendScripts.Settle, settlement.Keys, settlement.Args).ConfigureAwait(false);
             _redis.MarkUp();
         }
         catch (Exception e) when (RedisConnection.IsUnavailable(e))
@@ -275,6 +279,12 @@ public sealed partial class RedisSpendStore : ISpendStore, IAsyncDisposable
         }
     }
 
+    /// <summary>A settlement with its own operation id, so that replaying it after an ambiguous failure applies it at most once.</summary>
+    private (RedisKey[] Keys, RedisValue[] Args) Settlement(RedisKey[] keys, SpendAmount reserved, SpendAmount actual, RedisValue required) =>
+        (keys, [_me, _leaseMs, ToNanos(reserved.Usd), reserved.Tokens, ToNanos(actual.Usd), actual.Tokens, _ttlMs, NextOperation('s'), required]);
+
+    private string NextOperation(char kind) => kind + Interlocked.Increment(ref _operations).ToString(CultureInfo.InvariantCulture);
+
     private void Keep((RedisKey[] Keys, RedisValue[] Args) settlement)
     {
         int count;
@@ -292,11 +302,12 @@ public sealed partial class RedisSpendStore : ISpendStore, IAsyncDisposable
 
     private RedisKey[] KeysOf(IReadOnlyList<BudgetCheck> checks)
     {
-        var keys = new RedisKey[checks.Count + 1];
+        var keys = new RedisKey[checks.Count + 2];
         keys[0] = _instances;
+        keys[1] = _applied;
         for (var i = 0; i < checks.Count; i++)
         {
-            keys[i + 1] = KeyOf(checks[i].Scope);
+            keys[i + 2] = KeyOf(checks[i].Scope);
         }
 
         return keys;

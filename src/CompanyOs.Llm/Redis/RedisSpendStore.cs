@@ -43,6 +43,7 @@ public sealed partial class RedisSpendStore : ISpendStore, IAsyncDisposable
     private readonly List<(RedisKey[] Keys, RedisValue[] Args)> _pending = [];
     private readonly ITimer _heartbeat;
     private int _flushing;
+    private int _disposed;
     private long _operations;
 
     /// <param name="redis">The shared Redis.</param>
@@ -209,6 +210,12 @@ public sealed partial class RedisSpendStore : ISpendStore, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The server registers it as itself and as ISpendStore: the container disposes it once per registration.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _heartbeat.DisposeAsync().ConfigureAwait(false);
         try
         {

@@ -42,6 +42,7 @@ internal static class RedisSpendScripts
         local me = ARGV[1]
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
         redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), me)
+        redis.call('PEXPIRE', KEYS[1], 86400000)
         local usd = tonumber(ARGV[3])
         local tok = tonumber(ARGV[4])
         local ttl = tonumber(ARGV[5])
@@ -109,6 +110,7 @@ internal static class RedisSpendScripts
     public const string Settle = Now + "\n" + """
         local me = ARGV[1]
         redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), me)
+        redis.call('PEXPIRE', KEYS[1], 86400000)
         if redis.call('ZSCORE', KEYS[2], ARGV[8]) then return 0 end
         if ARGV[9] ~= '' and not redis.call('ZSCORE', KEYS[2], ARGV[9]) then
           applied(ARGV[8])
@@ -132,6 +134,7 @@ internal static class RedisSpendScripts
     /// <summary>ARGV: instance id, instance lease (ms). Extends this instance's lease, so its reservations stay counted.</summary>
     public const string Heartbeat = Now + "\n" + """
         redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], 86400000)
         return 1
         """;
 }

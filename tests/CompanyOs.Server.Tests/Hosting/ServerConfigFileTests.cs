@@ -33,6 +33,10 @@ public sealed class ServerConfigFileTests
     [InlineData("default_org: \"\"\n", "default_org", "must not be empty")]
     [InlineData("keys_store: mysql\n", "keys_store", "must be 'sqlite' or 'postgres', got 'mysql'")]
     [InlineData("keys_store: postgres\nkeys_connection_string_env: \" \"\n", "keys_connection_string_env", "must not be empty")]
+    [InlineData("redis: \"127.0.0.1:6379,bogus=1\"\n", "redis", "must be a StackExchange.Redis configuration string")]
+    [InlineData("redis: \"password=x\"\n", "redis", "must name a Redis endpoint")]
+    [InlineData("redis_key_prefix: \"a b\"\n", "redis_key_prefix", "without spaces")]
+    [InlineData("instances: 0\n", "instances", "line 1")]
     public async Task A_bad_server_yaml_fails_startup_naming_file_key_and_problem(string yaml, string key, string problem)
     {
         var file = WriteYaml(yaml);

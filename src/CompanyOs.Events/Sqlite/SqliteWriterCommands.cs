@@ -19,6 +19,7 @@ internal sealed class SqliteWriterCommands : IDisposable
     private readonly SqliteCommand _head;
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _upsertStream;
+    private readonly SqliteCommand _advanceStream;
     private readonly SqliteCommand _begin;
     private readonly SqliteCommand _commit;
     private readonly SqliteCommand _savepoint;
@@ -27,7 +28,7 @@ internal sealed class SqliteWriterCommands : IDisposable
 
     public SqliteWriterCommands(SqliteConnection connection)
     {
-        _version = Create(connection, "SELECT version FROM streams WHERE stream_id = $s", "$s");
+        _version = Create(connection, "SELECT version, org_id IS NULL FROM streams WHERE stream_id = $s", "$s");
         // Which of the batch's ids the stream already holds (only asked when an append may be a retry).
         _lookup = Create(
             connection,
@@ -57,6 +58,8 @@ internal sealed class SqliteWriterCommands : IDisposable
                 org_id = COALESCE(streams.org_id, excluded.org_id)
             """,
             "$s", "$v", "$org", "$at");
+        // The usual case, a stream that exists and whose org is settled: leaves the org index alone (one page less per commit).
+        _advanceStream = Create(connection, "UPDATE streams SET version = $v, updated_at = $at WHERE stream_id = $s", "$s", "$v", "$at");
     }
 
     /// <summary>Takes SQLite's write lock (waiting up to busy_timeout for other processes).</summary>
@@ -100,10 +103,10 @@ internal sealed class SqliteWriterCommands : IDisposable
     /// <exception cref="ConcurrencyException">The expected version does not match (the caller rolls back to the savepoint).</exception>
     public (AppendResult Result, bool Wrote) Append(SqliteAppendRequest request, long nowMicros, ref long head)
     {
-        var current = ReadVersion(request.StreamId);
+        var (current, orgMissing) = ReadStream(request.StreamId);
         if (AppendPlan.Matches(request.Expected, current))
         {
-            if (TryWrite(request.StreamId, request.Events, (current ?? -1) + 1, nowMicros, ref head) is { } written)
+            if (TryWrite(request.StreamId, request.Events, (current ?? -1) + 1, current is not null && !orgMissing, nowMicros, ref head) is { } written)
             {
                 return (written, true);
             }
@@ -120,7 +123,7 @@ internal sealed class SqliteWriterCommands : IDisposable
             return (stored, false);
         }
 
-        return TryWrite(request.StreamId, plan.ToWrite, plan.FirstVersion, nowMicros, ref head) is { } result
+        return TryWrite(request.StreamId, plan.ToWrite, plan.FirstVersion, current is not null && !orgMissing, nowMicros, ref head) is { } result
             ? (result, true)
             : throw new EventStoreException($"Append to stream '{request.StreamId}': an event id not found by the idempotency look-up is already stored.");
     }
@@ -132,6 +135,7 @@ internal sealed class SqliteWriterCommands : IDisposable
         _head.Dispose();
         _insert.Dispose();
         _upsertStream.Dispose();
+        _advanceStream.Dispose();
         _begin.Dispose();
         _commit.Dispose();
         _savepoint.Dispose();
@@ -139,8 +143,11 @@ internal sealed class SqliteWriterCommands : IDisposable
         _rollbackTo.Dispose();
     }
 
-    /// <summary>Inserts <paramref name="events"/> from <paramref name="firstVersion"/> on; null (head unchanged) when one of their ids is already stored.</summary>
-    private AppendResult? TryWrite(string streamId, IReadOnlyList<PreparedEvent> events, long firstVersion, long nowMicros, ref long head)
+    /// <summary>
+    /// Inserts <paramref name="events"/> from <paramref name="firstVersion"/> on and moves the stream row; null (head unchanged)
+    /// when one of their ids is already stored. <paramref name="orgSettled"/>: the stream row exists and already names its org.
+    /// </summary>
+    private AppendResult? TryWrite(string streamId, IReadOnlyList<PreparedEvent> events, long firstVersion, bool orgSettled, long nowMicros, ref long head)
     {
         var position = head;
         var version = firstVersion;
@@ -166,20 +173,33 @@ internal sealed class SqliteWriterCommands : IDisposable
             org ??= e.OrgId;
         }
 
-        var u = _upsertStream.Parameters;
-        u[0].Value = streamId;
-        u[1].Value = version - 1;
-        u[2].Value = (object?)org ?? DBNull.Value;
-        u[3].Value = nowMicros;
-        _upsertStream.ExecuteNonQuery();
+        if (orgSettled || (org is null && firstVersion > 0))
+        {
+            var a = _advanceStream.Parameters;
+            a[0].Value = streamId;
+            a[1].Value = version - 1;
+            a[2].Value = nowMicros;
+            _advanceStream.ExecuteNonQuery();
+        }
+        else
+        {
+            var u = _upsertStream.Parameters;
+            u[0].Value = streamId;
+            u[1].Value = version - 1;
+            u[2].Value = (object?)org ?? DBNull.Value;
+            u[3].Value = nowMicros;
+            _upsertStream.ExecuteNonQuery();
+        }
         head = position;
         return new AppendResult(version - 1, position);
     }
 
-    private long? ReadVersion(string streamId)
+    /// <summary>The stream's version (null: no stream) and whether its row names no org yet.</summary>
+    private (long? Version, bool OrgMissing) ReadStream(string streamId)
     {
         _version.Parameters[0].Value = streamId;
-        return _version.ExecuteScalar() is long version ? version : null;
+        using var reader = _version.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1) != 0) : (null, true);
     }
 
     private Dictionary<Guid, StoredEventRef> Lookup(SqliteAppendRequest request)

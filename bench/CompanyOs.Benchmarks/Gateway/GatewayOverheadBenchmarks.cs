@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
@@ -93,6 +94,22 @@ public class GatewayOverheadBenchmarks : IDisposable
         }
 
         return _limited.GetResponseAsync(_messages, _attributed);
+    }
+
+    /// <summary>
+    /// The same with a prompt the gateway has not seen before on every call, so its prompt token estimate is tokenized afresh
+    /// (the token count cache misses). The benchmark builds the message itself (≈ 200 B of the allocation).
+    /// </summary>
+    [Benchmark]
+    public Task<ChatResponse> Gateway_with_limits_and_budgets_new_prompt()
+    {
+        if (++_calls % 10_000 == 0)
+        {
+            _time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        List<ChatMessage> messages = [new(ChatRole.User, string.Create(CultureInfo.InvariantCulture, $"Summarise the quarterly report {_calls} in three bullet points."))];
+        return _limited.GetResponseAsync(messages, _attributed);
     }
 
     [Benchmark]

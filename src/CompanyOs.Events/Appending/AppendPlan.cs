@@ -22,6 +22,12 @@ internal sealed class AppendPlan
     /// <summary>The version the first written event gets.</summary>
     public long FirstVersion { get; }
 
+    /// <summary>True when <paramref name="expected"/> holds for a stream whose version is <paramref name="currentVersion"/> (null = no stream).</summary>
+    public static bool Matches(ExpectedVersion expected, long? currentVersion) =>
+        expected.IsAny
+        || (expected.IsNoStream && currentVersion is null)
+        || (!expected.IsNoStream && currentVersion == expected.Value);
+
     /// <summary>
     /// Rules: events whose id the stream already holds are dropped. If none remain the append is a repeat and succeeds
     /// with the original result, whatever <paramref name="expected"/> says. Otherwise <paramref name="expected"/> is checked
@@ -62,10 +68,7 @@ internal sealed class AppendPlan
             toWrite = remaining;
         }
 
-        var matches = expected.IsAny
-            || (expected.IsNoStream && currentVersion is null)
-            || (!expected.IsNoStream && currentVersion == expected.Value);
-        if (!matches)
+        if (!Matches(expected, currentVersion))
         {
             throw new ConcurrencyException(streamId, expected, currentVersion);
         }

@@ -25,11 +25,13 @@ internal static class AppendValidator
         }
 
         var prepared = new PreparedEvent[events.Count];
-        var seen = new HashSet<Guid>();
+        var seen = new HashSet<Guid>(events.Count);
+        EventMetadata? previousMetadata = null;
+        string? previousMetadataJson = null;
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i] ?? throw new ArgumentException($"Event {i} of the append to stream '{streamId}' is null.", nameof(events));
-            var where = string.Create(CultureInfo.InvariantCulture, $"event {i} (id {e.EventId}) of the append to stream '{streamId}'");
+            var where = new EventLocation(i, e.EventId, streamId);
             if (e.EventId == Guid.Empty)
             {
                 throw new ArgumentException($"Event {i} of the append to stream '{streamId}' has an empty event id.", nameof(events));
@@ -57,7 +59,10 @@ internal static class AppendValidator
                 throw new ArgumentException($"The data of {where} contains a NUL character (\\u0000), which the stores cannot hold.", nameof(events));
             }
 
-            var metadata = MetadataJson.Write(e.Metadata, where, nameof(events));
+            // Events of one batch often share one metadata object: serialize it once.
+            var metadata = ReferenceEquals(e.Metadata, previousMetadata) ? previousMetadataJson! : MetadataJson.Write(e.Metadata, where, nameof(events));
+            previousMetadata = e.Metadata;
+            previousMetadataJson = metadata;
             var bytes = (long)Encoding.UTF8.GetByteCount(data) + Encoding.UTF8.GetByteCount(metadata);
             if (bytes > options.MaxEventBytes)
             {
@@ -80,7 +85,7 @@ internal static class AppendValidator
             throw new ArgumentException("Stream id is empty or whitespace.", nameof(streamId));
         }
 
-        ValidateText(streamId, "stream id", options.MaxStreamIdLength, "the stream", nameof(streamId));
+        ValidateText(streamId, "stream id", options.MaxStreamIdLength, new TextLocation("the stream"), nameof(streamId));
     }
 
     /// <summary>Prefixes may be empty (all streams) but otherwise follow the stream id rules.</summary>
@@ -89,11 +94,14 @@ internal static class AppendValidator
         ArgumentNullException.ThrowIfNull(prefix, paramName);
         if (prefix.Length > 0)
         {
-            ValidateText(prefix, "stream prefix", options.MaxStreamIdLength, "the listing", paramName);
+            ValidateText(prefix, "stream prefix", options.MaxStreamIdLength, new TextLocation("the listing"), paramName);
         }
     }
 
-    private static void ValidateText(string? value, string what, int maxLength, string where, string paramName = "events")
+    private static void ValidateText(string? value, string what, int maxLength, EventLocation where) =>
+        ValidateText(value, what, maxLength, new TextLocation(null, where), "events");
+
+    private static void ValidateText(string? value, string what, int maxLength, TextLocation where, string paramName)
     {
         if (string.IsNullOrEmpty(value))
         {
@@ -128,6 +136,12 @@ internal static class AppendValidator
                 throw new ArgumentException($"The {what} of {where} contains an unpaired surrogate at index {i}.", paramName);
             }
         }
+    }
+
+    /// <summary>Where a checked text is: a fixed phrase, or an event (whose description is rendered only for an error).</summary>
+    private readonly record struct TextLocation(string? Phrase, EventLocation Event = default)
+    {
+        public override string ToString() => Phrase ?? Event.ToString();
     }
 
     private static string Printable(string value)

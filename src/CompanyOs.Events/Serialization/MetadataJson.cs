@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using CompanyOs.Events.Appending;
 
 namespace CompanyOs.Events.Serialization;
 
@@ -12,35 +14,57 @@ internal static class MetadataJson
     /// <summary>Key added to <see cref="EventMetadata.Extra"/> when stored data or metadata could not be read as written.</summary>
     public const string ReadErrorKey = "companyos.read_error";
 
+    private const int MaxRetainedBuffer = 16 * 1024;
+
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Write(EventMetadata metadata, string where, string paramName)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            w.WriteStartObject();
-            WriteString(w, "org_id", metadata.OrgId, where, paramName);
-            WriteString(w, "correlation_id", metadata.CorrelationId, where, paramName);
-            WriteString(w, "causation_id", metadata.CausationId, where, paramName);
-            WriteString(w, "actor", metadata.Actor, where, paramName);
-            if (metadata.Extra is { Count: > 0 } extra)
-            {
-                w.WriteStartObject("extra");
-                foreach (var (key, value) in extra)
-                {
-                    CheckNoNul(key, "extra key", where, paramName);
-                    CheckNoNul(value, $"extra '{key}'", where, paramName);
-                    w.WriteString(key, value);
-                }
+    [ThreadStatic]
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? _scratch;
 
-                w.WriteEndObject();
+    /// <summary>
+    /// The stored JSON of <paramref name="metadata"/>. Written through a per-thread buffer and writer, reused from call to call
+    /// (appends serialize one event after another, so allocating both per event would cost more than the JSON itself).
+    /// </summary>
+    /// <exception cref="ArgumentException">A value holds a NUL character; the message names <paramref name="where"/>.</exception>
+    public static string Write(EventMetadata metadata, EventLocation where, string paramName)
+    {
+        var (buffer, w) = _scratch ??= CreateScratch();
+        buffer.ResetWrittenCount();
+        w.Reset(buffer);
+        w.WriteStartObject();
+        WriteString(w, "org_id", metadata.OrgId, where, paramName);
+        WriteString(w, "correlation_id", metadata.CorrelationId, where, paramName);
+        WriteString(w, "causation_id", metadata.CausationId, where, paramName);
+        WriteString(w, "actor", metadata.Actor, where, paramName);
+        if (metadata.Extra is { Count: > 0 } extra)
+        {
+            w.WriteStartObject("extra");
+            foreach (var (key, value) in extra)
+            {
+                CheckNoNul(key, "extra key", where, paramName);
+                CheckNoNul(value, $"extra '{key}'", where, paramName);
+                w.WriteString(key, value);
             }
 
             w.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        w.WriteEndObject();
+        w.Flush();
+        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > MaxRetainedBuffer)
+        {
+            // A huge metadata object: do not keep its buffer alive for the thread's lifetime.
+            _scratch = null;
+        }
+
+        return json;
+    }
+
+    private static (ArrayBufferWriter<byte>, Utf8JsonWriter) CreateScratch()
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        return (buffer, new Utf8JsonWriter(buffer, WriterOptions));
     }
 
     /// <summary>Reads stored metadata; <paramref name="error"/> says what could not be read (null when all was fine).</summary>
@@ -126,7 +150,7 @@ internal static class MetadataJson
         return null;
     }
 
-    private static void WriteString(Utf8JsonWriter w, string name, string? value, string where, string paramName)
+    private static void WriteString(Utf8JsonWriter w, string name, string? value, EventLocation where, string paramName)
     {
         if (value is not null)
         {
@@ -135,7 +159,7 @@ internal static class MetadataJson
         }
     }
 
-    private static void CheckNoNul(string value, string what, string where, string paramName)
+    private static void CheckNoNul(string value, string what, EventLocation where, string paramName)
     {
         if (value.Contains('\0', StringComparison.Ordinal))
         {

@@ -7,8 +7,9 @@ namespace CompanyOs.Events.Sqlite;
 
 /// <summary>
 /// Serializes this process's appends onto one writer connection and commits whatever appends are waiting in one
-/// transaction (group commit). A conflicting append is detected before it writes anything, so it does not affect the
-/// others; any database error fails the whole group, which is rolled back.
+/// transaction (group commit): one fsync for the group. Each append runs in its own savepoint, so an append that conflicts
+/// or that the database refuses is undone alone and the others of its group are still committed; an error that ends the
+/// transaction (or the commit failing) fails the whole group, which is rolled back.
 /// No caller is answered before the commit that holds its events has returned. Other processes are kept out by
 /// SQLite's write lock (BEGIN IMMEDIATE + busy_timeout).
 /// </summary>
@@ -24,6 +25,7 @@ internal sealed class SqliteAppendWriter : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly AppendSignal _signal;
     private bool _disposed;
+    private long _committedGroups;
 
     public SqliteAppendWriter(SqliteConnection connection, string databasePath, TimeProvider timeProvider, AppendSignal signal)
     {
@@ -33,6 +35,15 @@ internal sealed class SqliteAppendWriter : IDisposable
         _timeProvider = timeProvider;
         _signal = signal;
     }
+
+    /// <summary>Appends waiting for the next group (for tests that need several appends in one group).</summary>
+    internal int Pending => _queue.Count;
+
+    /// <summary>True while an appender is committing (or about to): appends arriving now wait for the next group.</summary>
+    internal bool Committing => _gate.CurrentCount == 0;
+
+    /// <summary>Transactions committed so far, each holding one group of appends.</summary>
+    internal long CommittedGroups => Interlocked.Read(ref _committedGroups);
 
     public async Task<AppendResult> AppendAsync(SqliteAppendRequest request)
     {
@@ -110,19 +121,39 @@ internal sealed class SqliteAppendWriter : IDisposable
                 for (var i = 0; i < group.Count; i++)
                 {
                     var request = group[i];
+                    _commands.Savepoint();
                     try
                     {
                         var (result, written) = _commands.Append(request, now, ref head);
+                        _commands.Release();
                         wrote |= written;
                         outcomes[i] = () => request.Completion.TrySetResult(result);
                     }
                     catch (ConcurrencyException conflict)
                     {
+                        if (!_commands.TryUndo())
+                        {
+                            throw;
+                        }
+
                         outcomes[i] = () => request.Completion.TrySetException(conflict);
+                    }
+                    catch (SqliteException ex)
+                    {
+                        // This append alone failed (say, a constraint or a trigger refused one of its events): undo it and go on
+                        // with the others. When the error ended the transaction, nothing can be undone: the whole group fails.
+                        if (!_commands.TryUndo())
+                        {
+                            throw;
+                        }
+
+                        var error = SqliteErrors.Translate(ex, _databasePath, "append");
+                        outcomes[i] = () => request.Completion.TrySetException(error);
                     }
                 }
 
                 _commands.Commit();
+                Interlocked.Increment(ref _committedGroups);
             }
             catch
             {

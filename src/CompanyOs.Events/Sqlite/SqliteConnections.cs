@@ -60,6 +60,8 @@ internal sealed class SqliteConnections
             }
 
             SqliteSchema.Execute(connection, _synchronousPragma);
+            // Each append of a group runs in a savepoint; keep its statement journal in memory rather than in a temp file.
+            SqliteSchema.Execute(connection, "PRAGMA temp_store = MEMORY");
             return connection;
         }
         catch

@@ -28,6 +28,9 @@ public sealed class SqliteEventStore : PagedEventStore, IAsyncDisposable, IDispo
     /// <summary>Full path of the database file.</summary>
     public string DatabasePath => _connections.DatabasePath;
 
+    /// <summary>The group-commit writer (tests look at its queue and its commits).</summary>
+    internal SqliteAppendWriter Writer => _writer;
+
     /// <summary>Opens (creating when missing) the database file and brings its schema up to date.</summary>
     /// <exception cref="EventStoreException">The file cannot be opened, is not a SQLite database, or has a newer schema.</exception>
     public static Task<SqliteEventStore> OpenAsync(

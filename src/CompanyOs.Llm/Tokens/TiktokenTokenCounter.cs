@@ -20,6 +20,7 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     private readonly Lazy<Tokenizer> _o200k = new(() => TiktokenTokenizer.CreateForEncoding(TiktokenEncodings.O200k));
     private readonly Lazy<Tokenizer> _cl100k = new(() => TiktokenTokenizer.CreateForEncoding(TiktokenEncodings.Cl100k));
     private readonly ModelCatalog _catalog;
+    private readonly TokenCountCache _cache = new();
 
     public TiktokenTokenCounter(ModelCatalog? catalog = null) => _catalog = catalog ?? ModelCatalog.BuiltIn;
 
@@ -27,7 +28,7 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     {
         ArgumentNullException.ThrowIfNull(text);
         var (tokenizer, encoding, exact) = Select(model);
-        return new TokenCount(tokenizer.CountTokens(text), exact ? TokenCountAccuracy.Exact : TokenCountAccuracy.Estimate, encoding);
+        return new TokenCount(_cache.Count(tokenizer, text), exact ? TokenCountAccuracy.Exact : TokenCountAccuracy.Estimate, encoding);
     }
 
     public int EstimatePromptTokens(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
@@ -37,20 +38,35 @@ public sealed class TiktokenTokenCounter : ITokenCounter
         var total = ReplyPriming;
         if (!string.IsNullOrEmpty(options?.Instructions))
         {
-            total += PerMessageOverhead + tokenizer.CountTokens(options.Instructions);
+            total += PerMessageOverhead + _cache.Count(tokenizer, options.Instructions);
         }
 
-        foreach (var message in messages)
+        // Indexed where possible: enumerating an IList through its interface allocates an enumerator per call.
+        if (messages is IList<ChatMessage> list)
         {
-            total += PerMessageOverhead + CountMessage(tokenizer, message);
-        }
-
-        foreach (var tool in options?.Tools ?? [])
-        {
-            total += PerToolOverhead + tokenizer.CountTokens(tool.Name) + tokenizer.CountTokens(tool.Description ?? string.Empty);
-            if (tool is AIFunctionDeclaration function)
+            for (var i = 0; i < list.Count; i++)
             {
-                total += tokenizer.CountTokens(function.JsonSchema.GetRawText());
+                total += PerMessageOverhead + CountMessage(tokenizer, list[i]);
+            }
+        }
+        else
+        {
+            foreach (var message in messages)
+            {
+                total += PerMessageOverhead + CountMessage(tokenizer, message);
+            }
+        }
+
+        if (options?.Tools is { } tools)
+        {
+            for (var i = 0; i < tools.Count; i++)
+            {
+                var tool = tools[i];
+                total += PerToolOverhead + _cache.Count(tokenizer, tool.Name) + _cache.Count(tokenizer, tool.Description ?? string.Empty);
+                if (tool is AIFunctionDeclaration function)
+                {
+                    total += _cache.Count(tokenizer, function.JsonSchema.GetRawText());
+                }
             }
         }
 
@@ -65,18 +81,19 @@ public sealed class TiktokenTokenCounter : ITokenCounter
         return Task.FromResult(new TokenCount(EstimatePromptTokens(messages, options), TokenCountAccuracy.Estimate, encoding));
     }
 
-    private static int CountMessage(Tokenizer tokenizer, ChatMessage message)
+    private int CountMessage(Tokenizer tokenizer, ChatMessage message)
     {
         var total = 1; // the role
-        foreach (var content in message.Contents)
+        var contents = message.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
-            total += content switch
+            total += contents[i] switch
             {
-                TextContent t => tokenizer.CountTokens(t.Text ?? string.Empty),
-                TextReasoningContent r => tokenizer.CountTokens(r.Text ?? string.Empty),
-                FunctionCallContent c => tokenizer.CountTokens(c.Name) + tokenizer.CountTokens(c.CallId) +
-                    tokenizer.CountTokens(JsonSerializer.Serialize(c.Arguments, AIJsonUtilities.DefaultOptions)),
-                FunctionResultContent r => tokenizer.CountTokens(r.CallId) + tokenizer.CountTokens(ResultText(r.Result)),
+                TextContent t => _cache.Count(tokenizer, t.Text ?? string.Empty),
+                TextReasoningContent r => _cache.Count(tokenizer, r.Text ?? string.Empty),
+                FunctionCallContent c => _cache.Count(tokenizer, c.Name) + _cache.Count(tokenizer, c.CallId) +
+                    _cache.Count(tokenizer, JsonSerializer.Serialize(c.Arguments, AIJsonUtilities.DefaultOptions)),
+                FunctionResultContent r => _cache.Count(tokenizer, r.CallId) + _cache.Count(tokenizer, ResultText(r.Result)),
                 _ => 0,
             };
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Gateway.Budgets;
@@ -25,15 +26,61 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
             : GetBudgetedAsync(call, checks, caller, messages, options, cancellationToken);
     }
 
-    private async Task<ChatResponse> GetBudgetedAsync(
+    /// <summary>
+    /// Reserve, call, settle. When the reservation, the inner call and the settlement all complete synchronously (an in-memory
+    /// store and an answer already there), this runs without an async state of its own and hands back the inner task.
+    /// </summary>
+    private Task<ChatResponse> GetBudgetedAsync(
         GatewayCall call, BudgetCheck[]? checks, BudgetCheck? caller, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var reserved = await ReserveAsync(call, messages, options, checks, caller, cancellationToken).ConfigureAwait(false);
+        var reserving = ReserveAsync(call, messages, options, checks, caller, cancellationToken);
+        if (!reserving.IsCompletedSuccessfully)
+        {
+            return GetReservedAsync(reserving, call, checks, messages, options, cancellationToken);
+        }
+
+        var reserved = reserving.Result;
         var billedBefore = call.BilledSpend;
+        var inner = InnerCall.Start(InnerClient, messages, options, cancellationToken);
+
+        if (!inner.IsCompleted)
+        {
+            return SettleWhenDoneAsync(inner, call, checks, reserved, billedBefore);
+        }
+
+        SpendAmount actual = default;
+        if (inner.IsCompletedSuccessfully)
+        {
+            try
+            {
+                actual = policy.Actual(call);
+            }
+            catch (Exception ex)
+            {
+                return SettleAndThrowAsync(ex, call, checks, reserved, billedBefore);
+            }
+        }
+
+        var settling = SettleAsync(checks, reserved, actual + (call.BilledSpend - billedBefore));
+        return settling.IsCompletedSuccessfully ? inner : ReturnAfterSettleAsync(settling, inner);
+    }
+
+    private async Task<ChatResponse> GetReservedAsync(
+        ValueTask<SpendAmount> reserving, GatewayCall call, BudgetCheck[]? checks, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        var reserved = await reserving.ConfigureAwait(false);
+        var billedBefore = call.BilledSpend;
+        var inner = InnerCall.Start(InnerClient, messages, options, cancellationToken);
+
+        return await SettleWhenDoneAsync(inner, call, checks, reserved, billedBefore).ConfigureAwait(false);
+    }
+
+    private async Task<ChatResponse> SettleWhenDoneAsync(Task<ChatResponse> inner, GatewayCall call, BudgetCheck[]? checks, SpendAmount reserved, SpendAmount billedBefore)
+    {
         SpendAmount actual = default;
         try
         {
-            var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            var response = await inner.ConfigureAwait(false);
             actual = policy.Actual(call);
             return response;
         }
@@ -41,6 +88,19 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
         {
             await SettleAsync(checks, reserved, actual + (call.BilledSpend - billedBefore)).ConfigureAwait(false);
         }
+    }
+
+    private async Task<ChatResponse> SettleAndThrowAsync(Exception error, GatewayCall call, BudgetCheck[]? checks, SpendAmount reserved, SpendAmount billedBefore)
+    {
+        await SettleAsync(checks, reserved, call.BilledSpend - billedBefore).ConfigureAwait(false);
+        ExceptionDispatchInfo.Throw(error);
+        return null!;
+    }
+
+    private static async Task<ChatResponse> ReturnAfterSettleAsync(ValueTask settling, Task<ChatResponse> inner)
+    {
+        await settling.ConfigureAwait(false);
+        return await inner.ConfigureAwait(false);
     }
 
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(

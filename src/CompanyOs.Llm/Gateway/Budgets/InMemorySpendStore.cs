@@ -1,34 +1,47 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace CompanyOs.Llm.Gateway.Budgets;
 
 /// <summary>A process-local <see cref="ISpendStore"/>; one lock makes reserve-all-or-nothing atomic.</summary>
 public sealed class InMemorySpendStore : ISpendStore
 {
+    private static readonly ValueTask<ReservationResult> Granted = new(ReservationResult.Grant);
+
     private readonly Lock _lock = new();
-    private readonly Dictionary<BudgetScope, (SpendAmount Spent, SpendAmount Reserved)> _accounts = [];
+    private readonly Dictionary<BudgetScope, Account> _accounts = [];
 
     public ValueTask<ReservationResult> TryReserveAsync(IReadOnlyList<BudgetCheck> checks, SpendAmount amount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checks);
+        var found = default(Accounts);
         lock (_lock)
         {
-            foreach (var check in checks)
+            // One look-up per scope: the accounts found while checking are the ones reserved on (a call has at most a few scopes).
+            for (var i = 0; i < checks.Count; i++)
             {
-                var (spent, reserved) = _accounts.GetValueOrDefault(check.Scope);
-                var total = spent + reserved + amount;
-                if (!check.Limit.Allows(total))
+                var check = checks[i];
+                var account = _accounts.GetValueOrDefault(check.Scope);
+                var committed = account is null ? default : account.Spent + account.Reserved;
+                if (!check.Limit.Allows(committed + amount))
                 {
-                    return ValueTask.FromResult(new ReservationResult(false, check, spent + reserved));
+                    return new ValueTask<ReservationResult>(new ReservationResult(false, check, committed));
+                }
+
+                if (i < Accounts.Length)
+                {
+                    found[i] = account;
                 }
             }
 
-            foreach (var check in checks)
+            for (var i = 0; i < checks.Count; i++)
             {
-                var (spent, reserved) = _accounts.GetValueOrDefault(check.Scope);
-                _accounts[check.Scope] = (spent, reserved + amount);
+                var account = (i < Accounts.Length ? found[i] : null) ?? GetOrAdd(checks[i].Scope);
+                account.Reserved += amount;
             }
         }
 
-        return ValueTask.FromResult(ReservationResult.Grant);
+        return Granted;
     }
 
     public ValueTask SettleAsync(IReadOnlyList<BudgetCheck> checks, SpendAmount reserved, SpendAmount actual, CancellationToken cancellationToken = default)
@@ -36,10 +49,11 @@ public sealed class InMemorySpendStore : ISpendStore
         ArgumentNullException.ThrowIfNull(checks);
         lock (_lock)
         {
-            foreach (var check in checks)
+            for (var i = 0; i < checks.Count; i++)
             {
-                var (spent, held) = _accounts.GetValueOrDefault(check.Scope);
-                _accounts[check.Scope] = (spent + actual, held - reserved);
+                var account = GetOrAdd(checks[i].Scope);
+                account.Spent += actual;
+                account.Reserved -= reserved;
             }
         }
 
@@ -50,7 +64,30 @@ public sealed class InMemorySpendStore : ISpendStore
     {
         lock (_lock)
         {
-            return ValueTask.FromResult(_accounts.GetValueOrDefault(scope).Spent);
+            return ValueTask.FromResult(_accounts.GetValueOrDefault(scope)?.Spent ?? default);
         }
+    }
+
+    private Account GetOrAdd(BudgetScope scope)
+    {
+        ref var account = ref CollectionsMarshal.GetValueRefOrAddDefault(_accounts, scope, out _);
+        return account ??= new Account();
+    }
+
+    /// <summary>One scope's settled spend and open reservations; changed only under the store's lock.</summary>
+    private sealed class Account
+    {
+        public SpendAmount Spent;
+
+        public SpendAmount Reserved;
+    }
+
+    /// <summary>The accounts of the first few checks, found by the check pass and reused by the reserve pass.</summary>
+    [InlineArray(Length)]
+    private struct Accounts
+    {
+        public const int Length = 4;
+
+        private Account? _element;
     }
 }

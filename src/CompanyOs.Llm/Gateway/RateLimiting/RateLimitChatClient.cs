@@ -25,13 +25,53 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
             : base.GetResponseAsync(messages, options, cancellationToken);
     }
 
-    private async Task<ChatResponse> GetLimitedAsync(
+    /// <summary>
+    /// Acquire, call, correct. When the permit is granted at once and the inner answer is already there, this runs without an
+    /// async state of its own and hands back the inner task.
+    /// </summary>
+    private Task<ChatResponse> GetLimitedAsync(
         WindowRateLimiter limiter, GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        using var lease = await AcquireAsync(limiter, call, messages, options, cancellationToken).ConfigureAwait(false);
-        var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        Correct(limiter, lease, call);
-        return response;
+        var acquiring = AcquireAsync(limiter, call, messages, options, cancellationToken);
+        if (!acquiring.IsCompletedSuccessfully)
+        {
+            return GetAfterWaitAsync(acquiring, limiter, call, messages, options, cancellationToken);
+        }
+
+        var lease = acquiring.Result;
+        var inner = InnerCall.Start(InnerClient, messages, options, cancellationToken);
+        if (!inner.IsCompleted)
+        {
+            return CorrectWhenDoneAsync(inner, lease, limiter, call);
+        }
+
+        using (lease)
+        {
+            if (inner.IsCompletedSuccessfully)
+            {
+                Correct(limiter, lease, call);
+            }
+        }
+
+        return inner;
+    }
+
+    private async Task<ChatResponse> GetAfterWaitAsync(
+        ValueTask<RateLimitLease> acquiring, WindowRateLimiter limiter, GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options,
+        CancellationToken cancellationToken)
+    {
+        var lease = await acquiring.ConfigureAwait(false);
+        return await CorrectWhenDoneAsync(InnerCall.Start(InnerClient, messages, options, cancellationToken), lease, limiter, call).ConfigureAwait(false);
+    }
+
+    private static async Task<ChatResponse> CorrectWhenDoneAsync(Task<ChatResponse> inner, RateLimitLease lease, WindowRateLimiter limiter, GatewayCall call)
+    {
+        using (lease)
+        {
+            var response = await inner.ConfigureAwait(false);
+            Correct(limiter, lease, call);
+            return response;
+        }
     }
 
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(

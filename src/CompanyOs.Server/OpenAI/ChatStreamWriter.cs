@@ -9,7 +9,8 @@ namespace CompanyOs.Server.OpenAI;
 /// Writes gateway updates as OpenAI <c>chat.completion.chunk</c> events: the first carries the assistant role, text as
 /// <c>delta.content</c>, each tool call as a <c>delta.tool_calls</c> entry with its own <c>index</c>; then the finish reason,
 /// the <c>choices: []</c> usage chunk when asked for, and <c>data: [DONE]</c>. A passed-through stream's chunks
-/// (<see cref="PassThroughEvent"/>) are written as the provider sent them — its usage chunk only when the client asked for it.
+/// (<see cref="PassThroughEvent"/>) are written as the provider sent them — its usage chunk only when the client asked for it;
+/// its closing chunks (finish reason, usage) after the gateway's cost comment, where a converted stream has them.
 /// </summary>
 internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, DateTimeOffset now)
 {
@@ -21,6 +22,7 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
     private ChatFinishReason? _finish;
     private UsageDetails? _usage;
     private bool _passedThrough;
+    private List<PassThroughEvent>? _closing;
 
     private CancellationToken Ct => response.HttpContext.RequestAborted;
 
@@ -35,7 +37,14 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
             {
                 case PassThroughEvent passed:
                     _passedThrough = true;
-                    if (!passed.UsageOnly || call.IncludeUsage)
+                    if (passed.UsageOnly || update.FinishReason is not null)
+                    {
+                        if (!passed.UsageOnly || call.IncludeUsage)
+                        {
+                            (_closing ??= []).Add(passed);
+                        }
+                    }
+                    else
                     {
                         await ServerSentEvents.WriteDataAsync(response, passed.Data, Ct);
                     }
@@ -58,6 +67,11 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
     {
         if (_passedThrough)
         {
+            foreach (var closing in _closing ?? [])
+            {
+                await ServerSentEvents.WriteDataAsync(response, closing.Data, Ct);
+            }
+
             await ServerSentEvents.WriteRawAsync(response, "data: [DONE]\n\n", Ct);
             return;
         }

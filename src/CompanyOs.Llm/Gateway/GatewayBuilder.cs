@@ -84,6 +84,8 @@ public sealed class GatewayBuilder
         _recordContents = record;
         return this;
     }
+
+    /// <summary>
     /// Makes the provider RPM/TPM limiters; default: in-process (<see cref="InProcessRateLimiterFactory"/>). Give a
     /// <see cref="Redis.RedisRateLimiterFactory"/> to share the limits with other instances.
     /// </summary>

@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Errors;
 using CompanyOs.Llm.Models;
+using CompanyOs.Llm.PassThrough;
+using CompanyOs.Llm.Providers.OpenAI;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Providers;
@@ -11,7 +13,9 @@ namespace CompanyOs.Llm.Providers;
 /// per-attempt timeout (whole call; for streams, the wait for each next event) when used on its own — inside the gateway the
 /// provider stage (<c>ProviderCallChatClient</c>) enforces it, once — translates every failure into
 /// <see cref="ProviderException"/> (streams too, including a stream that stops before its terminal event), and normalises
-/// usage, finish reason and model id. It never retries: the gateway owns retries.
+/// usage, finish reason and model id. It never retries: the gateway owns retries. A call carrying a
+/// <see cref="PassThroughRequest"/> to a provider of the same wire is sent as those bytes (<see cref="OpenAIPassThrough"/>),
+/// under the same timeout and error translation.
 /// </summary>
 internal sealed class ProviderChatClient : DelegatingChatClient
 {
@@ -21,6 +25,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     private readonly ModelCatalog _catalog;
     private readonly TimeProvider _timeProvider;
     private readonly IDisposable? _ownedResource;
+    private readonly OpenAIPassThrough? _passThrough;
 
     public ProviderChatClient(
         IChatClient inner,
@@ -28,9 +33,11 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         ProviderDialect dialect,
         ModelCatalog catalog,
         TimeProvider timeProvider,
-        IDisposable? ownedResource = null)
+        IDisposable? ownedResource = null,
+        OpenAIPassThrough? passThrough = null)
         : base(inner)
     {
+        _passThrough = passThrough;
         _provider = provider;
         _dialect = dialect;
         _catalog = catalog;
@@ -55,7 +62,10 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         ChatResponse response;
         try
         {
-            response = await base.GetResponseAsync(messages, prepared, linked?.Token ?? cancellationToken).ConfigureAwait(false);
+            var token = linked?.Token ?? cancellationToken;
+            response = PassThroughOf(options) is { } raw
+                ? await _passThrough!.SendAsync(raw, prepared.ModelId!, token).ConfigureAwait(false)
+                : await base.GetResponseAsync(messages, prepared, token).ConfigureAwait(false);
         }
         catch (Exception e) when (IsTranslatable(e, exchange, cancellationToken))
         {
@@ -73,7 +83,8 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         var inGateway = InGateway(options);
         var prepared = Prepare(options);
         var exchange = ProviderHttpObserver.Begin();
-        var tracker = _dialect.StartStream();
+        var raw = PassThroughOf(options);
+        var tracker = raw is null ? _dialect.StartStream() : new PassThroughStreamTracker();
         // As above: inside the gateway the provider stage holds each wait for the next update to the timeout.
         using var timeout = inGateway ? null : new CancellationTokenSource(_provider.Timeout, _timeProvider);
         using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -88,7 +99,8 @@ internal sealed class ProviderChatClient : DelegatingChatClient
                 {
                     ProviderHttpObserver.Resume(exchange);
                     timeout?.CancelAfter(_provider.Timeout);
-                    enumerator ??= base.GetStreamingResponseAsync(messages, prepared, token).GetAsyncEnumerator(token);
+                    enumerator ??= (raw is null ? base.GetStreamingResponseAsync(messages, prepared, token) : _passThrough!.StreamAsync(raw, prepared.ModelId!, token))
+                        .GetAsyncEnumerator(token);
                     if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
                     {
                         break;
@@ -136,6 +148,9 @@ internal sealed class ProviderChatClient : DelegatingChatClient
 
         base.Dispose(disposing);
     }
+
+    /// <summary>The call's pass-through request when this provider speaks its wire; null: convert.</summary>
+    private PassThroughRequest? PassThroughOf(ChatOptions? options) => _passThrough is null ? null : PassThroughRequest.From(options);
 
     /// <summary>True when the call comes through the gateway's provider stage, which enforces the per-attempt timeout itself.</summary>
     private static bool InGateway(ChatOptions? options) => options is Gateway.GatewayChatOptions;

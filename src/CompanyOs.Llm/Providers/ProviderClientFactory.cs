@@ -76,7 +76,9 @@ public sealed class ProviderClientFactory : IProviderClientFactory
                 ProviderKind.Ollama => OllamaClientBuilder.Build(provider, http),
                 _ => throw new ArgumentException($"Unknown provider kind {provider.Kind}.", nameof(provider)),
             };
-            return new ProviderChatClient(inner, provider, dialect, _catalog, _timeProvider, http);
+            // A provider speaking the OpenAI wire can be sent a client's OpenAI request as it came (PassThroughRequest).
+            var passThrough = provider.Kind == ProviderKind.OpenAI ? new OpenAIPassThrough(http, provider) : null;
+            return new ProviderChatClient(inner, provider, dialect, _catalog, _timeProvider, http, passThrough);
         }
         catch
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -10,6 +11,11 @@ namespace CompanyOs.Server.Gateway;
 internal static class RequestBody
 {
     public static async Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class =>
+        (await ReadWithBytesAsync(request, type, cancellationToken)).Value;
+
+    /// <summary>As <see cref="ReadAsync{T}"/>, also returning the body's bytes (for a request passed through as it came).</summary>
+    public static async Task<(T Value, ReadOnlyMemory<byte> Bytes)> ReadWithBytesAsync<T>(HttpRequest request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class
     {
         if (!IsJson(request.ContentType))
@@ -20,8 +26,10 @@ internal static class RequestBody
 
         try
         {
-            return await JsonSerializer.DeserializeAsync(request.Body, type, cancellationToken)
+            var bytes = await ReadAllAsync(request, cancellationToken);
+            var value = JsonSerializer.Deserialize(bytes, type)
                 ?? throw new ApiRequestException(ApiError.Invalid("body", "The request body must be a JSON object, got null."));
+            return (value, bytes);
         }
         catch (JsonException e)
         {
@@ -41,6 +49,24 @@ internal static class RequestBody
             var limit = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
             throw new ApiRequestException(new ApiError(ApiErrorKind.RequestTooLarge,
                 $"The request body is larger than the server's limit of {limit?.ToString(CultureInfo.InvariantCulture) ?? "?"} bytes."));
+        }
+    }
+
+    private static async Task<byte[]> ReadAllAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var read = await reader.ReadAsync(cancellationToken);
+            if (read.IsCompleted)
+            {
+                var bytes = read.Buffer.ToArray();
+                reader.AdvanceTo(read.Buffer.End);
+                return bytes;
+            }
+
+            // Nothing consumed, everything examined: the next read returns once more has arrived (Kestrel enforces the size limit).
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
     }
 

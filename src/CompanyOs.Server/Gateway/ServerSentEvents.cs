@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -31,6 +32,16 @@ internal static class ServerSentEvents
         await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(data, type), cancellationToken);
         await response.Body.WriteAsync(EventEnd, cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Writes one <c>data:</c> event holding <paramref name="data"/> as it is (JSON already), in one write and one flush.</summary>
+    public static async Task WriteDataAsync(HttpResponse response, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var writer = response.BodyWriter;
+        writer.Write(DataPrefix);
+        writer.Write(data.Span);
+        writer.Write(EventEnd);
+        await writer.FlushAsync(cancellationToken);
     }
 
     public static async Task WriteRawAsync(HttpResponse response, string text, CancellationToken cancellationToken)

@@ -1,12 +1,17 @@
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Models;
+using CompanyOs.Llm.PassThrough;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Gateway;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Server.OpenAI;
 
-/// <summary><c>POST /v1/chat/completions</c>: the OpenAI Chat Completions API over the gateway, for any configured model.</summary>
+/// <summary>
+/// <c>POST /v1/chat/completions</c>: the OpenAI Chat Completions API over the gateway, for any configured model. The request
+/// is checked and converted as always (every policy sees it); when it is answered by a provider of the same wire, the
+/// provider's own bytes come back (<see cref="PassThroughRequest"/>) and are written as they are.
+/// </summary>
 internal static class ChatCompletionsApi
 {
     private const string Path = "/v1/chat/completions";
@@ -22,15 +27,18 @@ internal static class ChatCompletionsApi
     {
         try
         {
-            var request = await RequestBody.ReadAsync(http.Request, OpenAIJsonContext.Default.ChatCompletionRequest, http.RequestAborted);
+            var (request, body) = await RequestBody.ReadWithBytesAsync(http.Request, OpenAIJsonContext.Default.ChatCompletionRequest, http.RequestAborted);
             var call = ChatRequestReader.Read(request);
             CallAdmission.Admit(http, call.Model, call.Options, catalog);
+            PassThroughRequest.TryCreate(body)?.AttachTo(call.Options);
             if (!call.Stream)
             {
                 var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);
                 GatewayHeaders.Apply(http.Response, LlmCallInfo.From(response));
-                return TypedResults.Json(ChatResponseWriter.Completion(response, call.Model, time.GetUtcNow()),
-                    OpenAIJsonContext.Default.ChatCompletionResponse);
+                return response.RawRepresentation is PassThroughResponse raw
+                    ? TypedResults.Bytes(raw.Body, "application/json")
+                    : TypedResults.Json(ChatResponseWriter.Completion(response, call.Model, time.GetUtcNow()),
+                        OpenAIJsonContext.Default.ChatCompletionResponse);
             }
 
             var writer = new ChatStreamWriter(http.Response, call, time.GetUtcNow());

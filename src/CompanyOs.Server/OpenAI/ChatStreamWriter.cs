@@ -1,3 +1,4 @@
+using CompanyOs.Llm.PassThrough;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Gateway;
 using Microsoft.Extensions.AI;
@@ -7,7 +8,9 @@ namespace CompanyOs.Server.OpenAI;
 /// <summary>
 /// Writes gateway updates as OpenAI <c>chat.completion.chunk</c> events: the first carries the assistant role, text as
 /// <c>delta.content</c>, each tool call as a <c>delta.tool_calls</c> entry with its own <c>index</c>; then the finish reason,
-/// the <c>choices: []</c> usage chunk when asked for, and <c>data: [DONE]</c>.
+/// the <c>choices: []</c> usage chunk when asked for, and <c>data: [DONE]</c>. A passed-through stream's chunks
+/// (<see cref="PassThroughEvent"/>) are written as the provider sent them — its usage chunk only when the client asked for it;
+/// its closing chunks (finish reason, usage) after the gateway's cost comment, where a converted stream has them.
 /// </summary>
 internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, DateTimeOffset now)
 {
@@ -18,6 +21,8 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
     private int _toolCalls;
     private ChatFinishReason? _finish;
     private UsageDetails? _usage;
+    private bool _passedThrough;
+    private List<PassThroughEvent>? _closing;
 
     private CancellationToken Ct => response.HttpContext.RequestAborted;
 
@@ -30,6 +35,21 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
         {
             switch (content)
             {
+                case PassThroughEvent passed:
+                    _passedThrough = true;
+                    if (passed.UsageOnly || update.FinishReason is not null)
+                    {
+                        if (!passed.UsageOnly || call.IncludeUsage)
+                        {
+                            (_closing ??= []).Add(passed);
+                        }
+                    }
+                    else
+                    {
+                        await ServerSentEvents.WriteDataAsync(response, passed.Data, Ct);
+                    }
+
+                    return;
                 case TextContent { Text.Length: > 0 } text:
                     await ChunkAsync(new DeltaWire { Role = Role(), Content = text.Text });
                     break;
@@ -45,6 +65,17 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
 
     public async Task CompleteAsync()
     {
+        if (_passedThrough)
+        {
+            foreach (var closing in _closing ?? [])
+            {
+                await ServerSentEvents.WriteDataAsync(response, closing.Data, Ct);
+            }
+
+            await ServerSentEvents.WriteRawAsync(response, "data: [DONE]\n\n", Ct);
+            return;
+        }
+
         if (!_roleSent)
         {
             await ChunkAsync(new DeltaWire { Role = Role(), Content = "" });

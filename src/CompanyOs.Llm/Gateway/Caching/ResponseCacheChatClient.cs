@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using CompanyOs.Llm.PassThrough;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Hybrid;
 
@@ -8,7 +9,8 @@ namespace CompanyOs.Llm.Gateway.Caching;
 /// <summary>
 /// Exact-match response cache over <see cref="HybridCache"/>, used when the call opts in (<c>LlmCallContext.UseCache</c>) or the
 /// configuration turns it on for all calls. Concurrent identical requests share one upstream call. A hit is marked on the
-/// call (cost 0, no attempts). Streams are served from the cache as updates and stored once they completed.
+/// call (cost 0, no attempts). Streams are served from the cache as updates and stored once they completed. A cached call
+/// is converted, never passed through (<see cref="PassThroughRequest"/>): what is stored must be a complete response.
 /// </summary>
 internal sealed class ResponseCacheChatClient(IChatClient innerClient, HybridCache cache, ResponseCacheOptions cacheOptions) : DelegatingChatClient(innerClient)
 {
@@ -24,7 +26,7 @@ internal sealed class ResponseCacheChatClient(IChatClient innerClient, HybridCac
         var call = GatewayCall.Get(options);
 
         // Not cached: the inner task is handed straight back, without an async state of this stage's own.
-        return Applies(call) ? GetCachedAsync(call, messages, options, cancellationToken) : base.GetResponseAsync(messages, options, cancellationToken);
+        return Applies(call, options) ? GetCachedAsync(call, messages, options, cancellationToken) : base.GetResponseAsync(messages, options, cancellationToken);
     }
 
     private async Task<ChatResponse> GetCachedAsync(GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
@@ -39,7 +41,7 @@ internal sealed class ResponseCacheChatClient(IChatClient innerClient, HybridCac
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
-        if (!Applies(call))
+        if (!Applies(call, options))
         {
             await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
             {
@@ -71,7 +73,16 @@ internal sealed class ResponseCacheChatClient(IChatClient innerClient, HybridCac
         await cache.SetAsync(key, Serialize(updates.ToChatResponse()), _entry, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private bool Applies(GatewayCall call) => cacheOptions.Enabled || call.Context?.UseCache == true;
+    private bool Applies(GatewayCall call, ChatOptions? options)
+    {
+        if (!cacheOptions.Enabled && call.Context?.UseCache != true)
+        {
+            return false;
+        }
+
+        PassThroughRequest.Detach(options);
+        return true;
+    }
 
     private static ChatResponse Hit(GatewayCall call, byte[] bytes)
     {

@@ -26,6 +26,13 @@ public sealed partial class SlidingWindowLogRateLimiter : WindowRateLimiter
     private long _idleSince;
     private bool _disposed;
 
+    // The newest entries that count requests and tokens, for GetWindowState (asked on every response for the rate-limit
+    // headers): kept as entries are granted and corrected, so that it need not walk a window of every request. Stale once
+    // a correction zeroed one of them; then one walk finds them again.
+    private WindowEntry? _newestRequest;
+    private WindowEntry? _newestToken;
+    private bool _newestStale;
+
     public SlidingWindowLogRateLimiter(SlidingWindowLogOptions options, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -72,6 +79,8 @@ public sealed partial class SlidingWindowLogRateLimiter : WindowRateLimiter
 
             entry.Tokens = actualTokens;
             entry.Requests = requests;
+            _newestRequest = Newest(_newestRequest, entry, requests > 0);
+            _newestToken = Newest(_newestToken, entry, actualTokens > 0);
             granted = DrainLocked(_time.GetTimestamp());
         }
 
@@ -85,13 +94,13 @@ public sealed partial class SlidingWindowLogRateLimiter : WindowRateLimiter
         {
             var now = _time.GetTimestamp();
             ExpireLocked(now);
-            long lastRequest = now, lastToken = now;
-            foreach (var entry in _log)
+            if (_newestStale)
             {
-                lastRequest = entry.Requests > 0 ? entry.Timestamp + _window : lastRequest;
-                lastToken = entry.Tokens > 0 ? entry.Timestamp + _window : lastToken;
+                FindNewestLocked();
             }
 
+            var lastRequest = _newestRequest is { Expired: false } r ? r.Timestamp + _window : now;
+            var lastToken = _newestToken is { Expired: false } t ? t.Timestamp + _window : now;
             return new RateLimitWindowState(_options.RequestLimit, _requests, _options.TokenLimit, _tokens,
                 lastRequest > now ? FromTimestamp(lastRequest - now) : TimeSpan.Zero,
                 lastToken > now ? FromTimestamp(lastToken - now) : TimeSpan.Zero);
@@ -290,9 +299,40 @@ public sealed partial class SlidingWindowLogRateLimiter : WindowRateLimiter
 
         var entry = new WindowEntry(now, permitCount);
         _log.Enqueue(entry);
+        _newestRequest = entry;
+        _newestToken = permitCount > 0 ? entry : _newestToken;
         _requests++;
         _tokens += permitCount;
         return WindowLease.Granted(entry);
+    }
+
+    /// <summary>
+    /// The newest entry counting something after <paramref name="changed"/> was corrected (<paramref name="counts"/>: it now
+    /// counts); marks the newest stale when it stopped counting (an older one must be found).
+    /// </summary>
+    private WindowEntry? Newest(WindowEntry? newest, WindowEntry changed, bool counts)
+    {
+        if (counts)
+        {
+            return newest is null || changed.Timestamp >= newest.Timestamp ? changed : newest;
+        }
+
+        _newestStale |= ReferenceEquals(newest, changed);
+        return newest;
+    }
+
+    private void FindNewestLocked()
+    {
+        WindowEntry? request = null, token = null;
+        foreach (var entry in _log)
+        {
+            request = entry.Requests > 0 ? entry : request;
+            token = entry.Tokens > 0 ? entry : token;
+        }
+
+        _newestRequest = request;
+        _newestToken = token;
+        _newestStale = false;
     }
 
     private bool FitsLocked(long permits) =>

@@ -36,6 +36,29 @@ public sealed class RateLimitWindowStateTests
     }
 
     [Fact]
+    public void When_the_newest_entry_is_corrected_to_nothing_the_reset_comes_from_the_newest_that_still_counts()
+    {
+        var time = FakeClock.Create();
+        using var sut = new SlidingWindowLogRateLimiter(new SlidingWindowLogOptions { RequestLimit = 5, TokenLimit = 1_000 }, time);
+        using var first = sut.AttemptAcquire(300);
+        time.Advance(TimeSpan.FromSeconds(20));
+        using var second = sut.AttemptAcquire(100);
+        time.Advance(TimeSpan.FromSeconds(10));
+        using var third = sut.AttemptAcquire(0);
+
+        sut.Correct(third, 0, countRequest: false); // the newest: never sent
+        sut.Correct(second, 0); // counts a request, no tokens
+        var state = sut.GetWindowState();
+        sut.Correct(third, 40); // counts again, tokens too
+        var corrected = sut.GetWindowState();
+
+        Assert.Equal(TimeSpan.FromSeconds(50), state.RequestsResetIn);
+        Assert.Equal(TimeSpan.FromSeconds(30), state.TokensResetIn);
+        Assert.Equal(TimeSpan.FromSeconds(60), corrected.RequestsResetIn);
+        Assert.Equal(TimeSpan.FromSeconds(60), corrected.TokensResetIn);
+    }
+
+    [Fact]
     public void A_limiter_without_a_token_limit_reports_none()
     {
         using var sut = new SlidingWindowLogRateLimiter(new SlidingWindowLogOptions { RequestLimit = 2 }, FakeClock.Create());

@@ -1,0 +1,106 @@
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using CompanyOs.Llm.Configuration;
+using CompanyOs.Llm.PassThrough;
+using Microsoft.Extensions.AI;
+
+namespace CompanyOs.Llm.Providers.OpenAI;
+
+/// <summary>
+/// Sends a <see cref="PassThroughRequest"/>'s bytes to an OpenAI-compatible provider and hands its answer back unconverted:
+/// a JSON body as a <see cref="PassThroughResponse"/>, a stream as one update per event carrying a <see cref="PassThroughEvent"/>.
+/// It reads only what the gateway needs (model, finish reason, usage). A non-2xx status fails with an
+/// <see cref="HttpRequestException"/> that the provider client translates like the SDK's failures (the HTTP observer under
+/// the same client records status and <c>Retry-After</c>).
+/// </summary>
+internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provider)
+{
+    private static readonly Uri DefaultBaseUrl = new("https://api.openai.com/v1/");
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+    private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
+
+    private readonly Uri _endpoint = new(WithSlash(provider.BaseUrl ?? DefaultBaseUrl), "chat/completions");
+    private readonly AuthenticationHeaderValue? _authorization = string.IsNullOrEmpty(provider.ApiKey) ? null : new("Bearer", provider.ApiKey);
+
+    public async Task<ChatResponse> SendAsync(PassThroughRequest request, string model, CancellationToken cancellationToken)
+    {
+        using var message = Message(request, model);
+        using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(response);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var facts = CompletionFacts.Read(body);
+        if (facts.HasError || !facts.HasChoices)
+        {
+            throw new JsonException("The provider answered 2xx without a chat.completion (no 'choices').");
+        }
+
+        return new ChatResponse
+        {
+            ResponseId = facts.Id,
+            ModelId = facts.Model,
+            FinishReason = facts.FinishReason,
+            Usage = facts.Usage,
+            RawRepresentation = new PassThroughResponse(body),
+        };
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
+        PassThroughRequest request, string model, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var message = Message(request, model);
+        message.Headers.Accept.Add(EventStream);
+        using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(response);
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var _ = body.ConfigureAwait(false);
+        using var events = new SseDataReader(body);
+        while (await events.ReadAsync(cancellationToken).ConfigureAwait(false) is { } data)
+        {
+            if (data.AsSpan().SequenceEqual("[DONE]"u8))
+            {
+                yield break;
+            }
+
+            var facts = CompletionFacts.Read(data);
+            if (facts.HasError)
+            {
+                throw new HttpIOException(HttpRequestError.InvalidResponse, "The provider sent an error event in the stream.");
+            }
+
+            var usageOnly = facts.Choices == 0 && facts.Usage is not null;
+            List<AIContent> contents = facts.Usage is { } usage
+                ? [new PassThroughEvent(data, usageOnly), new UsageContent(usage)]
+                : [new PassThroughEvent(data, usageOnly)];
+            yield return new ChatResponseUpdate
+            {
+                ResponseId = facts.Id,
+                ModelId = facts.Model,
+                FinishReason = facts.FinishReason,
+                Role = ChatRole.Assistant,
+                Contents = contents,
+            };
+        }
+    }
+
+    private HttpRequestMessage Message(PassThroughRequest request, string model)
+    {
+        var content = new ReadOnlyMemoryContent(request.BodyFor(model));
+        content.Headers.ContentType = Json;
+        var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
+        message.Headers.Authorization = _authorization;
+        return message;
+    }
+
+    private static void EnsureSuccess(HttpResponseMessage response)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException(HttpRequestError.Unknown,
+                $"The provider answered HTTP {(int)response.StatusCode} ({response.ReasonPhrase}).", statusCode: response.StatusCode);
+        }
+    }
+
+    private static Uri WithSlash(Uri baseUrl) =>
+        baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+}

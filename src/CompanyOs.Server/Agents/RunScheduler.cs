@@ -9,8 +9,9 @@ namespace CompanyOs.Server.Agents;
 /// <summary>
 /// Drives runs in the background, at most <c>slots</c> at a time, each under the run's lease (the runtime takes it). A run
 /// waiting for a slot is already stored as started, so the queue itself need not survive a restart: on start, every
-/// running run nobody holds a lease on is queued again (<see cref="TakeOverInBackground"/>). A run another instance
-/// drives is looked at again once a lease could have expired, so a crashed instance's runs are taken over.
+/// running run nobody holds a lease on is queued again (<see cref="TakeOverInBackground"/>), and the same look is taken
+/// again every lease period while the server runs: a run another instance drives is left alone, and once that instance
+/// has crashed (its lease expired) the run is taken over — within about two lease periods, without a restart.
 /// Running runs are found in the run read model, not by reading every run.
 /// </summary>
 internal sealed class RunScheduler(
@@ -24,6 +25,7 @@ internal sealed class RunScheduler(
     private readonly HashSet<string> _queued = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private Task[] _workers = [];
+    private readonly TaskCompletionSource _firstLook = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _takeOver = Task.CompletedTask;
 
     /// <summary>Runs waiting for a slot.</summary>
@@ -80,11 +82,28 @@ internal sealed class RunScheduler(
         _queue.Writer.TryWrite(runId);
     }
 
-    /// <summary>Queues every run that is running but driven by nobody (its driver stopped or crashed; its lease is gone or expires).</summary>
-    public void TakeOverInBackground() => _takeOver = Task.Run(() => TakeOverAsync(_stop.Token));
+    /// <summary>Queues the run unless this server already drives it or has it queued (the sweep's look must not make a drive repeat).</summary>
+    private void EnqueueIfIdle(string runId)
+    {
+        lock (_gate)
+        {
+            if (_driving.ContainsKey(runId) || _queued.Contains(runId))
+            {
+                return;
+            }
+        }
+
+        Enqueue(runId);
+    }
+
+    /// <summary>
+    /// Queues every run that is running but driven by nobody here (its driver stopped or crashed; its lease is gone or
+    /// expires) now, and again every lease period until <see cref="StopAsync"/>.
+    /// </summary>
+    public void TakeOverInBackground() => _takeOver = Task.Run(() => SweepAsync(_stop.Token));
 
     /// <summary>Completes once the start-up look for runs to take over has queued what it found.</summary>
-    public Task TakenOver => _takeOver;
+    public Task TakenOver => _firstLook.Task;
 
     /// <summary>Stops: drives in progress are cancelled by the runtime's disposal; the queue is dropped (the runs are stored).</summary>
     public async Task StopAsync()
@@ -103,6 +122,27 @@ internal sealed class RunScheduler(
     /// <summary>Waits for the workers after the runtime was disposed (their drives ended).</summary>
     public Task WorkersStoppedAsync() => Task.WhenAll(_workers);
 
+    private async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await TakeOverAsync(cancellationToken);
+            _firstLook.TrySetResult();
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(leaseDuration, time, cancellationToken);
+                await TakeOverAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _firstLook.TrySetResult();
+        }
+    }
+
     private async Task TakeOverAsync(CancellationToken cancellationToken)
     {
         try
@@ -114,7 +154,7 @@ internal sealed class RunScheduler(
                 var page = await runtime.Runs.ListRunsAsync(new RunQuery { Status = RunStatus.Running, Limit = 500, After = after }, cancellationToken);
                 foreach (var run in page.Items)
                 {
-                    Enqueue(run.RunId);
+                    EnqueueIfIdle(run.RunId);
                 }
 
                 after = page.NextCursor;

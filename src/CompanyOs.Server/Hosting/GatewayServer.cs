@@ -153,6 +153,11 @@ internal sealed class GatewayServer : IAsyncDisposable
             readiness.AddCheck<KeyStoreReadiness>("keys");
         }
 
+        if (options.RunsPostgres is not null)
+        {
+            readiness.AddCheck<RunStoreReadiness>("runs");
+        }
+
         // Kestrel cuts what is still open at the host's shutdown timeout: leave the drain time plus a margin to end streams.
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownDrainSeconds + 5));
         builder.WebHost.ConfigureKestrel(k =>

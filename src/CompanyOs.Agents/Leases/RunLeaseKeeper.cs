@@ -1,24 +1,23 @@
 namespace CompanyOs.Agents.Leases;
 
 /// <summary>
-/// Holds a run's lease for the length of one drive: renews it every third of its duration and cancels <see cref="Lost"/>
-/// when a renewal fails (another instance took the run over), so the drive stops. Disposing releases the lease.
+/// Holds a run's lease for the length of one drive: renews it (an update of its row, matching holder and fencing token)
+/// every third of its duration and cancels <see cref="Lost"/> when a renewal fails (another instance took the run over),
+/// so the drive stops. Disposing releases the lease.
 /// </summary>
 internal sealed class RunLeaseKeeper : IAsyncDisposable
 {
     private readonly RunLeases _leases;
-    private readonly string? _orgId;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _lost = new();
     private readonly Task _renewing;
     private RunLease _lease;
 
-    private RunLeaseKeeper(RunLeases leases, RunLease lease, string? orgId, TimeProvider time)
+    private RunLeaseKeeper(RunLeases leases, RunLease lease, TimeProvider time)
     {
         _leases = leases;
         _lease = lease;
-        _orgId = orgId;
         _time = time;
         _renewing = RenewLoopAsync();
     }
@@ -28,10 +27,10 @@ internal sealed class RunLeaseKeeper : IAsyncDisposable
 
     /// <summary>Takes the lease and starts renewing it; returns the holder instead when another instance drives the run.</summary>
     public static async Task<(RunLeaseKeeper? Keeper, string? HeldBy)> AcquireAsync(
-        RunLeases leases, string runId, string? orgId, bool newRun, TimeProvider time, CancellationToken cancellationToken)
+        RunLeases leases, string runId, string? orgId, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (lease, heldBy) = await leases.TryAcquireAsync(runId, orgId, newRun, cancellationToken).ConfigureAwait(false);
-        return lease is null ? (null, heldBy) : (new RunLeaseKeeper(leases, lease, orgId, time), null);
+        var (lease, heldBy) = await leases.TryAcquireAsync(runId, orgId, cancellationToken).ConfigureAwait(false);
+        return lease is null ? (null, heldBy) : (new RunLeaseKeeper(leases, lease, time), null);
     }
 
     public async ValueTask DisposeAsync()
@@ -43,7 +42,7 @@ internal sealed class RunLeaseKeeper : IAsyncDisposable
             // Best effort: if the release does not land, the lease simply expires.
             try
             {
-                await _leases.ReleaseAsync(_lease, _orgId, CancellationToken.None).ConfigureAwait(false);
+                await _leases.ReleaseAsync(_lease, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is Events.EventStoreException or IOException or TimeoutException)
             {
@@ -65,7 +64,7 @@ internal sealed class RunLeaseKeeper : IAsyncDisposable
                 RunLease? renewed;
                 try
                 {
-                    renewed = await _leases.RenewAsync(_lease, _orgId, _stop.Token).ConfigureAwait(false);
+                    renewed = await _leases.RenewAsync(_lease, _stop.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is Events.EventStoreException or IOException or TimeoutException)
                 {

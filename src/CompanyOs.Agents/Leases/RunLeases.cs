@@ -1,34 +1,40 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using CompanyOs.Events;
 
 namespace CompanyOs.Agents.Leases;
 
 /// <summary>
-/// Leases that let exactly one runtime instance drive a run at a time, kept in the event store itself (stream
-/// <c>agent-lease:{run id}</c>), so they work on every <see cref="IEventStore"/> — SQLite shared by processes on one
-/// machine, PostgreSQL shared by server instances. Acquiring, renewing and releasing are appends with the exact expected
-/// version: of two instances racing for a lease, one wins. A lease whose holder stopped renewing (it crashed) expires and
-/// can then be taken over. Expiry is judged by the clock of the instance that reads it, so instances' clocks must agree to
-/// well within the lease duration.
+/// Leases that let exactly one runtime instance drive a run at a time, as one row per run in <see cref="IRunLeaseStore"/>
+/// (next to the run events: the <c>run_leases</c> table of the SQLite file or PostgreSQL schema, shared by processes and
+/// server instances; in memory for other stores). Renewals write no events. Taking a lease increments its fencing token;
+/// renewing and releasing need the current holder and token, so a holder whose lease was taken over learns it at its next
+/// renewal. The run's stream expected version still guards every append of a drive, so a stale holder cannot write over
+/// the new holder's events either. A lease whose holder stopped renewing (it crashed) expires and can then be taken over.
+/// Expiry is judged by the clock of the instance that reads it, so instances' clocks must agree to well within the lease
+/// duration.
 /// </summary>
+/// <remarks>
+/// Earlier versions kept leases as events in streams <c>agent-lease:{run id}</c>; such streams in an existing store are
+/// ignored (nothing reads them any more) and may be left as they are.
+/// </remarks>
 public sealed class RunLeases
 {
-    /// <summary>Stream prefix of the lease streams.</summary>
-    public const string StreamPrefix = "agent-lease:";
-
-    private const string Acquired = "RunLeaseAcquired";
-    private const string Renewed = "RunLeaseRenewed";
-    private const string Released = "RunLeaseReleased";
-
-    private readonly IEventStore _store;
+    private readonly IRunLeaseStore _store;
     private readonly TimeProvider _time;
 
-    /// <param name="store">Where the lease events live (normally the runs' own store).</param>
+    /// <param name="store">The runs' event store: the leases live in its database (<see cref="RunLeaseStore.For"/>).</param>
     /// <param name="owner">This instance's id, recorded in the lease.</param>
     /// <param name="duration">How long a lease lasts without renewal.</param>
     /// <param name="time">The clock.</param>
     public RunLeases(IEventStore store, string owner, TimeSpan duration, TimeProvider time)
+        : this(RunLeaseStore.For(store ?? throw new ArgumentNullException(nameof(store))), owner, duration, time)
+    {
+    }
+
+    /// <param name="store">Where the lease rows live.</param>
+    /// <param name="owner">This instance's id, recorded in the lease.</param>
+    /// <param name="duration">How long a lease lasts without renewal.</param>
+    /// <param name="time">The clock.</param>
+    public RunLeases(IRunLeaseStore store, string owner, TimeSpan duration, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
@@ -46,108 +52,55 @@ public sealed class RunLeases
     /// <summary>How long a lease lasts without renewal.</summary>
     public TimeSpan Duration { get; }
 
-    public static string StreamId(string runId) => StreamPrefix + runId;
+    /// <summary>The lease rows.</summary>
+    public IRunLeaseStore Store => _store;
 
     /// <summary>
-    /// Takes the run's lease when nobody holds it, it has expired, or this instance holds it already. Otherwise returns
-    /// the current holder, who drives the run.
+    /// Takes the run's lease when nobody holds it, it was released or has expired, or this instance holds it already (its
+    /// fencing token goes up each time). Otherwise returns the current holder, who drives the run.
     /// </summary>
     /// <param name="runId">The run.</param>
-    /// <param name="orgId">Recorded in the lease events' metadata.</param>
-    /// <param name="newRun">The run was just created by this instance, so no lease can exist yet: try without reading first.</param>
-    /// <param name="cancellationToken">Cancels the store calls.</param>
-    public async Task<(RunLease? Lease, string? HeldBy)> TryAcquireAsync(string runId, string? orgId, bool newRun, CancellationToken cancellationToken)
+    /// <param name="orgId">Recorded in the lease row.</param>
+    /// <param name="cancellationToken">Cancels the store call.</param>
+    /// <exception cref="EventStoreException">The lease store failed or cannot be reached.</exception>
+    public async Task<(RunLease? Lease, string? HeldBy)> TryAcquireAsync(string runId, string? orgId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
-        if (newRun && await AppendAsync(runId, orgId, Acquired, ExpectedVersion.NoStream, cancellationToken).ConfigureAwait(false) is { } first)
-        {
-            return (first, null);
-        }
-
-        var stream = StreamId(runId);
-        var (version, current, type) = await ReadLastAsync(stream, cancellationToken).ConfigureAwait(false);
-        if (current is not null && type != Released && current.Owner != Owner && current.ExpiresAt > _time.GetUtcNow())
-        {
-            return (null, current.Owner);
-        }
-
-        var expected = version is { } v ? ExpectedVersion.Exactly(v) : ExpectedVersion.NoStream;
-        var lease = await AppendAsync(runId, orgId, Acquired, expected, cancellationToken).ConfigureAwait(false);
-        if (lease is not null)
-        {
-            return (lease, null);
-        }
-
-        var (_, winner, _) = await ReadLastAsync(stream, cancellationToken).ConfigureAwait(false);
-        return (null, winner?.Owner ?? "another instance");
+        var attempt = await _store.TryAcquireAsync(runId, Owner, orgId, _time.GetUtcNow(), Duration, cancellationToken).ConfigureAwait(false);
+        return attempt.Lease is { } lease ? (lease, null) : (null, attempt.Current?.Owner ?? "another instance");
     }
 
-    /// <summary>Extends the lease; null when it was lost (it expired and another instance took the run over).</summary>
-    public Task<RunLease?> RenewAsync(RunLease lease, string? orgId, CancellationToken cancellationToken)
+    /// <summary>Extends the lease; null when it was lost (another instance took the run over, so the token moved on).</summary>
+    /// <exception cref="EventStoreException">The lease store failed or cannot be reached.</exception>
+    public Task<RunLease?> RenewAsync(RunLease lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        return AppendAsync(lease.RunId, orgId, Renewed, ExpectedVersion.Exactly(lease.Version), cancellationToken);
+        return _store.RenewAsync(lease, _time.GetUtcNow(), Duration, cancellationToken);
     }
 
-    /// <summary>Gives the lease up so that another instance may drive the run at once; a lease already lost is left alone.</summary>
-    public async Task ReleaseAsync(RunLease lease, string? orgId, CancellationToken cancellationToken)
+    /// <summary>Gives the lease up so that another instance may drive the run at once; a lease already lost is left alone (false).</summary>
+    /// <exception cref="EventStoreException">The lease store failed or cannot be reached.</exception>
+    public Task<bool> ReleaseAsync(RunLease lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        await AppendAsync(lease.RunId, orgId, Released, ExpectedVersion.Exactly(lease.Version), cancellationToken).ConfigureAwait(false);
+        return _store.ReleaseAsync(lease, _time.GetUtcNow(), cancellationToken);
     }
 
     /// <summary>Who holds the run's lease now, or null.</summary>
+    /// <exception cref="EventStoreException">The lease store failed or cannot be reached.</exception>
     public async Task<RunLease?> GetHolderAsync(string runId, CancellationToken cancellationToken)
     {
-        var (version, current, type) = await ReadLastAsync(StreamId(runId), cancellationToken).ConfigureAwait(false);
-        return current is null || type == Released || current.ExpiresAt <= _time.GetUtcNow()
-            ? null
-            : new RunLease(runId, current.Owner, current.ExpiresAt, version!.Value);
+        var row = await _store.GetAsync(runId, cancellationToken).ConfigureAwait(false);
+        return row is not null && row.IsHeldAt(_time.GetUtcNow()) ? new RunLease(runId, row.Owner!, row.ExpiresAt, row.Token) : null;
     }
 
-    private async Task<RunLease?> AppendAsync(string runId, string? orgId, string type, ExpectedVersion expected, CancellationToken cancellationToken)
-    {
-        var expiresAt = type == Released ? _time.GetUtcNow() : _time.GetUtcNow() + Duration;
-        var data = JsonSerializer.SerializeToElement(new LeaseRecord(Owner, expiresAt), LeaseJsonContext.Default.LeaseRecord);
-        var metadata = new EventMetadata { OrgId = orgId, CorrelationId = runId, Actor = $"runtime:{Owner}" };
-        try
-        {
-            var result = await _store.AppendAsync(StreamId(runId), expected, [new EventData(Guid.NewGuid(), type, data, metadata)], cancellationToken)
-                .ConfigureAwait(false);
-            return new RunLease(runId, Owner, expiresAt, result.NextExpectedVersion);
-        }
-        catch (ConcurrencyException)
-        {
-            return null;
-        }
-    }
+    /// <summary>Of <paramref name="runIds"/>, the runs nobody holds a live lease on now (never leased, released or expired).</summary>
+    /// <exception cref="EventStoreException">The lease store failed or cannot be reached.</exception>
+    public Task<IReadOnlyList<string>> ListUnheldAsync(IReadOnlyCollection<string> runIds, CancellationToken cancellationToken) =>
+        _store.ListUnheldAsync(runIds, _time.GetUtcNow(), cancellationToken);
 
-    private async Task<(long? Version, LeaseRecord? Record, string? Type)> ReadLastAsync(string stream, CancellationToken cancellationToken)
-    {
-        var version = await _store.GetStreamVersionAsync(stream, cancellationToken).ConfigureAwait(false);
-        if (version is not { } last)
-        {
-            return (null, null, null);
-        }
-
-        await foreach (var recorded in _store.ReadStreamAsync(stream, last, cancellationToken).ConfigureAwait(false))
-        {
-            return (last, recorded.Data.Deserialize(LeaseJsonContext.Default.LeaseRecord), recorded.Type);
-        }
-
-        return (null, null, null);
-    }
+    /// <summary>Leases still held but expired now (their holder crashed or hangs), oldest expiry first: runs to take over.</summary>
+    /// <exception cref="EventStoreException">The lease store failed or cannot be reached.</exception>
+    public Task<IReadOnlyList<StoredRunLease>> ListExpiredAsync(int limit, CancellationToken cancellationToken) =>
+        _store.ListExpiredAsync(_time.GetUtcNow(), limit, cancellationToken);
 }
-
-/// <summary>
-/// The right to drive one run until <see cref="ExpiresAt"/>, held by one runtime instance. Recorded as events in stream
-/// <c>agent-lease:{run id}</c>; <see cref="Version"/> is the version of the event that granted or last renewed it.
-/// </summary>
-public sealed record RunLease(string RunId, string Owner, DateTimeOffset ExpiresAt, long Version);
-
-/// <summary>The payload of the lease events (<c>RunLeaseAcquired</c>, <c>RunLeaseRenewed</c>, <c>RunLeaseReleased</c>).</summary>
-internal sealed record LeaseRecord(string Owner, DateTimeOffset ExpiresAt);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(LeaseRecord))]
-internal sealed partial class LeaseJsonContext : JsonSerializerContext;

@@ -66,14 +66,17 @@ public sealed class AgentRuntime : IAsyncDisposable
         _decisions = new DecisionRecorder(store, _time, options);
         _toolSet = new ToolSetGuard(tools, options.ConfigurationPath, options.AllowMissingTools);
         InstanceId = options.InstanceId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
-        var leases = options.UseRunLeases ? new RunLeases(store, InstanceId, options.LeaseDuration, _time) : null;
-        _drives = new LeasedDrives(store, loop, leases, InstanceId, _time, _logger);
+        Leases = options.UseRunLeases ? new RunLeases(store, InstanceId, options.LeaseDuration, _time) : null;
+        _drives = new LeasedDrives(store, loop, Leases, InstanceId, _time, _logger);
         _catalog = RunCatalog.For(store, options.Catalog, _time);
         _emulated = options.Emulated;
     }
 
     /// <summary>The run read model over this runtime's store: lists of runs and pending decisions without re-folding every run.</summary>
     public IRunCatalog Runs => _catalog;
+
+    /// <summary>The run leases this runtime drives under (null when <see cref="AgentRuntimeOptions.UseRunLeases"/> is off): e.g. to find runs to take over.</summary>
+    public RunLeases? Leases { get; }
 
     /// <summary>This runtime's id in run leases and logs.</summary>
     public string InstanceId { get; }

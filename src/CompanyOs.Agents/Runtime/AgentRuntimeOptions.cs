@@ -22,7 +22,7 @@ public sealed record AgentRuntimeOptions
     public bool StreamModelOutput { get; init; } = true;
 
     /// <summary>
-    /// Take a lease (in the event store, stream <c>agent-lease:{run id}</c>) for every drive, so that exactly one runtime
+    /// Take a lease (a row of <c>run_leases</c> next to the events, with a fencing token) for every drive, so that exactly one runtime
     /// instance — of any process sharing the store — drives a run at a time; others leave it alone
     /// (<see cref="AgentRunResult.DrivenBy"/>). Off, only optimistic concurrency on the run's stream stops a second driver
     /// (at its next write, after which the first stops).

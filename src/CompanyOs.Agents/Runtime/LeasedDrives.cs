@@ -109,7 +109,7 @@ internal sealed class LeasedDrives(IEventStore store, ReasoningLoop loop, RunLea
 
             try
             {
-                var (keeper, heldBy) = await AcquireLeaseAsync(journal.State, fresh, waitForLease, cancellationToken).ConfigureAwait(false);
+                var (keeper, heldBy) = await AcquireLeaseAsync(journal.State, waitForLease, cancellationToken).ConfigureAwait(false);
                 if (heldBy is not null)
                 {
                     return await DrivenElsewhereAsync(runId, heldBy, cancellationToken).ConfigureAwait(false);
@@ -178,7 +178,7 @@ internal sealed class LeasedDrives(IEventStore store, ReasoningLoop loop, RunLea
     private async Task<bool> MovedAsync(RunJournal journal, CancellationToken cancellationToken) =>
         await store.GetStreamVersionAsync(RunEventCodec.StreamId(journal.State.RunId), cancellationToken).ConfigureAwait(false) != journal.State.Version;
 
-    private async Task<(RunLeaseKeeper? Keeper, string? HeldBy)> AcquireLeaseAsync(RunState state, bool fresh, bool waitForLease, CancellationToken cancellationToken)
+    private async Task<(RunLeaseKeeper? Keeper, string? HeldBy)> AcquireLeaseAsync(RunState state, bool waitForLease, CancellationToken cancellationToken)
     {
         if (leases is null || (state.Status.IsTerminal() && state.TraceWritten))
         {
@@ -187,7 +187,7 @@ internal sealed class LeasedDrives(IEventStore store, ReasoningLoop loop, RunLea
 
         for (var attempt = 0; ; attempt++)
         {
-            var (keeper, heldBy) = await RunLeaseKeeper.AcquireAsync(leases, state.RunId, state.OrgId, fresh && attempt == 0, time, cancellationToken).ConfigureAwait(false);
+            var (keeper, heldBy) = await RunLeaseKeeper.AcquireAsync(leases, state.RunId, state.OrgId, time, cancellationToken).ConfigureAwait(false);
             if (keeper is not null || !waitForLease || attempt >= LeaseWaitAttempts)
             {
                 return (keeper, heldBy);

@@ -6,7 +6,7 @@ internal static partial class AgentLog
         Message = "Agent runtime ready: {Agents} agent type(s), runs stored in {Store}, at most {Slots} run(s) driven at once")]
     public static partial void RuntimeReady(ILogger logger, int agents, string store, int slots);
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Taking over runs at start-up failed: {Error}")]
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Looking for runs to take over failed: {Error}")]
     public static partial void TakeOverFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Run {RunId} cannot be driven here ({Kind}): {Error}")]

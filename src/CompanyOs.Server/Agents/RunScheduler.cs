@@ -8,11 +8,12 @@ namespace CompanyOs.Server.Agents;
 
 /// <summary>
 /// Drives runs in the background, at most <c>slots</c> at a time, each under the run's lease (the runtime takes it). A run
-/// waiting for a slot is already stored as started, so the queue itself need not survive a restart: on start, every
-/// running run nobody holds a lease on is queued again (<see cref="TakeOverInBackground"/>), and the same look is taken
-/// again every lease period while the server runs: a run another instance drives is left alone, and once that instance
-/// has crashed (its lease expired) the run is taken over — within about two lease periods, without a restart.
-/// Running runs are found in the run read model, not by reading every run.
+/// waiting for a slot is already stored as started, so the queue itself need not survive a restart: on start, and then
+/// every half lease duration, every running run nobody holds a live lease on (never leased, released, or its lease row
+/// expired because its holder crashed) is queued (<see cref="TakeOverInBackground"/>); so another instance's runs are
+/// taken over once their lease expires, also when that instance never comes back. A run another instance drives is also
+/// looked at again once its lease could have expired. Running runs are found in the run read model, and their leases in
+/// one query of the lease table, not by reading every run.
 /// </summary>
 internal sealed class RunScheduler(
     AgentRuntime runtime, RunStepHub hub, int slots, TimeSpan leaseDuration, TimeProvider time, ILogger<RunScheduler> logger) : IDisposable
@@ -82,25 +83,12 @@ internal sealed class RunScheduler(
         _queue.Writer.TryWrite(runId);
     }
 
-    /// <summary>Queues the run unless this server already drives it or has it queued (the sweep's look must not make a drive repeat).</summary>
-    private void EnqueueIfIdle(string runId)
-    {
-        lock (_gate)
-        {
-            if (_driving.ContainsKey(runId) || _queued.Contains(runId))
-            {
-                return;
-            }
-        }
-
-        Enqueue(runId);
-    }
-
     /// <summary>
-    /// Queues every run that is running but driven by nobody here (its driver stopped or crashed; its lease is gone or
-    /// expires) now, and again every lease period until <see cref="StopAsync"/>.
+    /// Queues every run that is running but driven by nobody (its driver stopped or crashed; its lease is released or
+    /// expired) now, and again every half lease duration until stopped (with leases off, only now: a run is then never
+    /// known to be free).
     /// </summary>
-    public void TakeOverInBackground() => _takeOver = Task.Run(() => SweepAsync(_stop.Token));
+    public void TakeOverInBackground() => _takeOver = Task.Run(() => TakeOverLoopAsync(_stop.Token));
 
     /// <summary>Completes once the start-up look for runs to take over has queued what it found.</summary>
     public Task TakenOver => _firstLook.Task;
@@ -122,15 +110,20 @@ internal sealed class RunScheduler(
     /// <summary>Waits for the workers after the runtime was disposed (their drives ended).</summary>
     public Task WorkersStoppedAsync() => Task.WhenAll(_workers);
 
-    private async Task SweepAsync(CancellationToken cancellationToken)
+    private async Task TakeOverLoopAsync(CancellationToken cancellationToken)
     {
         try
         {
             await TakeOverAsync(cancellationToken);
             _firstLook.TrySetResult();
-            while (!cancellationToken.IsCancellationRequested)
+            if (runtime.Leases is null)
             {
-                await Task.Delay(leaseDuration, time, cancellationToken);
+                return;
+            }
+
+            using var timer = new PeriodicTimer(leaseDuration / 2, time);
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
                 await TakeOverAsync(cancellationToken);
             }
         }
@@ -147,22 +140,22 @@ internal sealed class RunScheduler(
     {
         try
         {
-            // From the read model (every org: this is the server's own housekeeping), a page at a time.
+            // From the read model (every org: this is the server's own housekeeping), a page at a time; of each page, the
+            // runs nobody holds a live lease on (all of them when leases are off).
             string? after = null;
             do
             {
                 var page = await runtime.Runs.ListRunsAsync(new RunQuery { Status = RunStatus.Running, Limit = 500, After = after }, cancellationToken);
-                foreach (var run in page.Items)
+                var ids = page.Items.Select(r => r.RunId).ToList();
+                var free = runtime.Leases is { } leases && ids.Count > 0 ? await leases.ListUnheldAsync(ids, cancellationToken) : ids;
+                foreach (var runId in free)
                 {
-                    EnqueueIfIdle(run.RunId);
+                    Enqueue(runId);
                 }
 
                 after = page.NextCursor;
             }
             while (after is not null);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
         }
         catch (EventStoreException e)
         {

@@ -1,4 +1,5 @@
 using CompanyOs.Agents.Journal;
+using CompanyOs.Agents.Leases;
 using CompanyOs.Agents.Runs;
 using CompanyOs.Agents.Tests.TestDoubles;
 using CompanyOs.Events.InMemory;
@@ -32,13 +33,12 @@ public sealed class DriveLifecycleTests
         h.Script.ThenCalls(("c1", "web_search", new { query = "a" }));
         var releasing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var releaseGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        store.BeforeAppend = async (stream, events) =>
+        var leases = new HookedRunLeaseStore(new InMemoryRunLeaseStore());
+        RunLeaseStore.Use(store, leases);
+        leases.BeforeRelease = async _ =>
         {
-            if (stream.StartsWith("agent-lease:", StringComparison.Ordinal) && events.Any(e => e.Type == "RunLeaseReleased"))
-            {
-                releasing.TrySetResult();
-                await releaseGate.Task;
-            }
+            releasing.TrySetResult();
+            await releaseGate.Task;
         };
         var runtime = h.CreateRuntime();
         var running = runtime.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
@@ -55,13 +55,9 @@ public sealed class DriveLifecycleTests
         Assert.True(running.IsCompleted);
         var result = await running;
         Assert.Equal(RunStatus.Running, result.Status);
-        var leaseEvents = new List<string>();
-        await foreach (var e in store.ReadStreamAsync($"agent-lease:{result.RunId}", cancellationToken: Ct))
-        {
-            leaseEvents.Add(e.Type);
-        }
-
-        Assert.Equal("RunLeaseReleased", leaseEvents[^1]);
+        Assert.Equal(1, leases.Released);
+        var row = await leases.GetAsync(result.RunId, Ct);
+        Assert.Null(row!.Owner);
     }
 
     [Fact]

@@ -156,14 +156,9 @@ public sealed class DurabilityTests
         Assert.Single(events, e => e.Type == "ToolCallStarted");
         Assert.DoesNotContain(events, e => e.Type == "ToolCallInterrupted");
 
-        // Every drive took the lease and gave it back: the next instance drives at once.
-        var leases = new List<string>();
-        await foreach (var e in h.Store.ReadStreamAsync(RunLeases.StreamId(waiting.RunId), 0, Ct))
-        {
-            leases.Add($"{e.Type}:{e.Data.GetProperty("owner").GetString()}");
-        }
-
-        Assert.Equal(["RunLeaseAcquired:instance-a", "RunLeaseReleased:instance-a", "RunLeaseAcquired:instance-a", "RunLeaseReleased:instance-a"], leases);
+        // Every drive took the lease (the token counts them) and gave it back: the next instance drives at once. No lease events.
+        Assert.Equal(new StoredRunLease(waiting.RunId, null, h.Time.GetUtcNow(), 2), await RunLeaseStore.For(h.Store).GetAsync(waiting.RunId, Ct));
+        Assert.Empty(await h.Store.ListStreamsAsync("agent-lease:", null, Ct).ToListAsync(Ct));
         Assert.NotNull(fromB.State.Start);
     }
 
@@ -221,7 +216,7 @@ public sealed class DurabilityTests
 
         // A crashed instance: it took the lease and never renewed or released it.
         var crashed = new RunLeases(h.Store, "crashed", TimeSpan.FromSeconds(30), h.Time);
-        Assert.NotNull((await crashed.TryAcquireAsync(runId, "org-1", newRun: false, Ct)).Lease);
+        Assert.NotNull((await crashed.TryAcquireAsync(runId, "org-1", Ct)).Lease);
 
         var early = await b.ResumeAsync(runId, cancellationToken: Ct);
         Assert.Equal("crashed", early.DrivenBy);
@@ -258,27 +253,76 @@ public sealed class DurabilityTests
         var other = new RunLeases(h.Store, "instance-b", TimeSpan.FromSeconds(30), h.Time);
 
         // While instance a renews (every 10 s of its clock), nobody else gets the lease.
+        var leases = RunLeaseStore.For(h.Store);
         for (var i = 0; i < 6; i++)
         {
             h.Time.Advance(TimeSpan.FromSeconds(10));
-            await WaitForLeaseVersionAsync(h, runId, i + 1);
+            await WaitForRenewalAsync(leases, runId, h.Time.GetUtcNow() + TimeSpan.FromSeconds(30));
         }
 
-        Assert.Equal("instance-a", (await other.TryAcquireAsync(runId, "org-1", newRun: false, Ct)).HeldBy);
+        Assert.Equal("instance-a", (await other.TryAcquireAsync(runId, "org-1", Ct)).HeldBy);
+        Assert.Equal(1, (await leases.GetAsync(runId, Ct))!.Token);
 
-        // Split brain: b writes a takeover into the lease stream (as if a's renewals had stopped reaching the store).
-        var version = await h.Store.GetStreamVersionAsync(RunLeases.StreamId(runId), Ct);
-        await h.Store.AppendAsync(
-            RunLeases.StreamId(runId),
-            CompanyOs.Events.ExpectedVersion.Exactly(version!.Value),
-            [new CompanyOs.Events.EventData(Guid.NewGuid(), "RunLeaseAcquired", RuntimeHarness.Json($$"""{"owner":"instance-b","expires_at":"{{h.Time.GetUtcNow().AddMinutes(5):O}}"}"""), CompanyOs.Events.EventMetadata.Empty)],
-            Ct);
+        // Split brain: b takes the lease over (as if a's renewals had stopped reaching the store and b's clock saw it expire).
+        var takeover = await leases.TryAcquireAsync(runId, "instance-b", "org-1", h.Time.GetUtcNow().AddMinutes(1), TimeSpan.FromMinutes(5), Ct);
+        Assert.Equal(2, takeover.Lease!.Token);
         h.Time.Advance(TimeSpan.FromSeconds(10));
         var result = await driving.WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
+        // a's next renewal carried the old token, failed, and a stopped without touching the lease b holds.
         Assert.True(result.OwnershipLost);
         Assert.Equal(RunStatus.Running, result.Status);
-        Assert.Equal("instance-b", (await other.GetHolderAsync(runId, Ct))!.Owner);
+        Assert.Equal(new StoredRunLease(runId, "instance-b", takeover.Lease.ExpiresAt, 2), await leases.GetAsync(runId, Ct));
+        Assert.Equal(1, tool.Executions);
+    }
+
+    [Fact]
+    public async Task A_stale_holder_whose_lease_was_taken_over_fails_its_next_append_and_its_tool_is_not_run_again()
+    {
+        var h = new RuntimeHarness();
+        // Its timeout is beyond the fake time the test lets pass.
+        var tool = new CountingTool("web_search") { Timeout = TimeSpan.FromHours(1) };
+        h.Tools.Register(tool);
+        h.Define(tools: ["web_search"]);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tool.OnInvoke = async (_, ct) =>
+        {
+            started.TrySetResult();
+            await finish.Task.WaitAsync(ct);
+            return ToolResult.Success("stale result");
+        };
+        h.Script.ThenCalls(("c1", "web_search", new { query = "q" })).ThenText("done by b");
+
+        // Instance a is cut off from the lease table (its renewals hang), not from the run's stream.
+        var leases = new HookedRunLeaseStore(new InMemoryRunLeaseStore());
+        RunLeaseStore.Use(h.Store, leases);
+        leases.BeforeRenew = (lease, ct) => lease.Owner == "instance-a" ? Task.Delay(Timeout.Infinite, ct) : Task.CompletedTask;
+        await using var a = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-a", LeaseDuration = TimeSpan.FromSeconds(30) });
+        var driving = a.RunAsync(RuntimeHarness.Request(), cancellationToken: Ct);
+        await started.Task.WaitAsync(Ct);
+        var runId = (await h.Store.ListStreamsAsync("agent-session:", null, Ct).ToListAsync(Ct)).Single().StreamId["agent-session:".Length..];
+
+        // a's lease expires; b takes the run over (token 2) and finishes it: the call a started is settled as interrupted.
+        h.Time.Advance(TimeSpan.FromSeconds(31));
+        await using var b = h.CreateRuntime(new AgentRuntimeOptions { InstanceId = "instance-b", LeaseDuration = TimeSpan.FromSeconds(30) });
+        var fromB = await b.ResumeAsync(runId, cancellationToken: Ct);
+        Assert.Equal((RunStatus.Completed, "done by b"), (fromB.Status, fromB.Result));
+
+        // a's tool returns now: a's next append (the result) fails on the stream version and a stops, writing nothing.
+        var before = await h.EventsAsync(runId);
+        finish.SetResult();
+        var fromA = await driving.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        Assert.True(fromA.OwnershipLost);
+        Assert.Equal(RunStatus.Completed, fromA.Status);
+        var events = await h.EventsAsync(runId);
+        Assert.Equal(before.Count, events.Count);
+        Assert.Equal(1, tool.Executions);
+        Assert.Single(events, e => e.Type == "ToolCallStarted");
+        Assert.Single(events, e => e.Type == "ToolCallInterrupted");
+        Assert.DoesNotContain(events, e => e.Type == "ToolCallCompleted");
+        Assert.Equal(new StoredRunLease(runId, null, h.Time.GetUtcNow(), 2), await leases.GetAsync(runId, Ct));
     }
 
     /// <summary>A supervised agent whose high-risk "deploy" call (c1) waits for approval, then runs until the gate opens.</summary>
@@ -297,14 +341,14 @@ public sealed class DurabilityTests
         return (h, tool, gate);
     }
 
-    private static async Task WaitForLeaseVersionAsync(RuntimeHarness h, string runId, long version)
+    private static async Task WaitForRenewalAsync(IRunLeaseStore leases, string runId, DateTimeOffset expiresAt)
     {
-        for (var i = 0; i < 500 && (await h.Store.GetStreamVersionAsync(RunLeases.StreamId(runId), Ct) ?? -1) < version; i++)
+        for (var i = 0; i < 500 && (await leases.GetAsync(runId, Ct))?.ExpiresAt < expiresAt; i++)
         {
             await Task.Delay(2, Ct);
         }
 
-        Assert.True(await h.Store.GetStreamVersionAsync(RunLeases.StreamId(runId), Ct) >= version, $"lease renewal {version} did not happen");
+        Assert.True((await leases.GetAsync(runId, Ct))?.ExpiresAt >= expiresAt, $"the lease was not renewed until {expiresAt:O}");
     }
 
     [Fact]

@@ -76,6 +76,7 @@ public sealed class RunSchedulingTests
         var project = new AgentProject();
         string id;
         string key;
+        DateTimeOffset expiresAt;
         await using (var first = await project.StartAsync())
         {
             key = await AgentHttp.KeyAsync(first, "acme");
@@ -83,31 +84,57 @@ public sealed class RunSchedulingTests
             // Stored as started but never driven here; a "crashed" instance holds its lease and never renews it.
             id = await runs.Runtime.StartOnlyAsync(new AgentRunRequest { AgentType = "writer", Task = "Recover me", OrgId = "acme" }, Ct);
             var (lease, _) = await new RunLeases(runs.Store, "crashed-instance", TimeSpan.FromSeconds(2), TimeProvider.System)
-                .TryAcquireAsync(id, "acme", newRun: false, Ct);
+                .TryAcquireAsync(id, "acme", Ct);
             Assert.NotNull(lease);
+            expiresAt = lease.ExpiresAt;
         }
 
         await using var second = await project.StartAsync("--CompanyOs:Server:RunLeaseSeconds=1");
         second.Emulator!.Script.Enqueue(Answer);
         using var http = AgentHttp.Client(second.BaseUri, key);
-        Assert.Equal("running", (await http.GetJsonAsync($"v1/runs/{id}")).GetProperty("status").GetString());
-        await http.WaitForStatusAsync(id, "completed");
-        var holder = second.Services.GetRequiredService<AgentRuns>().Runtime.InstanceId;
-        var leaseEvents = new List<string>();
-        await foreach (var e in second.Services.GetRequiredService<AgentRuns>().Store.ReadStreamAsync(RunLeases.StreamId(id), 0, Ct))
-        {
-            leaseEvents.Add($"{e.Type}:{e.Data.GetProperty("owner").GetString()}");
-        }
+        var run = await http.WaitForStatusAsync(id, "completed");
 
-        Assert.Equal("RunLeaseAcquired:crashed-instance", leaseEvents[0]);
-        Assert.Contains($"RunLeaseAcquired:{holder}", leaseEvents);
+        // Not before the crashed instance's lease expired (judged from the run's end, not from when the test looked).
+        Assert.True(run.GetProperty("ended_at").GetDateTimeOffset() >= expiresAt, $"ended {run.GetProperty("ended_at")} before the lease expired at {expiresAt:O}");
+        var holder = second.Services.GetRequiredService<AgentRuns>().Runtime.InstanceId;
+        // The lease row went from the crashed instance (token 1) to this one (token 2), and no lease events were written.
+        var store = second.Services.GetRequiredService<AgentRuns>().Store;
+        var row = await RunLeaseStore.For(store).GetAsync(id, Ct);
+        Assert.True(row!.Token >= 2, $"token {row.Token}");
+        Assert.True(row.Owner is null || row.Owner == holder, $"held by {row.Owner}");
+        Assert.Empty(await store.ListStreamsAsync("agent-lease:", null, Ct).ToListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task A_run_whose_driver_crashes_while_this_server_runs_is_taken_over_once_its_lease_expires()
+    {
+        var project = new AgentProject();
+        await using var server = await project.StartAsync("--CompanyOs:Server:RunLeaseSeconds=1");
+        server.Emulator!.Script.Enqueue(Answer);
+        using var http = AgentHttp.Client(server.BaseUri, await AgentHttp.KeyAsync(server, "acme"));
+        var runs = server.Services.GetRequiredService<AgentRuns>();
+        await runs.Scheduler.TakenOver.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        // Another instance takes the run's lease and dies (never renews): no start-up look will find the run, only the
+        // server's periodic look for runs whose lease expired.
+        var id = "run_" + Guid.NewGuid().ToString("N");
+        var (lease, _) = await new RunLeases(runs.Store, "crashed-instance", TimeSpan.FromSeconds(3), TimeProvider.System).TryAcquireAsync(id, "acme", Ct);
+        Assert.NotNull(lease);
+        await runs.Runtime.StartOnlyAsync(new AgentRunRequest { RunId = id, AgentType = "writer", Task = "Recover me", OrgId = "acme" }, Ct);
+
+        var run = await http.WaitForStatusAsync(id, "completed");
+        Assert.Equal("All done.", run.GetProperty("result").GetString());
+        var row = await RunLeaseStore.For(runs.Store).GetAsync(id, Ct);
+        Assert.True(row!.Token >= 2, $"token {row.Token}");
+        Assert.NotEqual("crashed-instance", row.Owner);
     }
 
     [Fact]
     public async Task An_event_stream_sends_heartbeats_while_nothing_happens_and_follows_writes_of_other_writers()
     {
         var project = new AgentProject();
-        await using var server = await project.StartAsync("--CompanyOs:Server:SseHeartbeatSeconds=0.2");
+        // A long lease: the periodic take-over (every half lease) must not drive the idle run during the test either.
+        await using var server = await project.StartAsync("--CompanyOs:Server:SseHeartbeatSeconds=0.2", "--CompanyOs:Server:RunLeaseSeconds=600");
         using var http = AgentHttp.Client(server.BaseUri, await AgentHttp.KeyAsync(server, "acme"));
         var runs = server.Services.GetRequiredService<AgentRuns>();
         // A running run nobody drives: nothing happens until it is cancelled. Started after the server's start-up take-over

@@ -45,7 +45,7 @@ public sealed class ApprovalFlowTests : IDisposable
         {
             // Another process is driving the run: it holds the run's lease.
             var other = new CompanyOs.Agents.Leases.RunLeases(store, "other-process", TimeSpan.FromMinutes(5), TimeProvider.System);
-            Assert.NotNull((await other.TryAcquireAsync(run.RunId, null, newRun: false, TestContext.Current.CancellationToken)).Lease);
+            Assert.NotNull((await other.TryAcquireAsync(run.RunId, null, TestContext.Current.CancellationToken)).Lease);
         }
 
         var before = await _cli.TypesAsync(run.RunId);

@@ -78,7 +78,7 @@ public sealed class ConfigurationIdentityTests : IDisposable
             new CompanyOs.Events.Sqlite.SqliteEventStoreOptions { DatabasePath = _cli.Database }, cancellationToken: Ct))
         {
             var other = new CompanyOs.Agents.Leases.RunLeases(store, "other-process", TimeSpan.FromMinutes(5), TimeProvider.System);
-            Assert.NotNull((await other.TryAcquireAsync(run.RunId, null, newRun: false, Ct)).Lease);
+            Assert.NotNull((await other.TryAcquireAsync(run.RunId, null, Ct)).Lease);
         }
 
         var resumed = await _cli.Cli("resume", run.RunId, "-c", config);

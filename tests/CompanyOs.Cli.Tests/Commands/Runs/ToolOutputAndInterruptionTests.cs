@@ -67,7 +67,7 @@ public sealed class ToolOutputAndInterruptionTests : IDisposable
         await using (var store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = _cli.Database }, cancellationToken: Ct))
         {
             var leases = new RunLeases(store, "another-host:42", TimeSpan.FromMinutes(5), TimeProvider.System);
-            var (lease, _) = await leases.TryAcquireAsync(runId, null, newRun: false, Ct);
+            var (lease, _) = await leases.TryAcquireAsync(runId, null, Ct);
             Assert.NotNull(lease);
         }
 

@@ -37,6 +37,7 @@ public sealed class GatewayBuilder
     private PriceTable? _prices;
     private ModelCatalog? _catalog;
     private ILlmCallRecorder? _recorder;
+    private IWindowRateLimiterFactory? _rateLimiters;
 
     /// <param name="options">The validated configuration (see <see cref="LlmConfigLoader"/>).</param>
     /// <param name="providers">
@@ -72,6 +73,12 @@ public sealed class GatewayBuilder
     /// <summary>Told about every call the gateway charged (a durable usage log); default: none.</summary>
     public GatewayBuilder WithCallRecorder(ILlmCallRecorder recorder) => Set(ref _recorder, recorder);
 
+    /// <summary>
+    /// Makes the provider RPM/TPM limiters; default: in-process (<see cref="InProcessRateLimiterFactory"/>). Give a
+    /// <see cref="Redis.RedisRateLimiterFactory"/> to share the limits with other instances.
+    /// </summary>
+    public GatewayBuilder WithRateLimiterFactory(IWindowRateLimiterFactory factory) => Set(ref _rateLimiters, factory);
+
     /// <summary>Validates the options, creates the provider clients and assembles the default pipeline.</summary>
     /// <exception cref="ConfigurationException">The options are invalid (ranges, unknown providers, fallback cycles…).</exception>
     public LlmGateway Build()
@@ -104,7 +111,7 @@ public sealed class GatewayBuilder
         {
             var stats = new GatewayStats(_time);
             owned.Add(stats);
-            var limiters = new ProviderRateLimiters(_options, _time);
+            var limiters = new ProviderRateLimiters(_options, _rateLimiters ?? new InProcessRateLimiterFactory(_time));
             owned.Add(limiters);
             var cache = _cache ?? CreateDefaultCache(owned);
             var factory = _providers ?? new ProviderClientFactory(catalog, _time);

@@ -3,6 +3,7 @@ using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway;
 using CompanyOs.Llm.Gateway.Budgets;
 using CompanyOs.Llm.Gateway.Costs;
+using CompanyOs.Llm.Gateway.RateLimiting;
 using CompanyOs.Llm.Hosting;
 using CompanyOs.Llm.Models;
 using CompanyOs.Llm.Providers;
@@ -34,7 +35,7 @@ public static class LlmGatewayServiceCollectionExtensions
     /// <remarks>
     /// Provider HTTP goes through <see cref="IHttpClientFactory"/>, one named client per provider
     /// (<see cref="ProviderClientFactory.HttpClientName"/>). <see cref="TimeProvider"/>, <see cref="ILoggerFactory"/>,
-    /// <see cref="ISpendStore"/>, <see cref="ILlmCallRecorder"/>, <see cref="HybridCache"/>, <see cref="ITokenCounter"/>, <see cref="PriceTable"/> and
+    /// <see cref="ISpendStore"/>, <see cref="IWindowRateLimiterFactory"/>, <see cref="ILlmCallRecorder"/>, <see cref="HybridCache"/>, <see cref="ITokenCounter"/>, <see cref="PriceTable"/> and
     /// <see cref="ModelCatalog"/> are taken from the container when registered. The configuration is validated when the host
     /// starts (<c>ValidateOnStart</c>); a bad file fails start-up with its path, key and problem.
     /// </remarks>
@@ -120,6 +121,11 @@ public static class LlmGatewayServiceCollectionExtensions
         if (sp.GetService<ITokenCounter>() is { } tokens)
         {
             builder.WithTokenCounter(tokens);
+        }
+
+        if (sp.GetService<IWindowRateLimiterFactory>() is { } limiters)
+        {
+            builder.WithRateLimiterFactory(limiters);
         }
 
         if (sp.GetService<PriceTable>() is { } prices)

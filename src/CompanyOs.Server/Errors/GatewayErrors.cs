@@ -24,6 +24,7 @@ internal static class GatewayErrors
             $"Rate limit reached for provider '{e.Provider}'. Retry after {Seconds(e.RetryAfter)} s.",
             RetryAfter: e.RetryAfter ?? TimeSpan.FromSeconds(1)),
         ProviderException e => FromProvider(e),
+        SpendStoreUnavailableException => SpendStoreUnavailable,
         DbException => StoreUnavailable,
         LlmException => new ApiError(ApiErrorKind.UpstreamFailed, "The gateway could not complete the call."),
         _ => null,
@@ -32,6 +33,11 @@ internal static class GatewayErrors
     /// <summary>The server's own store (keys, spend, usage) failed: the call is refused rather than run unaccounted.</summary>
     public static ApiError StoreUnavailable { get; } = new(ApiErrorKind.UpstreamUnavailable,
         "The server's key and usage store is unavailable; the request was not run. Retry shortly.", RetryAfter: TimeSpan.FromSeconds(1));
+
+    /// <summary>The shared spend store (Redis) does not answer: a call with a budget is refused rather than run unchecked.</summary>
+    public static ApiError SpendStoreUnavailable { get; } = new(ApiErrorKind.UpstreamUnavailable,
+        "The shared budget store (Redis) is unavailable, so this call's spend cannot be reserved against its budget; the request was not run. Retry shortly.",
+        RetryAfter: TimeSpan.FromSeconds(1));
 
     /// <summary>The <c>Retry-After</c> header value: whole seconds, rounded up, at least 1.</summary>
     public static string Seconds(TimeSpan? wait) =>

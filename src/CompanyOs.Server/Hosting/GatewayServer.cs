@@ -158,6 +158,8 @@ internal sealed class GatewayServer : IAsyncDisposable
             readiness.AddCheck<RunStoreReadiness>("runs");
         }
 
+        builder.Services.AddRedisSharing(options, readiness);
+
         // Kestrel cuts what is still open at the host's shutdown timeout: leave the drain time plus a margin to end streams.
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownDrainSeconds + 5));
         builder.WebHost.ConfigureKestrel(k =>

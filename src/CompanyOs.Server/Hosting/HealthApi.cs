@@ -8,7 +8,8 @@ namespace CompanyOs.Server.Hosting;
 
 /// <summary>
 /// <c>/healthz</c> (the process answers) and <c>/readyz</c>: the configuration is loaded, every store the server was given
-/// answers (the registered health checks: the key store when <c>KeysDatabase</c> is set), and each enabled provider's
+/// answers (the registered health checks: the key store when <c>KeysDatabase</c> is set; Redis when <c>redis</c> is set,
+/// which is "degraded", not unready, when it does not answer), and each enabled provider's
 /// circuit-breaker state. 503 when a store does not answer; an open circuit is reported but does not make the server
 /// unready (fallback or other models may still serve, and taking every instance out of a load balancer helps nobody).
 /// </summary>
@@ -26,11 +27,17 @@ internal static class HealthApi
         CancellationToken cancellationToken)
     {
         var report = await checks.CheckHealthAsync(cancellationToken);
-        var ready = report.Status == HealthStatus.Healthy;
+        // Degraded (Redis down: limits per instance, budgeted calls refused) is reported but still ready.
+        var ready = report.Status != HealthStatus.Unhealthy;
         var stores = new JsonObject();
         foreach (var (name, entry) in report.Entries)
         {
-            stores[name] = entry.Status == HealthStatus.Healthy ? "reachable" : $"unreachable: {entry.Description ?? entry.Status.ToString()}";
+            stores[name] = entry.Status switch
+            {
+                HealthStatus.Healthy => "reachable",
+                HealthStatus.Degraded => $"degraded: {entry.Description}",
+                _ => $"unreachable: {entry.Description ?? entry.Status.ToString()}",
+            };
         }
 
         var providers = new JsonObject();

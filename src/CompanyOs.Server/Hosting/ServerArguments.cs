@@ -109,6 +109,7 @@ internal static class ServerArguments
         }
 
         ReadAgentOptions(section, options);
+        ReadRedisOptions(section, options);
 
         return options;
     }
@@ -123,6 +124,21 @@ internal static class ServerArguments
         options.PromptsDirectory = section["PromptsDirectory"] is { Length: > 0 } prompts ? prompts : options.PromptsDirectory;
         options.MaxConcurrentRuns = Whole(section, "MaxConcurrentRuns", 1, 1000, "runs") ?? options.MaxConcurrentRuns;
         options.RunLeaseSeconds = Whole(section, "RunLeaseSeconds", 1, 3600, "seconds") ?? options.RunLeaseSeconds;
+    }
+
+    private static void ReadRedisOptions(IConfigurationSection section, ServerOptions options)
+    {
+        if (section["Redis"] is { Length: > 0 } redis)
+        {
+            options.Redis = RedisSettings.Check(redis, problem => new ConfigurationException(Source, $"{ServerOptions.SectionName}:Redis", problem));
+        }
+
+        if (section["RedisKeyPrefix"] is { } prefix)
+        {
+            options.RedisKeyPrefix = RedisSettings.CheckPrefix(prefix, problem => new ConfigurationException(Source, $"{ServerOptions.SectionName}:RedisKeyPrefix", problem));
+        }
+
+        options.Instances = Whole(section, "Instances", 1, RedisSettings.MaxInstances, "instances") ?? options.Instances;
     }
 
     private static int? Whole(IConfigurationSection section, string key, int min, int max, string unit) =>

@@ -15,7 +15,7 @@ internal static class ServerConfigFile
         ["urls", "max_request_body_bytes", "shutdown_drain_seconds", "default_org", "keys_database", "keys_store", "keys_connection_string_env", "emulator",
          "runs_database", "runs_postgres", "runs_postgres_schema", "agents_directory", "tools_config", "prompts_directory", "max_concurrent_runs", "run_lease_seconds",
          "request_headers_timeout_seconds", "keep_alive_timeout_seconds", "min_request_body_bytes_per_second",
-         "min_request_body_grace_seconds", "max_request_header_bytes"];
+         "min_request_body_grace_seconds", "max_request_header_bytes", "redis", "redis_key_prefix", "instances"];
 
     /// <exception cref="ConfigurationException">The file is unreadable or holds an invalid setting.</exception>
     public static ServerOptions Load(string path)
@@ -75,6 +75,11 @@ internal static class ServerConfigFile
         options.PromptsDirectory = root.Child("prompts_directory").AsString();
         options.MaxConcurrentRuns = root.Child("max_concurrent_runs").AsInt(1, 1000) ?? options.MaxConcurrentRuns;
         options.RunLeaseSeconds = root.Child("run_lease_seconds").AsInt(1, 3600) ?? options.RunLeaseSeconds;
+        var redis = root.Child("redis");
+        options.Redis = redis.AsString() is { } configuration ? RedisSettings.Check(configuration, redis.Error) : null;
+        var prefix = root.Child("redis_key_prefix");
+        options.RedisKeyPrefix = prefix.AsString() is { } keyPrefix ? RedisSettings.CheckPrefix(keyPrefix, prefix.Error) : options.RedisKeyPrefix;
+        options.Instances = root.Child("instances").AsInt(1, RedisSettings.MaxInstances) ?? options.Instances;
         return options;
     }
 }

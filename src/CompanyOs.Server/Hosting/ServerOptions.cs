@@ -80,4 +80,19 @@ internal sealed class ServerOptions
 
     /// <summary>How long a run's lease lasts without renewal; a crashed server's runs are taken over after it.</summary>
     public int RunLeaseSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// StackExchange.Redis configuration string (<c>host:port[,option=value…]</c>); when set, RPM/TPM limits (provider and
+    /// per key), budget spend and the response cache are shared through Redis by every instance using it. May hold a
+    /// password: never logged or echoed. Null: each instance keeps them alone.
+    /// </summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Every Redis key starts with it (instances that share limits use the same one).</summary>
+    public string RedisKeyPrefix { get; set; } = DefaultRedisKeyPrefix;
+
+    /// <summary>Server instances expected to share the limits: while Redis does not answer each enforces limit ÷ this.</summary>
+    public int Instances { get; set; } = 1;
+
+    public const string DefaultRedisKeyPrefix = "companyos:";
 }

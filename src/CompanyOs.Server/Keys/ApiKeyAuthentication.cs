@@ -65,7 +65,7 @@ internal static class ApiKeyAuthentication
                 return (null, new ApiError(ApiErrorKind.PermissionDenied, $"This API key lacks the '{scope}' scope."));
         }
 
-        var admitted = http.RequestServices.GetRequiredService<KeyRateLimits>().TryAdmit(record, out var wait, out var remaining);
+        var (admitted, wait, remaining) = await http.RequestServices.GetRequiredService<KeyRateLimits>().AdmitAsync(record, http.RequestAborted);
         if (remaining is { } left)
         {
             // OpenAI's names, for the key's own limit (the providers' limits are the gateway's business).

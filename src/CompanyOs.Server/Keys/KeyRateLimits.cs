@@ -4,52 +4,48 @@ using CompanyOs.Llm.Gateway.RateLimiting;
 namespace CompanyOs.Server.Keys;
 
 /// <summary>
-/// Per-key requests per minute (<c>keys create --rpm N</c>), with the gateway's sliding-window-log limiter: every 60-second
-/// window holds at most N requests of the key. Refused at once (no queue), with the wait until a request would fit.
+/// Per-key requests per minute (<c>keys create --rpm N</c>), with the gateway's sliding-window limiter: every 60-second
+/// window holds at most N requests of the key — across every instance when the limiters come from Redis
+/// (<see cref="IWindowRateLimiterFactory"/>). Refused at once (no queue), with the wait until a request would fit.
 /// </summary>
-internal sealed class KeyRateLimits(TimeProvider time) : IDisposable
+internal sealed class KeyRateLimits(TimeProvider time, IWindowRateLimiterFactory? factory = null) : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, SlidingWindowLogRateLimiter> _limiters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, WindowRateLimiter> _limiters = new(StringComparer.Ordinal);
+    private readonly IWindowRateLimiterFactory _factory = factory ?? new InProcessRateLimiterFactory(time);
 
     /// <summary>
-    /// True when <paramref name="key"/> may make one more request now (<paramref name="remaining"/>: requests left in the
-    /// current window, null without a limit); otherwise how long to wait.
+    /// Whether <paramref name="key"/> may make one more request now, with the requests left in the current window (null
+    /// without a limit); when not, how long to wait.
     /// </summary>
-    public bool TryAdmit(ApiKeyRecord key, out TimeSpan retryAfter, out long? remaining)
+    public async ValueTask<KeyAdmission> AdmitAsync(ApiKeyRecord key, CancellationToken cancellationToken = default)
     {
-        retryAfter = TimeSpan.Zero;
-        remaining = null;
         if (key.Rpm is not { } rpm)
         {
-            return true;
+            return new KeyAdmission(true, TimeSpan.Zero, null);
         }
 
-        SlidingWindowLogRateLimiter limiter;
+        WindowRateLimiter limiter;
         lock (_gate)
         {
             if (!_limiters.TryGetValue(key.Id, out limiter!))
             {
-                limiter = new SlidingWindowLogRateLimiter(new SlidingWindowLogOptions { RequestLimit = rpm, QueueLimit = 0 }, time);
+                limiter = _factory.Create("key:" + key.Id, new SlidingWindowLogOptions { RequestLimit = rpm, QueueLimit = 0 });
                 _limiters.Add(key.Id, limiter);
             }
         }
 
-        using var lease = limiter.AttemptAcquire(1);
-        remaining = Math.Max(0, limiter.GetStatistics()?.CurrentAvailablePermits ?? 0);
-        if (lease.IsAcquired)
-        {
-            return true;
-        }
-
-        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-        return false;
+        using var lease = await limiter.AttemptAcquireAsync(1, cancellationToken);
+        var remaining = Math.Max(0, limiter.GetStatistics()?.CurrentAvailablePermits ?? 0);
+        return lease.IsAcquired
+            ? new KeyAdmission(true, TimeSpan.Zero, remaining)
+            : new KeyAdmission(false, lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1), remaining);
     }
 
     /// <summary>The current window of the key's RPM limit; null when it has none (or has made no request since start).</summary>
     public RateLimitWindowState? StateOf(string keyId)
     {
-        SlidingWindowLogRateLimiter? limiter;
+        WindowRateLimiter? limiter;
         lock (_gate)
         {
             _limiters.TryGetValue(keyId, out limiter);
@@ -71,3 +67,9 @@ internal sealed class KeyRateLimits(TimeProvider time) : IDisposable
         }
     }
 }
+
+/// <summary>The answer of <see cref="KeyRateLimits.AdmitAsync"/>.</summary>
+/// <param name="Admitted">The request may go on.</param>
+/// <param name="RetryAfter">When refused: the wait until a request would fit.</param>
+/// <param name="Remaining">Requests left in the current window; null when the key has no limit.</param>
+internal readonly record struct KeyAdmission(bool Admitted, TimeSpan RetryAfter, long? Remaining);

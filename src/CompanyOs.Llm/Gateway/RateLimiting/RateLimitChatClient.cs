@@ -26,7 +26,7 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
     }
 
     private async Task<ChatResponse> GetLimitedAsync(
-        SlidingWindowLogRateLimiter limiter, GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+        WindowRateLimiter limiter, GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         using var lease = await AcquireAsync(limiter, call, messages, options, cancellationToken).ConfigureAwait(false);
         var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
@@ -52,7 +52,7 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
     }
 
     private async ValueTask<RateLimitLease> AcquireAsync(
-        SlidingWindowLogRateLimiter limiter, GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+        WindowRateLimiter limiter, GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var provider = call.Provider.Name;
         long estimate = call.PromptTokenEstimate(messages, options, services.TokenCounter) + (options?.MaxOutputTokens ?? _policy.DefaultMaxOutputTokens);
@@ -63,7 +63,7 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
                 $"The request may use {permits} tokens (prompt estimate + max output), more than provider '{provider}' allows per minute ({limiter.Options.TokenLimit}). Lower the output token limit (max_tokens on the wire, max_output_tokens of an agent) or shorten the prompt."));
         }
 
-        var lease = limiter.AttemptAcquire(permits);
+        var lease = await limiter.AttemptAcquireAsync(permits, cancellationToken).ConfigureAwait(false);
         if (lease.IsAcquired)
         {
             return lease;
@@ -107,7 +107,7 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
         return lease;
     }
 
-    private static void Correct(SlidingWindowLogRateLimiter limiter, RateLimitLease lease, GatewayCall call)
+    private static void Correct(WindowRateLimiter limiter, RateLimitLease lease, GatewayCall call)
     {
         if (call.Usage is { } usage && (usage.TotalTokenCount ?? usage.InputTokenCount ?? usage.OutputTokenCount) is not null)
         {

@@ -10,7 +10,7 @@ namespace CompanyOs.Llm.Gateway.RateLimiting;
 /// buckets only approximate this). Waiters queue FIFO, so a large request is never starved by small ones. Time comes from
 /// the injected <see cref="TimeProvider"/>.
 /// </summary>
-public sealed partial class SlidingWindowLogRateLimiter : RateLimiter
+public sealed partial class SlidingWindowLogRateLimiter : WindowRateLimiter
 {
     private readonly Lock _lock = new();
     private readonly Queue<WindowEntry> _log = new();
@@ -39,7 +39,7 @@ public sealed partial class SlidingWindowLogRateLimiter : RateLimiter
     }
 
     /// <summary>The limits this limiter enforces.</summary>
-    public SlidingWindowLogOptions Options => _options;
+    public override SlidingWindowLogOptions Options => _options;
 
     public override TimeSpan? IdleDuration
     {
@@ -53,7 +53,7 @@ public sealed partial class SlidingWindowLogRateLimiter : RateLimiter
     }
 
     /// <summary>Counts an admitted lease for <paramref name="actualTokens"/> instead of its estimate (0 requests when <paramref name="countRequest"/> is false).</summary>
-    public void Correct(RateLimitLease lease, long actualTokens, bool countRequest = true)
+    public override void Correct(RateLimitLease lease, long actualTokens, bool countRequest = true)
     {
         if (lease is not WindowLease { Entry: { } entry })
         {
@@ -79,7 +79,7 @@ public sealed partial class SlidingWindowLogRateLimiter : RateLimiter
     }
 
     /// <summary>The current window: limits, what it holds and when each part is back to its initial state.</summary>
-    public RateLimitWindowState GetWindowState()
+    public override RateLimitWindowState GetWindowState()
     {
         lock (_lock)
         {

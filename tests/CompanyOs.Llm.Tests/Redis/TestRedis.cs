@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using CompanyOs.Llm.Redis;
+using Microsoft.Extensions.Logging;
+
+namespace CompanyOs.Llm.Tests.Redis;
+
+/// <summary>
+/// The throw-away Redis of <c>COMPANYOS_TEST_REDIS</c> (scripts/test.sh starts it; a missing variable fails the test — CI
+/// must really run these), a fresh key prefix per test, and addresses where no Redis listens.
+/// </summary>
+internal static class TestRedis
+{
+    public const string Variable = "COMPANYOS_TEST_REDIS";
+
+    public static string Configuration => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value
+        ? value
+        : throw new InvalidOperationException(
+            $"{Variable} is not set. Run ./scripts/test.sh (it starts a throw-away Redis), or in your shell: source scripts/redis.sh && start_test_redis");
+
+    public static string NewPrefix() => "test:" + Guid.NewGuid().ToString("N")[..12] + ":";
+
+    /// <summary>A new connection (a new multiplexer: one per simulated instance).</summary>
+    public static RedisConnection Connect(string prefix, int instances = 1, ILogger? logger = null, string? configuration = null) =>
+        RedisConnection.Connect(configuration ?? Configuration, prefix, instances, logger);
+
+    /// <summary>A loopback address where nothing listens (a port just freed).</summary>
+    public static string ClosedPort() => "127.0.0.1:" + FreePort();
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A Redis server of one test (redis-server on a free loopback port, no persistence), to stop and start again.</summary>
+internal sealed class PrivateRedis : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("companyos-redis-test").FullName;
+    private Process? _process;
+
+    private PrivateRedis(int port) => Port = port;
+
+    public int Port { get; }
+
+    public string Configuration => $"127.0.0.1:{Port}";
+
+    public static async Task<PrivateRedis> StartAsync()
+    {
+        var redis = new PrivateRedis(TestRedis.FreePort());
+        await redis.RestartAsync();
+        return redis;
+    }
+
+    /// <summary>Starts the server (again, empty) on the same port; returns once it accepts connections.</summary>
+    public async Task RestartAsync()
+    {
+        var start = new ProcessStartInfo("redis-server")
+        {
+            ArgumentList = { "--bind", "127.0.0.1", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--save", "", "--appendonly", "no", "--dir", _directory },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start (is it installed? scripts/test.sh installs it)");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, Port);
+                return true;
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }, $"redis-server accepting connections on port {Port}");
+    }
+
+    /// <summary>Kills the server (SIGKILL): connections drop at once.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            process.WaitForExit(10_000);
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp directory left behind is harmless.
+        }
+    }
+}

@@ -140,7 +140,8 @@ PIDS+=($!); wait_port "$LB2_PORT" lb "${PIDS[-1]}"
 
 REQ_BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16}'
 for url in "http://127.0.0.1:$A_PORT" "http://127.0.0.1:$B_PORT" "http://127.0.0.1:$LB2_PORT"; do
-  code=$(curl -sS -m 10 -o "$WORK/verify.out" -w '%{http_code}' -X POST "$url/v1/chat/completions" -H 'Content-Type: application/json' \
+  # The first call of an instance also opens its PostgreSQL and Redis connections: generous on a loaded machine.
+  code=$(curl -sS -m 60 --retry 3 --retry-all-errors -o "$WORK/verify.out" -w '%{http_code}' -X POST "$url/v1/chat/completions" -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $API_KEY" --data "$REQ_BODY") || fail "$url does not answer"
   [ "$code" = 200 ] || fail "$url answered $code: $(head -c 300 "$WORK/verify.out")"
 done

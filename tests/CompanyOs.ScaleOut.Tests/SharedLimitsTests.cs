@@ -33,7 +33,7 @@ public sealed class SharedLimitsTests
         var results = await BurstAsync(cluster, key);
 
         var arrivals = cluster.Emulator.Requests.Select(r => r.ReceivedAt).ToList();
-        Assert.True(MostInAnyWindow(arrivals) <= rpm, $"{MostInAnyWindow(arrivals)} requests reached the provider within 60 s (rpm {rpm}): {Describe(results)}");
+        Assert.True(MostInAnyWindow(arrivals) <= rpm, $"{MostInAnyWindow(arrivals)} requests reached the provider within 60 s (rpm {rpm}): {Describe(results)}\n{cluster.Output}");
         Assert.Equal(arrivals.Count, results.Count(r => r.Status == HttpStatusCode.OK));
         // The shared limit is the configured one, not a per-instance share of it: the burst uses all of it.
         Assert.Equal(rpm, arrivals.Count);

@@ -154,6 +154,15 @@ internal sealed partial class ScaleOutCluster : IAsyncDisposable
         {
             await _redis.DisposeAsync();
         }
+
+        try
+        {
+            Directory.Delete(Project.Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a process that is ending: the temp directory is cleaned with the machine.
+        }
     }
 
     [GeneratedRegex(@"cos_[A-Za-z0-9_-]+")]

@@ -45,7 +45,7 @@ internal sealed class ScaleOutProject
                 base_url: "{openAIEndpoint}"
                 default_model: "gpt-4o"
                 max_retries: 0
-            {Indent(providerSettings, 4)}
+                {Indent(providerSettings, 4)}
             circuit_breaker: {"{"} enabled: false {"}"}
             {llmSettings}
             """);

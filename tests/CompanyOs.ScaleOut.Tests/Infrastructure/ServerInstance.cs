@@ -48,8 +48,10 @@ internal sealed partial class ServerInstance : IAsyncDisposable
                 {
                     try
                     {
+                        // Ready, and connected to Redis: a starting instance enforces limit ÷ instances locally until it is.
                         using var ready = await http.GetAsync(new Uri("readyz", UriKind.Relative), TestContext.Current.CancellationToken);
-                        return ready.IsSuccessStatusCode;
+                        return ready.IsSuccessStatusCode
+                            && !(await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Contains("degraded", StringComparison.Ordinal);
                     }
                     catch (HttpRequestException)
                     {

@@ -14,6 +14,9 @@ public sealed record RecordedRequest(
     IReadOnlyDictionary<string, string> Headers,
     string? Fault)
 {
+    /// <summary>When the request arrived (the emulator's <see cref="EmulatorOptions.TimeProvider"/>), before any fault or delay.</summary>
+    public DateTimeOffset ReceivedAt { get; init; }
+
     /// <summary>What became of the response: frames written, aborted or not, and when the emulator stopped producing it.</summary>
     public RecordedResponse Response { get; } = new();
 }

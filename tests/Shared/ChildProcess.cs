@@ -49,8 +49,14 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Starts <paramref name="executable"/> in <paramref name="workingDirectory"/> with stdin closed and no provider keys in its environment.</summary>
-    public static ChildProcess Start(string executable, string workingDirectory, params string[] args)
+    public static ChildProcess Start(string executable, string workingDirectory, params string[] args) =>
+        Start(executable, workingDirectory, new Dictionary<string, string>(), args);
+
+    /// <summary>Starts <paramref name="executable"/> like <see cref="Start(string, string, string[])"/>, with <paramref name="environment"/> added to its environment.</summary>
+    public static ChildProcess Start(string executable, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("/usr/bin/env")
         {
@@ -71,6 +77,11 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
 
         start.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
         process.StandardInput.Close();
         return new ChildProcess(process);

@@ -15,6 +15,7 @@ internal sealed class RequestPipeline(EmulatorState state)
     public async Task RunAsync(HttpContext context, EmulatorRoute route, IErrorFormat errors, Func<RequestScope, Task> handle)
     {
         state.Ledger.Increment(route);
+        var receivedAt = state.Time.GetUtcNow();
         var request = context.Request;
         string body;
         using (var reader = new StreamReader(request.Body, Encoding.UTF8))
@@ -47,7 +48,7 @@ internal sealed class RequestPipeline(EmulatorState state)
         }
 
         var faultText = faults.Count > 0 ? string.Join(", ", faults) : null;
-        var recorded = new RecordedRequest(route, body, SafeHeaders(request.Headers), faultText);
+        var recorded = new RecordedRequest(route, body, SafeHeaders(request.Headers), faultText) { ReceivedAt = receivedAt };
         state.Ledger.Record(recorded);
         try
         {

@@ -153,6 +153,11 @@ internal sealed class GatewayServer : IAsyncDisposable
             readiness.AddCheck<KeyStoreReadiness>("keys");
         }
 
+        if (options.RunsPostgres is not null)
+        {
+            readiness.AddCheck<RunStoreReadiness>("runs");
+        }
+
         builder.Services.AddRedisSharing(options, readiness);
 
         // Kestrel cuts what is still open at the host's shutdown timeout: leave the drain time plus a margin to end streams.

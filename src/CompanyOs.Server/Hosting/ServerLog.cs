@@ -25,6 +25,9 @@ internal static partial class ServerLog
         Message = "Budget spend of a finished call could not be stored for {Scopes} (${Usd}, {Tokens} tokens): {Reason}")]
     public static partial void SpendNotRecorded(ILogger logger, string scopes, decimal usd, long tokens, string reason);
 
-    [LoggerMessage(EventId = 5006, Level = LogLevel.Error, Message = "{Count} usage records could not be stored: {Reason}")]
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Error, Message = "{Count} usage records could not be stored (kept; retried every second): {Reason}")]
     public static partial void UsageNotRecorded(ILogger logger, int count, string reason);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "{Count} usage records are lost: the store still failed when the server stopped: {Reason}")]
+    public static partial void UsageLost(ILogger logger, int count, string reason);
 }

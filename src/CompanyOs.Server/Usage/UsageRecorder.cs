@@ -8,7 +8,9 @@ namespace CompanyOs.Server.Usage;
 /// <summary>
 /// Hears every call the gateway charged and appends it to the <see cref="UsageLog"/>: queued on the call's path, written in
 /// batches by one background writer, so a slow disk never slows a call. <see cref="FlushAsync"/> waits for what is queued
-/// (stats read after it); disposing drains the queue, so a graceful shutdown loses nothing.
+/// (stats read after it); disposing drains the queue, so a graceful shutdown loses nothing. A batch the store refuses
+/// (PostgreSQL down) is kept and written again every second until it is stored — a call answered during an outage is
+/// recorded once the store is back; only a stop while the store still fails loses what is left (logged, event 5007).
 /// </summary>
 internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
 {
@@ -18,7 +20,10 @@ internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
     private readonly bool _emulated;
     private readonly string _defaultOrg;
     private readonly ILogger<UsageRecorder> _logger;
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
+
     private readonly Task _writer;
+    private volatile bool _stopping;
 
     public UsageRecorder(UsageLog log, TimeProvider time, IOptions<ServerOptions> options, ILogger<UsageRecorder> logger)
     {
@@ -48,6 +53,7 @@ internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stopping = true;
         _queue.Writer.TryComplete();
         await _writer;
     }
@@ -56,7 +62,7 @@ internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
     {
         var batch = new List<UsageRecord>();
         var waiting = new List<TaskCompletionSource>();
-        while (await _queue.Reader.WaitToReadAsync())
+        while (batch.Count > 0 || await _queue.Reader.WaitToReadAsync())
         {
             while (batch.Count < 500 && _queue.Reader.TryRead(out var entry))
             {
@@ -70,26 +76,46 @@ internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
                 }
             }
 
-            if (batch.Count > 0)
+            var failure = batch.Count > 0 ? await TryAppendAsync(batch) : null;
+            if (failure is null)
             {
-                try
-                {
-                    await _log.AppendAsync(batch, CancellationToken.None);
-                }
-                catch (System.Data.Common.DbException e)
-                {
-                    ServerLog.UsageNotRecorded(_logger, batch.Count, e.Message);
-                }
-
                 batch.Clear();
             }
+            else if (_stopping)
+            {
+                ServerLog.UsageLost(_logger, batch.Count, failure);
+                batch.Clear();
+            }
+            else
+            {
+                ServerLog.UsageNotRecorded(_logger, batch.Count, failure);
+            }
 
+            // A flush waits for an attempt, not for the store to come back: stats read after it fail on their own.
             foreach (var flushed in waiting)
             {
                 flushed.TrySetResult();
             }
 
             waiting.Clear();
+            if (failure is not null && !_stopping)
+            {
+                await Task.Delay(RetryInterval, _time);
+            }
+        }
+    }
+
+    /// <summary>Appends the batch; null when stored, else why not.</summary>
+    private async Task<string?> TryAppendAsync(List<UsageRecord> batch)
+    {
+        try
+        {
+            await _log.AppendAsync(batch, CancellationToken.None);
+            return null;
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            return e.Message;
         }
     }
 

@@ -14,7 +14,7 @@ public sealed class McpToolTests
         await using var tools = await ToolSet.CreateAsync(options, cancellationToken: TestContext.Current.CancellationToken);
         var invoker = new ToolInvoker(tools.Registry);
 
-        Assert.Equal(["testsrv__add", "testsrv__env", "testsrv__fail", "testsrv__reverse"], tools.Registry.Tools.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["testsrv__add", "testsrv__append", "testsrv__env", "testsrv__fail", "testsrv__reverse"], tools.Registry.Tools.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.True(tools.Registry.TryGet("testsrv__reverse", out var reverse));
         Assert.Equal("Reverses the given text.", reverse.Description);
         Assert.Equal("string", reverse.ParametersSchema.GetProperty("properties").GetProperty("text").GetProperty("type").GetString());

@@ -23,6 +23,12 @@ start_test_redis() {
 
 stop_test_redis() {
   [ -n "${REDIS_TMP:-}" ] || return 0
-  if [ -f "$REDIS_TMP/redis.pid" ]; then kill "$(cat "$REDIS_TMP/redis.pid")" 2>/dev/null || true; fi
+  local pid i
+  pid=$(cat "$REDIS_TMP/redis.pid" 2>/dev/null)
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    # Redis writes its log until it has exited; remove the directory after that.
+    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
   rm -rf "$REDIS_TMP"
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+using CompanyOs.Agents.Storage;
 using CompanyOs.Events;
 using CompanyOs.Events.Postgres;
 using CompanyOs.Events.Sqlite;
@@ -33,31 +34,9 @@ internal sealed class SqlRunLeaseStore : IRunLeaseStore
 
     public static SqlRunLeaseStore ForSqlite(SqliteEventStore store)
     {
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = store.DatabasePath,
-            Mode = SqliteOpenMode.ReadWrite,
-            Pooling = true,
-            DefaultTimeout = 35,
-        }.ToString();
+        var connectionString = RunDatabase.SqliteConnectionString(store);
         return new SqlRunLeaseStore(
-            async ct =>
-            {
-                var connection = new SqliteConnection(connectionString);
-                try
-                {
-                    await connection.OpenAsync(ct).ConfigureAwait(false);
-                    using var busy = connection.CreateCommand();
-                    busy.CommandText = "PRAGMA busy_timeout = 30000";
-                    await busy.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                    return connection;
-                }
-                catch
-                {
-                    await connection.DisposeAsync().ConfigureAwait(false);
-                    throw;
-                }
-            },
+            ct => RunDatabase.OpenSqliteAsync(connectionString, ct),
             "run_leases",
             null,
             store.DatabasePath);
@@ -65,7 +44,7 @@ internal sealed class SqlRunLeaseStore : IRunLeaseStore
 
     public static SqlRunLeaseStore ForPostgres(PostgresEventStore store) =>
         new(
-            async ct => await store.DataSource.OpenConnectionAsync(ct).ConfigureAwait(false),
+            ct => RunDatabase.OpenPostgresAsync(store, ct),
             $"\"{store.Schema}\".run_leases",
             // The event store's advisory lock class ('EVTS'); object 2 guards the lease table's DDL (1 is the run read model's).
             "SELECT pg_advisory_xact_lock(1163285587, 2)",

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using CompanyOs.Agents.Runs;
+using CompanyOs.Agents.Storage;
 using CompanyOs.Events;
 using CompanyOs.Events.Postgres;
 using CompanyOs.Events.Sqlite;
@@ -51,31 +52,9 @@ internal sealed class SqlRunTable : IRunTable
 
     public static SqlRunTable ForSqlite(SqliteEventStore store)
     {
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = store.DatabasePath,
-            Mode = SqliteOpenMode.ReadWrite,
-            Pooling = true,
-            DefaultTimeout = 35,
-        }.ToString();
+        var connectionString = RunDatabase.SqliteConnectionString(store);
         return new SqlRunTable(
-            async ct =>
-            {
-                var connection = new SqliteConnection(connectionString);
-                try
-                {
-                    await connection.OpenAsync(ct).ConfigureAwait(false);
-                    using var busy = connection.CreateCommand();
-                    busy.CommandText = "PRAGMA busy_timeout = 30000";
-                    await busy.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                    return connection;
-                }
-                catch
-                {
-                    await connection.DisposeAsync().ConfigureAwait(false);
-                    throw;
-                }
-            },
+            ct => RunDatabase.OpenSqliteAsync(connectionString, ct),
             () =>
             {
                 using var connection = new SqliteConnection(connectionString);
@@ -93,7 +72,7 @@ internal sealed class SqlRunTable : IRunTable
     {
         var s = "\"" + store.Schema + "\"";
         return new SqlRunTable(
-            async ct => await store.DataSource.OpenConnectionAsync(ct).ConfigureAwait(false),
+            ct => RunDatabase.OpenPostgresAsync(store, ct),
             () => ValueTask.CompletedTask,
             $"{s}.run_summaries",
             $"{s}.run_summaries_checkpoint",

@@ -158,7 +158,7 @@ public sealed partial class RedisConnection : IDisposable
     /// <summary>Every key starts with it.</summary>
     public string KeyPrefix { get; }
 
-    /// <summary>Server instances sharing the limits: each enforces limit ÷ this while Redis does not answer.</summary>
+    /// <summary>Server instances sharing the limits: each enforces limit ÷ this during an outage.</summary>
     public int Instances { get; }
 
     /// <summary>How long the connection must be down continuously before it is an outage (the connect timeout).</summary>

@@ -84,7 +84,7 @@ public sealed class RedisWindowRateLimiter : WindowRateLimiter
 
     public override SlidingWindowLogOptions Options => _options;
 
-    /// <summary>What this instance enforces alone while Redis does not answer: each limit ÷ instances (at least 1).</summary>
+    /// <summary>What this instance enforces alone during a Redis outage (<see cref="RedisConnection.IsOutage"/>): each limit ÷ instances (at least 1).</summary>
     public SlidingWindowLogOptions FallbackOptions { get; }
 
     public override TimeSpan? IdleDuration => null;

@@ -6,9 +6,17 @@ namespace CompanyOs.Llm.Redis;
 
 /// <summary>
 /// The Redis that several server instances share (rate-limit windows, budget spend, the response cache's L2), with the
-/// key prefix every key starts with and the number of instances that share it. It tracks whether Redis answers: the first
-/// failure after success logs one loud warning (limits fall back to limit ÷ <see cref="Instances"/> per instance; spend that
-/// cannot be reserved is refused), the first success after failure logs the recovery — once per transition, never per call.
+/// key prefix every key starts with and the number of instances that share it. It tells a failed command from an outage:
+/// <list type="bullet">
+/// <item>An <b>outage</b> is a connection that has been down continuously for at least <see cref="OutageAfter"/> (the
+/// connect timeout; at start-up counted from the first connection attempt, which <see cref="Connect"/> waits for). Only
+/// then do rate limits fall back to limit ÷ <see cref="Instances"/> per instance; one loud warning is logged when it starts
+/// and one when a command succeeds again.</item>
+/// <item>A command that fails or times out while the connection is up, or a connection down for less than
+/// <see cref="OutageAfter"/>, is <b>not</b> an outage: the other instances may still be admitting through Redis, so a
+/// local admission could exceed the shared limit. Callers refuse that request instead (fail closed); one warning is
+/// logged per transition.</item>
+/// </list>
 /// </summary>
 /// <remarks>
 /// Commands fail at once while the connection is down (no backlog), and time out after <see cref="DefaultCommandTimeout"/>
@@ -25,18 +33,25 @@ public sealed partial class RedisConnection : IDisposable
 
     private readonly ILogger _logger;
     private readonly bool _ownsMultiplexer;
+    private readonly TimeProvider _time;
     private int _down;
+    private int _outage;
+    private long _disconnectedSince;
 
     /// <param name="multiplexer">The connection (owned by the caller).</param>
     /// <param name="keyPrefix">Every key starts with it (e.g. <c>companyos:</c>).</param>
     /// <param name="instances">Server instances sharing the limits (the divisor when Redis does not answer).</param>
     /// <param name="logger">Where the down/recovered transitions are logged.</param>
-    public RedisConnection(IConnectionMultiplexer multiplexer, string keyPrefix, int instances = 1, ILogger? logger = null)
-        : this(multiplexer, keyPrefix, instances, logger, ownsMultiplexer: false)
+    /// <param name="outageAfter">How long the connection must be down before it is an outage; default <see cref="DefaultConnectTimeout"/>.</param>
+    /// <param name="time">Clock for <paramref name="outageAfter"/>.</param>
+    public RedisConnection(IConnectionMultiplexer multiplexer, string keyPrefix, int instances = 1, ILogger? logger = null,
+        TimeSpan? outageAfter = null, TimeProvider? time = null)
+        : this(multiplexer, keyPrefix, instances, logger, ownsMultiplexer: false, outageAfter ?? DefaultConnectTimeout, time ?? TimeProvider.System, null)
     {
     }
 
-    private RedisConnection(IConnectionMultiplexer multiplexer, string keyPrefix, int instances, ILogger? logger, bool ownsMultiplexer)
+    private RedisConnection(IConnectionMultiplexer multiplexer, string keyPrefix, int instances, ILogger? logger, bool ownsMultiplexer,
+        TimeSpan outageAfter, TimeProvider time, long? connectStartedAt)
     {
         ArgumentNullException.ThrowIfNull(multiplexer);
         ArgumentNullException.ThrowIfNull(keyPrefix);
@@ -46,11 +61,17 @@ public sealed partial class RedisConnection : IDisposable
         Instances = instances;
         _logger = logger ?? NullLogger.Instance;
         _ownsMultiplexer = ownsMultiplexer;
-        _down = multiplexer.IsConnected ? 0 : 1;
-        if (_down == 1)
+        ArgumentOutOfRangeException.ThrowIfLessThan(outageAfter, TimeSpan.Zero);
+        OutageAfter = outageAfter;
+        _time = time;
+        if (!multiplexer.IsConnected)
         {
-            LogUnavailable(_logger, Instances, "not connected at start");
+            // Never connected yet: the outage clock runs from the first attempt.
+            _disconnectedSince = Math.Max(1, connectStartedAt ?? _time.GetTimestamp());
         }
+
+        multiplexer.ConnectionFailed += OnConnectionFailed;
+        multiplexer.ConnectionRestored += OnConnectionRestored;
     }
 
     /// <summary>
@@ -65,8 +86,12 @@ public sealed partial class RedisConnection : IDisposable
     public static RedisConnection Connect(string configuration, string keyPrefix, int instances = 1, ILogger? logger = null)
     {
         var options = ParseOptions(configuration);
+        var started = TimeProvider.System.GetTimestamp();
+        // Waits for the first connection attempt (at most connectTimeout); without AbortOnConnectFail it then returns
+        // connected or not, and keeps trying in the background.
         var multiplexer = ConnectionMultiplexer.Connect(options);
-        return new RedisConnection(multiplexer, keyPrefix, instances, logger, ownsMultiplexer: true);
+        return new RedisConnection(multiplexer, keyPrefix, instances, logger, ownsMultiplexer: true,
+            TimeSpan.FromMilliseconds(options.ConnectTimeout), TimeProvider.System, started);
     }
 
     /// <summary>The configuration string with this class's defaults applied: short timeouts, no backlog, keep trying to connect.</summary>
@@ -133,27 +158,68 @@ public sealed partial class RedisConnection : IDisposable
     /// <summary>Every key starts with it.</summary>
     public string KeyPrefix { get; }
 
-    /// <summary>Server instances sharing the limits: each enforces limit ÷ this while Redis does not answer.</summary>
+    /// <summary>Server instances sharing the limits: each enforces limit ÷ this during an outage.</summary>
     public int Instances { get; }
 
-    /// <summary>False from a failed command (or a lost connection) until the next command succeeds.</summary>
-    public bool IsAvailable => Volatile.Read(ref _down) == 0 && Multiplexer.IsConnected;
+    /// <summary>How long the connection must be down continuously before it is an outage (the connect timeout).</summary>
+    public TimeSpan OutageAfter { get; }
 
-    /// <summary>True when a command may be tried now (the connection is up); false: use the fallback at once.</summary>
-    internal bool CanTry()
+    /// <summary>False from a failed command (or a lost connection) until the next command succeeds.</summary>
+    public bool IsAvailable => Volatile.Read(ref _down) == 0 && Volatile.Read(ref _outage) == 0 && Multiplexer.IsConnected;
+
+    /// <summary>
+    /// True while Redis is in an outage: the connection has been down for at least <see cref="OutageAfter"/> (and no command
+    /// has succeeded since). Only then may an instance enforce a limit alone (limit ÷ <see cref="Instances"/>).
+    /// </summary>
+    public bool IsOutage => State() == RedisState.Outage;
+
+    /// <summary>True when a command may be tried now (the connection is up).</summary>
+    internal bool CanTry() => State() == RedisState.Connected;
+
+    /// <summary>
+    /// Connected (try the command), Disconnected (down for less than <see cref="OutageAfter"/>: refuse, the others may still
+    /// share the limit through Redis) or Outage (down for longer: fall back). Logs the start of an outage once.
+    /// </summary>
+    internal RedisState State()
     {
         if (Multiplexer.IsConnected)
         {
-            return true;
+            Interlocked.Exchange(ref _disconnectedSince, 0);
+            return RedisState.Connected;
         }
 
-        MarkDown("the connection is down");
-        return false;
+        var since = Volatile.Read(ref _disconnectedSince);
+        if (since == 0)
+        {
+            var now = Math.Max(1, _time.GetTimestamp());
+            since = Interlocked.CompareExchange(ref _disconnectedSince, now, 0) is var previous && previous == 0 ? now : previous;
+        }
+
+        if (Volatile.Read(ref _outage) == 1)
+        {
+            return RedisState.Outage;
+        }
+
+        if (_time.GetElapsedTime(since) < OutageAfter)
+        {
+            return RedisState.Disconnected;
+        }
+
+        if (Interlocked.Exchange(ref _outage, 1) == 0)
+        {
+            Volatile.Write(ref _down, 1);
+            LogUnavailable(_logger, Instances, "the connection has been down for at least " + OutageAfter.TotalMilliseconds + " ms");
+        }
+
+        return RedisState.Outage;
     }
 
     internal IDatabase Database => Multiplexer.GetDatabase();
 
-    /// <summary>Records a failed command; logs once when Redis was available until now.</summary>
+    /// <summary>
+    /// Records a failed command (the caller refused its request: a failed command is not an outage, see <see cref="State"/>);
+    /// logs once per transition.
+    /// </summary>
     /// <remarks>Only the kind of failure is logged: StackExchange.Redis messages carry connection details.</remarks>
     internal void MarkDown(Exception failure) => MarkDown(failure switch
     {
@@ -165,18 +231,34 @@ public sealed partial class RedisConnection : IDisposable
 
     internal void MarkDown(string reason)
     {
-        if (Interlocked.Exchange(ref _down, 1) == 0)
+        if (Interlocked.Exchange(ref _down, 1) == 0 && Volatile.Read(ref _outage) == 0)
         {
-            LogUnavailable(_logger, Instances, reason);
+            LogCommandFailed(_logger, reason);
         }
     }
 
-    /// <summary>Records a successful command; logs once when Redis was unavailable until now.</summary>
+    /// <summary>Records a successful command; ends an outage (logged once).</summary>
     internal void MarkUp()
     {
-        if (Volatile.Read(ref _down) == 1 && Interlocked.Exchange(ref _down, 0) == 1)
+        if (Volatile.Read(ref _down) == 1)
+        {
+            Interlocked.Exchange(ref _down, 0);
+        }
+
+        if (Volatile.Read(ref _outage) == 1 && Interlocked.Exchange(ref _outage, 0) == 1)
         {
             LogRecovered(_logger);
+        }
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) =>
+        Interlocked.CompareExchange(ref _disconnectedSince, Math.Max(1, _time.GetTimestamp()), 0);
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (Multiplexer.IsConnected)
+        {
+            Interlocked.Exchange(ref _disconnectedSince, 0);
         }
     }
 
@@ -187,6 +269,8 @@ public sealed partial class RedisConnection : IDisposable
 
     public void Dispose()
     {
+        Multiplexer.ConnectionFailed -= OnConnectionFailed;
+        Multiplexer.ConnectionRestored -= OnConnectionRestored;
         if (_ownsMultiplexer)
         {
             Multiplexer.Dispose();
@@ -207,6 +291,23 @@ public sealed partial class RedisConnection : IDisposable
         Message = "Redis is UNAVAILABLE ({Reason}): rate limits are now enforced per instance at limit ÷ {Instances}, and calls with a budget are refused (503) until Redis answers again.")]
     private static partial void LogUnavailable(ILogger logger, int instances, string reason);
 
+    [LoggerMessage(EventId = 4602, Level = LogLevel.Warning,
+        Message = "A Redis command failed ({Reason}) while the connection is up: calls that needed it are refused (rate limits stay shared; no local admission) until a command succeeds.")]
+    private static partial void LogCommandFailed(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 4601, Level = LogLevel.Warning, Message = "Redis is available again: rate limits and budgets are shared across instances again.")]
     private static partial void LogRecovered(ILogger logger);
+}
+
+/// <summary>What <see cref="RedisConnection.State"/> found.</summary>
+internal enum RedisState
+{
+    /// <summary>The connection is up: try the command.</summary>
+    Connected,
+
+    /// <summary>Down for less than <see cref="RedisConnection.OutageAfter"/>: refuse (do not admit locally).</summary>
+    Disconnected,
+
+    /// <summary>Down for at least <see cref="RedisConnection.OutageAfter"/>: enforce limit ÷ instances locally.</summary>
+    Outage,
 }

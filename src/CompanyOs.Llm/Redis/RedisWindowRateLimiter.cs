@@ -16,14 +16,20 @@ namespace CompanyOs.Llm.Redis;
 /// in-process limiter (fire-and-forget: a lost correction leaves the estimate counted, which only errs on the safe side).
 /// </para>
 /// <para>
-/// When Redis does not answer (down, or a command times out), this instance falls back to an in-process limiter with
-/// each limit divided by <see cref="RedisConnection.Instances"/>, and goes back to Redis as soon as it answers again.
+/// Only in a Redis outage (<see cref="RedisConnection.IsOutage"/>: the connection down for at least the connect timeout)
+/// does this instance fall back to an in-process limiter with each limit divided by <see cref="RedisConnection.Instances"/>,
+/// going back to Redis as soon as a command succeeds again. A command that fails or times out while the connection is up,
+/// or a connection down for less than that, refuses the request (Retry-After <see cref="UnansweredRetryAfter"/>): the other
+/// instances may still be admitting the whole shared limit, so admitting locally could exceed it.
 /// </para>
 /// </summary>
 public sealed class RedisWindowRateLimiter : WindowRateLimiter
 {
     /// <summary>Longest sleep of a waiting caller between two checks with Redis.</summary>
     public static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(5);
+
+    /// <summary>Retry-After of a request refused because Redis did not answer (a failed command, or the connection briefly down).</summary>
+    public static readonly TimeSpan UnansweredRetryAfter = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan UnknownWait = TimeSpan.FromSeconds(1);
     private static long s_sequence;
@@ -78,7 +84,7 @@ public sealed class RedisWindowRateLimiter : WindowRateLimiter
 
     public override SlidingWindowLogOptions Options => _options;
 
-    /// <summary>What this instance enforces alone while Redis does not answer: each limit ÷ instances (at least 1).</summary>
+    /// <summary>What this instance enforces alone during a Redis outage (<see cref="RedisConnection.IsOutage"/>): each limit ÷ instances (at least 1).</summary>
     public SlidingWindowLogOptions FallbackOptions { get; }
 
     public override TimeSpan? IdleDuration => null;
@@ -101,7 +107,7 @@ public sealed class RedisWindowRateLimiter : WindowRateLimiter
     /// </summary>
     public override RateLimitWindowState GetWindowState()
     {
-        if (!_redis.IsAvailable)
+        if (_redis.IsOutage)
         {
             return _fallback.GetWindowState();
         }
@@ -178,8 +184,7 @@ public sealed class RedisWindowRateLimiter : WindowRateLimiter
         }
         catch (Exception e) when (RedisConnection.IsUnavailable(e))
         {
-            _redis.MarkDown(e);
-            return Count(Fallback(permitCount));
+            return Count(Unanswered(e));
         }
     }
 
@@ -264,12 +269,11 @@ public sealed class RedisWindowRateLimiter : WindowRateLimiter
         }
         catch (Exception e) when (RedisConnection.IsUnavailable(e))
         {
-            _redis.MarkDown(e);
-            return Fallback(permitCount);
+            return Unanswered(e);
         }
     }
 
-    /// <summary>False with the answer when no Redis call is needed (a pure token check of 0, or Redis is down).</summary>
+    /// <summary>False with the answer when no Redis call is made (a pure token check of 0, or the connection is down).</summary>
     private bool TryStart(int permitCount, out RateLimitLease? answer, out RedisValue[] args)
     {
         args = [];
@@ -279,10 +283,15 @@ public sealed class RedisWindowRateLimiter : WindowRateLimiter
             return false;
         }
 
-        if (!_redis.CanTry())
+        switch (_redis.State())
         {
-            answer = Fallback(permitCount);
-            return false;
+            case RedisState.Outage:
+                answer = Fallback(permitCount);
+                return false;
+            case RedisState.Disconnected:
+                // Maybe only this instance lost Redis, maybe only for a moment: never admit outside the shared window.
+                answer = WindowLease.Refused(UnansweredRetryAfter, "the shared rate-limit window (Redis) is not reachable right now; not admitted");
+                return false;
         }
 
         answer = null;
@@ -307,6 +316,13 @@ public sealed class RedisWindowRateLimiter : WindowRateLimiter
         return values[0] == 1
             ? new RedisWindowLease(id, permitCount, 1, values[5])
             : WindowLease.Refused(values[3] < 0 ? null : FromMicros(values[3]), "rate limit reached");
+    }
+
+    /// <summary>A command failed while the connection is (believed) up: refuse rather than admit outside the shared window.</summary>
+    private WindowLease Unanswered(Exception failure)
+    {
+        _redis.MarkDown(failure);
+        return WindowLease.Refused(UnansweredRetryAfter, "the shared rate-limit window (Redis) did not answer in time; not admitted");
     }
 
     private RateLimitLease Fallback(int permitCount) =>

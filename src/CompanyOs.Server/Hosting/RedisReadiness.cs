@@ -5,8 +5,8 @@ namespace CompanyOs.Server.Hosting;
 
 /// <summary>
 /// Readiness of the shared Redis: degraded (not unready) when it does not answer — every instance shares it, so taking them
-/// all out of a load balancer helps nobody; meanwhile limits hold per instance at limit ÷ instances and calls with a budget
-/// are refused.
+/// all out of a load balancer helps nobody; meanwhile rate-limited calls are refused (in an outage: limited per instance at
+/// limit ÷ instances) and calls with a budget are refused.
 /// </summary>
 internal sealed class RedisReadiness(RedisConnection redis) : IHealthCheck
 {
@@ -26,6 +26,6 @@ internal sealed class RedisReadiness(RedisConnection redis) : IHealthCheck
         }
 
         return HealthCheckResult.Degraded(
-            $"Redis does not answer: rate limits are enforced per instance (limit ÷ {redis.Instances}) and calls with a budget are refused until it does");
+            $"Redis does not answer: rate-limited calls are refused, or limited per instance (limit ÷ {redis.Instances}) once the connection has been down for the connect timeout, and calls with a budget are refused until it does");
     }
 }

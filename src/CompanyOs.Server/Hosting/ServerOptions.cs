@@ -91,7 +91,7 @@ internal sealed class ServerOptions
     /// <summary>Every Redis key starts with it (instances that share limits use the same one).</summary>
     public string RedisKeyPrefix { get; set; } = DefaultRedisKeyPrefix;
 
-    /// <summary>Server instances expected to share the limits: while Redis does not answer each enforces limit ÷ this.</summary>
+    /// <summary>Server instances expected to share the limits: during a Redis outage (connection down for the connect timeout) each enforces limit ÷ this.</summary>
     public int Instances { get; set; } = 1;
 
     public const string DefaultRedisKeyPrefix = "companyos:";

@@ -87,8 +87,9 @@ internal sealed partial class ScaleOutCluster : IAsyncDisposable
             };
             if (_redis is not null)
             {
-                // Generous command timeouts (the server's default is 500 ms): on a loaded 2-core CI machine a slow answer is
-                // not an outage, and these tests check what instances share while Redis is up (its outages: h-redis's tests).
+                // Generous command timeouts (the server's default is 500 ms): on a loaded 2-core CI machine a slow answer would
+                // refuse (429) requests these tests expect admitted; they check what instances share while Redis is up (its
+                // outages and timeouts: tests/CompanyOs.Llm.Tests/Redis).
                 environment[ScaleOutProject.RedisVariable] = _redis.Configuration + ",syncTimeout=5000,asyncTimeout=5000";
             }
 

@@ -82,6 +82,12 @@ public static class LlmGatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmGatewayOptions>, LlmGatewayOptionsValidator>());
         services.AddHttpClient();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HttpClientFactoryOptions>, ProviderHttpClientSetup>());
+        if (!services.Any(d => d.ServiceType == typeof(IHttpMessageHandlerBuilderFilter) && d.ImplementationType == typeof(ProviderHttpLoggingFilter)))
+        {
+            // First of the filters, so the outermost: it runs after the factory's logging filter has added its handlers.
+            services.Insert(0, ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, ProviderHttpLoggingFilter>());
+        }
+
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LlmGatewayOptions>>().Value.Resolve());
         services.TryAddSingleton(sp => ModelCatalog.FromOptions(sp.GetRequiredService<LlmOptions>()));

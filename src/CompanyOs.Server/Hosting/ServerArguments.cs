@@ -90,6 +90,7 @@ internal static class ServerArguments
             options.KeysDatabase = keys;
         }
 
+        options.KeyCacheSeconds = Whole(section, "KeyCacheSeconds", 0, 3600, "seconds") ?? options.KeyCacheSeconds;
         options.RequestHeadersTimeoutSeconds = Whole(section, "RequestHeadersTimeoutSeconds", 1, 3600, "seconds") ?? options.RequestHeadersTimeoutSeconds;
         options.KeepAliveTimeoutSeconds = Whole(section, "KeepAliveTimeoutSeconds", 1, 86400, "seconds") ?? options.KeepAliveTimeoutSeconds;
         options.MinRequestBodyBytesPerSecond = Whole(section, "MinRequestBodyBytesPerSecond", 0, int.MaxValue, "bytes per second") ?? options.MinRequestBodyBytesPerSecond;

@@ -12,7 +12,7 @@ internal static class ServerConfigFile
     public const string DefaultPath = "config/server.yaml";
 
     private static readonly string[] Keys =
-        ["urls", "max_request_body_bytes", "shutdown_drain_seconds", "default_org", "keys_database", "keys_store", "keys_connection_string_env", "emulator",
+        ["urls", "max_request_body_bytes", "shutdown_drain_seconds", "default_org", "keys_database", "keys_store", "keys_connection_string_env", "key_cache_seconds", "emulator",
          "runs_database", "runs_postgres", "runs_postgres_schema", "agents_directory", "tools_config", "prompts_directory", "max_concurrent_runs", "run_lease_seconds",
          "request_headers_timeout_seconds", "keep_alive_timeout_seconds", "min_request_body_bytes_per_second",
          "min_request_body_grace_seconds", "max_request_header_bytes", "redis", "redis_key_prefix", "instances"];
@@ -60,6 +60,7 @@ internal static class ServerConfigFile
         options.KeysConnectionStringEnv = variable.AsString() is { } variableName
             ? (string.IsNullOrWhiteSpace(variableName) ? throw variable.Error("must name an environment variable") : variableName)
             : null;
+        options.KeyCacheSeconds = root.Child("key_cache_seconds").AsInt(0, 3600) ?? options.KeyCacheSeconds;
         options.RequestHeadersTimeoutSeconds = root.Child("request_headers_timeout_seconds").AsInt(1, 3600) ?? options.RequestHeadersTimeoutSeconds;
         options.KeepAliveTimeoutSeconds = root.Child("keep_alive_timeout_seconds").AsInt(1, 86400) ?? options.KeepAliveTimeoutSeconds;
         options.MinRequestBodyBytesPerSecond = root.Child("min_request_body_bytes_per_second").AsInt(0, int.MaxValue) ?? options.MinRequestBodyBytesPerSecond;

@@ -50,6 +50,13 @@ internal sealed class ServerOptions
     /// <summary>The environment variable holding the PostgreSQL connection string (<c>keys_store: postgres</c>).</summary>
     public string? KeysConnectionStringEnv { get; set; }
 
+    /// <summary>
+    /// How long the server reuses a key record it has read from the store (0: it reads the store on every request). A key
+    /// revoked by another process (<c>keys revoke</c>, another instance) is refused at most this long later; unknown keys are
+    /// never cached, so a new key works at once.
+    /// </summary>
+    public int KeyCacheSeconds { get; set; } = 5;
+
     public const string SqliteStore = "sqlite";
 
     public const string PostgresStore = "postgres";

@@ -1,13 +1,28 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 
 namespace CompanyOs.Server.Keys;
 
-/// <summary>API keys per organisation (table <c>api_keys</c>) in the server's store; only SHA-256 hashes are stored.</summary>
-internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time)
+/// <summary>
+/// API keys per organisation (table <c>api_keys</c>) in the server's store; only SHA-256 hashes are stored.
+/// <see cref="FindAsync"/> keeps found records for <paramref name="cacheTtl"/> (bounded to <see cref="MaxCachedKeys"/>
+/// entries) so the <c>/v1</c> hot path does not query the store on every request: a key revoked by another process (the
+/// <c>keys revoke</c> command, another instance) is refused at most that long later; a revoke through this instance
+/// takes effect at once. Unknown keys are never cached, so a freshly created key works at once.
+/// </summary>
+/// <param name="database">The store.</param>
+/// <param name="time">The clock for creation and revocation times and for the cache's expiry.</param>
+/// <param name="cacheTtl">How long a found record is reused; <see cref="TimeSpan.Zero"/>: every look-up queries the store.</param>
+internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, TimeSpan cacheTtl = default)
 {
     /// <summary>The most a key's budget may be: far above any real budget, well inside the store's nano-dollar BIGINT.</summary>
     public const decimal MaxBudgetUsd = 1_000_000_000m;
+
+    /// <summary>The most key records the look-up cache holds; when full, it is cleared (the store answers again).</summary>
+    public const int MaxCachedKeys = 10_000;
+
+    private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
 
     private const string Columns = "id, org, scopes, prefix, created_at, revoked_at, models, rpm, budget_nanos";
 
@@ -42,14 +57,47 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time)
     }
 
     /// <summary>The record of <paramref name="key"/> (revoked ones included, so callers can say so), or null.</summary>
-    public async Task<ApiKeyRecord?> FindAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask<ApiKeyRecord?> FindAsync(string key, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM api_keys WHERE key_hash = @hash";
-        command.With("@hash", ApiKey.Hash(key));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        var hash = ApiKey.Hash(key);
+        if (cacheTtl > TimeSpan.Zero && _cache.TryGetValue(hash, out var cached))
+        {
+            if (time.GetTimestamp() < cached.ExpiresAt)
+            {
+                return ValueTask.FromResult<ApiKeyRecord?>(cached.Record);
+            }
+
+            _cache.TryRemove(new KeyValuePair<string, CachedKey>(hash, cached));
+        }
+
+        return new ValueTask<ApiKeyRecord?>(FindInStoreAsync(hash, cancellationToken));
+    }
+
+    private async Task<ApiKeyRecord?> FindInStoreAsync(string hash, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        ApiKeyRecord? record;
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {Columns} FROM api_keys WHERE key_hash = @hash";
+            command.With("@hash", hash);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            record = await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        }
+
+        if (record is not null && cacheTtl > TimeSpan.Zero)
+        {
+            if (_cache.Count >= MaxCachedKeys)
+            {
+                _cache.Clear();
+            }
+
+            // Expiry counts from before the query: the record is never older than the TTL when used.
+            _cache[hash] = new CachedKey(record, started + (long)(cacheTtl.TotalSeconds * time.TimestampFrequency));
+        }
+
+        return record;
     }
 
     public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default)
@@ -74,7 +122,21 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time)
         await using var command = connection.CreateCommand();
         command.CommandText = "UPDATE api_keys SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL";
         command.With("@id", id).With("@now", Text(time.GetUtcNow()));
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var revoked = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        Forget(id);
+        return revoked;
+    }
+
+    /// <summary>Drops the cached record of the key with <paramref name="id"/>, so its next look-up reads the store.</summary>
+    private void Forget(string id)
+    {
+        foreach (var entry in _cache)
+        {
+            if (entry.Value.Record.Id == id)
+            {
+                _cache.TryRemove(entry);
+            }
+        }
     }
 
     /// <exception cref="ArgumentException">An argument is not usable.</exception>
@@ -122,4 +184,6 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time)
         Rpm = reader.IsDBNull(7) ? null : Convert.ToInt32(reader.GetValue(7), CultureInfo.InvariantCulture),
         BudgetUsd = reader.IsDBNull(8) ? null : StoreDatabase.FromNanos(Convert.ToInt64(reader.GetValue(8), CultureInfo.InvariantCulture)),
     };
+
+    private readonly record struct CachedKey(ApiKeyRecord Record, long ExpiresAt);
 }

@@ -15,11 +15,11 @@ internal sealed class ServerStore : IAsyncDisposable
 
     private readonly string _setting;
 
-    private ServerStore(StoreDatabase database, TimeProvider time, string setting)
+    private ServerStore(StoreDatabase database, TimeProvider time, string setting, TimeSpan keyCacheTtl)
     {
         _setting = setting;
         Database = database;
-        Keys = new ApiKeyStore(database, time);
+        Keys = new ApiKeyStore(database, time, keyCacheTtl);
         Spend = new SpendLedger(database);
         Usage = new UsageLog(database);
     }
@@ -32,11 +32,17 @@ internal sealed class ServerStore : IAsyncDisposable
 
     public UsageLog Usage { get; }
 
-    public static ServerStore Sqlite(string path, TimeProvider time) =>
-        new(new SqliteStoreDatabase(path), time, $"{ServerOptions.SectionName}:KeysDatabase (keys_database)");
+    /// <param name="path">The SQLite file.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="keyCacheTtl">How long found key records are reused (see <see cref="ApiKeyStore"/>); zero: not at all.</param>
+    public static ServerStore Sqlite(string path, TimeProvider time, TimeSpan keyCacheTtl = default) =>
+        new(new SqliteStoreDatabase(path), time, $"{ServerOptions.SectionName}:KeysDatabase (keys_database)", keyCacheTtl);
 
-    public static ServerStore Postgres(string connectionString, TimeProvider time) =>
-        new(new PostgresStoreDatabase(connectionString), time, $"{ServerOptions.SectionName}:KeysConnectionStringEnv (keys_connection_string_env)");
+    /// <param name="connectionString">The Npgsql connection string.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="keyCacheTtl">How long found key records are reused (see <see cref="ApiKeyStore"/>); zero: not at all.</param>
+    public static ServerStore Postgres(string connectionString, TimeProvider time, TimeSpan keyCacheTtl = default) =>
+        new(new PostgresStoreDatabase(connectionString), time, $"{ServerOptions.SectionName}:KeysConnectionStringEnv (keys_connection_string_env)", keyCacheTtl);
 
     /// <summary>The store <paramref name="options"/> select; null when keys are off.</summary>
     /// <param name="options">The server's settings.</param>
@@ -59,7 +65,7 @@ internal sealed class ServerStore : IAsyncDisposable
                 : throw new ConfigurationException(Source, key, $"environment variable '{variable}' is not set");
             try
             {
-                return Postgres(connectionString, time);
+                return Postgres(connectionString, time, TimeSpan.FromSeconds(options.KeyCacheSeconds));
             }
             catch (ArgumentException e)
             {
@@ -68,7 +74,7 @@ internal sealed class ServerStore : IAsyncDisposable
             }
         }
 
-        return options.KeysDatabase is { } path ? Sqlite(Path.Combine(contentRoot, path), time) : null;
+        return options.KeysDatabase is { } path ? Sqlite(Path.Combine(contentRoot, path), time, TimeSpan.FromSeconds(options.KeyCacheSeconds)) : null;
     }
 
     /// <exception cref="ConfigurationException">The database cannot be opened or its tables created.</exception>

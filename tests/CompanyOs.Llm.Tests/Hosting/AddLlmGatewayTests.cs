@@ -10,6 +10,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
@@ -181,6 +182,37 @@ public sealed class AddLlmGatewayTests : IAsyncLifetime
         Assert.Equal(1, row.Retries);
         // The container's ILoggerFactory: the retry was logged (event 4300) through it.
         Assert.Contains(logs.GetSnapshot(), r => r.Id.Id == 4300 && r.Message.Contains("emu", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Provider_clients_carry_no_per_request_logging_handlers_and_other_clients_keep_theirs()
+    {
+        var file = WriteConfig(extra: string.Empty);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddLlmGateway(Configuration(file, withKey: true));
+        await using var provider = services.BuildServiceProvider();
+        var handlers = provider.GetRequiredService<IHttpMessageHandlerFactory>();
+
+        var providerChain = Chain(handlers.CreateHandler(ProviderClientFactory.HttpClientName("emu")));
+        var otherChain = Chain(handlers.CreateHandler("an-application-client"));
+
+        Assert.DoesNotContain(providerChain, h => h is LoggingHttpMessageHandler or LoggingScopeHttpMessageHandler);
+        Assert.Contains(providerChain, h => h is ProviderHttpObserver);
+        Assert.Contains(providerChain, h => h is SocketsHttpHandler);
+        Assert.Contains(otherChain, h => h is LoggingHttpMessageHandler);
+        Assert.Contains(otherChain, h => h is LoggingScopeHttpMessageHandler);
+    }
+
+    private static List<HttpMessageHandler> Chain(HttpMessageHandler handler)
+    {
+        var chain = new List<HttpMessageHandler> { handler };
+        while (chain[^1] is DelegatingHandler { InnerHandler: { } inner })
+        {
+            chain.Add(inner);
+        }
+
+        return chain;
     }
 
     private string WriteConfig(string extra)

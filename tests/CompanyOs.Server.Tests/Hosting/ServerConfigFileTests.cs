@@ -25,6 +25,14 @@ public sealed class ServerConfigFileTests
         Assert.Equal("yaml-org", Assert.Single(gateway.GetStats().Rows).OrgId);
     }
 
+    [Fact]
+    public void Key_cache_seconds_comes_from_server_yaml_with_a_five_second_default()
+    {
+        Assert.Equal(5, new CompanyOs.Server.Hosting.ServerOptions().KeyCacheSeconds);
+        Assert.Equal(0, CompanyOs.Server.Hosting.ServerConfigFile.Load(WriteYaml("key_cache_seconds: 0\n")).KeyCacheSeconds);
+        Assert.Equal(30, CompanyOs.Server.Hosting.ServerConfigFile.Load(WriteYaml("key_cache_seconds: 30\n")).KeyCacheSeconds);
+    }
+
     [Theory]
     [InlineData("shutdown_drain_seconds: 0\n", "shutdown_drain_seconds", "line 1")]
     [InlineData("emulator: perhaps\n", "emulator", "true or false")]
@@ -37,6 +45,7 @@ public sealed class ServerConfigFileTests
     [InlineData("redis: \"password=x\"\n", "redis", "must name a Redis endpoint")]
     [InlineData("redis_key_prefix: \"a b\"\n", "redis_key_prefix", "without spaces")]
     [InlineData("instances: 0\n", "instances", "line 1")]
+    [InlineData("key_cache_seconds: -1\n", "key_cache_seconds", "line 1")]
     public async Task A_bad_server_yaml_fails_startup_naming_file_key_and_problem(string yaml, string key, string problem)
     {
         var file = WriteYaml(yaml);

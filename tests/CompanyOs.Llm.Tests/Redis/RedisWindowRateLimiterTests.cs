@@ -120,11 +120,13 @@ public sealed class RedisWindowRateLimiterTests
         // Both instances share RPM 10 over 60 s. Redis holds every write for a few seconds (CLIENT PAUSE … WRITE: the
         // connections stay up): instance A's patient commands wait and are answered; instance B's time out. B must not
         // admit locally (it used to fall back to 10 ÷ 2 = 5 while A still admitted the whole 10: 15 in one window).
+        // A private Redis: CLIENT PAUSE holds every client of the server, and the shared test Redis serves other tests at once.
+        using var server = await PrivateRedis.StartAsync();
         var prefix = TestRedis.NewPrefix();
         var logger = new FakeLogger();
-        using var a = TestRedis.Connect(prefix, instances: 2, configuration: TestRedis.Configuration + ",syncTimeout=30000,asyncTimeout=30000");
-        using var b = TestRedis.Connect(prefix, instances: 2, logger: logger, configuration: TestRedis.Configuration + ",syncTimeout=200,asyncTimeout=200");
-        using var admin = await ConnectionMultiplexer.ConnectAsync(TestRedis.Configuration + ",allowAdmin=true");
+        using var a = TestRedis.Connect(prefix, instances: 2, configuration: server.Configuration + ",syncTimeout=30000,asyncTimeout=30000");
+        using var b = TestRedis.Connect(prefix, instances: 2, logger: logger, configuration: server.Configuration + ",syncTimeout=200,asyncTimeout=200");
+        using var admin = await ConnectionMultiplexer.ConnectAsync(server.Configuration + ",allowAdmin=true");
         var options = new SlidingWindowLogOptions { RequestLimit = 10, Window = TimeSpan.FromSeconds(60) };
         using var first = new RedisWindowRateLimiter(a, "provider:paused", options);
         using var second = new RedisWindowRateLimiter(b, "provider:paused", options);

@@ -98,7 +98,15 @@ internal sealed class RunScheduler(
     {
         lock (_gate)
         {
-            _stop.Cancel();
+            try
+            {
+                _stop.Cancel();
+            }
+            catch (AggregateException)
+            {
+                // A cancellation callback of an already finished drive may touch a source that drive disposed; stopping
+                // goes on regardless (the runs are stored, the next server resumes them).
+            }
         }
 
         _queue.Writer.TryComplete();

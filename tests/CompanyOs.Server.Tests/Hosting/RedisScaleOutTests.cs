@@ -80,6 +80,9 @@ public sealed class RedisScaleOutTests
         var (_, budgeted) = await keys.CreateAsync("acme", [ApiKey.GatewayScope], budgetUsd: 5m, cancellationToken: Ct);
         using var http = TestServers.Http(server);
 
+        // Redis counts as out (limit ÷ instances) only once it has been unreachable for the connect timeout (1 s); before
+        // that a call is refused rather than admitted locally.
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
         var statuses = new List<int>();
         for (var i = 0; i < 3; i++)
         {

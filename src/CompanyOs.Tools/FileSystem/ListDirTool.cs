@@ -64,11 +64,12 @@ public sealed class ListDirTool : TypedTool<ListDirArguments>
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (type, size) = UnixFileStatus.OfEntry(directory, name);
+            var shown = DisplayName(name);
             text.Append('\n').Append(type switch
             {
-                UnixFileType.Directory => name + "/",
-                UnixFileType.Regular => string.Create(CultureInfo.InvariantCulture, $"{name}  ({size} bytes)"),
-                _ => $"{name}  ({ReadFileTool.Describe(type)})",
+                UnixFileType.Directory => shown + "/",
+                UnixFileType.Regular => string.Create(CultureInfo.InvariantCulture, $"{shown}  ({size} bytes)"),
+                _ => $"{shown}  ({ReadFileTool.Describe(type)})",
             });
         }
 
@@ -79,4 +80,36 @@ public sealed class ListDirTool : TypedTool<ListDirArguments>
 
         return Task.FromResult(ToolResult.Success(text.ToString()));
     }
+
+    /// <summary>
+    /// A file name as one line of the listing. Linux allows any byte but '/' and NUL in a name, so a name holding a newline,
+    /// another control character or a Unicode line/paragraph separator could otherwise forge entries (or a truncation marker) in what the model reads: such a
+    /// name is shown quoted, with C-style escapes (<c>"a\nb"</c>); every other name is shown as it is.
+    /// </summary>
+    internal static string DisplayName(string name)
+    {
+        if (!name.Any(BreaksLine))
+        {
+            return name;
+        }
+
+        var quoted = new StringBuilder(name.Length + 8).Append('"');
+        foreach (var c in name)
+        {
+            quoted.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                _ when BreaksLine(c) => string.Create(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => c.ToString(),
+            });
+        }
+
+        return quoted.Append('"').ToString();
+    }
+
+    private static bool BreaksLine(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
 }

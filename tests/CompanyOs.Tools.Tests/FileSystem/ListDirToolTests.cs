@@ -58,4 +58,37 @@ public sealed class ListDirToolTests : IDisposable
 
         Assert.Equal(new ToolResult("'file.txt' is not a directory (file)", IsError: true), result);
     }
+
+    [Fact]
+    public async Task Names_with_line_breaks_or_control_characters_cannot_forge_entries()
+    {
+        var sub = Path.Combine(_dir.Root, "odd");
+        Directory.CreateDirectory(sub);
+        File.WriteAllText(Path.Combine(sub, "a.txt  (1 bytes)\nsecret.key  (99 bytes)"), "x");
+        File.WriteAllText(Path.Combine(sub, "bell\u0007\tq\"\\"), "x");
+        Directory.CreateDirectory(Path.Combine(sub, "line\u2028sep"));
+
+        var result = await List(new { path = "odd" });
+
+        Assert.False(result.IsError);
+        Assert.Equal(
+            "odd: 3 entries\n\"a.txt  (1 bytes)\\nsecret.key  (99 bytes)\"  (1 bytes)\n\"bell\\u0007\\tq\\\"\\\\\"  (1 bytes)\n\"line\\u2028sep\"/",
+            result.Content);
+    }
+
+    [Theory]
+    [InlineData("plain name.txt", "plain name.txt")]
+    [InlineData("ünïcödé 名前", "ünïcödé 名前")]
+    [InlineData("back\\slash \"q\"", "back\\slash \"q\"")]
+    [InlineData("cr\rlf\n", "\"cr\\rlf\\n\"")]
+    public async Task Only_names_that_could_break_a_line_are_quoted(string name, string shown)
+    {
+        var sub = Path.Combine(_dir.Root, "one");
+        Directory.CreateDirectory(sub);
+        File.WriteAllText(Path.Combine(sub, name), "x");
+
+        var result = await List(new { path = "one" });
+
+        Assert.Equal($"one: 1 entries\n{shown}  (1 bytes)", result.Content);
+    }
 }

@@ -2,7 +2,7 @@
 # Before sourcing, a script sets BENCH_TAG (log prefix) and WORK (its temp dir); it may define bench_extra_cleanup (run
 # on exit after the processes are killed, e.g. to stop PostgreSQL). Provides: log/fail, process tracking with cleanup on
 # exit, free ports, waits, the Release server build and launch, API key creation, nginx configs and wrk cells.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # HERE, CANNED_JSON_BODY, REQ_BODY: used by the scripts that source this
 
 ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 HERE="$ROOT/bench/http"

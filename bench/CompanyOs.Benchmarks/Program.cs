@@ -5,7 +5,10 @@ namespace CompanyOs.Benchmarks;
 
 internal static class BenchmarkProgram
 {
-    /// <summary>BenchmarkDotNet's switcher, or <c>pg-writers [seconds] [rounds]</c>: PostgreSQL appends/s by writer count.</summary>
+    /// <summary>
+    /// BenchmarkDotNet's switcher, or <c>pg-writers [seconds] [rounds]</c>: PostgreSQL appends/s by writer count. Exits 1 when
+    /// a benchmark failed (threw, or a validation error stopped its type), so scripts such as <c>bench/run.sh</c> fail loudly.
+    /// </summary>
     private static int Main(string[] args)
     {
         if (args is ["pg-writers", .. var rest])
@@ -13,7 +16,14 @@ internal static class BenchmarkProgram
             return PostgresWriterScaling.RunAsync(rest).GetAwaiter().GetResult();
         }
 
-        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args).ToList();
+        var failed = summaries.Where(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)).Select(s => s.Title).ToList();
+        if (failed.Count > 0)
+        {
+            Console.Error.WriteLine($"Benchmarks FAILED in: {string.Join(", ", failed)} (see the log above).");
+            return 1;
+        }
+
         return 0;
     }
 }

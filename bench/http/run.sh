@@ -8,47 +8,23 @@
 # Installs what is missing (nginx, wrk via apt-get; Portkey via npm into bench/http/.portkey). Bounded: about
 # 4 targets x (3 concurrencies + 1 streaming) x (WARMUP + DURATION) seconds plus start-up (~2.5 min at the defaults).
 #
-# Usage: bench/http/run.sh            (DURATION=5 WARMUP=2 CONCURRENCY="1 8 32" STREAM_CONCURRENCY=8 may be overridden)
+# Usage: bench/http/run.sh            (DURATION=5 WARMUP=2 CONCURRENCY="1 8 32" STREAM_CONCURRENCY=8 may be overridden;
+#                                      SUMMARY_JSON=FILE also writes the measures as JSON, for bench/run.sh)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-HERE="$ROOT/bench/http"
 DURATION="${DURATION:-5}"
 WARMUP="${WARMUP:-2}"
 CONCURRENCY="${CONCURRENCY:-1 8 32}"
 STREAM_CONCURRENCY="${STREAM_CONCURRENCY:-8}"
 PORTKEY_VERSION="1.15.2"
 WORK="$(mktemp -d /tmp/companyos-bench-http.XXXXXX)"
-PIDS=()
-
-log() { printf '[bench] %s\n' "$*" >&2; }
-fail() { printf '[bench] FAILED: %s\n' "$*" >&2; exit 1; }
-
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]:-}"; do
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-  done
-  sleep 0.5
-  for pid in "${PIDS[@]:-}"; do
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-  done
-  if [ "${KEEP_WORK:-0}" != 1 ]; then rm -rf "$WORK"; else log "kept $WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+BENCH_TAG=bench
+# shellcheck source=bench/http/lib.sh
+source "$ROOT/bench/http/lib.sh"
 
 # ---------------------------------------------------------------- prerequisites
-need_apt() {
-  local missing=()
-  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing ${missing[*]} (apt-get)"
-  apt-get install -y "${missing[@]}" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "${missing[@]}" >/dev/null; }
-}
-need_apt
-NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+need_nginx_wrk
 command -v node >/dev/null || fail "node is not installed (needed for the Portkey gateway)"
 command -v python3 >/dev/null || fail "python3 is not installed (used to check bodies and print the table)"
 
@@ -61,57 +37,26 @@ if [ ! -f "$PORTKEY_START" ]; then
 fi
 [ -f "$PORTKEY_START" ] || fail "Portkey's start-server.js not found at $PORTKEY_START"
 
-log "building the server and the YARP proxy (Release)"
-dotnet build "$ROOT/src/CompanyOs.Server" -c Release -v q -nologo >"$WORK/build-server.log" 2>&1 || { cat "$WORK/build-server.log"; fail "server build"; }
-dotnet build "$HERE/YarpProxy" -c Release -v q -nologo >"$WORK/build-yarp.log" 2>&1 || { cat "$WORK/build-yarp.log"; fail "YARP proxy build"; }
-SERVER_BIN="$ROOT/src/CompanyOs.Server/bin/Release/net10.0/CompanyOs.Server"
+build_server
+log "building the YARP proxy (Release)"
+dotnet build "$HERE/YarpProxy" -c Release -v q -nologo >"$WORK/build-yarp.log" 2>&1 || { cat "$WORK/build-yarp.log" >&2; fail "YARP proxy build"; }
 YARP_BIN="$HERE/YarpProxy/bin/Release/net10.0/CompanyOs.Benchmarks.YarpProxy"
-[ -x "$SERVER_BIN" ] || fail "no server executable at $SERVER_BIN"
 [ -x "$YARP_BIN" ] || fail "no YARP executable at $YARP_BIN"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 UP_PORT=$(free_port); SERVER_PORT=$(free_port); YARP_PORT=$(free_port); PORTKEY_PORT=$(free_port)
 
-wait_port() { # port name pid
-  local i
-  for i in $(seq 1 150); do
-    kill -0 "$3" 2>/dev/null || fail "$2 exited during start-up (log: $WORK/$2.log): $(tail -5 "$WORK/$2.log" 2>/dev/null)"
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.2
-  done
-  fail "$2 did not listen on 127.0.0.1:$1 within 30 s"
-}
-
 # ---------------------------------------------------------------- upstream: nginx, 1 worker
-JSON_BODY='{"id":"chatcmpl-bench","object":"chat.completion","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the canned upstream."},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":21,"completion_tokens":7,"total_tokens":28},"system_fingerprint":"fp_bench"}'
+JSON_BODY="$CANNED_JSON_BODY"
 SSE_BODY='data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"content":"Hello from"},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"content":" the canned upstream."},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[],"usage":{"prompt_tokens":21,"completion_tokens":7,"total_tokens":28}}\n\ndata: [DONE]\n\n'
-mkdir -p "$WORK/nginx"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  keepalive_requests 1000000;
-  server {
+# The canned OpenAI answer (every POST body is read and discarded), and the SSE variant: same usage, as
+# chat.completion.chunks ending in [DONE].
+nginx_conf "$WORK/nginx" "server {
     listen 127.0.0.1:$UP_PORT;
-    # The canned OpenAI answer; every POST body is read and discarded.
     location = /v1/chat/completions { default_type application/json; return 200 '$JSON_BODY'; }
-    # The SSE variant: same usage, as chat.completion.chunks ending in [DONE].
     location = /sse/v1/chat/completions { default_type text/event-stream; return 200 '$SSE_BODY'; }
-  }
-}
-EOF
-"$NGINX" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$WORK/nginx.log" 2>&1 &
-PIDS+=($!); NGINX_MASTER=$!
-wait_port "$UP_PORT" nginx "$NGINX_MASTER"
+  }"
+start_nginx nginx "$WORK/nginx" "$UP_PORT"
+NGINX_MASTER=$LAST_PID
 NGINX_WORKER=$(pgrep -P "$NGINX_MASTER" | head -1)
 
 # ---------------------------------------------------------------- (b) the gateway server, every policy on
@@ -143,28 +88,21 @@ budgets:
 EOF
 export OPENAI_API_KEY="sk-bench-dummy-not-a-real-key"
 KEYS_DB="$WORK/server/keys.db"
-(cd "$WORK/server" && "$SERVER_BIN" keys create --org bench --scopes gateway --rpm 1000000000 --budget-usd 1000000 --keys-db "$KEYS_DB") >"$WORK/keys.out" 2>&1 \
-  || { cat "$WORK/keys.out"; fail "keys create"; }
-API_KEY=$(grep -o 'cos_[A-Za-z0-9_-]*' "$WORK/keys.out" | tail -1)
-[ -n "$API_KEY" ] || { cat "$WORK/keys.out"; fail "no key in the output of keys create"; }
-# Logging at Warning: a production setting; per-request Information logs are not what the policies cost.
-(cd "$WORK/server" && exec "$SERVER_BIN" --config "$WORK/server/llm.yaml" --keys-db "$KEYS_DB" \
-  --urls "http://127.0.0.1:$SERVER_PORT" --Logging:LogLevel:Default=Warning) >"$WORK/server.log" 2>&1 &
-PIDS+=($!); SERVER_PID=$!
-wait_port "$SERVER_PORT" server "$SERVER_PID"
+create_api_key "$WORK/server" --keys-db "$KEYS_DB"
+start_server server "$WORK/server" "$SERVER_PORT" --config "$WORK/server/llm.yaml" --keys-db "$KEYS_DB"
+SERVER_PID=$LAST_PID
 
 # ---------------------------------------------------------------- (c) bare YARP
-"$YARP_BIN" --urls "http://127.0.0.1:$YARP_PORT" --upstream "http://127.0.0.1:$UP_PORT/" >"$WORK/yarp.log" 2>&1 &
-PIDS+=($!); YARP_PID=$!
+start_bg yarp "$WORK" "$YARP_BIN" --urls "http://127.0.0.1:$YARP_PORT" --upstream "http://127.0.0.1:$UP_PORT/"
+YARP_PID=$LAST_PID
 wait_port "$YARP_PORT" yarp "$YARP_PID"
 
 # ---------------------------------------------------------------- (d) Portkey
-node "$PORTKEY_START" --port="$PORTKEY_PORT" >"$WORK/portkey.log" 2>&1 &
-PIDS+=($!); PORTKEY_PID=$!
+start_bg portkey "$WORK" node "$PORTKEY_START" --port="$PORTKEY_PORT"
+PORTKEY_PID=$LAST_PID
 wait_port "$PORTKEY_PORT" portkey "$PORTKEY_PID"
 
 # ---------------------------------------------------------------- targets: name|url|extra headers (;-separated)|pid
-REQ_BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16}'
 STREAM_BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16,"stream":true,"stream_options":{"include_usage":true}}'
 SERVER_STREAM_BODY='{"model":"openai_sse/gpt-4o","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16,"stream":true,"stream_options":{"include_usage":true}}'
 TARGETS=(
@@ -230,33 +168,11 @@ for t in "${TARGETS[@]}"; do
   fi
 done
 
-write_lua() { # file body headers
-  python3 - "$1" "$2" "$3" <<'PY'
-import json, sys
-path, body, headers = sys.argv[1], sys.argv[2], sys.argv[3]
-lines = ['wrk.method = "POST"', "wrk.body = %s" % json.dumps(body), 'wrk.headers["Content-Type"] = "application/json"']
-for h in filter(None, headers.split(";")):
-    k, v = h.split(":", 1)
-    lines.append("wrk.headers[%s] = %s" % (json.dumps(k.strip()), json.dumps(v.strip())))
-lines.append("""
-done = function(summary, latency, requests)
-  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("RESULT %d %.1f %.3f %.3f %d\\n", summary.requests, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, bad))
-end""")
-open(path, "w").write("\n".join(lines) + "\n")
-PY
-}
-
 run_wrk() { # name kind c url lua -> appends a row
-  local threads=$(( $3 < 2 ? 1 : 2 ))
-  wrk -t"$threads" -c"$3" -d"${WARMUP}s" -s "$5" "$4" >/dev/null 2>&1 || true
-  local out
-  out=$(wrk -t"$threads" -c"$3" -d"${DURATION}s" --timeout 10s -s "$5" "$4" 2>&1) || fail "wrk against $1: $out"
   local r
-  r=$(grep '^RESULT' <<<"$out") || fail "wrk against $1 printed no result: $out"
-  echo "$1 $2 $3 ${r#RESULT }" >>"$WORK/results.txt"
-  log "$1 $2 c=$3: ${r#RESULT } (requests req/s p50ms p99ms errors)"
+  r=$(wrk_cell "$1" "$3" "$4" "$5")
+  echo "$1 $2 $3 $r" >>"$WORK/results.txt"
+  log "$1 $2 c=$3: $r (requests req/s p50ms p99ms errors)"
 }
 
 : >"$WORK/results.txt"; : >"$WORK/rss.txt"
@@ -266,8 +182,8 @@ for t in "${TARGETS[@]}"; do
   write_lua "$WORK/$name-sse.lua" "$(stream_body "$name")" "$(stream_headers "$name" "$headers")"
   for c in $CONCURRENCY; do run_wrk "$name" json "$c" "$url" "$WORK/$name.lua"; done
   case " $NO_SSE " in *" $name "*) ;; *) run_wrk "$name" sse "$STREAM_CONCURRENCY" "$(stream_url "$name" "$url")" "$WORK/$name-sse.lua" ;; esac
-  rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-  threads=$(awk '/^Threads/ {print $2}' "/proc/$pid/status")
+  rss=$(proc_rss_kb "$pid")
+  threads=$(proc_threads "$pid")
   echo "$name $rss $threads" >>"$WORK/rss.txt"
 done
 
@@ -276,8 +192,8 @@ stats=$(curl -sS -m 10 -H "Authorization: Bearer $API_KEY" "http://127.0.0.1:$SE
 log "server /v1/stats after load: $(head -c 300 <<<"$stats")"
 
 # ---------------------------------------------------------------- table
-python3 - "$WORK/results.txt" "$WORK/rss.txt" "$DURATION" "$WARMUP" "$STREAM_CONCURRENCY" "$NO_SSE" <<'PY'
-import sys
+python3 - "$WORK/results.txt" "$WORK/rss.txt" "$DURATION" "$WARMUP" "$STREAM_CONCURRENCY" "$NO_SSE" "${SUMMARY_JSON:-}" <<'PY'
+import json, sys
 rows = {}
 for line in open(sys.argv[1]):
     name, kind, c, n, rps, p50, p99, bad = line.split()
@@ -310,4 +226,18 @@ sc = int(sys.argv[5])
 for nm in sys.argv[6].split():
     print(f"| {label[nm]}: SSE | fails (HTTP 500), not measured | |")
 print(f"| server / YARP req/s, SSE at c={sc} | {g('server','sse',sc,'rps') / g('yarp','sse',sc,'rps'):.2f} | (no target) |")
+if sys.argv[7]:
+    # The measures for bench/run.sh's summary (NaN, e.g. a concurrency not run, becomes null).
+    def num(x): return None if x != x else round(x, 4)
+    json.dump({
+        "duration_s": int(sys.argv[3]), "warmup_s": int(sys.argv[4]),
+        "cells": [dict(target=n, load=k, c=c, **r) for (n, k, c), r in sorted(rows.items())],
+        "rss_mb": {n: round(v[0], 1) for n, v in rss.items()}, "threads": {n: v[1] for n, v in rss.items()},
+        "server_over_yarp_c8": num(g('server','json',8,'rps') / g('yarp','json',8,'rps')),
+        "server_over_portkey_c8": num(g('server','json',8,'rps') / g('portkey','json',8,'rps')),
+        "added_p50_c1_ms": {n: num(g(n,'json',1,'p50') - g('direct','json',1,'p50')) for n in ["server", "yarp", "portkey"]},
+        "server_p99_c32_ms": num(g('server','json',32,'p99')),
+        "server_rss_mb": round(rss['server'][0], 1),
+        "sse_failed": sys.argv[6].split(),
+    }, open(sys.argv[7], "w"), indent=1)
 PY

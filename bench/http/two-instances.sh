@@ -17,43 +17,22 @@ DURATION="${DURATION:-5}"
 WARMUP="${WARMUP:-2}"
 CONCURRENCY="${CONCURRENCY:-8 32}"
 WORK="$(mktemp -d /tmp/companyos-bench-2inst.XXXXXX)"
-PIDS=()
-
-log() { printf '[bench] %s\n' "$*" >&2; }
-fail() { printf '[bench] FAILED: %s\n' "$*" >&2; exit 1; }
+BENCH_TAG=bench
+# Instances open PostgreSQL and Redis connections at start-up: generous on a loaded machine.
+SERVER_START_SECONDS=60
 
 source "$ROOT/scripts/postgres.sh"
 source "$ROOT/scripts/redis.sh"
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
-  sleep 0.5
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true; done
-  stop_test_postgres; stop_test_redis
-  if [ "${KEEP_WORK:-0}" != 1 ]; then rm -rf "$WORK"; else log "kept $WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_extra_cleanup() { stop_test_postgres; stop_test_redis; }
+# shellcheck source=bench/http/lib.sh
+source "$ROOT/bench/http/lib.sh"
 
-for tool in wrk curl python3; do command -v "$tool" >/dev/null || fail "$tool is not installed"; done
+need_tools wrk curl python3
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"; [ -x "$NGINX" ] || fail "nginx is not installed"
 start_test_postgres || fail "PostgreSQL did not start"
 start_test_redis || fail "Redis did not start"
 
-log "building the server (Release)"
-dotnet build "$ROOT/src/CompanyOs.Server" -c Release -v q -nologo >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; fail "server build"; }
-SERVER_BIN="$ROOT/src/CompanyOs.Server/bin/Release/net10.0/CompanyOs.Server"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { # port name pid
-  local i
-  for i in $(seq 1 300); do
-    kill -0 "$3" 2>/dev/null || fail "$2 exited during start-up: $(tail -5 "$WORK/$2.log" 2>/dev/null)"
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.2
-  done
-  fail "$2 did not listen on 127.0.0.1:$1 within 60 s"
-}
+build_server
 UP_PORT=$(free_port); A_PORT=$(free_port); B_PORT=$(free_port); LB1_PORT=$(free_port); LB2_PORT=$(free_port)
 
 # ---------------------------------------------------------------- the scale-out configuration (one schema per run)
@@ -97,26 +76,8 @@ PGPORT_OF_URL=$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$COMPANYOS_TEST_POSTGRES
   || fail "could not create schema ${SCHEMA}_keys"
 
 # ---------------------------------------------------------------- canned upstream + balancers (nginx, one worker each)
-JSON_BODY='{"id":"chatcmpl-bench","object":"chat.completion","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the canned upstream."},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":21,"completion_tokens":7,"total_tokens":28},"system_fingerprint":"fp_bench"}'
-nginx_conf() { # dir body...
-  mkdir -p "$1"
-  cat >"$1/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $1/body; proxy_temp_path $1/proxy; fastcgi_temp_path $1/fastcgi; uwsgi_temp_path $1/uwsgi; scgi_temp_path $1/scgi;
-  keepalive_requests 1000000;
-  $2
-}
-EOF
-}
-nginx_conf "$WORK/upstream" "server { listen 127.0.0.1:$UP_PORT; location = /v1/chat/completions { default_type application/json; return 200 '$JSON_BODY'; } }"
-"$NGINX" -c "$WORK/upstream/nginx.conf" -p "$WORK/upstream" >"$WORK/upstream.log" 2>&1 &
-PIDS+=($!); wait_port "$UP_PORT" upstream "${PIDS[-1]}"
+nginx_conf "$WORK/upstream" "server { listen 127.0.0.1:$UP_PORT; location = /v1/chat/completions { default_type application/json; return 200 '$CANNED_JSON_BODY'; } }"
+start_nginx upstream "$WORK/upstream" "$UP_PORT"
 LB_PROXY='proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off;'
 nginx_conf "$WORK/lb" "
   upstream one { server 127.0.0.1:$A_PORT; keepalive 64; }
@@ -125,20 +86,11 @@ nginx_conf "$WORK/lb" "
   server { listen 127.0.0.1:$LB2_PORT; location / { proxy_pass http://two; $LB_PROXY } }"
 
 # ---------------------------------------------------------------- two instances over the shared stores
-(cd "$WORK/project" && "$SERVER_BIN" keys create --org bench --scopes gateway --rpm 1000000000 --budget-usd 1000000 \
-  --keys-store postgres --keys-connection-env BENCH_KEYS_PG) >"$WORK/keys.out" 2>&1 || { cat "$WORK/keys.out"; fail "keys create"; }
-API_KEY=$(grep -o 'cos_[A-Za-z0-9_-]*' "$WORK/keys.out" | tail -1)
-for inst in A B; do
-  port_var="${inst}_PORT"
-  (cd "$WORK/project" && exec "$SERVER_BIN" --urls "http://127.0.0.1:${!port_var}" --Logging:LogLevel:Default=Warning) >"$WORK/$inst.log" 2>&1 &
-  PIDS+=($!); pid=$!
-  wait_port "${!port_var}" "$inst" "$pid"
-  eval "${inst}_PID=$pid"
-done
-"$NGINX" -c "$WORK/lb/nginx.conf" -p "$WORK/lb" >"$WORK/lb.log" 2>&1 &
-PIDS+=($!); wait_port "$LB2_PORT" lb "${PIDS[-1]}"
+create_api_key "$WORK/project" --keys-store postgres --keys-connection-env BENCH_KEYS_PG
+start_server A "$WORK/project" "$A_PORT"
+start_server B "$WORK/project" "$B_PORT"
+start_nginx lb "$WORK/lb" "$LB2_PORT"
 
-REQ_BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16}'
 for url in "http://127.0.0.1:$A_PORT" "http://127.0.0.1:$B_PORT" "http://127.0.0.1:$LB2_PORT"; do
   # The first call of an instance also opens its PostgreSQL and Redis connections: generous on a loaded machine.
   code=$(curl -sS -m 60 --retry 3 --retry-all-errors -o "$WORK/verify.out" -w '%{http_code}' -X POST "$url/v1/chat/completions" -H 'Content-Type: application/json' \
@@ -146,27 +98,15 @@ for url in "http://127.0.0.1:$A_PORT" "http://127.0.0.1:$B_PORT" "http://127.0.0
   [ "$code" = 200 ] || fail "$url answered $code: $(head -c 300 "$WORK/verify.out")"
 done
 
-cat >"$WORK/load.lua" <<EOF
-wrk.method = "POST"
-wrk.body = '$REQ_BODY'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $API_KEY"
-done = function(summary, latency, requests)
-  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("RESULT %d %.1f %.3f %.3f %d\n", summary.requests, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, bad))
-end
-EOF
+write_lua "$WORK/load.lua" "$REQ_BODY" "Authorization: Bearer $API_KEY"
 
 : >"$WORK/results.txt"
 for c in $CONCURRENCY; do
   for target in "one|http://127.0.0.1:$A_PORT" "lb-one|http://127.0.0.1:$LB1_PORT" "lb-two|http://127.0.0.1:$LB2_PORT"; do
     IFS='|' read -r name url <<<"$target"
-    wrk -t2 -c"$c" -d"${WARMUP}s" -s "$WORK/load.lua" "$url/v1/chat/completions" >/dev/null 2>&1 || true
-    out=$(wrk -t2 -c"$c" -d"${DURATION}s" --timeout 10s -s "$WORK/load.lua" "$url/v1/chat/completions" 2>&1) || fail "wrk against $name: $out"
-    r=$(grep '^RESULT' <<<"$out") || fail "wrk against $name printed no result: $out"
-    echo "$name $c ${r#RESULT }" >>"$WORK/results.txt"
-    log "$name c=$c: ${r#RESULT } (requests req/s p50ms p99ms errors)"
+    r=$(wrk_cell "$name" "$c" "$url/v1/chat/completions" "$WORK/load.lua")
+    echo "$name $c $r" >>"$WORK/results.txt"
+    log "$name c=$c: $r (requests req/s p50ms p99ms errors)"
   done
 done
 

@@ -1,0 +1,167 @@
+# Shared set-up for the bench/http scripts (run.sh, stream.sh, two-instances.sh); sourced, not run.
+# Before sourcing, a script sets BENCH_TAG (log prefix) and WORK (its temp dir); it may define bench_extra_cleanup (run
+# on exit after the processes are killed, e.g. to stop PostgreSQL). Provides: log/fail, process tracking with cleanup on
+# exit, free ports, waits, the Release server build and launch, API key creation, nginx configs and wrk cells.
+# shellcheck shell=bash disable=SC2034  # HERE, CANNED_JSON_BODY, REQ_BODY: used by the scripts that source this
+
+ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+HERE="$ROOT/bench/http"
+: "${BENCH_TAG:=bench}"
+: "${WORK:?set WORK (a temp dir) before sourcing bench/http/lib.sh}"
+PIDS=()
+
+log() { printf '[%s] %s\n' "$BENCH_TAG" "$*" >&2; }
+fail() { printf '[%s] FAILED: %s\n' "$BENCH_TAG" "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- processes: every one started is killed on exit
+bench_cleanup() {
+  local pid
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  sleep 0.5
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+  done
+  if declare -F bench_extra_cleanup >/dev/null; then bench_extra_cleanup || true; fi
+  if [ "${KEEP_WORK:-0}" != 1 ]; then rm -rf "$WORK"; else log "kept $WORK"; fi
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_bg NAME DIR CMD...: runs CMD in DIR in the background, output to $WORK/NAME.log; sets LAST_PID (the command's own
+# pid: the subshell execs it) and tracks it for clean-up.
+start_bg() {
+  local name="$1" dir="$2"; shift 2
+  (cd "$dir" && exec "$@") >"$WORK/$name.log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+
+# ---------------------------------------------------------------- ports
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+# wait_port PORT NAME PID [SECONDS=30]: until 127.0.0.1:PORT accepts; fails when PID exits first or on time-out.
+wait_port() {
+  local port="$1" name="$2" pid="$3" seconds="${4:-30}" i
+  for i in $(seq 1 $(( seconds * 5 ))); do
+    kill -0 "$pid" 2>/dev/null || fail "$name exited during start-up (log: $WORK/$name.log): $(tail -5 "$WORK/$name.log" 2>/dev/null)"
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.2
+  done
+  fail "$name did not listen on 127.0.0.1:$port within $seconds s"
+}
+
+# ---------------------------------------------------------------- tools
+# need_tools TOOL...: fails naming the first missing one.
+need_tools() { local t; for t in "$@"; do command -v "$t" >/dev/null || fail "$t is not installed"; done; }
+
+# need_nginx_wrk: installs nginx and wrk with apt-get when missing (apt-get update first only if that fails); sets NGINX.
+need_nginx_wrk() {
+  local missing=()
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} (apt-get)"
+    apt-get install -y "${missing[@]}" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "${missing[@]}" >/dev/null; } \
+      || fail "could not install ${missing[*]}"
+  fi
+  NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+  [ -x "$NGINX" ] || fail "nginx is not installed"
+}
+
+# ---------------------------------------------------------------- the gateway server: build and launch
+# (Kept as two separate functions so that how the server is built or run — e.g. a published or AOT binary — changes here
+# only.)
+
+# build_server: Release build of src/CompanyOs.Server; sets SERVER_BIN.
+build_server() {
+  log "building the server (Release)"
+  dotnet build "$ROOT/src/CompanyOs.Server" -c Release -v q -nologo >"$WORK/build-server.log" 2>&1 \
+    || { cat "$WORK/build-server.log" >&2; fail "server build (log above)"; }
+  SERVER_BIN="$ROOT/src/CompanyOs.Server/bin/Release/net10.0/CompanyOs.Server"
+  [ -x "$SERVER_BIN" ] || fail "no server executable at $SERVER_BIN"
+}
+
+# start_server NAME DIR PORT ARGS...: runs the server from DIR on 127.0.0.1:PORT with logging at Warning (a production
+# setting; per-request Information logs are not what the policies cost), waits until it listens; sets LAST_PID.
+start_server() {
+  local name="$1" dir="$2" port="$3"; shift 3
+  start_bg "$name" "$dir" "$SERVER_BIN" "$@" --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning
+  wait_port "$port" "$name" "$LAST_PID" "${SERVER_START_SECONDS:-30}"
+}
+
+# create_api_key DIR ARGS...: `keys create` for org bench (scope gateway, RPM and budget set high) run from DIR with the
+# key-store ARGS (e.g. --keys-db FILE); sets API_KEY.
+create_api_key() {
+  local dir="$1"; shift
+  (cd "$dir" && "$SERVER_BIN" keys create --org bench --scopes gateway --rpm 1000000000 --budget-usd 1000000 "$@") >"$WORK/keys.out" 2>&1 \
+    || { cat "$WORK/keys.out" >&2; fail "keys create"; }
+  API_KEY=$(grep -o 'cos_[A-Za-z0-9_-]*' "$WORK/keys.out" | tail -1)
+  [ -n "$API_KEY" ] || { cat "$WORK/keys.out" >&2; fail "no key in the output of keys create"; }
+}
+
+# ---------------------------------------------------------------- canned upstream (nginx, one worker)
+CANNED_JSON_BODY='{"id":"chatcmpl-bench","object":"chat.completion","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the canned upstream."},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":21,"completion_tokens":7,"total_tokens":28},"system_fingerprint":"fp_bench"}'
+REQ_BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16}'
+
+# nginx_conf DIR HTTP_BODY: writes DIR/nginx.conf (1 worker, foreground, no access log, temp paths in DIR) with HTTP_BODY
+# (server/upstream blocks) inside its http block.
+nginx_conf() {
+  mkdir -p "$1"
+  cat >"$1/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $1/body; proxy_temp_path $1/proxy; fastcgi_temp_path $1/fastcgi; uwsgi_temp_path $1/uwsgi; scgi_temp_path $1/scgi;
+  keepalive_requests 1000000;
+  $2
+}
+EOF
+}
+
+# start_nginx NAME DIR PORT: starts nginx with DIR/nginx.conf, waits for PORT; sets LAST_PID (the master).
+start_nginx() {
+  start_bg "$1" "$2" "$NGINX" -c "$2/nginx.conf" -p "$2"
+  wait_port "$3" "$1" "$LAST_PID"
+}
+
+# ---------------------------------------------------------------- wrk
+# write_lua FILE BODY HEADERS: a wrk script POSTing BODY (JSON) with HEADERS ("Name: value;Name: value") that prints
+# "RESULT requests req/s p50ms p99ms errors" (errors: non-2xx, connect, read, write and time-outs).
+write_lua() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+path, body, headers = sys.argv[1], sys.argv[2], sys.argv[3]
+lines = ['wrk.method = "POST"', "wrk.body = %s" % json.dumps(body), 'wrk.headers["Content-Type"] = "application/json"']
+for h in filter(None, headers.split(";")):
+    k, v = h.split(":", 1)
+    lines.append("wrk.headers[%s] = %s" % (json.dumps(k.strip()), json.dumps(v.strip())))
+lines.append("""
+done = function(summary, latency, requests)
+  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format("RESULT %d %.1f %.3f %.3f %d\\n", summary.requests, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, bad))
+end""")
+open(path, "w").write("\n".join(lines) + "\n")
+PY
+}
+
+# wrk_cell NAME C URL LUA: a WARMUP-second warm-up, then a DURATION-second measured run at concurrency C (1 wrk thread at
+# c=1, else 2); prints the measured "requests req/s p50ms p99ms errors".
+wrk_cell() {
+  local name="$1" c="$2" url="$3" lua="$4" threads out r
+  threads=$(( c < 2 ? 1 : 2 ))
+  wrk -t"$threads" -c"$c" -d"${WARMUP}s" -s "$lua" "$url" >/dev/null 2>&1 || true
+  out=$(wrk -t"$threads" -c"$c" -d"${DURATION}s" --timeout 10s -s "$lua" "$url" 2>&1) || fail "wrk against $name: $out"
+  r=$(grep '^RESULT' <<<"$out") || fail "wrk against $name printed no result: $out"
+  echo "${r#RESULT }"
+}
+
+# proc_rss_kb PID / proc_threads PID: VmRSS (kB) and thread count from /proc/PID/status.
+proc_rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+proc_threads() { awk '/^Threads/ {print $2}' "/proc/$1/status"; }

@@ -1,6 +1,7 @@
 using CompanyOs.Events;
 using CompanyOs.Events.Appending;
 using CompanyOs.Events.Postgres;
+using CompanyOs.Testing;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -40,37 +41,11 @@ internal sealed class LegacyHeadRowAppender
             """;
     }
 
-    /// <summary>Creates <paramref name="schema"/> with the version-1 DDL (the one-row <c>head</c> table).</summary>
+    /// <summary>Creates <paramref name="schema"/> with the version-1 tables (<see cref="PostgresSchemaV1"/>, shared with the migration tests).</summary>
     public static async Task CreateSchemaAsync(NpgsqlDataSource dataSource, string schema)
     {
         var s = PostgresSchema.Quote(schema);
-        await using var command = dataSource.CreateCommand($"""
-            CREATE SCHEMA {s};
-            CREATE TABLE {s}.events (
-                position   bigint      PRIMARY KEY,
-                stream_id  text        COLLATE "C" NOT NULL,
-                version    bigint      NOT NULL,
-                event_id   uuid        NOT NULL,
-                type       text        NOT NULL,
-                data       jsonb       NOT NULL,
-                metadata   jsonb       NOT NULL,
-                org_id     text,
-                created_at timestamptz NOT NULL,
-                CONSTRAINT events_stream_version UNIQUE (stream_id, version),
-                CONSTRAINT events_stream_event_id UNIQUE (stream_id, event_id)
-            );
-            CREATE INDEX events_by_org ON {s}.events (org_id, position) WHERE org_id IS NOT NULL;
-            CREATE TABLE {s}.streams (
-                stream_id  text        COLLATE "C" PRIMARY KEY,
-                version    bigint      NOT NULL,
-                org_id     text,
-                created_at timestamptz NOT NULL,
-                updated_at timestamptz NOT NULL
-            );
-            CREATE INDEX streams_by_org ON {s}.streams (org_id, stream_id) WHERE org_id IS NOT NULL;
-            CREATE TABLE {s}.head (id int PRIMARY KEY CHECK (id = 1), position bigint NOT NULL);
-            INSERT INTO {s}.head (id, position) VALUES (1, 0);
-            """);
+        await using var command = dataSource.CreateCommand(PostgresSchemaV1.For("CREATE SCHEMA {s};\n" + PostgresSchemaV1.Tables, s));
         await command.ExecuteNonQueryAsync();
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using CompanyOs.Events.Serialization;
@@ -28,6 +29,7 @@ internal static class AppendValidator
         var seen = new HashSet<Guid>(events.Count);
         EventMetadata? previousMetadata = null;
         string? previousMetadataJson = null;
+        string? previousType = null;
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i] ?? throw new ArgumentException($"Event {i} of the append to stream '{streamId}' is null.", nameof(events));
@@ -42,7 +44,13 @@ internal static class AppendValidator
                 throw new ArgumentException($"The {where} repeats an event id already used earlier in the same append.", nameof(events));
             }
 
-            ValidateText(e.Type, "type", options.MaxTypeLength, where);
+            // Events of one batch often share one type string: a string already checked need not be checked again.
+            if (!ReferenceEquals(e.Type, previousType))
+            {
+                ValidateText(e.Type, "type", options.MaxTypeLength, where);
+                previousType = e.Type;
+            }
+
             if (e.Data.ValueKind == JsonValueKind.Undefined)
             {
                 throw new ArgumentException($"The data of {where} is an undefined JsonElement (default); pass a JSON value such as {{}}.", nameof(events));
@@ -53,7 +61,8 @@ internal static class AppendValidator
                 throw new ArgumentException($"The metadata of {where} is null; use EventMetadata.Empty.", nameof(events));
             }
 
-            var data = e.Data.GetRawText();
+            // The caller's UTF-8 JSON, copied as is (no UTF-16 string: SQLite stores UTF-8, PostgreSQL decodes it once).
+            var data = JsonMarshal.GetRawUtf8Value(e.Data).ToArray();
             if (JsonText.ContainsNulEscape(data))
             {
                 throw new ArgumentException($"The data of {where} contains a NUL character (\\u0000), which the stores cannot hold.", nameof(events));
@@ -63,8 +72,10 @@ internal static class AppendValidator
             var metadata = ReferenceEquals(e.Metadata, previousMetadata) ? previousMetadataJson! : MetadataJson.Write(e.Metadata, where, nameof(events));
             previousMetadata = e.Metadata;
             previousMetadataJson = metadata;
-            var bytes = (long)Encoding.UTF8.GetByteCount(data) + Encoding.UTF8.GetByteCount(metadata);
-            if (bytes > options.MaxEventBytes)
+            // A UTF-16 code unit is at most 3 UTF-8 bytes: count the metadata's bytes only when that bound could exceed the limit.
+            if (data.Length + (long)metadata.Length * 3 > options.MaxEventBytes
+                && data.Length + (long)Encoding.UTF8.GetByteCount(metadata) is var bytes
+                && bytes > options.MaxEventBytes)
             {
                 throw new ArgumentException(
                     $"The {where} is {bytes} bytes of JSON data and metadata; the limit is {options.MaxEventBytes} (EventStoreOptions.MaxEventBytes).",

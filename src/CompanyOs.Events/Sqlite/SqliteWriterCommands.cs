@@ -3,6 +3,7 @@ using System.Text.Json;
 using CompanyOs.Events.Appending;
 using CompanyOs.Events.Serialization;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace CompanyOs.Events.Sqlite;
 
@@ -14,64 +15,63 @@ internal sealed class SqliteWriterCommands : IDisposable
 {
     private static readonly Dictionary<Guid, StoredEventRef> NoneStored = [];
 
-    private readonly SqliteCommand _version;
+    private readonly SqliteStatement _version;
     private readonly SqliteCommand _lookup;
-    private readonly SqliteCommand _head;
-    private readonly SqliteCommand _insert;
-    private readonly SqliteCommand _upsertStream;
-    private readonly SqliteCommand _advanceStream;
-    private readonly SqliteCommand _begin;
-    private readonly SqliteCommand _commit;
-    private readonly SqliteCommand _savepoint;
-    private readonly SqliteCommand _release;
-    private readonly SqliteCommand _rollbackTo;
+    private readonly SqliteStatement _head;
+    private readonly SqliteStatement _insert;
+    private readonly SqliteStatement _upsertStream;
+    private readonly SqliteStatement _advanceStream;
+    private readonly SqliteStatement _begin;
+    private readonly SqliteStatement _commit;
+    private readonly SqliteStatement _savepoint;
+    private readonly SqliteStatement _release;
+    private readonly SqliteStatement _rollbackTo;
 
     public SqliteWriterCommands(SqliteConnection connection)
     {
-        _version = Create(connection, "SELECT version, org_id IS NULL FROM streams WHERE stream_id = $s", "$s");
+        // The statements every append runs are native, bound by position (see SqliteStatement); the look-up, only run for a
+        // retry or a conflict, stays a command.
+        _version = new SqliteStatement(connection, "SELECT version, org_id IS NULL FROM streams WHERE stream_id = ?1");
         // Which of the batch's ids the stream already holds (only asked when an append may be a retry).
-        _lookup = Create(
-            connection,
-            "SELECT event_id, version, position FROM events WHERE stream_id = $s AND event_id IN (SELECT value FROM json_each($ids))",
-            "$s",
-            "$ids");
-        _head = Create(connection, "SELECT COALESCE(MAX(position), 0) FROM events");
-        _begin = Create(connection, "BEGIN IMMEDIATE");
-        _commit = Create(connection, "COMMIT");
-        _savepoint = Create(connection, "SAVEPOINT append");
-        _release = Create(connection, "RELEASE append");
-        _rollbackTo = Create(connection, "ROLLBACK TO append");
+        _lookup = connection.CreateCommand();
+        _lookup.CommandText = "SELECT event_id, version, position FROM events WHERE stream_id = $s AND event_id IN (SELECT value FROM json_each($ids))";
+        _lookup.Parameters.Add(new SqliteParameter { ParameterName = "$s" });
+        _lookup.Parameters.Add(new SqliteParameter { ParameterName = "$ids" });
+        _head = new SqliteStatement(connection, "SELECT COALESCE(MAX(position), 0) FROM events");
+        _begin = new SqliteStatement(connection, "BEGIN IMMEDIATE");
+        _commit = new SqliteStatement(connection, "COMMIT");
+        _savepoint = new SqliteStatement(connection, "SAVEPOINT append");
+        _release = new SqliteStatement(connection, "RELEASE append");
+        _rollbackTo = new SqliteStatement(connection, "ROLLBACK TO append");
         // An id the stream already holds inserts nothing (0 rows): the append is then decided with the stored ids in hand.
-        _insert = Create(
+        _insert = new SqliteStatement(
             connection,
             """
             INSERT INTO events (position, stream_id, version, event_id, type, data, metadata, org_id, created_at)
-            VALUES ($p, $s, $v, $id, $type, $data, $meta, $org, $at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             ON CONFLICT (stream_id, event_id) DO NOTHING
-            """,
-            "$p", "$s", "$v", "$id", "$type", "$data", "$meta", "$org", "$at");
-        _upsertStream = Create(
+            """);
+        _upsertStream = new SqliteStatement(
             connection,
             """
-            INSERT INTO streams (stream_id, version, org_id, created_at, updated_at) VALUES ($s, $v, $org, $at, $at)
+            INSERT INTO streams (stream_id, version, org_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
             ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at,
                 org_id = COALESCE(streams.org_id, excluded.org_id)
-            """,
-            "$s", "$v", "$org", "$at");
+            """);
         // The usual case, a stream that exists and whose org is settled: leaves the org index alone (one page less per commit).
-        _advanceStream = Create(connection, "UPDATE streams SET version = $v, updated_at = $at WHERE stream_id = $s", "$s", "$v", "$at");
+        _advanceStream = new SqliteStatement(connection, "UPDATE streams SET version = ?2, updated_at = ?3 WHERE stream_id = ?1");
     }
 
     /// <summary>Takes SQLite's write lock (waiting up to busy_timeout for other processes).</summary>
-    public void Begin() => _begin.ExecuteNonQuery();
+    public void Begin() => _begin.Execute();
 
-    public void Commit() => _commit.ExecuteNonQuery();
+    public void Commit() => _commit.Execute();
 
     /// <summary>Opens the savepoint one append runs in.</summary>
-    public void Savepoint() => _savepoint.ExecuteNonQuery();
+    public void Savepoint() => _savepoint.Execute();
 
     /// <summary>Keeps the append's writes in the transaction.</summary>
-    public void Release() => _release.ExecuteNonQuery();
+    public void Release() => _release.Execute();
 
     /// <summary>
     /// Undoes everything the append wrote and closes its savepoint; false when that is not possible (the error that
@@ -81,8 +81,8 @@ internal sealed class SqliteWriterCommands : IDisposable
     {
         try
         {
-            _rollbackTo.ExecuteNonQuery();
-            _release.ExecuteNonQuery();
+            _rollbackTo.Execute();
+            _release.Execute();
             return true;
         }
         catch (SqliteException)
@@ -92,7 +92,7 @@ internal sealed class SqliteWriterCommands : IDisposable
     }
 
     /// <summary>The last global position, read inside the write transaction (no other writer can move it until commit).</summary>
-    public long ReadHead() => (long)_head.ExecuteScalar()!;
+    public long ReadHead() => _head.QueryFirst(static row => raw.sqlite3_column_int64(row, 0), 0L);
 
     /// <summary>
     /// Runs one append inside its savepoint, advancing <paramref name="head"/>. Returns the result and whether anything was
@@ -112,7 +112,7 @@ internal sealed class SqliteWriterCommands : IDisposable
             }
 
             // Some id is already stored: undo what this append inserted and decide with the stored ids.
-            _rollbackTo.ExecuteNonQuery();
+            _rollbackTo.Execute();
         }
 
         // A stream that does not exist holds no ids: the plan is then a plain conflict (or, for Any/NoStream, never reached).
@@ -152,20 +152,38 @@ internal sealed class SqliteWriterCommands : IDisposable
         var position = head;
         var version = firstVersion;
         string? org = null;
-        var p = _insert.Parameters;
-        p[1].Value = streamId;
-        p[8].Value = nowMicros;
+        // SQLite keeps bindings across executions: what the events of an append share is bound once (stream, time), and a
+        // type, metadata or org that is the same string as the previous event's (a batch's shared metadata) is not re-bound.
+        _insert.Bind(2, streamId);
+        _insert.Bind(9, nowMicros);
+        string? boundType = null, boundMetadata = null, boundOrg = null;
+        var first = true;
+        Span<char> id = stackalloc char[36];
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            p[0].Value = ++position;
-            p[2].Value = version++;
-            p[3].Value = e.EventId.ToString("D");
-            p[4].Value = e.Type;
-            p[5].Value = e.DataJson;
-            p[6].Value = e.MetadataJson;
-            p[7].Value = (object?)e.OrgId ?? DBNull.Value;
-            if (_insert.ExecuteNonQuery() == 0)
+            _insert.Bind(1, ++position);
+            _insert.Bind(3, version++);
+            e.EventId.TryFormat(id, out var written, "D");
+            _insert.Bind(4, id[..written]);
+            if (first || !ReferenceEquals(e.Type, boundType))
+            {
+                _insert.Bind(5, boundType = e.Type);
+            }
+
+            _insert.BindUtf8(6, e.DataUtf8);
+            if (first || !ReferenceEquals(e.MetadataJson, boundMetadata))
+            {
+                _insert.Bind(7, boundMetadata = e.MetadataJson);
+            }
+
+            if (first || !ReferenceEquals(e.OrgId, boundOrg))
+            {
+                _insert.Bind(8, boundOrg = e.OrgId);
+            }
+
+            first = false;
+            if (_insert.Execute() == 0)
             {
                 return null;
             }
@@ -175,21 +193,20 @@ internal sealed class SqliteWriterCommands : IDisposable
 
         if (orgSettled || (org is null && firstVersion > 0))
         {
-            var a = _advanceStream.Parameters;
-            a[0].Value = streamId;
-            a[1].Value = version - 1;
-            a[2].Value = nowMicros;
-            _advanceStream.ExecuteNonQuery();
+            _advanceStream.Bind(1, streamId);
+            _advanceStream.Bind(2, version - 1);
+            _advanceStream.Bind(3, nowMicros);
+            _advanceStream.Execute();
         }
         else
         {
-            var u = _upsertStream.Parameters;
-            u[0].Value = streamId;
-            u[1].Value = version - 1;
-            u[2].Value = (object?)org ?? DBNull.Value;
-            u[3].Value = nowMicros;
-            _upsertStream.ExecuteNonQuery();
+            _upsertStream.Bind(1, streamId);
+            _upsertStream.Bind(2, version - 1);
+            _upsertStream.Bind(3, org);
+            _upsertStream.Bind(4, nowMicros);
+            _upsertStream.Execute();
         }
+
         head = position;
         return new AppendResult(version - 1, position);
     }
@@ -197,9 +214,8 @@ internal sealed class SqliteWriterCommands : IDisposable
     /// <summary>The stream's version (null: no stream) and whether its row names no org yet.</summary>
     private (long? Version, bool OrgMissing) ReadStream(string streamId)
     {
-        _version.Parameters[0].Value = streamId;
-        using var reader = _version.ExecuteReader();
-        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1) != 0) : (null, true);
+        _version.Bind(1, streamId);
+        return _version.QueryFirst<(long?, bool)>(static row => (raw.sqlite3_column_int64(row, 0), raw.sqlite3_column_int64(row, 1) != 0), (null, true));
     }
 
     private Dictionary<Guid, StoredEventRef> Lookup(SqliteAppendRequest request)
@@ -220,17 +236,5 @@ internal sealed class SqliteWriterCommands : IDisposable
         }
 
         return existing;
-    }
-
-    private static SqliteCommand Create(SqliteConnection connection, string sql, params string[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        return command;
     }
 }

@@ -7,34 +7,14 @@ namespace CompanyOs.Events.Tests.Postgres;
 /// <summary>A database created and written by the schema-1 store (one-row head) upgrades in place on open, losing nothing.</summary>
 public sealed class PostgresMigrationTests : IAsyncLifetime
 {
-    /// <summary>Schema version 1 exactly as it shipped, and the append it did (head row handing out positions).</summary>
+    /// <summary>
+    /// Schema version 1 exactly as it shipped (tables from <see cref="PostgresSchemaV1"/>, shared with the benchmarks' baseline,
+    /// plus its version table and append-only trigger), and the append it did (head row handing out positions).
+    /// </summary>
     private const string SchemaV1 = """
         CREATE SCHEMA {s};
         CREATE TABLE {s}.schema_version (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
-        CREATE TABLE {s}.events (
-            position   bigint      PRIMARY KEY,
-            stream_id  text        COLLATE "C" NOT NULL,
-            version    bigint      NOT NULL,
-            event_id   uuid        NOT NULL,
-            type       text        NOT NULL,
-            data       jsonb       NOT NULL,
-            metadata   jsonb       NOT NULL,
-            org_id     text,
-            created_at timestamptz NOT NULL,
-            CONSTRAINT events_stream_version UNIQUE (stream_id, version),
-            CONSTRAINT events_stream_event_id UNIQUE (stream_id, event_id)
-        );
-        CREATE INDEX events_by_org ON {s}.events (org_id, position) WHERE org_id IS NOT NULL;
-        CREATE TABLE {s}.streams (
-            stream_id  text        COLLATE "C" PRIMARY KEY,
-            version    bigint      NOT NULL,
-            org_id     text,
-            created_at timestamptz NOT NULL,
-            updated_at timestamptz NOT NULL
-        );
-        CREATE INDEX streams_by_org ON {s}.streams (org_id, stream_id) WHERE org_id IS NOT NULL;
-        CREATE TABLE {s}.head (id int PRIMARY KEY CHECK (id = 1), position bigint NOT NULL);
-        INSERT INTO {s}.head (id, position) VALUES (1, 0);
+        """ + "\n" + PostgresSchemaV1.Tables + "\n" + """
         CREATE FUNCTION {s}.events_append_only() RETURNS trigger LANGUAGE plpgsql
             AS $$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$;
         CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {s}.events

@@ -49,8 +49,37 @@ internal sealed class ProviderChatClient : DelegatingChatClient
 
     public ChatClientMetadata Metadata { get; }
 
-    public override async Task<ChatResponse> GetResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        InGateway(options) && PassThroughOf(options) is { } raw
+            ? PassThroughAsync(raw, options!, cancellationToken)
+            : ConvertAsync(messages, options, cancellationToken);
+
+    /// <summary>
+    /// A gateway call sent as the client's bytes: no copy of the options (only the model id is needed), no timer (the gateway's
+    /// provider stage holds the attempt to its timeout) and no ambient exchange — the pass-through sees the response itself and
+    /// records its status and <c>Retry-After</c> for the error translation.
+    /// </summary>
+    private async Task<ChatResponse> PassThroughAsync(PassThroughRequest raw, ChatOptions options, CancellationToken cancellationToken)
+    {
+        var model = ResolveModel(options.ModelId);
+        var exchange = new HttpExchange();
+        ChatResponse response;
+        try
+        {
+            response = await _passThrough!.SendAsync(raw, model, exchange, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsTranslatable(e, exchange, cancellationToken))
+        {
+            throw _errors.Translate(e, exchange);
+        }
+
+        response = _dialect.Normalise(response);
+        response.ModelId ??= model;
+        return response;
+    }
+
+    private async Task<ChatResponse> ConvertAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var inGateway = InGateway(options);
         var prepared = Prepare(options);
@@ -64,7 +93,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         {
             var token = linked?.Token ?? cancellationToken;
             response = PassThroughOf(options) is { } raw
-                ? await _passThrough!.SendAsync(raw, prepared.ModelId!, token).ConfigureAwait(false)
+                ? await _passThrough!.SendAsync(raw, prepared.ModelId!, exchange: null, token).ConfigureAwait(false)
                 : await base.GetResponseAsync(messages, prepared, token).ConfigureAwait(false);
         }
         catch (Exception e) when (IsTranslatable(e, exchange, cancellationToken))
@@ -155,10 +184,12 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     /// <summary>True when the call comes through the gateway's provider stage, which enforces the per-attempt timeout itself.</summary>
     private static bool InGateway(ChatOptions? options) => options is Gateway.GatewayChatOptions;
 
+    private string ResolveModel(string? model) => _catalog.Resolve(string.IsNullOrWhiteSpace(model) ? _provider.DefaultModel : model);
+
     private ChatOptions Prepare(ChatOptions? options)
     {
         var prepared = options?.Clone() ?? new ChatOptions();
-        prepared.ModelId = _catalog.Resolve(string.IsNullOrWhiteSpace(prepared.ModelId) ? _provider.DefaultModel : prepared.ModelId);
+        prepared.ModelId = ResolveModel(prepared.ModelId);
         if (prepared.AdditionalProperties is { Count: > 0 } props)
         {
             // House metadata (call context, call info) never goes upstream.

@@ -110,9 +110,13 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var inGateway = InGateway(options);
-        var prepared = Prepare(options);
-        var exchange = ProviderHttpObserver.Begin();
         var raw = PassThroughOf(options);
+
+        // Passed through, only the model id of the prepared options is needed, and the pass-through records the response's
+        // status itself: no copy of the options, no ambient exchange to restore at every step.
+        var prepared = raw is null ? Prepare(options) : null;
+        var model = prepared?.ModelId ?? ResolveModel(options?.ModelId);
+        var exchange = raw is null ? ProviderHttpObserver.Begin() : new HttpExchange();
         var tracker = raw is null ? _dialect.StartStream() : new PassThroughStreamTracker();
         // As above: inside the gateway the provider stage holds each wait for the next update to the timeout.
         using var timeout = inGateway ? null : new CancellationTokenSource(_provider.Timeout, _timeProvider);
@@ -126,9 +130,13 @@ internal sealed class ProviderChatClient : DelegatingChatClient
                 ChatResponseUpdate update;
                 try
                 {
-                    ProviderHttpObserver.Resume(exchange);
+                    if (raw is null)
+                    {
+                        ProviderHttpObserver.Resume(exchange);
+                    }
+
                     timeout?.CancelAfter(_provider.Timeout);
-                    enumerator ??= (raw is null ? base.GetStreamingResponseAsync(messages, prepared, token) : _passThrough!.StreamAsync(raw, prepared.ModelId!, token))
+                    enumerator ??= (raw is null ? base.GetStreamingResponseAsync(messages, prepared, token) : _passThrough!.StreamAsync(raw, model, exchange, token))
                         .GetAsyncEnumerator(token);
                     if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
                     {
@@ -144,7 +152,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
 
                 if (tracker.Observe(update) is { } observed)
                 {
-                    observed.ModelId ??= prepared.ModelId;
+                    observed.ModelId ??= model;
                     yield return observed;
                 }
             }

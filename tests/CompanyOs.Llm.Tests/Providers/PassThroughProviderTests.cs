@@ -58,6 +58,26 @@ public sealed class PassThroughProviderTests
     }
 
     [Fact]
+    public async Task A_refused_stream_carries_the_upstreams_status_and_Retry_After()
+    {
+        var refusing = new Upstream(_ => Refusal(retryAfterSeconds: 9));
+        using var gateway = Gateway(refusing, maxRetries: 0);
+        var options = PassThroughRequest.TryCreate("""{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}"""u8.ToArray())!
+            .AttachTo(new ChatOptions { ModelId = "gpt-4o-mini" });
+
+        var error = await Assert.ThrowsAsync<ProviderException>(async () =>
+        {
+            await foreach (var _ in gateway.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")], options, Ct))
+            {
+            }
+        });
+
+        Assert.Equal(ProviderErrorKind.RateLimited, error.Kind);
+        Assert.Equal(429, error.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(9), error.RetryAfter);
+    }
+
+    [Fact]
     public async Task A_body_shorter_than_its_Content_Length_fails_as_a_provider_error()
     {
         var upstream = new Upstream(_ =>

@@ -40,8 +40,7 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
         using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (exchange is not null)
         {
-            exchange.StatusCode = (int)response.StatusCode;
-            exchange.RetryAfter = response.IsSuccessStatusCode ? null : RetryAfterHeader.Parse(response.Headers, time);
+            Record(exchange, response);
         }
 
         EnsureSuccess(response);
@@ -62,12 +61,18 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
         };
     }
 
+    /// <summary>Sends <paramref name="request"/>'s bytes for <paramref name="model"/> and reads the answer's events as they come.</summary>
+    /// <param name="request">The client's request (a stream).</param>
+    /// <param name="model">The routed model id, written in place of the client's.</param>
+    /// <param name="exchange">Where to record the response's status and <c>Retry-After</c> (the error translation reads them).</param>
+    /// <param name="cancellationToken">Cancels the request and the reads.</param>
     public async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
-        PassThroughRequest request, string model, [EnumeratorCancellation] CancellationToken cancellationToken)
+        PassThroughRequest request, string model, HttpExchange exchange, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var message = Message(request, model);
         message.Headers.Accept.Add(EventStream);
         using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        Record(exchange, response);
         EnsureSuccess(response);
         var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using var _ = body.ConfigureAwait(false);
@@ -136,6 +141,12 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
         var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
         message.Headers.Authorization = _authorization;
         return message;
+    }
+
+    private void Record(HttpExchange exchange, HttpResponseMessage response)
+    {
+        exchange.StatusCode = (int)response.StatusCode;
+        exchange.RetryAfter = response.IsSuccessStatusCode ? null : RetryAfterHeader.Parse(response.Headers, time);
     }
 
     private static void EnsureSuccess(HttpResponseMessage response)

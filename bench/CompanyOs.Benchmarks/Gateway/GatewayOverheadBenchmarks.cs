@@ -6,6 +6,7 @@ using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway;
 using CompanyOs.Llm.Gateway.Budgets;
 using CompanyOs.Llm.Gateway.Stats;
+using CompanyOs.Llm.PassThrough;
 using CompanyOs.Llm.Providers;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
@@ -27,6 +28,8 @@ public class GatewayOverheadBenchmarks : IDisposable
     private LlmGateway _metered = null!;
     private MeterListener _listener = null!;
     private ChatOptions _attributed = null!;
+    private LlmGateway _passThrough = null!;
+    private ChatOptions _passThroughOptions = null!;
     private int _calls;
 
     [GlobalSetup]
@@ -62,6 +65,23 @@ public class GatewayOverheadBenchmarks : IDisposable
         _listener.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
         _listener.Start();
         _attributed = new ChatOptions { MaxOutputTokens = 256 }.WithCallContext(new LlmCallContext { OrgId = "acme", AgentType = "researcher", RunId = "run-1" });
+
+        // The HTTP bench's server configuration (bench/http): one OpenAI provider, no fallback, RPM/TPM limits set high, 2
+        // retries, 30 s timeout, an org budget, on the system clock; the client's bytes passed through the real provider client
+        // and HttpClient to an in-memory upstream that answers at once.
+        var upstream = new ProviderOptions
+        {
+            Name = "h", Kind = ProviderKind.OpenAI, ApiKey = "sk-bench", BaseUrl = new Uri("http://upstream.invalid/v1/"), DefaultModel = "gpt-4o",
+            RateLimitRpm = 1_000_000_000, RateLimitTpm = 1_000_000_000, MaxRetries = 2, Timeout = TimeSpan.FromSeconds(30),
+        };
+        var server = new LlmOptions
+        {
+            Providers = new Dictionary<string, ProviderOptions> { ["h"] = upstream },
+            Budgets = new BudgetOptions { Orgs = new Dictionary<string, BudgetLimit> { ["bench"] = new BudgetLimit(MaxUsd: 1_000_000m, MaxTokens: 1_000_000_000_000) } },
+        };
+        _passThrough = LlmGateway.CreateBuilder(server, new ProviderClientFactory(handlerFactory: () => new CannedUpstream())).Build();
+        _passThroughOptions = PassThroughRequest.TryCreate(CannedUpstream.Request)!
+            .AttachTo(new ChatOptions { ModelId = "gpt-4o", MaxOutputTokens = 16 }.WithCallContext(new LlmCallContext { OrgId = "bench" }));
     }
 
     [GlobalCleanup]
@@ -71,6 +91,7 @@ public class GatewayOverheadBenchmarks : IDisposable
         _limited?.Dispose();
         _listener?.Dispose();
         _metered?.Dispose();
+        _passThrough?.Dispose();
         _bare?.Dispose();
         GC.SuppressFinalize(this);
     }
@@ -112,6 +133,14 @@ public class GatewayOverheadBenchmarks : IDisposable
         return _limited.GetResponseAsync(messages, _attributed);
     }
 
+    /// <summary>
+    /// The HTTP bench's request through the server's configuration of the gateway, passed through the OpenAI provider client
+    /// and its HttpClient to an upstream in memory: the gateway's and the provider client's own cost on the server's path
+    /// (sockets, Kestrel and the upstream excluded; the upstream answers synchronously, so no continuations are scheduled).
+    /// </summary>
+    [Benchmark]
+    public Task<ChatResponse> Gateway_server_config_pass_through() => _passThrough.GetResponseAsync(_messages, _passThroughOptions);
+
     [Benchmark]
     public async Task<int> Bare_provider_streaming()
     {
@@ -134,6 +163,22 @@ public class GatewayOverheadBenchmarks : IDisposable
         }
 
         return n;
+    }
+
+    /// <summary>nginx's canned answer of bench/http, from memory.</summary>
+    private sealed class CannedUpstream : HttpMessageHandler
+    {
+        public static readonly byte[] Request = """{"model":"gpt-4o","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16}"""u8.ToArray();
+
+        private static readonly byte[] Answer = """{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I help you today?"},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":9,"total_tokens":19}}"""u8.ToArray();
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var content = new ByteArrayContent(Answer);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            content.Headers.ContentLength = Answer.Length;
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = content, RequestMessage = request });
+        }
     }
 
     private sealed class Factory(IChatClient client) : IProviderClientFactory

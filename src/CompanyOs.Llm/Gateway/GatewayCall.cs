@@ -88,6 +88,12 @@ internal sealed class GatewayCall
     /// </summary>
     public bool WaitingForPermit { get; set; }
 
+    /// <summary>
+    /// The task of the resilience stage's latest attempt, while its pipeline runs: an answer that is already there is handed
+    /// back as that task instead of a new one.
+    /// </summary>
+    public Task<ChatResponse>? LastAttempt { get; set; }
+
     /// <summary>True once a stream has handed its first update to the caller: no retry or fallback after that.</summary>
     public bool OutputStarted { get; set; }
 

@@ -49,8 +49,37 @@ internal sealed class ProviderChatClient : DelegatingChatClient
 
     public ChatClientMetadata Metadata { get; }
 
-    public override async Task<ChatResponse> GetResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        InGateway(options) && PassThroughOf(options) is { } raw
+            ? PassThroughAsync(raw, options!, cancellationToken)
+            : ConvertAsync(messages, options, cancellationToken);
+
+    /// <summary>
+    /// A gateway call sent as the client's bytes: no copy of the options (only the model id is needed), no timer (the gateway's
+    /// provider stage holds the attempt to its timeout) and no ambient exchange — the pass-through sees the response itself and
+    /// records its status and <c>Retry-After</c> for the error translation.
+    /// </summary>
+    private async Task<ChatResponse> PassThroughAsync(PassThroughRequest raw, ChatOptions options, CancellationToken cancellationToken)
+    {
+        var model = ResolveModel(options.ModelId);
+        var exchange = new HttpExchange();
+        ChatResponse response;
+        try
+        {
+            response = await _passThrough!.SendAsync(raw, model, exchange, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsTranslatable(e, exchange, cancellationToken))
+        {
+            throw _errors.Translate(e, exchange);
+        }
+
+        response = _dialect.Normalise(response);
+        response.ModelId ??= model;
+        return response;
+    }
+
+    private async Task<ChatResponse> ConvertAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var inGateway = InGateway(options);
         var prepared = Prepare(options);
@@ -64,7 +93,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         {
             var token = linked?.Token ?? cancellationToken;
             response = PassThroughOf(options) is { } raw
-                ? await _passThrough!.SendAsync(raw, prepared.ModelId!, token).ConfigureAwait(false)
+                ? await _passThrough!.SendAsync(raw, prepared.ModelId!, exchange: null, token).ConfigureAwait(false)
                 : await base.GetResponseAsync(messages, prepared, token).ConfigureAwait(false);
         }
         catch (Exception e) when (IsTranslatable(e, exchange, cancellationToken))
@@ -81,9 +110,13 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var inGateway = InGateway(options);
-        var prepared = Prepare(options);
-        var exchange = ProviderHttpObserver.Begin();
         var raw = PassThroughOf(options);
+
+        // Passed through, only the model id of the prepared options is needed, and the pass-through records the response's
+        // status itself: no copy of the options, no ambient exchange to restore at every step.
+        var prepared = raw is null ? Prepare(options) : null;
+        var model = prepared?.ModelId ?? ResolveModel(options?.ModelId);
+        var exchange = raw is null ? ProviderHttpObserver.Begin() : new HttpExchange();
         var tracker = raw is null ? _dialect.StartStream() : new PassThroughStreamTracker();
         // As above: inside the gateway the provider stage holds each wait for the next update to the timeout.
         using var timeout = inGateway ? null : new CancellationTokenSource(_provider.Timeout, _timeProvider);
@@ -97,9 +130,13 @@ internal sealed class ProviderChatClient : DelegatingChatClient
                 ChatResponseUpdate update;
                 try
                 {
-                    ProviderHttpObserver.Resume(exchange);
+                    if (raw is null)
+                    {
+                        ProviderHttpObserver.Resume(exchange);
+                    }
+
                     timeout?.CancelAfter(_provider.Timeout);
-                    enumerator ??= (raw is null ? base.GetStreamingResponseAsync(messages, prepared, token) : _passThrough!.StreamAsync(raw, prepared.ModelId!, token))
+                    enumerator ??= (raw is null ? base.GetStreamingResponseAsync(messages, prepared, token) : _passThrough!.StreamAsync(raw, model, exchange, token))
                         .GetAsyncEnumerator(token);
                     if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
                     {
@@ -115,7 +152,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
 
                 if (tracker.Observe(update) is { } observed)
                 {
-                    observed.ModelId ??= prepared.ModelId;
+                    observed.ModelId ??= model;
                     yield return observed;
                 }
             }
@@ -155,10 +192,12 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     /// <summary>True when the call comes through the gateway's provider stage, which enforces the per-attempt timeout itself.</summary>
     private static bool InGateway(ChatOptions? options) => options is Gateway.GatewayChatOptions;
 
+    private string ResolveModel(string? model) => _catalog.Resolve(string.IsNullOrWhiteSpace(model) ? _provider.DefaultModel : model);
+
     private ChatOptions Prepare(ChatOptions? options)
     {
         var prepared = options?.Clone() ?? new ChatOptions();
-        prepared.ModelId = _catalog.Resolve(string.IsNullOrWhiteSpace(prepared.ModelId) ? _provider.DefaultModel : prepared.ModelId);
+        prepared.ModelId = ResolveModel(prepared.ModelId);
         if (prepared.AdditionalProperties is { Count: > 0 } props)
         {
             // House metadata (call context, call info) never goes upstream.

@@ -40,7 +40,7 @@ public sealed class ProviderClientFactory : IProviderClientFactory
     {
         _catalog = catalog ?? ModelCatalog.BuiltIn;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        var handlers = handlerFactory ?? (() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        var handlers = handlerFactory ?? CreateDefaultHandler;
         var time = _timeProvider;
         _httpClients = _ => new HttpClient(new ProviderHttpObserver(handlers(), time), disposeHandler: true);
     }
@@ -52,6 +52,19 @@ public sealed class ProviderClientFactory : IProviderClientFactory
         _timeProvider = timeProvider;
         _httpClients = provider => httpClients.CreateClient(HttpClientName(provider.Name));
     }
+
+    /// <summary>
+    /// The innermost handler of a provider's HTTP client: pooled connections renewed every 5 minutes (DNS changes are picked
+    /// up), no cookie container (one client serves every caller of the gateway: a cookie one answer set must not ride on
+    /// another caller's request) and no redirect following (an API answers, it does not redirect; a POST replayed as a GET
+    /// elsewhere is never what the caller sent) — which also keeps both stages out of every request.
+    /// </summary>
+    internal static SocketsHttpHandler CreateDefaultHandler() => new()
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        UseCookies = false,
+        AllowAutoRedirect = false,
+    };
 
     /// <summary>The name of the <see cref="IHttpClientFactory"/> client for <paramref name="provider"/>.</summary>
     public static string HttpClientName(string provider) => HttpClientNamePrefix + provider;
@@ -77,7 +90,7 @@ public sealed class ProviderClientFactory : IProviderClientFactory
                 _ => throw new ArgumentException($"Unknown provider kind {provider.Kind}.", nameof(provider)),
             };
             // A provider speaking the OpenAI wire can be sent a client's OpenAI request as it came (PassThroughRequest).
-            var passThrough = provider.Kind == ProviderKind.OpenAI ? new OpenAIPassThrough(http, provider) : null;
+            var passThrough = provider.Kind == ProviderKind.OpenAI ? new OpenAIPassThrough(http, provider, _timeProvider) : null;
             return new ProviderChatClient(inner, provider, dialect, _catalog, _timeProvider, http, passThrough);
         }
         catch

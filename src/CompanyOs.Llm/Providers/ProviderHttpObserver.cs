@@ -34,15 +34,15 @@ internal sealed class ProviderHttpObserver : DelegatingHandler
     /// <summary>Makes <paramref name="exchange"/> current again (async iterators lose the value between steps).</summary>
     public static void Resume(HttpExchange exchange) => Current.Value = exchange;
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>Without an exchange to record into (e.g. a pass-through call, which records its own), the request is handed straight on.</summary>
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        Current.Value is { } exchange ? ObserveAsync(request, exchange, cancellationToken) : base.SendAsync(request, cancellationToken);
+
+    private async Task<HttpResponseMessage> ObserveAsync(HttpRequestMessage request, HttpExchange exchange, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (Current.Value is { } exchange)
-        {
-            exchange.StatusCode = (int)response.StatusCode;
-            exchange.RetryAfter = response.IsSuccessStatusCode ? null : RetryAfterHeader.Parse(response.Headers, _timeProvider);
-        }
-
+        exchange.StatusCode = (int)response.StatusCode;
+        exchange.RetryAfter = response.IsSuccessStatusCode ? null : RetryAfterHeader.Parse(response.Headers, _timeProvider);
         return response;
     }
 }

@@ -204,6 +204,24 @@ public sealed class AddLlmGatewayTests : IAsyncLifetime
         Assert.Contains(otherChain, h => h is LoggingScopeHttpMessageHandler);
     }
 
+    [Fact]
+    public async Task Provider_clients_keep_no_cookies_and_follow_no_redirects()
+    {
+        var file = WriteConfig(extra: string.Empty);
+        var services = new ServiceCollection();
+        services.AddLlmGateway(Configuration(file, withKey: true));
+        await using var provider = services.BuildServiceProvider();
+
+        var chain = Chain(provider.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(ProviderClientFactory.HttpClientName("emu")));
+
+        // One client serves every caller: a cookie set for one must not ride on another's request; a redirected POST is never followed.
+        var sockets = Assert.Single(chain.OfType<SocketsHttpHandler>());
+        Assert.False(sockets.UseCookies);
+        Assert.False(sockets.AllowAutoRedirect);
+        Assert.False(ProviderClientFactory.CreateDefaultHandler().UseCookies);
+        Assert.False(ProviderClientFactory.CreateDefaultHandler().AllowAutoRedirect);
+    }
+
     private static List<HttpMessageHandler> Chain(HttpMessageHandler handler)
     {
         var chain = new List<HttpMessageHandler> { handler };

@@ -18,6 +18,13 @@ internal sealed partial class FallbackChatClient(IChatClient innerClient, LlmOpt
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
+        if (call.Provider.FallbackProvider is null)
+        {
+            // No chain from this provider (fallback only ever moves along one): nothing this stage could do, so the inner
+            // task is handed straight back, without an async state of this stage's own.
+            return base.GetResponseAsync(messages, options, cancellationToken);
+        }
+
         var answer = InnerCall.Start(InnerClient, messages, options, cancellationToken);
 
         // Answered at once: nothing to fall back from, and no async state of this stage's own.

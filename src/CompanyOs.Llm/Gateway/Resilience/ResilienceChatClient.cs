@@ -16,17 +16,39 @@ namespace CompanyOs.Llm.Gateway.Resilience;
 /// </summary>
 internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePipelines pipelines, TimeSpan totalDeadline) : DelegatingChatClient(innerClient)
 {
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(ResiliencePipelines.CallKey, call);
+        var running = pipelines.For(call.Provider).ExecuteAsync(
+            static (ctx, state) =>
+            {
+                var attempt = state.Self.InnerClient.GetResponseAsync(state.Messages, state.Options, ctx.CancellationToken);
+                state.Call.LastAttempt = attempt;
+                return new ValueTask<ChatResponse>(attempt);
+            },
+            context,
+            (Self: this, Messages: messages, Options: options, Call: call));
+        if (!running.IsCompletedSuccessfully)
+        {
+            return AwaitAsync(running, context, call);
+        }
+
+        // Answered at once (an attempt that completed synchronously): the attempt's own task is handed back, without an async
+        // state of this stage's own.
+        ResilienceContextPool.Shared.Return(context);
+        var response = running.Result;
+        var attempt = call.LastAttempt;
+        call.LastAttempt = null;
+        return attempt is { IsCompletedSuccessfully: true } && ReferenceEquals(attempt.Result, response) ? attempt : Task.FromResult(response);
+    }
+
+    private async Task<ChatResponse> AwaitAsync(ValueTask<ChatResponse> running, ResilienceContext context, GatewayCall call)
+    {
         try
         {
-            return await pipelines.For(call.Provider).ExecuteAsync(
-                static (ctx, state) => new ValueTask<ChatResponse>(state.Self.InnerClient.GetResponseAsync(state.Messages, state.Options, ctx.CancellationToken)),
-                context,
-                (Self: this, Messages: messages, Options: options)).ConfigureAwait(false);
+            return await running.ConfigureAwait(false);
         }
         catch (ExecutionRejectedException ex) when (Translate(ex, call) is { } translated)
         {
@@ -34,6 +56,7 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         }
         finally
         {
+            call.LastAttempt = null;
             ResilienceContextPool.Shared.Return(context);
         }
     }

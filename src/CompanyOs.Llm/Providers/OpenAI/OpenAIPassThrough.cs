@@ -14,8 +14,11 @@ namespace CompanyOs.Llm.Providers.OpenAI;
 /// <see cref="HttpRequestException"/> that the provider client translates like the SDK's failures (the HTTP observer under
 /// the same client records status and <c>Retry-After</c>).
 /// </summary>
-internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provider)
+internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provider, TimeProvider time)
 {
+    /// <summary>Bodies up to this size that state their length are read straight into an array of that size.</summary>
+    private const int MaxExactBody = 16 * 1024 * 1024;
+
     private static readonly Uri DefaultBaseUrl = new("https://api.openai.com/v1/");
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
@@ -23,12 +26,25 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
     private readonly Uri _endpoint = new(WithSlash(provider.BaseUrl ?? DefaultBaseUrl), "chat/completions");
     private readonly AuthenticationHeaderValue? _authorization = string.IsNullOrEmpty(provider.ApiKey) ? null : new("Bearer", provider.ApiKey);
 
-    public async Task<ChatResponse> SendAsync(PassThroughRequest request, string model, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="request"/>'s bytes for <paramref name="model"/> and reads the whole answer.</summary>
+    /// <param name="request">The client's request.</param>
+    /// <param name="model">The routed model id, written in place of the client's.</param>
+    /// <param name="exchange">
+    /// Where to record the response's status and <c>Retry-After</c> (the error translation reads them); null when the
+    /// HTTP observer records them for the calling flow.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the request and the read.</param>
+    public async Task<ChatResponse> SendAsync(PassThroughRequest request, string model, HttpExchange? exchange, CancellationToken cancellationToken)
     {
         using var message = Message(request, model);
         using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (exchange is not null)
+        {
+            Record(exchange, response);
+        }
+
         EnsureSuccess(response);
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var body = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         var facts = CompletionFacts.Read(body);
         if (facts.HasError || !facts.HasChoices)
         {
@@ -45,12 +61,18 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
         };
     }
 
+    /// <summary>Sends <paramref name="request"/>'s bytes for <paramref name="model"/> and reads the answer's events as they come.</summary>
+    /// <param name="request">The client's request (a stream).</param>
+    /// <param name="model">The routed model id, written in place of the client's.</param>
+    /// <param name="exchange">Where to record the response's status and <c>Retry-After</c> (the error translation reads them).</param>
+    /// <param name="cancellationToken">Cancels the request and the reads.</param>
     public async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
-        PassThroughRequest request, string model, [EnumeratorCancellation] CancellationToken cancellationToken)
+        PassThroughRequest request, string model, HttpExchange exchange, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var message = Message(request, model);
         message.Headers.Accept.Add(EventStream);
         using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        Record(exchange, response);
         EnsureSuccess(response);
         var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using var _ = body.ConfigureAwait(false);
@@ -83,6 +105,35 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
         }
     }
 
+    /// <summary>
+    /// The whole body, in one array: read straight into an array of the stated length when there is one (no growing buffer
+    /// to copy out of), else buffered by <see cref="HttpContent"/>. A body shorter than its length fails in the read.
+    /// </summary>
+    private static async ValueTask<byte[]> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        if (content.Headers.ContentLength is not { } length || length > MaxExactBody)
+        {
+            return await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var body = new byte[length];
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                await stream.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EndOfStreamException ex)
+            {
+                // What HttpContent's own buffering reports for a body that ends before its Content-Length.
+                throw new HttpIOException(HttpRequestError.ResponseEnded, "The provider's response ended before its stated Content-Length.", ex);
+            }
+        }
+
+        return body;
+    }
+
     private HttpRequestMessage Message(PassThroughRequest request, string model)
     {
         var content = new ReadOnlyMemoryContent(request.BodyFor(model));
@@ -90,6 +141,12 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
         var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
         message.Headers.Authorization = _authorization;
         return message;
+    }
+
+    private void Record(HttpExchange exchange, HttpResponseMessage response)
+    {
+        exchange.StatusCode = (int)response.StatusCode;
+        exchange.RetryAfter = response.IsSuccessStatusCode ? null : RetryAfterHeader.Parse(response.Headers, time);
     }
 
     private static void EnsureSuccess(HttpResponseMessage response)

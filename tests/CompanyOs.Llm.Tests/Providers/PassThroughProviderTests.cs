@@ -1,0 +1,134 @@
+using System.Net;
+using System.Text;
+using CompanyOs.Llm.Calls;
+using CompanyOs.Llm.Errors;
+using CompanyOs.Llm.Gateway;
+using CompanyOs.Llm.PassThrough;
+using CompanyOs.Llm.Providers;
+using CompanyOs.Llm.Tests.Gateway.Fakes;
+using Microsoft.Extensions.AI;
+
+namespace CompanyOs.Llm.Tests.Providers;
+
+/// <summary>
+/// A gateway call carrying the client's bytes (<see cref="PassThroughRequest"/>) to an OpenAI provider: the fast path reads
+/// the upstream's status, <c>Retry-After</c>, usage and body itself, without the HTTP observer's ambient exchange.
+/// </summary>
+public sealed class PassThroughProviderTests
+{
+    private const string Completion =
+        """{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":11,"completion_tokens":3,"total_tokens":14}}""";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_upstreams_bytes_come_back_with_usage_and_cost_recorded()
+    {
+        var upstream = new Upstream(_ => Json(HttpStatusCode.OK, Completion));
+        using var gateway = Gateway(upstream, maxRetries: 0);
+
+        var response = await gateway.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options(), Ct);
+
+        var raw = Assert.IsType<PassThroughResponse>(response.RawRepresentation);
+        Assert.Equal(Completion, Encoding.UTF8.GetString(raw.Body.Span));
+        var info = LlmCallInfo.From(response)!;
+        Assert.Equal(14, info.Usage!.TotalTokenCount);
+        Assert.True(info.CostUsd > 0m);
+        Assert.Equal(1, upstream.Requests);
+    }
+
+    [Fact]
+    public async Task A_refusal_carries_the_upstreams_status_and_Retry_After_and_is_retried_after_that_wait()
+    {
+        var upstream = new Upstream(n => n == 1 ? Refusal(retryAfterSeconds: 0) : Json(HttpStatusCode.OK, Completion));
+        using var retrying = Gateway(upstream, maxRetries: 1);
+
+        var answered = await retrying.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options(), Ct);
+
+        Assert.Equal(2, upstream.Requests);
+        Assert.Equal(2, LlmCallInfo.From(answered)!.Attempts);
+
+        var refusing = new Upstream(_ => Refusal(retryAfterSeconds: 7));
+        using var gateway = Gateway(refusing, maxRetries: 0);
+        var error = await Assert.ThrowsAsync<ProviderException>(() => gateway.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options(), Ct));
+
+        Assert.Equal(ProviderErrorKind.RateLimited, error.Kind);
+        Assert.Equal(429, error.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(7), error.RetryAfter);
+    }
+
+    [Fact]
+    public async Task A_refused_stream_carries_the_upstreams_status_and_Retry_After()
+    {
+        var refusing = new Upstream(_ => Refusal(retryAfterSeconds: 9));
+        using var gateway = Gateway(refusing, maxRetries: 0);
+        var options = PassThroughRequest.TryCreate("""{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}"""u8.ToArray())!
+            .AttachTo(new ChatOptions { ModelId = "gpt-4o-mini" });
+
+        var error = await Assert.ThrowsAsync<ProviderException>(async () =>
+        {
+            await foreach (var _ in gateway.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")], options, Ct))
+            {
+            }
+        });
+
+        Assert.Equal(ProviderErrorKind.RateLimited, error.Kind);
+        Assert.Equal(429, error.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(9), error.RetryAfter);
+    }
+
+    [Fact]
+    public async Task A_body_shorter_than_its_Content_Length_fails_as_a_provider_error()
+    {
+        var upstream = new Upstream(_ =>
+        {
+            var answer = Json(HttpStatusCode.OK, Completion[..40]);
+            answer.Content.Headers.ContentLength = Completion.Length;
+            return answer;
+        });
+        using var gateway = Gateway(upstream, maxRetries: 0);
+
+        await Assert.ThrowsAsync<ProviderException>(() => gateway.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options(), Ct));
+    }
+
+    private static ChatOptions Options() =>
+        PassThroughRequest.TryCreate("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"""u8.ToArray())!
+            .AttachTo(new ChatOptions { ModelId = "gpt-4o-mini" });
+
+    private static LlmGateway Gateway(Upstream upstream, int maxRetries)
+    {
+        var provider = TestOptions.ProviderA(new Uri("http://upstream.test/v1/"));
+        var options = TestOptions.Create(new CompanyOs.Llm.Configuration.ProviderOptions
+        {
+            Name = provider.Name,
+            Kind = provider.Kind,
+            ApiKey = provider.ApiKey,
+            BaseUrl = provider.BaseUrl,
+            DefaultModel = provider.DefaultModel,
+            MaxRetries = maxRetries,
+            Timeout = provider.Timeout,
+        });
+        return LlmGateway.CreateBuilder(options, new ProviderClientFactory(handlerFactory: () => upstream)).Build();
+    }
+
+    private static HttpResponseMessage Json(HttpStatusCode status, string body) =>
+        new(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+
+    private static HttpResponseMessage Refusal(int retryAfterSeconds)
+    {
+        var refusal = Json(HttpStatusCode.TooManyRequests, """{"error":{"message":"slow down","type":"rate_limit_exceeded"}}""");
+        refusal.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(retryAfterSeconds));
+        return refusal;
+    }
+
+    /// <summary>Answers the n-th request (from 1) with <c>answer(n)</c>.</summary>
+    private sealed class Upstream(Func<int, HttpResponseMessage> answer) : HttpMessageHandler
+    {
+        private int _requests;
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(answer(Interlocked.Increment(ref _requests)));
+    }
+}

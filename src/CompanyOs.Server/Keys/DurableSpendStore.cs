@@ -182,7 +182,8 @@ internal sealed class DurableSpendStore : ISpendStore, IAsyncDisposable
                 return;
             }
 
-            var spent = await _ledger.GetAsync(stale, cancellationToken);
+            // On a thread-pool worker, not the socket thread running the call (see ApiKeyStore.FindAsync).
+            var spent = await Task.Run(() => _ledger.GetAsync(stale, cancellationToken), cancellationToken);
             var now = _time.GetTimestamp();
             lock (_lock)
             {

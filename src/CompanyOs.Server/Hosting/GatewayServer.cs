@@ -162,6 +162,11 @@ internal sealed class GatewayServer : IAsyncDisposable
 
         // Kestrel cuts what is still open at the host's shutdown timeout: leave the drain time plus a margin to end streams.
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownDrainSeconds + 5));
+        // Kestrel runs the request on the thread that read it and sends the response on the thread that wrote it, instead of
+        // handing each to its I/O queue (a thread-pool hop each way). Nothing on the /v1 path blocks for long: SQLite
+        // look-ups there are the key cache's misses and the spend refresh, at most one per key and second.
+        builder.WebHost.UseSockets(s => s.UnsafePreferInlineScheduling = true);
+
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;

@@ -11,9 +11,17 @@ internal static class ServerArguments
 {
     private const string Source = "(server configuration)";
 
+    /// <summary>
+    /// The host's default <c>appsettings*.json</c> sources watch the content root for changes (a file-system watcher over the
+    /// whole directory, sub-directories included). Nothing in the server reloads on a change, and with the SQLite store in
+    /// the working directory every write to <c>keys.db-wal</c> woke that watcher: off, unless the command line turns it on.
+    /// </summary>
+    internal const string NoConfigReload = "--hostBuilder:reloadConfigOnChange=false";
+
+    /// <summary>The arguments in ASP.NET Core's <c>--Section:Key=value</c> form, after <see cref="NoConfigReload"/> (a later argument wins).</summary>
     public static string[] Normalize(string[] args)
     {
-        var normalized = new List<string>(args.Length);
+        var normalized = new List<string>(args.Length + 1) { NoConfigReload };
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])

@@ -70,7 +70,9 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
             _cache.TryRemove(new KeyValuePair<string, CachedKey>(hash, cached));
         }
 
-        return new ValueTask<ApiKeyRecord?>(FindInStoreAsync(hash, cancellationToken));
+        // On a thread-pool worker: SQLite's client does its I/O synchronously (and sleeps 150 ms on a busy database), which
+        // must not hold the socket thread that runs the request (inline completions) and serves other connections.
+        return new ValueTask<ApiKeyRecord?>(Task.Run(() => FindInStoreAsync(hash, cancellationToken), cancellationToken));
     }
 
     private async Task<ApiKeyRecord?> FindInStoreAsync(string hash, CancellationToken cancellationToken)

@@ -7,8 +7,11 @@ namespace CompanyOs.Server.Usage;
 
 /// <summary>
 /// Hears every call the gateway charged and appends it to the <see cref="UsageLog"/>: queued on the call's path, written in
-/// batches by one background writer, so a slow disk never slows a call. <see cref="FlushAsync"/> waits for what is queued
-/// (stats read after it); disposing drains the queue, so a graceful shutdown loses nothing. A batch the store refuses
+/// batches by one background writer, so a slow disk never slows a call. After each write the writer lingers
+/// (<see cref="DefaultLinger"/>) and then writes everything recorded meanwhile in one transaction: at any rate of calls the
+/// log costs at most one transaction (one fsync) and one writer wake-up per linger, not one per call. A crash loses at most
+/// the calls of that window. <see cref="FlushAsync"/> cuts the linger short and waits for what is queued (stats read after
+/// it); disposing cuts it too and drains the queue, so a graceful shutdown loses nothing. A batch the store refuses
 /// (PostgreSQL down) is kept and written again every second until it is stored — a call answered during an outage is
 /// recorded once the store is back; only a stop while the store still fails loses what is left (logged, event 5007).
 /// </summary>
@@ -22,18 +25,35 @@ internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
     private readonly ILogger<UsageRecorder> _logger;
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long the writer waits after a write before the next one, gathering the calls recorded meanwhile.</summary>
+    public static readonly TimeSpan DefaultLinger = TimeSpan.FromMilliseconds(100);
+
+    private readonly TimeSpan _linger;
     private readonly Task _writer;
     private volatile bool _stopping;
 
-    public UsageRecorder(UsageLog log, TimeProvider time, IOptions<ServerOptions> options, ILogger<UsageRecorder> logger)
+    // Completed to end the writer's linger at once (a flush, disposal); replaced before every batch is taken from the queue.
+    private TaskCompletionSource _nudge = NewNudge();
+    private long _writes;
+
+    /// <param name="log">Where the calls go.</param>
+    /// <param name="time">The clock of the records and of the linger.</param>
+    /// <param name="options">The server's options (emulator mode, default org).</param>
+    /// <param name="logger">For batches not written.</param>
+    /// <param name="linger">The wait after a write (<see cref="DefaultLinger"/> when null); zero: write as soon as a call is queued.</param>
+    public UsageRecorder(UsageLog log, TimeProvider time, IOptions<ServerOptions> options, ILogger<UsageRecorder> logger, TimeSpan? linger = null)
     {
         _log = log;
         _time = time;
+        _linger = linger ?? DefaultLinger;
         _emulated = options.Value.Emulator;
         _defaultOrg = options.Value.DefaultOrg;
         _logger = logger;
         _writer = Task.Run(WriteAsync);
     }
+
+    /// <summary>The transactions the writer has attempted so far.</summary>
+    internal long Writes => Interlocked.Read(ref _writes);
 
     public void Record(LlmCallContext? context, LlmCallInfo info)
     {
@@ -48,15 +68,26 @@ internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
     public Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return _queue.Writer.TryWrite(new Entry(null, done)) ? done.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
+        if (!_queue.Writer.TryWrite(new Entry(null, done)))
+        {
+            return Task.CompletedTask;
+        }
+
+        Nudge();
+        return done.Task.WaitAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
         _queue.Writer.TryComplete();
+        Nudge();
         await _writer;
     }
+
+    private static TaskCompletionSource NewNudge() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void Nudge() => Volatile.Read(ref _nudge).TrySetResult();
 
     private async Task WriteAsync()
     {
@@ -64,9 +95,16 @@ internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
         var waiting = new List<TaskCompletionSource>();
         while (batch.Count > 0 || await _queue.Reader.WaitToReadAsync())
         {
-            while (batch.Count < 500 && _queue.Reader.TryRead(out var entry))
+            // A flush queued from here on ends the linger after this write: it may have come after the batch was taken.
+            Volatile.Write(ref _nudge, NewNudge());
+            var drained = false;
+            while (!drained && batch.Count < 500)
             {
-                if (entry.Record is { } record)
+                if (!_queue.Reader.TryRead(out var entry))
+                {
+                    drained = true;
+                }
+                else if (entry.Record is { } record)
                 {
                     batch.Add(record);
                 }
@@ -76,7 +114,13 @@ internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
                 }
             }
 
-            var failure = batch.Count > 0 ? await TryAppendAsync(batch) : null;
+            var wrote = batch.Count > 0;
+            if (wrote)
+            {
+                Interlocked.Increment(ref _writes);
+            }
+
+            var failure = wrote ? await TryAppendAsync(batch) : null;
             if (failure is null)
             {
                 batch.Clear();
@@ -102,6 +146,20 @@ internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
             {
                 await Task.Delay(RetryInterval, _time);
             }
+            else if (wrote && drained && !_stopping && _linger > TimeSpan.Zero)
+            {
+                await LingerAsync();
+            }
+        }
+    }
+
+    /// <summary>Waits <see cref="_linger"/>, or less when nudged; calls recorded meanwhile queue up without waking the writer.</summary>
+    private async Task LingerAsync()
+    {
+        var nudged = Volatile.Read(ref _nudge).Task;
+        if (!nudged.IsCompleted)
+        {
+            await Task.WhenAny(nudged, Task.Delay(_linger, _time));
         }
     }
 

@@ -1,4 +1,8 @@
+using CompanyOs.Server.Hosting;
 using CompanyOs.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace CompanyOs.Server.Tests.Hosting;
@@ -33,6 +37,49 @@ public sealed class StartupTests
         Assert.All([health, ready, missing], r => Assert.Equal("true", Assert.Single(r.Headers.GetValues("x-companyos-emulated"))));
         Assert.Equal("127.0.0.1", server.BaseUri.Host);
     }
+
+    [Fact]
+    public async Task The_host_does_not_watch_its_content_root_for_configuration_changes_unless_told_to()
+    {
+        // A watcher over the content root woke on every write of a SQLite store there (keys.db-wal): once per call.
+        await using var server = await TestServers.StartAsync();
+        await using var watching = await TestServers.StartAsync(extraArgs: "--hostBuilder:reloadConfigOnChange=true");
+
+        Assert.All(FileSources(server), s => Assert.False(s.ReloadOnChange, s.Path));
+        Assert.NotEmpty(FileSources(server)); // appsettings.json and appsettings.{Environment}.json, optional, read once
+        Assert.All(FileSources(watching), s => Assert.True(s.ReloadOnChange, s.Path));
+    }
+
+    [Fact]
+    public async Task Kestrel_runs_requests_on_the_thread_that_read_them_and_the_executable_asks_for_inline_socket_completions()
+    {
+        await using var server = await TestServers.StartAsync();
+        var previous = Environment.GetEnvironmentVariable(ServerCommandLine.InlineCompletionsVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(ServerCommandLine.InlineCompletionsVariable, "0");
+            ServerCommandLine.PreferInlineSocketCompletions();
+            var keptOff = Environment.GetEnvironmentVariable(ServerCommandLine.InlineCompletionsVariable);
+            Environment.SetEnvironmentVariable(ServerCommandLine.InlineCompletionsVariable, null);
+            ServerCommandLine.PreferInlineSocketCompletions();
+
+            Assert.Equal("0", keptOff); // an operator's choice stands
+            Assert.Equal("1", Environment.GetEnvironmentVariable(ServerCommandLine.InlineCompletionsVariable));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ServerCommandLine.InlineCompletionsVariable, previous);
+        }
+
+        Assert.True(server.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
+    }
+
+    private static List<FileConfigurationSource> FileSources(GatewayServer server) =>
+    [
+        .. ((IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>())
+            .Providers.OfType<FileConfigurationProvider>().Select(p => p.Source)
+            .Where(s => s.Path?.StartsWith("appsettings", StringComparison.Ordinal) == true),
+    ];
 
     [Fact]
     public async Task Metrics_expose_gateway_counters_by_provider_model_and_org_in_prometheus_format()

@@ -1,0 +1,117 @@
+using CompanyOs.Llm.Calls;
+using CompanyOs.Llm.Gateway.Budgets;
+using CompanyOs.Server.Hosting;
+using CompanyOs.Server.Keys;
+using CompanyOs.Server.Tests.Infrastructure;
+using CompanyOs.Server.Usage;
+using CompanyOs.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CompanyOs.Server.Tests.Usage;
+
+/// <summary>
+/// The usage log's and the spend ledger's background writers linger after a write, so that what calls record meanwhile goes
+/// into one transaction (one fsync, one writer wake-up) instead of one per call; a flush and a graceful stop never wait
+/// out the linger and lose nothing. The clock here never moves: a linger ends only when something cuts it short.
+/// </summary>
+public sealed class BackgroundWriterTests : IAsyncLifetime
+{
+    // Long enough that the old writer (woken by every call) shows its per-call writes; no assertion depends on it.
+    private static readonly TimeSpan WriterChance = TimeSpan.FromMilliseconds(300);
+
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly TestStore _backend = TestStore.Sqlite();
+    private ServerStore? _store;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private ServerStore Store => _store!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _store = _backend.Open(_time);
+        await _store.InitializeAsync(Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+        }
+
+        await _backend.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Usage_recorded_while_the_writer_lingers_is_one_transaction_a_flush_cuts_the_linger_and_a_stop_writes_the_rest()
+    {
+        var recorder = new UsageRecorder(Store.Usage, _time, Options.Create(new ServerOptions()), NullLogger<UsageRecorder>.Instance,
+            linger: TimeSpan.FromMinutes(1));
+        try
+        {
+            Record(recorder);
+            await Poll.UntilAsync(async () => await CallsAsync() == 1, "the first call is written at once", cancellationToken: Ct);
+
+            Record(recorder);
+            await Task.Delay(WriterChance, Ct);
+            Record(recorder);
+            var beforeFlush = await CallsAsync();
+            await recorder.FlushAsync(Ct); // the clock never reaches the end of the linger: only the flush ends it
+
+            Assert.Equal(1, beforeFlush);
+            Assert.Equal(3, await CallsAsync());
+            Assert.Equal(2, recorder.Writes); // the two calls made during the linger went in one transaction
+
+            Record(recorder);
+        }
+        finally
+        {
+            await recorder.DisposeAsync();
+        }
+
+        Assert.Equal(4, await CallsAsync()); // recorded during a linger, written by the graceful stop
+    }
+
+    [Fact]
+    public async Task Settlements_made_while_the_spend_writer_lingers_are_one_transaction_and_a_stop_writes_them()
+    {
+        var check = new BudgetCheck(new BudgetScope(BudgetScopeKind.ApiKey, "key_linger"), new BudgetLimit(MaxUsd: 100m));
+        var spend = new DurableSpendStore(Store.Spend, NullLogger<DurableSpendStore>.Instance, _time, linger: TimeSpan.FromMinutes(1));
+        try
+        {
+            await SettleAsync(spend, check);
+            await Poll.UntilAsync(async () => (await StoredAsync(check)).Usd == 1m, "the first settlement is written at once", cancellationToken: Ct);
+
+            await SettleAsync(spend, check);
+            await Task.Delay(WriterChance, Ct);
+            await SettleAsync(spend, check);
+
+            Assert.Equal(1m, (await StoredAsync(check)).Usd); // lingering: nothing written yet
+            Assert.Equal(1, spend.Writes);
+            Assert.Equal(3m, (await spend.GetSpentAsync(check.Scope, Ct)).Usd); // but it counts at once
+        }
+        finally
+        {
+            await spend.DisposeAsync();
+        }
+
+        Assert.Equal(new SpendAmount(3m, 30), await StoredAsync(check));
+    }
+
+    private void Record(UsageRecorder recorder) =>
+        recorder.Record(new LlmCallContext { OrgId = "acme", ApiKeyId = "key_a" },
+            new LlmCallInfo { Provider = "openai", Model = "gpt-4o", Usage = new Microsoft.Extensions.AI.UsageDetails { InputTokenCount = 3, OutputTokenCount = 2 }, CostUsd = 0.001m });
+
+    private async Task<long> CallsAsync() => (await Store.Usage.SummarizeAsync("acme", null, null, Ct)).Sum(r => r.Calls);
+
+    private static async Task SettleAsync(DurableSpendStore spend, BudgetCheck check)
+    {
+        Assert.True((await spend.TryReserveAsync([check], new SpendAmount(1m, 10), Ct)).Granted);
+        await spend.SettleAsync([check], new SpendAmount(1m, 10), new SpendAmount(1m, 10), Ct);
+    }
+
+    private async Task<SpendAmount> StoredAsync(BudgetCheck check) => (await Store.Spend.GetAsync([check.Scope], Ct))[0];
+}

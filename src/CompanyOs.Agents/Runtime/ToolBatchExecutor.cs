@@ -74,6 +74,10 @@ internal sealed class ToolBatchExecutor(IToolRegistry registry, ToolInvoker invo
         var started = time.GetTimestamp();
         var invoked = await invoker.InvokeWithOutcomeAsync(call.ToolName, arguments, new ToolInvocationContext(runId, journal.State.OrgId, call.CallId), cancellationToken)
             .ConfigureAwait(false);
+
+        // A tool that ended on a socket thread (the server runs socket completions inline) must not have the journal append
+        // and the rest of the step run there, blocking that thread's other connections.
+        await Task.Yield();
         if (invoked.Exception is { } thrown)
         {
             RuntimeLog.ToolThrew(logger, runId, call.CallId, call.ToolName, thrown);

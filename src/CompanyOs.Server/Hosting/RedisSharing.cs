@@ -20,7 +20,7 @@ internal static class RedisSharing
     }
 
     // Kept out of AddRedisSharing: the JIT loads the assemblies of every type a method uses when it compiles it (here the
-    // lambdas' closure over the Redis settings), so a server without Redis never loads StackExchange.Redis or HybridCache.
+    // lambdas' closure over the Redis settings), so a server without Redis never loads StackExchange.Redis.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static IServiceCollection AddShared(IServiceCollection services, ServerOptions options, string configuration, IHealthChecksBuilder readiness)
     {

@@ -1,14 +1,13 @@
 using System.Text.Json;
 using CompanyOs.Llm.Models;
 using Microsoft.Extensions.AI;
-using Microsoft.ML.Tokenizers;
 
 namespace CompanyOs.Llm.Tokens;
 
 /// <summary>
-/// Local token counting with <c>Microsoft.ML.Tokenizers</c>: o200k for the gpt-4o/4.1/5 and o-series families, cl100k for
-/// gpt-4/3.5. Text for those models is counted exactly; other models (Claude, open-weight) and whole chat requests (whose
-/// framing providers do not fully document) are labelled estimates. Thread-safe; tokenizers load once, on first use.
+/// Local token counting with tiktoken's encodings (<see cref="TiktokenBpe"/>, the ranks of <c>Microsoft.ML.Tokenizers</c>' data
+/// packages in compact tables): o200k for the gpt-4o/4.1/5 and o-series families, cl100k for gpt-4/3.5. Text for those models is counted exactly; other models (Claude, open-weight) and whole chat requests (whose
+/// framing providers do not fully document) are labelled estimates. Thread-safe; each encoding loads once per process, on first use.
 /// </summary>
 public sealed class TiktokenTokenCounter : ITokenCounter
 {
@@ -17,8 +16,6 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     private const int ReplyPriming = 3;
     private const int PerToolOverhead = 8;
 
-    private readonly Lazy<Tokenizer> _o200k = new(() => TiktokenTokenizer.CreateForEncoding(TiktokenEncodings.O200k));
-    private readonly Lazy<Tokenizer> _cl100k = new(() => TiktokenTokenizer.CreateForEncoding(TiktokenEncodings.Cl100k));
     private readonly ModelCatalog _catalog;
     private readonly TokenCountCache _cache = new();
 
@@ -81,7 +78,7 @@ public sealed class TiktokenTokenCounter : ITokenCounter
         return Task.FromResult(new TokenCount(EstimatePromptTokens(messages, options), TokenCountAccuracy.Estimate, encoding));
     }
 
-    private int CountMessage(Tokenizer tokenizer, ChatMessage message)
+    private int CountMessage(TiktokenBpe tokenizer, ChatMessage message)
     {
         var total = 1; // the role
         var contents = message.Contents;
@@ -109,11 +106,11 @@ public sealed class TiktokenTokenCounter : ITokenCounter
         _ => JsonSerializer.Serialize(result, AIJsonUtilities.DefaultOptions),
     };
 
-    private (Tokenizer Tokenizer, string Encoding, bool Exact) Select(string? model)
+    private (TiktokenBpe Tokenizer, string Encoding, bool Exact) Select(string? model)
     {
         var encoding = model is null ? null : TiktokenEncodings.ForModel(_catalog.Resolve(model));
         return encoding == TiktokenEncodings.Cl100k
-            ? (_cl100k.Value, TiktokenEncodings.Cl100k, true)
-            : (_o200k.Value, TiktokenEncodings.O200k, encoding is not null);
+            ? (TiktokenBpe.Cl100k, TiktokenEncodings.Cl100k, true)
+            : (TiktokenBpe.O200k, TiktokenEncodings.O200k, encoding is not null);
     }
 }

@@ -1,5 +1,3 @@
-using Microsoft.ML.Tokenizers;
-
 namespace CompanyOs.Llm.Tokens;
 
 /// <summary>
@@ -19,7 +17,7 @@ internal sealed class TokenCountCache
     private readonly Entry?[] _entries = new Entry?[Slots];
 
     /// <summary>The number of tokens of <paramref name="text"/> by <paramref name="tokenizer"/>, from the cache when it holds it.</summary>
-    public int Count(Tokenizer tokenizer, string text)
+    public int Count(TiktokenBpe tokenizer, string text)
     {
         if (text.Length == 0 || text.Length > MaxTextLength)
         {
@@ -39,9 +37,9 @@ internal sealed class TokenCountCache
         return count;
     }
 
-    private sealed class Entry(Tokenizer tokenizer, string text, int hash, int count)
+    private sealed class Entry(TiktokenBpe tokenizer, string text, int hash, int count)
     {
-        public Tokenizer Tokenizer { get; } = tokenizer;
+        public TiktokenBpe Tokenizer { get; } = tokenizer;
 
         public string Text { get; } = text;
 

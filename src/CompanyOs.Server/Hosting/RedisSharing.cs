@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CompanyOs.Llm.Gateway.Budgets;
 using CompanyOs.Llm.Gateway.RateLimiting;
 using CompanyOs.Llm.Redis;
@@ -15,11 +16,14 @@ internal static class RedisSharing
 {
     public static IServiceCollection AddRedisSharing(this IServiceCollection services, ServerOptions options, IHealthChecksBuilder readiness)
     {
-        if (options.Redis is not { } configuration)
-        {
-            return services;
-        }
+        return options.Redis is { } configuration ? AddShared(services, options, configuration, readiness) : services;
+    }
 
+    // Kept out of AddRedisSharing: the JIT loads the assemblies of every type a method uses when it compiles it (here the
+    // lambdas' closure over the Redis settings), so a server without Redis never loads StackExchange.Redis.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IServiceCollection AddShared(IServiceCollection services, ServerOptions options, string configuration, IHealthChecksBuilder readiness)
+    {
         services.AddSingleton(sp => RedisConnection.Connect(configuration, options.RedisKeyPrefix, options.Instances,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisConnection>()));
         services.AddSingleton<IWindowRateLimiterFactory>(sp => new RedisRateLimiterFactory(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<TimeProvider>()));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CompanyOs.Agents.Runtime;
 using CompanyOs.Llm.Gateway.Telemetry;
 using CompanyOs.Tools.Registry;
@@ -43,9 +44,15 @@ internal static class ServerTelemetry
 
         if (IsOtlpEnabled(configuration))
         {
-            telemetry.WithTracing(tracing => tracing.AddSource(Sources)).UseOtlpExporter();
+            UseOtlp(telemetry);
         }
 
         return services;
     }
+
+    // Its own method: the JIT loads the assemblies a method calls into when it compiles it, so a server without an OTLP
+    // endpoint never loads the OTLP exporter.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void UseOtlp(IOpenTelemetryBuilder telemetry) =>
+        telemetry.WithTracing(tracing => tracing.AddSource(Sources)).UseOtlpExporter();
 }

@@ -1,12 +1,11 @@
 using CompanyOs.Llm.Tokens;
-using Microsoft.ML.Tokenizers;
 
 namespace CompanyOs.Llm.Tests.Tokens;
 
 public class TokenCountCacheTests
 {
-    private static readonly Tokenizer O200k = TiktokenTokenizer.CreateForEncoding(TiktokenEncodings.O200k);
-    private static readonly Tokenizer Cl100k = TiktokenTokenizer.CreateForEncoding(TiktokenEncodings.Cl100k);
+    private static readonly TiktokenBpe O200k = TiktokenBpe.O200k;
+    private static readonly TiktokenBpe Cl100k = TiktokenBpe.Cl100k;
 
     [Fact]
     public void Counts_are_the_tokenizers_own_on_misses_hits_and_after_slots_are_replaced()

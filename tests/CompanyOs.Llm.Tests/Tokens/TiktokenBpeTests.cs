@@ -1,0 +1,132 @@
+using System.Text;
+using CompanyOs.Llm.Tokens;
+using Microsoft.ML.Tokenizers;
+
+namespace CompanyOs.Llm.Tests.Tokens;
+
+/// <summary>
+/// The compact counter must count exactly as <c>Microsoft.ML.Tokenizers</c>' TiktokenTokenizer (the reference the gateway
+/// used before): an undercount would under-reserve TPM limits and budgets.
+/// </summary>
+public class TiktokenBpeTests
+{
+    private static readonly Lazy<Tokenizer> LibraryO200k = new(() => TiktokenTokenizer.CreateForEncoding(TiktokenEncodings.O200k));
+    private static readonly Lazy<Tokenizer> LibraryCl100k = new(() => TiktokenTokenizer.CreateForEncoding(TiktokenEncodings.Cl100k));
+
+    public static TheoryData<string> Encodings => [TiktokenEncodings.O200k, TiktokenEncodings.Cl100k];
+
+    private static (TiktokenBpe Compact, Tokenizer Library) Pair(string encoding) => encoding == TiktokenEncodings.O200k
+        ? (TiktokenBpe.O200k, LibraryO200k.Value)
+        : (TiktokenBpe.Cl100k, LibraryCl100k.Value);
+
+    private static readonly string[] Samples =
+    [
+        "",
+        "a",
+        "Say hello.",
+        "Hello, world! How's it going? I'm fine, they're here, we've won, you'll see, he'd go.",
+        "HELLO World CamelCaseIdentifier snake_case_name kebab-case-name SCREAMING_SNAKE",
+        "    indented code\n\tfor (var i = 0; i < 10; i++) { Console.WriteLine($\"{i}\"); }\r\n\r\n\n   \n",
+        "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}],\"max_tokens\":16}",
+        "1234567890 3.14159 -42 1e10 0x1F 1,000,000 2026-12-01T14:00:00Z",
+        "Ελληνικά κείμενα, русский текст, 日本語のテキスト, 中文文本, 한국어 텍스트, العربية, עברית, हिन्दी",
+        "emoji 😀👍🏽👨‍👩‍👧‍👦 🇩🇪 and symbols ∑∫√∞ ≤ ≥ → ← ™ © ®",
+        "special tokens <|endoftext|> inside <|endofprompt|> text <|fim_prefix|><|fim_middle|><|fim_suffix|> and <|unknown|>",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "https://example.com/path/to/resource?query=1&other=two#fragment //comment /* block */ <tag attr=\"v\">x</tag>",
+        "lone surrogates \ud800 and \udfff, replacement \ufffd, zero-width\u200b joiner\u200d, combining e\u0301 a\u0308",
+        "don't DON'T Don'T it's IT'S we'RE 's 't",
+        "!!!???... --- ___ *** ### $$$ %%% ^^^ &&& ((( ))) [[[ ]]] {{{ }}}",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Encodings))]
+    public void Counts_equal_the_library_tokenizer_on_varied_text(string encoding)
+    {
+        var (compact, library) = Pair(encoding);
+        foreach (var text in Samples)
+        {
+            Assert.True(library.CountTokens(text) == compact.CountTokens(text), $"{encoding}: '{text}'");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Encodings))]
+    public void Counts_equal_the_library_tokenizer_on_random_text(string encoding)
+    {
+        var (compact, library) = Pair(encoding);
+        var random = new Random(17);
+        // Words from a mixed alphabet plus arbitrary code points (letters, marks, digits, punctuation, whitespace, emoji,
+        // unpaired surrogates): exercises the pre-tokenizer's classes and long byte-pair merges.
+        string[] alphabet = ["e", "t", "a", "o", "in", "the", "ing", " ", "  ", "\n", "\t", "'s", "'LL", ".", ",", "0", "42",
+            "é", "ß", "ж", "語", "한", "😀", "\u0301", "<|", "|>", "/", "\r\n", "_", "-", "A", "Z", "q"];
+        for (var n = 0; n < 3_000; n++)
+        {
+            var builder = new StringBuilder();
+            var length = random.Next(1, 60);
+            for (var i = 0; i < length; i++)
+            {
+                if (random.Next(8) == 0)
+                {
+                    builder.Append((char)random.Next(1, 0xFFFF));
+                }
+                else
+                {
+                    builder.Append(alphabet[random.Next(alphabet.Length)]);
+                }
+            }
+
+            var text = builder.ToString();
+            Assert.True(library.CountTokens(text) == compact.CountTokens(text),
+                $"{encoding}: '{string.Concat(text.Select(c => c < 128 && !char.IsControl(c) ? c.ToString() : $"\\u{(int)c:x4}"))}'");
+        }
+    }
+
+    [Fact]
+    public void Long_pieces_and_long_texts_count_alike()
+    {
+        var (compact, library) = Pair(TiktokenEncodings.O200k);
+        var longWord = string.Concat(Enumerable.Range(0, 400).Select(i => (char)('a' + (i * 7 % 26))));
+        var document = string.Concat(Enumerable.Repeat("The gateway reserves prompt tokens before the call. 日本語 ✓\n", 500));
+
+        Assert.Equal(library.CountTokens(longWord), compact.CountTokens(longWord));
+        Assert.Equal(library.CountTokens(document), compact.CountTokens(document));
+    }
+
+    [Fact]
+    public void Ranks_cover_the_whole_encoding()
+    {
+        // The data packages hold 199,998 (o200k) and 100,256 (cl100k) mergeable ranks; every single byte is a token.
+        var o200k = BpeRanks.FromDeflatedResource("Microsoft.ML.Tokenizers.Data.O200kBase", "o200k_base.tiktoken.deflate");
+        Assert.Equal(199_998, o200k.Count);
+        for (var b = 0; b < 256; b++)
+        {
+            Assert.True(o200k.Rank([(byte)b]) >= 0, $"byte {b}");
+        }
+
+        Assert.Equal(-1, o200k.Rank("not a single token at all, surely"u8));
+    }
+
+    [Fact]
+    public void Both_file_forms_are_read()
+    {
+        using var ranked = new MemoryStream("IQ== 5\nIg== 9\n"u8.ToArray());
+        using var positional = new MemoryStream("Capacity: 2\nIQ==\nIg==\n"u8.ToArray());
+
+        var a = BpeRanks.Read(ranked);
+        var b = BpeRanks.Read(positional);
+
+        Assert.Equal((5, 9), (a.Rank("!"u8), a.Rank("\""u8)));
+        Assert.Equal((0, 1), (b.Rank("!"u8), b.Rank("\""u8)));
+    }
+
+    [Fact]
+    public void A_malformed_ranks_file_is_refused_with_the_line()
+    {
+        using var stream = new MemoryStream("IQ== 0\nIg== 1\nnot-base64! 2\n"u8.ToArray());
+
+        var error = Assert.Throws<InvalidDataException>(() => BpeRanks.Read(stream));
+
+        Assert.Contains("Line 3", error.Message, StringComparison.Ordinal);
+    }
+}

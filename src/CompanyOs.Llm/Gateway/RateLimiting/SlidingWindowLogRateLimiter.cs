@@ -4,20 +4,31 @@ using System.Threading.RateLimiting;
 namespace CompanyOs.Llm.Gateway.RateLimiting;
 
 /// <summary>
-/// Requests-per-window and tokens-per-window in one exact limiter: an acquisition of <c>n</c> permits (tokens) at time
-/// <c>t</c> is admitted only if the acquisitions admitted in <c>(t − window, t]</c> plus this one stay within both limits.
+/// Requests-per-window and tokens-per-window in one limiter that never over-admits: an acquisition of <c>n</c> permits (tokens) at time
+/// <c>t</c> is admitted only if the acquisitions still counted (all admitted in <c>(t − window, t]</c>, and some up to one
+/// granularity older, below) plus this one stay within both limits.
 /// Hence every window of that length, wherever it starts, holds at most the limits (segmented sliding windows and token
 /// buckets only approximate this). Waiters queue FIFO, so a large request is never starved by small ones. Time comes from
 /// the injected <see cref="TimeProvider"/>.
+/// <para>
+/// The log is coalesced to a granularity <c>G = window / 600</c> (100 ms for a 60 s window): an acquisition admitted within
+/// <c>G</c> of the first one of the newest entry joins that entry, whose timestamp moves to this (last) admission; the
+/// whole entry leaves the window at its last admission + window. So memory is O(window / G) entries, not one per request,
+/// and the limiter stays conservative: no permit is released before its exact expiry, at most <c>G</c> after it.
+/// </para>
 /// </summary>
 public sealed partial class SlidingWindowLogRateLimiter : WindowRateLimiter
 {
+    /// <summary>The log's granularity is the window divided by this: 100 ms for a 60 s window.</summary>
+    internal const int GranularityDivisor = 600;
+
     private readonly Lock _lock = new();
     private readonly Queue<WindowEntry> _log = new();
     private readonly LinkedList<Waiter> _waiters = new();
     private readonly SlidingWindowLogOptions _options;
     private readonly TimeProvider _time;
     private readonly long _window;
+    private readonly long _granularity;
     private readonly ITimer _timer;
     private long _requests;
     private long _tokens;
@@ -25,6 +36,9 @@ public sealed partial class SlidingWindowLogRateLimiter : WindowRateLimiter
     private long _failed;
     private long _idleSince;
     private bool _disposed;
+
+    // The newest entry of the log (its tail), which a grant within one granularity of its opening joins.
+    private WindowEntry? _last;
 
     // The newest entries that count requests and tokens, for GetWindowState (asked on every response for the rate-limit
     // headers): kept as entries are granted and corrected, so that it need not walk a window of every request. Stale once
@@ -41,8 +55,21 @@ public sealed partial class SlidingWindowLogRateLimiter : WindowRateLimiter
         ArgumentOutOfRangeException.ThrowIfNegative(options.QueueLimit, nameof(options));
         _options = options;
         _window = ToTimestamp(options.Window);
+        _granularity = Math.Max(1, _window / GranularityDivisor);
         _idleSince = _time.GetTimestamp();
         _timer = _time.CreateTimer(static s => ((SlidingWindowLogRateLimiter)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>How many entries the log holds (for tests: O(window / granularity), not one per request).</summary>
+    internal int LogCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _log.Count;
+            }
+        }
     }
 
     /// <summary>The limits this limiter enforces.</summary>
@@ -59,10 +86,14 @@ public sealed partial class SlidingWindowLogRateLimiter : WindowRateLimiter
         }
     }
 
-    /// <summary>Counts an admitted lease for <paramref name="actualTokens"/> instead of its estimate (0 requests when <paramref name="countRequest"/> is false).</summary>
+    /// <summary>
+    /// Counts an admitted lease for <paramref name="actualTokens"/> instead of its estimate (0 requests when <paramref name="countRequest"/>
+    /// is false): its entry, shared with the other acquisitions coalesced into it, moves by this lease's difference only.
+    /// Nothing changes once the entry has left the window.
+    /// </summary>
     public override void Correct(RateLimitLease lease, long actualTokens, bool countRequest = true)
     {
-        if (lease is not WindowLease { Entry: { } entry })
+        if (lease is not WindowLease { Entry: { } entry } owned)
         {
             return;
         }
@@ -70,17 +101,25 @@ public sealed partial class SlidingWindowLogRateLimiter : WindowRateLimiter
         List<Waiter>? granted;
         lock (_lock)
         {
-            var requests = countRequest ? 1 : 0;
-            if (!entry.Expired)
+            actualTokens = Math.Max(0, actualTokens);
+            long requests = countRequest ? 1 : 0;
+            if (entry.Expired)
             {
-                _tokens += actualTokens - entry.Tokens;
-                _requests += requests - entry.Requests;
+                owned.Tokens = actualTokens;
+                owned.Requests = requests;
+                return;
             }
 
-            entry.Tokens = actualTokens;
-            entry.Requests = requests;
-            _newestRequest = Newest(_newestRequest, entry, requests > 0);
-            _newestToken = Newest(_newestToken, entry, actualTokens > 0);
+            var tokens = Math.Max(0, entry.Tokens + actualTokens - owned.Tokens);
+            _tokens += tokens - entry.Tokens;
+            entry.Tokens = tokens;
+            var entryRequests = Math.Max(0, entry.Requests + requests - owned.Requests);
+            _requests += entryRequests - entry.Requests;
+            entry.Requests = entryRequests;
+            owned.Tokens = actualTokens;
+            owned.Requests = requests;
+            _newestRequest = Newest(_newestRequest, entry, entry.Requests > 0);
+            _newestToken = Newest(_newestToken, entry, entry.Tokens > 0);
             granted = DrainLocked(_time.GetTimestamp());
         }
 
@@ -297,13 +336,27 @@ public sealed partial class SlidingWindowLogRateLimiter : WindowRateLimiter
             return WindowLease.Check;
         }
 
-        var entry = new WindowEntry(now, permitCount);
-        _log.Enqueue(entry);
+        // Coalesce: join the newest entry while within one granularity of its first admission (its timestamp moves to now,
+        // so all of it is held until this admission leaves the window: at most G longer than exact, never shorter).
+        var entry = _last;
+        if (entry is { Expired: false } && now - entry.Opened < _granularity)
+        {
+            entry.Timestamp = now;
+            entry.Requests++;
+            entry.Tokens += permitCount;
+        }
+        else
+        {
+            entry = new WindowEntry(now, permitCount);
+            _log.Enqueue(entry);
+            _last = entry;
+        }
+
         _newestRequest = entry;
-        _newestToken = permitCount > 0 ? entry : _newestToken;
+        _newestToken = entry.Tokens > 0 ? entry : _newestToken;
         _requests++;
         _tokens += permitCount;
-        return WindowLease.Granted(entry);
+        return WindowLease.Granted(entry, permitCount);
     }
 
     /// <summary>
@@ -344,6 +397,7 @@ public sealed partial class SlidingWindowLogRateLimiter : WindowRateLimiter
         {
             _log.Dequeue();
             oldest.Expired = true;
+            _last = ReferenceEquals(_last, oldest) ? null : _last;
             _requests -= oldest.Requests;
             _tokens -= oldest.Tokens;
         }
@@ -354,7 +408,10 @@ public sealed partial class SlidingWindowLogRateLimiter : WindowRateLimiter
         }
     }
 
-    /// <summary>Exact wait until <paramref name="permits"/> would fit, if nothing else were admitted meanwhile.</summary>
+    /// <summary>
+    /// Wait until <paramref name="permits"/> would fit, if nothing else were admitted meanwhile: exact up to the log's granularity
+    /// (an entry frees its permits at its last admission + window), never too early.
+    /// </summary>
     private TimeSpan? RetryAfterLocked(long permits, long now)
     {
         long requests = _requests, tokens = _tokens;

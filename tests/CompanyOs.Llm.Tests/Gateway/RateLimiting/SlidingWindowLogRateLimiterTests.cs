@@ -105,6 +105,104 @@ public sealed class SlidingWindowLogRateLimiterTests
         Assert.Throws<ArgumentOutOfRangeException>(() => sut.AttemptAcquire(101));
     }
 
+    [Fact]
+    public void Acquisitions_within_one_granularity_share_one_log_entry()
+    {
+        var time = FakeClock.Create();
+        using var sut = new SlidingWindowLogRateLimiter(new SlidingWindowLogOptions { RequestLimit = 1_000_000, TokenLimit = 1_000_000_000 }, time);
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            Assert.True(sut.AttemptAcquire(10).IsAcquired);
+            if (i % 1_000 == 999)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(9)); // 90 ms in all: still within the 100 ms granularity of a 60 s window.
+            }
+        }
+
+        Assert.Equal(1, sut.LogCount);
+        var state = sut.GetWindowState();
+        Assert.Equal(1_000_000 - 10_000, state.RemainingRequests);
+        Assert.Equal(1_000_000_000 - 100_000, state.RemainingTokens);
+
+        // A minute of steady traffic keeps at most window / granularity entries, not one per request.
+        for (var i = 0; i < 6_000; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            Assert.True(sut.AttemptAcquire(1).IsAcquired);
+        }
+
+        Assert.InRange(sut.LogCount, 1, SlidingWindowLogRateLimiter.GranularityDivisor + 1);
+    }
+
+    [Fact]
+    public void A_coalesced_entry_holds_its_permits_until_its_last_admission_leaves_the_window()
+    {
+        var time = FakeClock.Create();
+        using var sut = new SlidingWindowLogRateLimiter(new SlidingWindowLogOptions { RequestLimit = 2 }, time);
+        Assert.True(sut.AttemptAcquire(1).IsAcquired);
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.True(sut.AttemptAcquire(1).IsAcquired);
+        Assert.Equal(1, sut.LogCount);
+
+        // At the first admission + window the second admission is still within its window: nothing may be freed yet.
+        time.Advance(Minute - TimeSpan.FromMilliseconds(50));
+        using var early = sut.AttemptAcquire(1);
+        Assert.False(early.IsAcquired);
+        Assert.True(early.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.Equal(TimeSpan.FromMilliseconds(50), retryAfter);
+        Assert.Equal(0, sut.GetWindowState().RemainingRequests);
+
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.True(sut.AttemptAcquire(1).IsAcquired);
+        Assert.True(sut.AttemptAcquire(1).IsAcquired);
+    }
+
+    [Fact]
+    public void An_acquisition_a_granularity_after_the_first_of_an_entry_opens_a_new_one()
+    {
+        var time = FakeClock.Create();
+        using var sut = new SlidingWindowLogRateLimiter(new SlidingWindowLogOptions { RequestLimit = 100 }, time);
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.True(sut.AttemptAcquire(1).IsAcquired);
+            time.Advance(TimeSpan.FromMilliseconds(10)); // Each entry keeps to 100 ms from its first admission, not from its last.
+        }
+
+        Assert.Equal(2, sut.LogCount);
+        time.Advance(Minute - TimeSpan.FromMilliseconds(110));
+        Assert.Equal(100 - 10, sut.GetWindowState().RemainingRequests); // The first entry (first 10 admissions, 0..90 ms) has left.
+    }
+
+    [Fact]
+    public void Corrections_of_leases_sharing_an_entry_each_apply_their_own_difference()
+    {
+        var time = FakeClock.Create();
+        using var sut = new SlidingWindowLogRateLimiter(new SlidingWindowLogOptions { RequestLimit = 10, TokenLimit = 1_000 }, time);
+        var a = sut.AttemptAcquire(100);
+        var b = sut.AttemptAcquire(100);
+        Assert.Equal(1, sut.LogCount);
+
+        sut.Correct(a, 30);
+        sut.Correct(b, 250);
+        var state = sut.GetWindowState();
+        Assert.Equal(1_000 - 280, state.RemainingTokens);
+        Assert.Equal(10 - 2, state.RemainingRequests);
+
+        sut.Correct(a, 0, countRequest: false); // A second correction moves by the difference to the previous one.
+        state = sut.GetWindowState();
+        Assert.Equal(1_000 - 250, state.RemainingTokens);
+        Assert.Equal(10 - 1, state.RemainingRequests);
+        Assert.Equal(Minute, state.TokensResetIn);
+
+        time.Advance(Minute);
+        using var c = sut.AttemptAcquire(500);
+        sut.Correct(b, 900); // b's entry has left the window: this changes nothing.
+        state = sut.GetWindowState();
+        Assert.Equal(1_000 - 500, state.RemainingTokens);
+        Assert.Equal(10 - 1, state.RemainingRequests);
+    }
+
     private static int Count<T>(List<T> list)
     {
         lock (list)

@@ -20,7 +20,9 @@ public sealed class PostgresOutageTests
     public async Task PostgreSQL_down_makes_readyz_and_store_requests_503_loses_nothing_acknowledged_and_the_instance_recovers_when_it_returns()
     {
         await using var postgres = await DedicatedPostgres.StartAsync();
-        await using var cluster = await ScaleOutCluster.StartAsync(new ClusterSettings { Postgres = postgres.ConnectionString, RunLeaseSeconds = 3 }, instances: 1);
+        // No key cache: every /v1 request reads its key from the store, so a chat call during the outage needs the store (with
+        // the default 5 s cache, whether it does depended on how long the steps before it took).
+        await using var cluster = await ScaleOutCluster.StartAsync(new ClusterSettings { Postgres = postgres.ConnectionString, RunLeaseSeconds = 3, KeyCacheSeconds = 0 }, instances: 1);
         var arguments = JsonSerializer.Serialize(new { file = cluster.Project.ExecutionLog, line = "executed", hold = 0 });
         cluster.Emulator.Script.Enqueue(ScriptedTurn.ToolCalls(("rec__append", arguments)).AtPosition(0));
         cluster.Emulator.Script.Enqueue(ScriptedTurn.Text("Recorded.").AtPosition(1));

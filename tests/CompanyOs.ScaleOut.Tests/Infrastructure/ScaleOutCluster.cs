@@ -15,6 +15,9 @@ internal sealed record ClusterSettings
 
     public int RunLeaseSeconds { get; init; } = 30;
 
+    /// <summary>server.yaml <c>key_cache_seconds</c>; null: the server's default (5 s).</summary>
+    public int? KeyCacheSeconds { get; init; }
+
     /// <summary>Share limits, spend and cache through the test Redis (server.yaml <c>redis</c>, <c>redis_key_prefix</c>, <c>instances</c>).</summary>
     public bool SharedRedis { get; init; }
 
@@ -51,6 +54,11 @@ internal sealed partial class ScaleOutCluster : IAsyncDisposable
             shutdown_drain_seconds: 2
 
             """;
+        if (settings.KeyCacheSeconds is { } keyCache)
+        {
+            serverYaml += $"key_cache_seconds: {keyCache.ToString(CultureInfo.InvariantCulture)}\n";
+        }
+
         if (redis is not null)
         {
             serverYaml += $"""

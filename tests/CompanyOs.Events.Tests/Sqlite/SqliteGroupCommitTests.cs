@@ -10,42 +10,26 @@ namespace CompanyOs.Events.Tests.Sqlite;
 /// not fail the others. Appends are forced into one group by holding SQLite's write lock from another connection while
 /// they queue up behind the append that is waiting for it.
 /// </summary>
-public sealed class SqliteGroupCommitTests : IAsyncLifetime
+public sealed class SqliteGroupCommitTests : SqliteStoreFixture
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly TempDirectory _directory = new();
-    private SqliteEventStore _store = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private string DatabasePath => Path.Combine(_directory.Path, "events.db");
-
-    public async ValueTask InitializeAsync() =>
-        _store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = DatabasePath }, cancellationToken: Ct);
-
-    public ValueTask DisposeAsync()
-    {
-        _store.Dispose();
-        _directory.Dispose();
-        return ValueTask.CompletedTask;
-    }
 
     [Fact]
     public async Task Concurrent_appends_with_the_same_expected_version_in_one_group_have_exactly_one_winner()
     {
-        var groupsBefore = _store.Writer.CommittedGroups;
+        var groupsBefore = Store.Writer.CommittedGroups;
         var results = await InOneGroupAsync(Enumerable.Range(0, 8).Select(_ => (Func<Task<AppendResult>>)(() =>
-            _store.AppendAsync("race", ExpectedVersion.NoStream, [Event("first")], Ct))).ToArray());
+            Store.AppendAsync("race", ExpectedVersion.NoStream, [Event("first")], Ct))).ToArray());
 
         Assert.Equal(1, results.Count(r => r.IsCompletedSuccessfully));
         Assert.All(results.Where(r => !r.IsCompletedSuccessfully), r => Assert.IsType<ConcurrencyException>(r.Exception!.InnerException));
-        Assert.Equal(groupsBefore + 2, _store.Writer.CommittedGroups); // the blocked append's group, then the eight together
+        Assert.Equal(groupsBefore + 2, Store.Writer.CommittedGroups); // the blocked append's group, then the eight together
 
         results = await InOneGroupAsync(Enumerable.Range(0, 8).Select(_ => (Func<Task<AppendResult>>)(() =>
-            _store.AppendAsync("race", ExpectedVersion.Exactly(0), [Event("second")], Ct))).ToArray());
+            Store.AppendAsync("race", ExpectedVersion.Exactly(0), [Event("second")], Ct))).ToArray());
 
         Assert.Equal(1, results.Count(r => r.IsCompletedSuccessfully));
-        var stream = await _store.ReadStreamAsync("race", cancellationToken: Ct).ToListAsync(Ct);
+        var stream = await Store.ReadStreamAsync("race", cancellationToken: Ct).ToListAsync(Ct);
         Assert.Equal([(0L, "first"), (1L, "second")], stream.Select(e => (e.Version, e.Type)));
     }
 
@@ -56,14 +40,14 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         for (var round = 0; round < Rounds; round++)
         {
             var expected = round == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(round - 1);
-            var attempts = Enumerable.Range(0, 16).Select(_ => Task.Run(() => _store.AppendAsync("contended", expected, [Event("step")], Ct), Ct)).ToArray();
+            var attempts = Enumerable.Range(0, 16).Select(_ => Task.Run(() => Store.AppendAsync("contended", expected, [Event("step")], Ct), Ct)).ToArray();
             await Task.WhenAll(attempts).ContinueWith(_ => { }, Ct, TaskContinuationOptions.None, TaskScheduler.Default);
 
             Assert.Equal(1, attempts.Count(a => a.IsCompletedSuccessfully));
             Assert.All(attempts.Where(a => !a.IsCompletedSuccessfully), a => Assert.IsType<ConcurrencyException>(a.Exception!.InnerException));
         }
 
-        var versions = await _store.ReadStreamAsync("contended", cancellationToken: Ct).Select(e => e.Version).ToListAsync(Ct);
+        var versions = await Store.ReadStreamAsync("contended", cancellationToken: Ct).Select(e => e.Version).ToListAsync(Ct);
         Assert.Equal(Enumerable.Range(0, Rounds).Select(v => (long)v), versions);
     }
 
@@ -79,25 +63,25 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
             command.ExecuteNonQuery();
         }
 
-        var groupsBefore = _store.Writer.CommittedGroups;
+        var groupsBefore = Store.Writer.CommittedGroups;
         var appends = new List<Func<Task<AppendResult>>>();
         for (var i = 0; i < 3; i++)
         {
             var stream = $"good-{i}";
-            appends.Add(() => _store.AppendAsync(stream, ExpectedVersion.NoStream, [Event("ok"), Event("ok")], Ct));
+            appends.Add(() => Store.AppendAsync(stream, ExpectedVersion.NoStream, [Event("ok"), Event("ok")], Ct));
         }
 
-        appends.Insert(1, () => _store.AppendAsync("poisoned", ExpectedVersion.Any, [Event("ok"), Event("test.poison")], Ct));
+        appends.Insert(1, () => Store.AppendAsync("poisoned", ExpectedVersion.Any, [Event("ok"), Event("test.poison")], Ct));
         var results = await InOneGroupAsync([.. appends]);
 
-        Assert.Equal(groupsBefore + 2, _store.Writer.CommittedGroups);
+        Assert.Equal(groupsBefore + 2, Store.Writer.CommittedGroups);
         var error = Assert.IsType<EventStoreException>(results[1].Exception!.InnerException);
         Assert.Contains("poisoned event", error.Message, StringComparison.Ordinal);
         Assert.All(results.Where((_, i) => i != 1), r => Assert.True(r.IsCompletedSuccessfully, r.Exception?.ToString()));
-        Assert.Null(await _store.GetStreamVersionAsync("poisoned", Ct));
+        Assert.Null(await Store.GetStreamVersionAsync("poisoned", Ct));
 
         // Nothing of the refused append is stored and positions stay gap-free: 1 (the blocked append) + 3 × 2.
-        var all = await _store.ReadAllAsync(cancellationToken: Ct).ToListAsync(Ct);
+        var all = await Store.ReadAllAsync(cancellationToken: Ct).ToListAsync(Ct);
         Assert.Equal(Enumerable.Range(1, 7).Select(p => (long)p), all.Select(e => e.Position));
         Assert.DoesNotContain(all, e => e.StreamId == "poisoned");
         Assert.Equal([6L, 7L], all.Where(e => e.StreamId == "good-2").Select(e => e.Position));
@@ -107,18 +91,18 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
     public async Task Retries_in_a_group_are_answered_with_the_stored_result_and_only_new_events_are_written()
     {
         var stored = new[] { Event("a"), Event("b") };
-        var original = await _store.AppendAsync("retried", ExpectedVersion.NoStream, stored, Ct);
+        var original = await Store.AppendAsync("retried", ExpectedVersion.NoStream, stored, Ct);
         var fresh = Event("c");
 
         var results = await InOneGroupAsync(
-            () => _store.AppendAsync("retried", ExpectedVersion.NoStream, stored, Ct),            // a full retry: stale expected version is fine
-            () => _store.AppendAsync("retried", ExpectedVersion.Exactly(1), [stored[1], fresh], Ct), // a partial retry: only c is new
-            () => _store.AppendAsync("retried", ExpectedVersion.Exactly(1), [Event("d")], Ct));      // stale after c was written
+            () => Store.AppendAsync("retried", ExpectedVersion.NoStream, stored, Ct),            // a full retry: stale expected version is fine
+            () => Store.AppendAsync("retried", ExpectedVersion.Exactly(1), [stored[1], fresh], Ct), // a partial retry: only c is new
+            () => Store.AppendAsync("retried", ExpectedVersion.Exactly(1), [Event("d")], Ct));      // stale after c was written
 
         Assert.Equal(original, await results[0]);
         Assert.Equal(2, (await results[1]).NextExpectedVersion);
         Assert.IsType<ConcurrencyException>(results[2].Exception!.InnerException);
-        var stream = await _store.ReadStreamAsync("retried", cancellationToken: Ct).ToListAsync(Ct);
+        var stream = await Store.ReadStreamAsync("retried", cancellationToken: Ct).ToListAsync(Ct);
         Assert.Equal(["a", "b", "c"], stream.Select(e => e.Type));
         Assert.Equal(fresh.EventId, stream[2].EventId);
     }
@@ -132,8 +116,8 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         using var blocker = new SqliteConnection($"Data Source={DatabasePath}");
         blocker.Open();
         Execute(blocker, "BEGIN IMMEDIATE");
-        var blocked = Task.Run(() => _store.AppendAsync("blocked-" + Guid.NewGuid().ToString("N"), ExpectedVersion.Any, [Event("blocked")], Ct), Ct);
-        await WaitUntilAsync(() => _store.Writer.Committing && _store.Writer.Pending == 0, "the first append to wait for the write lock");
+        var blocked = Task.Run(() => Store.AppendAsync("blocked-" + Guid.NewGuid().ToString("N"), ExpectedVersion.Any, [Event("blocked")], Ct), Ct);
+        await WaitUntilAsync(() => Store.Writer.Committing && Store.Writer.Pending == 0, "the first append to wait for the write lock");
 
         // One after the other, so the group holds them in this order.
         var tasks = new Task<AppendResult>[appends.Length];
@@ -141,7 +125,7 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         {
             tasks[i] = Task.Run(appends[i], Ct);
             var queued = i + 1;
-            await WaitUntilAsync(() => _store.Writer.Pending == queued, $"append {queued} of {appends.Length} to queue up");
+            await WaitUntilAsync(() => Store.Writer.Pending == queued, $"append {queued} of {appends.Length} to queue up");
         }
 
         Execute(blocker, "ROLLBACK");

@@ -9,24 +9,8 @@ namespace CompanyOs.Events.Tests.Sqlite;
 /// across the appends of one group, and check every stored row, column by column, including the org column the org filter
 /// reads and the data text exactly as the caller wrote it.
 /// </summary>
-public sealed class SqliteWriterBindingTests : IAsyncLifetime
+public sealed class SqliteWriterBindingTests : SqliteStoreFixture
 {
-    private readonly TempDirectory _directory = new();
-    private SqliteEventStore _store = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private string DatabasePath => Path.Combine(_directory.Path, "events.db");
-
-    public async ValueTask InitializeAsync() =>
-        _store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = DatabasePath }, cancellationToken: Ct);
-
-    public ValueTask DisposeAsync()
-    {
-        _store.Dispose();
-        _directory.Dispose();
-        return ValueTask.CompletedTask;
-    }
 
     [Fact]
     public async Task Values_shared_by_some_events_of_a_batch_and_values_that_change_are_each_stored_on_their_own_row()
@@ -41,10 +25,10 @@ public sealed class SqliteWriterBindingTests : IAsyncLifetime
             E(Step, orgA, 0), E(Step, orgA, 1), E(Step, noOrg, 2), E(Step, orgA, 3), E("agent.other", orgB, 4), E(Step, orgB, 5),
         };
 
-        await _store.AppendAsync("first", ExpectedVersion.NoStream, batch, Ct);
+        await Store.AppendAsync("first", ExpectedVersion.NoStream, batch, Ct);
         // A second append whose first event shares the previous append's last type and metadata objects: its stream and
         // time must still be its own.
-        var second = await _store.AppendAsync("second", ExpectedVersion.NoStream, [E(Step, orgB, 6), E(Step, noOrg, 7)], Ct);
+        var second = await Store.AppendAsync("second", ExpectedVersion.NoStream, [E(Step, orgB, 6), E(Step, noOrg, 7)], Ct);
         Assert.Equal(new AppendResult(1, 8), second);
 
         var rows = ReadRows();
@@ -61,10 +45,10 @@ public sealed class SqliteWriterBindingTests : IAsyncLifetime
             ],
             rows.Select(r => (r.Stream, r.Version, r.EventId, r.Type, r.Data, r.Org)));
 
-        var read = await _store.ReadAllAsync(cancellationToken: Ct).ToListAsync(Ct);
+        var read = await Store.ReadAllAsync(cancellationToken: Ct).ToListAsync(Ct);
         Assert.Equal(["agent:a", "agent:a", null, "agent:a", null, null, null, null], read.Select(e => e.Metadata.Actor));
         Assert.Equal([null, null, "run-2", null, null, null, null, "run-2"], read.Select(e => e.Metadata.CorrelationId));
-        var orgBEvents = await _store.ReadAllAsync(filter: new EventFilter { OrgId = "org-b" }, cancellationToken: Ct).ToListAsync(Ct);
+        var orgBEvents = await Store.ReadAllAsync(filter: new EventFilter { OrgId = "org-b" }, cancellationToken: Ct).ToListAsync(Ct);
         Assert.Equal([5L, 6, 7], orgBEvents.Select(e => e.Position));
     }
 
@@ -72,10 +56,10 @@ public sealed class SqliteWriterBindingTests : IAsyncLifetime
     public async Task Data_is_stored_as_the_exact_json_text_the_caller_wrote()
     {
         const string Json = """{ "path" : "C:\\tmp\\é", "escaped":"\u00e9\ud83d\ude00" ,"list":[1, 2.50, true] }""";
-        await _store.AppendAsync("exact", ExpectedVersion.NoStream, [new EventData(Guid.NewGuid(), "t", JsonElement.Parse(Json), EventMetadata.Empty)], Ct);
+        await Store.AppendAsync("exact", ExpectedVersion.NoStream, [new EventData(Guid.NewGuid(), "t", JsonElement.Parse(Json), EventMetadata.Empty)], Ct);
 
         Assert.Equal(Json, Assert.Single(ReadRows()).Data);
-        var e = Assert.Single(await _store.ReadStreamAsync("exact", cancellationToken: Ct).ToListAsync(Ct));
+        var e = Assert.Single(await Store.ReadStreamAsync("exact", cancellationToken: Ct).ToListAsync(Ct));
         Assert.Equal("C:\\tmp\\é", e.Data.GetProperty("path").GetString());
         Assert.Equal("é😀", e.Data.GetProperty("escaped").GetString());
     }

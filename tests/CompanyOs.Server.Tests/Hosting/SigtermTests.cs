@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.RegularExpressions;
 using CompanyOs.Emulator;
 using CompanyOs.Emulator.Scripting;
 using CompanyOs.Server.Tests.Infrastructure;
@@ -8,7 +7,7 @@ using CompanyOs.Server.Tests.Infrastructure;
 namespace CompanyOs.Server.Tests.Hosting;
 
 /// <summary>A real server process receives SIGTERM while 20 streams are open (its provider: an emulator in the test).</summary>
-public sealed partial class SigtermTests
+public sealed class SigtermTests
 {
     private const int DrainSeconds = 2;
 
@@ -31,7 +30,7 @@ public sealed partial class SigtermTests
         using var server = StartProcess(config);
         try
         {
-            var baseUri = await ListeningAddressAsync(server);
+            var baseUri = await ServerProcesses.ListeningAddressAsync(server, TimeSpan.FromSeconds(30), Ct);
             using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(60) };
             var longStreams = new List<OpenStream>();
             for (var i = 0; i < 20; i++)
@@ -111,25 +110,6 @@ public sealed partial class SigtermTests
         return Process.Start(start)!;
     }
 
-    private static async Task<Uri> ListeningAddressAsync(Process server)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        var seen = new StringBuilder();
-        for (var lines = 0; lines < 200 && await server.StandardOutput.ReadLineAsync(timeout.Token) is { } line; lines++)
-        {
-            seen.AppendLine(line);
-            if (Listening().Match(line) is { Success: true } match)
-            {
-                _ = server.StandardOutput.ReadToEndAsync(Ct); // keep the pipe drained
-                _ = server.StandardError.ReadToEndAsync(Ct);
-                return new Uri(match.Groups[1].Value);
-            }
-        }
-
-        throw new Xunit.Sdk.XunitException($"the server did not report its address: {seen}{await server.StandardError.ReadToEndAsync(Ct)}");
-    }
-
     private static async Task<OpenStream> OpenAsync(HttpClient http, bool anthropic, string text)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, anthropic ? "v1/messages" : "v1/chat/completions")
@@ -142,9 +122,6 @@ public sealed partial class SigtermTests
         Assert.StartsWith(anthropic ? "event: message_start" : "data: {", await reader.ReadLineAsync(Ct), StringComparison.Ordinal);
         return new OpenStream(response, reader, anthropic);
     }
-
-    [GeneratedRegex(@"listening on (http://\S+)")]
-    private static partial Regex Listening();
 
     private sealed record OpenStream(HttpResponseMessage Response, StreamReader Reader, bool Anthropic) : IDisposable
     {

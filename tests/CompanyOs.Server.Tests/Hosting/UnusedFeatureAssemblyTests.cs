@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.RegularExpressions;
 using CompanyOs.Emulator;
 using CompanyOs.Emulator.Scripting;
 using CompanyOs.Server.Tests.Infrastructure;
@@ -12,7 +11,7 @@ namespace CompanyOs.Server.Tests.Hosting;
 /// client or the OTLP exporter (each loaded assembly costs resident memory: mapped image, metadata, JIT code).
 /// Read from <c>/proc/PID/maps</c>, so the test process's own assemblies do not count.
 /// </summary>
-public sealed partial class UnusedFeatureAssemblyTests
+public sealed class UnusedFeatureAssemblyTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -46,7 +45,7 @@ public sealed partial class UnusedFeatureAssemblyTests
         using var server = Process.Start(start)!;
         try
         {
-            var baseUri = await ListeningAddressAsync(server);
+            var baseUri = await ServerProcesses.ListeningAddressAsync(server, TimeSpan.FromSeconds(60), Ct);
             using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(60) };
             emulator.Script.Enqueue(ScriptedTurn.Text("hello"));
             using var response = await http.PostAsync("v1/chat/completions", new StringContent(
@@ -64,26 +63,4 @@ public sealed partial class UnusedFeatureAssemblyTests
             await server.WaitForExitAsync(Ct);
         }
     }
-
-    private static async Task<Uri> ListeningAddressAsync(Process server)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        var seen = new StringBuilder();
-        for (var lines = 0; lines < 200 && await server.StandardOutput.ReadLineAsync(timeout.Token) is { } line; lines++)
-        {
-            seen.AppendLine(line);
-            if (Listening().Match(line) is { Success: true } match)
-            {
-                _ = server.StandardOutput.ReadToEndAsync(Ct); // keep the pipes drained
-                _ = server.StandardError.ReadToEndAsync(Ct);
-                return new Uri(match.Groups[1].Value);
-            }
-        }
-
-        throw new Xunit.Sdk.XunitException($"the server did not report its address: {seen}{await server.StandardError.ReadToEndAsync(Ct)}");
-    }
-
-    [GeneratedRegex(@"listening on (http://\S+)")]
-    private static partial Regex Listening();
 }

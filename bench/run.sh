@@ -7,8 +7,11 @@
 #   inproc  BenchmarkDotNet: gateway pipeline overhead, wire (de)serialisation and SSE translation, pass-through usage
 #           reading, cost and spend accounting (--job short, in process)
 #   events  BenchmarkDotNet: SQLite event appends (single vs raw INSERT+COMMIT, 16 callers, 1000-event batches)
+# Optional parts, run only when named (they start PostgreSQL/Redis themselves; issue 16's scale-out figures):
+#   pgevents   BenchmarkDotNet: PostgreSQL event appends vs a raw autocommitted INSERT (bench/CompanyOs.Benchmarks)
+#   scaleout   bench/http/two-instances.sh: one instance vs two behind nginx, shared state in PostgreSQL and Redis
 #
-# Usage: bench/run.sh [http] [stream] [inproc] [events]     (no part named: all four, in that order)
+# Usage: bench/run.sh [http] [stream] [inproc] [events] [pgevents] [scaleout]   (no part named: the first four)
 #   QUICK=1        a fast sanity pass (short cells, fewer streams, fewer iterations): checks that everything runs; its
 #                  figures are not for the record
 #   RESULTS_DIR=D  where the logs, exports and summary go (default bench/results/<UTC time>; bench/results is git-ignored)
@@ -25,14 +28,14 @@ RESULTS_DIR="${RESULTS_DIR:-$ROOT/bench/results/$STAMP}"
 log() { printf '[bench/run] %s\n' "$*" >&2; }
 fail() { printf '[bench/run] FAILED: %s\n' "$*" >&2; exit 1; }
 
-usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 PARTS=()
 for arg in "$@"; do
   case "$arg" in
     -h|--help) usage; exit 0 ;;
-    http|stream|inproc|events) PARTS+=("$arg") ;;
-    *) usage >&2; fail "unknown part '$arg' (parts: ${ALL_PARTS[*]})" ;;
+    http|stream|inproc|events|pgevents|scaleout) PARTS+=("$arg") ;;
+    *) usage >&2; fail "unknown part '$arg' (parts: ${ALL_PARTS[*]} pgevents scaleout)" ;;
   esac
 done
 [ ${#PARTS[@]} -gt 0 ] || PARTS=("${ALL_PARTS[@]}")
@@ -110,6 +113,24 @@ for part in "${PARTS[@]}"; do
       # Its own job (Events/EventBenchConfig.cs: in process, 2 warm-ups, 6 iterations; QUICK: 1 and 2 of 100 ms).
       (cd "$RESULTS_DIR" && COMPANYOS_BENCH_QUICK="$QUICK" run_part events dotnet "$BDN_DLL" --filter '*SqliteAppendBenchmarks*' \
         --exporters json --artifacts "$RESULTS_DIR/bdn-events")
+      ;;
+    pgevents)
+      build_bdn
+      # A throw-away PostgreSQL unless COMPANYOS_TEST_POSTGRES names one; stopped again when the part ends.
+      (
+        # shellcheck source=scripts/postgres.sh
+        source "$ROOT/scripts/postgres.sh"
+        if [ -z "${COMPANYOS_TEST_POSTGRES:-}" ]; then
+          start_test_postgres || fail "PostgreSQL did not start (part pgevents)"
+          trap stop_test_postgres EXIT
+        fi
+        cd "$RESULTS_DIR" && COMPANYOS_BENCH_QUICK="$QUICK" run_part pgevents dotnet "$BDN_DLL" --filter '*PostgresAppendBenchmarks*' \
+          --exporters json --artifacts "$RESULTS_DIR/bdn-pgevents"
+      )
+      ;;
+    scaleout)
+      quick_default DURATION 2; quick_default WARMUP 1
+      run_part scaleout "$ROOT/bench/http/two-instances.sh"
       ;;
   esac
 done

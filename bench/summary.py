@@ -3,7 +3,9 @@
 its target (met / NOT MET / no target), per part. Inputs: http.json and stream.json (SUMMARY_JSON of bench/http/run.sh and
 stream.sh), and BenchmarkDotNet's JSON exports under bdn-inproc/ and bdn-events/ (never its text output).
 
-Usage: bench/summary.py RESULTS_DIR PART...    (parts: http stream inproc events)
+Usage: bench/summary.py RESULTS_DIR PART...    (parts: http stream inproc events pgevents scaleout)
+pgevents reads bdn-pgevents/; scaleout reads the ratio lines of scaleout.log (bench/http/two-instances.sh); neither has an
+issue-17 target, so their rows are reference figures.
 Exits 1, saying what is missing, when a part's results or an expected benchmark are absent.
 """
 import glob, json, math, os, sys
@@ -171,6 +173,26 @@ if "events" in parts:
     normal = [(m, need(f, t, m, "Durability=Normal")) for m in ["SingleAppend", "ConcurrentSingleAppends", "BatchAppend"]]
     if all(r for _, r in normal):
         add(p, "synchronous=NORMAL: single / 16 callers / batch (reference)", " / ".join(f"{1e9 / r['mean_ns']:,.0f}/s" for _, r in normal))
+
+# ---------------------------------------------------------------- optional: PostgreSQL appends, two instances
+if "pgevents" in parts:
+    f = bdn("bdn-pgevents")
+    t = "PostgresAppendBenchmarks"
+    raw = need(f, t, "RawSingleInsert")
+    for method, what in [("SingleAppend", "single appends"), ("ConcurrentSingleAppends", "16 concurrent callers"), ("BatchAppend", "1000-event batches")]:
+        r = need(f, t, method)
+        if r:
+            add("Event store (PostgreSQL)", what, f"{1e9 / r['mean_ns']:,.0f} events/s" + (f" (raw INSERT {1e9 / raw['mean_ns']:,.0f}/s)" if raw and method == "SingleAppend" else ""))
+
+if "scaleout" in parts:
+    path = os.path.join(results_dir, "scaleout.log")
+    ratios = [line.strip() for line in open(path)] if os.path.exists(path) else []
+    ratios = [line for line in ratios if line.startswith("two / one behind the balancer")]
+    if not ratios:
+        problems.append(f"no 'two / one' ratio in {path} (the scaleout part did not finish)")
+    for line in ratios:
+        measure, value = line.rsplit(":", 1)
+        add("Scale-out (two instances)", measure, value.strip())
 
 # ---------------------------------------------------------------- print
 e = env()

@@ -26,7 +26,7 @@ namespace CompanyOs.Server.Keys;
 /// </summary>
 internal sealed class DurableSpendStore : ISpendStore, IAsyncDisposable
 {
-    /// <summary>How old the spend read from the ledger may be before a reservation reads it again.</summary>
+    /// <summary>How old the spend read from the ledger may be before a reservation starts a background re-read of it.</summary>
     public static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(1);
 
     /// <summary>How old the spend read from the ledger may be before a reservation waits for a fresh read instead of using it.</summary>

@@ -9,7 +9,9 @@ namespace CompanyOs.Server.Keys;
 /// <see cref="FindAsync"/> keeps found records for <paramref name="cacheTtl"/> (bounded to <see cref="MaxCachedKeys"/>
 /// entries) so the <c>/v1</c> hot path does not query the store on every request: a key revoked by another process (the
 /// <c>keys revoke</c> command, another instance) is refused at most that long later; a revoke through this instance
-/// takes effect at once. Unknown keys are never cached, so a freshly created key works at once.
+/// takes effect at once. Unknown keys are never cached, so a freshly created key works at once. A record used after half
+/// its TTL is re-read by one background look-up while calls go on with it, so that a key in steady use never expires in
+/// the cache: before, every call in flight on the key when its record expired queried the store itself (issue 17).
 /// </summary>
 /// <param name="database">The store.</param>
 /// <param name="time">The clock for creation and revocation times and for the cache's expiry.</param>
@@ -23,6 +25,10 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
     public const int MaxCachedKeys = 10_000;
 
     private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _refreshing = new(StringComparer.Ordinal);
+
+    // Bumped by every revoke through this store: a look-up that started before one does not cache what it read.
+    private long _revocations;
 
     private const string Columns = "id, org, scopes, prefix, created_at, revoked_at, models, rpm, budget_nanos";
 
@@ -62,8 +68,14 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
         var hash = ApiKey.Hash(key);
         if (cacheTtl > TimeSpan.Zero && _cache.TryGetValue(hash, out var cached))
         {
-            if (time.GetTimestamp() < cached.ExpiresAt)
+            var now = time.GetTimestamp();
+            if (now < cached.ExpiresAt)
             {
+                if (now >= cached.RefreshAt)
+                {
+                    RefreshInBackground(hash);
+                }
+
                 return ValueTask.FromResult<ApiKeyRecord?>(cached.Record);
             }
 
@@ -75,9 +87,38 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
         return new ValueTask<ApiKeyRecord?>(Task.Run(() => FindInStoreAsync(hash, cancellationToken), cancellationToken));
     }
 
+    /// <summary>Re-reads the record of <paramref name="hash"/> on a thread-pool worker unless that runs already; the cache gets the answer.</summary>
+    private void RefreshInBackground(string hash)
+    {
+        if (!_refreshing.TryAdd(hash, true))
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                if (await FindInStoreAsync(hash, CancellationToken.None) is null)
+                {
+                    _cache.TryRemove(hash, out _); // deleted meanwhile: the next look-up asks the store
+                }
+            }
+            catch (DbException)
+            {
+                // The cached record stays until it expires; then a look-up queries the store itself (and fails visibly).
+            }
+            finally
+            {
+                _refreshing.TryRemove(hash, out _);
+            }
+        });
+    }
+
     private async Task<ApiKeyRecord?> FindInStoreAsync(string hash, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
+        var revocations = Interlocked.Read(ref _revocations);
         ApiKeyRecord? record;
         await using (var connection = await database.OpenAsync(cancellationToken))
         {
@@ -88,7 +129,7 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
             record = await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
         }
 
-        if (record is not null && cacheTtl > TimeSpan.Zero)
+        if (record is not null && cacheTtl > TimeSpan.Zero && Interlocked.Read(ref _revocations) == revocations)
         {
             if (_cache.Count >= MaxCachedKeys)
             {
@@ -96,7 +137,8 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
             }
 
             // Expiry counts from before the query: the record is never older than the TTL when used.
-            _cache[hash] = new CachedKey(record, started + (long)(cacheTtl.TotalSeconds * time.TimestampFrequency));
+            var ttl = (long)(cacheTtl.TotalSeconds * time.TimestampFrequency);
+            _cache[hash] = new CachedKey(record, started + ttl, started + ttl / 2);
         }
 
         return record;
@@ -132,6 +174,7 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
     /// <summary>Drops the cached record of the key with <paramref name="id"/>, so its next look-up reads the store.</summary>
     private void Forget(string id)
     {
+        Interlocked.Increment(ref _revocations);
         foreach (var entry in _cache)
         {
             if (entry.Value.Record.Id == id)
@@ -187,5 +230,5 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
         BudgetUsd = reader.IsDBNull(8) ? null : StoreDatabase.FromNanos(Convert.ToInt64(reader.GetValue(8), CultureInfo.InvariantCulture)),
     };
 
-    private readonly record struct CachedKey(ApiKeyRecord Record, long ExpiresAt);
+    private readonly record struct CachedKey(ApiKeyRecord Record, long ExpiresAt, long RefreshAt);
 }

@@ -10,9 +10,13 @@ namespace CompanyOs.Server.Keys;
 /// survives restarts, and every instance sharing a PostgreSQL store sees it), the reservations of calls in flight are this
 /// process's.
 /// <para>
-/// Calls never wait for the disk. A reservation is decided in memory from the spend last read from the ledger (re-read when
-/// older than <see cref="RefreshAfter"/>, so another instance's settled calls count within about a second), plus what this
-/// process settled and has not written yet, plus its reservations. A settlement is added in memory and written by one
+/// Calls never wait for the disk. A reservation is decided in memory from the spend last read from the ledger, plus what
+/// this process settled and has not written yet, plus its reservations. A value older than <see cref="RefreshAfter"/> is
+/// re-read by one background read while calls go on with it (so another instance's settled calls count within about a
+/// second at any steady rate of calls); only a call whose scope was never read, or was read longer than
+/// <see cref="WaitAfter"/> ago (sparse traffic), waits for the read. Before, every call that found a value stale waited
+/// for the re-read — and so for a ledger write in progress (an fsync, tens to hundreds of milliseconds on a busy disk):
+/// once a second every call in flight on a budgeted key stalled behind the disk (issue 17, the p99 at 32 connections). A settlement is added in memory and written by one
 /// background writer, which folds every settlement waiting into one transaction and then lingers (<see cref="DefaultLinger"/>)
 /// before the next, so that the ledger costs at most one transaction (one fsync) and one writer wake-up per linger at any
 /// rate of calls; a failed write is kept and retried, and disposing writes what is left (a graceful shutdown loses nothing;
@@ -22,8 +26,11 @@ namespace CompanyOs.Server.Keys;
 /// </summary>
 internal sealed class DurableSpendStore : ISpendStore, IAsyncDisposable
 {
-    /// <summary>How old the spend read from the ledger may be before a reservation reads it again.</summary>
+    /// <summary>How old the spend read from the ledger may be before a reservation starts a background re-read of it.</summary>
     public static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>How old the spend read from the ledger may be before a reservation waits for a fresh read instead of using it.</summary>
+    public static readonly TimeSpan WaitAfter = TimeSpan.FromSeconds(5);
 
     /// <summary>How long the writer waits after a write before the next one, folding the settlements made meanwhile into it.</summary>
     public static readonly TimeSpan DefaultLinger = TimeSpan.FromMilliseconds(100);
@@ -47,6 +54,9 @@ internal sealed class DurableSpendStore : ISpendStore, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
     private readonly Task _writer;
+
+    // The background re-read in progress (at most one), awaited by DisposeAsync.
+    private Task _refresh = Task.CompletedTask;
 
     /// <param name="ledger">The settled spend.</param>
     /// <param name="logger">For settlements not written.</param>
@@ -152,6 +162,13 @@ internal sealed class DurableSpendStore : ISpendStore, IAsyncDisposable
         _wake.Writer.TryComplete();
         await _stopping.CancelAsync();
         await _writer;
+        Task refresh;
+        lock (_lock)
+        {
+            refresh = _refresh; // none starts after _disposed is set
+        }
+
+        await refresh;
         if (await WriteAsync(CancellationToken.None) is { } failure)
         {
             LogUnwritten(failure);
@@ -164,20 +181,60 @@ internal sealed class DurableSpendStore : ISpendStore, IAsyncDisposable
     private SpendAmount Committed(BudgetScope scope) =>
         (_read.TryGetValue(scope, out var read) ? read.Spent : default) + _unwritten.GetValueOrDefault(scope);
 
-    /// <summary>Reads the ledger for the scopes never read or read longer than <see cref="RefreshAfter"/> ago.</summary>
+    /// <summary>
+    /// Reads the ledger, waiting, for the scopes never read or read longer than <see cref="WaitAfter"/> ago; starts one
+    /// background read for those read longer than <see cref="RefreshAfter"/> ago and uses their value meanwhile.
+    /// </summary>
     /// <exception cref="DbException">The ledger does not answer: the call is refused (503) rather than run unaccounted.</exception>
     private async Task RefreshAsync(IReadOnlyList<BudgetCheck> checks, CancellationToken cancellationToken)
     {
-        if (Stale(checks) is null)
+        if (Stale(checks, RefreshAfter) is null)
         {
             return;
         }
 
+        if (Stale(checks, WaitAfter) is null)
+        {
+            RefreshInBackground(checks);
+            return;
+        }
+
+        await ReadAsync(checks, WaitAfter, cancellationToken);
+    }
+
+    /// <summary>Starts a re-read of the scopes of <paramref name="checks"/> read longer than <see cref="RefreshAfter"/> ago, unless one runs.</summary>
+    private void RefreshInBackground(IReadOnlyList<BudgetCheck> checks)
+    {
+        lock (_lock)
+        {
+            if (!_refresh.IsCompleted || _disposed != 0)
+            {
+                return;
+            }
+
+            BudgetCheck[] scopes = [.. checks]; // the caller's list is not ours to keep
+            _refresh = Task.Run(async () =>
+            {
+                try
+                {
+                    await ReadAsync(scopes, RefreshAfter, _stopping.Token);
+                }
+                catch (Exception e) when (e is DbException or OperationCanceledException or ObjectDisposedException)
+                {
+                    // Calls go on with the value they have; once it is older than WaitAfter a call reads (and fails) itself.
+                }
+            });
+        }
+    }
+
+    /// <summary>Reads the ledger for the scopes of <paramref name="checks"/> read longer than <paramref name="olderThan"/> ago (or never).</summary>
+    private async Task ReadAsync(IReadOnlyList<BudgetCheck> checks, TimeSpan olderThan, CancellationToken cancellationToken)
+    {
         await _ledgerTurn.WaitAsync(cancellationToken);
         try
         {
             // Another caller may have read them while this one waited its turn.
-            if (Stale(checks) is not { } stale)
+            if (Stale(checks, olderThan) is not { } stale)
             {
                 return;
             }
@@ -199,14 +256,14 @@ internal sealed class DurableSpendStore : ISpendStore, IAsyncDisposable
         }
     }
 
-    private List<BudgetScope>? Stale(IReadOnlyList<BudgetCheck> checks)
+    private List<BudgetScope>? Stale(IReadOnlyList<BudgetCheck> checks, TimeSpan olderThan)
     {
         List<BudgetScope>? stale = null;
         lock (_lock)
         {
             foreach (var check in checks)
             {
-                if (!_read.TryGetValue(check.Scope, out var read) || _time.GetElapsedTime(read.ReadAt) >= RefreshAfter)
+                if (!_read.TryGetValue(check.Scope, out var read) || _time.GetElapsedTime(read.ReadAt) >= olderThan)
                 {
                     (stale ??= []).Add(check.Scope);
                 }

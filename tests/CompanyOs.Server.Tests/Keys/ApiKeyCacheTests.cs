@@ -1,4 +1,5 @@
 using CompanyOs.Server.Keys;
+using CompanyOs.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CompanyOs.Server.Tests.Keys;
@@ -42,6 +43,26 @@ public sealed class ApiKeyCacheTests : IAsyncDisposable
         Assert.Null(withinTtl!.RevokedAt); // the documented revocation delay: at most one TTL
         Assert.NotNull(afterTtl!.RevokedAt);
         Assert.False(afterTtl.Allows(ApiKey.GatewayScope));
+    }
+
+    [Fact]
+    public async Task A_key_in_use_is_re_read_in_the_background_after_half_its_ttl_without_a_look_up_waiting_for_the_store()
+    {
+        await _server.InitializeAsync(Ct);
+        var (record, key) = await _command.Keys.CreateAsync("acme", [ApiKey.GatewayScope], cancellationToken: Ct);
+        Assert.Null((await _server.Keys.FindAsync(key, Ct))!.RevokedAt);
+        Assert.True(await _command.Keys.RevokeAsync(record.Id, Ct));
+
+        _time.Advance(Ttl / 2);
+        var lookUp = _server.Keys.FindAsync(key, Ct);
+        var answeredFromCache = lookUp.IsCompletedSuccessfully; // not by a store query
+        var atHalfTtl = await lookUp;
+
+        Assert.True(answeredFromCache);
+        Assert.Null(atHalfTtl!.RevokedAt);
+        // The clock stays inside the TTL: only the background re-read can bring the revocation in.
+        await Poll.UntilAsync(async () => (await _server.Keys.FindAsync(key, Ct))!.RevokedAt is not null,
+            "the background re-read caches the revoked record", cancellationToken: Ct);
     }
 
     [Fact]

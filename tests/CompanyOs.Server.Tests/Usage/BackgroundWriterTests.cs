@@ -101,6 +101,72 @@ public sealed class BackgroundWriterTests : IAsyncLifetime
         Assert.Equal(new SpendAmount(3m, 30), await StoredAsync(check));
     }
 
+    [Fact]
+    public async Task A_reservation_on_a_stale_value_does_not_wait_for_a_ledger_write_held_up_by_the_disk()
+    {
+        var check = new BudgetCheck(new BudgetScope(BudgetScopeKind.ApiKey, "key_slow_disk"), new BudgetLimit(MaxUsd: 100m));
+        var spend = new DurableSpendStore(Store.Spend, NullLogger<DurableSpendStore>.Instance, _time, linger: TimeSpan.Zero);
+        try
+        {
+            await SettleAsync(spend, check); // reads the ledger (nothing spent), then settles 1 USD: written at once
+            await Poll.UntilAsync(async () => (await StoredAsync(check)).Usd == 1m, "the first settlement is written", cancellationToken: Ct);
+
+            // Another writer holds the database: the spend writer's next transaction waits (as behind a slow fsync).
+            await using var blocker = await Store.Database.OpenAsync(Ct);
+            await using (var begin = blocker.CreateCommand())
+            {
+                begin.CommandText = "BEGIN IMMEDIATE;";
+                await begin.ExecuteNonQueryAsync(Ct);
+            }
+
+            await SettleAsync(spend, check);
+            await Poll.UntilAsync(() => spend.Writes == 2, "the spend writer is inside its second write", cancellationToken: Ct);
+            _time.Advance(DurableSpendStore.RefreshAfter); // the value read is stale now: it is re-read in the background
+
+            var reserved = await spend.TryReserveAsync([check], new SpendAmount(1m, 10), Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+            Assert.True(reserved.Granted);
+            await using (var rollback = blocker.CreateCommand())
+            {
+                rollback.CommandText = "ROLLBACK;";
+                await rollback.ExecuteNonQueryAsync(Ct);
+            }
+
+            await spend.SettleAsync([check], new SpendAmount(1m, 10), default, Ct);
+            await Poll.UntilAsync(async () => (await StoredAsync(check)).Usd == 2m, "the held-up write lands once the database is free", cancellationToken: Ct);
+        }
+        finally
+        {
+            await spend.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Spend_settled_by_another_instance_counts_after_the_background_re_read_of_a_stale_value()
+    {
+        var check = new BudgetCheck(new BudgetScope(BudgetScopeKind.ApiKey, "key_other_instance"), new BudgetLimit(MaxUsd: 1m));
+        var small = new SpendAmount(0.2m, 1);
+        await using var spend = new DurableSpendStore(Store.Spend, NullLogger<DurableSpendStore>.Instance, _time, linger: TimeSpan.Zero);
+        Assert.True((await spend.TryReserveAsync([check], small, Ct)).Granted); // reads the ledger: nothing spent
+        await spend.SettleAsync([check], small, default, Ct);
+
+        await Store.Spend.AddAsync([check.Scope], new SpendAmount(0.9m, 1), Ct); // what another instance settles
+        _time.Advance(DurableSpendStore.RefreshAfter);
+        ReservationResult last = default;
+        await Poll.UntilAsync(async () =>
+        {
+            last = await spend.TryReserveAsync([check], small, Ct);
+            if (last.Granted)
+            {
+                await spend.SettleAsync([check], small, default, Ct); // on the stale value while the re-read runs
+            }
+
+            return !last.Granted;
+        }, "the other instance's spend counts", cancellationToken: Ct);
+
+        Assert.Equal(new SpendAmount(0.9m, 1), last.Committed);
+    }
+
     private void Record(UsageRecorder recorder) =>
         recorder.Record(new LlmCallContext { OrgId = "acme", ApiKeyId = "key_a" },
             new LlmCallInfo { Provider = "openai", Model = "gpt-4o", Usage = new Microsoft.Extensions.AI.UsageDetails { InputTokenCount = 3, OutputTokenCount = 2 }, CostUsd = 0.001m });

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Same-run A/B of server builds (issue #17): each LABEL=BINDIR (a Release output directory holding CompanyOs.Server, e.g.
+# a copy of src/CompanyOs.Server/bin/Release/net10.0 made before a change) is started fresh, in turn, against one nginx
+# and the bench configuration of run.sh (every policy on), and measured with wrk at each concurrency; the builds alternate
+# for ROUNDS rounds, so that a shared machine's drift hits all of them alike. Prints per cell req/s and the latency
+# percentiles p50 … p99.9 and max (ms), and the server's CPU time per request (µs; far less sensitive to other load than
+# req/s). A build may carry environment settings: LABEL=BINDIR:VAR=VALUE[,VAR=VALUE…].
+#
+# Usage: bench/http/ab.sh before=/tmp/before after=src/CompanyOs.Server/bin/Release/net10.0
+#        ROUNDS=3 CONCURRENCY="1 8 32" DURATION=5 WARMUP=2 bench/http/ab.sh …
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROUNDS="${ROUNDS:-3}"
+CONCURRENCY="${CONCURRENCY:-1 8 32}"
+DURATION="${DURATION:-5}"
+WARMUP="${WARMUP:-2}"
+WORK="$(mktemp -d /tmp/companyos-bench-ab.XXXXXX)"
+BENCH_TAG=ab
+# shellcheck source=bench/http/lib.sh
+source "$ROOT/bench/http/lib.sh"
+
+[ $# -ge 1 ] || fail "usage: bench/http/ab.sh LABEL=BINDIR[:VAR=VALUE,…] …"
+for build in "$@"; do
+  dir="${build#*=}"; dir="${dir%%:*}"
+  [ -x "$dir/CompanyOs.Server" ] || fail "no CompanyOs.Server in '$dir' (from '$build')"
+done
+need_nginx_wrk
+
+UP_PORT=$(free_port)
+nginx_conf "$WORK/nginx" "server {
+    listen 127.0.0.1:$UP_PORT;
+    location = /v1/chat/completions { default_type application/json; return 200 '$CANNED_JSON_BODY'; }
+  }"
+start_nginx nginx "$WORK/nginx" "$UP_PORT"
+
+# The configuration of run.sh: RPM/TPM limits set high, an org budget, a key with --rpm and --budget-usd.
+mkdir -p "$WORK/server"
+cat >"$WORK/server/llm.yaml" <<YAML
+default_provider: openai
+providers:
+  openai:
+    enabled: true
+    api_key: "\${OPENAI_API_KEY}"
+    base_url: "http://127.0.0.1:$UP_PORT/v1"
+    default_model: "gpt-4o"
+    rate_limit_rpm: 1000000000
+    rate_limit_tpm: 1000000000
+    timeout_seconds: 30
+    max_retries: 2
+budgets:
+  orgs: { bench: { usd: 1000000, tokens: 1000000000000 } }
+YAML
+export OPENAI_API_KEY="sk-bench-dummy-not-a-real-key"
+first="${1#*=}"; SERVER_BIN="${first%%:*}/CompanyOs.Server"
+create_api_key "$WORK/server" --keys-db "$WORK/server/keys.db"
+write_lua "$WORK/server.lua" "$REQ_BODY" "Authorization: Bearer $API_KEY"
+# More percentiles than run.sh's RESULT line.
+cat >>"$WORK/server.lua" <<'LUA'
+local result_done = done
+done = function(summary, latency, requests)
+  result_done(summary, latency, requests)
+  local t = {}
+  for _, q in ipairs({50, 90, 99, 99.9}) do t[#t + 1] = string.format("p%s=%.2f", q, latency:percentile(q) / 1000) end
+  io.write("PCT " .. table.concat(t, " ") .. string.format(" max=%.1f\n", latency.max / 1000))
+end
+LUA
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+printf '%-6s %-12s %4s %10s %s\n' round build c "req/s" "latency ms (p50 p90 p99 p99.9 max), server CPU µs/request"
+for round in $(seq 1 "$ROUNDS"); do
+  for build in "$@"; do
+    label="${build%%=*}"; rest="${build#*=}"; dir="${rest%%:*}"; envs=()
+    [ "$rest" != "$dir" ] && IFS=',' read -r -a envs <<<"${rest#*:}"
+    rm -rf "$WORK/run"; cp -r "$WORK/server" "$WORK/run"
+    port=$(free_port)
+    start_bg "server-$label" "$WORK/run" env "${envs[@]}" "$dir/CompanyOs.Server" --config "$WORK/run/llm.yaml" \
+      --keys-db "$WORK/run/keys.db" --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning
+    pid=$LAST_PID
+    wait_port "$port" "server-$label" "$pid"
+    for c in $CONCURRENCY; do
+      t=$([ "$c" = 1 ] && echo 1 || echo 2)
+      wrk -t"$t" -c"$c" -d"${WARMUP}s" -s "$WORK/server.lua" "http://127.0.0.1:$port/v1/chat/completions" >/dev/null 2>&1
+      before=$(cpu_ticks "$pid")
+      out=$(wrk -t"$t" -c"$c" -d"${DURATION}s" -s "$WORK/server.lua" "http://127.0.0.1:$port/v1/chat/completions" 2>&1)
+      after=$(cpu_ticks "$pid")
+      read -r _ n rps _ _ bad <<<"$(grep RESULT <<<"$out")"
+      [ "${bad:-1}" = 0 ] || log "$label c=$c: $bad errors or non-2xx"
+      ticks=$(getconf CLK_TCK)
+      printf '%-6s %-12s %4s %10s %s, cpu %s\n' "r$round" "$label" "$c" "$rps" "$(grep PCT <<<"$out" | cut -d' ' -f2-)" \
+        "$(( (after - before) * 1000000 / ticks / (n > 0 ? n : 1) ))"
+    done
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+  done
+done

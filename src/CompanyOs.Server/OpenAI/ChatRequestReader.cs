@@ -5,7 +5,7 @@ using Microsoft.Extensions.AI;
 namespace CompanyOs.Server.OpenAI;
 
 /// <summary>An OpenAI chat completions request, checked and translated for the gateway.</summary>
-internal sealed record ChatCall(string Model, List<ChatMessage> Messages, ChatOptions Options, bool Stream, bool IncludeUsage);
+internal sealed record ChatCall(string Model, IList<ChatMessage> Messages, ChatOptions Options, bool Stream, bool IncludeUsage);
 
 /// <summary>
 /// Checks an OpenAI chat completions request like OpenAI does (400 naming the field in OpenAI's notation, e.g.
@@ -28,6 +28,14 @@ internal static class ChatRequestReader
             throw Invalid("messages", "'messages' must be a non-empty array.");
         }
 
+        var options = ReadOptions(request);
+        return new ChatCall(request.Model, ChatMessageReader.Read(wireMessages), options,
+            request.Stream == true, request.StreamOptions?.IncludeUsage == true);
+    }
+
+    /// <summary>Checks and translates everything but the messages (the request's model must have been checked).</summary>
+    public static ChatOptions ReadOptions(ChatCompletionRequest request)
+    {
         var options = new ChatOptions { ModelId = request.Model };
         ReadSampling(request, options);
         ReadTools(request, options);
@@ -37,8 +45,7 @@ internal static class ChatRequestReader
             throw Invalid("stream_options", "'stream_options' is only allowed when 'stream' is true.");
         }
 
-        return new ChatCall(request.Model, ChatMessageReader.Read(wireMessages), options,
-            request.Stream == true, request.StreamOptions?.IncludeUsage == true);
+        return options;
     }
 
     private static void ReadSampling(ChatCompletionRequest request, ChatOptions options)

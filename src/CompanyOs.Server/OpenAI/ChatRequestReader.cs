@@ -94,10 +94,12 @@ internal static class ChatRequestReader
 
     private static void ReadTools(ChatCompletionRequest request, ChatOptions options)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        // Most requests name no tools: no set for them.
+        HashSet<string>? names = null;
         if (request.Tools is { Count: > 0 } tools)
         {
             options.Tools = [];
+            names = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < tools.Count; i++)
             {
                 var tool = tools[i];
@@ -128,7 +130,7 @@ internal static class ChatRequestReader
         options.AllowMultipleToolCalls = request.ParallelToolCalls;
     }
 
-    private static ChatToolMode? ReadToolChoice(JsonElement choice, HashSet<string> tools)
+    private static ChatToolMode? ReadToolChoice(JsonElement choice, HashSet<string>? tools)
     {
         switch (choice.ValueKind)
         {
@@ -139,7 +141,7 @@ internal static class ChatRequestReader
                 {
                     "auto" => ChatToolMode.Auto,
                     "none" => ChatToolMode.None,
-                    "required" when tools.Count > 0 => ChatToolMode.RequireAny,
+                    "required" when tools is { Count: > 0 } => ChatToolMode.RequireAny,
                     "required" => throw Invalid("tool_choice", "tool_choice 'required' needs at least one tool in 'tools'."),
                     var other => throw Invalid("tool_choice", $"tool_choice must be 'auto', 'none', 'required' or a named function, got '{other}'."),
                 };
@@ -149,7 +151,7 @@ internal static class ChatRequestReader
                      && function.TryGetProperty("name", out var name)
                      && name.ValueKind == JsonValueKind.String:
                 var toolName = name.GetString()!;
-                return tools.Contains(toolName)
+                return tools?.Contains(toolName) == true
                     ? ChatToolMode.RequireSpecific(toolName)
                     : throw Invalid("tool_choice", $"tool_choice names function '{toolName}', which is not in 'tools'.");
             default:

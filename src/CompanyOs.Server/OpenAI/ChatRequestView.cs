@@ -176,8 +176,8 @@ internal static class ChatRequestView
     /// </summary>
     private static bool ReadMessages(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, PromptTexts prompt)
     {
-        var openCalls = new HashSet<string>(StringComparer.Ordinal);
-        var texts = new List<string>();
+        HashSet<string>? openCalls = null; // only once an assistant message calls tools
+        var texts = new List<string>(2);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject || !MessageView.Read(ref reader, out var message))
@@ -190,12 +190,12 @@ internal static class ChatRequestView
             switch (message.Role)
             {
                 case "system" or "developer" when message.Content.Texts(body, required: true, texts):
-                    openCalls.Clear();
+                    openCalls?.Clear();
                     break;
                 case "user" when message.Content.Kind == JsonTokenType.StartArray
                     ? UserParts(body[message.Content.Start..message.Content.End], texts)
                     : message.Content.Texts(body, required: true, texts):
-                    openCalls.Clear();
+                    openCalls?.Clear();
                     break;
                 case "assistant" when message.Content.Texts(body, required: message.ToolCalls is not { Count: > 0 }, texts):
                     foreach (var text in texts)
@@ -204,13 +204,14 @@ internal static class ChatRequestView
                     }
 
                     texts.Clear();
-                    if (!ToolCalls(message.ToolCalls, openCalls, prompt))
+                    openCalls?.Clear();
+                    if (message.ToolCalls is { Count: > 0 } && !ToolCalls(message.ToolCalls, openCalls ??= new HashSet<string>(StringComparer.Ordinal), prompt))
                     {
                         return false;
                     }
 
                     break;
-                case "tool" when !string.IsNullOrEmpty(message.ToolCallId) && openCalls.Contains(message.ToolCallId)
+                case "tool" when !string.IsNullOrEmpty(message.ToolCallId) && openCalls?.Contains(message.ToolCallId) == true
                                  && message.Content.Texts(body, required: true, texts):
                     prompt.AddFunctionResult(message.ToolCallId, string.Concat(texts));
                     texts.Clear();
@@ -228,10 +229,9 @@ internal static class ChatRequestView
         return prompt.MessageCount > 0;
     }
 
-    private static bool ToolCalls(List<ToolCallWire?>? calls, HashSet<string> openCalls, PromptTexts prompt)
+    private static bool ToolCalls(List<ToolCallWire?> calls, HashSet<string> openCalls, PromptTexts prompt)
     {
-        openCalls.Clear();
-        foreach (var call in calls ?? [])
+        foreach (var call in calls)
         {
             if (call is null || string.IsNullOrEmpty(call.Id) || call.Function is null || string.IsNullOrEmpty(call.Function.Name))
             {

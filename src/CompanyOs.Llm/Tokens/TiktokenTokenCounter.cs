@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CompanyOs.Llm.Models;
+using CompanyOs.Llm.PassThrough;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Tokens;
@@ -38,8 +39,12 @@ public sealed class TiktokenTokenCounter : ITokenCounter
             total += PerMessageOverhead + _cache.Count(tokenizer, options.Instructions);
         }
 
-        // Indexed where possible: enumerating an IList through its interface allocates an enumerator per call.
-        if (messages is IList<ChatMessage> list)
+        // Messages a wire endpoint read at the byte level are counted from their texts, without building them.
+        if (messages is DeferredChatMessages deferred)
+        {
+            total += CountPrompt(tokenizer, deferred.Prompt);
+        }
+        else if (messages is IList<ChatMessage> list)
         {
             for (var i = 0; i < list.Count; i++)
             {
@@ -78,6 +83,18 @@ public sealed class TiktokenTokenCounter : ITokenCounter
         return Task.FromResult(new TokenCount(EstimatePromptTokens(messages, options), TokenCountAccuracy.Estimate, encoding));
     }
 
+    private int CountPrompt(TiktokenBpe tokenizer, PromptTexts prompt)
+    {
+        var total = prompt.MessageCount * (PerMessageOverhead + 1); // framing and role, as CountMessage
+        var texts = prompt.Texts;
+        for (var i = 0; i < texts.Count; i++)
+        {
+            total += _cache.Count(tokenizer, texts[i]);
+        }
+
+        return total;
+    }
+
     private int CountMessage(TiktokenBpe tokenizer, ChatMessage message)
     {
         var total = 1; // the role
@@ -89,7 +106,7 @@ public sealed class TiktokenTokenCounter : ITokenCounter
                 TextContent t => _cache.Count(tokenizer, t.Text ?? string.Empty),
                 TextReasoningContent r => _cache.Count(tokenizer, r.Text ?? string.Empty),
                 FunctionCallContent c => _cache.Count(tokenizer, c.Name) + _cache.Count(tokenizer, c.CallId) +
-                    _cache.Count(tokenizer, JsonSerializer.Serialize(c.Arguments, AIJsonUtilities.DefaultOptions)),
+                    _cache.Count(tokenizer, PromptTexts.ArgumentsText(c.Arguments)),
                 FunctionResultContent r => _cache.Count(tokenizer, r.CallId) + _cache.Count(tokenizer, ResultText(r.Result)),
                 _ => 0,
             };

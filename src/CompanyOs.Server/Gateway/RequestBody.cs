@@ -12,11 +12,10 @@ internal static class RequestBody
 {
     public static async Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class =>
-        (await ReadWithBytesAsync(request, type, cancellationToken)).Value;
+        Parse(await ReadBytesAsync(request, cancellationToken), type);
 
-    /// <summary>As <see cref="ReadAsync{T}"/>, also returning the body's bytes (for a request passed through as it came).</summary>
-    public static async Task<(T Value, ReadOnlyMemory<byte> Bytes)> ReadWithBytesAsync<T>(HttpRequest request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
-        where T : class
+    /// <summary>The body's bytes, not parsed: 415 for another media type, 413 over the limit, 408 when it arrives too slowly.</summary>
+    public static async Task<byte[]> ReadBytesAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!IsJson(request.ContentType))
         {
@@ -26,18 +25,7 @@ internal static class RequestBody
 
         try
         {
-            var bytes = await ReadAllAsync(request, cancellationToken);
-            var value = JsonSerializer.Deserialize(bytes, type)
-                ?? throw new ApiRequestException(ApiError.Invalid("body", "The request body must be a JSON object, got null."));
-            return (value, bytes);
-        }
-        catch (JsonException e)
-        {
-            var param = ParamOf(e.Path);
-            var where = string.Create(CultureInfo.InvariantCulture,
-                $"line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1}");
-            var field = param is null ? "" : $" (field '{param}')";
-            throw new ApiRequestException(ApiError.Invalid(param ?? "body", $"Invalid JSON body at {where}{field}: {Reason(e)}"));
+            return await ReadAllAsync(request, cancellationToken);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
         {
@@ -49,6 +37,25 @@ internal static class RequestBody
             var limit = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
             throw new ApiRequestException(new ApiError(ApiErrorKind.RequestTooLarge,
                 $"The request body is larger than the server's limit of {limit?.ToString(CultureInfo.InvariantCulture) ?? "?"} bytes."));
+        }
+    }
+
+    /// <summary>A body read by <see cref="ReadBytesAsync"/> as a wire type: 400 naming the position (and field) of bad JSON.</summary>
+    public static T Parse<T>(ReadOnlySpan<byte> bytes, JsonTypeInfo<T> type)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, type)
+                ?? throw new ApiRequestException(ApiError.Invalid("body", "The request body must be a JSON object, got null."));
+        }
+        catch (JsonException e)
+        {
+            var param = ParamOf(e.Path);
+            var where = string.Create(CultureInfo.InvariantCulture,
+                $"line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1}");
+            var field = param is null ? "" : $" (field '{param}')";
+            throw new ApiRequestException(ApiError.Invalid(param ?? "body", $"Invalid JSON body at {where}{field}: {Reason(e)}"));
         }
     }
 

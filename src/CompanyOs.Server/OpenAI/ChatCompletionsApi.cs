@@ -9,8 +9,10 @@ namespace CompanyOs.Server.OpenAI;
 
 /// <summary>
 /// <c>POST /v1/chat/completions</c>: the OpenAI Chat Completions API over the gateway, for any configured model. The request
-/// is checked and converted as always (every policy sees it); when it is answered by a provider of the same wire, the
-/// provider's own bytes come back (<see cref="PassThroughRequest"/>) and are written as they are.
+/// is checked and read for the policies straight from its bytes (<see cref="ChatRequestView"/>: its messages are built only
+/// if a stage needs them; a body it does not vouch for takes the full reader, whose 400s name the field); when it is answered
+/// by a provider of the same wire, the client's bytes go upstream and the provider's own bytes come back
+/// (<see cref="PassThroughRequest"/>) and are written as they are.
 /// </summary>
 internal static class ChatCompletionsApi
 {
@@ -27,8 +29,9 @@ internal static class ChatCompletionsApi
     {
         try
         {
-            var (request, body) = await RequestBody.ReadWithBytesAsync(http.Request, OpenAIJsonContext.Default.ChatCompletionRequest, http.RequestAborted);
-            var call = ChatRequestReader.Read(request);
+            var body = await RequestBody.ReadBytesAsync(http.Request, http.RequestAborted);
+            var call = ChatRequestView.TryRead(body)
+                ?? ChatRequestReader.Read(RequestBody.Parse(body, OpenAIJsonContext.Default.ChatCompletionRequest));
             CallAdmission.Admit(http, call.Model, call.Options, catalog);
             PassThroughRequest.TryCreate(body)?.AttachTo(call.Options);
             if (!call.Stream)

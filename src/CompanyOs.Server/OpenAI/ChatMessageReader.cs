@@ -73,7 +73,7 @@ internal static class ChatMessageReader
         return new ChatMessage(ChatRole.Tool, [new FunctionResultContent(message.ToolCallId, text)]);
     }
 
-    private static Dictionary<string, object?>? Arguments(string? json, string at)
+    internal static Dictionary<string, object?>? Arguments(string? json, string at)
     {
         if (string.IsNullOrWhiteSpace(json))
         {

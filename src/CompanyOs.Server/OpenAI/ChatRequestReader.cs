@@ -5,7 +5,7 @@ using Microsoft.Extensions.AI;
 namespace CompanyOs.Server.OpenAI;
 
 /// <summary>An OpenAI chat completions request, checked and translated for the gateway.</summary>
-internal sealed record ChatCall(string Model, List<ChatMessage> Messages, ChatOptions Options, bool Stream, bool IncludeUsage);
+internal sealed record ChatCall(string Model, IList<ChatMessage> Messages, ChatOptions Options, bool Stream, bool IncludeUsage);
 
 /// <summary>
 /// Checks an OpenAI chat completions request like OpenAI does (400 naming the field in OpenAI's notation, e.g.
@@ -28,6 +28,14 @@ internal static class ChatRequestReader
             throw Invalid("messages", "'messages' must be a non-empty array.");
         }
 
+        var options = ReadOptions(request);
+        return new ChatCall(request.Model, ChatMessageReader.Read(wireMessages), options,
+            request.Stream == true, request.StreamOptions?.IncludeUsage == true);
+    }
+
+    /// <summary>Checks and translates everything but the messages (the request's model must have been checked).</summary>
+    public static ChatOptions ReadOptions(ChatCompletionRequest request)
+    {
         var options = new ChatOptions { ModelId = request.Model };
         ReadSampling(request, options);
         ReadTools(request, options);
@@ -37,8 +45,7 @@ internal static class ChatRequestReader
             throw Invalid("stream_options", "'stream_options' is only allowed when 'stream' is true.");
         }
 
-        return new ChatCall(request.Model, ChatMessageReader.Read(wireMessages), options,
-            request.Stream == true, request.StreamOptions?.IncludeUsage == true);
+        return options;
     }
 
     private static void ReadSampling(ChatCompletionRequest request, ChatOptions options)
@@ -87,10 +94,12 @@ internal static class ChatRequestReader
 
     private static void ReadTools(ChatCompletionRequest request, ChatOptions options)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        // Most requests name no tools: no set for them.
+        HashSet<string>? names = null;
         if (request.Tools is { Count: > 0 } tools)
         {
             options.Tools = [];
+            names = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < tools.Count; i++)
             {
                 var tool = tools[i];
@@ -121,7 +130,7 @@ internal static class ChatRequestReader
         options.AllowMultipleToolCalls = request.ParallelToolCalls;
     }
 
-    private static ChatToolMode? ReadToolChoice(JsonElement choice, HashSet<string> tools)
+    private static ChatToolMode? ReadToolChoice(JsonElement choice, HashSet<string>? tools)
     {
         switch (choice.ValueKind)
         {
@@ -132,7 +141,7 @@ internal static class ChatRequestReader
                 {
                     "auto" => ChatToolMode.Auto,
                     "none" => ChatToolMode.None,
-                    "required" when tools.Count > 0 => ChatToolMode.RequireAny,
+                    "required" when tools is { Count: > 0 } => ChatToolMode.RequireAny,
                     "required" => throw Invalid("tool_choice", "tool_choice 'required' needs at least one tool in 'tools'."),
                     var other => throw Invalid("tool_choice", $"tool_choice must be 'auto', 'none', 'required' or a named function, got '{other}'."),
                 };
@@ -142,7 +151,7 @@ internal static class ChatRequestReader
                      && function.TryGetProperty("name", out var name)
                      && name.ValueKind == JsonValueKind.String:
                 var toolName = name.GetString()!;
-                return tools.Contains(toolName)
+                return tools?.Contains(toolName) == true
                     ? ChatToolMode.RequireSpecific(toolName)
                     : throw Invalid("tool_choice", $"tool_choice names function '{toolName}', which is not in 'tools'.");
             default:

@@ -197,6 +197,11 @@ internal sealed class ModelWire
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ChatCompletionRequest))]
+[JsonSerializable(typeof(List<ChatMessageWire?>))]
+[JsonSerializable(typeof(List<ToolWire?>))]
+[JsonSerializable(typeof(ResponseFormatWire))]
+[JsonSerializable(typeof(StreamOptionsWire))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(ChatCompletionResponse))]
 [JsonSerializable(typeof(ChatCompletionChunk))]
 [JsonSerializable(typeof(OpenAIErrorBody))]

@@ -29,6 +29,30 @@ public sealed class GatewayFactsTests
     }
 
     [Fact]
+    public async Task A_request_read_at_the_byte_level_falls_back_to_another_wire_with_its_messages_built()
+    {
+        // OpenAI → OpenAI is the pass-through (no messages built); its failure falls back to Anthropic, which converts, so the
+        // deferred messages are built then — system prompt, text parts and an image included.
+        var yaml = TestServers.DefaultYaml.Replace("default_model: \"gpt-4o\"",
+            "default_model: \"gpt-4o\"\n    fallback_provider: anthropic", StringComparison.Ordinal);
+        await using var server = await TestServers.StartAsync(yaml);
+        server.Emulator!.Faults.Enqueue(Fault.Status(500), provider: EmulatorProvider.OpenAI);
+        using var http = TestServers.Http(server);
+
+        using var response = await http.PostJsonAsync("v1/chat/completions", """
+            {"model":"gpt-4o","max_tokens":50,"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":[
+              {"type":"text","text":"What is this?"},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]}]}
+            """);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("openai,anthropic", Assert.Single(response.Headers.GetValues("x-companyos-fallback")));
+        Assert.Equal("anthropic", Assert.Single(response.Headers.GetValues("x-companyos-provider")));
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("chat.completion", body.RootElement.GetProperty("object").GetString());
+        Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()));
+    }
+
+    [Fact]
     public async Task A_cache_hit_is_marked_and_costs_nothing()
     {
         await using var server = await TestServers.StartAsync(TestServers.DefaultYaml + "\ncache: { enabled: true }\n");

@@ -170,13 +170,14 @@ internal sealed class SqliteWriterCommands : IDisposable
         _insert.Bind(8, nowMicros);
         string? boundType = null, boundMetadata = null, boundOrg = null;
         var first = true;
-        Span<char> id = stackalloc char[36];
+        // The id as UTF-8 (the database's encoding: UTF-16 would be converted by SQLite on every insert).
+        Span<byte> id = stackalloc byte[36];
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
             _insert.Bind(2, version++);
             e.EventId.TryFormat(id, out var written, "D");
-            _insert.Bind(3, id[..written]);
+            _insert.BindUtf8(3, id[..written]);
             if (first || !ReferenceEquals(e.Type, boundType))
             {
                 _insert.Bind(4, boundType = e.Type);

@@ -141,7 +141,7 @@ internal sealed class SqliteAppendWriter : IDisposable
                     }
                     catch (ConcurrencyException conflict)
                     {
-                        // A conflict is found before anything of the append is written; with a savepoint, close it.
+                        // Without a savepoint (one event) the conflict is found before anything is written; with one, undo and close it.
                         if (savepoints && !_commands.TryUndo())
                         {
                             throw;

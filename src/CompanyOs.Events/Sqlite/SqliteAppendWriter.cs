@@ -111,27 +111,38 @@ internal sealed class SqliteAppendWriter : IDisposable
 
         var outcomes = new Action[group.Count];
         var wrote = false;
+        // A lone one-event append is its own transaction: whatever fails in it is undone by rolling the transaction back, so
+        // it needs no savepoint (two statements less, and no copy of every page it touches into the statement journal).
+        var savepoints = group.Count > 1 || group[0].Events.Length > 1;
         try
         {
             _commands.Begin();
             try
             {
                 var now = UnixMicros.From(_timeProvider.GetUtcNow());
-                var head = _commands.ReadHead();
                 for (var i = 0; i < group.Count; i++)
                 {
                     var request = group[i];
-                    _commands.Savepoint();
+                    if (savepoints)
+                    {
+                        _commands.Savepoint();
+                    }
+
                     try
                     {
-                        var (result, written) = _commands.Append(request, now, ref head);
-                        _commands.Release();
+                        var (result, written) = _commands.Append(request, now, savepoints);
+                        if (savepoints)
+                        {
+                            _commands.Release();
+                        }
+
                         wrote |= written;
                         outcomes[i] = () => request.Completion.TrySetResult(result);
                     }
                     catch (ConcurrencyException conflict)
                     {
-                        if (!_commands.TryUndo())
+                        // Without a savepoint (one event) the conflict is found before anything is written; with one, undo and close it.
+                        if (savepoints && !_commands.TryUndo())
                         {
                             throw;
                         }
@@ -141,8 +152,9 @@ internal sealed class SqliteAppendWriter : IDisposable
                     catch (SqliteException ex)
                     {
                         // This append alone failed (say, a constraint or a trigger refused one of its events): undo it and go on
-                        // with the others. When the error ended the transaction, nothing can be undone: the whole group fails.
-                        if (!_commands.TryUndo())
+                        // with the others. When the error ended the transaction, nothing can be undone: the whole group fails —
+                        // as does a lone append without a savepoint, whose group is just itself.
+                        if (!savepoints || !_commands.TryUndo())
                         {
                             throw;
                         }

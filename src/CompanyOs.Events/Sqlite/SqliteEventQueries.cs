@@ -76,7 +76,7 @@ internal sealed class SqliteEventQueries(SqliteConnections connections)
     {
         using var connection = connections.OpenReader();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT version FROM streams WHERE stream_id = $s";
+        command.CommandText = "SELECT MAX(version) FROM events WHERE stream_id = $s";
         command.Parameters.AddWithValue("$s", streamId);
         return command.ExecuteScalar() is long version ? version : null;
     }
@@ -85,24 +85,26 @@ internal sealed class SqliteEventQueries(SqliteConnections connections)
     {
         using var connection = connections.OpenReader();
         using var command = connection.CreateCommand();
+        // A stream's version and latest append time are its last event's.
         var sql = new StringBuilder(
-            "SELECT stream_id, version, created_at, updated_at FROM streams WHERE stream_id >= $prefix AND stream_id < $prefixEnd"
-            + " AND substr(stream_id, 1, length($prefix)) = $prefix");
+            "SELECT s.stream_id, e.version, s.created_at, e.created_at FROM streams s"
+            + " JOIN events e ON e.stream_id = s.stream_id AND e.version = (SELECT MAX(version) FROM events WHERE stream_id = s.stream_id)"
+            + " WHERE s.stream_id >= $prefix AND s.stream_id < $prefixEnd AND substr(s.stream_id, 1, length($prefix)) = $prefix");
         command.Parameters.AddWithValue("$prefix", prefix);
         command.Parameters.AddWithValue("$prefixEnd", prefix + PrefixEnd);
         if (afterStreamId is not null)
         {
-            sql.Append(" AND stream_id > $after");
+            sql.Append(" AND s.stream_id > $after");
             command.Parameters.AddWithValue("$after", afterStreamId);
         }
 
         if (orgId is not null)
         {
-            sql.Append(" AND org_id = $org");
+            sql.Append(" AND s.org_id = $org");
             command.Parameters.AddWithValue("$org", orgId);
         }
 
-        sql.Append(" ORDER BY stream_id LIMIT $n");
+        sql.Append(" ORDER BY s.stream_id LIMIT $n");
         command.Parameters.AddWithValue("$n", maxCount);
         command.CommandText = sql.ToString();
         var streams = new List<StreamInfo>();

@@ -15,12 +15,11 @@ internal sealed class SqliteWriterCommands : IDisposable
 {
     private static readonly Dictionary<Guid, StoredEventRef> NoneStored = [];
 
+    private readonly sqlite3 _db;
     private readonly SqliteStatement _version;
     private readonly SqliteCommand _lookup;
-    private readonly SqliteStatement _head;
     private readonly SqliteStatement _insert;
     private readonly SqliteStatement _upsertStream;
-    private readonly SqliteStatement _advanceStream;
     private readonly SqliteStatement _begin;
     private readonly SqliteStatement _commit;
     private readonly SqliteStatement _savepoint;
@@ -29,37 +28,42 @@ internal sealed class SqliteWriterCommands : IDisposable
 
     public SqliteWriterCommands(SqliteConnection connection)
     {
+        _db = connection.Handle ?? throw new InvalidOperationException("The writer connection is not open.");
         // The statements every append runs are native, bound by position (see SqliteStatement); the look-up, only run for a
         // retry or a conflict, stays a command.
-        _version = new SqliteStatement(connection, "SELECT version, org_id IS NULL FROM streams WHERE stream_id = ?1");
+        // The stream's version is its last event's (the (stream_id, version) index, newest entry): no head row is written per
+        // append (schema 2). The stream row only says whether the stream exists with an org.
+        _version = new SqliteStatement(
+            connection,
+            "SELECT (SELECT MAX(version) FROM events WHERE stream_id = ?1), (SELECT org_id IS NULL FROM streams WHERE stream_id = ?1)");
         // Which of the batch's ids the stream already holds (only asked when an append may be a retry).
         _lookup = connection.CreateCommand();
         _lookup.CommandText = "SELECT event_id, version, position FROM events WHERE stream_id = $s AND event_id IN (SELECT value FROM json_each($ids))";
         _lookup.Parameters.Add(new SqliteParameter { ParameterName = "$s" });
         _lookup.Parameters.Add(new SqliteParameter { ParameterName = "$ids" });
-        _head = new SqliteStatement(connection, "SELECT COALESCE(MAX(position), 0) FROM events");
         _begin = new SqliteStatement(connection, "BEGIN IMMEDIATE");
         _commit = new SqliteStatement(connection, "COMMIT");
         _savepoint = new SqliteStatement(connection, "SAVEPOINT append");
         _release = new SqliteStatement(connection, "RELEASE append");
         _rollbackTo = new SqliteStatement(connection, "ROLLBACK TO append");
-        // An id the stream already holds inserts nothing (0 rows): the append is then decided with the stored ids in hand.
+        // The position is left to SQLite: an INTEGER PRIMARY KEY without a value gets max(position) + 1, read inside the
+        // write transaction (no other writer can move it until commit) — the rule positions always had, without a separate
+        // read of the head. An id the stream already holds inserts nothing (0 rows): the append is then decided with the
+        // stored ids in hand.
         _insert = new SqliteStatement(
             connection,
             """
-            INSERT INTO events (position, stream_id, version, event_id, type, data, metadata, org_id, created_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            INSERT INTO events (stream_id, version, event_id, type, data, metadata, org_id, created_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             ON CONFLICT (stream_id, event_id) DO NOTHING
             """);
+        // Written when a stream is created, and once more if its first events named no org and a later one does.
         _upsertStream = new SqliteStatement(
             connection,
             """
-            INSERT INTO streams (stream_id, version, org_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
-            ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at,
-                org_id = COALESCE(streams.org_id, excluded.org_id)
+            INSERT INTO streams (stream_id, org_id, created_at) VALUES (?1, ?2, ?3)
+            ON CONFLICT (stream_id) DO UPDATE SET org_id = COALESCE(streams.org_id, excluded.org_id)
             """);
-        // The usual case, a stream that exists and whose org is settled: leaves the org index alone (one page less per commit).
-        _advanceStream = new SqliteStatement(connection, "UPDATE streams SET version = ?2, updated_at = ?3 WHERE stream_id = ?1");
     }
 
     /// <summary>Takes SQLite's write lock (waiting up to busy_timeout for other processes).</summary>
@@ -91,28 +95,37 @@ internal sealed class SqliteWriterCommands : IDisposable
         }
     }
 
-    /// <summary>The last global position, read inside the write transaction (no other writer can move it until commit).</summary>
-    public long ReadHead() => _head.QueryFirst(static row => raw.sqlite3_column_int64(row, 0), 0L);
-
     /// <summary>
-    /// Runs one append inside its savepoint, advancing <paramref name="head"/>. Returns the result and whether anything was
-    /// written. When the expected version holds, the events are inserted straight away; only when one of their ids is
-    /// already stored (a retry), or the expected version does not hold on an existing stream, are the stored ids looked up
-    /// and the append decided by <see cref="AppendPlan"/> — so the common append does not pay for the idempotency look-up.
+    /// Runs one append, and returns the result and whether anything was written. When the expected version holds, the events
+    /// are inserted straight away; only when one of their ids is already stored (a retry), or the expected version does not
+    /// hold on an existing stream, are the stored ids looked up and the append decided by <see cref="AppendPlan"/> — so the
+    /// common append does not pay for the idempotency look-up.
+    /// <paramref name="inSavepoint"/>: the append runs in its own savepoint (<see cref="Savepoint"/>), which a retry found
+    /// after some of its events were inserted rolls back to. Without one (a lone one-event append, whose group is its own
+    /// transaction) nothing needs undoing: its only insert either wrote the event or wrote nothing.
     /// </summary>
-    /// <exception cref="ConcurrencyException">The expected version does not match (the caller rolls back to the savepoint).</exception>
-    public (AppendResult Result, bool Wrote) Append(SqliteAppendRequest request, long nowMicros, ref long head)
+    /// <exception cref="ConcurrencyException">The expected version does not match (nothing of this append is written).</exception>
+    public (AppendResult Result, bool Wrote) Append(SqliteAppendRequest request, long nowMicros, bool inSavepoint)
     {
-        var (current, orgMissing) = ReadStream(request.StreamId);
+        if (!inSavepoint && request.Events.Length != 1)
+        {
+            throw new InvalidOperationException("An append of several events must run in a savepoint.");
+        }
+
+        var (current, row) = ReadStream(request.StreamId);
         if (AppendPlan.Matches(request.Expected, current))
         {
-            if (TryWrite(request.StreamId, request.Events, (current ?? -1) + 1, current is not null && !orgMissing, nowMicros, ref head) is { } written)
+            var (written, inserted) = TryWrite(request.StreamId, request.Events, (current ?? -1) + 1, row, nowMicros);
+            if (written is { } result)
             {
-                return (written, true);
+                return (result, true);
             }
 
-            // Some id is already stored: undo what this append inserted and decide with the stored ids.
-            _rollbackTo.Execute();
+            // Some id is already stored: undo what this append inserted before it and decide with the stored ids.
+            if (inserted > 0)
+            {
+                _rollbackTo.Execute();
+            }
         }
 
         // A stream that does not exist holds no ids: the plan is then a plain conflict (or, for Any/NoStream, never reached).
@@ -123,8 +136,8 @@ internal sealed class SqliteWriterCommands : IDisposable
             return (stored, false);
         }
 
-        return TryWrite(request.StreamId, plan.ToWrite, plan.FirstVersion, current is not null && !orgMissing, nowMicros, ref head) is { } result
-            ? (result, true)
+        return TryWrite(request.StreamId, plan.ToWrite, plan.FirstVersion, row, nowMicros).Result is { } planned
+            ? (planned, true)
             : throw new EventStoreException($"Append to stream '{request.StreamId}': an event id not found by the idempotency look-up is already stored.");
     }
 
@@ -132,10 +145,8 @@ internal sealed class SqliteWriterCommands : IDisposable
     {
         _version.Dispose();
         _lookup.Dispose();
-        _head.Dispose();
         _insert.Dispose();
         _upsertStream.Dispose();
-        _advanceStream.Dispose();
         _begin.Dispose();
         _commit.Dispose();
         _savepoint.Dispose();
@@ -144,78 +155,79 @@ internal sealed class SqliteWriterCommands : IDisposable
     }
 
     /// <summary>
-    /// Inserts <paramref name="events"/> from <paramref name="firstVersion"/> on and moves the stream row; null (head unchanged)
-    /// when one of their ids is already stored. <paramref name="orgSettled"/>: the stream row exists and already names its org.
+    /// Inserts <paramref name="events"/> from <paramref name="firstVersion"/> on and writes the stream row when the stream has
+    /// none (<paramref name="row"/>: a new stream) or this append names the org its row still lacks. The result is null (with
+    /// the number of events inserted before it) when one of their ids is already stored.
     /// </summary>
-    private AppendResult? TryWrite(string streamId, IReadOnlyList<PreparedEvent> events, long firstVersion, bool orgSettled, long nowMicros, ref long head)
+    private (AppendResult? Result, int Inserted) TryWrite(
+        string streamId, IReadOnlyList<PreparedEvent> events, long firstVersion, StreamRow row, long nowMicros)
     {
-        var position = head;
         var version = firstVersion;
         string? org = null;
         // SQLite keeps bindings across executions: what the events of an append share is bound once (stream, time), and a
         // type, metadata or org that is the same string as the previous event's (a batch's shared metadata) is not re-bound.
-        _insert.Bind(2, streamId);
-        _insert.Bind(9, nowMicros);
+        _insert.Bind(1, streamId);
+        _insert.Bind(8, nowMicros);
         string? boundType = null, boundMetadata = null, boundOrg = null;
         var first = true;
-        Span<char> id = stackalloc char[36];
+        // The id as UTF-8 (the database's encoding: UTF-16 would be converted by SQLite on every insert).
+        Span<byte> id = stackalloc byte[36];
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            _insert.Bind(1, ++position);
-            _insert.Bind(3, version++);
+            _insert.Bind(2, version++);
             e.EventId.TryFormat(id, out var written, "D");
-            _insert.Bind(4, id[..written]);
+            _insert.BindUtf8(3, id[..written]);
             if (first || !ReferenceEquals(e.Type, boundType))
             {
-                _insert.Bind(5, boundType = e.Type);
+                _insert.Bind(4, boundType = e.Type);
             }
 
-            _insert.BindUtf8(6, e.DataUtf8);
+            _insert.BindUtf8(5, e.DataUtf8);
             if (first || !ReferenceEquals(e.MetadataJson, boundMetadata))
             {
-                _insert.Bind(7, boundMetadata = e.MetadataJson);
+                _insert.Bind(6, boundMetadata = e.MetadataJson);
             }
 
             if (first || !ReferenceEquals(e.OrgId, boundOrg))
             {
-                _insert.Bind(8, boundOrg = e.OrgId);
+                _insert.Bind(7, boundOrg = e.OrgId);
             }
 
             first = false;
             if (_insert.Execute() == 0)
             {
-                return null;
+                return (null, i);
             }
 
             org ??= e.OrgId;
         }
 
-        if (orgSettled || (org is null && firstVersion > 0))
-        {
-            _advanceStream.Bind(1, streamId);
-            _advanceStream.Bind(2, version - 1);
-            _advanceStream.Bind(3, nowMicros);
-            _advanceStream.Execute();
-        }
-        else
+        // The last insert's rowid is the append's last position (the events of one append get consecutive positions).
+        var position = raw.sqlite3_last_insert_rowid(_db);
+        // A stream's org is the first org any of its events names: its row is written when the stream is created, and
+        // again only while it names none and this append has one.
+        if (row == StreamRow.None || (row == StreamRow.WithoutOrg && org is not null))
         {
             _upsertStream.Bind(1, streamId);
-            _upsertStream.Bind(2, version - 1);
-            _upsertStream.Bind(3, org);
-            _upsertStream.Bind(4, nowMicros);
+            _upsertStream.Bind(2, org);
+            _upsertStream.Bind(3, nowMicros);
             _upsertStream.Execute();
         }
 
-        head = position;
-        return new AppendResult(version - 1, position);
+        return (new AppendResult(version - 1, position), events.Count);
     }
 
-    /// <summary>The stream's version (null: no stream) and whether its row names no org yet.</summary>
-    private (long? Version, bool OrgMissing) ReadStream(string streamId)
+    /// <summary>The stream's version (null: no stream) and what its row says.</summary>
+    private (long? Version, StreamRow Row) ReadStream(string streamId)
     {
         _version.Bind(1, streamId);
-        return _version.QueryFirst<(long?, bool)>(static row => (raw.sqlite3_column_int64(row, 0), raw.sqlite3_column_int64(row, 1) != 0), (null, true));
+        return _version.QueryFirst<(long?, StreamRow)>(
+            static row => (
+                raw.sqlite3_column_type(row, 0) == raw.SQLITE_NULL ? null : raw.sqlite3_column_int64(row, 0),
+                raw.sqlite3_column_type(row, 1) == raw.SQLITE_NULL ? StreamRow.None
+                    : raw.sqlite3_column_int64(row, 1) != 0 ? StreamRow.WithoutOrg : StreamRow.WithOrg),
+            (null, StreamRow.None));
     }
 
     private Dictionary<Guid, StoredEventRef> Lookup(SqliteAppendRequest request)
@@ -237,4 +249,12 @@ internal sealed class SqliteWriterCommands : IDisposable
 
         return existing;
     }
+}
+
+/// <summary>What a stream's row in the <c>streams</c> table says: missing, there without an org, or naming its org.</summary>
+internal enum StreamRow
+{
+    None,
+    WithoutOrg,
+    WithOrg,
 }

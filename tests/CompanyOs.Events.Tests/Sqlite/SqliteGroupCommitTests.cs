@@ -88,6 +88,27 @@ public sealed class SqliteGroupCommitTests : SqliteStoreFixture
     }
 
     [Fact]
+    public async Task A_lone_one_event_append_refused_after_its_event_row_was_inserted_stores_nothing()
+    {
+        // A lone one-event append runs without a savepoint: here its event row is inserted and the stream row refused, so
+        // the whole transaction must be rolled back, taking the event row with it.
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
+        {
+            connection.Open();
+            Execute(connection, "CREATE TRIGGER test_refuse BEFORE INSERT ON streams WHEN NEW.stream_id = 'refused' BEGIN SELECT RAISE(ABORT, 'refused stream'); END");
+        }
+
+        var error = await Assert.ThrowsAsync<EventStoreException>(() => _store.AppendAsync("refused", ExpectedVersion.NoStream, [Event("ok")], Ct));
+        Assert.Contains("refused stream", error.Message, StringComparison.Ordinal);
+        Assert.Null(await _store.GetStreamVersionAsync("refused", Ct));
+        Assert.Empty(await _store.ReadAllAsync(cancellationToken: Ct).ToListAsync(Ct));
+
+        // The writer goes on, and the refused append holds no position.
+        Assert.Equal(new AppendResult(0, 1), await _store.AppendAsync("fine", ExpectedVersion.NoStream, [Event("ok")], Ct));
+        Assert.Equal(new AppendResult(1, 2), await _store.AppendAsync("fine", ExpectedVersion.Exactly(0), [Event("ok")], Ct));
+    }
+
+    [Fact]
     public async Task Retries_in_a_group_are_answered_with_the_stored_result_and_only_new_events_are_written()
     {
         var stored = new[] { Event("a"), Event("b") };

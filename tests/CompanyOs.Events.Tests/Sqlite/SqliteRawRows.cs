@@ -15,9 +15,7 @@ internal static class SqliteRawRows
             INSERT INTO events (position, stream_id, version, event_id, type, data, metadata, org_id, created_at)
             VALUES ((SELECT COALESCE(MAX(position), 0) + 1 FROM events), $s,
                     (SELECT COALESCE(MAX(version), -1) + 1 FROM events WHERE stream_id = $s), $id, $type, $data, $meta, NULL, 0);
-            INSERT INTO streams (stream_id, version, org_id, created_at, updated_at)
-            VALUES ($s, (SELECT MAX(version) FROM events WHERE stream_id = $s), NULL, 0, 0)
-            ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version;
+            INSERT INTO streams (stream_id, org_id, created_at) VALUES ($s, NULL, 0) ON CONFLICT (stream_id) DO NOTHING;
             """;
         command.Parameters.AddWithValue("$s", streamId);
         command.Parameters.AddWithValue("$id", eventId.ToString("D"));

@@ -98,14 +98,14 @@ public sealed class SqliteGroupCommitTests : SqliteStoreFixture
             Execute(connection, "CREATE TRIGGER test_refuse BEFORE INSERT ON streams WHEN NEW.stream_id = 'refused' BEGIN SELECT RAISE(ABORT, 'refused stream'); END");
         }
 
-        var error = await Assert.ThrowsAsync<EventStoreException>(() => _store.AppendAsync("refused", ExpectedVersion.NoStream, [Event("ok")], Ct));
+        var error = await Assert.ThrowsAsync<EventStoreException>(() => Store.AppendAsync("refused", ExpectedVersion.NoStream, [Event("ok")], Ct));
         Assert.Contains("refused stream", error.Message, StringComparison.Ordinal);
-        Assert.Null(await _store.GetStreamVersionAsync("refused", Ct));
-        Assert.Empty(await _store.ReadAllAsync(cancellationToken: Ct).ToListAsync(Ct));
+        Assert.Null(await Store.GetStreamVersionAsync("refused", Ct));
+        Assert.Empty(await Store.ReadAllAsync(cancellationToken: Ct).ToListAsync(Ct));
 
         // The writer goes on, and the refused append holds no position.
-        Assert.Equal(new AppendResult(0, 1), await _store.AppendAsync("fine", ExpectedVersion.NoStream, [Event("ok")], Ct));
-        Assert.Equal(new AppendResult(1, 2), await _store.AppendAsync("fine", ExpectedVersion.Exactly(0), [Event("ok")], Ct));
+        Assert.Equal(new AppendResult(0, 1), await Store.AppendAsync("fine", ExpectedVersion.NoStream, [Event("ok")], Ct));
+        Assert.Equal(new AppendResult(1, 2), await Store.AppendAsync("fine", ExpectedVersion.Exactly(0), [Event("ok")], Ct));
     }
 
     [Fact]

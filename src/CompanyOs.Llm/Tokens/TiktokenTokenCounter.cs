@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CompanyOs.Llm.Serialization;
 using CompanyOs.Llm.Models;
 using Microsoft.Extensions.AI;
 
@@ -89,7 +90,7 @@ public sealed class TiktokenTokenCounter : ITokenCounter
                 TextContent t => _cache.Count(tokenizer, t.Text ?? string.Empty),
                 TextReasoningContent r => _cache.Count(tokenizer, r.Text ?? string.Empty),
                 FunctionCallContent c => _cache.Count(tokenizer, c.Name) + _cache.Count(tokenizer, c.CallId) +
-                    _cache.Count(tokenizer, JsonSerializer.Serialize(c.Arguments, AIJsonUtilities.DefaultOptions)),
+                    _cache.Count(tokenizer, JsonSerializer.Serialize(c.Arguments, LlmJson.AI<IDictionary<string, object?>?>())),
                 FunctionResultContent r => _cache.Count(tokenizer, r.CallId) + _cache.Count(tokenizer, ResultText(r.Result)),
                 _ => 0,
             };
@@ -103,7 +104,7 @@ public sealed class TiktokenTokenCounter : ITokenCounter
         null => string.Empty,
         string s => s,
         JsonElement e => e.GetRawText(),
-        _ => JsonSerializer.Serialize(result, AIJsonUtilities.DefaultOptions),
+        _ => JsonSerializer.Serialize(result, LlmJson.AnyValue),
     };
 
     private (TiktokenBpe Tokenizer, string Encoding, bool Exact) Select(string? model)

@@ -16,5 +16,11 @@ public sealed record RunCatalogOptions
     [Range(1, 100_000)]
     public int BatchSize { get; init; } = 512;
 
-    internal void Validate() => Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
+    /// <exception cref="ValidationException">A setting is outside its range (named in the message).</exception>
+    internal void Validate()
+    {
+        // By hand, not DataAnnotations' reflection-based Validator: trimming- and Native-AOT-safe.
+        Runtime.OptionRange.Check(MaxCatchUpEvents, 1, int.MaxValue, nameof(MaxCatchUpEvents));
+        Runtime.OptionRange.Check(BatchSize, 1, 100_000, nameof(BatchSize));
+    }
 }

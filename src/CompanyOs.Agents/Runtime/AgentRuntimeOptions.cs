@@ -29,8 +29,7 @@ public sealed record AgentRuntimeOptions
     /// </summary>
     public bool UseRunLeases { get; init; } = true;
 
-    /// <summary>How long a run's lease lasts without renewal (renewed every third of it while driving). A crashed instance's runs can be taken over after this.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    /// <summary>How long a run's lease lasts without renewal (renewed every third of it while driving), 100 ms to 1 hour. A crashed instance's runs can be taken over after this.</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>This runtime's id in leases and logs; null = machine name, process id and a random suffix (unique per runtime).</summary>
@@ -65,8 +64,13 @@ public sealed record AgentRuntimeOptions
         "You have reached the maximum number of iterations for this task and tools are no longer available. "
         + "Give your best final answer now from what you have found so far, and say what is still open.";
 
+    /// <exception cref="ValidationException">A setting is outside its range (named in the message).</exception>
     internal void Validate()
     {
-        Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
+        // Checked by hand rather than by DataAnnotations' reflection-based Validator, so that the runtime is trimming- and
+        // Native-AOT-safe; the [Range] attributes above document the same bounds.
+        OptionRange.Check(MaxToolOutputChars, 1_000, 10_000_000, nameof(MaxToolOutputChars));
+        OptionRange.Check(ConflictRetries, 1, 100, nameof(ConflictRetries));
+        OptionRange.Check(LeaseDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), nameof(LeaseDuration));
     }
 }

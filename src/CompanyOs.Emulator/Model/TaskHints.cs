@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 
 namespace CompanyOs.Emulator.Model;
@@ -12,7 +13,8 @@ internal sealed partial class TaskHints
 {
     private const int MaxQueryWords = 12;
 
-    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, TypeInfoResolver = EmulatorJsonContext.Default };
+    private static readonly JsonTypeInfo<string> RelaxedString = (JsonTypeInfo<string>)Relaxed.GetTypeInfo(typeof(string));
 
     private static readonly HashSet<string> PathNames = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -80,8 +82,8 @@ internal sealed partial class TaskHints
         return language switch
         {
             "bash" => "echo " + ShellQuote(request),
-            "node" => $"console.log({JsonSerializer.Serialize(request, Relaxed)});",
-            _ => $"print({JsonSerializer.Serialize(request, Relaxed)})",
+            "node" => $"console.log({JsonSerializer.Serialize(request, RelaxedString)});",
+            _ => $"print({JsonSerializer.Serialize(request, RelaxedString)})",
         };
     }
 

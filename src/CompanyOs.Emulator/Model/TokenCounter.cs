@@ -43,7 +43,7 @@ internal sealed class TokenCounter
             total += PerToolOverhead + Count(tool.Name) + Count(tool.Description ?? string.Empty);
             if (tool.Schema is { } schema)
             {
-                total += Count(JsonSerializer.Serialize(schema));
+                total += Count(JsonSerializer.Serialize(schema, EmulatorJsonContext.Default.JsonElement));
             }
         }
 

@@ -18,7 +18,7 @@ internal static class OllamaEndpoints
         app.MapGet("/api/tags", (HttpContext context) =>
             pipeline.RunAsync(context, EmulatorRoute.OllamaTags, dialect, scope =>
                 ResponseWriter.WriteBodyAsync(scope, "application/json", Tags(state))));
-        app.MapGet("/api/version", () => Results.Text("{\"version\":\"0.12.6\"}", "application/json"));
+        app.MapGet("/api/version", context => Results.Text("{\"version\":\"0.12.6\"}", "application/json").ExecuteAsync(context));
     }
 
     private static byte[] Tags(EmulatorState state) => JsonBody.Write(w =>

@@ -17,11 +17,14 @@ internal static class OpenAIEndpoints
         app.MapGet("/v1/models", (HttpContext context) =>
             pipeline.RunAsync(context, EmulatorRoute.OpenAIModels, errors, scope =>
                 ResponseWriter.WriteBodyAsync(scope, "application/json", ListModels(state))));
-        app.MapGet("/v1/models/{id}", (HttpContext context, string id) =>
-            pipeline.RunAsync(context, EmulatorRoute.OpenAIModels, errors, scope =>
+        app.MapGet("/v1/models/{id}", context =>
+        {
+            var id = (string)context.Request.RouteValues["id"]!;
+            return pipeline.RunAsync(context, EmulatorRoute.OpenAIModels, errors, scope =>
                 state.Options.Models.Contains(id)
                     ? ResponseWriter.WriteBodyAsync(scope, "application/json", JsonBody.Write(w => WriteModel(w, id, state)))
-                    : ResponseWriter.WriteErrorAsync(context, errors, 404, $"The model '{id}' does not exist or you do not have access to it.", "model")));
+                    : ResponseWriter.WriteErrorAsync(context, errors, 404, $"The model '{id}' does not exist or you do not have access to it.", "model"));
+        });
     }
 
     private static byte[] ListModels(EmulatorState state) => JsonBody.Write(w =>

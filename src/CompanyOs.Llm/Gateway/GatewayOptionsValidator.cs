@@ -1,5 +1,6 @@
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway.Fallback;
+using CompanyOs.Llm.Providers;
 
 namespace CompanyOs.Llm.Gateway;
 
@@ -18,6 +19,10 @@ internal static class GatewayOptionsValidator
             Require(file, $"{key}.rate_limit_rpm", p.RateLimitRpm is null or > 0, "must be positive (omit it for no limit)");
             Require(file, $"{key}.rate_limit_tpm", p.RateLimitTpm is null or > 0, "must be positive (omit it for no limit)");
             Require(file, $"{key}.default_model", !string.IsNullOrWhiteSpace(p.DefaultModel), "is required");
+            if (p.Enabled && NativeAotProviders.Problem(p.Kind, NativeAotProviders.IsNativeAot) is { } aot)
+            {
+                throw new ConfigurationException(file, $"{key}.type", aot);
+            }
         }
 
         var retry = options.Retry;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CompanyOs.Llm.Serialization;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Tokens;
@@ -45,5 +46,5 @@ public sealed class PromptTexts
 
     /// <summary>The text a function call's arguments are counted as (one definition for both ways of estimating).</summary>
     internal static string ArgumentsText(IDictionary<string, object?>? arguments) =>
-        JsonSerializer.Serialize(arguments, AIJsonUtilities.DefaultOptions);
+        JsonSerializer.Serialize(arguments, LlmJson.AI<IDictionary<string, object?>?>());
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CompanyOs.Llm.Serialization;
 using CompanyOs.Llm.Models;
 using CompanyOs.Llm.PassThrough;
 using Microsoft.Extensions.AI;
@@ -120,7 +121,7 @@ public sealed class TiktokenTokenCounter : ITokenCounter
         null => string.Empty,
         string s => s,
         JsonElement e => e.GetRawText(),
-        _ => JsonSerializer.Serialize(result, AIJsonUtilities.DefaultOptions),
+        _ => JsonSerializer.Serialize(result, LlmJson.AnyValue),
     };
 
     private (TiktokenBpe Tokenizer, string Encoding, bool Exact) Select(string? model)

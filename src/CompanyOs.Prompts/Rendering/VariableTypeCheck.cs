@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using CompanyOs.Prompts.Definitions;
 
 namespace CompanyOs.Prompts.Rendering;
@@ -41,6 +42,7 @@ internal static class VariableTypeCheck
         return value is not (string or char or bool or Enum or IEnumerable) && !IsNumber(value) && !value.GetType().IsPrimitive;
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Reads the interfaces of a live object's type; an interface a trimmed app never uses (IDictionary<,>, IReadOnlyDictionary<,> are used) cannot be the one looked for.")]
     private static bool IsGenericDictionary(object value) =>
         value.GetType().GetInterfaces().Any(i => i.IsGenericType
             && (i.GetGenericTypeDefinition() == typeof(IDictionary<,>) || i.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>))

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Tools.Typed;
@@ -11,6 +12,8 @@ public abstract class TypedTool<TArguments> : ITool
     where TArguments : class
 {
     private static readonly JsonElement Schema = AIJsonUtilities.CreateJsonSchema(typeof(TArguments), serializerOptions: ToolJson.Options);
+
+    private static JsonTypeInfo<TArguments> ArgumentsInfo => (JsonTypeInfo<TArguments>)ToolJson.Options.GetTypeInfo(typeof(TArguments));
 
     public abstract string Name { get; }
 
@@ -30,8 +33,8 @@ public abstract class TypedTool<TArguments> : ITool
         try
         {
             bound = arguments.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
-                ? JsonSerializer.Deserialize<TArguments>("{}", ToolJson.Options)
-                : arguments.Deserialize<TArguments>(ToolJson.Options);
+                ? JsonSerializer.Deserialize("{}", ArgumentsInfo)
+                : arguments.Deserialize(ArgumentsInfo);
         }
         catch (JsonException ex)
         {

@@ -9,7 +9,7 @@ public sealed class StandaloneEmulatorTests
     private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(10);
 
-    private static string Executable => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "CompanyOs.Emulator.exe" : "CompanyOs.Emulator");
+    private static string Executable => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "CompanyOs.Emulator.Host.exe" : "CompanyOs.Emulator.Host");
 
     [Theory]
     [InlineData("TERM")]

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using CompanyOs.Llm.Serialization;
 using CompanyOs.Llm.PassThrough;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -86,7 +87,7 @@ internal sealed class ResponseCacheChatClient(IChatClient innerClient, HybridCac
 
     private static ChatResponse Hit(GatewayCall call, byte[] bytes)
     {
-        var response = JsonSerializer.Deserialize<ChatResponse>(bytes, AIJsonUtilities.DefaultOptions)
+        var response = JsonSerializer.Deserialize(bytes, LlmJson.AI<ChatResponse>())
             ?? throw new InvalidOperationException("The response cache returned an empty entry.");
         call.CacheHit = true;
         call.Usage = null;
@@ -94,7 +95,7 @@ internal sealed class ResponseCacheChatClient(IChatClient innerClient, HybridCac
         return response;
     }
 
-    private static byte[] Serialize(ChatResponse response) => JsonSerializer.SerializeToUtf8Bytes(response, AIJsonUtilities.DefaultOptions);
+    private static byte[] Serialize(ChatResponse response) => JsonSerializer.SerializeToUtf8Bytes(response, LlmJson.AI<ChatResponse>());
 
     /// <summary>The upstream call made when the key is missing; remembers the live response so the caller gets it, not a copy.</summary>
     private sealed class Fill(ResponseCacheChatClient owner, IEnumerable<ChatMessage> messages, ChatOptions? options)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using CompanyOs.Llm.Serialization;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Gateway.Caching;
@@ -31,7 +32,7 @@ internal static class ResponseCacheKey
                 writer.WriteString("role", message.Role.Value);
                 writer.WriteString("author", message.AuthorName);
                 writer.WritePropertyName("contents");
-                JsonSerializer.Serialize(writer, message.Contents, AIJsonUtilities.DefaultOptions);
+                JsonSerializer.Serialize(writer, message.Contents, LlmJson.AI<IList<AIContent>>());
                 writer.WriteEndObject();
             }
 
@@ -100,7 +101,7 @@ internal static class ResponseCacheKey
             if (!key.StartsWith("companyos.", StringComparison.Ordinal))
             {
                 writer.WritePropertyName(key);
-                JsonSerializer.Serialize(writer, value, AIJsonUtilities.DefaultOptions);
+                JsonSerializer.Serialize(writer, value, LlmJson.AnyValue);
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CompanyOs.Llm.Serialization;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Providers.Anthropic;
@@ -50,7 +51,7 @@ internal static class AnthropicCountTokensBody
 
             lastRole = role;
             lastContent = blocks;
-            turns.Add(new JsonObject { ["role"] = role, ["content"] = blocks });
+            turns.Add((JsonNode)new JsonObject { ["role"] = role, ["content"] = blocks });
         }
 
         if (turns.Count == 0)
@@ -69,7 +70,7 @@ internal static class AnthropicCountTokensBody
         {
             if (tool is AIFunctionDeclaration function)
             {
-                tools.Add(new JsonObject
+                tools.Add((JsonNode)new JsonObject
                 {
                     ["name"] = function.Name,
                     ["description"] = function.Description,
@@ -83,7 +84,7 @@ internal static class AnthropicCountTokensBody
             body["tools"] = tools;
         }
 
-        return body.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value, AIJsonUtilities.DefaultOptions));
+        return body.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value, LlmJsonContext.Default.JsonNode));
     }
 
     private static JsonArray Blocks(ChatMessage message)
@@ -94,19 +95,19 @@ internal static class AnthropicCountTokensBody
             switch (content)
             {
                 case TextContent { Text.Length: > 0 } text:
-                    blocks.Add(new JsonObject { ["type"] = "text", ["text"] = text.Text });
+                    blocks.Add((JsonNode)new JsonObject { ["type"] = "text", ["text"] = text.Text });
                     break;
                 case FunctionCallContent call:
-                    blocks.Add(new JsonObject
+                    blocks.Add((JsonNode)new JsonObject
                     {
                         ["type"] = "tool_use",
                         ["id"] = call.CallId,
                         ["name"] = call.Name,
-                        ["input"] = JsonSerializer.SerializeToNode(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions),
+                        ["input"] = JsonSerializer.SerializeToNode(call.Arguments ?? new Dictionary<string, object?>(), LlmJson.AI<IDictionary<string, object?>>()),
                     });
                     break;
                 case FunctionResultContent result:
-                    blocks.Add(new JsonObject
+                    blocks.Add((JsonNode)new JsonObject
                     {
                         ["type"] = "tool_result",
                         ["tool_use_id"] = result.CallId,
@@ -115,7 +116,7 @@ internal static class AnthropicCountTokensBody
                             null => string.Empty,
                             string s => s,
                             JsonElement e => e.GetRawText(),
-                            var other => JsonSerializer.Serialize(other, AIJsonUtilities.DefaultOptions),
+                            var other => JsonSerializer.Serialize(other, LlmJson.AnyValue),
                         },
                     });
                     break;

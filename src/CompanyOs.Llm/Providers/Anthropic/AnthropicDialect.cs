@@ -3,6 +3,8 @@ using CompanyOs.Llm.Errors;
 using global::Anthropic.Exceptions;
 using global::Anthropic.Models.Messages;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using CompanyOs.Llm.Serialization;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Providers.Anthropic;
@@ -47,10 +49,10 @@ internal sealed class AnthropicDialect : ProviderDialect
         // model and max_tokens are the values this request would have used anyway.
         var body = new Dictionary<string, JsonElement>
         {
-            ["model"] = JsonSerializer.SerializeToElement(options.ModelId),
-            ["max_tokens"] = JsonSerializer.SerializeToElement(options.MaxOutputTokens ?? ProviderClientFactory.DefaultMaxOutputTokens),
-            ["temperature"] = JsonSerializer.SerializeToElement((double)temperature),
-            ["messages"] = JsonSerializer.SerializeToElement(Array.Empty<object>()),
+            ["model"] = JsonSerializer.SerializeToElement(options.ModelId, LlmJsonContext.Default.String),
+            ["max_tokens"] = JsonSerializer.SerializeToElement(options.MaxOutputTokens ?? ProviderClientFactory.DefaultMaxOutputTokens, LlmJsonContext.Default.Int32),
+            ["temperature"] = JsonSerializer.SerializeToElement((double)temperature, LlmJsonContext.Default.Double),
+            ["messages"] = JsonSerializer.SerializeToElement(new JsonArray(), LlmJsonContext.Default.JsonNode),
         };
         var empty = new Dictionary<string, JsonElement>();
         options.RawRepresentationFactory = _ => MessageCreateParams.FromRawUnchecked(empty, empty, body);

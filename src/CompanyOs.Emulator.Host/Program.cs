@@ -2,7 +2,7 @@ using System.Globalization;
 using CompanyOs.Emulator;
 using Microsoft.Extensions.Logging;
 
-// Standalone emulator: dotnet run --project src/CompanyOs.Emulator -- [--port 8089] [--api-key KEY]
+// Standalone emulator: dotnet run --project src/CompanyOs.Emulator.Host -- [--port 8089] [--api-key KEY]
 //   [--first-byte-delay-ms N] [--chunk-delay-ms N] [--verbose]
 var options = new EmulatorOptions();
 var verbose = false;

@@ -52,11 +52,25 @@ internal sealed class PrivateRedis : IDisposable
 
     public string Configuration => $"127.0.0.1:{Port}";
 
+    /// <summary>
+    /// Starts a server on a free port. A port probed free can be taken by another test's process before redis-server binds
+    /// it; redis-server then exits, and the start is tried again on another port (at most five times).
+    /// </summary>
     public static async Task<PrivateRedis> StartAsync()
     {
-        var redis = new PrivateRedis(TestRedis.FreePort());
-        await redis.RestartAsync();
-        return redis;
+        for (var attempt = 1; ; attempt++)
+        {
+            var redis = new PrivateRedis(TestRedis.FreePort());
+            try
+            {
+                await redis.RestartAsync();
+                return redis;
+            }
+            catch (RedisExitedException) when (attempt < 5)
+            {
+                redis.Dispose();
+            }
+        }
     }
 
     /// <summary>Starts the server (again, empty) on the same port; returns once it accepts connections.</summary>
@@ -69,20 +83,29 @@ internal sealed class PrivateRedis : IDisposable
             RedirectStandardError = true,
         };
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start (is it installed? scripts/test.sh installs it)");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        await Poll.UntilAsync(async () =>
+        // Ready means this redis-server said so: a connection alone could reach another process that took the port.
+        var ready = 0;
+        _process.OutputDataReceived += (_, line) =>
         {
-            try
+            if (line.Data?.Contains("Ready to accept connections", StringComparison.Ordinal) == true)
             {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
+                Volatile.Write(ref ready, 1);
+            }
+        };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var process = _process;
+        await Poll.UntilAsync(() =>
+        {
+            if (Volatile.Read(ref ready) == 1)
+            {
                 return true;
             }
-            catch (SocketException)
-            {
-                return false;
-            }
+
+            return process.HasExited
+                ? throw new RedisExitedException($"redis-server exited ({process.ExitCode}) before accepting connections on port {Port}")
+                : false;
         }, $"redis-server accepting connections on port {Port}");
     }
 
@@ -110,3 +133,6 @@ internal sealed class PrivateRedis : IDisposable
         }
     }
 }
+
+/// <summary>redis-server ended before it accepted connections (its port was taken, typically).</summary>
+internal sealed class RedisExitedException(string message) : Exception(message);

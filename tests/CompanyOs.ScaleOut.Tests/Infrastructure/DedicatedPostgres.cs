@@ -16,7 +16,7 @@ internal sealed class DedicatedPostgres : IAsyncDisposable
 
     private readonly string _bin;
     private readonly string _directory;
-    private readonly int _port;
+    private int _port;
     private readonly bool _asPostgres;
 
     private DedicatedPostgres(string bin, string directory, int port, bool asPostgres)
@@ -52,8 +52,26 @@ internal sealed class DedicatedPostgres : IAsyncDisposable
 
         var cluster = new DedicatedPostgres(bin, directory, FreePort(), asPostgres);
         await cluster.PgAsync("initdb", ["-D", Path.Combine(directory, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"]);
-        await cluster.StartAgainAsync();
-        return cluster;
+        // A port probed free can be taken by another test's process before the postmaster binds it: pg_ctl then fails,
+        // and the first start is tried again on another port (at most five times). Restarts keep the port they got.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await cluster.StartAgainAsync();
+                return cluster;
+            }
+            catch (InvalidOperationException) when (attempt < 5 && cluster.PortWasTaken())
+            {
+                cluster._port = FreePort();
+            }
+        }
+    }
+
+    private bool PortWasTaken()
+    {
+        var log = Path.Combine(_directory, "log");
+        return File.Exists(log) && File.ReadAllText(log).Contains("could not bind", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Starts the (stopped) cluster on its port again, waiting until it accepts connections.</summary>

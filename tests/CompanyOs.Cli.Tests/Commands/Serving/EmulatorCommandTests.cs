@@ -16,10 +16,11 @@ public sealed class EmulatorCommandTests : IDisposable
     [InlineData("INT")]
     public async Task As_a_process_it_says_it_is_an_emulator_prints_the_base_urls_answers_and_exits_0_on_a_signal(string signal)
     {
-        var port = FreePort();
-        await using var emulator = ChildProcess.Start(Companyos, _dir, "emulator", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--chunk-delay-ms", "1");
+        // Port 0 and the address read back from the banner: a port probed free beforehand can be taken by another test's
+        // process before this child binds it.
+        await using var emulator = ChildProcess.Start(Companyos, _dir, "emulator", "--port", "0", "--chunk-delay-ms", "1");
         await emulator.WaitForOutputAsync("Stop with Ctrl+C or SIGTERM.", StartBound);
-        var root = $"http://127.0.0.1:{port}";
+        var root = ListeningRoot(emulator.Out);
 
         var answer = await OpenAIChat(root).CompleteChatAsync([new UserChatMessage("Say hello")], cancellationToken: Ct);
         var clock = Stopwatch.StartNew();

@@ -24,11 +24,13 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("INT")]
     public async Task Serve_as_a_process_answers_the_OpenAI_SDK_and_exits_0_on_a_signal_within_the_bound(string signal)
     {
-        var port = FreePort();
-        await using var serve = ChildProcess.Start(Companyos, _dir, "serve", "--emulator", "--urls", $"http://127.0.0.1:{port}");
+        // Port 0 and the address read back from the banner: a port probed free beforehand can be taken by another test's
+        // process before this child binds it (CI failed once with "address already in use").
+        await using var serve = ChildProcess.Start(Companyos, _dir, "serve", "--emulator", "--urls", "http://127.0.0.1:0");
         await serve.WaitForOutputAsync("Stop with Ctrl+C or SIGTERM", StartBound);
+        var root = ListeningRoot(serve.Out);
 
-        var answer = await OpenAIChat($"http://127.0.0.1:{port}").CompleteChatAsync([new UserChatMessage("Say hello")], cancellationToken: Ct);
+        var answer = await OpenAIChat(root).CompleteChatAsync([new UserChatMessage("Say hello")], cancellationToken: Ct);
         var clock = Stopwatch.StartNew();
         await serve.SignalAsync(signal);
         var exit = await serve.WaitForExitAsync(StopBound);
@@ -37,8 +39,8 @@ public sealed class ServeCommandTests : IDisposable
         Assert.True(clock.Elapsed < StopBound, $"stopped after {clock.Elapsed}");
         Assert.False(string.IsNullOrWhiteSpace(answer.Value.Content[0].Text));
         Assert.True(answer.GetRawResponse().Headers.TryGetValue("x-companyos-emulated", out var emulated) && emulated == "true");
-        Assert.Contains($"listening on http://127.0.0.1:{port}/", serve.Out, StringComparison.Ordinal);
-        Assert.Contains($"OpenAI SDKs:    base URL http://127.0.0.1:{port}/v1", serve.Out, StringComparison.Ordinal);
+        Assert.Contains($"listening on {root}/", serve.Out, StringComparison.Ordinal);
+        Assert.Contains($"OpenAI SDKs:    base URL {root}/v1", serve.Out, StringComparison.Ordinal);
         Assert.Contains("EMULATED: --emulator: every provider (anthropic, openai) is answered by the built-in CompanyOS emulator", serve.Err, StringComparison.Ordinal);
         Assert.Contains("CompanyOS gateway server stopped.", serve.Out, StringComparison.Ordinal);
     }

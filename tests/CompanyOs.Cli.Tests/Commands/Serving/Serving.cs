@@ -8,7 +8,7 @@ using OpenAI.Chat;
 
 namespace CompanyOs.Cli.Tests.Commands.Serving;
 
-/// <summary>What the serve, keys and emulator tests share: the built <c>companyos</c>, bounds, ports and an OpenAI SDK client.</summary>
+/// <summary>What the serve, keys and emulator tests share: the built <c>companyos</c>, bounds, listening addresses and an OpenAI SDK client.</summary>
 internal static partial class Serving
 {
     public static readonly TimeSpan StartBound = TimeSpan.FromSeconds(60);
@@ -19,13 +19,6 @@ internal static partial class Serving
     public static string Companyos => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "companyos.exe" : "companyos");
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     /// <summary>The root URL from a "listening on http://127.0.0.1:N/" line, without the trailing '/'.</summary>
     public static string ListeningRoot(string output) =>

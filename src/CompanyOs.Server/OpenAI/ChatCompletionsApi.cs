@@ -39,7 +39,7 @@ internal static class ChatCompletionsApi
                 var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);
                 GatewayHeaders.Apply(http.Response, LlmCallInfo.From(response));
                 return response.RawRepresentation is PassThroughResponse raw
-                    ? TypedResults.Bytes(raw.Body, "application/json")
+                    ? new ProviderBytes(raw.Body)
                     : TypedResults.Json(ChatResponseWriter.Completion(response, call.Model, time.GetUtcNow()),
                         OpenAIJsonContext.Default.ChatCompletionResponse);
             }
@@ -54,6 +54,25 @@ internal static class ChatCompletionsApi
             RoutedProvider.From(http, e);
             EndpointFailures.Log(e, error, Path, logger);
             return OpenAIErrors.Result(error, http.Response);
+        }
+    }
+
+    /// <summary>
+    /// The provider's JSON answer written as it came, with its length: one write of headers and body. (Not
+    /// <c>TypedResults.Bytes</c>, a file result: it creates a logger and parses the request's conditional and range headers
+    /// on every call, for a POST answer that has none.)
+    /// </summary>
+    private sealed class ProviderBytes(ReadOnlyMemory<byte> body) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.ContentType = "application/json";
+            response.ContentLength = body.Length;
+            // No cancellation token, as Kestrel's own writes: a gone client completes the write (Kestrel drops the bytes), a
+            // stalled one is cut by the minimum response data rate.
+            var write = response.BodyWriter.WriteAsync(body);
+            return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
         }
     }
 }

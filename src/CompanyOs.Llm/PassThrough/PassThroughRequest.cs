@@ -59,6 +59,30 @@ public sealed class PassThroughRequest
         }
     }
 
+    /// <summary>
+    /// The pass-through form of a body its caller has just read field by field (the server's request view), so that the bytes
+    /// are not scanned a second time: <paramref name="objectStart"/> is the offset of the body's opening <c>{</c>,
+    /// <paramref name="modelToken"/> the range of the <c>model</c> string token (quotes included) and <paramref name="model"/>
+    /// its value. Null under <see cref="TryCreate"/>'s rule that a <c>stream_options</c> (<paramref name="streamOptionsSent"/>)
+    /// not asking for usage is left to the converting path. The caller vouches that the body is one JSON object with each of
+    /// <c>model</c>, <c>stream</c> and <c>stream_options</c> at most once.
+    /// </summary>
+    /// <exception cref="ArgumentException">The offsets do not point at an object's start and a string token inside the body.</exception>
+    public static PassThroughRequest? FromRead(
+        ReadOnlyMemory<byte> body, int objectStart, Range modelToken, string model, bool stream, bool streamOptionsSent, bool includeUsage)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var span = body.Span;
+        var (modelStart, modelLength) = modelToken.GetOffsetAndLength(span.Length);
+        if ((uint)objectStart >= (uint)span.Length || span[objectStart] != (byte)'{' || modelStart <= objectStart || modelLength < 2
+            || span[modelStart] != (byte)'"' || span[modelStart + modelLength - 1] != (byte)'"')
+        {
+            throw new ArgumentException("The object start and model token must point at the body's '{' and a string token after it.");
+        }
+
+        return Create(body, objectStart, modelStart, modelStart + modelLength, model, stream, streamOptionsSent, includeUsage);
+    }
+
     /// <summary>Attaches this request to <paramref name="options"/> (house metadata: never sent upstream as an option).</summary>
     public ChatOptions AttachTo(ChatOptions options)
     {
@@ -153,13 +177,14 @@ public sealed class PassThroughRequest
             }
         }
 
-        if (model is null || (streamOptionsSeen && !includeUsage))
-        {
-            return null;
-        }
-
-        return new PassThroughRequest(body, objectStart, modelStart, modelEnd, model, stream == true, includeUsage);
+        return model is null ? null : Create(body, objectStart, modelStart, modelEnd, model, stream == true, streamOptionsSeen, includeUsage);
     }
+
+    private static PassThroughRequest? Create(
+        ReadOnlyMemory<byte> body, int objectStart, int modelStart, int modelEnd, string model, bool stream, bool streamOptionsSent, bool includeUsage) =>
+        streamOptionsSent && !includeUsage
+            ? null
+            : new PassThroughRequest(body, objectStart, modelStart, modelEnd, model, stream, includeUsage);
 
     private static bool IncludesUsage(ref Utf8JsonReader reader)
     {

@@ -30,10 +30,10 @@ internal static class ChatCompletionsApi
         try
         {
             var body = await RequestBody.ReadBytesAsync(http.Request, http.RequestAborted);
-            var call = ChatRequestView.TryRead(body)
-                ?? ChatRequestReader.Read(RequestBody.Parse(body, OpenAIJsonContext.Default.ChatCompletionRequest));
+            var view = ChatRequestView.TryRead(body);
+            var call = view ?? ChatRequestReader.Read(RequestBody.Parse(body, OpenAIJsonContext.Default.ChatCompletionRequest));
             CallAdmission.Admit(http, call.Model, call.Options, catalog);
-            PassThroughRequest.TryCreate(body)?.AttachTo(call.Options);
+            (view is not null ? view.PassThrough : PassThroughRequest.TryCreate(body))?.AttachTo(call.Options);
             if (!call.Stream)
             {
                 var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);

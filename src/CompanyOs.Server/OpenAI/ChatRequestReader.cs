@@ -1,11 +1,16 @@
 using System.Text.Json;
+using CompanyOs.Llm.PassThrough;
 using CompanyOs.Server.Errors;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Server.OpenAI;
 
-/// <summary>An OpenAI chat completions request, checked and translated for the gateway.</summary>
-internal sealed record ChatCall(string Model, IList<ChatMessage> Messages, ChatOptions Options, bool Stream, bool IncludeUsage);
+/// <summary>
+/// An OpenAI chat completions request, checked and translated for the gateway; <paramref name="PassThrough"/>: its
+/// pass-through form when <see cref="ChatRequestView"/> read it (null from the full reader: the caller scans the body for it).
+/// </summary>
+internal sealed record ChatCall(
+    string Model, IList<ChatMessage> Messages, ChatOptions Options, bool Stream, bool IncludeUsage, PassThroughRequest? PassThrough = null);
 
 /// <summary>
 /// Checks an OpenAI chat completions request like OpenAI does (400 naming the field in OpenAI's notation, e.g.

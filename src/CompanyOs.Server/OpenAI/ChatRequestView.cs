@@ -46,9 +46,10 @@ internal static class ChatRequestView
             return null;
         }
 
+        var objectStart = (int)reader.TokenStartIndex;
         var request = new ChatCompletionRequest();
         var prompt = new PromptTexts();
-        int messagesStart = -1, messagesEnd = -1, seen = 0;
+        int messagesStart = -1, messagesEnd = -1, modelStart = -1, modelEnd = -1, seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var field = FieldOf(ref reader);
@@ -63,6 +64,7 @@ internal static class ChatRequestView
             {
                 case Model when TryString(ref reader, out var model):
                     request.Model = model;
+                    (modelStart, modelEnd) = ((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
                     break;
                 case Messages when reader.TokenType == JsonTokenType.StartArray:
                     messagesStart = (int)reader.TokenStartIndex;
@@ -141,7 +143,12 @@ internal static class ChatRequestView
         var options = ChatRequestReader.ReadOptions(request);
         var messages = new DeferredChatMessages(prompt, () =>
             ChatMessageReader.Read(JsonSerializer.Deserialize(body.Span[messagesStart..messagesEnd], OpenAIJsonContext.Default.ListChatMessageWire)!));
-        return new ChatCall(request.Model, messages, options, request.Stream == true, request.StreamOptions?.IncludeUsage == true);
+        var streams = request.Stream == true;
+        var includeUsage = request.StreamOptions?.IncludeUsage == true;
+        // The pass-through form from this same read: the body is not scanned again for it.
+        var passThrough = PassThroughRequest.FromRead(body, objectStart, modelStart..modelEnd, request.Model, streams,
+            streamOptionsSent: (seen & (1 << StreamOptions)) != 0, includeUsage);
+        return new ChatCall(request.Model, messages, options, streams, includeUsage, passThrough);
     }
 
     private static int FieldOf(ref Utf8JsonReader reader)

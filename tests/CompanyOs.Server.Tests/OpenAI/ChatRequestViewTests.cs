@@ -55,6 +55,37 @@ public sealed class ChatRequestViewTests
 
         Assert.NotNull(view);
         AssertSameCall(full, view, description);
+        AssertSamePassThrough(bytes, view, description);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"hi"}]}""", true)]
+    [InlineData("""{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}""", true)]
+    [InlineData("""{"stream_options":{"x":1,"include_usage":true},"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream":true}""", true)]
+    [InlineData("""{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":false},"messages":[{"role":"user","content":"hi"}]}""", false)]
+    [InlineData("""{"model":"gpt-4o","stream":true,"stream_options":null,"messages":[{"role":"user","content":"hi"}]}""", false)]
+    [InlineData("""{"model":"gpt-4o","stream":true,"stream_options":{},"messages":[{"role":"user","content":"hi"}]}""", false)]
+    [InlineData(" \n {\"model\" : \"gpt-\\u0034o\" , \"stream\":null, \"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", true)]
+    public void The_pass_through_form_comes_from_the_same_read_as_a_separate_scan_makes_it(string json, bool passesThrough)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+
+        var view = ChatRequestView.TryRead(bytes);
+
+        Assert.NotNull(view);
+        Assert.Equal(passesThrough, view.PassThrough is not null);
+        AssertSamePassThrough(bytes, view, json);
+    }
+
+    [Fact]
+    public void A_pass_through_form_needs_offsets_that_point_at_the_object_and_the_model_token()
+    {
+        var body = """{"model":"gpt-4o","messages":[]}"""u8.ToArray();
+
+        Assert.NotNull(PassThroughRequest.FromRead(body, 0, 9..17, "gpt-4o", false, false, false));
+        Assert.Throws<ArgumentException>(() => PassThroughRequest.FromRead(body, 1, 9..17, "gpt-4o", false, false, false));
+        Assert.Throws<ArgumentException>(() => PassThroughRequest.FromRead(body, 0, 10..17, "gpt-4o", false, false, false));
+        Assert.ThrowsAny<ArgumentException>(() => PassThroughRequest.FromRead(body, 0, 9..99, "gpt-4o", false, false, false));
     }
 
     [Fact]
@@ -195,6 +226,7 @@ public sealed class ChatRequestViewTests
                 var full = FullRead(body);
                 Assert.True(full is not null, $"accepted a body the full reader refuses ({FullReadError(body)}): {Encoding.UTF8.GetString(body)}");
                 AssertSameCall(full, view, Encoding.UTF8.GetString(body));
+                AssertSamePassThrough(body, view, Encoding.UTF8.GetString(body));
             }
 
             return 1;
@@ -216,6 +248,18 @@ public sealed class ChatRequestViewTests
 
         // Built on demand (fallback to another wire, cache), the messages are the full reader's.
         Assert.Equal(MessagesJson(full.Messages), MessagesJson(view.Messages));
+    }
+
+    // The view's pass-through form is the one a separate scan of the body makes (the rewrite itself: PassThroughTests).
+    private static void AssertSamePassThrough(byte[] body, ChatCall view, string description)
+    {
+        var scanned = PassThroughRequest.TryCreate(body);
+        Assert.True((scanned is null) == (view.PassThrough is null), $"{description}: pass-through {(scanned is null ? "not expected" : "missing")}");
+        if (scanned is not null)
+        {
+            Assert.Equal((scanned.Model, scanned.Stream, scanned.ClientAskedForUsage),
+                (view.PassThrough!.Model, view.PassThrough.Stream, view.PassThrough.ClientAskedForUsage));
+        }
     }
 
     private static string OptionsJson(ChatOptions options) => JsonSerializer.Serialize(new

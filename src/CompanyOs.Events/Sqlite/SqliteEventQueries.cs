@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CompanyOs.Events.Serialization;
@@ -127,12 +126,11 @@ internal sealed class SqliteEventQueries(SqliteConnections connections)
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            _ = Guid.TryParse(reader.GetString(3), CultureInfo.InvariantCulture, out var eventId);
             events.Add(StoredEventDecoder.Decode(
                 streamId: reader.GetString(1),
                 version: reader.GetInt64(2),
                 position: reader.GetInt64(0),
-                eventId: eventId,
+                eventId: SqliteEventId.Read(reader.GetValue(3)),
                 type: reader.GetString(4),
                 dataJson: reader.GetString(5),
                 metadataJson: reader.GetString(6),

@@ -18,7 +18,7 @@ internal static class SqliteRawRows
             INSERT INTO streams (stream_id, org_id, created_at) VALUES ($s, NULL, 0) ON CONFLICT (stream_id) DO NOTHING;
             """;
         command.Parameters.AddWithValue("$s", streamId);
-        command.Parameters.AddWithValue("$id", eventId.ToString("D"));
+        command.Parameters.AddWithValue("$id", eventId.ToByteArray(bigEndian: true));
         command.Parameters.AddWithValue("$type", type);
         command.Parameters.AddWithValue("$data", dataJson);
         command.Parameters.AddWithValue("$meta", metadataJson);

@@ -3,8 +3,8 @@ using System.Globalization;
 namespace CompanyOs.Events.Sqlite;
 
 /// <summary>
-/// How the <c>events.event_id</c> column holds an id (schema 3): the GUID's 16 bytes in RFC 4122 (big-endian) order, so
-/// <c>hex(event_id)</c> reads as the id's text without dashes and the migration from text ids is <c>unhex</c>. A text id a
+/// How the <c>events.event_uuid</c> column holds an id (schema 3; schemas 1 and 2 had the text column <c>event_id</c>): the GUID's 16 bytes in RFC 4122 (big-endian) order, so
+/// <c>hex(event_uuid)</c> reads as the id's text without dashes and the migration from text ids is <c>unhex</c>. A text id a
 /// hand-written row left behind in an older schema is still read by parsing it, as before.
 /// </summary>
 internal static class SqliteEventId

@@ -9,7 +9,7 @@ namespace CompanyOs.Events.Sqlite;
 /// <summary>Read queries, each on its own pooled connection (WAL readers never block the writer or each other).</summary>
 internal sealed class SqliteEventQueries(SqliteConnections connections)
 {
-    private const string Columns = "position, stream_id, version, event_id, type, data, metadata, created_at";
+    private const string Columns = "position, stream_id, version, event_uuid, type, data, metadata, created_at";
 
     /// <summary>Exclusive upper bound for prefix scans; stream ids never contain U+10FFFF.</summary>
     public const string PrefixEnd = "\U0010FFFF";

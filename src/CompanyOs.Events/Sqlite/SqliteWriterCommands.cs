@@ -37,7 +37,7 @@ internal sealed class SqliteWriterCommands : IDisposable
             "SELECT (SELECT MAX(version) FROM events WHERE stream_id = ?1), (SELECT org_id IS NULL FROM streams WHERE stream_id = ?1)");
         // Which of the batch's ids the stream already holds (only asked when an append may be a retry).
         _lookup = connection.CreateCommand();
-        _lookup.CommandText = "SELECT event_id, version, position FROM events WHERE stream_id = $s AND event_id IN (SELECT unhex(value) FROM json_each($ids))";
+        _lookup.CommandText = "SELECT event_uuid, version, position FROM events WHERE stream_id = $s AND event_uuid IN (SELECT unhex(value) FROM json_each($ids))";
         _lookup.Parameters.Add(new SqliteParameter { ParameterName = "$s" });
         _lookup.Parameters.Add(new SqliteParameter { ParameterName = "$ids" });
         _begin = new SqliteStatement(connection, "BEGIN IMMEDIATE");
@@ -52,9 +52,9 @@ internal sealed class SqliteWriterCommands : IDisposable
         _insert = new SqliteStatement(
             connection,
             """
-            INSERT INTO events (stream_id, version, event_id, type, data, metadata, org_id, created_at)
+            INSERT INTO events (stream_id, version, event_uuid, type, data, metadata, org_id, created_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            ON CONFLICT (stream_id, event_id) DO NOTHING
+            ON CONFLICT (stream_id, event_uuid) DO NOTHING
             """);
         // Written when a stream is created, and once more if its first events named no org and a later one does.
         _upsertStream = new SqliteStatement(

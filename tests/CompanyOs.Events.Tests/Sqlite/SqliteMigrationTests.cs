@@ -116,7 +116,7 @@ public sealed class SqliteMigrationTests : IDisposable
         versions.CommandText = "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)";
         Assert.Equal("1,2,3", versions.ExecuteScalar());
         using var ids = connection.CreateCommand();
-        ids.CommandText = "SELECT group_concat(DISTINCT typeof(event_id) || length(event_id)) FROM events";
+        ids.CommandText = "SELECT group_concat(DISTINCT typeof(event_uuid) || length(event_uuid)) FROM events";
         Assert.Equal("blob16", ids.ExecuteScalar());
     }
 

@@ -93,7 +93,7 @@ public sealed class SqliteSchema2MigrationTests : IDisposable
 
         // The file: schema 3, every id now its 16 bytes (the same GUID), the indexes the reads and the idempotency use.
         Assert.Equal("1,2,3", SchemaVersions());
-        var after = ReadRawEvents();
+        var after = ReadRawEvents("event_uuid");
         Assert.Equal(before.Count + 1, after.Count);
         for (var i = 0; i < before.Count; i++)
         {
@@ -104,6 +104,13 @@ public sealed class SqliteSchema2MigrationTests : IDisposable
 
         Assert.IsType<byte[]>(after[^1].EventId);
         using var connection = SqliteRawRows.Open(DatabasePath);
+        // A process still running schema 2 fails loudly on its statements' old column instead of writing text ids.
+        using (var old = connection.CreateCommand())
+        {
+            old.CommandText = "INSERT INTO events (stream_id, version, event_id, type, data, metadata, org_id, created_at) VALUES ('x', 0, 'id', 't', '{}', '{}', NULL, 0)";
+            Assert.Contains("event_id", Assert.Throws<SqliteException>(() => old.ExecuteNonQuery()).Message, StringComparison.Ordinal);
+        }
+
         Assert.Equal("ok", Scalar(connection, "PRAGMA integrity_check"));
         Assert.Equal(
             "events_by_org,sqlite_autoindex_events_1,sqlite_autoindex_events_2",
@@ -144,8 +151,8 @@ public sealed class SqliteSchema2MigrationTests : IDisposable
         }
 
         using var check = SqliteRawRows.Open(DatabasePath);
-        Assert.Equal("text,text,blob", Scalar(check, "SELECT group_concat(t) FROM (SELECT typeof(event_id) AS t FROM events WHERE stream_id = 'hand' ORDER BY version)"));
-        Assert.Equal("not-a-guid", Scalar(check, "SELECT event_id FROM events WHERE stream_id = 'hand' AND version = 0"));
+        Assert.Equal("text,text,blob", Scalar(check, "SELECT group_concat(t) FROM (SELECT typeof(event_uuid) AS t FROM events WHERE stream_id = 'hand' ORDER BY version)"));
+        Assert.Equal("not-a-guid", Scalar(check, "SELECT event_uuid FROM events WHERE stream_id = 'hand' AND version = 0"));
     }
 
     private static string Describe(EventMetadata m) =>
@@ -160,11 +167,12 @@ public sealed class SqliteSchema2MigrationTests : IDisposable
         return Scalar(connection, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)");
     }
 
-    private List<RawEvent> ReadRawEvents()
+    /// <summary>Every row as stored; the id from <c>event_id</c> (text, schemas 1 and 2) or <c>event_uuid</c> (schema 3).</summary>
+    private List<RawEvent> ReadRawEvents(string idColumn = "event_id")
     {
         using var connection = SqliteRawRows.Open(DatabasePath);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT position, stream_id, version, event_id, type, data, metadata, org_id, created_at FROM events ORDER BY position";
+        command.CommandText = $"SELECT position, stream_id, version, {idColumn}, type, data, metadata, org_id, created_at FROM events ORDER BY position";
         using var reader = command.ExecuteReader();
         var rows = new List<RawEvent>();
         while (reader.Read())

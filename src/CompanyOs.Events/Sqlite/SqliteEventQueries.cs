@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CompanyOs.Events.Serialization;
@@ -10,7 +9,7 @@ namespace CompanyOs.Events.Sqlite;
 /// <summary>Read queries, each on its own pooled connection (WAL readers never block the writer or each other).</summary>
 internal sealed class SqliteEventQueries(SqliteConnections connections)
 {
-    private const string Columns = "position, stream_id, version, event_id, type, data, metadata, created_at";
+    private const string Columns = "position, stream_id, version, event_uuid, type, data, metadata, created_at";
 
     /// <summary>Exclusive upper bound for prefix scans; stream ids never contain U+10FFFF.</summary>
     public const string PrefixEnd = "\U0010FFFF";
@@ -127,12 +126,11 @@ internal sealed class SqliteEventQueries(SqliteConnections connections)
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            _ = Guid.TryParse(reader.GetString(3), CultureInfo.InvariantCulture, out var eventId);
             events.Add(StoredEventDecoder.Decode(
                 streamId: reader.GetString(1),
                 version: reader.GetInt64(2),
                 position: reader.GetInt64(0),
-                eventId: eventId,
+                eventId: SqliteEventId.Read(reader.GetValue(3)),
                 type: reader.GetString(4),
                 dataJson: reader.GetString(5),
                 metadataJson: reader.GetString(6),

@@ -43,6 +43,45 @@ internal static class SqliteSchema
         ALTER TABLE streams DROP COLUMN version;
         ALTER TABLE streams DROP COLUMN updated_at;
         """,
+        // 3: event ids as 16-byte BLOBs in a new column, event_uuid (the GUID's bytes in RFC 4122 order, so hex(event_uuid)
+        // reads as the id without its dashes), instead of event_id's 36-character text: smaller rows and a smaller
+        // idempotency index, whose random ids spread every batch over its leaves (fewer pages written per batch). SQLite
+        // cannot change a column's type in place: the table is rebuilt (new table, every row copied with its position, drop,
+        // rename; indexes and triggers recreated) inside the open's write transaction, so a failure leaves the file as it
+        // was. A text id in the canonical form (what the store always wrote) becomes its 16 bytes; any other text (a row
+        // written by hand) is copied unchanged and still reads back as before (GUID parsing of the text). The column has a
+        // new name so that a process still running schema 2 fails its next append or read loudly (no column event_id)
+        // instead of writing text ids the idempotency index would not match.
+        """
+        CREATE TABLE events_v3 (
+            position   INTEGER PRIMARY KEY,
+            stream_id  TEXT    NOT NULL,
+            version    INTEGER NOT NULL,
+            event_uuid BLOB    NOT NULL,
+            type       TEXT    NOT NULL,
+            data       TEXT    NOT NULL,
+            metadata   TEXT    NOT NULL,
+            org_id     TEXT,
+            created_at INTEGER NOT NULL,
+            UNIQUE (stream_id, version),
+            UNIQUE (stream_id, event_uuid)
+        );
+        INSERT INTO events_v3 (position, stream_id, version, event_uuid, type, data, metadata, org_id, created_at)
+        SELECT position, stream_id, version,
+               CASE WHEN typeof(event_id) = 'text' AND length(event_id) = 36
+                         AND substr(event_id, 9, 1) = '-' AND substr(event_id, 14, 1) = '-'
+                         AND substr(event_id, 19, 1) = '-' AND substr(event_id, 24, 1) = '-'
+                         AND length(unhex(replace(event_id, '-', ''))) = 16
+                    THEN unhex(replace(event_id, '-', ''))
+                    ELSE event_id END,
+               type, data, metadata, org_id, created_at
+        FROM events ORDER BY position;
+        DROP TABLE events;
+        ALTER TABLE events_v3 RENAME TO events;
+        CREATE INDEX events_by_org ON events (org_id, position) WHERE org_id IS NOT NULL;
+        CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+        CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

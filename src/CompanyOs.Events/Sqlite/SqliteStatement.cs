@@ -41,6 +41,9 @@ internal sealed class SqliteStatement : IDisposable
     /// <summary>Binds UTF-8 text (SQLite copies it).</summary>
     public void BindUtf8(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_text(_statement, index, value));
 
+    /// <summary>Binds a BLOB (SQLite copies it, so a stack buffer is fine).</summary>
+    public void BindBlob(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_blob(_statement, index, value));
+
     /// <summary>Runs the statement to completion; returns the rows it inserted, updated or deleted.</summary>
     public int Execute()
     {

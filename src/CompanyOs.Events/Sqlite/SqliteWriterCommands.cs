@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using CompanyOs.Events.Appending;
 using CompanyOs.Events.Serialization;
@@ -38,7 +37,7 @@ internal sealed class SqliteWriterCommands : IDisposable
             "SELECT (SELECT MAX(version) FROM events WHERE stream_id = ?1), (SELECT org_id IS NULL FROM streams WHERE stream_id = ?1)");
         // Which of the batch's ids the stream already holds (only asked when an append may be a retry).
         _lookup = connection.CreateCommand();
-        _lookup.CommandText = "SELECT event_id, version, position FROM events WHERE stream_id = $s AND event_id IN (SELECT value FROM json_each($ids))";
+        _lookup.CommandText = "SELECT event_uuid, version, position FROM events WHERE stream_id = $s AND event_uuid IN (SELECT unhex(value) FROM json_each($ids))";
         _lookup.Parameters.Add(new SqliteParameter { ParameterName = "$s" });
         _lookup.Parameters.Add(new SqliteParameter { ParameterName = "$ids" });
         _begin = new SqliteStatement(connection, "BEGIN IMMEDIATE");
@@ -53,9 +52,9 @@ internal sealed class SqliteWriterCommands : IDisposable
         _insert = new SqliteStatement(
             connection,
             """
-            INSERT INTO events (stream_id, version, event_id, type, data, metadata, org_id, created_at)
+            INSERT INTO events (stream_id, version, event_uuid, type, data, metadata, org_id, created_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            ON CONFLICT (stream_id, event_id) DO NOTHING
+            ON CONFLICT (stream_id, event_uuid) DO NOTHING
             """);
         // Written when a stream is created, and once more if its first events named no org and a later one does.
         _upsertStream = new SqliteStatement(
@@ -170,14 +169,14 @@ internal sealed class SqliteWriterCommands : IDisposable
         _insert.Bind(8, nowMicros);
         string? boundType = null, boundMetadata = null, boundOrg = null;
         var first = true;
-        // The id as UTF-8 (the database's encoding: UTF-16 would be converted by SQLite on every insert).
-        Span<byte> id = stackalloc byte[36];
+        // The id as its 16 bytes (schema 3; see SqliteEventId).
+        Span<byte> id = stackalloc byte[SqliteEventId.Size];
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
             _insert.Bind(2, version++);
-            e.EventId.TryFormat(id, out var written, "D");
-            _insert.BindUtf8(3, id[..written]);
+            SqliteEventId.Write(e.EventId, id);
+            _insert.BindBlob(3, id);
             if (first || !ReferenceEquals(e.Type, boundType))
             {
                 _insert.Bind(4, boundType = e.Type);
@@ -235,7 +234,7 @@ internal sealed class SqliteWriterCommands : IDisposable
         var ids = new string[request.Events.Length];
         for (var i = 0; i < ids.Length; i++)
         {
-            ids[i] = request.Events[i].EventId.ToString("D");
+            ids[i] = SqliteEventId.Hex(request.Events[i].EventId);
         }
 
         _lookup.Parameters[0].Value = request.StreamId;
@@ -244,7 +243,7 @@ internal sealed class SqliteWriterCommands : IDisposable
         using var reader = _lookup.ExecuteReader();
         while (reader.Read())
         {
-            existing[Guid.Parse(reader.GetString(0), CultureInfo.InvariantCulture)] = new StoredEventRef(reader.GetInt64(1), reader.GetInt64(2));
+            existing[SqliteEventId.Read(reader.GetValue(0))] = new StoredEventRef(reader.GetInt64(1), reader.GetInt64(2));
         }
 
         return existing;

@@ -6,8 +6,10 @@ namespace CompanyOs.Events.Tests.Sqlite;
 
 /// <summary>
 /// A file created and written by the schema-1 store (a <c>streams</c> row holding the version and latest append time,
-/// rewritten by every append) upgrades in place on open to schema 2 (the version and time read from the stream's last
-/// event), losing nothing: every event, position, version, org and time stays, and appends continue after them.
+/// rewritten by every append) upgrades in place on open through schema 2 (the version and time read from the stream's last
+/// event) to schema 3 (event ids as 16-byte BLOBs), losing nothing: every event, position, version, org and time stays,
+/// retries of the stored events are recognised, and appends continue after them. (A frozen schema-2 file:
+/// <see cref="SqliteSchema2MigrationTests"/>.)
 /// </summary>
 public sealed class SqliteMigrationTests : IDisposable
 {
@@ -102,7 +104,7 @@ public sealed class SqliteMigrationTests : IDisposable
             Assert.Equal(new AppendResult(1, 12), await store.AppendAsync("new", ExpectedVersion.NoStream, [Numbered(Guid.NewGuid(), 11), Numbered(Guid.NewGuid(), 12)], Ct));
         }
 
-        // Opening again (already migrated) changes nothing; the file says schema 2.
+        // Opening again (already migrated) changes nothing; the file says schema 3, every id stored as its 16 bytes.
         using (var reopened = await OpenAsync())
         {
             Assert.Equal(Enumerable.Range(1, 12).Select(p => (long)p), await reopened.ReadAllAsync(cancellationToken: Ct).Select(e => e.Position).ToListAsync(Ct));
@@ -112,7 +114,10 @@ public sealed class SqliteMigrationTests : IDisposable
         using var connection = SqliteRawRows.Open(DatabasePath);
         using var versions = connection.CreateCommand();
         versions.CommandText = "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)";
-        Assert.Equal("1,2", versions.ExecuteScalar());
+        Assert.Equal("1,2,3", versions.ExecuteScalar());
+        using var ids = connection.CreateCommand();
+        ids.CommandText = "SELECT group_concat(DISTINCT typeof(event_uuid) || length(event_uuid)) FROM events";
+        Assert.Equal("blob16", ids.ExecuteScalar());
     }
 
     [Fact]

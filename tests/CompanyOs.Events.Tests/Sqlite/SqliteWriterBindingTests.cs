@@ -68,12 +68,14 @@ public sealed class SqliteWriterBindingTests : SqliteStoreFixture
     {
         using var connection = SqliteRawRows.Open(DatabasePath);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT stream_id, version, event_id, type, data, org_id FROM events ORDER BY position";
+        command.CommandText = "SELECT stream_id, version, event_uuid, type, data, org_id FROM events ORDER BY position";
         using var reader = command.ExecuteReader();
         var rows = new List<(string, long, string, string, string, string?)>();
         while (reader.Read())
         {
-            rows.Add((reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+            // Schema 3 stores the id as its 16 bytes in RFC 4122 order.
+            var id = new Guid(Assert.IsType<byte[]>(reader.GetValue(2)), bigEndian: true).ToString("D");
+            rows.Add((reader.GetString(0), reader.GetInt64(1), id, reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
 
         return rows;

@@ -84,6 +84,37 @@ public class TiktokenBpeTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Encodings))]
+    public void A_fitting_prefix_fits_keeps_whole_words_and_never_splits_a_surrogate_pair(string encoding)
+    {
+        var (compact, library) = Pair(encoding);
+        foreach (var text in Samples)
+        {
+            var total = compact.CountTokens(text);
+            for (var max = 0; max <= total + 1; max++)
+            {
+                var length = compact.FittingPrefixLength(text, max);
+                Assert.True(compact.CountTokens(text[..length]) <= max, $"{encoding}: '{text}' max {max}: {length} chars");
+                Assert.True(length == 0 || length == text.Length || !(char.IsHighSurrogate(text[length - 1]) && char.IsLowSurrogate(text[length])),
+                    $"{encoding}: '{text}' max {max}: cut inside a surrogate pair at {length}");
+                if (max >= total)
+                {
+                    Assert.Equal(text.Length, length);
+                }
+            }
+        }
+
+        // Plain words cut where the library's encoder stops (it refuses a limit of 0).
+        const string words = "The gateway reserves prompt tokens before the call and settles them after it.";
+        Assert.Equal(0, compact.FittingPrefixLength(words, 0));
+        for (var max = 1; max <= compact.CountTokens(words); max++)
+        {
+            library.EncodeToIds(words, max, out _, out var consumed);
+            Assert.Equal(consumed, compact.FittingPrefixLength(words, max));
+        }
+    }
+
     [Fact]
     public void Long_pieces_and_long_texts_count_alike()
     {

@@ -1,4 +1,3 @@
-using System.Text;
 using CompanyOs.Emulator.Model;
 using Microsoft.ML.Tokenizers;
 
@@ -21,26 +20,9 @@ public class TokenCounterTests
         var reference = TiktokenTokenizer.CreateForModel("gpt-4o").CountTokens(SpecialTokens); // a fresh instance: 30
         var before = counter.Count(SpecialTokens);
 
-        var random = new Random(17);
-        string[] alphabet = ["e", "t", "a", "o", "in", "the", "ing", " ", "  ", "\n", "\t", "'s", "'LL", ".", ",", "0", "42",
-            "é", "ß", "ж", "語", "한", "😀", "\u0301", "<|", "|>", "/", "\r\n", "_", "-", "A", "Z", "q"];
-        for (var n = 0; n < 3_000; n++)
+        foreach (var text in RandomTexts.Mixed(seed: 17, count: 3_000))
         {
-            var builder = new StringBuilder();
-            var length = random.Next(1, 60);
-            for (var i = 0; i < length; i++)
-            {
-                if (random.Next(8) == 0)
-                {
-                    builder.Append((char)random.Next(1, 0xFFFF));
-                }
-                else
-                {
-                    builder.Append(alphabet[random.Next(alphabet.Length)]);
-                }
-            }
-
-            counter.Count(builder.ToString());
+            counter.Count(text);
         }
 
         Assert.Equal(30, reference);

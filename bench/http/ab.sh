@@ -21,39 +21,23 @@ BENCH_TAG=ab
 source "$ROOT/bench/http/lib.sh"
 
 [ $# -ge 1 ] || fail "usage: bench/http/ab.sh LABEL=BINDIR[:VAR=VALUE,…] …"
+# BINDIR made absolute: the servers and `keys create` run from the work directory.
+builds=()
 for build in "$@"; do
-  dir="${build#*=}"; dir="${dir%%:*}"
+  rest="${build#*=}"; dir="${rest%%:*}"
   [ -x "$dir/CompanyOs.Server" ] || fail "no CompanyOs.Server in '$dir' (from '$build')"
+  builds+=("${build%%=*}=$(cd "$dir" && pwd)${rest:${#dir}}")
 done
+set -- "${builds[@]}"
 need_nginx_wrk
 
 UP_PORT=$(free_port)
-nginx_conf "$WORK/nginx" "server {
-    listen 127.0.0.1:$UP_PORT;
-    location = /v1/chat/completions { default_type application/json; return 200 '$CANNED_JSON_BODY'; }
-  }"
-start_nginx nginx "$WORK/nginx" "$UP_PORT"
+start_canned_nginx nginx "$WORK/nginx" "$UP_PORT"
 
-# The configuration of run.sh: RPM/TPM limits set high, an org budget, a key with --rpm and --budget-usd.
-mkdir -p "$WORK/server"
-cat >"$WORK/server/llm.yaml" <<YAML
-default_provider: openai
-providers:
-  openai:
-    enabled: true
-    api_key: "\${OPENAI_API_KEY}"
-    base_url: "http://127.0.0.1:$UP_PORT/v1"
-    default_model: "gpt-4o"
-    rate_limit_rpm: 1000000000
-    rate_limit_tpm: 1000000000
-    timeout_seconds: 30
-    max_retries: 2
-budgets:
-  orgs: { bench: { usd: 1000000, tokens: 1000000000000 } }
-YAML
-export OPENAI_API_KEY="sk-bench-dummy-not-a-real-key"
+# The configuration of run.sh (lib.sh): RPM/TPM limits set high, an org budget, a key with --rpm and --budget-usd (made
+# with the first build's `keys create`).
 first="${1#*=}"; SERVER_BIN="${first%%:*}/CompanyOs.Server"
-create_api_key "$WORK/server" --keys-db "$WORK/server/keys.db"
+write_bench_config "$WORK/server" "$UP_PORT"
 write_lua "$WORK/server.lua" "$REQ_BODY" "Authorization: Bearer $API_KEY"
 # More percentiles than run.sh's RESULT line.
 cat >>"$WORK/server.lua" <<'LUA'

@@ -37,30 +37,9 @@ fi
 [ -x "$AOT_BIN" ] || fail "no AOT executable at $AOT_BIN"
 
 UP_PORT=$(free_port)
-nginx_conf "$WORK/nginx" "server {
-    listen 127.0.0.1:$UP_PORT;
-    location = /v1/chat/completions { default_type application/json; return 200 '$CANNED_JSON_BODY'; }
-  }"
-start_nginx nginx "$WORK/nginx" "$UP_PORT"
-
-mkdir -p "$WORK/template"
-cat >"$WORK/template/llm.yaml" <<YAML
-default_provider: openai
-providers:
-  openai:
-    enabled: true
-    api_key: "\${OPENAI_API_KEY}"
-    base_url: "http://127.0.0.1:$UP_PORT/v1"
-    default_model: "gpt-4o"
-    rate_limit_rpm: 1000000000
-    rate_limit_tpm: 1000000000
-    timeout_seconds: 30
-    max_retries: 2
-budgets:
-  orgs: { bench: { usd: 1000000, tokens: 1000000000000 } }
-YAML
-export OPENAI_API_KEY="sk-bench-dummy-not-a-real-key"
-create_api_key "$WORK/template" --keys-db "$WORK/template/keys.db"
+start_canned_nginx nginx "$WORK/nginx" "$UP_PORT"
+# The configuration of run.sh (lib.sh), copied fresh for each build's run; the key is made with the JIT build.
+write_bench_config "$WORK/template" "$UP_PORT"
 write_lua "$WORK/server.lua" "$REQ_BODY" "Authorization: Bearer $API_KEY"
 
 RESULTS="$WORK/results.txt"

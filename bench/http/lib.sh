@@ -1,7 +1,9 @@
-# Shared set-up for the bench/http scripts (run.sh, stream.sh, two-instances.sh); sourced, not run.
+# Shared set-up for the bench/http scripts (run.sh, ab.sh, aot.sh, stream.sh, two-instances.sh); sourced, not run.
 # Before sourcing, a script sets BENCH_TAG (log prefix) and WORK (its temp dir); it may define bench_extra_cleanup (run
 # on exit after the processes are killed, e.g. to stop PostgreSQL). Provides: log/fail, process tracking with cleanup on
-# exit, free ports, waits, the Release server build and launch, API key creation, nginx configs and wrk cells.
+# exit, free ports, waits, the Release server build and launch, API key creation, the benchmark configuration (one
+# definition, so that the scripts' same-run comparisons measure the same policies), the canned nginx upstream, nginx
+# configs and wrk cells.
 # shellcheck shell=bash disable=SC2034  # HERE, CANNED_JSON_BODY, REQ_BODY: used by the scripts that source this
 
 ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -101,9 +103,46 @@ create_api_key() {
   [ -n "$API_KEY" ] || { cat "$WORK/keys.out" >&2; fail "no key in the output of keys create"; }
 }
 
+# write_bench_config DIR UP_PORT [sse]: the benchmark configuration of every script that measures one server with every
+# policy on (run.sh, ab.sh, aot.sh, stream.sh): DIR/llm.yaml with an `openai` provider at http://127.0.0.1:UP_PORT/v1
+# (RPM/TPM limits set high, 30 s timeout, 2 retries) and an org budget for `bench`; with `sse`, also an `openai_sse`
+# provider (same settings) at UP_PORT/sse/v1 (start_canned_nginx's SSE location). Exports a dummy OPENAI_API_KEY (the
+# upstream is canned) and creates the key of create_api_key in DIR/keys.db with SERVER_BIN (sets API_KEY). The server
+# then runs with `--config DIR/llm.yaml --keys-db DIR/keys.db`.
+write_bench_config() {
+  local dir="$1" up_port="$2" sse="${3:-}" name path
+  [ -z "$sse" ] || [ "$sse" = sse ] || fail "write_bench_config: third argument must be 'sse' or absent, not '$sse'"
+  mkdir -p "$dir"
+  {
+    echo "default_provider: openai"
+    echo "providers:"
+    for name in openai ${sse:+openai_sse}; do
+      path=v1; [ "$name" = openai_sse ] && path=sse/v1
+      echo "  $name:"
+      [ "$name" = openai ] || echo "    type: openai"
+      cat <<EOF
+    enabled: true
+    api_key: "\${OPENAI_API_KEY}"
+    base_url: "http://127.0.0.1:$up_port/$path"
+    default_model: "gpt-4o"
+    rate_limit_rpm: 1000000000
+    rate_limit_tpm: 1000000000
+    timeout_seconds: 30
+    max_retries: 2
+EOF
+    done
+    echo "budgets:"
+    echo "  orgs: { bench: { usd: 1000000, tokens: 1000000000000 } }"
+  } >"$dir/llm.yaml"
+  export OPENAI_API_KEY="sk-bench-dummy-not-a-real-key"
+  create_api_key "$dir" --keys-db "$dir/keys.db"
+}
+
 # ---------------------------------------------------------------- canned upstream (nginx, one worker)
 CANNED_JSON_BODY='{"id":"chatcmpl-bench","object":"chat.completion","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the canned upstream."},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":21,"completion_tokens":7,"total_tokens":28},"system_fingerprint":"fp_bench"}'
 REQ_BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16}'
+# The SSE variant of CANNED_JSON_BODY: same usage, as chat.completion.chunks ending in [DONE] (\n: nginx's escape).
+CANNED_SSE_BODY='data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"content":"Hello from"},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"content":" the canned upstream."},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[],"usage":{"prompt_tokens":21,"completion_tokens":7,"total_tokens":28}}\n\ndata: [DONE]\n\n'
 
 # nginx_conf DIR HTTP_BODY: writes DIR/nginx.conf (1 worker, foreground, no access log, temp paths in DIR) with HTTP_BODY
 # (server/upstream blocks) inside its http block.
@@ -128,6 +167,22 @@ EOF
 start_nginx() {
   start_bg "$1" "$2" "$NGINX" -c "$2/nginx.conf" -p "$2"
   wait_port "$3" "$1" "$LAST_PID"
+}
+
+# start_canned_nginx NAME DIR PORT [sse]: the canned OpenAI upstream (every POST body is read and discarded) on
+# 127.0.0.1:PORT, its config and logs in DIR: POST /v1/chat/completions answers CANNED_JSON_BODY; with `sse`, also
+# POST /sse/v1/chat/completions answers CANNED_SSE_BODY. Sets LAST_PID (the master).
+start_canned_nginx() {
+  local name="$1" dir="$2" port="$3" sse="${4:-}" locations
+  [ -z "$sse" ] || [ "$sse" = sse ] || fail "start_canned_nginx: fourth argument must be 'sse' or absent, not '$sse'"
+  locations="location = /v1/chat/completions { default_type application/json; return 200 '$CANNED_JSON_BODY'; }"
+  [ -n "$sse" ] && locations+="
+    location = /sse/v1/chat/completions { default_type text/event-stream; return 200 '$CANNED_SSE_BODY'; }"
+  nginx_conf "$dir" "server {
+    listen 127.0.0.1:$port;
+    $locations
+  }"
+  start_nginx "$name" "$dir" "$port"
 }
 
 # ---------------------------------------------------------------- wrk

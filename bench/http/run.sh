@@ -46,49 +46,15 @@ YARP_BIN="$HERE/YarpProxy/bin/Release/net10.0/CompanyOs.Benchmarks.YarpProxy"
 UP_PORT=$(free_port); SERVER_PORT=$(free_port); YARP_PORT=$(free_port); PORTKEY_PORT=$(free_port)
 
 # ---------------------------------------------------------------- upstream: nginx, 1 worker
-JSON_BODY="$CANNED_JSON_BODY"
-SSE_BODY='data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"content":"Hello from"},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"content":" the canned upstream."},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764547200,"model":"gpt-4o-2024-08-06","choices":[],"usage":{"prompt_tokens":21,"completion_tokens":7,"total_tokens":28}}\n\ndata: [DONE]\n\n'
-# The canned OpenAI answer (every POST body is read and discarded), and the SSE variant: same usage, as
-# chat.completion.chunks ending in [DONE].
-nginx_conf "$WORK/nginx" "server {
-    listen 127.0.0.1:$UP_PORT;
-    location = /v1/chat/completions { default_type application/json; return 200 '$JSON_BODY'; }
-    location = /sse/v1/chat/completions { default_type text/event-stream; return 200 '$SSE_BODY'; }
-  }"
-start_nginx nginx "$WORK/nginx" "$UP_PORT"
+# The canned OpenAI answer at /v1/chat/completions and its SSE variant at /sse/v1/chat/completions (lib.sh).
+start_canned_nginx nginx "$WORK/nginx" "$UP_PORT" sse
 NGINX_MASTER=$LAST_PID
 NGINX_WORKER=$(pgrep -P "$NGINX_MASTER" | head -1)
 
 # ---------------------------------------------------------------- (b) the gateway server, every policy on
-mkdir -p "$WORK/server"
-cat >"$WORK/server/llm.yaml" <<EOF
-default_provider: openai
-providers:
-  openai:
-    enabled: true
-    api_key: "\${OPENAI_API_KEY}"
-    base_url: "http://127.0.0.1:$UP_PORT/v1"
-    default_model: "gpt-4o"
-    rate_limit_rpm: 1000000000
-    rate_limit_tpm: 1000000000
-    timeout_seconds: 30
-    max_retries: 2
-  openai_sse:
-    type: openai
-    enabled: true
-    api_key: "\${OPENAI_API_KEY}"
-    base_url: "http://127.0.0.1:$UP_PORT/sse/v1"
-    default_model: "gpt-4o"
-    rate_limit_rpm: 1000000000
-    rate_limit_tpm: 1000000000
-    timeout_seconds: 30
-    max_retries: 2
-budgets:
-  orgs: { bench: { usd: 1000000, tokens: 1000000000000 } }
-EOF
-export OPENAI_API_KEY="sk-bench-dummy-not-a-real-key"
+# The benchmark configuration shared with ab.sh, aot.sh and stream.sh (lib.sh), with the openai_sse provider.
+write_bench_config "$WORK/server" "$UP_PORT" sse
 KEYS_DB="$WORK/server/keys.db"
-create_api_key "$WORK/server" --keys-db "$KEYS_DB"
 start_server server "$WORK/server" "$SERVER_PORT" --config "$WORK/server/llm.yaml" --keys-db "$KEYS_DB"
 SERVER_PID=$LAST_PID
 

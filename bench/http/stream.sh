@@ -32,21 +32,8 @@ UP_PORT=$(free_port); SERVER_PORT=$(free_port)
 start_bg upstream "$WORK" python3 "$HERE/sse_bench.py" upstream "$UP_PORT"
 wait_port "$UP_PORT" upstream "$LAST_PID"
 
-cat >"$WORK/llm.yaml" <<YAML
-default_provider: openai
-providers:
-  openai:
-    api_key: "\${OPENAI_API_KEY}"
-    base_url: "http://127.0.0.1:$UP_PORT/v1"
-    default_model: "gpt-4o"
-    rate_limit_rpm: 1000000000
-    rate_limit_tpm: 1000000000
-    timeout_seconds: 30
-budgets:
-  orgs: { bench: { usd: 1000000, tokens: 1000000000000 } }
-YAML
-export OPENAI_API_KEY="sk-bench-dummy-not-a-real-key"
-create_api_key "$WORK" --keys-db "$WORK/keys.db"
+# The configuration of run.sh (lib.sh), its openai provider pointing at the Python upstream.
+write_bench_config "$WORK" "$UP_PORT"
 start_server server "$WORK" "$SERVER_PORT" --config "$WORK/llm.yaml" --keys-db "$WORK/keys.db"
 SERVER_PID=$LAST_PID
 

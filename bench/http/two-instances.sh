@@ -76,8 +76,7 @@ PGPORT_OF_URL=$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$COMPANYOS_TEST_POSTGRES
   || fail "could not create schema ${SCHEMA}_keys"
 
 # ---------------------------------------------------------------- canned upstream + balancers (nginx, one worker each)
-nginx_conf "$WORK/upstream" "server { listen 127.0.0.1:$UP_PORT; location = /v1/chat/completions { default_type application/json; return 200 '$CANNED_JSON_BODY'; } }"
-start_nginx upstream "$WORK/upstream" "$UP_PORT"
+start_canned_nginx upstream "$WORK/upstream" "$UP_PORT"
 LB_PROXY='proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off;'
 nginx_conf "$WORK/lb" "
   upstream one { server 127.0.0.1:$A_PORT; keepalive 64; }

@@ -4,7 +4,7 @@ using CompanyOs.Agents.Storage;
 using CompanyOs.Events;
 using CompanyOs.Events.Postgres;
 using CompanyOs.Events.Sqlite;
-using Microsoft.Data.Sqlite;
+using static CompanyOs.Agents.Storage.RunDatabase;
 
 namespace CompanyOs.Agents.Leases;
 
@@ -76,7 +76,7 @@ internal sealed class SqlRunLeaseStore : IRunLeaseStore
         }, cancellationToken).ConfigureAwait(false);
         if (token is not null and not DBNull)
         {
-            return new RunLeaseAttempt(new RunLease(runId, owner, At(Micros(expires)), Convert.ToInt64(token, System.Globalization.CultureInfo.InvariantCulture)), null);
+            return new RunLeaseAttempt(new RunLease(runId, owner, FromMicros(Micros(expires)), Convert.ToInt64(token, System.Globalization.CultureInfo.InvariantCulture)), null);
         }
 
         return new RunLeaseAttempt(null, await GetAsync(runId, cancellationToken).ConfigureAwait(false));
@@ -88,7 +88,7 @@ internal sealed class SqlRunLeaseStore : IRunLeaseStore
         ArgumentNullException.ThrowIfNull(lease);
         var expires = Micros(now + duration);
         var changed = await UpdateHeldAsync("renewing a run lease", "expires_at = @expires, updated_at = @now", lease, expires, Micros(now), cancellationToken).ConfigureAwait(false);
-        return changed ? lease with { ExpiresAt = At(expires) } : null;
+        return changed ? lease with { ExpiresAt = FromMicros(expires) } : null;
     }
 
     /// <inheritdoc />
@@ -172,7 +172,7 @@ internal sealed class SqlRunLeaseStore : IRunLeaseStore
             using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                rows.Add(new StoredRunLease(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), At(reader.GetInt64(3)), reader.GetInt64(2)));
+                rows.Add(new StoredRunLease(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), FromMicros(reader.GetInt64(3)), reader.GetInt64(2)));
             }
 
             return null;
@@ -252,8 +252,7 @@ internal sealed class SqlRunLeaseStore : IRunLeaseStore
         yield return $"CREATE INDEX IF NOT EXISTS run_leases_held ON {_table} (expires_at) WHERE holder IS NOT NULL";
     }
 
-    private EventStoreException Translate(DbException ex, string operation) =>
-        new($"Run leases in {_where}: {operation} failed: {ex.Message}", ex, ex.IsTransient || ex is SqliteException { SqliteErrorCode: 5 or 6 });
+    private EventStoreException Translate(DbException ex, string operation) => RunDatabase.Failure(ex, $"Run leases in {_where}", operation);
 
     private static DbCommand Command(DbConnection connection, string sql)
     {
@@ -262,15 +261,4 @@ internal sealed class SqlRunLeaseStore : IRunLeaseStore
         return command;
     }
 
-    private static void Add(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
-    }
-
-    private static long Micros(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
-
-    private static DateTimeOffset At(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
 }

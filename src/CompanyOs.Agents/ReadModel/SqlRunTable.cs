@@ -7,6 +7,7 @@ using CompanyOs.Events;
 using CompanyOs.Events.Postgres;
 using CompanyOs.Events.Sqlite;
 using Microsoft.Data.Sqlite;
+using static CompanyOs.Agents.Storage.RunDatabase;
 
 namespace CompanyOs.Agents.ReadModel;
 
@@ -314,9 +315,9 @@ internal sealed class SqlRunTable : IRunTable
             Emulated = r.GetInt64(15) != 0,
             PendingCount = (int)r.GetInt64(16),
             Error = Text(18),
-            CreatedAt = At(r.GetInt64(19)),
-            UpdatedAt = At(r.GetInt64(20)),
-            EndedAt = r.IsDBNull(21) ? null : At(r.GetInt64(21)),
+            CreatedAt = FromMicros(r.GetInt64(19)),
+            UpdatedAt = FromMicros(r.GetInt64(20)),
+            EndedAt = r.IsDBNull(21) ? null : FromMicros(r.GetInt64(21)),
             Version = r.GetInt64(22),
         };
         return new RunRow(summary, r.GetInt64(23), Text(17));
@@ -338,9 +339,6 @@ internal sealed class SqlRunTable : IRunTable
         }
     }
 
-    private static long Micros(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
-
-    private static DateTimeOffset At(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
 
     private async Task<T> InTransactionAsync<T>(string operation, Func<DbConnection, DbTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -384,8 +382,7 @@ internal sealed class SqlRunTable : IRunTable
         }
     }
 
-    private EventStoreException Translate(DbException ex, string operation) =>
-        new($"Run read model in {_where}: {operation} failed: {ex.Message}", ex, ex.IsTransient || ex is SqliteException { SqliteErrorCode: 5 or 6 });
+    private EventStoreException Translate(DbException ex, string operation) => RunDatabase.Failure(ex, $"Run read model in {_where}", operation);
 
     private static DbCommand Command(DbConnection connection, DbTransaction? tx, string sql)
     {
@@ -393,14 +390,6 @@ internal sealed class SqlRunTable : IRunTable
         command.CommandText = sql;
         command.Transaction = tx;
         return command;
-    }
-
-    private static void Add(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
     }
 
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction tx, string sql, CancellationToken cancellationToken)

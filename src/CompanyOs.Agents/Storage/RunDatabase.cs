@@ -1,4 +1,5 @@
 using System.Data.Common;
+using CompanyOs.Events;
 using CompanyOs.Events.Postgres;
 using CompanyOs.Events.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -8,7 +9,8 @@ namespace CompanyOs.Agents.Storage;
 /// <summary>
 /// Connections to the event store's own database for the tables the agents keep next to the run events (the
 /// <c>run_summaries</c> read model, the <c>run_leases</c> table): a pooled read-write SQLite connection with a 30 s busy
-/// timeout, or a connection from the PostgreSQL store's data source.
+/// timeout, or a connection from the PostgreSQL store's data source — and what both tables' SQL code shares: parameters,
+/// times as Unix microseconds, errors.
 /// </summary>
 internal static class RunDatabase
 {
@@ -43,4 +45,26 @@ internal static class RunDatabase
     /// <summary>Opens a connection from the PostgreSQL store's data source.</summary>
     public static async Task<DbConnection> OpenPostgresAsync(PostgresEventStore store, CancellationToken cancellationToken) =>
         await store.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Adds the parameter <paramref name="name"/> to <paramref name="command"/>; a null value as SQL NULL.</summary>
+    public static void Add(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+
+    /// <summary>A time as the tables store it: Unix microseconds.</summary>
+    public static long Micros(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    /// <summary>The time of a stored Unix-microseconds value.</summary>
+    public static DateTimeOffset FromMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
+
+    /// <summary>
+    /// The store error for a failed <paramref name="operation"/> on <paramref name="what"/> (e.g. "Run leases in FILE"):
+    /// transient when the driver says so or SQLite was busy or locked (codes 5 and 6), so callers may retry it.
+    /// </summary>
+    public static EventStoreException Failure(DbException ex, string what, string operation) =>
+        new($"{what}: {operation} failed: {ex.Message}", ex, ex.IsTransient || ex is SqliteException { SqliteErrorCode: 5 or 6 });
 }

@@ -1,11 +1,14 @@
 using System.Text.Json;
 using CompanyOs.Emulator.Conversation;
-using Microsoft.ML.Tokenizers;
+using CompanyOs.Llm.Tokens;
 
 namespace CompanyOs.Emulator.Model;
 
 /// <summary>
-/// Counts tokens with the real o200k tokenizer (gpt-4o family). Providers tokenize differently, so counts for Claude and
+/// Counts tokens with the o200k encoding (gpt-4o family) through the gateway's own exact counter (<see cref="TiktokenBpe"/>,
+/// shared with the gateway when both run in one process). Not <c>Microsoft.ML.Tokenizers</c>' tokenizer: one instance of
+/// it (2.0.1), after counting many texts, stopped recognising special tokens such as <c>&lt;|endoftext|&gt;</c>, so the
+/// emulator's usage depended on what it had counted before. Providers tokenize differently, so counts for Claude and
 /// Llama models are realistic but not identical to the real services. Message framing follows OpenAI's published
 /// accounting (3 tokens per message, 3 for the reply primer).
 /// </summary>
@@ -15,9 +18,7 @@ internal sealed class TokenCounter
     private const int ReplyPrimer = 3;
     private const int PerToolOverhead = 8;
 
-    private static readonly Lazy<Tokenizer> SharedTokenizer = new(() => TiktokenTokenizer.CreateForModel("gpt-4o"));
-
-    private readonly Tokenizer _tokenizer = SharedTokenizer.Value;
+    private readonly TiktokenBpe _tokenizer = TiktokenBpe.O200k;
 
     public int Count(string text) => string.IsNullOrEmpty(text) ? 0 : _tokenizer.CountTokens(text);
 
@@ -62,9 +63,5 @@ internal sealed class TokenCounter
     }
 
     /// <summary>Returns the longest prefix of <paramref name="text"/> that fits in <paramref name="maxTokens"/> tokens.</summary>
-    public string Truncate(string text, int maxTokens)
-    {
-        _tokenizer.EncodeToIds(text, maxTokens, out _, out var charsConsumed);
-        return text[..charsConsumed];
-    }
+    public string Truncate(string text, int maxTokens) => text[.._tokenizer.FittingPrefixLength(text, maxTokens)];
 }

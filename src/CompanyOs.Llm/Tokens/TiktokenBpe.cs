@@ -71,32 +71,7 @@ internal sealed partial class TiktokenBpe
         {
             foreach (var (offset, length) in _preTokenizer.PreTokenize(text))
             {
-                var piece = text.AsSpan(offset, length);
-                if (length <= _longestSpecial && _special.ContainsKey(piece))
-                {
-                    count++;
-                    continue;
-                }
-
-                var max = System.Text.Encoding.UTF8.GetMaxByteCount(length);
-                var buffer = stack;
-                if (max > stack.Length)
-                {
-                    if (rented is null || rented.Length < max)
-                    {
-                        if (rented is not null)
-                        {
-                            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-                        }
-
-                        rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
-                    }
-
-                    buffer = rented;
-                }
-
-                var written = piece.ContainsAnyInRange('\ud800', '\udfff') ? Wtf8(piece, buffer) : System.Text.Encoding.UTF8.GetBytes(piece, buffer);
-                count += CountPiece(buffer[..written]);
+                count += CountPreTokenized(text.AsSpan(offset, length), stack, ref rented);
             }
         }
         finally
@@ -108,6 +83,109 @@ internal sealed partial class TiktokenBpe
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// The length of a prefix of <paramref name="text"/> that counts at most <paramref name="maxTokens"/> tokens on its own
+    /// (what a model cut off at that many tokens would have written), never between the two halves of a surrogate pair:
+    /// the whole text when it fits, else whole pre-tokenized pieces while they fit, then as much of the next piece as a
+    /// bisection over the prefix's own count finds (a cut text may pre-tokenize differently, so every candidate is counted
+    /// whole). The returned prefix always fits.
+    /// </summary>
+    public int FittingPrefixLength(string text, int maxTokens)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxTokens);
+        if (CountTokens(text) <= maxTokens)
+        {
+            return text.Length;
+        }
+
+        // Whole pieces while they fit: [fits, overflows) brackets the cut.
+        int kept = 0, used = 0, overflows = text.Length;
+        Span<byte> stack = stackalloc byte[256];
+        byte[]? rented = null;
+        try
+        {
+            foreach (var (offset, length) in _preTokenizer.PreTokenize(text))
+            {
+                var n = CountPreTokenized(text.AsSpan(offset, length), stack, ref rented);
+                if (used + n > maxTokens)
+                {
+                    overflows = offset + length;
+                    break;
+                }
+
+                used += n;
+                kept = offset + length;
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
+        var fits = CountTokens(text[..kept]) <= maxTokens ? kept : 0;
+        if (CountTokens(text[..overflows]) <= maxTokens)
+        {
+            (fits, overflows) = (overflows, text.Length);
+        }
+
+        while (overflows - fits > 1)
+        {
+            var mid = fits + ((overflows - fits) / 2);
+            if (char.IsLowSurrogate(text[mid]) && char.IsHighSurrogate(text[mid - 1]))
+            {
+                mid = mid - 1 > fits ? mid - 1 : mid + 1;
+                if (mid >= overflows)
+                {
+                    break; // the only cut left would split a surrogate pair
+                }
+            }
+
+            if (CountTokens(text[..mid]) <= maxTokens)
+            {
+                fits = mid;
+            }
+            else
+            {
+                overflows = mid;
+            }
+        }
+
+        return fits;
+    }
+
+    /// <summary>The tokens of one pre-tokenized piece: a special token is one, any other piece is byte-pair merged.</summary>
+    private int CountPreTokenized(ReadOnlySpan<char> piece, Span<byte> stack, ref byte[]? rented)
+    {
+        if (piece.Length <= _longestSpecial && _special.ContainsKey(piece))
+        {
+            return 1;
+        }
+
+        var max = System.Text.Encoding.UTF8.GetMaxByteCount(piece.Length);
+        var buffer = stack;
+        if (max > stack.Length)
+        {
+            if (rented is null || rented.Length < max)
+            {
+                if (rented is not null)
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+                }
+
+                rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
+            }
+
+            buffer = rented;
+        }
+
+        var written = piece.ContainsAnyInRange('\ud800', '\udfff') ? Wtf8(piece, buffer) : System.Text.Encoding.UTF8.GetBytes(piece, buffer);
+        return CountPiece(buffer[..written]);
     }
 
     /// <summary>

@@ -20,34 +20,26 @@ internal sealed class SqliteStoreDatabase(string path) : StoreDatabase
 
     protected override string IdentityColumn => "INTEGER PRIMARY KEY";
 
-    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    public override ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(_connectionString, cancellationToken);
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     // A fresh, unpooled connection that may not create the file: a pooled one could go on reading a file that was deleted
     // or replaced under it, and a probe must not recreate a deleted store.
-    protected override async ValueTask<DbConnection> OpenProbeAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+    protected override ValueTask<DbConnection> OpenProbeAsync(CancellationToken cancellationToken) => OpenAsync(
+        new SqliteConnectionStringBuilder
         {
             DataSource = DatabasePath,
             Mode = SqliteOpenMode.ReadWrite,
             Pooling = false,
             DefaultTimeout = 5,
-        }.ToString());
+        }.ToString(),
+        cancellationToken);
+
+    /// <summary>Opens a connection to <paramref name="connectionString"/>; disposed when opening fails.</summary>
+    private static async ValueTask<DbConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);

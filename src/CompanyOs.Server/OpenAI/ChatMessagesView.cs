@@ -177,12 +177,11 @@ internal static class ChatMessagesView
                 var field = reader.ValueTextEquals("role"u8) ? 0 : reader.ValueTextEquals("content"u8) ? 1 : reader.ValueTextEquals("name"u8) ? 2
                     : reader.ValueTextEquals("tool_calls"u8) ? 3 : reader.ValueTextEquals("tool_call_id"u8) ? 4 : -1;
                 reader.Read();
-                if (field >= 0 && (seen & (1 << field)) != 0)
+                if (!FirstOccurrence(ref seen, field))
                 {
                     return false;
                 }
 
-                seen |= field >= 0 ? 1 << field : 0;
                 switch (field)
                 {
                     case 0 when TryString(ref reader, out role):
@@ -241,12 +240,11 @@ internal static class ChatMessagesView
             {
                 var field = reader.ValueTextEquals("id"u8) ? 0 : reader.ValueTextEquals("type"u8) ? 1 : reader.ValueTextEquals("function"u8) ? 2 : -1;
                 reader.Read();
-                if (field >= 0 && (seen & (1 << field)) != 0)
+                if (!FirstOccurrence(ref seen, field))
                 {
                     return false;
                 }
 
-                seen |= field >= 0 ? 1 << field : 0;
                 switch (field)
                 {
                     case 0 when TryString(ref reader, out var id):
@@ -285,12 +283,11 @@ internal static class ChatMessagesView
             {
                 var field = reader.ValueTextEquals("name"u8) ? 0 : reader.ValueTextEquals("arguments"u8) ? 1 : -1;
                 reader.Read();
-                if (field >= 0 && (seen & (1 << field)) != 0)
+                if (!FirstOccurrence(ref seen, field))
                 {
                     return null;
                 }
 
-                seen |= field >= 0 ? 1 << field : 0;
                 switch (field)
                 {
                     case 0 when TryString(ref reader, out var name):
@@ -331,12 +328,11 @@ internal static class ChatMessagesView
             {
                 var field = reader.ValueTextEquals("type"u8) ? 0 : reader.ValueTextEquals("text"u8) ? 1 : reader.ValueTextEquals("image_url"u8) ? 2 : -1;
                 reader.Read();
-                if (field >= 0 && (seen & (1 << field)) != 0)
+                if (!FirstOccurrence(ref seen, field))
                 {
                     return false;
                 }
 
-                seen |= field >= 0 ? 1 << field : 0;
                 switch (field)
                 {
                     case 0 when reader.TokenType == JsonTokenType.String:

@@ -54,12 +54,11 @@ internal static class ChatRequestView
         {
             var field = FieldOf(ref reader);
             reader.Read();
-            if (field >= 0 && (seen & (1 << field)) != 0)
+            if (!FirstOccurrence(ref seen, field))
             {
                 return null; // repeated: the wire type keeps the last, a case not worth vouching for
             }
 
-            seen |= field >= 0 ? 1 << field : 0;
             switch (field)
             {
                 case Model when TryString(ref reader, out var model):
@@ -181,6 +180,27 @@ internal static class ChatRequestView
         var start = (int)reader.TokenStartIndex;
         reader.Skip();
         return JsonSerializer.Deserialize(body[start..(int)reader.BytesConsumed], type);
+    }
+
+    /// <summary>
+    /// Marks field number <paramref name="field"/> (a bit of <paramref name="seen"/>; -1, a field not read, is never marked)
+    /// as seen in the current object; false when it was already: a repeated field, which the views do not vouch for.
+    /// </summary>
+    internal static bool FirstOccurrence(ref int seen, int field)
+    {
+        if (field < 0)
+        {
+            return true;
+        }
+
+        var bit = 1 << field;
+        if ((seen & bit) != 0)
+        {
+            return false;
+        }
+
+        seen |= bit;
+        return true;
     }
 
     internal static bool TryString(ref Utf8JsonReader reader, out string? value)

@@ -1,4 +1,3 @@
-using System.Text;
 using CompanyOs.Llm.Tokens;
 using Microsoft.ML.Tokenizers;
 
@@ -57,30 +56,41 @@ public class TiktokenBpeTests
     public void Counts_equal_the_library_tokenizer_on_random_text(string encoding)
     {
         var (compact, library) = Pair(encoding);
-        var random = new Random(17);
-        // Words from a mixed alphabet plus arbitrary code points (letters, marks, digits, punctuation, whitespace, emoji,
-        // unpaired surrogates): exercises the pre-tokenizer's classes and long byte-pair merges.
-        string[] alphabet = ["e", "t", "a", "o", "in", "the", "ing", " ", "  ", "\n", "\t", "'s", "'LL", ".", ",", "0", "42",
-            "é", "ß", "ж", "語", "한", "😀", "\u0301", "<|", "|>", "/", "\r\n", "_", "-", "A", "Z", "q"];
-        for (var n = 0; n < 3_000; n++)
+        foreach (var text in RandomTexts.Mixed(seed: 17, count: 3_000))
         {
-            var builder = new StringBuilder();
-            var length = random.Next(1, 60);
-            for (var i = 0; i < length; i++)
-            {
-                if (random.Next(8) == 0)
-                {
-                    builder.Append((char)random.Next(1, 0xFFFF));
-                }
-                else
-                {
-                    builder.Append(alphabet[random.Next(alphabet.Length)]);
-                }
-            }
-
-            var text = builder.ToString();
             Assert.True(library.CountTokens(text) == compact.CountTokens(text),
                 $"{encoding}: '{string.Concat(text.Select(c => c < 128 && !char.IsControl(c) ? c.ToString() : $"\\u{(int)c:x4}"))}'");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Encodings))]
+    public void A_fitting_prefix_fits_keeps_whole_words_and_never_splits_a_surrogate_pair(string encoding)
+    {
+        var (compact, library) = Pair(encoding);
+        foreach (var text in Samples)
+        {
+            var total = compact.CountTokens(text);
+            for (var max = 0; max <= total + 1; max++)
+            {
+                var length = compact.FittingPrefixLength(text, max);
+                Assert.True(compact.CountTokens(text[..length]) <= max, $"{encoding}: '{text}' max {max}: {length} chars");
+                Assert.True(length == 0 || length == text.Length || !(char.IsHighSurrogate(text[length - 1]) && char.IsLowSurrogate(text[length])),
+                    $"{encoding}: '{text}' max {max}: cut inside a surrogate pair at {length}");
+                if (max >= total)
+                {
+                    Assert.Equal(text.Length, length);
+                }
+            }
+        }
+
+        // Plain words cut where the library's encoder stops (it refuses a limit of 0).
+        const string words = "The gateway reserves prompt tokens before the call and settles them after it.";
+        Assert.Equal(0, compact.FittingPrefixLength(words, 0));
+        for (var max = 1; max <= compact.CountTokens(words); max++)
+        {
+            library.EncodeToIds(words, max, out _, out var consumed);
+            Assert.Equal(consumed, compact.FittingPrefixLength(words, max));
         }
     }
 

@@ -99,7 +99,7 @@ for part in "${PARTS[@]}"; do
       SUMMARY_JSON="$RESULTS_DIR/http.json" run_part http "$ROOT/bench/http/run.sh"
       ;;
     stream)
-      quick_default LAT_STREAMS 3; quick_default LAT_CHUNKS 10; quick_default HOLD_STREAMS 100; quick_default HOLD_SECONDS 5
+      quick_default LAT_STREAMS 3; quick_default LAT_CHUNKS 10; quick_default WARMUP_STREAMS 2; quick_default HOLD_STREAMS 100; quick_default HOLD_SECONDS 5
       SUMMARY_JSON="$RESULTS_DIR/stream.json" run_part stream "$ROOT/bench/http/stream.sh"
       ;;
     inproc)

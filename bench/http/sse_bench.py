@@ -4,7 +4,12 @@
   upstream PORT          an OpenAI-compatible SSE upstream on 127.0.0.1:PORT. The request's first user message says how to
                          stream: "chunks=N interval_ms=M"; each chunk's content is the wall-clock time (ns) it was written.
   latency URL N M [H..]  N streams one after the other of M chunks, 20 ms apart: per chunk, arrival time minus the time the
-                         upstream wrote it. Prints p50/p99/max in ms (one JSON line). Extra args: request headers.
+                         upstream wrote it. Prints p50/p95/p99/max in ms (one JSON line). Extra args: request headers.
+  interleave N M NAME=URL[,NAME=URL..] [H..]
+                         The same for several targets in ONE run, their streams alternated (round r streams through every
+                         target once, the order rotated each round), so that a shared machine's noise falls on all alike.
+                         Prints {NAME: {chunks, p50_ms, p95_ms, p99_ms, max_ms, first_p50_ms, first_max_ms, later_p99_ms}}
+                         (one JSON line; first_*: each stream's first chunk, later_*: the others). Headers go to every target.
   hold URL N SECS PID [H..]
                          N concurrent streams of SECS chunks 1 s apart; samples PID's RSS and threads every second.
                          Prints completed/failed counts, max RSS and threads (one JSON line).
@@ -82,11 +87,29 @@ def pct(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p / 100))] if values else float("nan")
 
+def summary(lat):
+    return {"chunks": len(lat), "p50_ms": round(pct(lat, 50), 3), "p95_ms": round(pct(lat, 95), 3), "p99_ms": round(pct(lat, 99), 3),
+            "max_ms": round(max(lat), 3)}
+
 async def latency(url, n, m, headers):
     lat = []
     for _ in range(n):
         await stream(url, m, 20, headers, lambda d: lat.append(d / 1e6))
-    print(json.dumps({"chunks": len(lat), "p50_ms": round(pct(lat, 50), 3), "p99_ms": round(pct(lat, 99), 3), "max_ms": round(max(lat), 3)}))
+    print(json.dumps(summary(lat)))
+
+async def interleave(n, m, targets, headers):
+    targets = [t.split("=", 1) for t in targets.split(",")]
+    lat = {name: [] for name, _ in targets}
+    first = {name: [] for name, _ in targets}  # each stream's first chunk, also in lat: it waited for the response to start
+    for r in range(n):
+        for name, url in targets[r % len(targets):] + targets[:r % len(targets)]:
+            seen = []
+            await stream(url, m, 20, headers, seen.append)
+            lat[name].extend(d / 1e6 for d in seen)
+            first[name].extend(d / 1e6 for d in seen[:1])
+    print(json.dumps({name: dict(summary(lat[name]), first_p50_ms=round(pct(first[name], 50), 3), first_max_ms=round(max(first[name]), 3),
+                                 later_p99_ms=round(pct([d for i, d in enumerate(lat[name]) if i % m], 99), 3))
+                      for name, _ in targets}))
 
 def proc(pid):
     status = open(f"/proc/{pid}/status").read().split("\n")
@@ -125,6 +148,8 @@ async def main():
             await server.serve_forever()
     elif mode == "latency":
         await latency(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:])
+    elif mode == "interleave":
+        await interleave(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5:])
     elif mode == "hold":
         await hold(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6:])
 

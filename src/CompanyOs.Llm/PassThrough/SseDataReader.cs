@@ -8,7 +8,7 @@ namespace CompanyOs.Llm.PassThrough;
 /// </summary>
 internal sealed class SseDataReader(Stream stream) : IDisposable
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(4 * 1024);
     private int _start;
     private int _end;
     private bool _ended;

@@ -10,6 +10,7 @@ namespace CompanyOs.Server.Anthropic;
 /// Writes gateway updates as Anthropic's SSE sequence: <c>message_start</c>; per block <c>content_block_start</c>,
 /// <c>content_block_delta</c> (<c>text_delta</c> / <c>input_json_delta</c>), <c>content_block_stop</c>; then
 /// <c>message_delta</c> with the stop reason and usage, and <c>message_stop</c>. A failure ends with an <c>error</c> event.
+/// The events of one update go out in one send, and so do the closing events.
 /// </summary>
 /// <param name="response">The response the events are written to.</param>
 /// <param name="call">The request.</param>
@@ -30,7 +31,7 @@ internal sealed class MessageStreamWriter(HttpResponse response, MessagesCall ca
 
     public async Task WriteAsync(ChatResponseUpdate update)
     {
-        await StartAsync(update);
+        Start(update);
         _finish = update.FinishReason ?? _finish;
         foreach (var content in update.Contents)
         {
@@ -39,55 +40,59 @@ internal sealed class MessageStreamWriter(HttpResponse response, MessagesCall ca
                 case TextContent { Text.Length: > 0 } text:
                     if (!_textOpen)
                     {
-                        await Send("content_block_start", new ContentBlockStartEvent { Index = _nextIndex, ContentBlock = new ContentBlockWire { Type = "text", Text = "" } },
+                        Send("content_block_start", new ContentBlockStartEvent { Index = _nextIndex, ContentBlock = new ContentBlockWire { Type = "text", Text = "" } },
                             AnthropicJsonContext.Default.ContentBlockStartEvent);
                         _textOpen = true;
                     }
 
-                    await Send("content_block_delta", new ContentBlockDeltaEvent { Index = _nextIndex, Delta = new BlockDeltaWire { Type = "text_delta", Text = text.Text } },
+                    Send("content_block_delta", new ContentBlockDeltaEvent { Index = _nextIndex, Delta = new BlockDeltaWire { Type = "text_delta", Text = text.Text } },
                         AnthropicJsonContext.Default.ContentBlockDeltaEvent);
                     break;
                 case FunctionCallContent functionCall:
-                    await CloseTextAsync();
+                    CloseText();
                     _toolCalls = true;
                     var index = _nextIndex++;
-                    await Send("content_block_start", new ContentBlockStartEvent { Index = index, ContentBlock = MessageResponseWriter.ToolUse(functionCall, withInput: false) },
+                    Send("content_block_start", new ContentBlockStartEvent { Index = index, ContentBlock = MessageResponseWriter.ToolUse(functionCall, withInput: false) },
                         AnthropicJsonContext.Default.ContentBlockStartEvent);
                     var json = MessageResponseWriter.Input(functionCall).GetRawText();
-                    await Send("content_block_delta", new ContentBlockDeltaEvent { Index = index, Delta = new BlockDeltaWire { Type = "input_json_delta", PartialJson = json } },
+                    Send("content_block_delta", new ContentBlockDeltaEvent { Index = index, Delta = new BlockDeltaWire { Type = "input_json_delta", PartialJson = json } },
                         AnthropicJsonContext.Default.ContentBlockDeltaEvent);
-                    await Send("content_block_stop", new ContentBlockStopEvent { Index = index }, AnthropicJsonContext.Default.ContentBlockStopEvent);
+                    Send("content_block_stop", new ContentBlockStopEvent { Index = index }, AnthropicJsonContext.Default.ContentBlockStopEvent);
                     break;
                 case UsageContent usage:
                     (_usage ??= new UsageDetails()).Add(usage.Details);
                     break;
             }
         }
+
+        await ServerSentEvents.FlushAsync(response, Ct);
     }
 
     public async Task CompleteAsync()
     {
-        await StartAsync(null);
+        Start(null);
         if (_nextIndex == 0 && !_textOpen)
         {
             // An empty answer still has one (empty) text block, as the non-streaming message does.
-            await Send("content_block_start", new ContentBlockStartEvent { Index = 0, ContentBlock = new ContentBlockWire { Type = "text", Text = "" } },
+            Send("content_block_start", new ContentBlockStartEvent { Index = 0, ContentBlock = new ContentBlockWire { Type = "text", Text = "" } },
                 AnthropicJsonContext.Default.ContentBlockStartEvent);
             _textOpen = true;
         }
 
-        await CloseTextAsync();
-        await Send("message_delta", new MessageDeltaEvent
+        CloseText();
+        Send("message_delta", new MessageDeltaEvent
         {
             Delta = new MessageDeltaWire { StopReason = MessageResponseWriter.StopReason(_finish, _toolCalls) },
             Usage = MessageResponseWriter.Usage(_usage),
         }, AnthropicJsonContext.Default.MessageDeltaEvent);
-        await Send("message_stop", new MessageStopEvent(), AnthropicJsonContext.Default.MessageStopEvent);
+        Send("message_stop", new MessageStopEvent(), AnthropicJsonContext.Default.MessageStopEvent);
+        await ServerSentEvents.FlushAsync(response, Ct);
     }
 
-    public Task FailAsync(ApiError error) => Send("error", AnthropicErrors.Body(error), AnthropicJsonContext.Default.AnthropicErrorBody);
+    public Task FailAsync(ApiError error) =>
+        ServerSentEvents.WriteAsync(response, "error", AnthropicErrors.Body(error), AnthropicJsonContext.Default.AnthropicErrorBody, Ct);
 
-    private async Task StartAsync(ChatResponseUpdate? first)
+    private void Start(ChatResponseUpdate? first)
     {
         if (_started)
         {
@@ -95,7 +100,7 @@ internal sealed class MessageStreamWriter(HttpResponse response, MessagesCall ca
         }
 
         _started = true;
-        await Send("message_start", new MessageStartEvent
+        Send("message_start", new MessageStartEvent
         {
             Message = new MessageWire
             {
@@ -107,14 +112,15 @@ internal sealed class MessageStreamWriter(HttpResponse response, MessagesCall ca
         }, AnthropicJsonContext.Default.MessageStartEvent);
     }
 
-    private async Task CloseTextAsync()
+    private void CloseText()
     {
         if (_textOpen)
         {
-            await Send("content_block_stop", new ContentBlockStopEvent { Index = _nextIndex++ }, AnthropicJsonContext.Default.ContentBlockStopEvent);
+            Send("content_block_stop", new ContentBlockStopEvent { Index = _nextIndex++ }, AnthropicJsonContext.Default.ContentBlockStopEvent);
             _textOpen = false;
         }
     }
 
-    private Task Send<T>(string eventName, T data, JsonTypeInfo<T> type) => ServerSentEvents.WriteAsync(response, eventName, data, type, Ct);
+    /// <summary>Appends one event; <see cref="WriteAsync"/> and <see cref="CompleteAsync"/> send what they appended at their end.</summary>
+    private void Send<T>(string eventName, T data, JsonTypeInfo<T> type) => ServerSentEvents.Append(response, eventName, data, type);
 }

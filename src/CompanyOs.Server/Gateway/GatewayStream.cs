@@ -11,7 +11,8 @@ namespace CompanyOs.Server.Gateway;
 /// own status code; a failure after that is handed to the <c>fail</c> callback to end the stream with the wire's error
 /// event — never with a clean end. At the shutdown drain deadline the stream ends with such an error too. The route's facts
 /// are headers (written once the first update arrived, so provider and fallback are final); the cost, known only at the
-/// end, is the SSE comment <c>: x-companyos-cost-usd: …</c> before the closing events (or before the error event).
+/// end, is the SSE comment <c>: x-companyos-cost-usd: …</c> before the closing events (or before the error event), sent
+/// with them: the <c>complete</c> and <c>fail</c> callbacks must flush what they write.
 /// </summary>
 internal static class GatewayStream
 {
@@ -81,7 +82,7 @@ internal static class GatewayStream
 
         if (!cancellationToken.IsCancellationRequested)
         {
-            await WriteCostAsync(http, info, cancellationToken);
+            AppendCost(http, info);
             await complete();
         }
     }
@@ -95,7 +96,7 @@ internal static class GatewayStream
     {
         try
         {
-            await WriteCostAsync(http, charged, http.RequestAborted);
+            AppendCost(http, charged);
             await fail(exception);
 
             // Bytes flushed a moment ago may still be on their way to the socket; a reset at once could drop the error event.
@@ -109,8 +110,14 @@ internal static class GatewayStream
         http.Abort();
     }
 
-    private static Task WriteCostAsync(HttpContext http, LlmCallInfo? info, CancellationToken cancellationToken) =>
-        GatewayHeaders.CostComment(info) is { } comment ? ServerSentEvents.WriteRawAsync(http.Response, comment, cancellationToken) : Task.CompletedTask;
+    /// <summary>The cost comment, sent by the <c>complete</c> or <c>fail</c> callback that follows with the closing lines.</summary>
+    private static void AppendCost(HttpContext http, LlmCallInfo? info)
+    {
+        if (GatewayHeaders.CostComment(info) is { } comment)
+        {
+            ServerSentEvents.AppendRaw(http.Response, comment);
+        }
+    }
 
     private static ApiRequestException ShuttingDown() => new(new ApiError(ApiErrorKind.UpstreamUnavailable,
         "The server is shutting down: the stream was ended after the shutdown drain time. Retry the request."));

@@ -11,6 +11,7 @@ namespace CompanyOs.Server.OpenAI;
 /// the <c>choices: []</c> usage chunk when asked for, and <c>data: [DONE]</c>. A passed-through stream's chunks
 /// (<see cref="PassThroughEvent"/>) are written as the provider sent them — its usage chunk only when the client asked for it;
 /// its closing chunks (finish reason, usage) after the gateway's cost comment, where a converted stream has them.
+/// Each update's events go out in one send, and so do the closing lines (with the cost comment before them).
 /// </summary>
 internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, DateTimeOffset now)
 {
@@ -31,6 +32,7 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
         _id ??= ChatResponseWriter.CompletionId(update.ResponseId);
         _model ??= update.ModelId;
         _finish = update.FinishReason ?? _finish;
+        var written = false;
         foreach (var content in update.Contents)
         {
             switch (content)
@@ -51,25 +53,33 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
 
                     return;
                 case TextContent { Text.Length: > 0 } text:
-                    await ChunkAsync(new DeltaWire { Role = Role(), Content = text.Text });
+                    Chunk(new DeltaWire { Role = Role(), Content = text.Text });
+                    written = true;
                     break;
                 case FunctionCallContent functionCall:
-                    await ChunkAsync(new DeltaWire { Role = Role(), ToolCalls = [ChatResponseWriter.ToolCall(functionCall, _toolCalls++)] });
+                    Chunk(new DeltaWire { Role = Role(), ToolCalls = [ChatResponseWriter.ToolCall(functionCall, _toolCalls++)] });
+                    written = true;
                     break;
                 case UsageContent usage:
                     (_usage ??= new UsageDetails()).Add(usage.Details);
                     break;
             }
         }
+
+        if (written)
+        {
+            await ServerSentEvents.FlushAsync(response, Ct);
+        }
     }
 
+    /// <summary>The closing lines, in one send with anything appended before them (the gateway's cost comment).</summary>
     public async Task CompleteAsync()
     {
         if (_passedThrough)
         {
             foreach (var closing in _closing ?? [])
             {
-                await ServerSentEvents.WriteDataAsync(response, closing.Data, Ct);
+                ServerSentEvents.AppendData(response, closing.Data.Span);
             }
 
             await ServerSentEvents.WriteRawAsync(response, "data: [DONE]\n\n", Ct);
@@ -78,14 +88,14 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
 
         if (!_roleSent)
         {
-            await ChunkAsync(new DeltaWire { Role = Role(), Content = "" });
+            Chunk(new DeltaWire { Role = Role(), Content = "" });
         }
 
-        await ChunkAsync(new DeltaWire(), ChatResponseWriter.FinishReason(_finish, _toolCalls > 0));
+        Chunk(new DeltaWire(), ChatResponseWriter.FinishReason(_finish, _toolCalls > 0));
         if (call.IncludeUsage)
         {
-            await ServerSentEvents.WriteAsync(response, null, Chunk([], ChatResponseWriter.Usage(_usage ?? new UsageDetails())),
-                OpenAIJsonContext.Default.ChatCompletionChunk, Ct);
+            ServerSentEvents.Append(response, null, Chunk([], ChatResponseWriter.Usage(_usage ?? new UsageDetails())),
+                OpenAIJsonContext.Default.ChatCompletionChunk);
         }
 
         await ServerSentEvents.WriteRawAsync(response, "data: [DONE]\n\n", Ct);
@@ -102,10 +112,11 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
         return role;
     }
 
-    private Task ChunkAsync(DeltaWire delta, string? finishReason = null) =>
-        ServerSentEvents.WriteAsync(response, null,
+    /// <summary>Appends one chunk; the caller sends it.</summary>
+    private void Chunk(DeltaWire delta, string? finishReason = null) =>
+        ServerSentEvents.Append(response, null,
             Chunk([new ChunkChoiceWire { Delta = delta, FinishReason = finishReason }], usage: null),
-            OpenAIJsonContext.Default.ChatCompletionChunk, Ct);
+            OpenAIJsonContext.Default.ChatCompletionChunk);
 
     private ChatCompletionChunk Chunk(List<ChunkChoiceWire> choices, UsageWire? usage) => new()
     {

@@ -1,0 +1,138 @@
+using System.Text;
+using CompanyOs.Llm.PassThrough;
+using CompanyOs.Server.Anthropic;
+using CompanyOs.Server.Gateway;
+using CompanyOs.Server.OpenAI;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
+
+namespace CompanyOs.Server.Tests.Gateway;
+
+/// <summary>
+/// The stream writers hand the connection one write per update (all of its events) and one for the closing lines, the
+/// gateway's cost comment (appended by <see cref="GatewayStream"/> before the closing callback) included.
+/// </summary>
+public sealed class StreamWriterSendTests
+{
+    private const string Cost = ": x-companyos-cost-usd: 0.25\n\n";
+
+    [Fact]
+    public async Task Openai_converted_stream_sends_each_update_whole_and_the_closing_lines_with_the_cost_in_one_write()
+    {
+        var (response, body) = Response();
+        var writer = new ChatStreamWriter(response, new ChatCall("gpt-4o", [], new ChatOptions(), Stream: true, IncludeUsage: true), DateTimeOffset.UnixEpoch);
+
+        await writer.WriteAsync(new ChatResponseUpdate(ChatRole.Assistant, "Hello") { ResponseId = "r1", ModelId = "gpt-4o" });
+        await writer.WriteAsync(new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(new UsageDetails { InputTokenCount = 3, OutputTokenCount = 1 })]));
+        Assert.Equal(1, body.Writes);
+        Assert.Contains("\"role\":\"assistant\",\"content\":\"Hello\"", body.Text, StringComparison.Ordinal);
+
+        ServerSentEvents.AppendRaw(response, Cost);
+        await writer.CompleteAsync();
+
+        Assert.Equal(2, body.Writes);
+        var closing = body.LastWrite;
+        Assert.StartsWith(Cost + "data: {", closing, StringComparison.Ordinal);
+        Assert.Contains("\"finish_reason\":\"stop\"", closing, StringComparison.Ordinal);
+        Assert.Contains("\"prompt_tokens\":3", closing, StringComparison.Ordinal);
+        Assert.EndsWith("data: [DONE]\n\n", closing, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Passed_through_stream_sends_each_chunk_at_once_and_its_held_closing_chunks_with_the_cost_in_one_write()
+    {
+        var (response, body) = Response();
+        var writer = new ChatStreamWriter(response, new ChatCall("gpt-4o", [], new ChatOptions(), Stream: true, IncludeUsage: true), DateTimeOffset.UnixEpoch);
+
+        await writer.WriteAsync(Passed("""{"n":1}""", usageOnly: false));
+        await writer.WriteAsync(Passed("""{"n":2}""", usageOnly: false));
+        Assert.Equal(["data: {\"n\":1}\n\n", "data: {\"n\":2}\n\n"], body.Chunks);
+
+        await writer.WriteAsync(Passed("""{"finish":1}""", usageOnly: false, ChatFinishReason.Stop));
+        await writer.WriteAsync(Passed("""{"usage":1}""", usageOnly: true));
+        Assert.Equal(2, body.Writes); // held until the end, behind the cost comment
+        ServerSentEvents.AppendRaw(response, Cost);
+        await writer.CompleteAsync();
+
+        Assert.Equal(3, body.Writes);
+        Assert.Equal(Cost + "data: {\"finish\":1}\n\ndata: {\"usage\":1}\n\ndata: [DONE]\n\n", body.LastWrite);
+    }
+
+    [Fact]
+    public async Task Anthropic_stream_sends_the_events_of_each_update_and_the_closing_events_in_one_write_each()
+    {
+        var (response, body) = Response();
+        var writer = new MessageStreamWriter(response, new MessagesCall("claude", [], new ChatOptions(), Stream: true), inputTokenEstimate: 5);
+
+        await writer.WriteAsync(new ChatResponseUpdate(ChatRole.Assistant, "Hi") { ResponseId = "m1", ModelId = "claude" });
+        Assert.Equal(1, body.Writes);
+        Assert.Equal(["message_start", "content_block_start", "content_block_delta"], EventNames(body.LastWrite));
+
+        await writer.WriteAsync(new ChatResponseUpdate(ChatRole.Assistant, " there"));
+        Assert.Equal(2, body.Writes);
+        Assert.Equal(["content_block_delta"], EventNames(body.LastWrite));
+
+        await writer.CompleteAsync();
+        Assert.Equal(3, body.Writes);
+        Assert.Equal(["content_block_stop", "message_delta", "message_stop"], EventNames(body.LastWrite));
+    }
+
+    private static ChatResponseUpdate Passed(string json, bool usageOnly, ChatFinishReason? finish = null) =>
+        new(ChatRole.Assistant, [new PassThroughEvent(Encoding.UTF8.GetBytes(json), usageOnly)]) { FinishReason = finish };
+
+    private static string[] EventNames(string events) =>
+        [.. events.Split('\n').Where(l => l.StartsWith("event: ", StringComparison.Ordinal)).Select(l => l["event: ".Length..])];
+
+    private static (HttpResponse Response, ChunkRecorder Body) Response()
+    {
+        var body = new ChunkRecorder();
+        var context = new DefaultHttpContext();
+        context.Response.Body = body;
+        return (context.Response, body);
+    }
+
+    /// <summary>The connection: keeps each write it is handed.</summary>
+    private sealed class ChunkRecorder : Stream
+    {
+        public List<string> Chunks { get; } = [];
+
+        public int Writes => Chunks.Count;
+
+        public string Text => string.Concat(Chunks);
+
+        public string LastWrite => Chunks[^1];
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Chunks.Add(Encoding.UTF8.GetString(buffer, offset, count));
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Chunks.Add(Encoding.UTF8.GetString(buffer.Span));
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}

@@ -4,7 +4,9 @@
 # and the bench configuration of run.sh (every policy on), and measured with wrk at each concurrency; the builds alternate
 # for ROUNDS rounds, so that a shared machine's drift hits all of them alike. Prints per cell req/s and the latency
 # percentiles p50 … p99.9 and max (ms), and the server's CPU time per request (µs; far less sensitive to other load than
-# req/s). A build may carry environment settings: LABEL=BINDIR:VAR=VALUE[,VAR=VALUE…].
+# req/s); after each build's last cell, its RSS after load (VmRSS, and the anonymous and file-backed parts from
+# /proc/PID/smaps_rollup) and thread count. The end prints each build's medians over the rounds. A build may carry
+# environment settings: LABEL=BINDIR:VAR=VALUE[,VAR=VALUE…].
 #
 # Usage: bench/http/ab.sh before=/tmp/before after=src/CompanyOs.Server/bin/Release/net10.0
 #        ROUNDS=3 CONCURRENCY="1 8 32" DURATION=5 WARMUP=2 bench/http/ab.sh …
@@ -51,6 +53,9 @@ end
 LUA
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# smaps_mb PID FIELD: one field of /proc/PID/smaps_rollup in MB.
+smaps_mb() { awk -v f="$2:" '$1 == f {printf "%.1f", $2 / 1024}' "/proc/$1/smaps_rollup"; }
+: >"$WORK/cells.txt"
 printf '%-6s %-12s %4s %10s %s\n' round build c "req/s" "latency ms (p50 p90 p99 p99.9 max), server CPU µs/request"
 for round in $(seq 1 "$ROUNDS"); do
   for build in "$@"; do
@@ -71,9 +76,34 @@ for round in $(seq 1 "$ROUNDS"); do
       read -r _ n rps _ _ bad <<<"$(grep RESULT <<<"$out")"
       [ "${bad:-1}" = 0 ] || log "$label c=$c: $bad errors or non-2xx"
       ticks=$(getconf CLK_TCK)
-      printf '%-6s %-12s %4s %10s %s, cpu %s\n' "r$round" "$label" "$c" "$rps" "$(grep PCT <<<"$out" | cut -d' ' -f2-)" \
-        "$(( (after - before) * 1000000 / ticks / (n > 0 ? n : 1) ))"
+      cpu=$(( (after - before) * 1000000 / ticks / (n > 0 ? n : 1) ))
+      pct=$(grep PCT <<<"$out" | cut -d' ' -f2-)
+      printf '%-6s %-12s %4s %10s %s, cpu %s\n' "r$round" "$label" "$c" "$rps" "$pct" "$cpu"
+      echo "$label $c $rps $cpu $pct" >>"$WORK/cells.txt"
     done
+    rss=$(awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status")
+    printf '%-6s %-12s %4s %10s %s\n' "r$round" "$label" rss "$rss MB" "anonymous $(smaps_mb "$pid" Anonymous) MB, \
+file $(( $(awk '$1 == "Rss:" {r = $2} $1 == "Anonymous:" {a = $2} END {print int((r - a) / 1024)}' "/proc/$pid/smaps_rollup") )) MB, \
+threads $(awk '/^Threads/ {print $2}' "/proc/$pid/status")"
+    echo "$label rss $rss" >>"$WORK/cells.txt"
     kill "$pid"; wait "$pid" 2>/dev/null || true
   done
 done
+
+# Medians over the rounds, per build and cell (RSS: per build).
+python3 - "$WORK/cells.txt" "$@" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+labels = [b.split("=", 1)[0] for b in sys.argv[2:]]
+med = lambda xs: statistics.median(xs) if xs else float("nan")
+print("\nmedians over the rounds:")
+print(f"{'build':<12} {'c':>4} {'req/s':>10} {'p50':>7} {'p99':>7} {'p99.9':>7} {'cpu µs':>7}")
+for label in labels:
+    cs = sorted({int(r[1]) for r in rows if r[0] == label and r[1] != "rss"})
+    for c in cs:
+        cell = [r for r in rows if r[0] == label and r[1] == str(c)]
+        pct = lambda name: med([float(x.split("=")[1]) for r in cell for x in r[4:] if x.startswith(name + "=")])
+        print(f"{label:<12} {c:>4} {med([float(r[2]) for r in cell]):>10.0f} {pct('p50'):>7.2f} {pct('p99'):>7.2f} "
+              f"{pct('p99.9'):>7.2f} {med([float(r[3]) for r in cell]):>7.0f}")
+    print(f"{label:<12} {'rss':>4} {med([float(r[2]) for r in rows if r[0] == label and r[1] == 'rss']):>8.1f} MB")
+PY

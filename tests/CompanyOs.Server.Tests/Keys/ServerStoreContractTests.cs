@@ -216,6 +216,37 @@ public abstract class ServerStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_usage_record_of_a_batch_is_stored_with_its_own_values_and_nulls()
+    {
+        // One command writes the whole batch with its parameters reset per row: a null after a value (and a value after a
+        // null) must reach its own row, never the previous row's value.
+        var at = new DateTimeOffset(2026, 3, 1, 10, 0, 0, TimeSpan.Zero);
+        await Store.Usage.AppendAsync(
+        [
+            new UsageRecord("acme", "key_a", "openai", "gpt-4o", "writer", 10, 5, 0.5m, true, at),
+            new UsageRecord("acme", null, "anthropic", "claude", null, 20, 7, null, false, at.AddSeconds(1)),
+            new UsageRecord("beta", "key_b", "openai", "gpt-4o-mini", "reader", 30, 9, 0.25m, false, at.AddDays(1)),
+        ], Ct);
+
+        await using var connection = await Store.Database.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT org, key_id, provider, model, agent, input_tokens, output_tokens, cost_nanos, emulated, day FROM usage_records ORDER BY input_tokens";
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        var rows = new List<string>();
+        while (await reader.ReadAsync(Ct))
+        {
+            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
+        }
+
+        Assert.Equal(
+        [
+            "acme|key_a|openai|gpt-4o|writer|10|5|500000000|1|2026-03-01",
+            "acme|null|anthropic|claude|null|20|7|null|0|2026-03-01",
+            "beta|key_b|openai|gpt-4o-mini|reader|30|9|250000000|0|2026-03-02",
+        ], rows);
+    }
+
+    [Fact]
     public async Task A_key_database_made_before_budgets_gets_the_budget_column_and_keeps_its_keys()
     {
         await using (var connection = await Store.Database.OpenAsync(Ct))

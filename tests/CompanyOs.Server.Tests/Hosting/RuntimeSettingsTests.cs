@@ -1,0 +1,50 @@
+using System.Text.Json;
+
+namespace CompanyOs.Server.Tests.Hosting;
+
+/// <summary>
+/// The runtime settings the server ships with (<c>CompanyOs.Server.csproj</c> → <c>CompanyOs.Server.runtimeconfig.json</c>;
+/// docs/server.md "Runtime settings", measurements in docs/benchmarks.md): read from the runtimeconfig the build copies next
+/// to this test assembly, so that a project change that drops or alters one fails here rather than only in a benchmark.
+/// </summary>
+public sealed class RuntimeSettingsTests
+{
+    private static readonly string RuntimeConfig = Path.Combine(AppContext.BaseDirectory, "CompanyOs.Server.runtimeconfig.json");
+
+    [Theory]
+    [InlineData("System.GC.Server", "false")] // workstation GC: one heap, no per-core gen0 budgets
+    [InlineData("System.GC.Concurrent", "false")] // no background GC thread
+    [InlineData("System.GC.ConserveMemory", "5")] // compact gen2 rather than grow it
+    [InlineData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", "0")] // idle workers sleep, not spin
+    [InlineData("System.Runtime.TieredPGO", "false")] // no instrumented tier: ≈ 7-14 MB less RSS after load
+    public void The_server_runtimeconfig_carries_the_documented_setting(string name, string expected)
+    {
+        var properties = ConfigProperties();
+
+        Assert.True(properties.TryGetProperty(name, out var value), $"{RuntimeConfig} has no '{name}'");
+        Assert.Equal(expected, value.ValueKind switch
+        {
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            _ => value.ToString(),
+        });
+    }
+
+    [Fact]
+    public void The_server_endpoints_are_compiled_by_the_request_delegate_generator()
+    {
+        // Without the generator, minimal-API endpoints are built at start-up by RequestDelegateFactory from expression trees:
+        // System.Linq.Expressions and the form-binding assemblies are loaded and the delegates JIT-compiled, held for the
+        // process's life (docs/benchmarks.md, issue 17, h-gc). The generated interceptors live in the server assembly.
+        var server = typeof(CompanyOs.Server.Hosting.GatewayServer).Assembly;
+
+        Assert.Contains(server.GetTypes(), t => t.Namespace == "Microsoft.AspNetCore.Http.Generated");
+    }
+
+    private static JsonElement ConfigProperties()
+    {
+        Assert.True(File.Exists(RuntimeConfig), $"the server's runtimeconfig was not copied to the test output: {RuntimeConfig}");
+        using var document = JsonDocument.Parse(File.ReadAllText(RuntimeConfig));
+        return document.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").Clone();
+    }
+}

@@ -36,34 +36,21 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 UP_PORT=$(free_port)
 start_bg upstream "$WORK" python3 "$HERE/sse_bench.py" upstream "$UP_PORT"
 wait_port "$UP_PORT" upstream "$LAST_PID"
-export OPENAI_API_KEY="sk-bench-dummy-not-a-real-key"
 
 targets="direct=http://127.0.0.1:$UP_PORT/v1/chat/completions"
 declare -A PORT PID
+first_label=""
 for build in "$@"; do
   label="${build%%=*}"; rest="${build#*=}"; dir="${rest%%:*}"; envs=()
   [ "$rest" != "$dir" ] && IFS=',' read -r -a envs <<<"${rest#*:}"
   SERVER_BIN="$dir/CompanyOs.Server"
-  mkdir -p "$WORK/$label"
-  cat >"$WORK/$label/llm.yaml" <<YAML
-default_provider: openai
-providers:
-  openai:
-    api_key: "\${OPENAI_API_KEY}"
-    base_url: "http://127.0.0.1:$UP_PORT/v1"
-    default_model: "gpt-4o"
-    rate_limit_rpm: 1000000000
-    rate_limit_tpm: 1000000000
-    timeout_seconds: 30
-budgets:
-  orgs: { bench: { usd: 1000000, tokens: 1000000000000 } }
-YAML
-  # One key for all builds: the first build creates it, the others get a copy of its store.
-  if [ -z "${API_KEY:-}" ]; then
-    create_api_key "$WORK/$label" --keys-db "$WORK/$label/keys.db"
+  # One configuration and key for all builds (lib.sh's, as in stream.sh): the first build writes them, the others copy.
+  if [ -z "${first_label:-}" ]; then
+    write_bench_config "$WORK/$label" "$UP_PORT"
     first_label="$label"
   else
-    cp "$WORK/$first_label/keys.db" "$WORK/$label/keys.db"
+    mkdir -p "$WORK/$label"
+    cp "$WORK/$first_label/llm.yaml" "$WORK/$first_label/keys.db" "$WORK/$label/"
   fi
   PORT[$label]=$(free_port)
   start_bg "server-$label" "$WORK/$label" env "${envs[@]}" "$SERVER_BIN" --config "$WORK/$label/llm.yaml" \

@@ -43,7 +43,8 @@ first_label=""
 for build in "$@"; do
   label="${build%%=*}"; rest="${build#*=}"; dir="${rest%%:*}"; envs=()
   [ "$rest" != "$dir" ] && IFS=',' read -r -a envs <<<"${rest#*:}"
-  SERVER_BIN="$dir/CompanyOs.Server"
+  # Absolute: the servers and `keys create` run from the work directory.
+  SERVER_BIN="$(cd "$dir" && pwd)/CompanyOs.Server"
   # One configuration and key for all builds (lib.sh's, as in stream.sh): the first build writes them, the others copy.
   if [ -z "${first_label:-}" ]; then
     write_bench_config "$WORK/$label" "$UP_PORT"

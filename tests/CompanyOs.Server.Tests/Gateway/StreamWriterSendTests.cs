@@ -3,6 +3,7 @@ using CompanyOs.Llm.PassThrough;
 using CompanyOs.Server.Anthropic;
 using CompanyOs.Server.Gateway;
 using CompanyOs.Server.OpenAI;
+using CompanyOs.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 
@@ -19,7 +20,7 @@ public sealed class StreamWriterSendTests
     [Fact]
     public async Task Openai_converted_stream_sends_each_update_whole_and_the_closing_lines_with_the_cost_in_one_write()
     {
-        var (response, body) = Response();
+        var (response, body) = WriteRecordingStream.NewResponse();
         var writer = new ChatStreamWriter(response, new ChatCall("gpt-4o", [], new ChatOptions(), Stream: true, IncludeUsage: true), DateTimeOffset.UnixEpoch);
 
         await writer.WriteAsync(new ChatResponseUpdate(ChatRole.Assistant, "Hello") { ResponseId = "r1", ModelId = "gpt-4o" });
@@ -41,7 +42,7 @@ public sealed class StreamWriterSendTests
     [Fact]
     public async Task Passed_through_stream_sends_each_chunk_at_once_and_its_held_closing_chunks_with_the_cost_in_one_write()
     {
-        var (response, body) = Response();
+        var (response, body) = WriteRecordingStream.NewResponse();
         var writer = new ChatStreamWriter(response, new ChatCall("gpt-4o", [], new ChatOptions(), Stream: true, IncludeUsage: true), DateTimeOffset.UnixEpoch);
 
         await writer.WriteAsync(Passed("""{"n":1}""", usageOnly: false));
@@ -61,7 +62,7 @@ public sealed class StreamWriterSendTests
     [Fact]
     public async Task Anthropic_stream_sends_the_events_of_each_update_and_the_closing_events_in_one_write_each()
     {
-        var (response, body) = Response();
+        var (response, body) = WriteRecordingStream.NewResponse();
         var writer = new MessageStreamWriter(response, new MessagesCall("claude", [], new ChatOptions(), Stream: true), inputTokenEstimate: 5);
 
         await writer.WriteAsync(new ChatResponseUpdate(ChatRole.Assistant, "Hi") { ResponseId = "m1", ModelId = "claude" });
@@ -82,57 +83,4 @@ public sealed class StreamWriterSendTests
 
     private static string[] EventNames(string events) =>
         [.. events.Split('\n').Where(l => l.StartsWith("event: ", StringComparison.Ordinal)).Select(l => l["event: ".Length..])];
-
-    private static (HttpResponse Response, ChunkRecorder Body) Response()
-    {
-        var body = new ChunkRecorder();
-        var context = new DefaultHttpContext();
-        context.Response.Body = body;
-        return (context.Response, body);
-    }
-
-    /// <summary>The connection: keeps each write it is handed.</summary>
-    private sealed class ChunkRecorder : Stream
-    {
-        public List<string> Chunks { get; } = [];
-
-        public int Writes => Chunks.Count;
-
-        public string Text => string.Concat(Chunks);
-
-        public string LastWrite => Chunks[^1];
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => Chunks.Add(Encoding.UTF8.GetString(buffer, offset, count));
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Chunks.Add(Encoding.UTF8.GetString(buffer.Span));
-            return ValueTask.CompletedTask;
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-    }
 }

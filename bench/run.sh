@@ -95,7 +95,7 @@ inproc_job() {
 for part in "${PARTS[@]}"; do
   case "$part" in
     http)
-      quick_default DURATION 2; quick_default WARMUP 1
+      quick_default DURATION 2; quick_default WARMUP 1; quick_default PREWARM 1
       SUMMARY_JSON="$RESULTS_DIR/http.json" run_part http "$ROOT/bench/http/run.sh"
       ;;
     stream)

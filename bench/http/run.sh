@@ -6,15 +6,20 @@
 #   (d) the Portkey open-source gateway (@portkey-ai/gateway) with nginx as its custom OpenAI host.
 # Prints req/s, p50, p99 per concurrency, each process's RSS after load, and the ratios the issue's targets use.
 # Installs what is missing (nginx, wrk via apt-get; Portkey via npm into bench/http/.portkey). Bounded: about
-# 4 targets x (3 concurrencies + 1 streaming) x (WARMUP + DURATION) seconds plus start-up (~2.5 min at the defaults).
+# 4 targets x (PREWARM + (3 concurrencies + 1 streaming) x (WARMUP + DURATION)) seconds plus start-up (~4 min at the
+# defaults). Every target first gets the same PREWARM seconds of load at c=8 (JSON), so that the cells measure each
+# process in its steady state: a JIT runtime compiles its hot methods again at higher tiers during its first ~10-30 s
+# of load (the gateway server has far more code to tier up than bare YARP), and a 2 s warm-up per cell measured part
+# of that.
 #
-# Usage: bench/http/run.sh            (DURATION=5 WARMUP=2 CONCURRENCY="1 8 32" STREAM_CONCURRENCY=8 may be overridden;
+# Usage: bench/http/run.sh            (DURATION=5 WARMUP=2 PREWARM=20 CONCURRENCY="1 8 32" STREAM_CONCURRENCY=8 may be overridden;
 #                                      SUMMARY_JSON=FILE also writes the measures as JSON, for bench/run.sh)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DURATION="${DURATION:-5}"
 WARMUP="${WARMUP:-2}"
+PREWARM="${PREWARM:-20}"
 CONCURRENCY="${CONCURRENCY:-1 8 32}"
 STREAM_CONCURRENCY="${STREAM_CONCURRENCY:-8}"
 PORTKEY_VERSION="1.15.2"
@@ -146,6 +151,10 @@ for t in "${TARGETS[@]}"; do
   IFS='|' read -r name url headers pid <<<"$t"
   write_lua "$WORK/$name.lua" "$REQ_BODY" "$headers"
   write_lua "$WORK/$name-sse.lua" "$(stream_body "$name")" "$(stream_headers "$name" "$headers")"
+  if [ "$PREWARM" -gt 0 ]; then
+    log "$name: ${PREWARM} s of load at c=8 before its cells (steady state)"
+    wrk -t2 -c8 -d"${PREWARM}s" -s "$WORK/$name.lua" "$url" >/dev/null 2>&1 || true
+  fi
   for c in $CONCURRENCY; do run_wrk "$name" json "$c" "$url" "$WORK/$name.lua"; done
   case " $NO_SSE " in *" $name "*) ;; *) run_wrk "$name" sse "$STREAM_CONCURRENCY" "$(stream_url "$name" "$url")" "$WORK/$name-sse.lua" ;; esac
   rss=$(proc_rss_kb "$pid")
@@ -158,8 +167,8 @@ stats=$(curl -sS -m 10 -H "Authorization: Bearer $API_KEY" "http://127.0.0.1:$SE
 log "server /v1/stats after load: $(head -c 300 <<<"$stats")"
 
 # ---------------------------------------------------------------- table
-python3 - "$WORK/results.txt" "$WORK/rss.txt" "$DURATION" "$WARMUP" "$STREAM_CONCURRENCY" "$NO_SSE" "${SUMMARY_JSON:-}" <<'PY'
-import json, sys
+PREWARM="$PREWARM" python3 - "$WORK/results.txt" "$WORK/rss.txt" "$DURATION" "$WARMUP" "$STREAM_CONCURRENCY" "$NO_SSE" "${SUMMARY_JSON:-}" <<'PY'
+import json, os, sys
 rows = {}
 for line in open(sys.argv[1]):
     name, kind, c, n, rps, p50, p99, bad = line.split()
@@ -167,7 +176,7 @@ for line in open(sys.argv[1]):
 rss = {l.split()[0]: (int(l.split()[1]) / 1024, int(l.split()[2])) for l in open(sys.argv[2])}
 names = ["direct", "server", "yarp", "portkey"]
 label = {"direct": "nginx direct", "server": "CompanyOS server (all policies)", "yarp": "bare YARP", "portkey": "Portkey gateway"}
-print(f"\nDuration {sys.argv[3]} s per cell after a {sys.argv[4]} s warm-up; p50/p99 in ms; RSS after load.\n")
+print(f"\nDuration {sys.argv[3]} s per cell after a {sys.argv[4]} s warm-up (each target first loaded {os.environ.get('PREWARM', '20')} s at c=8); p50/p99 in ms; RSS after load.\n")
 print("| Target | Load | c | req/s | p50 ms | p99 ms | non-2xx/errors |")
 print("|---|---|---:|---:|---:|---:|---:|")
 for nm in names:
@@ -196,7 +205,7 @@ if sys.argv[7]:
     # The measures for bench/run.sh's summary (NaN, e.g. a concurrency not run, becomes null).
     def num(x): return None if x != x else round(x, 4)
     json.dump({
-        "duration_s": int(sys.argv[3]), "warmup_s": int(sys.argv[4]),
+        "duration_s": int(sys.argv[3]), "warmup_s": int(sys.argv[4]), "prewarm_s": int(os.environ.get("PREWARM", "20")),
         "cells": [dict(target=n, load=k, c=c, **r) for (n, k, c), r in sorted(rows.items())],
         "rss_mb": {n: round(v[0], 1) for n, v in rss.items()}, "threads": {n: v[1] for n, v in rss.items()},
         "server_over_yarp_c8": num(g('server','json',8,'rps') / g('yarp','json',8,'rps')),

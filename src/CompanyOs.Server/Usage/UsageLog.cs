@@ -4,8 +4,8 @@ using CompanyOs.Server.Keys;
 
 namespace CompanyOs.Server.Usage;
 
-/// <summary>One charged gateway call, as the usage log keeps it.</summary>
-internal sealed record UsageRecord(
+/// <summary>One charged gateway call, as the usage log keeps it (a struct: <see cref="UsageRecorder"/> queues them by value).</summary>
+internal readonly record struct UsageRecord(
     string Org, string? KeyId, string Provider, string Model, string? Agent, long InputTokens, long OutputTokens, decimal? CostUsd,
     bool Emulated, DateTimeOffset At)
 {

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Server.Hosting;
 using Microsoft.Extensions.Options;
@@ -15,26 +14,45 @@ namespace CompanyOs.Server.Usage;
 /// (PostgreSQL down) is kept and written again every second until it is stored — a call answered during an outage is
 /// recorded once the store is back; only a stop while the store still fails loses what is left (logged, event 5007).
 /// </summary>
+/// <remarks>
+/// The queue allocates nothing per call: records are structs copied into one of two arrays that the writer swaps, and the
+/// model, org, key and agent names they hold are shared instances (<see cref="NameTable"/>). Records wait up to a linger
+/// (100 ms, about a thousand calls at full speed) before they are written; as objects, each garbage collection in that
+/// window found them alive and copied them into an older generation, which made every gen0 collection longer and brought
+/// gen1 collections.
+/// </remarks>
 internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
 {
-    private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly UsageLog _log;
-    private readonly TimeProvider _time;
-    private readonly bool _emulated;
-    private readonly string _defaultOrg;
-    private readonly ILogger<UsageRecorder> _logger;
+    /// <summary>The most records one transaction writes.</summary>
+    private const int MaxBatch = 500;
+
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>How long the writer waits after a write before the next one, gathering the calls recorded meanwhile.</summary>
     public static readonly TimeSpan DefaultLinger = TimeSpan.FromMilliseconds(100);
 
+    private readonly UsageLog _log;
+    private readonly TimeProvider _time;
+    private readonly bool _emulated;
+    private readonly string _defaultOrg;
+    private readonly ILogger<UsageRecorder> _logger;
     private readonly TimeSpan _linger;
-    private readonly Task _writer;
-    private volatile bool _stopping;
+    private readonly NameTable _names = new();
 
-    // Completed to end the writer's linger at once (a flush, disposal); replaced before every batch is taken from the queue.
+    // Under _gate: the records not yet taken by the writer, how many calls were ever recorded, the flushes waiting (each
+    // for the records counted when it was asked), whether the writer sleeps until the next record, and whether it stops.
+    private readonly Lock _gate = new();
+    private UsageRecord[] _pending = new UsageRecord[64];
+    private int _pendingCount;
+    private long _recorded;
+    private readonly List<(long Recorded, TaskCompletionSource Done)> _flushes = [];
+    private TaskCompletionSource? _idle;
+    private bool _stopping;
+
+    // Completed to end the writer's linger at once (a flush, disposal); replaced before every batch is taken.
     private TaskCompletionSource _nudge = NewNudge();
     private long _writes;
+    private readonly Task _writer;
 
     /// <param name="log">Where the calls go.</param>
     /// <param name="time">The clock of the records and of the linger.</param>
@@ -59,28 +77,64 @@ internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(info);
         var usage = info.Usage;
-        var record = new UsageRecord(context?.OrgId ?? _defaultOrg, context?.ApiKeyId, info.Provider, info.Model, context?.AgentType,
-            usage?.InputTokenCount ?? 0, usage?.OutputTokenCount ?? 0, info.CostUsd, _emulated, _time.GetUtcNow());
-        _queue.Writer.TryWrite(new Entry(record, null));
+        var record = new UsageRecord(_names.Get(context?.OrgId ?? _defaultOrg), _names.Get(context?.ApiKeyId), _names.Get(info.Provider),
+            _names.Get(info.Model), _names.Get(context?.AgentType), usage?.InputTokenCount ?? 0, usage?.OutputTokenCount ?? 0, info.CostUsd,
+            _emulated, _time.GetUtcNow());
+        TaskCompletionSource? wake;
+        lock (_gate)
+        {
+            if (_stopping)
+            {
+                return; // as a completed channel refused it: the writer has drained and gone
+            }
+
+            if (_pendingCount == _pending.Length)
+            {
+                Array.Resize(ref _pending, _pending.Length * 2);
+            }
+
+            _pending[_pendingCount++] = record;
+            _recorded++;
+            wake = _idle;
+            _idle = null;
+        }
+
+        wake?.TrySetResult();
     }
 
     /// <summary>Completes when every call recorded before it has been written (or failed to be, which is logged).</summary>
     public Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Entry(null, done)))
+        TaskCompletionSource? wake;
+        lock (_gate)
         {
-            return Task.CompletedTask;
+            if (_stopping)
+            {
+                return Task.CompletedTask;
+            }
+
+            _flushes.Add((_recorded, done));
+            wake = _idle;
+            _idle = null;
         }
 
+        wake?.TrySetResult();
         Nudge();
         return done.Task.WaitAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _stopping = true;
-        _queue.Writer.TryComplete();
+        TaskCompletionSource? wake;
+        lock (_gate)
+        {
+            _stopping = true;
+            wake = _idle;
+            _idle = null;
+        }
+
+        wake?.TrySetResult();
         Nudge();
         await _writer;
     }
@@ -91,64 +145,123 @@ internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
 
     private async Task WriteAsync()
     {
-        var batch = new List<UsageRecord>();
-        var waiting = new List<TaskCompletionSource>();
-        while (batch.Count > 0 || await _queue.Reader.WaitToReadAsync())
+        // The writer's side of the double buffer: the records taken and not yet stored (kept across failed attempts), and
+        // how many calls had been recorded when they were last taken.
+        var batch = new UsageRecord[64];
+        var batchCount = 0;
+        long taken = 0;
+        while (true)
         {
-            // A flush queued from here on ends the linger after this write: it may have come after the batch was taken.
+            // A flush asked from here on ends the linger after this write: it may have come after the batch was taken.
             Volatile.Write(ref _nudge, NewNudge());
-            var drained = false;
-            while (!drained && batch.Count < 500)
+            Task? sleep = null;
+            lock (_gate)
             {
-                if (!_queue.Reader.TryRead(out var entry))
+                if (_pendingCount > 0)
                 {
-                    drained = true;
+                    if (batchCount == 0)
+                    {
+                        (batch, _pending) = (_pending, batch);
+                        batchCount = _pendingCount;
+                    }
+                    else
+                    {
+                        // A failed batch is still held: the new records join it.
+                        if (batch.Length < batchCount + _pendingCount)
+                        {
+                            Array.Resize(ref batch, Math.Max(batch.Length * 2, batchCount + _pendingCount));
+                        }
+
+                        Array.Copy(_pending, 0, batch, batchCount, _pendingCount);
+                        Array.Clear(_pending, 0, _pendingCount);
+                        batchCount += _pendingCount;
+                    }
+
+                    _pendingCount = 0;
+                    taken = _recorded;
                 }
-                else if (entry.Record is { } record)
+                else if (batchCount == 0 && _flushes.Count == 0)
                 {
-                    batch.Add(record);
+                    if (_stopping)
+                    {
+                        return;
+                    }
+
+                    _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    sleep = _idle.Task;
                 }
                 else
                 {
-                    waiting.Add(entry.Flushed!);
+                    taken = _recorded;
                 }
             }
 
-            var wrote = batch.Count > 0;
-            if (wrote)
+            if (sleep is not null)
             {
-                Interlocked.Increment(ref _writes);
+                await sleep;
+                continue;
             }
 
-            var failure = wrote ? await TryAppendAsync(batch) : null;
-            if (failure is null)
+            var wrote = batchCount > 0;
+            var (stored, failure) = wrote ? await TryAppendAsync(batch, batchCount) : (0, null);
+            if (stored > 0)
             {
-                batch.Clear();
+                Array.Copy(batch, stored, batch, 0, batchCount - stored);
+                Array.Clear(batch, batchCount - stored, stored);
+                batchCount -= stored;
             }
-            else if (_stopping)
+
+            // Read after the write: a stop that came during it must not wait out a retry interval.
+            var stopping = Volatile.Read(ref _stopping);
+            if (failure is not null && stopping)
             {
-                ServerLog.UsageLost(_logger, batch.Count, failure);
-                batch.Clear();
+                ServerLog.UsageLost(_logger, batchCount, failure);
+                Array.Clear(batch, 0, batchCount);
+                batchCount = 0;
             }
-            else
+            else if (failure is not null)
             {
-                ServerLog.UsageNotRecorded(_logger, batch.Count, failure);
+                ServerLog.UsageNotRecorded(_logger, batchCount, failure);
             }
 
             // A flush waits for an attempt, not for the store to come back: stats read after it fail on their own.
-            foreach (var flushed in waiting)
+            CompleteFlushes(taken);
+            if (stopping)
             {
-                flushed.TrySetResult();
+                continue; // drain what was recorded before the stop, then end
             }
 
-            waiting.Clear();
-            if (failure is not null && !_stopping)
+            if (failure is not null)
             {
                 await Task.Delay(RetryInterval, _time);
             }
-            else if (wrote && drained && !_stopping && _linger > TimeSpan.Zero)
+            else if (wrote && _linger > TimeSpan.Zero)
             {
                 await LingerAsync();
+            }
+        }
+    }
+
+    private void CompleteFlushes(long attempted)
+    {
+        List<TaskCompletionSource>? done = null;
+        lock (_gate)
+        {
+            for (var i = _flushes.Count - 1; i >= 0; i--)
+            {
+                if (_flushes[i].Recorded <= attempted)
+                {
+                    (done ??= []).Add(_flushes[i].Done);
+                    _flushes.RemoveAt(i);
+                }
+            }
+        }
+
+        if (done is not null)
+        {
+            foreach (var flushed in done)
+            {
+                flushed.TrySetResult();
             }
         }
     }
@@ -163,19 +276,56 @@ internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
         }
     }
 
-    /// <summary>Appends the batch; null when stored, else why not.</summary>
-    private async Task<string?> TryAppendAsync(List<UsageRecord> batch)
+    /// <summary>
+    /// Appends the first <paramref name="count"/> records of <paramref name="batch"/>, at most <see cref="MaxBatch"/> per
+    /// transaction; how many were stored (a prefix) and, when not all, why not.
+    /// </summary>
+    private async Task<(int Stored, string? Failure)> TryAppendAsync(UsageRecord[] batch, int count)
     {
-        try
+        var stored = 0;
+        while (stored < count)
         {
-            await _log.AppendAsync(batch, CancellationToken.None);
-            return null;
+            var size = Math.Min(MaxBatch, count - stored);
+            Interlocked.Increment(ref _writes);
+            try
+            {
+                await _log.AppendAsync(new ArraySegment<UsageRecord>(batch, stored, size), CancellationToken.None);
+            }
+            catch (System.Data.Common.DbException e)
+            {
+                return (stored, e.Message);
+            }
+
+            stored += size;
         }
-        catch (System.Data.Common.DbException e)
-        {
-            return e.Message;
-        }
+
+        return (stored, null);
     }
 
-    private readonly record struct Entry(UsageRecord? Record, TaskCompletionSource? Flushed);
+    /// <summary>
+    /// Shared instances of the names records hold, so that a record waiting for the writer points at no string made for its
+    /// call (the model name is read from each answer). Bounded: past <see cref="Capacity"/> distinct names, the call's own
+    /// instance is kept.
+    /// </summary>
+    private sealed class NameTable
+    {
+        private const int Capacity = 4096;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _names = new(StringComparer.Ordinal);
+
+        [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(name))]
+        public string? Get(string? name)
+        {
+            if (name is null)
+            {
+                return null;
+            }
+
+            if (_names.TryGetValue(name, out var shared))
+            {
+                return shared;
+            }
+
+            return _names.Count < Capacity ? _names.GetOrAdd(name, name) : name;
+        }
+    }
 }

@@ -48,11 +48,18 @@ internal sealed class GatewayServer : IAsyncDisposable
     /// <summary>Builds and starts the server from command-line arguments (see <see cref="ServerArguments"/>).</summary>
     /// <exception cref="ConfigurationException">The server section or (in emulator mode) <c>llm.yaml</c> is invalid.</exception>
     /// <exception cref="OptionsValidationException"><c>llm.yaml</c> is invalid or an enabled provider has no key.</exception>
-    public static async Task<GatewayServer> StartAsync(string[] args, EmulatorOptions? emulatorOptions = null, CancellationToken cancellationToken = default)
+    public static Task<GatewayServer> StartAsync(string[] args, EmulatorOptions? emulatorOptions = null, CancellationToken cancellationToken = default) =>
+        StartAsync(args, emulatorOptions, configureServices: null, cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(string[], EmulatorOptions?, CancellationToken)"/>, with <paramref name="configureServices"/> run
+    /// on the host's services after the server's own (tests add log sinks and start-up filters this way).</summary>
+    internal static async Task<GatewayServer> StartAsync(string[] args, EmulatorOptions? emulatorOptions, Action<IServiceCollection>? configureServices,
+        CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(ServerArguments.Normalize(args));
         var options = ServerArguments.ReadOptions(builder.Configuration, builder.Environment.ContentRootPath);
         ConfigureHost(builder, options);
+        configureServices?.Invoke(builder.Services);
         // A start-up failure reaches the caller, which reports it in one line; the host would first log it with a stack trace.
         var started = false;
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Information && (level < LogLevel.Error || Volatile.Read(ref started)));
@@ -81,6 +88,7 @@ internal sealed class GatewayServer : IAsyncDisposable
 
             await app.StartAsync(cancellationToken);
             Volatile.Write(ref started, true);
+            RequestDiagnostics.HostStarted(app.Services);
             var server = new GatewayServer(app, emulator);
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<GatewayServer>();
             if (emulator is not null)
@@ -132,6 +140,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         builder.Services.AddSingleton<ModelDirectory>();
         builder.Services.AddServerMetrics();
         builder.Services.AddServerTelemetry(builder.Configuration);
+        builder.Services.AddRequestDiagnostics();
         builder.Services.AddAgentRuns();
         var readiness = builder.Services.AddHealthChecks();
         // Registered before the gateway is built, so that the gateway (limits, budgets) and count_tokens count alike.
@@ -186,6 +195,7 @@ internal sealed class GatewayServer : IAsyncDisposable
 
     private static void Map(WebApplication app, ServerOptions options)
     {
+        app.UseTraceContextContinuation();
         if (options.Emulator)
         {
             app.Use((context, next) =>

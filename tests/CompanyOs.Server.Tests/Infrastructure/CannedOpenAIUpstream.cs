@@ -36,6 +36,9 @@ internal sealed class CannedOpenAIUpstream : IAsyncDisposable
     /// <summary>Every request body received, in order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>The trace-context headers of every request received, in order (null when absent).</summary>
+    public ConcurrentQueue<(string? TraceParent, string? TraceState, string? Baggage)> TraceHeaders { get; } = new();
+
     /// <summary>Statuses to answer (with <c>Retry-After: 0</c> and an OpenAI error body) before answering normally.</summary>
     public ConcurrentQueue<int> Failures { get; } = new();
 
@@ -63,6 +66,8 @@ internal sealed class CannedOpenAIUpstream : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         Requests.Enqueue(body);
+        var headers = context.Request.Headers;
+        TraceHeaders.Enqueue((headers.TraceParent.FirstOrDefault(), headers.TraceState.FirstOrDefault(), headers.Baggage.FirstOrDefault()));
         if (Failures.TryDequeue(out var status))
         {
             context.Response.StatusCode = status;

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Bytes allocated per request (issue #17), same run: each LABEL=BINDIR (a Release output directory holding CompanyOs.Server,
+# as for ab.sh; LABEL=BINDIR:VAR=VALUE[,VAR=VALUE…] adds environment settings) is started fresh against one nginx and the
+# bench configuration (every policy on), warmed up, then `dotnet-trace` records the runtime's GCAllocationTick events
+# (one per ~100 KB allocated, charged to the type that crossed it) over a whole `wrk` run: the sampled bytes divided by
+# wrk's exact request count is the bytes per request; the types with the most bytes per request follow. Builds alternate
+# for ROUNDS rounds. Needs dotnet-trace (`dotnet tool install -g dotnet-trace`).
+#
+# Usage: bench/http/alloc.sh before=/tmp/before after=src/CompanyOs.Server/bin/Release/net10.0
+#        ROUNDS=2 C=8 DURATION=8 WARMUP=15 TOP=25 bench/http/alloc.sh …
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROUNDS="${ROUNDS:-2}"; C="${C:-8}"; DURATION="${DURATION:-8}"; WARMUP="${WARMUP:-15}"; TOP="${TOP:-25}"
+WORK="$(mktemp -d /tmp/companyos-bench-alloc.XXXXXX)"
+BENCH_TAG=alloc
+# shellcheck source=bench/http/lib.sh
+source "$ROOT/bench/http/lib.sh"
+
+[ $# -ge 1 ] || fail "usage: bench/http/alloc.sh LABEL=BINDIR[:VAR=VALUE,…] …"
+TRACE_TOOL="${DOTNET_TRACE:-$(command -v dotnet-trace || echo "$HOME/.dotnet/tools/dotnet-trace")}"
+[ -x "$TRACE_TOOL" ] || fail "dotnet-trace not found: dotnet tool install -g dotnet-trace (or set DOTNET_TRACE)"
+builds=()
+for build in "$@"; do
+  rest="${build#*=}"; dir="${rest%%:*}"
+  [ -x "$dir/CompanyOs.Server" ] || fail "no CompanyOs.Server in '$dir' (from '$build')"
+  builds+=("${build%%=*}=$(cd "$dir" && pwd)${rest:${#dir}}")
+done
+set -- "${builds[@]}"
+need_nginx_wrk
+log "building the trace reader"
+dotnet build "$ROOT/bench/http/AllocTrace" -c Release -v q -nologo >"$WORK/build-reader.log" 2>&1 \
+  || fail "building bench/http/AllocTrace failed: $WORK/build-reader.log"
+READER="$ROOT/bench/http/AllocTrace/bin/Release/net10.0/CompanyOs.Benchmarks.AllocTrace"
+
+UP_PORT=$(free_port)
+start_canned_nginx nginx "$WORK/nginx" "$UP_PORT"
+first="${1#*=}"; SERVER_BIN="${first%%:*}/CompanyOs.Server"
+write_bench_config "$WORK/server" "$UP_PORT"
+write_lua "$WORK/server.lua" "$REQ_BODY" "Authorization: Bearer $API_KEY"
+
+for round in $(seq 1 "$ROUNDS"); do
+  for build in "$@"; do
+    label="${build%%=*}"; rest="${build#*=}"; dir="${rest%%:*}"; envs=()
+    [ "$rest" != "$dir" ] && IFS=',' read -r -a envs <<<"${rest#*:}"
+    rm -rf "$WORK/run"; cp -r "$WORK/server" "$WORK/run"
+    port=$(free_port)
+    start_bg "server-$label" "$WORK/run" env "${envs[@]}" "$dir/CompanyOs.Server" --config "$WORK/run/llm.yaml" \
+      --keys-db "$WORK/run/keys.db" --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning
+    pid=$LAST_PID
+    wait_port "$port" "server-$label" "$pid"
+    wrk -t2 -c"$C" -d"${WARMUP}s" -s "$WORK/server.lua" "http://127.0.0.1:$port/v1/chat/completions" >/dev/null 2>&1
+    trace="$WORK/$label-r$round.nettrace"
+    # The trace starts before and ends after the measured run, so that every request of it is in the trace.
+    timeout $((DURATION + 40)) "$TRACE_TOOL" collect -p "$pid" --providers Microsoft-Windows-DotNETRuntime:0x1:5 \
+      --duration "00:00:00:$(printf '%02d' $((DURATION + 6)))" -o "$trace" >"$WORK/trace-$label.log" 2>&1 &
+    tracer=$!
+    sleep 3
+    out=$(wrk -t2 -c"$C" -d"${DURATION}s" -s "$WORK/server.lua" "http://127.0.0.1:$port/v1/chat/completions" 2>&1)
+    wait "$tracer" || fail "dotnet-trace failed: $WORK/trace-$label.log"
+    read -r _ n rps _ _ bad <<<"$(grep RESULT <<<"$out")"
+    [ "${bad:-1}" = 0 ] || log "$label: $bad errors or non-2xx"
+    printf '== round %s, %s: c=%s, %s requests, %s req/s\n' "$round" "$label" "$C" "$n" "$rps"
+    "$READER" "$trace" "$n" "$TOP"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    rm -f "$trace"
+  done
+done

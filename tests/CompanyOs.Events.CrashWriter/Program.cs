@@ -9,7 +9,7 @@ namespace CompanyOs.Events.CrashWriter;
 /// <summary>
 /// Child process of the crash-safety tests: appends forever from several tasks and prints "ACK id" for every event
 /// whose append has returned. The test kills it with SIGKILL at a random moment and checks every acknowledged event.
-/// Usage: sqlite PATH | postgres CONNECTION_STRING SCHEMA.
+/// Usage: sqlite PATH [WAL_CHECKPOINT_PAGES] | postgres CONNECTION_STRING SCHEMA.
 /// </summary>
 internal static class Program
 {
@@ -20,9 +20,14 @@ internal static class Program
         IEventStore store = args switch
         {
             ["sqlite", var path] => await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = path }).ConfigureAwait(false),
+            ["sqlite", var path, var pages] => await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions
+            {
+                DatabasePath = path,
+                WalCheckpointPages = int.Parse(pages, CultureInfo.InvariantCulture),
+            }).ConfigureAwait(false),
             ["postgres", var connectionString, var schema] => await PostgresEventStore.OpenAsync(
                 new PostgresEventStoreOptions { ConnectionString = connectionString, Schema = schema }).ConfigureAwait(false),
-            _ => throw new ArgumentException("usage: sqlite PATH | postgres CONNECTION_STRING SCHEMA", nameof(args)),
+            _ => throw new ArgumentException("usage: sqlite PATH [WAL_CHECKPOINT_PAGES] | postgres CONNECTION_STRING SCHEMA", nameof(args)),
         };
         Console.Out.WriteLine("READY");
         await Task.WhenAll(Enumerable.Range(0, 4).Select(w => WriteForeverAsync(store, w))).ConfigureAwait(false);

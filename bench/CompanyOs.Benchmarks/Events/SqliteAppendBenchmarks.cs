@@ -14,8 +14,9 @@ namespace CompanyOs.Benchmarks.Events;
 /// The baselines (<see cref="RawSingleCommit"/>, <see cref="RawBatch"/>) write the same rows the store writes — every
 /// column with the same values and sizes (stream id, version, 16-byte event id, type, data, the metadata JSON, org, time)
 /// — into a plain table without indexes, through statements prepared once and bound by position (the store's own
-/// <see cref="SqliteStatement"/>), on a connection with the store's file settings (WAL, the same <c>synchronous</c>,
-/// checkpoint every 10,000 pages). What separates the store from them is the store: its three indexes (stream/version,
+/// <see cref="SqliteStatement"/>), on a connection with the store's file settings (WAL, the same <c>synchronous</c>) and
+/// plain SQLite's checkpointing: automatic, inside the commit, every 10,000 pages (the store checkpoints in the background
+/// since h-sqlb; see <c>SqliteCheckpointer</c>). What separates the store from them is the store: its three indexes (stream/version,
 /// stream/event id, org), the stream read and row, validation, group commit. The previous baselines (a 4-column row with
 /// less than two thirds of the bytes, bound through ADO.NET, default checkpointing) stay as <c>…Minimal</c> for
 /// comparison with older figures.

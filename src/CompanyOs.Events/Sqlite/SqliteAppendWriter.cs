@@ -24,12 +24,17 @@ internal sealed class SqliteAppendWriter : IDisposable
     private readonly string _databasePath;
     private readonly TimeProvider _timeProvider;
     private readonly AppendSignal _signal;
+    private readonly SqliteCheckpointer _checkpointer;
+    private readonly SQLitePCL.sqlite3 _db;
     private bool _disposed;
     private long _committedGroups;
 
-    public SqliteAppendWriter(SqliteConnection connection, string databasePath, TimeProvider timeProvider, AppendSignal signal)
+    public SqliteAppendWriter(
+        SqliteConnection connection, SqliteCheckpointer checkpointer, string databasePath, TimeProvider timeProvider, AppendSignal signal)
     {
         _connection = connection;
+        _db = connection.Handle ?? throw new InvalidOperationException("The writer connection is not open.");
+        _checkpointer = checkpointer;
         _commands = new SqliteWriterCommands(connection);
         _databasePath = databasePath;
         _timeProvider = timeProvider;
@@ -44,6 +49,12 @@ internal sealed class SqliteAppendWriter : IDisposable
 
     /// <summary>Transactions committed so far, each holding one group of appends.</summary>
     internal long CommittedGroups => Interlocked.Read(ref _committedGroups);
+
+    /// <summary>The writer's connection (tests read its settings; never use it while appends may run).</summary>
+    internal SqliteConnection Connection => _connection;
+
+    /// <summary>The WAL's checkpoints (tests look at its estimate and its counts).</summary>
+    internal SqliteCheckpointer Checkpointer => _checkpointer;
 
     public async Task<AppendResult> AppendAsync(SqliteAppendRequest request)
     {
@@ -78,6 +89,7 @@ internal sealed class SqliteAppendWriter : IDisposable
             }
 
             _disposed = true;
+            _checkpointer.Dispose();
             _commands.Dispose();
             _connection.Dispose();
         }
@@ -189,6 +201,10 @@ internal sealed class SqliteAppendWriter : IDisposable
         {
             complete();
         }
+
+        // After the callers are answered: past the hard cap this checkpoints on this leader's path (the WAL stays bounded);
+        // otherwise it only counts the pages and, a threshold's worth later, wakes the background checkpointer.
+        _checkpointer.Committed(_db);
 
         if (wrote)
         {

@@ -62,13 +62,34 @@ internal sealed class SqliteConnections
             SqliteSchema.Execute(connection, _synchronousPragma);
             // Each append of a group runs in a savepoint; keep its statement journal in memory rather than in a temp file.
             SqliteSchema.Execute(connection, "PRAGMA temp_store = MEMORY");
-            // Checkpoint (copy the WAL into the database file: page writes and two fsyncs, on the appending caller's time)
-            // every 10,000 WAL pages instead of SQLite's 1,000: an append writes ≈ 5 pages, so the default checkpointed every
-            // ≈ 200 single appends (every 6 batches of 1,000 events), and pages rewritten between two checkpoints are copied
-            // once. The WAL then grows to ≈ 40 MB; journal_size_limit truncates it back to 64 MB after a checkpoint that
-            // found it larger (say, after a long reader held it).
-            SqliteSchema.Execute(connection, "PRAGMA wal_autocheckpoint = 10000");
+            // No automatic checkpoint on this connection: SQLite would run it inside the commit that crosses the threshold, on
+            // the appending caller's time (copying the WAL into the database file: page writes and two fsyncs). The store's
+            // SqliteCheckpointer runs them in the background instead, with a caller-path fallback that bounds the WAL.
+            // journal_size_limit truncates the WAL file back to 64 MB when it restarts after having grown larger (say, after
+            // a long reader held it).
+            SqliteSchema.Execute(connection, "PRAGMA wal_autocheckpoint = 0");
             SqliteSchema.Execute(connection, "PRAGMA journal_size_limit = 67108864");
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The background checkpointer's own connection: not pooled (it lives as long as the store), with the configured
+    /// <c>synchronous</c> (a checkpoint fsyncs the WAL before copying it and the database file after).
+    /// </summary>
+    public SqliteConnection OpenCheckpointer()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            SqliteSchema.Execute(connection, _busyPragma);
+            SqliteSchema.Execute(connection, _synchronousPragma);
             return connection;
         }
         catch

@@ -48,22 +48,28 @@ public sealed class SqliteEventStore : PagedEventStore, IAsyncDisposable, IDispo
         }
 
         SqliteConnection? connection = null;
+        SqliteConnection? checkpoints = null;
         try
         {
             connection = connections.OpenWriter();
             var from = SqliteSchema.Migrate(connection, connections.DatabasePath, UnixMicros.From(timeProvider.GetUtcNow()));
-            SqliteLog.Opened(logger ?? (ILogger)NullLogger.Instance, connections.DatabasePath, from, SqliteSchema.CurrentVersion, options.Durability);
+            var log = logger ?? (ILogger)NullLogger.Instance;
+            SqliteLog.Opened(log, connections.DatabasePath, from, SqliteSchema.CurrentVersion, options.Durability);
+            checkpoints = connections.OpenCheckpointer();
+            var checkpointer = new SqliteCheckpointer(checkpoints, connections.DatabasePath, options.WalCheckpointPages, log);
             var signal = new AppendSignal();
-            var writer = new SqliteAppendWriter(connection, connections.DatabasePath, timeProvider, signal);
+            var writer = new SqliteAppendWriter(connection, checkpointer, connections.DatabasePath, timeProvider, signal);
             return Task.FromResult(new SqliteEventStore(connections, writer, signal, options.Common, timeProvider));
         }
         catch (SqliteException ex)
         {
+            checkpoints?.Dispose();
             connection?.Dispose();
             throw SqliteErrors.Translate(ex, connections.DatabasePath, "opening");
         }
         catch
         {
+            checkpoints?.Dispose();
             connection?.Dispose();
             throw;
         }

@@ -15,6 +15,14 @@ public sealed record SqliteEventStoreOptions
     /// </summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// WAL pages (4 KiB each) written between two checkpoints, which a background thread runs off the appending callers'
+    /// path. Once the WAL holds four times this (the hard cap) the appending writer checkpoints what is left itself, as
+    /// SQLite's automatic checkpoint would, so that the WAL restarts from its start and stays bounded. Default 2,000
+    /// (≈ 8 MB; hard cap ≈ 33 MB). Between 100 and 1,000,000.
+    /// </summary>
+    public int WalCheckpointPages { get; init; } = 2_000;
+
     /// <summary>Limits and timings common to all stores.</summary>
     public EventStoreOptions Common { get; init; } = new();
 
@@ -34,6 +42,11 @@ public sealed record SqliteEventStoreOptions
         if (BusyTimeout < TimeSpan.Zero || BusyTimeout > TimeSpan.FromMinutes(10))
         {
             throw new ArgumentOutOfRangeException(nameof(BusyTimeout), BusyTimeout, "SqliteEventStoreOptions.BusyTimeout must be between 0 and 10 minutes.");
+        }
+
+        if (WalCheckpointPages is < 100 or > 1_000_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WalCheckpointPages), WalCheckpointPages, "SqliteEventStoreOptions.WalCheckpointPages must be between 100 and 1,000,000.");
         }
 
         ArgumentNullException.ThrowIfNull(Common, nameof(Common));

@@ -19,6 +19,9 @@ internal static class RateLimitHeaders
     public const string RemainingTokens = "x-ratelimit-remaining-tokens";
     public const string ResetTokens = "x-ratelimit-reset-tokens";
 
+    private static NumberText? _requestLimit;
+    private static NumberText? _tokenLimit;
+
     public static IApplicationBuilder UseRateLimitHeaders(this IApplicationBuilder app) => app.Use((http, next) =>
     {
         if (http.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
@@ -39,14 +42,14 @@ internal static class RateLimitHeaders
         var headers = http.Response.Headers;
         if (requests is { RequestLimit: { } requestLimit } r)
         {
-            headers[LimitRequests] = requestLimit.ToString(CultureInfo.InvariantCulture);
+            headers[LimitRequests] = Number(requestLimit, ref _requestLimit);
             headers[RemainingRequests] = r.RemainingRequests!.Value.ToString(CultureInfo.InvariantCulture);
             headers[ResetRequests] = Duration(r.RequestsResetIn);
         }
 
         if (provider is { TokenLimit: { } tokenLimit } t)
         {
-            headers[LimitTokens] = tokenLimit.ToString(CultureInfo.InvariantCulture);
+            headers[LimitTokens] = Number(tokenLimit, ref _tokenLimit);
             headers[RemainingTokens] = t.RemainingTokens!.Value.ToString(CultureInfo.InvariantCulture);
             headers[ResetTokens] = Duration(t.TokensResetIn);
         }
@@ -64,16 +67,39 @@ internal static class RateLimitHeaders
         };
 
     /// <summary>OpenAI's (Go's) duration notation: <c>17ms</c>, <c>1.5s</c>, <c>6m0s</c>.</summary>
+    /// <remarks>Formatted into a stack buffer: one string per header, not one per part (it is written on every response).</remarks>
     internal static string Duration(TimeSpan span)
     {
         var ms = (long)Math.Ceiling(span.TotalMilliseconds);
         if (ms < 1000)
         {
-            return ms.ToString(CultureInfo.InvariantCulture) + "ms";
+            return string.Create(CultureInfo.InvariantCulture, stackalloc char[32], $"{ms}ms");
         }
 
         var minutes = ms / 60_000;
-        var text = ((ms % 60_000) / 1000m).ToString("0.###", CultureInfo.InvariantCulture) + "s";
-        return minutes > 0 ? minutes.ToString(CultureInfo.InvariantCulture) + "m" + text : text;
+        var seconds = (ms % 60_000) / 1000m;
+        return minutes > 0
+            ? string.Create(CultureInfo.InvariantCulture, stackalloc char[64], $"{minutes}m{seconds:0.###}s")
+            : string.Create(CultureInfo.InvariantCulture, stackalloc char[32], $"{seconds:0.###}s");
     }
+
+    /// <summary>
+    /// The decimal text of a header value that rarely changes (a configured limit): the last one formatted is kept, so the same
+    /// limit on every response costs no new string.
+    /// </summary>
+    internal static string Number(long value, ref NumberText? cache)
+    {
+        var cached = Volatile.Read(ref cache);
+        if (cached is not null && cached.Value == value)
+        {
+            return cached.Text;
+        }
+
+        cached = new NumberText(value, value.ToString(CultureInfo.InvariantCulture));
+        Volatile.Write(ref cache, cached);
+        return cached.Text;
+    }
+
+    /// <summary>A formatted number, swapped as one reference so that readers never see a value with another value's text.</summary>
+    internal sealed record NumberText(long Value, string Text);
 }

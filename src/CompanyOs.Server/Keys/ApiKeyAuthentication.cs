@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using CompanyOs.Server.Errors;
+using CompanyOs.Server.Gateway;
 using CompanyOs.Server.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,8 @@ namespace CompanyOs.Server.Keys;
 /// </summary>
 internal static class ApiKeyAuthentication
 {
+    private static RateLimitHeaders.NumberText? _rpmText;
+
     /// <param name="group">The routes.</param>
     /// <param name="scope">The scope every request of the group needs; null: any valid key (endpoints check their own).</param>
     public static RouteGroupBuilder RequireApiKeys(this RouteGroupBuilder group, string? scope = ApiKey.GatewayScope)
@@ -42,20 +45,20 @@ internal static class ApiKeyAuthentication
             return (new Caller(http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.DefaultOrg, null), null);
         }
 
-        var key = Presented(http.Request);
+        var presented = Presented(http.Request);
         ApiKeyRecord? record;
         try
         {
-            record = key is null ? null : await store.FindAsync(key, http.RequestAborted);
+            record = presented.IsEmpty ? null : await store.FindAsync(presented.Span, http.RequestAborted);
         }
         catch (DbException)
         {
             return (null, GatewayErrors.StoreUnavailable);
         }
 
-        switch (key, record)
+        switch (presented.IsEmpty, record)
         {
-            case (null, _):
+            case (true, _):
                 return (null, new ApiError(ApiErrorKind.Authentication, "Missing API key: send it as 'Authorization: Bearer cos_…' or in 'x-api-key'."));
             case (_, null):
                 return (null, new ApiError(ApiErrorKind.Authentication, "Invalid API key."));
@@ -69,7 +72,7 @@ internal static class ApiKeyAuthentication
         if (remaining is { } left)
         {
             // OpenAI's names, for the key's own limit (the providers' limits are the gateway's business).
-            http.Response.Headers["x-ratelimit-limit-requests"] = record.Rpm!.Value.ToString(CultureInfo.InvariantCulture);
+            http.Response.Headers["x-ratelimit-limit-requests"] = RateLimitHeaders.Number(record.Rpm!.Value, ref _rpmText);
             http.Response.Headers["x-ratelimit-remaining-requests"] = left.ToString(CultureInfo.InvariantCulture);
         }
 
@@ -79,14 +82,15 @@ internal static class ApiKeyAuthentication
                 $"Rate limit reached for this API key ({record.Rpm} requests per minute). Retry after {GatewayErrors.Seconds(wait)} s.", RetryAfter: wait));
     }
 
-    private static string? Presented(HttpRequest request)
+    /// <summary>The presented key, as a slice of its header's text (no copy on every request); empty when there is none.</summary>
+    private static ReadOnlyMemory<char> Presented(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return authorization["Bearer ".Length..].Trim() is { Length: > 0 } bearer ? bearer : null;
+            return authorization.AsMemory("Bearer ".Length..).Trim();
         }
 
-        return request.Headers["x-api-key"].ToString() is { Length: > 0 } apiKey ? apiKey : null;
+        return request.Headers["x-api-key"].ToString().AsMemory();
     }
 }

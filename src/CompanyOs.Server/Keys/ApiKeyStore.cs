@@ -6,7 +6,7 @@ namespace CompanyOs.Server.Keys;
 
 /// <summary>
 /// API keys per organisation (table <c>api_keys</c>) in the server's store; only SHA-256 hashes are stored.
-/// <see cref="FindAsync"/> keeps found records for <paramref name="cacheTtl"/> (bounded to <see cref="MaxCachedKeys"/>
+/// <see cref="FindAsync(string, CancellationToken)"/> keeps found records for <paramref name="cacheTtl"/> (bounded to <see cref="MaxCachedKeys"/>
 /// entries) so the <c>/v1</c> hot path does not query the store on every request: a key revoked by another process (the
 /// <c>keys revoke</c> command, another instance) is refused at most that long later; a revoke through this instance
 /// takes effect at once. Unknown keys are never cached, so a freshly created key works at once. A record used after half
@@ -24,7 +24,9 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
     /// <summary>The most key records the look-up cache holds; when full, it is cleared (the store answers again).</summary>
     public const int MaxCachedKeys = 10_000;
 
-    private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
+    // The cache by key hash, also searchable by a hash still on the stack (see FindAsync).
+    private readonly ConcurrentDictionary<string, CachedKey>.AlternateLookup<ReadOnlySpan<char>> _cachedByHash =
+        new ConcurrentDictionary<string, CachedKey>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     private readonly ConcurrentDictionary<string, bool> _refreshing = new(StringComparer.Ordinal);
 
     // Bumped by every revoke through this store: a look-up that started before one does not cache what it read.
@@ -33,6 +35,8 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
     private const string Columns = "id, org, scopes, prefix, created_at, revoked_at, models, rpm, budget_nanos";
 
     public StoreDatabase Database => database;
+
+    private ConcurrentDictionary<string, CachedKey> Cache => _cachedByHash.Dictionary;
 
     /// <summary>Creates a key for <paramref name="org"/>; the returned key is the only time it is ever visible.</summary>
     /// <exception cref="ArgumentException">An argument is not usable; the message names it and says why.</exception>
@@ -63,10 +67,18 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
     }
 
     /// <summary>The record of <paramref name="key"/> (revoked ones included, so callers can say so), or null.</summary>
-    public ValueTask<ApiKeyRecord?> FindAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask<ApiKeyRecord?> FindAsync(string key, CancellationToken cancellationToken = default) =>
+        FindAsync(key.AsSpan(), cancellationToken);
+
+    /// <summary>
+    /// <see cref="FindAsync(string, CancellationToken)"/> for a key still inside its header: a cached key is found by its hash
+    /// formatted on the stack (the cache's span look-up), so the hot path allocates neither the key nor its hash.
+    /// </summary>
+    public ValueTask<ApiKeyRecord?> FindAsync(ReadOnlySpan<char> key, CancellationToken cancellationToken = default)
     {
-        var hash = ApiKey.Hash(key);
-        if (cacheTtl > TimeSpan.Zero && _cache.TryGetValue(hash, out var cached))
+        Span<char> hashed = stackalloc char[ApiKey.HashLength];
+        ApiKey.Hash(key, hashed);
+        if (cacheTtl > TimeSpan.Zero && _cachedByHash.TryGetValue(hashed, out var hash, out var cached))
         {
             var now = time.GetTimestamp();
             if (now < cached.ExpiresAt)
@@ -79,12 +91,14 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
                 return ValueTask.FromResult<ApiKeyRecord?>(cached.Record);
             }
 
-            _cache.TryRemove(new KeyValuePair<string, CachedKey>(hash, cached));
+            Cache.TryRemove(new KeyValuePair<string, CachedKey>(hash, cached));
         }
+
+        var text = new string(hashed);
 
         // On a thread-pool worker: SQLite's client does its I/O synchronously (and sleeps 150 ms on a busy database), which
         // must not hold the socket thread that runs the request (inline completions) and serves other connections.
-        return new ValueTask<ApiKeyRecord?>(Task.Run(() => FindInStoreAsync(hash, cancellationToken), cancellationToken));
+        return new ValueTask<ApiKeyRecord?>(Task.Run(() => FindInStoreAsync(text, cancellationToken), cancellationToken));
     }
 
     /// <summary>Re-reads the record of <paramref name="hash"/> on a thread-pool worker unless that runs already; the cache gets the answer.</summary>
@@ -101,7 +115,7 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
             {
                 if (await FindInStoreAsync(hash, CancellationToken.None) is null)
                 {
-                    _cache.TryRemove(hash, out _); // deleted meanwhile: the next look-up asks the store
+                    Cache.TryRemove(hash, out _); // deleted meanwhile: the next look-up asks the store
                 }
             }
             catch (DbException)
@@ -131,14 +145,14 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
 
         if (record is not null && cacheTtl > TimeSpan.Zero && Interlocked.Read(ref _revocations) == revocations)
         {
-            if (_cache.Count >= MaxCachedKeys)
+            if (Cache.Count >= MaxCachedKeys)
             {
-                _cache.Clear();
+                Cache.Clear();
             }
 
             // Expiry counts from before the query: the record is never older than the TTL when used.
             var ttl = (long)(cacheTtl.TotalSeconds * time.TimestampFrequency);
-            _cache[hash] = new CachedKey(record, started + ttl, started + ttl / 2);
+            Cache[hash] = new CachedKey(record, started + ttl, started + ttl / 2);
         }
 
         return record;
@@ -175,11 +189,11 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
     private void Forget(string id)
     {
         Interlocked.Increment(ref _revocations);
-        foreach (var entry in _cache)
+        foreach (var entry in Cache)
         {
             if (entry.Value.Record.Id == id)
             {
-                _cache.TryRemove(entry);
+                Cache.TryRemove(entry);
             }
         }
     }

@@ -21,9 +21,26 @@ internal sealed record Caller(string Org, string? KeyId)
     public IReadOnlyList<string>? Models { get; init; }
 
     /// <summary>True when the key may use <paramref name="model"/>: listed by name, or naming the same exact model.</summary>
-    public bool MayUse(string model, ModelCatalog catalog) =>
-        Models is null || Models.Any(m => string.Equals(m, model, StringComparison.Ordinal)
-                                          || string.Equals(catalog.Resolve(m), catalog.Resolve(model), StringComparison.Ordinal));
+    public bool MayUse(string model, ModelCatalog catalog)
+    {
+        if (Models is null)
+        {
+            return true;
+        }
+
+        // A loop, not LINQ's Any with a closure: this runs on every gateway call.
+        for (var i = 0; i < Models.Count; i++)
+        {
+            var allowed = Models[i];
+            if (string.Equals(allowed, model, StringComparison.Ordinal)
+                || string.Equals(catalog.Resolve(allowed), catalog.Resolve(model), StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <exception cref="ApiRequestException">403: the key may not use <paramref name="model"/>.</exception>
     public void RequireModel(string model, ModelCatalog catalog)

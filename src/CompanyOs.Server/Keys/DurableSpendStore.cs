@@ -77,8 +77,9 @@ internal sealed class DurableSpendStore : ISpendStore, IAsyncDisposable
         await RefreshAsync(checks, cancellationToken);
         lock (_lock)
         {
-            foreach (var check in checks)
+            for (var i = 0; i < checks.Count; i++) // indexed: foreach over the list interface allocates an enumerator per call (every call's path)
             {
+                var check = checks[i];
                 var committed = Committed(check.Scope) + _reserved.GetValueOrDefault(check.Scope);
                 var total = committed + amount;
                 if (!check.Limit.Allows(total))
@@ -87,8 +88,9 @@ internal sealed class DurableSpendStore : ISpendStore, IAsyncDisposable
                 }
             }
 
-            foreach (var check in checks)
+            for (var i = 0; i < checks.Count; i++)
             {
+                var check = checks[i];
                 _reserved[check.Scope] = _reserved.GetValueOrDefault(check.Scope) + amount;
             }
         }
@@ -101,8 +103,9 @@ internal sealed class DurableSpendStore : ISpendStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(checks);
         lock (_lock)
         {
-            foreach (var check in checks)
+            for (var i = 0; i < checks.Count; i++)
             {
+                var check = checks[i];
                 Adjust(_reserved, check.Scope, default(SpendAmount) - reserved);
                 if (actual != default)
                 {
@@ -261,8 +264,9 @@ internal sealed class DurableSpendStore : ISpendStore, IAsyncDisposable
         List<BudgetScope>? stale = null;
         lock (_lock)
         {
-            foreach (var check in checks)
+            for (var i = 0; i < checks.Count; i++)
             {
+                var check = checks[i];
                 if (!_read.TryGetValue(check.Scope, out var read) || _time.GetElapsedTime(read.ReadAt) >= olderThan)
                 {
                     (stale ??= []).Add(check.Scope);

@@ -1,6 +1,8 @@
 using System.Data.Common;
 using System.Globalization;
 using CompanyOs.Server.Keys;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace CompanyOs.Server.Usage;
 
@@ -25,20 +27,93 @@ internal sealed class UsageLog(StoreDatabase database)
     private static readonly string[] InsertParameters =
         ["@org", "@key", "@provider", "@model", "@agent", "@input", "@output", "@cost", "@emulated", "@at", "@day"];
 
+    private const string InsertSql = """
+        INSERT INTO usage_records (org, key_id, provider, model, agent, input_tokens, output_tokens, cost_nanos, emulated, at, day)
+        VALUES (@org, @key, @provider, @model, @agent, @input, @output, @cost, @emulated, @at, @day)
+        """;
+
     /// <summary>
-    /// Appends <paramref name="records"/> in one transaction, through one command whose parameters are re-bound per record: SQLite
+    /// Appends <paramref name="records"/> in one transaction, through one statement whose parameters are re-bound per record: SQLite
     /// parses and prepares the INSERT once per batch instead of once per record (a batch holds up to hundreds of calls).
     /// </summary>
     public async Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (connection is SqliteConnection { Handle: { } handle })
+        {
+            AppendSqlite(handle, records, cancellationToken);
+        }
+        else
+        {
+            await AppendCommandAsync(connection, transaction, records, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// SQLite: the statement bound through SQLitePCL directly, text as UTF-16 spans and numbers as integers. A command's parameters
+    /// would allocate a binder, a UTF-8 copy of each text and a boxed number per value and record, on every call's path; this
+    /// allocates nothing per record. The transaction (begun IMMEDIATE, holding the write lock) is the connection's, so these
+    /// INSERTs are part of it.
+    /// </summary>
+    private static void AppendSqlite(sqlite3 db, IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    {
+        Check(raw.sqlite3_prepare_v2(db, InsertSql, out var statement), db);
+        using (statement)
+        {
+            Span<char> at = stackalloc char[40];
+            Span<char> day = stackalloc char[16];
+            foreach (var record in records)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var utc = record.At.UtcDateTime;
+                if (!utc.TryFormat(at, out var atLength, "O", CultureInfo.InvariantCulture)
+                    || !utc.TryFormat(day, out var dayLength, "yyyy-MM-dd", CultureInfo.InvariantCulture))
+                {
+                    throw new InvalidOperationException($"The usage record's time {record.At:O} did not fit its column's format buffer.");
+                }
+
+                Check(BindText(statement, 1, record.Org), db);
+                Check(BindText(statement, 2, record.KeyId), db);
+                Check(BindText(statement, 3, record.Provider), db);
+                Check(BindText(statement, 4, record.Model), db);
+                Check(BindText(statement, 5, record.Agent), db);
+                Check(raw.sqlite3_bind_int64(statement, 6, record.InputTokens), db);
+                Check(raw.sqlite3_bind_int64(statement, 7, record.OutputTokens), db);
+                Check(record.CostUsd is { } cost ? raw.sqlite3_bind_int64(statement, 8, StoreDatabase.ToNanos(cost)) : raw.sqlite3_bind_null(statement, 8), db);
+                Check(raw.sqlite3_bind_int64(statement, 9, record.Emulated ? 1 : 0), db);
+                Check(raw.sqlite3_bind_text16(statement, 10, at[..atLength]), db);
+                Check(raw.sqlite3_bind_text16(statement, 11, day[..dayLength]), db);
+                var done = raw.sqlite3_step(statement);
+                if (done != raw.SQLITE_DONE)
+                {
+                    Check(done, db);
+                }
+
+                Check(raw.sqlite3_reset(statement), db);
+            }
+        }
+    }
+
+    private static int BindText(sqlite3_stmt statement, int index, string? value) =>
+        value is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_text16(statement, index, value.AsSpan());
+
+    private static void Check(int rc, sqlite3 db)
+    {
+        if (rc != raw.SQLITE_OK && rc != raw.SQLITE_ROW && rc != raw.SQLITE_DONE)
+        {
+            SqliteException.ThrowExceptionForRC(rc, db);
+        }
+    }
+
+    /// <summary>Any other store (PostgreSQL): one command, its parameters re-bound per record.</summary>
+    private static async Task AppendCommandAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO usage_records (org, key_id, provider, model, agent, input_tokens, output_tokens, cost_nanos, emulated, at, day)
-            VALUES (@org, @key, @provider, @model, @agent, @input, @output, @cost, @emulated, @at, @day)
-            """;
+        command.CommandText = InsertSql;
         foreach (var name in InsertParameters)
         {
             command.With(name, null);
@@ -60,8 +135,6 @@ internal sealed class UsageLog(StoreDatabase database)
             Bind(parameters[10], record.Day);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-
-        await transaction.CommitAsync(cancellationToken);
     }
 
     private static void Bind(DbParameter parameter, object? value) => parameter.Value = value ?? DBNull.Value;

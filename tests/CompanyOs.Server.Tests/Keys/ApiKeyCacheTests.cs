@@ -28,6 +28,38 @@ public sealed class ApiKeyCacheTests : IAsyncDisposable
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task A_key_inside_a_longer_text_is_found_by_its_span_from_the_store_and_then_from_the_cache()
+    {
+        // The /v1 filter looks the key up as a slice of its header: the hash formatted on the stack must find the record the
+        // string look-up finds, on the store's answer and on the cache's.
+        await _server.InitializeAsync(Ct);
+        var (record, key) = await _command.Keys.CreateAsync("acme", [ApiKey.GatewayScope], cancellationToken: Ct);
+        var header = "Bearer " + key + " ";
+
+        var fromStore = await _server.Keys.FindAsync(header.AsSpan(7, key.Length), Ct);
+        var fromCache = await _server.Keys.FindAsync(header.AsSpan(7, key.Length), Ct);
+        var other = await _server.Keys.FindAsync(header.AsSpan(7, key.Length - 1), Ct);
+
+        Assert.Equal((record.Id, record.Id), (fromStore?.Id, fromCache?.Id));
+        Assert.Null(other);
+    }
+
+    [Theory]
+    [InlineData("cos_short")]
+    [InlineData("cos_ümlaut-€")]
+    public void The_span_hash_is_the_string_hash_for_short_and_long_keys(string start)
+    {
+        var longKey = start + new string('x', 2_000); // past the stack buffer: hashed from a heap array
+        Span<char> hash = stackalloc char[ApiKey.HashLength];
+        foreach (var key in new[] { start, longKey })
+        {
+            ApiKey.Hash(key.AsSpan(), hash);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key))), new string(hash));
+            Assert.Equal(new string(hash), ApiKey.Hash(key));
+        }
+    }
+
+    [Fact]
     public async Task A_key_revoked_by_another_process_is_refused_once_the_ttl_has_passed()
     {
         await _server.InitializeAsync(Ct);

@@ -247,6 +247,40 @@ public abstract class ServerStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Usage_text_keeps_every_character_and_the_time_round_trips()
+    {
+        // SQLite binds the text as UTF-16 spans straight from the record (no UTF-8 copy of its own): non-ASCII text and the
+        // round-trip time must arrive exactly.
+        var at = new DateTimeOffset(2026, 3, 1, 10, 0, 0, TimeSpan.Zero).AddTicks(1234567);
+        await Store.Usage.AppendAsync([new UsageRecord("acmé-日本", "key_ü", "openai", "gpt-4o-ß", "agent-€😀", 1, 2, 0.000000001m, false, at)], Ct);
+
+        await using var connection = await Store.Database.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT org, key_id, model, agent, cost_nanos, at, day FROM usage_records";
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        Assert.True(await reader.ReadAsync(Ct));
+        Assert.Equal(("acmé-日本", "key_ü", "gpt-4o-ß", "agent-€😀", 1L, "2026-03-01T10:00:00.1234567Z", "2026-03-01"),
+            (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), Convert.ToInt64(reader.GetValue(4), CultureInfo.InvariantCulture),
+             reader.GetString(5), reader.GetString(6)));
+        Assert.False(await reader.ReadAsync(Ct));
+    }
+
+    [Fact]
+    public async Task A_usage_batch_with_a_record_the_store_refuses_fails_and_stores_none_of_it()
+    {
+        var at = new DateTimeOffset(2026, 3, 1, 10, 0, 0, TimeSpan.Zero);
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => Store.Usage.AppendAsync(
+        [
+            new UsageRecord("acme", "key_a", "openai", "gpt-4o", null, 10, 5, 0.5m, false, at),
+            new UsageRecord("acme", "key_a", null!, "gpt-4o", null, 20, 5, 0.5m, false, at), // provider is NOT NULL
+        ], Ct));
+
+        Assert.Empty(await Store.Usage.SummarizeAsync("acme", null, null, Ct));
+        await Store.Usage.AppendAsync([new UsageRecord("acme", "key_a", "openai", "gpt-4o", null, 30, 5, 0.5m, false, at)], Ct);
+        Assert.Equal(30L, Assert.Single(await Store.Usage.SummarizeAsync("acme", null, null, Ct)).InputTokens);
+    }
+
+    [Fact]
     public async Task A_key_database_made_before_budgets_gets_the_budget_column_and_keeps_its_keys()
     {
         await using (var connection = await Store.Database.OpenAsync(Ct))

@@ -21,13 +21,12 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         var call = GatewayCall.Get(options);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(ResiliencePipelines.CallKey, call);
-        var running = pipelines.For(call.Provider).ExecuteAsync(
-            static (ctx, state) =>
-            {
-                var attempt = state.Self.InnerClient.GetResponseAsync(state.Messages, state.Options, ctx.CancellationToken);
-                state.Call.LastAttempt = attempt;
-                return new ValueTask<ChatResponse>(attempt);
-            },
+
+        // ExecuteOutcomeAsync with an Outcome<object> callback: the strategies of a non-generic pipeline are typed over object, so
+        // Polly hands this callback to them as is. ExecuteAsync<ChatResponse> would wrap it in an async adapter per strategy (plus
+        // one of its own), each an allocated state machine per call once the attempt goes asynchronous.
+        var running = pipelines.For(call.Provider).ExecuteOutcomeAsync(
+            static (ctx, state) => Attempt(state.Self, state.Messages, state.Options, state.Call, ctx.CancellationToken),
             context,
             (Self: this, Messages: messages, Options: options, Call: call));
         if (!running.IsCompletedSuccessfully)
@@ -38,21 +37,64 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         // Answered at once (an attempt that completed synchronously): the attempt's own task is handed back, without an async
         // state of this stage's own.
         ResilienceContextPool.Shared.Return(context);
-        var response = running.Result;
+        var outcome = running.Result;
         var attempt = call.LastAttempt;
         call.LastAttempt = null;
+        if (outcome.Exception is { } exception)
+        {
+            return Task.FromException<ChatResponse>(exception is ExecutionRejectedException rejected && Translate(rejected, call) is { } translated
+                ? translated
+                : exception);
+        }
+
+        var response = (ChatResponse)outcome.Result!;
         return attempt is { IsCompletedSuccessfully: true } && ReferenceEquals(attempt.Result, response) ? attempt : Task.FromResult(response);
     }
 
-    private async Task<ChatResponse> AwaitAsync(ValueTask<ChatResponse> running, ResilienceContext context, GatewayCall call)
+    /// <summary>One attempt, as the outcome Polly's strategies handle: a failure is an outcome, never a thrown exception.</summary>
+    private static ValueTask<Outcome<object>> Attempt(
+        ResilienceChatClient self, IEnumerable<ChatMessage> messages, ChatOptions? options, GatewayCall call, CancellationToken cancellationToken)
+    {
+        Task<ChatResponse> attempt;
+        try
+        {
+            attempt = self.InnerClient.GetResponseAsync(messages, options, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return new ValueTask<Outcome<object>>(Outcome.FromException<object>(ex));
+        }
+
+        call.LastAttempt = attempt;
+        return attempt.IsCompletedSuccessfully
+            ? new ValueTask<Outcome<object>>(Outcome.FromResult<object>(attempt.Result))
+            : AwaitAttemptAsync(attempt);
+    }
+
+    private static async ValueTask<Outcome<object>> AwaitAttemptAsync(Task<ChatResponse> attempt)
     {
         try
         {
-            return await running.ConfigureAwait(false);
+            return Outcome.FromResult<object>(await attempt.ConfigureAwait(false));
         }
-        catch (ExecutionRejectedException ex) when (Translate(ex, call) is { } translated)
+        catch (Exception ex)
         {
-            throw translated;
+            return Outcome.FromException<object>(ex);
+        }
+    }
+
+    private async Task<ChatResponse> AwaitAsync(ValueTask<Outcome<object>> running, ResilienceContext context, GatewayCall call)
+    {
+        try
+        {
+            var outcome = await running.ConfigureAwait(false);
+            if (outcome.Exception is ExecutionRejectedException rejected && Translate(rejected, call) is { } translated)
+            {
+                throw translated;
+            }
+
+            outcome.ThrowIfException();
+            return (ChatResponse)outcome.Result!;
         }
         finally
         {

@@ -66,7 +66,19 @@ public sealed class ModelRouter
         }
 
         var preferred = assignment is null ? null : ProviderFor(assignment.Primary, requestedModel);
-        foreach (var candidate in Candidates(preferred))
+        // The candidates in order — the agent's preferred provider, the default provider, every enabled one — tried without an
+        // iterator or closure (this runs on every call).
+        if (preferred is not null && Serves(preferred, name))
+        {
+            return new ModelRoute(preferred, name);
+        }
+
+        if (Serves(_defaultProvider, name))
+        {
+            return new ModelRoute(_defaultProvider, name);
+        }
+
+        foreach (var candidate in _enabled)
         {
             if (Serves(candidate, name))
             {
@@ -86,24 +98,23 @@ public sealed class ModelRouter
             : new ModelRoute(provider, _catalog.Resolve(model));
     }
 
-    private IEnumerable<ProviderOptions> Candidates(ProviderOptions? preferred)
-    {
-        if (preferred is not null)
-        {
-            yield return preferred;
-        }
-
-        yield return _defaultProvider;
-        foreach (var provider in _enabled)
-        {
-            yield return provider;
-        }
-    }
-
     private bool Serves(ProviderOptions provider, string model) =>
         string.Equals(_catalog.Resolve(provider.DefaultModel), model, StringComparison.Ordinal)
-        || provider.FallbackModels.Values.Any(m => string.Equals(_catalog.Resolve(m), model, StringComparison.Ordinal))
+        || ServesAsFallback(provider, model)
         || (_prices.GetProviderKind(model) ?? _catalog.GetProviderKind(model)) == provider.Kind;
+
+    private bool ServesAsFallback(ProviderOptions provider, string model)
+    {
+        foreach (var fallback in provider.FallbackModels.Values)
+        {
+            if (string.Equals(_catalog.Resolve(fallback), model, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The exact id of a model name (aliases followed), e.g. for a fallback target's default model.</summary>
     public string ResolveModel(string model) => _catalog.Resolve(model);

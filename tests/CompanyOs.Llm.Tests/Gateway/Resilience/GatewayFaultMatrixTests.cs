@@ -43,6 +43,25 @@ public abstract class GatewayFaultMatrixTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Consecutive_calls_each_count_only_their_own_retries_and_attempts(bool streaming)
+    {
+        // The resilience stage reuses pooled Polly contexts: a context carrying the previous call (its GatewayCall, its
+        // attempt) into the next one would show here as retries or attempts counted on the wrong call.
+        await using var harness = await StartAsync();
+        using var gateway = Build(harness);
+        harness.Inject("a", MatrixFault.Status(503));
+        var first = await TimeDriver.RunAsync(Time, () => GatewayCalls.CallAsync(gateway, streaming, cancellationToken: TestContext.Current.CancellationToken));
+        var clean = await TimeDriver.RunAsync(Time, () => GatewayCalls.CallAsync(gateway, streaming, cancellationToken: TestContext.Current.CancellationToken));
+        harness.Inject("a", MatrixFault.Status(503));
+        var third = await TimeDriver.RunAsync(Time, () => GatewayCalls.CallAsync(gateway, streaming, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal([2, 1, 2], new[] { first.Info.Attempts, clean.Info.Attempts, third.Info.Attempts });
+        Assert.Equal(2, gateway.GetStats().Retries);
+    }
+
+    [Theory]
     [MemberData(nameof(TransientStatuses))]
     public async Task Transient_status_is_retried_then_succeeds(int status, bool streaming)
     {

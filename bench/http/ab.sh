@@ -59,14 +59,7 @@ smaps_mb() { awk -v f="$2:" '$1 == f {printf "%.1f", $2 / 1024}' "/proc/$1/smaps
 printf '%-6s %-12s %4s %10s %s\n' round build c "req/s" "latency ms (p50 p90 p99 p99.9 max), server CPU µs/request"
 for round in $(seq 1 "$ROUNDS"); do
   for build in "$@"; do
-    label="${build%%=*}"; rest="${build#*=}"; dir="${rest%%:*}"; envs=()
-    [ "$rest" != "$dir" ] && IFS=',' read -r -a envs <<<"${rest#*:}"
-    rm -rf "$WORK/run"; cp -r "$WORK/server" "$WORK/run"
-    port=$(free_port)
-    start_bg "server-$label" "$WORK/run" env "${envs[@]}" "$dir/CompanyOs.Server" --config "$WORK/run/llm.yaml" \
-      --keys-db "$WORK/run/keys.db" --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning
-    pid=$LAST_PID
-    wait_port "$port" "server-$label" "$pid"
+    start_build "$build"
     for c in $CONCURRENCY; do
       t=$([ "$c" = 1 ] && echo 1 || echo 2)
       wrk -t"$t" -c"$c" -d"${WARMUP}s" -s "$WORK/server.lua" "http://127.0.0.1:$port/v1/chat/completions" >/dev/null 2>&1

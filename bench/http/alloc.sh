@@ -41,14 +41,7 @@ write_lua "$WORK/server.lua" "$REQ_BODY" "Authorization: Bearer $API_KEY"
 
 for round in $(seq 1 "$ROUNDS"); do
   for build in "$@"; do
-    label="${build%%=*}"; rest="${build#*=}"; dir="${rest%%:*}"; envs=()
-    [ "$rest" != "$dir" ] && IFS=',' read -r -a envs <<<"${rest#*:}"
-    rm -rf "$WORK/run"; cp -r "$WORK/server" "$WORK/run"
-    port=$(free_port)
-    start_bg "server-$label" "$WORK/run" env "${envs[@]}" "$dir/CompanyOs.Server" --config "$WORK/run/llm.yaml" \
-      --keys-db "$WORK/run/keys.db" --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning
-    pid=$LAST_PID
-    wait_port "$port" "server-$label" "$pid"
+    start_build "$build"
     wrk -t2 -c"$C" -d"${WARMUP}s" -s "$WORK/server.lua" "http://127.0.0.1:$port/v1/chat/completions" >/dev/null 2>&1
     trace="$WORK/$label-r$round.nettrace"
     # The trace starts before and ends after the measured run, so that every request of it is in the trace.

@@ -93,6 +93,21 @@ start_server() {
   wait_port "$port" "$name" "$LAST_PID" "${SERVER_START_SECONDS:-30}"
 }
 
+# start_build BUILD: starts the server build BUILD (LABEL=BINDIR[:VAR=VALUE,…], as ab.sh and alloc.sh take them) fresh on a
+# copy of $WORK/server's configuration and keys (write_bench_config) at a free port, with those environment settings, and
+# waits until it listens; sets label, port and pid (for ab.sh and alloc.sh, which start each build once per round).
+start_build() {
+  local build="$1" rest dir envs=()
+  label="${build%%=*}"; rest="${build#*=}"; dir="${rest%%:*}"
+  [ "$rest" != "$dir" ] && IFS=',' read -r -a envs <<<"${rest#*:}"
+  rm -rf "$WORK/run"; cp -r "$WORK/server" "$WORK/run"
+  port=$(free_port)
+  start_bg "server-$label" "$WORK/run" env "${envs[@]}" "$dir/CompanyOs.Server" --config "$WORK/run/llm.yaml" \
+    --keys-db "$WORK/run/keys.db" --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning
+  pid=$LAST_PID
+  wait_port "$port" "server-$label" "$pid"
+}
+
 # create_api_key DIR ARGS...: `keys create` for org bench (scope gateway, RPM and budget set high) run from DIR with the
 # key-store ARGS (e.g. --keys-db FILE); sets API_KEY.
 create_api_key() {

@@ -3,16 +3,24 @@ using CompanyOs.Events.Tests.Sqlite;
 
 namespace CompanyOs.Events.Tests.CrashSafety;
 
-public sealed class SqliteCrashSafetyTests : CrashSafetyContract
+/// <summary>The kill -9 contract on the SQLite store with its default settings (a subclass varies the checkpoint threshold).</summary>
+public class SqliteCrashSafetyTests : CrashSafetyContract
 {
     private readonly TempDirectory _directory = new();
 
     private string DatabasePath => Path.Combine(_directory.Path, "crash.db");
 
-    protected override string[] ChildArguments => ["sqlite", DatabasePath];
+    /// <summary>The store's <see cref="SqliteEventStoreOptions.WalCheckpointPages"/> in the writer and here; null: the default.</summary>
+    protected virtual int? CheckpointPages => null;
+
+    protected override string[] ChildArguments => CheckpointPages is { } pages
+        ? ["sqlite", DatabasePath, pages.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+        : ["sqlite", DatabasePath];
 
     protected override async Task<IEventStore> OpenStoreAsync()
-        => await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = DatabasePath });
+        => await SqliteEventStore.OpenAsync(CheckpointPages is { } pages
+            ? new SqliteEventStoreOptions { DatabasePath = DatabasePath, WalCheckpointPages = pages }
+            : new SqliteEventStoreOptions { DatabasePath = DatabasePath });
 
     protected override Task AssertStorageIntactAsync()
     {

@@ -34,6 +34,7 @@ public class SqliteCrashSafetyTests : CrashSafetyContract
     public override ValueTask DisposeAsync()
     {
         _directory.Dispose();
+        GC.SuppressFinalize(this);
         return base.DisposeAsync();
     }
 }

@@ -23,14 +23,8 @@ BENCH_TAG=ab
 source "$ROOT/bench/http/lib.sh"
 
 [ $# -ge 1 ] || fail "usage: bench/http/ab.sh LABEL=BINDIR[:VAR=VALUE,…] …"
-# BINDIR made absolute: the servers and `keys create` run from the work directory.
-builds=()
-for build in "$@"; do
-  rest="${build#*=}"; dir="${rest%%:*}"
-  [ -x "$dir/CompanyOs.Server" ] || fail "no CompanyOs.Server in '$dir' (from '$build')"
-  builds+=("${build%%=*}=$(cd "$dir" && pwd)${rest:${#dir}}")
-done
-set -- "${builds[@]}"
+resolve_builds "$@"
+set -- "${BUILDS[@]}"
 need_nginx_wrk
 
 UP_PORT=$(free_port)

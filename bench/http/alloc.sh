@@ -20,13 +20,8 @@ source "$ROOT/bench/http/lib.sh"
 [ $# -ge 1 ] || fail "usage: bench/http/alloc.sh LABEL=BINDIR[:VAR=VALUE,…] …"
 TRACE_TOOL="${DOTNET_TRACE:-$(command -v dotnet-trace || echo "$HOME/.dotnet/tools/dotnet-trace")}"
 [ -x "$TRACE_TOOL" ] || fail "dotnet-trace not found: dotnet tool install -g dotnet-trace (or set DOTNET_TRACE)"
-builds=()
-for build in "$@"; do
-  rest="${build#*=}"; dir="${rest%%:*}"
-  [ -x "$dir/CompanyOs.Server" ] || fail "no CompanyOs.Server in '$dir' (from '$build')"
-  builds+=("${build%%=*}=$(cd "$dir" && pwd)${rest:${#dir}}")
-done
-set -- "${builds[@]}"
+resolve_builds "$@"
+set -- "${BUILDS[@]}"
 need_nginx_wrk
 log "building the trace reader"
 dotnet build "$ROOT/bench/http/AllocTrace" -c Release -v q -nologo >"$WORK/build-reader.log" 2>&1 \

@@ -93,6 +93,18 @@ start_server() {
   wait_port "$port" "$name" "$LAST_PID" "${SERVER_START_SECONDS:-30}"
 }
 
+# resolve_builds BUILD...: checks each LABEL=BINDIR[:VAR=VALUE,…] (BINDIR must hold CompanyOs.Server) and sets BUILDS to
+# them with BINDIR made absolute (the servers and `keys create` run from the work directory); for ab.sh and alloc.sh.
+resolve_builds() {
+  local build rest dir
+  BUILDS=()
+  for build in "$@"; do
+    rest="${build#*=}"; dir="${rest%%:*}"
+    [ -x "$dir/CompanyOs.Server" ] || fail "no CompanyOs.Server in '$dir' (from '$build')"
+    BUILDS+=("${build%%=*}=$(cd "$dir" && pwd)${rest:${#dir}}")
+  done
+}
+
 # start_build BUILD: starts the server build BUILD (LABEL=BINDIR[:VAR=VALUE,…], as ab.sh and alloc.sh take them) fresh on a
 # copy of $WORK/server's configuration and keys (write_bench_config) at a free port, with those environment settings, and
 # waits until it listens; sets label, port and pid (for ab.sh and alloc.sh, which start each build once per round).

@@ -4,20 +4,24 @@ using SQLitePCL;
 namespace CompanyOs.Events.Sqlite;
 
 /// <summary>
-/// One statement of the writer's hot path, prepared once on the writer connection's native handle and bound by position.
-/// Going through <see cref="SqliteCommand"/> for these cost more than SQLite's own work per event: every execution looked
-/// up each parameter by name (a UTF-8 copy of the name per parameter), created a data reader and checked for unbound
-/// parameters. Bindings stay in place between executions (SQLite keeps them across a reset), so values that do not change
-/// need binding once. Errors are raised as <see cref="SqliteException"/>, exactly as the commands raise them.
+/// One statement prepared once on a connection's native handle and bound by position: the event store's writer uses it for
+/// its hot path, the gateway server for its usage batches. Going through <see cref="SqliteCommand"/> for these cost more
+/// than SQLite's own work: every execution looked up each parameter by name (a UTF-8 copy of the name per parameter),
+/// created a data reader and checked for unbound parameters, and boxed every number. Bindings stay in place between
+/// executions (SQLite keeps them across a reset), so values that do not change need binding once. Errors are raised as
+/// <see cref="SqliteException"/>, exactly as the commands raise them.
 /// </summary>
-internal sealed class SqliteStatement : IDisposable
+public sealed class SqliteStatement : IDisposable
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
 
+    /// <summary>Prepares <paramref name="sql"/> (one statement) on <paramref name="connection"/>, which must be open.</summary>
+    /// <exception cref="SqliteException">The SQL does not compile.</exception>
     public SqliteStatement(SqliteConnection connection, string sql)
     {
-        _db = connection.Handle ?? throw new InvalidOperationException("The writer connection is not open.");
+        ArgumentNullException.ThrowIfNull(connection);
+        _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         var rc = raw.sqlite3_prepare_v2(_db, sql, out var statement);
         if (rc != raw.SQLITE_OK)
         {
@@ -34,6 +38,9 @@ internal sealed class SqliteStatement : IDisposable
     /// <summary>Binds text (SQLite copies it), or NULL for a null string.</summary>
     public void Bind(int index, string? value) =>
         Check(value is null ? raw.sqlite3_bind_null(_statement, index) : raw.sqlite3_bind_text16(_statement, index, value.AsSpan()));
+
+    /// <summary>Binds NULL to the 1-based parameter <paramref name="index"/>.</summary>
+    public void BindNull(int index) => Check(raw.sqlite3_bind_null(_statement, index));
 
     /// <summary>Binds text from a span (SQLite copies it, so a stack buffer is fine).</summary>
     public void Bind(int index, ReadOnlySpan<char> value) => Check(raw.sqlite3_bind_text16(_statement, index, value));
@@ -65,6 +72,7 @@ internal sealed class SqliteStatement : IDisposable
         }
     }
 
+    /// <summary>Finalizes the prepared statement.</summary>
     public void Dispose() => _statement.Dispose();
 
     /// <summary>One step: true for a row, false when done; an error is thrown with SQLite's message and the statement reset.</summary>

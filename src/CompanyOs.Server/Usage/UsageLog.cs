@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using CompanyOs.Server.Keys;
 using Microsoft.Data.Sqlite;
-using SQLitePCL;
+using CompanyOs.Events.Sqlite;
 
 namespace CompanyOs.Server.Usage;
 
@@ -40,9 +40,9 @@ internal sealed class UsageLog(StoreDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (connection is SqliteConnection { Handle: { } handle })
+        if (connection is SqliteConnection sqlite)
         {
-            AppendSqlite(handle, records, cancellationToken);
+            AppendSqlite(sqlite, records, cancellationToken);
         }
         else
         {
@@ -58,53 +58,41 @@ internal sealed class UsageLog(StoreDatabase database)
     /// allocates nothing per record. The transaction (begun IMMEDIATE, holding the write lock) is the connection's, so these
     /// INSERTs are part of it.
     /// </summary>
-    private static void AppendSqlite(sqlite3 db, IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    private static void AppendSqlite(SqliteConnection connection, IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
-        Check(raw.sqlite3_prepare_v2(db, InsertSql, out var statement), db);
-        using (statement)
+        using var statement = new SqliteStatement(connection, InsertSql);
+        Span<char> at = stackalloc char[40];
+        Span<char> day = stackalloc char[16];
+        foreach (var record in records)
         {
-            Span<char> at = stackalloc char[40];
-            Span<char> day = stackalloc char[16];
-            foreach (var record in records)
+            cancellationToken.ThrowIfCancellationRequested();
+            var utc = record.At.UtcDateTime;
+            if (!utc.TryFormat(at, out var atLength, "O", CultureInfo.InvariantCulture)
+                || !utc.TryFormat(day, out var dayLength, "yyyy-MM-dd", CultureInfo.InvariantCulture))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var utc = record.At.UtcDateTime;
-                if (!utc.TryFormat(at, out var atLength, "O", CultureInfo.InvariantCulture)
-                    || !utc.TryFormat(day, out var dayLength, "yyyy-MM-dd", CultureInfo.InvariantCulture))
-                {
-                    throw new InvalidOperationException($"The usage record's time {record.At:O} did not fit its column's format buffer.");
-                }
-
-                Check(BindText(statement, 1, record.Org), db);
-                Check(BindText(statement, 2, record.KeyId), db);
-                Check(BindText(statement, 3, record.Provider), db);
-                Check(BindText(statement, 4, record.Model), db);
-                Check(BindText(statement, 5, record.Agent), db);
-                Check(raw.sqlite3_bind_int64(statement, 6, record.InputTokens), db);
-                Check(raw.sqlite3_bind_int64(statement, 7, record.OutputTokens), db);
-                Check(record.CostUsd is { } cost ? raw.sqlite3_bind_int64(statement, 8, StoreDatabase.ToNanos(cost)) : raw.sqlite3_bind_null(statement, 8), db);
-                Check(raw.sqlite3_bind_int64(statement, 9, record.Emulated ? 1 : 0), db);
-                Check(raw.sqlite3_bind_text16(statement, 10, at[..atLength]), db);
-                Check(raw.sqlite3_bind_text16(statement, 11, day[..dayLength]), db);
-                var done = raw.sqlite3_step(statement);
-                if (done != raw.SQLITE_DONE)
-                {
-                    Check(done, db);
-                }
-
-                Check(raw.sqlite3_reset(statement), db);
+                throw new InvalidOperationException($"The usage record's time {record.At:O} did not fit its column's format buffer.");
             }
-        }
-    }
 
-    private static int BindText(sqlite3_stmt statement, int index, string? value) =>
-        value is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_text16(statement, index, value.AsSpan());
+            statement.Bind(1, record.Org);
+            statement.Bind(2, record.KeyId);
+            statement.Bind(3, record.Provider);
+            statement.Bind(4, record.Model);
+            statement.Bind(5, record.Agent);
+            statement.Bind(6, record.InputTokens);
+            statement.Bind(7, record.OutputTokens);
+            if (record.CostUsd is { } cost)
+            {
+                statement.Bind(8, StoreDatabase.ToNanos(cost));
+            }
+            else
+            {
+                statement.BindNull(8);
+            }
 
-    private static void Check(int rc, sqlite3 db)
-    {
-        if (rc != raw.SQLITE_OK && rc != raw.SQLITE_ROW && rc != raw.SQLITE_DONE)
-        {
-            SqliteException.ThrowExceptionForRC(rc, db);
+            statement.Bind(9, record.Emulated ? 1 : 0);
+            statement.Bind(10, at[..atLength]);
+            statement.Bind(11, day[..dayLength]);
+            statement.Execute();
         }
     }
 

@@ -27,21 +27,7 @@ internal sealed class SqliteConnections
     public string DatabasePath { get; }
 
     /// <summary>A pooled connection for reads.</summary>
-    public SqliteConnection OpenReader()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            connection.Open();
-            SqliteSchema.Execute(connection, _busyPragma);
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    public SqliteConnection OpenReader() => Open(_connectionString, _busyPragma);
 
     /// <summary>The writer's long-lived connection: WAL journal and the configured durability.</summary>
     public SqliteConnection OpenWriter()
@@ -82,14 +68,21 @@ internal sealed class SqliteConnections
     /// The background checkpointer's own connection: not pooled (it lives as long as the store), with the configured
     /// <c>synchronous</c> (a checkpoint fsyncs the WAL before copying it and the database file after).
     /// </summary>
-    public SqliteConnection OpenCheckpointer()
+    public SqliteConnection OpenCheckpointer() =>
+        Open(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString(), _busyPragma, _synchronousPragma);
+
+    /// <summary>Opens a connection and runs <paramref name="pragmas"/> on it; disposed again if any of that fails.</summary>
+    private static SqliteConnection Open(string connectionString, params ReadOnlySpan<string> pragmas)
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
+        var connection = new SqliteConnection(connectionString);
         try
         {
             connection.Open();
-            SqliteSchema.Execute(connection, _busyPragma);
-            SqliteSchema.Execute(connection, _synchronousPragma);
+            foreach (var pragma in pragmas)
+            {
+                SqliteSchema.Execute(connection, pragma);
+            }
+
             return connection;
         }
         catch

@@ -12,7 +12,8 @@ public sealed class RuntimeSettingsTests
     private static readonly string RuntimeConfig = Path.Combine(AppContext.BaseDirectory, "CompanyOs.Server.runtimeconfig.json");
 
     [Theory]
-    [InlineData("System.GC.Server", "false")] // workstation GC: one heap, no per-core gen0 budgets
+    [InlineData("System.GC.Server", "true")] // server GC (DATAS): a larger gen0 budget, fewer stop-the-world pauses
+    [InlineData("System.GC.NoAffinitize", "true")] // GC threads not pinned: the cores are shared with the upstream
     [InlineData("System.GC.Concurrent", "false")] // no background GC thread
     [InlineData("System.GC.ConserveMemory", "5")] // compact gen2 rather than grow it
     [InlineData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", "0")] // idle workers sleep, not spin

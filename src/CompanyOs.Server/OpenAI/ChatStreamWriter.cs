@@ -97,7 +97,10 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
         return ServerSentEvents.FlushAsync(response, Ct);
     }
 
-    /// <summary>The closing lines, in one send with anything appended before them (the gateway's cost comment).</summary>
+    /// <summary>
+    /// The closing lines, in one send with anything appended before them (the gateway's cost comment) and the end of the
+    /// response: the response is complete afterwards.
+    /// </summary>
     public async Task CompleteAsync()
     {
         if (_passedThrough)
@@ -107,7 +110,7 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
                 ServerSentEvents.AppendData(response, closing.Data.Span);
             }
 
-            await ServerSentEvents.WriteRawAsync(response, "data: [DONE]\n\n", Ct);
+            await ServerSentEvents.EndAsync(response, "data: [DONE]\n\n");
             return;
         }
 
@@ -123,7 +126,7 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
                 OpenAIJsonContext.Default.ChatCompletionChunk);
         }
 
-        await ServerSentEvents.WriteRawAsync(response, "data: [DONE]\n\n", Ct);
+        await ServerSentEvents.EndAsync(response, "data: [DONE]\n\n");
     }
 
     /// <summary>OpenAI's in-stream error: a <c>data:</c> event holding the error object, and no <c>[DONE]</c>.</summary>

@@ -5,6 +5,7 @@ using CompanyOs.Server.Gateway;
 using CompanyOs.Server.OpenAI;
 using CompanyOs.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Server.Tests.Gateway;
@@ -99,6 +100,27 @@ public sealed class StreamWriterSendTests
     }
 
     [Fact]
+    public async Task The_closing_lines_complete_the_response_so_that_they_go_out_with_its_end()
+    {
+        foreach (var passedThrough in new[] { true, false })
+        {
+            var body = new WriteRecordingStream();
+            var context = new DefaultHttpContext();
+            var feature = new CompletionRecordingBodyFeature(body);
+            context.Features.Set<IHttpResponseBodyFeature>(feature);
+            var writer = new ChatStreamWriter(context.Response, new ChatCall("gpt-4o", [], new ChatOptions(), Stream: true, IncludeUsage: false), DateTimeOffset.UnixEpoch);
+
+            await writer.WriteAsync(passedThrough ? Passed("""{"n":1}""", usageOnly: false) : new ChatResponseUpdate(ChatRole.Assistant, "Hello"));
+            Assert.False(feature.Completed);
+            await writer.CompleteAsync();
+
+            Assert.True(feature.Completed, passedThrough ? "passed through" : "converted");
+            Assert.Equal(2, body.Writes);
+            Assert.EndsWith("data: [DONE]\n\n", body.LastWrite, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Anthropic_stream_sends_the_events_of_each_update_and_the_closing_events_in_one_write_each()
     {
         var (response, body) = WriteRecordingStream.NewResponse();
@@ -119,6 +141,18 @@ public sealed class StreamWriterSendTests
 
     private static ChatResponseUpdate Passed(string json, bool usageOnly, ChatFinishReason? finish = null, bool moreReceived = false) =>
         new(ChatRole.Assistant, [new PassThroughEvent(Encoding.UTF8.GetBytes(json), usageOnly, moreReceived)]) { FinishReason = finish };
+
+    /// <summary>Records whether the response was completed (Kestrel then sends what is buffered with the response's end).</summary>
+    private sealed class CompletionRecordingBodyFeature(Stream body) : StreamResponseBodyFeature(body)
+    {
+        public bool Completed { get; private set; }
+
+        public override Task CompleteAsync()
+        {
+            Completed = true;
+            return base.CompleteAsync();
+        }
+    }
 
     private static string[] EventNames(string events) =>
         [.. events.Split('\n').Where(l => l.StartsWith("event: ", StringComparison.Ordinal)).Select(l => l["event: ".Length..])];

@@ -10,6 +10,7 @@
 #
 # Usage: bench/http/ab.sh before=/tmp/before after=src/CompanyOs.Server/bin/Release/net10.0
 #        ROUNDS=3 CONCURRENCY="1 8 32" DURATION=5 WARMUP=2 bench/http/ab.sh …
+#        SSE=1 bench/http/ab.sh …   (the SSE cell instead: streaming requests to the canned SSE upstream, as run.sh's)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -28,13 +29,13 @@ set -- "${BUILDS[@]}"
 need_nginx_wrk
 
 UP_PORT=$(free_port)
-start_canned_nginx nginx "$WORK/nginx" "$UP_PORT"
+start_canned_nginx nginx "$WORK/nginx" "$UP_PORT" ${SSE:+sse}
 
 # The configuration of run.sh (lib.sh): RPM/TPM limits set high, an org budget, a key with --rpm and --budget-usd (made
 # with the first build's `keys create`).
 first="${1#*=}"; SERVER_BIN="${first%%:*}/CompanyOs.Server"
-write_bench_config "$WORK/server" "$UP_PORT"
-write_lua "$WORK/server.lua" "$REQ_BODY" "Authorization: Bearer $API_KEY"
+write_bench_config "$WORK/server" "$UP_PORT" ${SSE:+sse}
+write_lua "$WORK/server.lua" "$([ -n "${SSE:-}" ] && echo "$SSE_REQ_BODY" || echo "$REQ_BODY")" "Authorization: Bearer $API_KEY"
 # More percentiles than run.sh's RESULT line.
 cat >>"$WORK/server.lua" <<'LUA'
 local result_done = done

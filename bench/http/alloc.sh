@@ -8,6 +8,7 @@
 #
 # Usage: bench/http/alloc.sh before=/tmp/before after=src/CompanyOs.Server/bin/Release/net10.0
 #        ROUNDS=2 C=8 DURATION=8 WARMUP=15 TOP=25 bench/http/alloc.sh …
+#        SSE=1 bench/http/alloc.sh …   (bytes per streaming request: the canned SSE upstream, as run.sh's SSE cell)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -29,10 +30,10 @@ dotnet build "$ROOT/bench/http/AllocTrace" -c Release -v q -nologo >"$WORK/build
 READER="$ROOT/bench/http/AllocTrace/bin/Release/net10.0/CompanyOs.Benchmarks.AllocTrace"
 
 UP_PORT=$(free_port)
-start_canned_nginx nginx "$WORK/nginx" "$UP_PORT"
+start_canned_nginx nginx "$WORK/nginx" "$UP_PORT" ${SSE:+sse}
 first="${1#*=}"; SERVER_BIN="${first%%:*}/CompanyOs.Server"
-write_bench_config "$WORK/server" "$UP_PORT"
-write_lua "$WORK/server.lua" "$REQ_BODY" "Authorization: Bearer $API_KEY"
+write_bench_config "$WORK/server" "$UP_PORT" ${SSE:+sse}
+write_lua "$WORK/server.lua" "$([ -n "${SSE:-}" ] && echo "$SSE_REQ_BODY" || echo "$REQ_BODY")" "Authorization: Bearer $API_KEY"
 
 for round in $(seq 1 "$ROUNDS"); do
   for build in "$@"; do

@@ -75,7 +75,7 @@ wait_port "$PORTKEY_PORT" portkey "$PORTKEY_PID"
 
 # ---------------------------------------------------------------- targets: name|url|extra headers (;-separated)|pid
 STREAM_BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16,"stream":true,"stream_options":{"include_usage":true}}'
-SERVER_STREAM_BODY='{"model":"openai_sse/gpt-4o","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16,"stream":true,"stream_options":{"include_usage":true}}'
+SERVER_STREAM_BODY=$SSE_REQ_BODY
 TARGETS=(
   "direct|http://127.0.0.1:$UP_PORT/v1/chat/completions|Authorization: Bearer $OPENAI_API_KEY|$NGINX_WORKER"
   "server|http://127.0.0.1:$SERVER_PORT/v1/chat/completions|Authorization: Bearer $API_KEY|$SERVER_PID"

@@ -198,9 +198,11 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
     private static void Observe(GatewayCall call, ChatResponseUpdate update)
     {
         call.AnsweredModel ??= update.ModelId;
-        foreach (var content in update.Contents)
+        // By index: a foreach over the IList would box its enumerator, once per update.
+        var contents = update.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
-            if (content is UsageContent usage)
+            if (contents[i] is UsageContent usage)
             {
                 call.AddUsage(usage.Details);
             }

@@ -10,8 +10,14 @@ namespace CompanyOs.Llm.PassThrough;
 /// </summary>
 internal readonly record struct CompletionFacts(string? Id, string? Model, ChatFinishReason? FinishReason, UsageDetails? Usage, int Choices, bool HasChoices, bool HasError)
 {
+    /// <param name="json">The document.</param>
+    /// <param name="knownId">
+    /// An id read before (a stream's previous chunk): when the document's id is the same text, this string is returned
+    /// instead of a new one. Likewise <paramref name="knownModel"/>.
+    /// </param>
+    /// <param name="knownModel">A model read before.</param>
     /// <exception cref="JsonException"><paramref name="json"/> is not one JSON object.</exception>
-    public static CompletionFacts Read(ReadOnlySpan<byte> json)
+    public static CompletionFacts Read(ReadOnlySpan<byte> json, string? knownId = null, string? knownModel = null)
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -29,12 +35,12 @@ internal readonly record struct CompletionFacts(string? Id, string? Model, ChatF
             if (reader.ValueTextEquals("id"u8))
             {
                 reader.Read();
-                id = reader.TokenType == JsonTokenType.String ? reader.GetString() : Skip(ref reader);
+                id = reader.TokenType == JsonTokenType.String ? Text(ref reader, knownId) : Skip(ref reader);
             }
             else if (reader.ValueTextEquals("model"u8))
             {
                 reader.Read();
-                model = reader.TokenType == JsonTokenType.String ? reader.GetString() : Skip(ref reader);
+                model = reader.TokenType == JsonTokenType.String ? Text(ref reader, knownModel) : Skip(ref reader);
             }
             else if (reader.ValueTextEquals("choices"u8))
             {
@@ -78,6 +84,10 @@ internal readonly record struct CompletionFacts(string? Id, string? Model, ChatF
 
         return new CompletionFacts(id, model, finish, usage, choices, hasChoices, hasError);
     }
+
+    /// <summary>The string token's text: <paramref name="known"/> when it is the same text (a stream repeats ids and models).</summary>
+    private static string? Text(ref Utf8JsonReader reader, string? known) =>
+        known is not null && reader.ValueTextEquals(known) ? known : reader.GetString();
 
     private static string? Skip(ref Utf8JsonReader reader)
     {

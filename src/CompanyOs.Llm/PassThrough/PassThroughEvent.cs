@@ -8,7 +8,10 @@ namespace CompanyOs.Llm.PassThrough;
 /// (model, finish reason, a <see cref="UsageContent"/> for the usage chunk). The closing <c>[DONE]</c> is not an event: the
 /// writer ends the stream itself, after the gateway's own closing lines.
 /// </summary>
-public sealed class PassThroughEvent(ReadOnlyMemory<byte> data, bool usageOnly) : AIContent
+/// <param name="data">The event's data.</param>
+/// <param name="usageOnly">Whether it is the usage chunk.</param>
+/// <param name="moreReceived">Whether the provider's next event had already arrived with this one.</param>
+public sealed class PassThroughEvent(ReadOnlyMemory<byte> data, bool usageOnly, bool moreReceived = false) : AIContent
 {
     /// <summary>The event's data (one JSON object, no <c>data: </c> prefix and no blank line).</summary>
     public ReadOnlyMemory<byte> Data { get; } = data;
@@ -18,4 +21,11 @@ public sealed class PassThroughEvent(ReadOnlyMemory<byte> data, bool usageOnly) 
     /// (<see cref="PassThroughRequest.ClientAskedForUsage"/>) must not be sent it.
     /// </summary>
     public bool UsageOnly { get; } = usageOnly;
+
+    /// <summary>
+    /// True when the provider's next event (or its <c>[DONE]</c>) had already been received whole with this one, so that it
+    /// follows without waiting on the network: a writer may send this event together with the next ones instead of on its
+    /// own, at no cost in latency. False when the next event is still to come (send this one now) or unknown.
+    /// </summary>
+    public bool MoreReceived { get; } = moreReceived;
 }

@@ -13,9 +13,11 @@ internal sealed class PassThroughStreamTracker : StreamTracker
     public override ChatResponseUpdate? Observe(ChatResponseUpdate update)
     {
         _finished |= update.FinishReason is not null;
-        foreach (var content in update.Contents)
+        // By index: a foreach over the IList would box its enumerator, once per chunk.
+        var contents = update.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
-            if (content is PassThroughEvent { UsageOnly: false })
+            if (contents[i] is PassThroughEvent { UsageOnly: false })
             {
                 ProducedOutput = true;
             }

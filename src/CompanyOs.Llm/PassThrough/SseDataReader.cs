@@ -53,6 +53,40 @@ internal sealed class SseDataReader(Stream stream) : IDisposable
         }
     }
 
+    /// <summary>
+    /// True when the bytes already received hold the next event whole (a <c>data:</c> line and the blank line that ends it):
+    /// the next <see cref="ReadAsync"/> returns it without waiting for the stream. False when unsure (a CR at the end of the
+    /// bytes may be half a CRLF).
+    /// </summary>
+    public bool HasBufferedEvent
+    {
+        get
+        {
+            var pending = _buffer.AsSpan(_start, _end - _start);
+            var data = false;
+            while (pending.IndexOfAny((byte)'\n', (byte)'\r') is var at and >= 0)
+            {
+                if (pending[at] == (byte)'\r' && at + 1 == pending.Length)
+                {
+                    return false; // the reader waits for the byte after it before taking the line
+                }
+
+                var line = pending[..at];
+                if (line.IsEmpty && data)
+                {
+                    return true;
+                }
+
+                data |= line.StartsWith("data:"u8);
+                at += pending[at] == (byte)'\r' && pending[at + 1] == (byte)'\n' ? 1 : 0;
+
+                pending = pending[(at + 1)..];
+            }
+
+            return false;
+        }
+    }
+
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, []);

@@ -13,9 +13,11 @@ internal sealed class FinishReasonStreamTracker(ProviderDialect dialect) : Strea
     {
         NoteContent(update);
         _finished |= update.FinishReason is not null;
-        foreach (var content in update.Contents)
+        // By index: a foreach over the IList would box its enumerator, once per update.
+        var contents = update.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
-            if (content is UsageContent usage)
+            if (contents[i] is UsageContent usage)
             {
                 usage.Details = dialect.NormaliseUsage(usage.Details) ?? usage.Details;
             }

@@ -50,6 +50,17 @@ internal static class ServerSentEvents
         await response.BodyWriter.FlushAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Adds <paramref name="text"/> (the stream's last lines) and completes the response: they go out with its end (on
+    /// HTTP/1.1 the terminating chunk) in one send, instead of a send of their own and another for the end. Nothing may be
+    /// written after it.
+    /// </summary>
+    public static Task EndAsync(HttpResponse response, string text)
+    {
+        AppendRaw(response, text);
+        return response.CompleteAsync();
+    }
+
     /// <summary>Adds one event to the response without sending it (see <see cref="FlushAsync"/>).</summary>
     public static void Append<T>(HttpResponse response, string? eventName, T data, JsonTypeInfo<T> type)
     {

@@ -11,7 +11,8 @@ namespace CompanyOs.Server.OpenAI;
 /// the <c>choices: []</c> usage chunk when asked for, and <c>data: [DONE]</c>. A passed-through stream's chunks
 /// (<see cref="PassThroughEvent"/>) are written as the provider sent them — its usage chunk only when the client asked for it;
 /// its closing chunks (finish reason, usage) after the gateway's cost comment, where a converted stream has them.
-/// Each update's events go out in one send, and so do the closing lines (with the cost comment before them).
+/// Each update's events go out in one send, and so do the closing lines (with the cost comment before them); passed-through
+/// chunks that arrived together from the provider (<see cref="PassThroughEvent.MoreReceived"/>) go out together too.
 /// </summary>
 internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, DateTimeOffset now)
 {
@@ -24,6 +25,7 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
     private UsageDetails? _usage;
     private bool _passedThrough;
     private List<PassThroughEvent>? _closing;
+    private bool _held;
 
     private CancellationToken Ct => response.HttpContext.RequestAborted;
 
@@ -33,9 +35,11 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
         _model ??= update.ModelId;
         _finish = update.FinishReason ?? _finish;
         var written = false;
-        foreach (var content in update.Contents)
+        // By index: a foreach over the IList would box its enumerator, once per update.
+        var contents = update.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
-            switch (content)
+            switch (contents[i])
             {
                 case PassThroughEvent passed:
                     _passedThrough = true;
@@ -45,9 +49,19 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
                         {
                             (_closing ??= []).Add(passed);
                         }
+
+                        // The closing chunks wait for the end of the stream (settling, the cost), chunks held for this one do not.
+                        await FlushHeldAsync();
+                    }
+                    else if (passed.MoreReceived)
+                    {
+                        // The next event is already here: this one goes out with it, in one send.
+                        ServerSentEvents.AppendData(response, passed.Data.Span);
+                        _held = true;
                     }
                     else
                     {
+                        _held = false;
                         await ServerSentEvents.WriteDataAsync(response, passed.Data, Ct);
                     }
 
@@ -72,7 +86,21 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
         }
     }
 
-    /// <summary>The closing lines, in one send with anything appended before them (the gateway's cost comment).</summary>
+    private Task FlushHeldAsync()
+    {
+        if (!_held)
+        {
+            return Task.CompletedTask;
+        }
+
+        _held = false;
+        return ServerSentEvents.FlushAsync(response, Ct);
+    }
+
+    /// <summary>
+    /// The closing lines, in one send with anything appended before them (the gateway's cost comment) and the end of the
+    /// response: the response is complete afterwards.
+    /// </summary>
     public async Task CompleteAsync()
     {
         if (_passedThrough)
@@ -82,7 +110,7 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
                 ServerSentEvents.AppendData(response, closing.Data.Span);
             }
 
-            await ServerSentEvents.WriteRawAsync(response, "data: [DONE]\n\n", Ct);
+            await ServerSentEvents.EndAsync(response, "data: [DONE]\n\n");
             return;
         }
 
@@ -98,7 +126,7 @@ internal sealed class ChatStreamWriter(HttpResponse response, ChatCall call, Dat
                 OpenAIJsonContext.Default.ChatCompletionChunk);
         }
 
-        await ServerSentEvents.WriteRawAsync(response, "data: [DONE]\n\n", Ct);
+        await ServerSentEvents.EndAsync(response, "data: [DONE]\n\n");
     }
 
     /// <summary>OpenAI's in-stream error: a <c>data:</c> event holding the error object, and no <c>[DONE]</c>.</summary>

@@ -78,6 +78,36 @@ public sealed class PassThroughProviderTests
     }
 
     [Fact]
+    public async Task Stream_events_received_together_say_so_and_the_usage_chunk_is_still_recorded()
+    {
+        const string Chunk = """{"id":"s1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}""";
+        const string Finish = """{"id":"s1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""";
+        const string Usage = """{"id":"s1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[],"usage":{"prompt_tokens":11,"completion_tokens":3,"total_tokens":14}}""";
+        // One body, read at once: every event but the last arrived with the next one.
+        var upstream = new Upstream(_ => new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StringContent($"data: {Chunk}\n\ndata: {Chunk}\n\ndata: {Finish}\n\ndata: {Usage}\n\n", Encoding.UTF8, "text/event-stream"),
+        });
+        using var gateway = Gateway(upstream, maxRetries: 0);
+        var options = PassThroughRequest.TryCreate("""{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}"""u8.ToArray())!
+            .AttachTo(new ChatOptions { ModelId = "gpt-4o-mini" });
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in gateway.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")], options, Ct))
+        {
+            updates.Add(update);
+        }
+
+        var events = updates.SelectMany(u => u.Contents.OfType<PassThroughEvent>()).ToList();
+        Assert.Equal([Chunk, Chunk, Finish, Usage], events.Select(e => Encoding.UTF8.GetString(e.Data.Span)));
+        Assert.Equal([true, true, true, false], events.Select(e => e.MoreReceived));
+        Assert.All(updates.Where(u => u.Contents.Count > 0), u => Assert.Equal("s1", u.ResponseId));
+        var info = LlmCallInfo.From(updates[^1])!;
+        Assert.Equal(14, info.Usage!.TotalTokenCount);
+        Assert.True(info.CostUsd > 0m);
+    }
+
+    [Fact]
     public async Task A_body_shorter_than_its_Content_Length_fails_as_a_provider_error()
     {
         var upstream = new Upstream(_ =>

@@ -32,8 +32,60 @@ public sealed class SseDataReaderTests
         Assert.Null(await reader.ReadAsync(Ct));
     }
 
+    [Fact]
+    public async Task Says_whether_the_next_event_has_already_been_received_whole()
+    {
+        // Two events, a comment and half of a third in the first read; the rest of it and [DONE] (ending in a lone CR) in the second.
+        using var reader = new SseDataReader(new SegmentStream(
+            "data: {\"n\":1}\n\n: keep-alive\n\ndata: {\"n\":2}\r\n\r\ndata: {\"n\"", ":3}\n\ndata: [DONE]\r"));
+
+        Assert.False(reader.HasBufferedEvent); // nothing read yet
+        Assert.Equal("{\"n\":1}", await ReadAsync(reader));
+        Assert.True(reader.HasBufferedEvent); // a comment is no event, the one after it is whole
+        Assert.Equal("{\"n\":2}", await ReadAsync(reader));
+        Assert.False(reader.HasBufferedEvent); // half an event
+        Assert.Equal("{\"n\":3}", await ReadAsync(reader));
+        Assert.False(reader.HasBufferedEvent); // a CR at the end may be half a CRLF: the reader waits for the next byte
+        Assert.Equal("[DONE]", await ReadAsync(reader));
+        Assert.False(reader.HasBufferedEvent);
+        Assert.Null(await reader.ReadAsync(Ct));
+    }
+
     private static async Task<string?> ReadAsync(SseDataReader reader) =>
         await reader.ReadAsync(Ct) is { } data ? Encoding.UTF8.GetString(data) : null;
+
+    /// <summary>Hands out one of its segments per read.</summary>
+    private sealed class SegmentStream(params string[] segments) : Stream
+    {
+        private int _next;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer) => _next == segments.Length ? 0 : Encoding.UTF8.GetBytes(segments[_next++], buffer);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 
     /// <summary>Hands out its bytes at most <c>step</c> at a time, as a socket may.</summary>
     private sealed class TrickleStream(byte[] bytes, int step) : Stream

@@ -5,6 +5,7 @@ using CompanyOs.Server.Gateway;
 using CompanyOs.Server.OpenAI;
 using CompanyOs.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Server.Tests.Gateway;
@@ -60,6 +61,66 @@ public sealed class StreamWriterSendTests
     }
 
     [Fact]
+    public async Task Passed_through_chunks_that_arrived_together_go_out_in_one_write_and_before_the_held_closing_chunks()
+    {
+        var (response, body) = WriteRecordingStream.NewResponse();
+        var writer = new ChatStreamWriter(response, new ChatCall("gpt-4o", [], new ChatOptions(), Stream: true, IncludeUsage: true), DateTimeOffset.UnixEpoch);
+
+        // Three chunks in one read from the provider: one send, when the last of them is written.
+        await writer.WriteAsync(Passed("""{"n":1}""", usageOnly: false, moreReceived: true));
+        await writer.WriteAsync(Passed("""{"n":2}""", usageOnly: false, moreReceived: true));
+        Assert.Equal(0, body.Writes);
+        await writer.WriteAsync(Passed("""{"n":3}""", usageOnly: false));
+        Assert.Equal(["data: {\"n\":1}\n\ndata: {\"n\":2}\n\ndata: {\"n\":3}\n\n"], body.Chunks);
+
+        // A chunk held for the next one is sent when that one is a closing chunk: it does not wait for the end of the stream.
+        await writer.WriteAsync(Passed("""{"n":4}""", usageOnly: false, moreReceived: true));
+        await writer.WriteAsync(Passed("""{"finish":1}""", usageOnly: false, ChatFinishReason.Stop, moreReceived: true));
+        Assert.Equal("data: {\"n\":4}\n\n", body.LastWrite);
+        await writer.WriteAsync(Passed("""{"usage":1}""", usageOnly: true, moreReceived: true));
+        Assert.Equal(2, body.Writes);
+
+        ServerSentEvents.AppendRaw(response, Cost);
+        await writer.CompleteAsync();
+        Assert.Equal(3, body.Writes);
+        Assert.Equal(Cost + "data: {\"finish\":1}\n\ndata: {\"usage\":1}\n\ndata: [DONE]\n\n", body.LastWrite);
+    }
+
+    [Fact]
+    public async Task A_held_passed_through_chunk_goes_out_before_the_closing_lines_when_the_stream_ends_after_it()
+    {
+        var (response, body) = WriteRecordingStream.NewResponse();
+        var writer = new ChatStreamWriter(response, new ChatCall("gpt-4o", [], new ChatOptions(), Stream: true, IncludeUsage: false), DateTimeOffset.UnixEpoch);
+
+        await writer.WriteAsync(Passed("""{"n":1}""", usageOnly: false, moreReceived: true));
+        ServerSentEvents.AppendRaw(response, Cost);
+        await writer.CompleteAsync();
+
+        Assert.Equal(["data: {\"n\":1}\n\n" + Cost + "data: [DONE]\n\n"], body.Chunks);
+    }
+
+    [Fact]
+    public async Task The_closing_lines_complete_the_response_so_that_they_go_out_with_its_end()
+    {
+        foreach (var passedThrough in new[] { true, false })
+        {
+            var body = new WriteRecordingStream();
+            var context = new DefaultHttpContext();
+            var feature = new CompletionRecordingBodyFeature(body);
+            context.Features.Set<IHttpResponseBodyFeature>(feature);
+            var writer = new ChatStreamWriter(context.Response, new ChatCall("gpt-4o", [], new ChatOptions(), Stream: true, IncludeUsage: false), DateTimeOffset.UnixEpoch);
+
+            await writer.WriteAsync(passedThrough ? Passed("""{"n":1}""", usageOnly: false) : new ChatResponseUpdate(ChatRole.Assistant, "Hello"));
+            Assert.False(feature.Completed);
+            await writer.CompleteAsync();
+
+            Assert.True(feature.Completed, passedThrough ? "passed through" : "converted");
+            Assert.Equal(2, body.Writes);
+            Assert.EndsWith("data: [DONE]\n\n", body.LastWrite, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Anthropic_stream_sends_the_events_of_each_update_and_the_closing_events_in_one_write_each()
     {
         var (response, body) = WriteRecordingStream.NewResponse();
@@ -78,8 +139,20 @@ public sealed class StreamWriterSendTests
         Assert.Equal(["content_block_stop", "message_delta", "message_stop"], EventNames(body.LastWrite));
     }
 
-    private static ChatResponseUpdate Passed(string json, bool usageOnly, ChatFinishReason? finish = null) =>
-        new(ChatRole.Assistant, [new PassThroughEvent(Encoding.UTF8.GetBytes(json), usageOnly)]) { FinishReason = finish };
+    private static ChatResponseUpdate Passed(string json, bool usageOnly, ChatFinishReason? finish = null, bool moreReceived = false) =>
+        new(ChatRole.Assistant, [new PassThroughEvent(Encoding.UTF8.GetBytes(json), usageOnly, moreReceived)]) { FinishReason = finish };
+
+    /// <summary>Records whether the response was completed (Kestrel then sends what is buffered with the response's end).</summary>
+    private sealed class CompletionRecordingBodyFeature(Stream body) : StreamResponseBodyFeature(body)
+    {
+        public bool Completed { get; private set; }
+
+        public override Task CompleteAsync()
+        {
+            Completed = true;
+            return base.CompleteAsync();
+        }
+    }
 
     private static string[] EventNames(string events) =>
         [.. events.Split('\n').Where(l => l.StartsWith("event: ", StringComparison.Ordinal)).Select(l => l["event: ".Length..])];

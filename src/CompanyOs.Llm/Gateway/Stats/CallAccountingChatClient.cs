@@ -178,9 +178,11 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     /// <summary>An update without content a reader waits for: only usage, or nothing but a finish reason or ids.</summary>
     private static bool IsTrailer(ChatResponseUpdate update)
     {
-        foreach (var content in update.Contents)
+        // By index: a foreach over the IList would box its enumerator, once per update.
+        var contents = update.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
-            if (content is not UsageContent)
+            if (contents[i] is not UsageContent)
             {
                 return false;
             }

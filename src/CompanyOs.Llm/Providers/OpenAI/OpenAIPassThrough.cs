@@ -77,6 +77,7 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
         var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using var _ = body.ConfigureAwait(false);
         using var events = new SseDataReader(body);
+        string? id = null, answeringModel = null;
         while (await events.ReadAsync(cancellationToken).ConfigureAwait(false) is { } data)
         {
             if (data.AsSpan().SequenceEqual("[DONE]"u8))
@@ -84,16 +85,17 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
                 yield break;
             }
 
-            var facts = CompletionFacts.Read(data);
+            // Every chunk repeats the stream's id and model: the strings of the previous chunk are kept, not made anew.
+            var facts = CompletionFacts.Read(data, id, answeringModel);
             if (facts.HasError)
             {
                 throw new HttpIOException(HttpRequestError.InvalidResponse, "The provider sent an error event in the stream.");
             }
 
+            (id, answeringModel) = (facts.Id ?? id, facts.Model ?? answeringModel);
             var usageOnly = facts.Choices == 0 && facts.Usage is not null;
-            List<AIContent> contents = facts.Usage is { } usage
-                ? [new PassThroughEvent(data, usageOnly), new UsageContent(usage)]
-                : [new PassThroughEvent(data, usageOnly)];
+            var passed = new PassThroughEvent(data, usageOnly, events.HasBufferedEvent);
+            List<AIContent> contents = facts.Usage is { } usage ? [passed, new UsageContent(usage)] : [passed];
             yield return new ChatResponseUpdate
             {
                 ResponseId = facts.Id,

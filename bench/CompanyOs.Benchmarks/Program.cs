@@ -6,7 +6,8 @@ namespace CompanyOs.Benchmarks;
 internal static class BenchmarkProgram
 {
     /// <summary>
-    /// BenchmarkDotNet's switcher, or <c>pg-writers [seconds] [rounds]</c>: PostgreSQL appends/s by writer count. Exits 1 when
+    /// BenchmarkDotNet's switcher, <c>pg-writers [seconds] [rounds]</c>: PostgreSQL appends/s by writer count, or
+    /// <c>gateway-loop [case] [seconds]</c>: one gateway overhead case in a tight loop (<see cref="Gateway.GatewayOverheadLoop"/>). Exits 1 when
     /// a benchmark failed (threw, or a validation error stopped its type), so scripts such as <c>bench/run.sh</c> fail loudly.
     /// </summary>
     private static int Main(string[] args)
@@ -14,6 +15,11 @@ internal static class BenchmarkProgram
         if (args is ["pg-writers", .. var rest])
         {
             return PostgresWriterScaling.RunAsync(rest).GetAwaiter().GetResult();
+        }
+
+        if (args is ["gateway-loop", .. var loop])
+        {
+            return Gateway.GatewayOverheadLoop.Run(loop);
         }
 
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args).ToList();

@@ -15,7 +15,12 @@ namespace CompanyOs.Llm.Gateway;
 /// </summary>
 internal sealed class GatewayCall
 {
-    private long? _promptEstimate;
+    // Kept small (one per call): the estimate as an int with -1 for "not yet", the previous attempt as two references, and
+    // the billed failed attempts, which most calls never have, in an object of their own made on the first one.
+    private int _promptEstimate = -1;
+    private string? _previousProvider;
+    private string? _previousModel;
+    private BilledAttempts? _billed;
 
     public GatewayCall(ModelRoute route, LlmCallContext? context, long startTimestamp)
     {
@@ -52,7 +57,11 @@ internal sealed class GatewayCall
     public Activity? Activity { get; set; }
 
     /// <summary>Provider and model of the previous attempt, which tell a retry from a fallback step in the attempt spans.</summary>
-    public (string Provider, string Model)? PreviousAttempt { get; set; }
+    public (string Provider, string Model)? PreviousAttempt
+    {
+        get => _previousProvider is null ? null : (_previousProvider, _previousModel!);
+        set => (_previousProvider, _previousModel) = (value?.Provider, value?.Model);
+    }
 
     /// <summary>Usage reported by the answering attempt (summed over a stream's usage contents).</summary>
     public UsageDetails? Usage { get; set; }
@@ -61,17 +70,17 @@ internal sealed class GatewayCall
     /// What the attempts that failed after the provider had answered (and so billed them) were charged, summed over retries
     /// and fallback steps; null when none was. See <see cref="AddBilled"/>.
     /// </summary>
-    public UsageDetails? BilledUsage { get; private set; }
+    public UsageDetails? BilledUsage => _billed?.Usage;
 
     /// <summary>The priced part of <see cref="BilledUsage"/>, in USD.</summary>
-    public decimal BilledUsd { get; private set; }
+    public decimal BilledUsd => _billed?.Usd ?? 0m;
 
     /// <summary>True when a billed attempt's model has no price, so <see cref="BilledUsd"/> understates the spend.</summary>
-    public bool BilledUnpriced { get; private set; }
+    public bool BilledUnpriced => _billed?.Unpriced ?? false;
 
     /// <summary>The billed failed attempts so far as a spend (budgets settle with the growth of this during their step).</summary>
-    public SpendAmount BilledSpend => BilledUsage is { } usage
-        ? new SpendAmount(BilledUsd, usage.TotalTokenCount ?? ((usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0)))
+    public SpendAmount BilledSpend => _billed is { Usage: var usage } billed
+        ? new SpendAmount(billed.Usd, usage.TotalTokenCount ?? ((usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0)))
         : default;
 
     /// <summary>The model id the provider reported, when it reported one.</summary>
@@ -97,8 +106,15 @@ internal sealed class GatewayCall
     /// <summary>True once a stream has handed its first update to the caller: no retry or fallback after that.</summary>
     public bool OutputStarted { get; set; }
 
-    public long PromptTokenEstimate(IEnumerable<ChatMessage> messages, ChatOptions? options, ITokenCounter estimator) =>
-        _promptEstimate ??= estimator.EstimatePromptTokens(messages, options);
+    public long PromptTokenEstimate(IEnumerable<ChatMessage> messages, ChatOptions? options, ITokenCounter estimator)
+    {
+        if (_promptEstimate < 0)
+        {
+            _promptEstimate = estimator.EstimatePromptTokens(messages, options);
+        }
+
+        return _promptEstimate;
+    }
 
     public static GatewayCall Get(ChatOptions? options) =>
         options is GatewayChatOptions { Call: var call }
@@ -122,11 +138,11 @@ internal sealed class GatewayCall
     /// </summary>
     public void AddBilled(UsageDetails usage, decimal? costUsd)
     {
-        BilledUsage ??= new UsageDetails();
-        BilledUsage.Add(usage);
-        MarkEstimateOnce(BilledUsage);
-        BilledUsd += costUsd ?? 0m;
-        BilledUnpriced |= costUsd is null;
+        var billed = _billed ??= new BilledAttempts();
+        billed.Usage.Add(usage);
+        MarkEstimateOnce(billed.Usage);
+        billed.Usd += costUsd ?? 0m;
+        billed.Unpriced |= costUsd is null;
     }
 
     /// <summary>The call's cost: the answering attempt's <paramref name="answerCost"/> plus the billed failed attempts; null when any part is unpriced.</summary>
@@ -159,5 +175,15 @@ internal sealed class GatewayCall
         {
             counts[UsageKeys.Estimated] = 1;
         }
+    }
+
+    /// <summary>What the attempts that failed after the provider had answered were charged (see <see cref="AddBilled"/>).</summary>
+    private sealed class BilledAttempts
+    {
+        public UsageDetails Usage { get; } = new();
+
+        public decimal Usd { get; set; }
+
+        public bool Unpriced { get; set; }
     }
 }

@@ -96,8 +96,20 @@ public sealed class PassThroughRequest
     public static PassThroughRequest? From(ChatOptions? options) =>
         options?.AdditionalProperties is { } props && props.TryGetValue(PropertyKey, out var value) ? value as PassThroughRequest : null;
 
-    /// <summary>Takes the request off <paramref name="options"/>: the call then goes the converting way (e.g. to be cached).</summary>
-    internal static void Detach(ChatOptions? options) => options?.AdditionalProperties?.Remove(PropertyKey);
+    /// <summary>
+    /// Takes the request off <paramref name="options"/>: the call then goes the converting way (e.g. to be cached). The
+    /// properties are replaced by a copy without it, never changed in place: the gateway's options share the caller's
+    /// dictionary (see <see cref="Gateway.GatewayChatOptions"/>), which must stay as the caller made it.
+    /// </summary>
+    internal static void Detach(ChatOptions? options)
+    {
+        if (options?.AdditionalProperties is { } properties && properties.ContainsKey(PropertyKey))
+        {
+            var rest = properties.Clone();
+            rest.Remove(PropertyKey);
+            options.AdditionalProperties = rest;
+        }
+    }
 
     /// <summary>The bytes to send upstream for <paramref name="model"/>: the client's own when nothing needs changing.</summary>
     internal ReadOnlyMemory<byte> BodyFor(string model)

@@ -61,9 +61,13 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
             }
         }
 
-        var settling = SettleAsync(checks, reserved, actual + (call.BilledSpend - billedBefore));
+        var settling = SettleAsync(checks, reserved, WithBilled(actual, call, billedBefore));
         return settling.IsCompletedSuccessfully ? inner : ReturnAfterSettleAsync(settling, inner);
     }
+
+    /// <summary><paramref name="actual"/> plus what the step's billed failed attempts added (nothing to add, and no arithmetic, when none was billed).</summary>
+    private static SpendAmount WithBilled(SpendAmount actual, GatewayCall call, SpendAmount billedBefore) =>
+        call.BilledUsage is null ? actual : actual + (call.BilledSpend - billedBefore);
 
     private async Task<ChatResponse> GetReservedAsync(
         ValueTask<SpendAmount> reserving, GatewayCall call, BudgetCheck[]? checks, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
@@ -86,7 +90,7 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
         }
         finally
         {
-            await SettleAsync(checks, reserved, actual + (call.BilledSpend - billedBefore)).ConfigureAwait(false);
+            await SettleAsync(checks, reserved, WithBilled(actual, call, billedBefore)).ConfigureAwait(false);
         }
     }
 
@@ -137,33 +141,65 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
     private static SpendAmount ToSpend((UsageDetails Usage, decimal? CostUsd) charge) =>
         new(charge.CostUsd ?? 0m, charge.Usage.TotalTokenCount ?? ((charge.Usage.InputTokenCount ?? 0) + (charge.Usage.OutputTokenCount ?? 0)));
 
-    private async ValueTask SettleAsync(BudgetCheck[]? checks, SpendAmount reserved, SpendAmount actual)
+    /// <summary>The store's settlement, handed back as is (no async state of this stage's own); a store that throws gives a faulted task.</summary>
+    private ValueTask SettleAsync(BudgetCheck[]? checks, SpendAmount reserved, SpendAmount actual)
     {
-        if (checks is not null)
-        {
-            await store.SettleAsync(checks, reserved, actual, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    private async ValueTask<SpendAmount> ReserveAsync(
-        GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, BudgetCheck[]? checks, BudgetCheck? caller, CancellationToken cancellationToken)
-    {
-        var estimate = policy.Estimate(call, messages, options, caller is { } c ? [.. checks ?? [], c] : checks!);
-
-        // The caller keeps the run's spend (its journal), so its limit is checked against what it reports, not the store.
-        if (caller is { } own && !own.Limit.Allows(call.Context!.RunSpent + estimate))
-        {
-            throw Refused(call, own, call.Context.RunSpent, estimate);
-        }
-
         if (checks is null)
         {
-            return estimate;
+            return ValueTask.CompletedTask;
         }
 
-        var result = await store.TryReserveAsync(checks, estimate, cancellationToken).ConfigureAwait(false);
-        return result.Granted ? estimate : throw Refused(call, result.Refused!.Value, result.Committed, estimate);
+        try
+        {
+            return store.SettleAsync(checks, reserved, actual, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException(ex);
+        }
     }
+
+    /// <summary>
+    /// Estimates the call's maximum spend and reserves it: without an async state of its own when the store answers at once
+    /// (the in-memory store always does). A refusal or failure comes back as a faulted task, never thrown.
+    /// </summary>
+    private ValueTask<SpendAmount> ReserveAsync(
+        GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, BudgetCheck[]? checks, BudgetCheck? caller, CancellationToken cancellationToken)
+    {
+        SpendAmount estimate;
+        ValueTask<ReservationResult> reserving;
+        try
+        {
+            estimate = policy.Estimate(call, messages, options, caller is { } c ? [.. checks ?? [], c] : checks!);
+
+            // The caller keeps the run's spend (its journal), so its limit is checked against what it reports, not the store.
+            if (caller is { } own && !own.Limit.Allows(call.Context!.RunSpent + estimate))
+            {
+                throw Refused(call, own, call.Context.RunSpent, estimate);
+            }
+
+            if (checks is null)
+            {
+                return new ValueTask<SpendAmount>(estimate);
+            }
+
+            reserving = store.TryReserveAsync(checks, estimate, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<SpendAmount>(ex);
+        }
+
+        return reserving.IsCompletedSuccessfully ? Reserved(reserving.Result, call, estimate) : ReservedAsync(reserving, call, estimate);
+    }
+
+    private static async ValueTask<SpendAmount> ReservedAsync(ValueTask<ReservationResult> reserving, GatewayCall call, SpendAmount estimate) =>
+        await Reserved(await reserving.ConfigureAwait(false), call, estimate).ConfigureAwait(false);
+
+    private static ValueTask<SpendAmount> Reserved(ReservationResult result, GatewayCall call, SpendAmount estimate) =>
+        result.Granted
+            ? new ValueTask<SpendAmount>(estimate)
+            : ValueTask.FromException<SpendAmount>(Refused(call, result.Refused!.Value, result.Committed, estimate));
 
     private static BudgetExceededException Refused(GatewayCall call, BudgetCheck refused, SpendAmount committed, SpendAmount estimate) =>
         new(refused.Scope, refused.Limit, committed, estimate, string.Create(CultureInfo.InvariantCulture,

@@ -91,19 +91,50 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
         }
     }
 
-    private async ValueTask<RateLimitLease> AcquireAsync(
+    /// <summary>
+    /// A permit for the call's estimate: granted at once without an async state of its own when the limiter answers
+    /// synchronously and admits it (the common case); else <see cref="WaitForPermitAsync"/>. Failures come back as a faulted
+    /// task, never thrown.
+    /// </summary>
+    private ValueTask<RateLimitLease> AcquireAsync(
         WindowRateLimiter limiter, GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var provider = call.Provider.Name;
-        long estimate = call.PromptTokenEstimate(messages, options, services.TokenCounter) + (options?.MaxOutputTokens ?? _policy.DefaultMaxOutputTokens);
-        var permits = (int)Math.Min(estimate, int.MaxValue);
-        if (permits > limiter.Options.TokenLimit)
+        int permits;
+        ValueTask<RateLimitLease> attempt;
+        try
         {
-            throw new RateLimitedException(provider, string.Create(CultureInfo.InvariantCulture,
-                $"The request may use {permits} tokens (prompt estimate + max output), more than provider '{provider}' allows per minute ({limiter.Options.TokenLimit}). Lower the output token limit (max_tokens on the wire, max_output_tokens of an agent) or shorten the prompt."));
+            var provider = call.Provider.Name;
+            long estimate = call.PromptTokenEstimate(messages, options, services.TokenCounter) + (options?.MaxOutputTokens ?? _policy.DefaultMaxOutputTokens);
+            permits = (int)Math.Min(estimate, int.MaxValue);
+            if (permits > limiter.Options.TokenLimit)
+            {
+                throw new RateLimitedException(provider, string.Create(CultureInfo.InvariantCulture,
+                    $"The request may use {permits} tokens (prompt estimate + max output), more than provider '{provider}' allows per minute ({limiter.Options.TokenLimit}). Lower the output token limit (max_tokens on the wire, max_output_tokens of an agent) or shorten the prompt."));
+            }
+
+            attempt = limiter.AttemptAcquireAsync(permits, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<RateLimitLease>(ex);
         }
 
-        var lease = await limiter.AttemptAcquireAsync(permits, cancellationToken).ConfigureAwait(false);
+        if (!attempt.IsCompletedSuccessfully)
+        {
+            return WaitForPermitAsync(attempt, permits, limiter, call, cancellationToken);
+        }
+
+        // A ValueTask's result is read once: the refused lease itself goes on to the wait.
+        var lease = attempt.Result;
+        return lease.IsAcquired ? new ValueTask<RateLimitLease>(lease) : WaitForPermitAsync(new ValueTask<RateLimitLease>(lease), permits, limiter, call, cancellationToken);
+    }
+
+    /// <summary>The limiter's answer was not an immediate grant: fail fast, or queue for a permit up to <c>max_wait</c>.</summary>
+    private async ValueTask<RateLimitLease> WaitForPermitAsync(
+        ValueTask<RateLimitLease> attempt, int permits, WindowRateLimiter limiter, GatewayCall call, CancellationToken cancellationToken)
+    {
+        var provider = call.Provider.Name;
+        var lease = await attempt.ConfigureAwait(false);
         if (lease.IsAcquired)
         {
             return lease;

@@ -120,7 +120,10 @@ public sealed partial class SlidingWindowLogRateLimiter : WindowRateLimiter
             owned.Requests = requests;
             _newestRequest = Newest(_newestRequest, entry, entry.Requests > 0);
             _newestToken = Newest(_newestToken, entry, entry.Tokens > 0);
-            granted = DrainLocked(_time.GetTimestamp());
+
+            // A correction that freed permits may let waiters in; with none waiting there is nothing to drain (the clock is
+            // not read: expiry happens on the next acquisition or state read, which read it anyway).
+            granted = _waiters.Count == 0 ? null : DrainLocked(_time.GetTimestamp());
         }
 
         Complete(granted);

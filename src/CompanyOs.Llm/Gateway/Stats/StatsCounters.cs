@@ -57,8 +57,8 @@ internal sealed class StatsCounters
 
         Interlocked.Add(ref _input, outcome.InputTokens);
         Interlocked.Add(ref _output, outcome.OutputTokens);
-        Interlocked.Add(ref _cacheRead, outcome.CacheReadTokens);
-        Interlocked.Add(ref _cacheWrite, outcome.CacheWriteTokens);
+        AddIfAny(ref _cacheRead, outcome.CacheReadTokens);
+        AddIfAny(ref _cacheWrite, outcome.CacheWriteTokens);
         if (outcome.CostUsd is { } cost)
         {
             lock (_costLock)
@@ -69,6 +69,15 @@ internal sealed class StatsCounters
         else
         {
             Interlocked.Increment(ref _unpriced);
+        }
+    }
+
+    /// <summary>Most calls read and write no prompt cache: an interlocked add of zero would cost as much as a real one.</summary>
+    private static void AddIfAny(ref long counter, long value)
+    {
+        if (value != 0)
+        {
+            Interlocked.Add(ref counter, value);
         }
     }
 

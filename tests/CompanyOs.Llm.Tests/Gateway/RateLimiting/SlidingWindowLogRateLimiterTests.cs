@@ -77,6 +77,22 @@ public sealed class SlidingWindowLogRateLimiterTests
     }
 
     [Fact]
+    public async Task A_correction_that_frees_tokens_lets_a_waiter_in_at_once()
+    {
+        var time = FakeClock.Create();
+        using var sut = new SlidingWindowLogRateLimiter(new SlidingWindowLogOptions { TokenLimit = 1_000, QueueLimit = 1 }, time);
+        var lease = sut.AttemptAcquire(900);
+        var waiting = sut.AcquireAsync(800, TestContext.Current.CancellationToken).AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        sut.Correct(lease, 150); // the clock has not moved: only the correction can make room
+
+        using var granted = await waiting.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.True(granted.IsAcquired);
+        Assert.Equal(1_000 - 950, sut.GetWindowState().RemainingTokens);
+    }
+
+    [Fact]
     public async Task Waiters_are_served_in_order_and_can_be_cancelled()
     {
         var time = FakeClock.Create();

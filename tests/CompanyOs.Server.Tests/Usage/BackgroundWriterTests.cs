@@ -91,8 +91,11 @@ public sealed class BackgroundWriterTests : IAsyncLifetime
         };
         try
         {
-            long allocated = 0;
-            for (var round = 0; round < 3; round++) // two rounds grow both buffers of the double buffer; the third is measured
+            // The first rounds grow the double buffer's two halves. Which half a round fills depends on when the writer swaps
+            // them, so on a loaded machine a later round may still grow one: the fewest bytes of the later rounds is measured
+            // (the old recorder allocated ~120 B per call in every round).
+            var allocated = long.MaxValue;
+            for (var round = 0; round < 6; round++)
             {
                 var before = GC.GetAllocatedBytesForCurrentThread();
                 for (var i = 0; i < Calls; i++)
@@ -100,7 +103,12 @@ public sealed class BackgroundWriterTests : IAsyncLifetime
                     recorder.Record(context, info);
                 }
 
-                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+                if (round >= 2)
+                {
+                    allocated = Math.Min(allocated, bytes);
+                }
+
                 await recorder.FlushAsync(Ct);
             }
 

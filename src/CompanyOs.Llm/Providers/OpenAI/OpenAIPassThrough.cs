@@ -14,7 +14,7 @@ namespace CompanyOs.Llm.Providers.OpenAI;
 /// <see cref="HttpRequestException"/> that the provider client translates like the SDK's failures (the HTTP observer under
 /// the same client records status and <c>Retry-After</c>).
 /// </summary>
-internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provider, TimeProvider time)
+internal sealed class OpenAIPassThrough(ProviderHttp http, ProviderOptions provider, TimeProvider time)
 {
     /// <summary>Bodies up to this size that state their length are read straight into an array of that size.</summary>
     private const int MaxExactBody = 16 * 1024 * 1024;
@@ -37,7 +37,7 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
     public async Task<ChatResponse> SendAsync(PassThroughRequest request, string model, HttpExchange? exchange, CancellationToken cancellationToken)
     {
         using var message = Message(request, model);
-        using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         if (exchange is not null)
         {
             Record(exchange, response);
@@ -71,7 +71,7 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
     {
         using var message = Message(request, model);
         message.Headers.Accept.Add(EventStream);
-        using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         Record(exchange, response);
         EnsureSuccess(response);
         var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);

@@ -29,7 +29,8 @@ internal static class GatewayOptionsValidator
         Require(file, "retry.base_delay", retry.BaseDelay > TimeSpan.Zero, "must be positive");
         Require(file, "retry.max_delay", retry.MaxDelay >= retry.BaseDelay, "must be at least retry.base_delay");
         Require(file, "retry.max_retry_after", retry.MaxRetryAfter >= TimeSpan.Zero, "must not be negative");
-        Require(file, "retry.total_deadline", retry.TotalDeadline > TimeSpan.Zero, "must be positive");
+        Require(file, "retry.total_deadline", retry.TotalDeadline >= TimeSpan.FromMilliseconds(10) && retry.TotalDeadline <= TimeSpan.FromDays(1),
+            "must be between 10 ms and 1 day");
 
         var breaker = options.CircuitBreaker;
         Require(file, "circuit_breaker.failure_ratio", breaker.FailureRatio is > 0 and <= 1, "must be in (0, 1]");

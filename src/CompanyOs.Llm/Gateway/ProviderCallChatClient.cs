@@ -17,7 +17,7 @@ namespace CompanyOs.Llm.Gateway;
 /// </summary>
 internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClient> clients, TimeProvider time, Func<BudgetPolicy> charges) : IChatClient
 {
-    private readonly AttemptTimeouts _timeouts = new(time);
+    private readonly TimeoutSources _timeouts = new(time);
 
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {

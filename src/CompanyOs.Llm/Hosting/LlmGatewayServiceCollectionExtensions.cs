@@ -92,7 +92,8 @@ public static class LlmGatewayServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LlmGatewayOptions>>().Value.Resolve());
         services.TryAddSingleton(sp => ModelCatalog.FromOptions(sp.GetRequiredService<LlmOptions>()));
         services.TryAddSingleton<IProviderClientFactory>(sp => new ProviderClientFactory(
-            sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<ModelCatalog>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<IHttpMessageHandlerFactory>(), sp.GetRequiredService<ModelCatalog>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(CreateServices);
         services.TryAddSingleton(sp =>
         {

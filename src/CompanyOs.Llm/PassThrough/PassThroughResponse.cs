@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace CompanyOs.Llm.PassThrough;
 
 /// <summary>
@@ -5,8 +7,44 @@ namespace CompanyOs.Llm.PassThrough;
 /// <see cref="PassThroughRequest"/>: the provider's JSON body exactly as it arrived. The response itself carries only what
 /// the gateway read from it (model, usage, finish reason) — no messages: write <see cref="Body"/> to the client.
 /// </summary>
-public sealed class PassThroughResponse(ReadOnlyMemory<byte> body)
+/// <remarks>
+/// A body of a stated length is read into a buffer rented from <see cref="ArrayPool{T}.Shared"/>: whoever writes it out and
+/// is its last reader gives the buffer back with <see cref="Release"/>. Not releasing is harmless (the buffer is collected
+/// like any array); releasing while something still reads <see cref="Body"/> is not.
+/// </remarks>
+public sealed class PassThroughResponse
 {
-    /// <summary>The upstream's <c>chat.completion</c> JSON, byte for byte.</summary>
-    public ReadOnlyMemory<byte> Body { get; } = body;
+    private byte[]? _rented;
+    private ReadOnlyMemory<byte> _body;
+
+    /// <param name="body">The body (not pooled: <see cref="Release"/> does nothing).</param>
+    public PassThroughResponse(ReadOnlyMemory<byte> body)
+    {
+        _body = body;
+    }
+
+    private PassThroughResponse(byte[] rented, int length)
+    {
+        _rented = rented;
+        _body = rented.AsMemory(0, length);
+    }
+
+    /// <summary>The upstream's <c>chat.completion</c> JSON, byte for byte; empty once <see cref="Release"/>d.</summary>
+    public ReadOnlyMemory<byte> Body => _body;
+
+    /// <summary>
+    /// Gives a pooled body's buffer back once nothing reads it any more (the server calls it when the body has been written
+    /// to the client); <see cref="Body"/> is empty afterwards. Calling it again, or on a body that is not pooled, does nothing.
+    /// </summary>
+    public void Release()
+    {
+        if (Interlocked.Exchange(ref _rented, null) is { } rented)
+        {
+            _body = default;
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>A body of <paramref name="length"/> bytes in <paramref name="rented"/>, from <see cref="ArrayPool{T}.Shared"/>.</summary>
+    internal static PassThroughResponse Pooled(byte[] rented, int length) => new(rented, length);
 }

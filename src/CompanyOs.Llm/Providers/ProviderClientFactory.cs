@@ -31,7 +31,7 @@ public sealed class ProviderClientFactory : IProviderClientFactory
 
     private readonly ModelCatalog _catalog;
     private readonly TimeProvider _timeProvider;
-    private readonly Func<ProviderOptions, HttpClient> _httpClients;
+    private readonly Func<ProviderOptions, ProviderHttp> _httpClients;
 
     /// <param name="catalog">Alias resolution; default built-in aliases only.</param>
     /// <param name="timeProvider">Clock for timeouts and <c>Retry-After</c> dates.</param>
@@ -42,15 +42,27 @@ public sealed class ProviderClientFactory : IProviderClientFactory
         _timeProvider = timeProvider ?? TimeProvider.System;
         var handlers = handlerFactory ?? CreateDefaultHandler;
         var time = _timeProvider;
-        _httpClients = _ => new HttpClient(new ProviderHttpObserver(handlers(), time), disposeHandler: true);
+        _httpClients = _ =>
+        {
+            var chain = new ProviderHttpObserver(handlers(), time);
+            return new ProviderHttp(new HttpClient(chain, disposeHandler: true), chain);
+        };
     }
 
-    /// <summary>Provider HTTP from <paramref name="httpClients"/>, whose named clients carry a <see cref="ProviderHttpObserver"/> (see <c>AddLlmGateway</c>).</summary>
-    internal ProviderClientFactory(IHttpClientFactory httpClients, ModelCatalog catalog, TimeProvider timeProvider)
+    /// <summary>
+    /// Provider HTTP from <paramref name="httpClients"/>, whose named clients carry a <see cref="ProviderHttpObserver"/> (see
+    /// <c>AddLlmGateway</c>); <paramref name="handlers"/> (the same factory) gives the pass-through that client's handler chain.
+    /// </summary>
+    internal ProviderClientFactory(IHttpClientFactory httpClients, IHttpMessageHandlerFactory handlers, ModelCatalog catalog, TimeProvider timeProvider)
     {
         _catalog = catalog;
         _timeProvider = timeProvider;
-        _httpClients = provider => httpClients.CreateClient(HttpClientName(provider.Name));
+        _httpClients = provider =>
+        {
+            // The handler first: the client made right after it wraps the same active handler of the name.
+            var chain = handlers.CreateHandler(HttpClientName(provider.Name));
+            return new ProviderHttp(httpClients.CreateClient(HttpClientName(provider.Name)), chain);
+        };
     }
 
     /// <summary>
@@ -79,14 +91,14 @@ public sealed class ProviderClientFactory : IProviderClientFactory
         }
 
         var http = _httpClients(provider);
-        http.Timeout = Timeout.InfiniteTimeSpan;
+        http.Client.Timeout = Timeout.InfiniteTimeSpan;
         try
         {
             var (inner, dialect) = provider.Kind switch
             {
-                ProviderKind.Anthropic => AnthropicClientBuilder.Build(provider, http),
-                ProviderKind.OpenAI => OpenAIClientBuilder.Build(provider, http),
-                ProviderKind.Ollama => OllamaClientBuilder.Build(provider, http),
+                ProviderKind.Anthropic => AnthropicClientBuilder.Build(provider, http.Client),
+                ProviderKind.OpenAI => OpenAIClientBuilder.Build(provider, http.Client),
+                ProviderKind.Ollama => OllamaClientBuilder.Build(provider, http.Client),
                 _ => throw new ArgumentException($"Unknown provider kind {provider.Kind}.", nameof(provider)),
             };
             // A provider speaking the OpenAI wire can be sent a client's OpenAI request as it came (PassThroughRequest).

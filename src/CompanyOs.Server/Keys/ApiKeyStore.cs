@@ -94,12 +94,17 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
             Cache.TryRemove(new KeyValuePair<string, CachedKey>(hash, cached));
         }
 
-        var text = new string(hashed);
-
-        // On a thread-pool worker: SQLite's client does its I/O synchronously (and sleeps 150 ms on a busy database), which
-        // must not hold the socket thread that runs the request (inline completions) and serves other connections.
-        return new ValueTask<ApiKeyRecord?>(Task.Run(() => FindInStoreAsync(text, cancellationToken), cancellationToken));
+        return FindOnWorker(new string(hashed), cancellationToken);
     }
+
+    /// <summary>
+    /// On a thread-pool worker: SQLite's client does its I/O synchronously (and sleeps 150 ms on a busy database), which must
+    /// not hold the socket thread that runs the request (inline completions) and serves other connections. (A method of its
+    /// own: the lambda's captures would otherwise be allocated on entry to <see cref="FindAsync(ReadOnlySpan{char}, CancellationToken)"/>,
+    /// on every cache hit too.)
+    /// </summary>
+    private ValueTask<ApiKeyRecord?> FindOnWorker(string hash, CancellationToken cancellationToken) =>
+        new(Task.Run(() => FindInStoreAsync(hash, cancellationToken), cancellationToken));
 
     /// <summary>Re-reads the record of <paramref name="hash"/> on a thread-pool worker unless that runs already; the cache gets the answer.</summary>
     private void RefreshInBackground(string hash)

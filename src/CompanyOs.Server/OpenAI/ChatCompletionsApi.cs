@@ -39,7 +39,7 @@ internal static class ChatCompletionsApi
                 var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);
                 GatewayHeaders.Apply(http.Response, LlmCallInfo.From(response));
                 return response.RawRepresentation is PassThroughResponse raw
-                    ? new ProviderBytes(raw.Body)
+                    ? new ProviderBytes(raw)
                     : TypedResults.Json(ChatResponseWriter.Completion(response, call.Model, time.GetUtcNow()),
                         OpenAIJsonContext.Default.ChatCompletionResponse);
             }
@@ -60,19 +60,38 @@ internal static class ChatCompletionsApi
     /// <summary>
     /// The provider's JSON answer written as it came, with its length: one write of headers and body. (Not
     /// <c>TypedResults.Bytes</c>, a file result: it creates a logger and parses the request's conditional and range headers
-    /// on every call, for a POST answer that has none.)
+    /// on every call, for a POST answer that has none.) Once written (the writer has copied it), the body's pooled buffer goes
+    /// back to the pool: this is its last reader.
     /// </summary>
-    private sealed class ProviderBytes(ReadOnlyMemory<byte> body) : IResult
+    private sealed class ProviderBytes(PassThroughResponse raw) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
             var response = httpContext.Response;
             response.ContentType = "application/json";
-            response.ContentLength = body.Length;
+            response.ContentLength = raw.Body.Length;
             // No cancellation token, as Kestrel's own writes: a gone client completes the write (Kestrel drops the bytes), a
             // stalled one is cut by the minimum response data rate.
-            var write = response.BodyWriter.WriteAsync(body);
-            return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
+            var write = response.BodyWriter.WriteAsync(raw.Body);
+            if (write.IsCompleted)
+            {
+                raw.Release();
+                return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
+            }
+
+            return ReleaseWhenWrittenAsync(write, raw);
+        }
+
+        private static async Task ReleaseWhenWrittenAsync(ValueTask<System.IO.Pipelines.FlushResult> write, PassThroughResponse raw)
+        {
+            try
+            {
+                await write;
+            }
+            finally
+            {
+                raw.Release();
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ using CompanyOs.Emulator.Scripting;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway;
+using CompanyOs.Llm.PassThrough;
 using CompanyOs.Llm.Providers;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -184,6 +185,34 @@ public sealed class AddLlmGatewayTests : IAsyncLifetime
         Assert.Contains(logs.GetSnapshot(), r => r.Id.Id == 4300 && r.Message.Contains("emu", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The pass-through sends its requests to the named client's handler chain directly (not through <c>HttpClient</c>, whose
+    /// per-request linked cancellation source it does not need): the application's handlers and the client's default request
+    /// headers must still apply, as they do to the SDK's requests.
+    /// </summary>
+    [Fact]
+    public async Task A_passed_through_call_goes_through_the_named_clients_handlers_with_its_default_headers()
+    {
+        var file = WriteConfig(extra: string.Empty);
+        var counter = new CountingHandler();
+        var services = new ServiceCollection();
+        services.AddLlmGateway(Configuration(file, withKey: true));
+        services.AddHttpClient(ProviderClientFactory.HttpClientName("emu"))
+            .ConfigureHttpClient(c => c.DefaultRequestHeaders.Add("x-application", "from-configure-http-client"))
+            .AddHttpMessageHandler(() => counter);
+        await using var provider = services.BuildServiceProvider();
+        _emulator.Script.Enqueue(ScriptedTurn.Text("passed through"));
+        var options = PassThroughRequest.TryCreate("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"""u8.ToArray())!
+            .AttachTo(new ChatOptions { ModelId = "gpt-4o-mini" });
+
+        var response = await provider.GetRequiredService<IChatClient>().GetResponseAsync("hi", options, Ct);
+
+        Assert.IsType<PassThroughResponse>(response.RawRepresentation);
+        Assert.Equal(1, counter.Requests);
+        Assert.Equal(["from-configure-http-client"], counter.LastRequestHeaders!.GetValues("x-application"));
+        Assert.Equal($"Bearer {Key}", counter.LastRequestHeaders!.Authorization?.ToString());
+    }
+
     [Fact]
     public async Task Provider_clients_carry_no_per_request_logging_handlers_and_other_clients_keep_theirs()
     {
@@ -270,8 +299,11 @@ public sealed class AddLlmGatewayTests : IAsyncLifetime
 
         public int Requests => Volatile.Read(ref _requests);
 
+        public System.Net.Http.Headers.HttpRequestHeaders? LastRequestHeaders { get; private set; }
+
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            LastRequestHeaders = request.Headers;
             Interlocked.Increment(ref _requests);
             return base.SendAsync(request, cancellationToken);
         }

@@ -38,6 +38,24 @@ public sealed class PassThroughProviderTests
     }
 
     [Fact]
+    public async Task A_pooled_body_is_given_back_once_by_its_last_reader_and_a_plain_body_is_never()
+    {
+        var upstream = new Upstream(_ => Json(HttpStatusCode.OK, Completion));
+        using var gateway = Gateway(upstream, maxRetries: 0);
+        var response = await gateway.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options(), Ct);
+        var raw = Assert.IsType<PassThroughResponse>(response.RawRepresentation);
+        Assert.Equal(Completion, Encoding.UTF8.GetString(raw.Body.Span));
+
+        raw.Release();
+        raw.Release();
+
+        Assert.True(raw.Body.IsEmpty);
+        var plain = new PassThroughResponse("{}"u8.ToArray());
+        plain.Release();
+        Assert.Equal("{}", Encoding.UTF8.GetString(plain.Body.Span));
+    }
+
+    [Fact]
     public async Task A_refusal_carries_the_upstreams_status_and_Retry_After_and_is_retried_after_that_wait()
     {
         var upstream = new Upstream(n => n == 1 ? Refusal(retryAfterSeconds: 0) : Json(HttpStatusCode.OK, Completion));

@@ -118,6 +118,38 @@ public sealed class PassThroughTests : IAsyncLifetime
         Assert.All(streams, s => Assert.Equal([CannedOpenAIUpstream.ContentChunk, CannedOpenAIUpstream.FinishChunk, "[DONE]"], s));
     }
 
+    /// <summary>
+    /// A passed-through answer is read into a pooled buffer that goes back to the pool once the server has written it: every
+    /// one of many concurrent callers still gets its own answer, whole (a buffer given back too early would be overwritten by
+    /// another call's answer before or while it is written).
+    /// </summary>
+    [Fact]
+    public async Task Concurrent_passed_through_answers_each_come_back_whole_and_as_their_own()
+    {
+        _upstream.EchoUserInId = true;
+        await using var server = await TestServers.StartAsync($$"""
+            providers:
+              openai:
+                api_key: "sk-canned"
+                base_url: "{{_upstream.BaseUri}}"
+                default_model: "gpt-4o-mini"
+            """, emulator: false);
+        using var http = TestServers.Http(server);
+
+        for (var round = 0; round < 3; round++)
+        {
+            var answers = await Task.WhenAll(Enumerable.Range(0, 100).Select(async i =>
+            {
+                using var answer = await http.PostAsync("v1/chat/completions",
+                    $$"""{"model":"gpt-4o-mini","user":"u{{round}}x{{i}}","messages":[{"role":"user","content":"hi"}]}""", key: null);
+                Assert.Equal(200, (int)answer.StatusCode);
+                return (i, Body: await answer.Content.ReadAsStringAsync(Ct));
+            }));
+
+            Assert.All(answers, a => Assert.Equal(CannedOpenAIUpstream.Json.Replace("chatcmpl-canned", $"chatcmpl-u{round}x{a.i}", StringComparison.Ordinal), a.Body));
+        }
+    }
+
     private Task<GatewayServer> StartAsync(string providerSettings, string settings = "") => TestServers.StartAsync($$"""
         providers:
           openai:

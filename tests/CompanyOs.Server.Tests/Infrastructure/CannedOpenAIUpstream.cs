@@ -39,6 +39,12 @@ internal sealed class CannedOpenAIUpstream : IAsyncDisposable
     /// <summary>The trace-context headers of every request received, in order (null when absent).</summary>
     public ConcurrentQueue<(string? TraceParent, string? TraceState, string? Baggage)> TraceHeaders { get; } = new();
 
+    /// <summary>
+    /// When set, a JSON answer's id carries the request's <c>user</c> (<c>chatcmpl-canned</c> → <c>chatcmpl-&lt;user&gt;</c>), so
+    /// that concurrent callers can tell their own answer from another's.
+    /// </summary>
+    public bool EchoUserInId { get; set; }
+
     /// <summary>Statuses to answer (with <c>Retry-After: 0</c> and an OpenAI error body) before answering normally.</summary>
     public ConcurrentQueue<int> Failures { get; } = new();
 
@@ -80,7 +86,10 @@ internal sealed class CannedOpenAIUpstream : IAsyncDisposable
         if (!body.Contains("\"stream\":true", StringComparison.Ordinal))
         {
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(Json, context.RequestAborted);
+            var answer = EchoUserInId && System.Text.Json.Nodes.JsonNode.Parse(body)?["user"]?.GetValue<string>() is { } user
+                ? Json.Replace("chatcmpl-canned", $"chatcmpl-{user}", StringComparison.Ordinal)
+                : Json;
+            await context.Response.WriteAsync(answer, context.RequestAborted);
             return;
         }
 

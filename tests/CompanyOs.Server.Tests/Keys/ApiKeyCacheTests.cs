@@ -44,6 +44,24 @@ public sealed class ApiKeyCacheTests : IAsyncDisposable
         Assert.Null(other);
     }
 
+    [Fact]
+    public async Task A_cached_key_is_found_without_allocating()
+    {
+        // Every /v1 request looks its key up: a hit must not pay for the miss path (its worker lambda's captures were allocated
+        // on entry, hit or miss).
+        await _server.InitializeAsync(Ct);
+        var (record, key) = await _command.Keys.CreateAsync("acme", [ApiKey.GatewayScope], cancellationToken: Ct);
+        await _server.Keys.FindAsync(key.AsSpan(), Ct); // from the store, into the cache
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var found = _server.Keys.FindAsync(key.AsSpan(), Ct);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(found.IsCompletedSuccessfully);
+        Assert.Equal(record.Id, (await found)?.Id);
+        Assert.Equal(0, allocated);
+    }
+
     [Theory]
     [InlineData("cos_short")]
     [InlineData("cos_ümlaut-€")]

@@ -4,22 +4,33 @@ using CompanyOs.Llm.Gateway.RateLimiting;
 using Microsoft.Extensions.AI;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Timeout;
 
 namespace CompanyOs.Llm.Gateway.Resilience;
 
 /// <summary>
-/// Runs each call through its provider's Polly pipeline (deadline, retry, circuit breaker). A stream is retried only while
-/// opening it and waiting for its first update; after that it is never replayed. Polly's rejections are translated into
-/// <see cref="ProviderException"/> here, at the boundary — except a deadline that fires while the call waits for a
-/// rate-limit permit, which is the <see cref="RateLimitedException"/> it would have become at <c>max_wait</c>.
+/// Runs each call through its provider's Polly pipeline (retry, circuit breaker) under the provider's total deadline. A stream
+/// is retried only while opening it and waiting for its first update; after that it is never replayed. Polly's rejections
+/// are translated into <see cref="ProviderException"/> here, at the boundary, and so is the deadline — except a deadline
+/// that passes while the call waits for a rate-limit permit, which is the <see cref="RateLimitedException"/> it would have
+/// become at <c>max_wait</c>.
 /// </summary>
-internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePipelines pipelines, TimeSpan totalDeadline) : DelegatingChatClient(innerClient)
+/// <remarks>
+/// The deadline is a pooled cancellation source of this stage, handed to the pipeline as its context's token, rather than a
+/// Polly timeout strategy in front of the retry: the same cancellation of the attempt, the backoff and the permit wait, the
+/// same translation (Polly's timeout strategy does exactly this), without a third strategy's async state allocated on every
+/// call that goes asynchronous.
+/// </remarks>
+internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePipelines pipelines, TimeSpan totalDeadline, TimeProvider time)
+    : DelegatingChatClient(innerClient)
 {
+    private readonly TimeoutSources _deadlines = new(time);
+
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        var deadline = _deadlines.Start(totalDeadline);
+        var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
+        var context = ResilienceContextPool.Shared.Get(deadline.Token);
         context.Properties.Set(ResiliencePipelines.CallKey, call);
 
         // ExecuteOutcomeAsync with an Outcome<object> callback: the strategies of a non-generic pipeline are typed over object, so
@@ -31,20 +42,21 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
             (Self: this, Messages: messages, Options: options, Call: call));
         if (!running.IsCompletedSuccessfully)
         {
-            return AwaitAsync(running, context, call);
+            return AwaitAsync(running, context, call, deadline, link, cancellationToken);
         }
 
         // Answered at once (an attempt that completed synchronously): the attempt's own task is handed back, without an async
         // state of this stage's own.
         ResilienceContextPool.Shared.Return(context);
+        link.Dispose();
+        var deadlinePassed = deadline.IsCancellationRequested;
+        _deadlines.Return(deadline);
         var outcome = running.Result;
         var attempt = call.LastAttempt;
         call.LastAttempt = null;
         if (outcome.Exception is { } exception)
         {
-            return Task.FromException<ChatResponse>(exception is ExecutionRejectedException rejected && Translate(rejected, call) is { } translated
-                ? translated
-                : exception);
+            return Task.FromException<ChatResponse>(Translate(exception, call, deadlinePassed, cancellationToken) ?? exception);
         }
 
         var response = (ChatResponse)outcome.Result!;
@@ -71,6 +83,8 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
             : AwaitAttemptAsync(attempt);
     }
 
+    /// <summary>Pooled: Polly awaits the value task once, so its state can be reused by the next attempt that waits.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<Outcome<object>> AwaitAttemptAsync(Task<ChatResponse> attempt)
     {
         try
@@ -83,47 +97,62 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         }
     }
 
-    private async Task<ChatResponse> AwaitAsync(ValueTask<Outcome<object>> running, ResilienceContext context, GatewayCall call)
+    private async Task<ChatResponse> AwaitAsync(
+        ValueTask<Outcome<object>> running, ResilienceContext context, GatewayCall call, CancellationTokenSource deadline, CancellationTokenRegistration link,
+        CancellationToken cancellationToken)
     {
+        Outcome<object> outcome;
+        bool deadlinePassed;
         try
         {
-            var outcome = await running.ConfigureAwait(false);
-            if (outcome.Exception is ExecutionRejectedException rejected && Translate(rejected, call) is { } translated)
-            {
-                throw translated;
-            }
-
-            outcome.ThrowIfException();
-            return (ChatResponse)outcome.Result!;
+            outcome = await running.ConfigureAwait(false);
         }
         finally
         {
             call.LastAttempt = null;
             ResilienceContextPool.Shared.Return(context);
+
+            // The link first: once it is gone, a late cancellation by the caller can no longer reach a source kept for reuse.
+            await link.DisposeAsync().ConfigureAwait(false);
+            deadlinePassed = deadline.IsCancellationRequested;
+            _deadlines.Return(deadline);
         }
+
+        if (outcome.Exception is { } exception && Translate(exception, call, deadlinePassed, cancellationToken) is { } translated)
+        {
+            throw translated;
+        }
+
+        outcome.ThrowIfException();
+        return (ChatResponse)outcome.Result!;
     }
 
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        var deadline = _deadlines.Start(totalDeadline);
+        var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
+        var context = ResilienceContextPool.Shared.Get(deadline.Token);
         context.Properties.Set(ResiliencePipelines.CallKey, call);
         OpenedStream stream;
         try
         {
+            // The deadline holds only until the stream is open: OpenAsync unlinks it from the stream once the first update is in.
             stream = await pipelines.For(call.Provider).ExecuteAsync(
                 static (ctx, state) => state.Self.OpenAsync(state.Messages, state.Options, state.Token, ctx.CancellationToken),
                 context,
                 (Self: this, Messages: messages, Options: options, Token: cancellationToken)).ConfigureAwait(false);
         }
-        catch (ExecutionRejectedException ex) when (Translate(ex, call) is { } translated)
+        catch (Exception ex) when (Translate(ex, call, deadline.IsCancellationRequested, cancellationToken) is { } translated)
         {
             throw translated;
         }
         finally
         {
             ResilienceContextPool.Shared.Return(context);
+            await link.DisposeAsync().ConfigureAwait(false);
+            _deadlines.Return(deadline);
         }
 
         try
@@ -168,14 +197,20 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         }
     }
 
-    private LlmException? Translate(ExecutionRejectedException exception, GatewayCall call) => exception switch
+    /// <summary>
+    /// The gateway's error for a failed call: the deadline when it passed (and not the caller's cancellation) and the call ended
+    /// cancelled by it — as a rate limit while it waited for a permit — and an open circuit; null: the failure as it is.
+    /// </summary>
+    private LlmException? Translate(Exception exception, GatewayCall call, bool deadlinePassed, CancellationToken cancellationToken) => exception switch
     {
-        TimeoutRejectedException timeout when call.WaitingForPermit => new RateLimitedException(call.Provider.Name,
-            $"Waited for a rate-limit permit of provider '{call.Provider.Name}' until the total deadline of {totalDeadline} passed.", null, timeout),
+        OperationCanceledException cancelled when deadlinePassed && !cancellationToken.IsCancellationRequested && call.WaitingForPermit =>
+            new RateLimitedException(call.Provider.Name,
+                $"Waited for a rate-limit permit of provider '{call.Provider.Name}' until the total deadline of {totalDeadline} passed.", null, cancelled),
+        OperationCanceledException cancelled when deadlinePassed && !cancellationToken.IsCancellationRequested => new ProviderException(call.Provider.Name,
+            ProviderErrorKind.Timeout, null,
+            $"Provider '{call.Provider.Name}' did not answer within the total deadline of {totalDeadline} (all attempts and waits).", null, cancelled),
         BrokenCircuitException broken => new ProviderException(call.Provider.Name, ProviderErrorKind.CircuitOpen, null,
             $"The circuit breaker of provider '{call.Provider.Name}' is open after sustained failures; the call was not sent.", broken.RetryAfter, broken),
-        TimeoutRejectedException timeout => new ProviderException(call.Provider.Name, ProviderErrorKind.Timeout, null,
-            $"Provider '{call.Provider.Name}' did not answer within the total deadline of {totalDeadline} (all attempts and waits).", null, timeout),
         _ => null,
     };
 

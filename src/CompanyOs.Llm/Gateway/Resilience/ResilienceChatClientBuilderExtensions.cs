@@ -20,7 +20,7 @@ public static class ResilienceChatClientBuilderExtensions
         {
             var shared = GatewayServices.Resolve(services, provider);
             var pipelines = new ResiliencePipelines(shared.Options, shared.Time, shared.LoggerFactory.CreateLogger<ResiliencePipelines>(), shared.Circuits);
-            return new ResilienceChatClient(inner, pipelines, shared.Options.Retry.TotalDeadline);
+            return new ResilienceChatClient(inner, pipelines, shared.Options.Retry.TotalDeadline, shared.Time);
         });
     }
 }

@@ -5,14 +5,14 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace CompanyOs.Llm.Gateway.Resilience;
 
 /// <summary>
-/// One Polly pipeline per provider: total deadline → retry (exponential backoff with jitter, honouring <c>Retry-After</c> up to
-/// a cap, only retriable <see cref="ProviderException"/>s) → circuit breaker. The per-attempt timeout is applied by the provider
-/// stage, after the rate-limit wait, so that waiting for a permit never counts as a slow attempt.
+/// One Polly pipeline per provider: retry (exponential backoff with jitter, honouring <c>Retry-After</c> up to a cap, only
+/// retriable <see cref="ProviderException"/>s) → circuit breaker. The total deadline around it is the resilience stage's
+/// (<see cref="ResilienceChatClient"/>: the cancellation token the pipeline runs with); the per-attempt timeout is applied by
+/// the provider stage, after the rate-limit wait, so that waiting for a permit never counts as a slow attempt.
 /// </summary>
 internal sealed partial class ResiliencePipelines
 {
@@ -33,7 +33,6 @@ internal sealed partial class ResiliencePipelines
     {
         var retry = options.Retry;
         var builder = new ResiliencePipelineBuilder { Name = $"llm-{provider.Name}", TimeProvider = time };
-        builder.AddTimeout(new TimeoutStrategyOptions { Timeout = retry.TotalDeadline, Name = "total-deadline" });
         if (provider.MaxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -14,10 +15,13 @@ namespace CompanyOs.Llm.Providers.OpenAI;
 /// <see cref="HttpRequestException"/> that the provider client translates like the SDK's failures (the HTTP observer under
 /// the same client records status and <c>Retry-After</c>).
 /// </summary>
-internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provider, TimeProvider time)
+internal sealed class OpenAIPassThrough(ProviderHttp http, ProviderOptions provider, TimeProvider time)
 {
     /// <summary>Bodies up to this size that state their length are read straight into an array of that size.</summary>
     private const int MaxExactBody = 16 * 1024 * 1024;
+
+    /// <summary>Bodies up to this size are read into a buffer from <see cref="ArrayPool{T}.Shared"/> (a chat completion is a few KB).</summary>
+    private const int MaxPooledBody = 256 * 1024;
 
     private static readonly Uri DefaultBaseUrl = new("https://api.openai.com/v1/");
     private static readonly MediaTypeHeaderValue Json = new("application/json");
@@ -37,18 +41,27 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
     public async Task<ChatResponse> SendAsync(PassThroughRequest request, string model, HttpExchange? exchange, CancellationToken cancellationToken)
     {
         using var message = Message(request, model);
-        using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         if (exchange is not null)
         {
             Record(exchange, response);
         }
 
         EnsureSuccess(response);
-        var body = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
-        var facts = CompletionFacts.Read(body);
-        if (facts.HasError || !facts.HasChoices)
+        var raw = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        CompletionFacts facts;
+        try
         {
-            throw new JsonException("The provider answered 2xx without a chat.completion (no 'choices').");
+            facts = CompletionFacts.Read(raw.Body.Span);
+            if (facts.HasError || !facts.HasChoices)
+            {
+                throw new JsonException("The provider answered 2xx without a chat.completion (no 'choices').");
+            }
+        }
+        catch
+        {
+            raw.Release();
+            throw;
         }
 
         return new ChatResponse
@@ -57,7 +70,7 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
             ModelId = facts.Model,
             FinishReason = facts.FinishReason,
             Usage = facts.Usage,
-            RawRepresentation = new PassThroughResponse(body),
+            RawRepresentation = raw,
         };
     }
 
@@ -71,7 +84,7 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
     {
         using var message = Message(request, model);
         message.Headers.Accept.Add(EventStream);
-        using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         Record(exchange, response);
         EnsureSuccess(response);
         var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -108,32 +121,51 @@ internal sealed class OpenAIPassThrough(HttpClient http, ProviderOptions provide
     }
 
     /// <summary>
-    /// The whole body, in one array: read straight into an array of the stated length when there is one (no growing buffer
-    /// to copy out of), else buffered by <see cref="HttpContent"/>. A body shorter than its length fails in the read.
+    /// The whole body: read straight into a buffer of the stated length when there is one (no growing buffer to copy out of)
+    /// — rented from the pool up to <see cref="MaxPooledBody"/>, given back by the body's last reader
+    /// (<see cref="PassThroughResponse.Release"/>) — else buffered by <see cref="HttpContent"/>. A body shorter than its length
+    /// fails in the read.
     /// </summary>
-    private static async ValueTask<byte[]> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    private static async ValueTask<PassThroughResponse> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        if (content.Headers.ContentLength is not { } length || length > MaxExactBody)
+        if (content.Headers.ContentLength is not { } stated || stated > MaxExactBody)
         {
-            return await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            return new PassThroughResponse(await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
         }
 
-        var body = new byte[length];
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        var length = (int)stated;
+        var pooled = length <= MaxPooledBody;
+        var body = pooled ? ArrayPool<byte>.Shared.Rent(length) : new byte[length];
+        try
         {
-            try
+            var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
             {
-                await stream.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
-            }
-            catch (EndOfStreamException ex)
-            {
-                // What HttpContent's own buffering reports for a body that ends before its Content-Length.
-                throw new HttpIOException(HttpRequestError.ResponseEnded, "The provider's response ended before its stated Content-Length.", ex);
+                await stream.ReadExactlyAsync(body.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
             }
         }
+        catch (EndOfStreamException ex)
+        {
+            GiveBack(body, pooled);
 
-        return body;
+            // What HttpContent's own buffering reports for a body that ends before its Content-Length.
+            throw new HttpIOException(HttpRequestError.ResponseEnded, "The provider's response ended before its stated Content-Length.", ex);
+        }
+        catch
+        {
+            GiveBack(body, pooled);
+            throw;
+        }
+
+        return pooled ? PassThroughResponse.Pooled(body, length) : new PassThroughResponse(body);
+    }
+
+    private static void GiveBack(byte[] body, bool pooled)
+    {
+        if (pooled)
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
     }
 
     private HttpRequestMessage Message(PassThroughRequest request, string model)

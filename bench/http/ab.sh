@@ -24,18 +24,11 @@ BENCH_TAG=ab
 source "$ROOT/bench/http/lib.sh"
 
 [ $# -ge 1 ] || fail "usage: bench/http/ab.sh LABEL=BINDIR[:VAR=VALUE,…] …"
-resolve_builds "$@"
-set -- "${BUILDS[@]}"
-need_nginx_wrk
-
-UP_PORT=$(free_port)
-start_canned_nginx nginx "$WORK/nginx" "$UP_PORT" ${SSE:+sse}
-
 # The configuration of run.sh (lib.sh): RPM/TPM limits set high, an org budget, a key with --rpm and --budget-usd (made
 # with the first build's `keys create`).
-first="${1#*=}"; SERVER_BIN="${first%%:*}/CompanyOs.Server"
-write_bench_config "$WORK/server" "$UP_PORT" ${SSE:+sse}
-write_lua "$WORK/server.lua" "$([ -n "${SSE:-}" ] && echo "$SSE_REQ_BODY" || echo "$REQ_BODY")" "Authorization: Bearer $API_KEY"
+setup_builds "$@"
+set -- "${BUILDS[@]}"
+write_lua "$WORK/server.lua" "$BODY" "Authorization: Bearer $API_KEY"
 # More percentiles than run.sh's RESULT line.
 cat >>"$WORK/server.lua" <<'LUA'
 local result_done = done

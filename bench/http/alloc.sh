@@ -21,19 +21,14 @@ source "$ROOT/bench/http/lib.sh"
 [ $# -ge 1 ] || fail "usage: bench/http/alloc.sh LABEL=BINDIR[:VAR=VALUE,…] …"
 TRACE_TOOL="${DOTNET_TRACE:-$(command -v dotnet-trace || echo "$HOME/.dotnet/tools/dotnet-trace")}"
 [ -x "$TRACE_TOOL" ] || fail "dotnet-trace not found: dotnet tool install -g dotnet-trace (or set DOTNET_TRACE)"
-resolve_builds "$@"
-set -- "${BUILDS[@]}"
-need_nginx_wrk
 log "building the trace reader"
 dotnet build "$ROOT/bench/http/AllocTrace" -c Release -v q -nologo >"$WORK/build-reader.log" 2>&1 \
   || fail "building bench/http/AllocTrace failed: $WORK/build-reader.log"
 READER="$ROOT/bench/http/AllocTrace/bin/Release/net10.0/CompanyOs.Benchmarks.AllocTrace"
 
-UP_PORT=$(free_port)
-start_canned_nginx nginx "$WORK/nginx" "$UP_PORT" ${SSE:+sse}
-first="${1#*=}"; SERVER_BIN="${first%%:*}/CompanyOs.Server"
-write_bench_config "$WORK/server" "$UP_PORT" ${SSE:+sse}
-write_lua "$WORK/server.lua" "$([ -n "${SSE:-}" ] && echo "$SSE_REQ_BODY" || echo "$REQ_BODY")" "Authorization: Bearer $API_KEY"
+setup_builds "$@"
+set -- "${BUILDS[@]}"
+write_lua "$WORK/server.lua" "$BODY" "Authorization: Bearer $API_KEY"
 
 for round in $(seq 1 "$ROUNDS"); do
   for build in "$@"; do

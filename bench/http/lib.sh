@@ -94,7 +94,7 @@ start_server() {
 }
 
 # resolve_builds BUILD...: checks each LABEL=BINDIR[:VAR=VALUE,…] (BINDIR must hold CompanyOs.Server) and sets BUILDS to
-# them with BINDIR made absolute (the servers and `keys create` run from the work directory); for ab.sh and alloc.sh.
+# them with BINDIR made absolute (the servers and `keys create` run from the work directory); see setup_builds.
 resolve_builds() {
   local build rest dir
   BUILDS=()
@@ -103,6 +103,20 @@ resolve_builds() {
     [ -x "$dir/CompanyOs.Server" ] || fail "no CompanyOs.Server in '$dir' (from '$build')"
     BUILDS+=("${build%%=*}=$(cd "$dir" && pwd)${rest:${#dir}}")
   done
+}
+
+# setup_builds BUILD...: the common start of ab.sh, alloc.sh and sends.sh — resolve_builds (sets BUILDS), a canned nginx
+# upstream (SSE when $SSE is set) at UP_PORT, and run.sh's configuration with a key in $WORK/server (write_bench_config,
+# made with the first build's `keys create`); sets BODY to the request body of that cell (JSON or SSE).
+setup_builds() {
+  local first
+  resolve_builds "$@"
+  need_nginx_wrk
+  UP_PORT=$(free_port)
+  start_canned_nginx nginx "$WORK/nginx" "$UP_PORT" ${SSE:+sse}
+  first="${BUILDS[0]#*=}"; SERVER_BIN="${first%%:*}/CompanyOs.Server"
+  write_bench_config "$WORK/server" "$UP_PORT" ${SSE:+sse}
+  BODY=$([ -n "${SSE:-}" ] && echo "$SSE_REQ_BODY" || echo "$REQ_BODY")
 }
 
 # start_build BUILD: starts the server build BUILD (LABEL=BINDIR[:VAR=VALUE,…], as ab.sh and alloc.sh take them) fresh on a

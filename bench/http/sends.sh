@@ -19,15 +19,8 @@ source "$ROOT/bench/http/lib.sh"
 
 [ $# -ge 1 ] || fail "usage: bench/http/sends.sh LABEL=BINDIR[:VAR=VALUE,…] …"
 need_tools strace curl
-resolve_builds "$@"
+setup_builds "$@"
 set -- "${BUILDS[@]}"
-need_nginx_wrk
-
-UP_PORT=$(free_port)
-start_canned_nginx nginx "$WORK/nginx" "$UP_PORT" ${SSE:+sse}
-first="${1#*=}"; SERVER_BIN="${first%%:*}/CompanyOs.Server"
-write_bench_config "$WORK/server" "$UP_PORT" ${SSE:+sse}
-BODY=$([ -n "${SSE:-}" ] && echo "$SSE_REQ_BODY" || echo "$REQ_BODY")
 
 requests() { # count port
   local i

@@ -55,10 +55,30 @@ public sealed class SseDataReaderTests
         await reader.ReadAsync(Ct) is { } data ? Encoding.UTF8.GetString(data) : null;
 
     /// <summary>Hands out one of its segments per read.</summary>
-    private sealed class SegmentStream(params string[] segments) : Stream
+    private sealed class SegmentStream(params string[] segments) : ReadOnlyTestStream
     {
         private int _next;
 
+        public override int Read(Span<byte> buffer) => _next == segments.Length ? 0 : Encoding.UTF8.GetBytes(segments[_next++], buffer);
+    }
+
+    /// <summary>Hands out its bytes at most <c>step</c> at a time, as a socket may.</summary>
+    private sealed class TrickleStream(byte[] bytes, int step) : ReadOnlyTestStream
+    {
+        private int _position;
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = Math.Min(Math.Min(step, buffer.Length), bytes.Length - _position);
+            bytes.AsSpan(_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+    }
+
+    /// <summary>A forward-only, read-only stream whose reads complete at once; subclasses say what each read returns.</summary>
+    private abstract class ReadOnlyTestStream : Stream
+    {
         public override bool CanRead => true;
 
         public override bool CanSeek => false;
@@ -69,48 +89,9 @@ public sealed class SseDataReaderTests
 
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer) => _next == segments.Length ? 0 : Encoding.UTF8.GetBytes(segments[_next++], buffer);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(Read(buffer.Span));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
-    /// <summary>Hands out its bytes at most <c>step</c> at a time, as a socket may.</summary>
-    private sealed class TrickleStream(byte[] bytes, int step) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => bytes.Length;
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public abstract override int Read(Span<byte> buffer);
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var n = Math.Min(Math.Min(step, buffer.Length), bytes.Length - _position);
-            bytes.AsSpan(_position, n).CopyTo(buffer);
-            _position += n;
-            return n;
-        }
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             ValueTask.FromResult(Read(buffer.Span));

@@ -29,7 +29,7 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
 
         var client = BeginAttempt(call, options!, out _);
         var attempt = _timeouts.Start(call.Provider.Timeout);
-        var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
+        var link = TimeoutSources.CancelWith(attempt, cancellationToken);
         var answer = InnerCall.Start(client, messages, options, attempt.Token);
         if (!answer.IsCompletedSuccessfully)
         {
@@ -52,7 +52,7 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
     {
         var client = BeginAttempt(call, options!, out var span);
         var attempt = _timeouts.Start(call.Provider.Timeout);
-        var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
+        var link = TimeoutSources.CancelWith(attempt, cancellationToken);
         return await AwaitAttemptAsync(call, InnerCall.Start(client, messages, options, attempt.Token), attempt, link, span, messages, options, cancellationToken)
             .ConfigureAwait(false);
     }
@@ -65,7 +65,7 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
         using var spanScope = span;
         var timeout = call.Provider.Timeout;
         using var attempt = new CancellationTokenSource(timeout, time);
-        using var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
+        using var link = TimeoutSources.CancelWith(attempt, cancellationToken);
         var stream = client.GetStreamingResponseAsync(messages, options, attempt.Token).GetAsyncEnumerator(attempt.Token);
         await using var _ = stream.ConfigureAwait(false);
         ChatFinishReason? finishReason = null;

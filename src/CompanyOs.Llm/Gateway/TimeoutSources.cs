@@ -14,6 +14,13 @@ internal sealed class TimeoutSources(TimeProvider time)
     // Slots, not a queue: taking and giving back are one interlocked exchange each, and never allocate.
     private readonly CancellationTokenSource?[] _spares = new CancellationTokenSource?[Math.Max(4, Environment.ProcessorCount * 2)];
 
+    /// <summary>
+    /// Cancels <paramref name="target"/> when <paramref name="token"/> is cancelled (a timeout's source by the caller's token),
+    /// without capturing the execution context; dispose the registration before the source is given back or disposed.
+    /// </summary>
+    public static CancellationTokenRegistration CancelWith(CancellationTokenSource target, CancellationToken token) =>
+        token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), target);
+
     /// <summary>A source that cancels after <paramref name="timeout"/>; give it back with <see cref="Return"/>.</summary>
     public CancellationTokenSource Start(TimeSpan timeout)
     {

@@ -29,7 +29,7 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
     {
         var call = GatewayCall.Get(options);
         var deadline = _deadlines.Start(totalDeadline);
-        var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
+        var link = TimeoutSources.CancelWith(deadline, cancellationToken);
         var context = ResilienceContextPool.Shared.Get(deadline.Token);
         context.Properties.Set(ResiliencePipelines.CallKey, call);
 
@@ -132,7 +132,7 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
     {
         var call = GatewayCall.Get(options);
         var deadline = _deadlines.Start(totalDeadline);
-        var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
+        var link = TimeoutSources.CancelWith(deadline, cancellationToken);
         var context = ResilienceContextPool.Shared.Get(deadline.Token);
         context.Properties.Set(ResiliencePipelines.CallKey, call);
         OpenedStream stream;
@@ -178,7 +178,7 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
     private async ValueTask<OpenedStream> OpenAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken callerToken, CancellationToken attemptToken)
     {
         var source = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
-        var registration = attemptToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source);
+        var registration = TimeoutSources.CancelWith(source, attemptToken);
         var enumerator = InnerClient.GetStreamingResponseAsync(messages, options, source.Token).GetAsyncEnumerator(source.Token);
         try
         {

@@ -12,6 +12,9 @@ public sealed class RunSchedulingTests
 {
     private static readonly ScriptedTurn Answer = ScriptedTurn.Text("All done.") with { Repeatable = true };
 
+    /// <summary>An emulator that answers every model call with <see cref="Answer"/> from its start.</summary>
+    private static EmulatorOptions Scripted() => new() { Script = { Answer } };
+
     private static CancellationToken Ct => AgentHttp.Ct;
 
     [Fact]
@@ -60,8 +63,8 @@ public sealed class RunSchedulingTests
 
         // Graceful shutdown stopped driving without failing anything: every run is still running. (A short lease on the
         // second server: were a lease left behind, the runs would still be finished, just after it expired.)
-        await using var second = await project.StartAsync("--CompanyOs:Server:RunLeaseSeconds=2");
-        second.Emulator!.Script.Enqueue(Answer);
+        // The answer is scripted before the server starts: its take-over may drive the runs as soon as it is up.
+        await using var second = await project.StartAsync(Scripted(), "--CompanyOs:Server:RunLeaseSeconds=2");
         using var next = AgentHttp.Client(second.BaseUri, key);
         foreach (var id in ids)
         {
@@ -89,8 +92,7 @@ public sealed class RunSchedulingTests
             expiresAt = lease.ExpiresAt;
         }
 
-        await using var second = await project.StartAsync("--CompanyOs:Server:RunLeaseSeconds=1");
-        second.Emulator!.Script.Enqueue(Answer);
+        await using var second = await project.StartAsync(Scripted(), "--CompanyOs:Server:RunLeaseSeconds=1");
         using var http = AgentHttp.Client(second.BaseUri, key);
         var run = await http.WaitForStatusAsync(id, "completed");
 

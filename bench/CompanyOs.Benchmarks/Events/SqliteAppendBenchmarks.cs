@@ -21,6 +21,13 @@ namespace CompanyOs.Benchmarks.Events;
 /// less than two thirds of the bytes, bound through ADO.NET, default checkpointing) stay as <c>…Minimal</c> for
 /// comparison with older figures.
 /// </para>
+/// <para>
+/// <see cref="RawIndexedSingleCommit"/> and <see cref="RawIndexedBatch"/> split that difference in two: the same rows,
+/// statements and settings as the raw baselines, written into a file the store created (its schema: the events table with
+/// its three indexes and triggers, the streams table) — the store's B-trees without the store's code. Raw → indexed is
+/// what the schema costs (pages per commit); indexed → store is what the store's code costs (validation, the stream
+/// read and row, group commit, background checkpoints). Reference rows, not targets.
+/// </para>
 /// Results are per event (OperationsPerInvoke).
 /// </summary>
 [Config(typeof(EventBenchConfig))]
@@ -29,12 +36,22 @@ public class SqliteAppendBenchmarks
 {
     private const long CreatedAt = 1_796_153_422_206_012;
 
+    /// <summary>The appends rotate over this many streams ("single-0" … "single-99", "batch-0" …).</summary>
+    private const int StreamCount = 100;
+
     private SqliteEventStore _store = null!;
     private SqliteConnection _raw = null!;
     private SqliteStatement _rawBegin = null!;
     private SqliteStatement _rawCommit = null!;
     private SqliteStatement _rawInsert = null!;
     private SqliteCommand _minimalInsert = null!;
+    private SqliteConnection _indexed = null!;
+    private SqliteStatement _indexedBegin = null!;
+    private SqliteStatement _indexedCommit = null!;
+    private SqliteStatement _indexedInsert = null!;
+    private readonly long[] _indexedVersions = new long[StreamCount];
+    private readonly long[] _indexedBatchVersions = new long[StreamCount];
+    private string _indexedPath = null!;
     private byte[] _data = null!;
     private string _metadata = null!;
     private string _path = null!;
@@ -69,6 +86,7 @@ public class SqliteAppendBenchmarks
         var e = BenchEvents.One();
         _data = System.Text.Encoding.UTF8.GetBytes(BenchEvents.DataText);
         _metadata = MetadataJson.Write(e.Metadata, new EventLocation(0, e.EventId, "raw-0"), "events");
+        await SetupIndexedAsync();
         _minimalInsert = _raw.CreateCommand();
         _minimalInsert.CommandText = "INSERT INTO raw_minimal (stream_id, event_id, data) VALUES ('raw', $id, $data)";
         _minimalInsert.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
@@ -79,9 +97,34 @@ public class SqliteAppendBenchmarks
     public void RawSingleCommit()
     {
         _rawBegin.Execute();
-        BindRawRow("single-" + (_stream++ % 100));
+        BindRawRow("single-" + (_stream++ % StreamCount));
         InsertRawRow();
         _rawCommit.Execute();
+    }
+
+    [Benchmark(Description = "raw INSERT+COMMIT per row into the store's schema (same row, its indexes)")]
+    public void RawIndexedSingleCommit()
+    {
+        _indexedBegin.Execute();
+        var stream = _stream++ % StreamCount;
+        BindIndexedRow("single-" + stream);
+        InsertIndexedRow(stream);
+        _indexedCommit.Execute();
+    }
+
+    [Benchmark(Description = "raw 1000 INSERTs in one transaction into the store's schema (same rows, its indexes)", OperationsPerInvoke = BenchEvents.BatchSize)]
+    public void RawIndexedBatch()
+    {
+        _indexedBegin.Execute();
+        var stream = _stream++ % StreamCount;
+        // Its own streams ("indexed-batch-…"): a batch continues its stream's versions as the store's batches do.
+        BindIndexedRow("indexed-batch-" + stream);
+        for (var i = 0; i < BenchEvents.BatchSize; i++)
+        {
+            InsertIndexedRow(stream, batch: true);
+        }
+
+        _indexedCommit.Execute();
     }
 
     [Benchmark(Description = "raw INSERT+COMMIT per row, minimal row (previous baseline)")]
@@ -94,7 +137,7 @@ public class SqliteAppendBenchmarks
     }
 
     [Benchmark(Description = "store: 1 event per append")]
-    public Task<AppendResult> SingleAppend() => _store.AppendAsync("single-" + (_stream++ % 100), ExpectedVersion.Any, [BenchEvents.One()]);
+    public Task<AppendResult> SingleAppend() => _store.AppendAsync("single-" + (_stream++ % StreamCount), ExpectedVersion.Any, [BenchEvents.One()]);
 
     [Benchmark(Description = "store: 1 event per append, 16 callers", OperationsPerInvoke = BenchEvents.Concurrency)]
     public Task ConcurrentSingleAppends() => Task.WhenAll(Enumerable.Range(0, BenchEvents.Concurrency)
@@ -104,7 +147,7 @@ public class SqliteAppendBenchmarks
     public void RawBatch()
     {
         _rawBegin.Execute();
-        BindRawRow("batch-" + (_stream++ % 100));
+        BindRawRow("batch-" + (_stream++ % StreamCount));
         for (var i = 0; i < BenchEvents.BatchSize; i++)
         {
             InsertRawRow();
@@ -127,7 +170,7 @@ public class SqliteAppendBenchmarks
     }
 
     [Benchmark(Description = "store: 1000-event batch", OperationsPerInvoke = BenchEvents.BatchSize)]
-    public Task<AppendResult> BatchAppend() => _store.AppendAsync("batch-" + (_stream++ % 100), ExpectedVersion.Any, BenchEvents.Batch(BenchEvents.BatchSize));
+    public Task<AppendResult> BatchAppend() => _store.AppendAsync("batch-" + (_stream++ % StreamCount), ExpectedVersion.Any, BenchEvents.Batch(BenchEvents.BatchSize));
 
     [GlobalCleanup]
     public void Cleanup()
@@ -138,9 +181,14 @@ public class SqliteAppendBenchmarks
         _rawInsert.Dispose();
         _minimalInsert.Dispose();
         _raw.Dispose();
+        _indexedBegin.Dispose();
+        _indexedCommit.Dispose();
+        _indexedInsert.Dispose();
+        _indexed.Dispose();
         SqliteConnection.ClearAllPools();
         BenchEvents.DeleteDatabase(_path);
         BenchEvents.DeleteDatabase(_rawPath);
+        BenchEvents.DeleteDatabase(_indexedPath);
     }
 
     /// <summary>Binds what the rows of one transaction share, as the store binds them once per append.</summary>
@@ -164,9 +212,53 @@ public class SqliteAppendBenchmarks
         _rawInsert.Execute();
     }
 
-    private void Execute(string sql)
+    /// <summary>
+    /// A file the store created and closed again (so its schema is the store's, whatever version that is), then opened
+    /// with the raw baselines' settings: WAL, the same <c>synchronous</c>, SQLite's own checkpoints every 10,000 pages.
+    /// </summary>
+    private async Task SetupIndexedAsync()
     {
-        using var command = _raw.CreateCommand();
+        _indexedPath = BenchEvents.TempDatabase();
+        await using (await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = _indexedPath, Durability = Durability }))
+        {
+        }
+
+        _indexed = new SqliteConnection($"Data Source={_indexedPath}");
+        _indexed.Open();
+        Execute(_indexed, $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {(Durability == SqliteDurability.Full ? "FULL" : "NORMAL")};");
+        Execute(_indexed, "PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 67108864;");
+        _indexedBegin = new SqliteStatement(_indexed, "BEGIN IMMEDIATE");
+        _indexedCommit = new SqliteStatement(_indexed, "COMMIT");
+        _indexedInsert = new SqliteStatement(
+            _indexed, "INSERT INTO events (stream_id, version, event_uuid, type, data, metadata, org_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    }
+
+    private void BindIndexedRow(string streamId)
+    {
+        _indexedInsert.Bind(1, streamId);
+        _indexedInsert.Bind(4, "agent.tool_finished");
+        _indexedInsert.Bind(6, _metadata);
+        _indexedInsert.Bind(7, "org-bench");
+        _indexedInsert.Bind(8, CreatedAt);
+    }
+
+    /// <summary>One row of stream number <paramref name="stream"/>, at its next version (batch streams count separately).</summary>
+    private void InsertIndexedRow(int stream, bool batch = false)
+    {
+        Span<byte> id = stackalloc byte[SqliteEventId.Size];
+        SqliteEventId.Write(Guid.NewGuid(), id);
+        ref var version = ref batch ? ref _indexedBatchVersions[stream] : ref _indexedVersions[stream];
+        _indexedInsert.Bind(2, version++);
+        _indexedInsert.BindBlob(3, id);
+        _indexedInsert.BindUtf8(5, _data);
+        _indexedInsert.Execute();
+    }
+
+    private void Execute(string sql) => Execute(_raw, sql);
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }

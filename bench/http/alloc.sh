@@ -3,7 +3,8 @@
 # as for ab.sh; LABEL=BINDIR:VAR=VALUE[,VAR=VALUE…] adds environment settings) is started fresh against one nginx and the
 # bench configuration (every policy on), warmed up, then `dotnet-trace` records the runtime's GCAllocationTick events
 # (one per ~100 KB allocated, charged to the type that crossed it) over a whole `wrk` run: the sampled bytes divided by
-# wrk's exact request count is the bytes per request; the types with the most bytes per request follow. Builds alternate
+# wrk's exact request count is the bytes per request; then the run's GC pauses (suspension, collection, bytes promoted by
+# root kind: GC events of the same trace) and the types with the most bytes per request. Builds alternate
 # for ROUNDS rounds. Needs dotnet-trace (`dotnet tool install -g dotnet-trace`).
 #
 # Usage: bench/http/alloc.sh before=/tmp/before after=src/CompanyOs.Server/bin/Release/net10.0

@@ -16,38 +16,43 @@ internal static class MessagesApi
 
     public static IEndpointRouteBuilder MapMessages(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/messages", HandleAsync);
+        // As /v1/chat/completions: the application's singletons, no DI scope per call.
+        var services = new AppServices(routes.ServiceProvider);
+        routes.MapPost("/messages", (HttpContext http, CancellationToken aborted) => HandleAsync(http, services, aborted));
         routes.MapPost("/messages/count_tokens", CountTokensAsync);
         return routes;
     }
 
-    private static async Task<IResult> HandleAsync(
-        HttpContext http, IChatClient gateway, ModelCatalog catalog, ITokenCounter tokens, ILogger<MessagesCall> logger)
+    private static async Task<IResult> HandleAsync(HttpContext http, AppServices services, CancellationToken aborted)
     {
+        var gateway = services.Gateway;
         try
         {
-            var request = await RequestBody.ReadAsync(http.Request, AnthropicJsonContext.Default.MessagesRequest, http.RequestAborted);
+            var request = await RequestBody.ReadAsync(http.Request, AnthropicJsonContext.Default.MessagesRequest, aborted);
             var call = MessagesRequestReader.Read(request);
-            CallAdmission.Admit(http, call.Model, call.Options, catalog);
+            CallAdmission.Admit(http, call.Model, call.Options, services);
             if (!call.Stream)
             {
-                var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);
+                var response = await gateway.GetResponseAsync(call.Messages, call.Options, aborted);
                 GatewayHeaders.Apply(http.Response, LlmCallInfo.From(response));
                 return TypedResults.Json(MessageResponseWriter.Message(response, call.Model), AnthropicJsonContext.Default.MessageWire);
             }
 
+            var tokens = services.Services.GetRequiredService<ITokenCounter>();
             var writer = new MessageStreamWriter(http.Response, call, tokens.EstimatePromptTokens(call.Messages, call.Options));
-            await GatewayStream.RunAsync(http, gateway.GetStreamingResponseAsync(call.Messages, call.Options, http.RequestAborted),
-                writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(EndpointFailures.Stream(e, Path, logger)));
+            await GatewayStream.RunAsync(http, gateway.GetStreamingResponseAsync(call.Messages, call.Options, aborted),
+                writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(EndpointFailures.Stream(e, Path, Logger(services))));
             return TypedResults.Empty;
         }
         catch (Exception e) when (GatewayErrors.From(e) is { } error)
         {
             RoutedProvider.From(http, e);
-            EndpointFailures.Log(e, error, Path, logger);
+            EndpointFailures.Log(e, error, Path, Logger(services));
             return AnthropicErrors.Result(error, http.Response);
         }
     }
+
+    private static ILogger<MessagesCall> Logger(AppServices services) => services.Services.GetRequiredService<ILogger<MessagesCall>>();
 
     /// <summary>
     /// The gateway's own prompt count (the tokenizer it uses for limits and budgets): exact for OpenAI models, an estimate

@@ -12,12 +12,12 @@ internal static class CallAdmission
     /// The caller's key must allow <paramref name="model"/> (403 otherwise); the call is attributed to the key's org (never to
     /// a header or body field); the provider it routes to is noted for the rate-limit headers.
     /// </summary>
-    public static void Admit(HttpContext http, string model, ChatOptions options, ModelCatalog catalog)
+    public static void Admit(HttpContext http, string model, ChatOptions options, AppServices services)
     {
         var caller = Caller.Of(http);
-        caller.RequireModel(model, catalog);
+        caller.RequireModel(model, services.Catalog);
         var context = caller.CallContext();
         options.WithCallContext(context);
-        RoutedProvider.Expect(http, model, context);
+        RoutedProvider.Expect(http, model, context, services.GatewayServices);
     }
 }

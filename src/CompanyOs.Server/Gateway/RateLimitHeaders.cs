@@ -22,21 +22,28 @@ internal static class RateLimitHeaders
     private static NumberText? _requestLimit;
     private static NumberText? _tokenLimit;
 
-    public static IApplicationBuilder UseRateLimitHeaders(this IApplicationBuilder app) => app.Use((http, next) =>
+    public static IApplicationBuilder UseRateLimitHeaders(this IApplicationBuilder app)
     {
-        if (http.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+        // The application's singletons, not HttpContext.RequestServices (whose first use creates a DI scope per request); one
+        // callback for every request, the request its state.
+        var services = app.ApplicationServices;
+        Func<object, Task> write = state => Write((HttpContext)state, services);
+        return app.Use((http, next) =>
         {
-            http.Response.OnStarting(static state => Write((HttpContext)state), http);
-        }
+            if (http.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+            {
+                http.Response.OnStarting(write, http);
+            }
 
-        return next(http);
-    });
+            return next(http);
+        });
+    }
 
-    private static Task Write(HttpContext http)
+    private static Task Write(HttpContext http, IServiceProvider services)
     {
-        var key = http.Features.Get<Caller>() is { KeyId: { } keyId } ? http.RequestServices.GetService<KeyRateLimits>()?.StateOf(keyId) : null;
+        var key = http.Features.Get<Caller>() is { KeyId: { } keyId } ? services.GetService<KeyRateLimits>()?.StateOf(keyId) : null;
         var provider = http.Features.Get<RoutedProvider>() is { } routed
-            ? http.RequestServices.GetService<GatewayServices>()?.GetRateLimitState(routed.Name)
+            ? services.GetService<GatewayServices>()?.GetRateLimitState(routed.Name)
             : null;
         var requests = Tighter(key, provider);
         var headers = http.Response.Headers;

@@ -13,11 +13,11 @@ namespace CompanyOs.Server.Gateway;
 internal sealed record RoutedProvider(string Name)
 {
     /// <summary>Records where <paramref name="model"/> routes for this caller; an unknown model records nothing (the gateway says 404).</summary>
-    public static void Expect(HttpContext http, string model, LlmCallContext context)
+    public static void Expect(HttpContext http, string model, LlmCallContext context, GatewayServices gateway)
     {
         try
         {
-            var route = http.RequestServices.GetRequiredService<GatewayServices>().Router.Resolve(model, context);
+            var route = gateway.Router.Resolve(model, context);
             http.Features.Set(new RoutedProvider(route.Provider.Name));
         }
         catch (RoutingException)

@@ -22,11 +22,14 @@ internal static class ApiKeyAuthentication
     /// <param name="scope">The scope every request of the group needs; null: any valid key (endpoints check their own).</param>
     public static RouteGroupBuilder RequireApiKeys(this RouteGroupBuilder group, string? scope = ApiKey.GatewayScope)
     {
+        // The application's singletons, not HttpContext.RequestServices (whose first use creates a DI scope per request).
+        var services = ((IEndpointRouteBuilder)group).ServiceProvider;
+
         // Not an async lambda: a key found in the cache and admitted at once (every call but the first of a key, nearly) goes
         // on to the endpoint without an async state of the filter's own.
         group.AddEndpointFilter((context, next) =>
         {
-            var authenticating = AuthenticateAsync(context.HttpContext, scope);
+            var authenticating = AuthenticateAsync(context.HttpContext, services, scope);
             return authenticating.IsCompletedSuccessfully
                 ? Continue(context, next, authenticating.Result)
                 : ContinueWhenAuthenticatedAsync(context, next, authenticating);
@@ -50,12 +53,12 @@ internal static class ApiKeyAuthentication
         EndpointFilterInvocationContext context, EndpointFilterDelegate next, ValueTask<(Caller? Caller, ApiError? Error)> authenticating) =>
         await Continue(context, next, await authenticating);
 
-    private static async ValueTask<(Caller? Caller, ApiError? Error)> AuthenticateAsync(HttpContext http, string? scope)
+    private static async ValueTask<(Caller? Caller, ApiError? Error)> AuthenticateAsync(HttpContext http, IServiceProvider services, string? scope)
     {
-        var store = http.RequestServices.GetService<ApiKeyStore>();
+        var store = services.GetService<ApiKeyStore>();
         if (store is null)
         {
-            return (new Caller(http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.DefaultOrg, null), null);
+            return (new Caller(services.GetRequiredService<IOptions<ServerOptions>>().Value.DefaultOrg, null), null);
         }
 
         var presented = Presented(http.Request);
@@ -81,7 +84,7 @@ internal static class ApiKeyAuthentication
                 return (null, new ApiError(ApiErrorKind.PermissionDenied, $"This API key lacks the '{scope}' scope."));
         }
 
-        var (admitted, wait, remaining) = await http.RequestServices.GetRequiredService<KeyRateLimits>().AdmitAsync(record, http.RequestAborted);
+        var (admitted, wait, remaining) = await services.GetRequiredService<KeyRateLimits>().AdmitAsync(record, http.RequestAborted);
         if (remaining is { } left)
         {
             // OpenAI's names, for the key's own limit (the providers' limits are the gateway's business).

@@ -36,7 +36,9 @@ internal sealed class KeyRateLimits(TimeProvider time, IWindowRateLimiterFactory
         }
 
         using var lease = await limiter.AttemptAcquireAsync(1, cancellationToken);
-        var remaining = Math.Max(0, limiter.GetStatistics()?.CurrentAvailablePermits ?? 0);
+        // The window's figures rather than GetStatistics(): the same count for a request limit, without a statistics object
+        // (and a sum over the waiters) per request.
+        var remaining = Math.Max(0, limiter.GetWindowState().RemainingRequests ?? 0);
         return lease.IsAcquired
             ? new KeyAdmission(true, TimeSpan.Zero, remaining)
             : new KeyAdmission(false, lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1), remaining);

@@ -20,42 +20,47 @@ internal static class ChatCompletionsApi
 
     public static IEndpointRouteBuilder MapChatCompletions(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/chat/completions", HandleAsync);
+        // The application's singletons, not the request's services: resolving them per request would create a DI scope per
+        // call. (Two parameters: a handler of the HttpContext alone would bind as a RequestDelegate, past the group's filters.)
+        var services = new AppServices(routes.ServiceProvider);
+        routes.MapPost("/chat/completions", (HttpContext http, CancellationToken aborted) => HandleAsync(http, services, aborted));
         return routes;
     }
 
-    private static async Task<IResult> HandleAsync(
-        HttpContext http, IChatClient gateway, ModelCatalog catalog, TimeProvider time, ILogger<ChatCall> logger)
+    private static async Task<IResult> HandleAsync(HttpContext http, AppServices services, CancellationToken aborted)
     {
+        var gateway = services.Gateway;
         try
         {
-            var body = await RequestBody.ReadBytesAsync(http.Request, http.RequestAborted);
+            var body = await RequestBody.ReadBytesAsync(http.Request, aborted);
             var view = ChatRequestView.TryRead(body);
             var call = view ?? ChatRequestReader.Read(RequestBody.Parse(body, OpenAIJsonContext.Default.ChatCompletionRequest));
-            CallAdmission.Admit(http, call.Model, call.Options, catalog);
+            CallAdmission.Admit(http, call.Model, call.Options, services);
             (view is not null ? view.PassThrough : PassThroughRequest.TryCreate(body))?.AttachTo(call.Options);
             if (!call.Stream)
             {
-                var response = await gateway.GetResponseAsync(call.Messages, call.Options, http.RequestAborted);
+                var response = await gateway.GetResponseAsync(call.Messages, call.Options, aborted);
                 GatewayHeaders.Apply(http.Response, LlmCallInfo.From(response));
                 return response.RawRepresentation is PassThroughResponse raw
                     ? new ProviderBytes(raw)
-                    : TypedResults.Json(ChatResponseWriter.Completion(response, call.Model, time.GetUtcNow()),
+                    : TypedResults.Json(ChatResponseWriter.Completion(response, call.Model, services.Time.GetUtcNow()),
                         OpenAIJsonContext.Default.ChatCompletionResponse);
             }
 
-            var writer = new ChatStreamWriter(http.Response, call, time.GetUtcNow());
-            await GatewayStream.RunAsync(http, gateway.GetStreamingResponseAsync(call.Messages, call.Options, http.RequestAborted),
-                writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(EndpointFailures.Stream(e, Path, logger)));
+            var writer = new ChatStreamWriter(http.Response, call, services.Time.GetUtcNow());
+            await GatewayStream.RunAsync(http, gateway.GetStreamingResponseAsync(call.Messages, call.Options, aborted),
+                writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(EndpointFailures.Stream(e, Path, Logger(services))));
             return TypedResults.Empty;
         }
         catch (Exception e) when (GatewayErrors.From(e) is { } error)
         {
             RoutedProvider.From(http, e);
-            EndpointFailures.Log(e, error, Path, logger);
+            EndpointFailures.Log(e, error, Path, Logger(services));
             return OpenAIErrors.Result(error, http.Response);
         }
     }
+
+    private static ILogger<ChatCall> Logger(AppServices services) => services.Services.GetRequiredService<ILogger<ChatCall>>();
 
     /// <summary>
     /// The provider's JSON answer written as it came, with its length: one write of headers and body. (Not

@@ -38,6 +38,22 @@ public sealed class PassThroughProviderTests
     }
 
     [Fact]
+    public async Task The_client_bytes_go_up_with_the_providers_key_and_the_json_media_type()
+    {
+        var upstream = new Upstream(_ => Json(HttpStatusCode.OK, Completion));
+        using var gateway = Gateway(upstream, maxRetries: 0);
+
+        await gateway.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options(), Ct);
+
+        var sent = Assert.Single(upstream.Sent);
+        Assert.Equal("Bearer " + TestOptions.ProviderA().ApiKey, sent.Authorization);
+        Assert.Equal("application/json", sent.ContentType);
+        Assert.Equal(HttpMethod.Post, sent.Method);
+        Assert.Equal("http://upstream.test/v1/chat/completions", sent.Uri);
+        Assert.Equal("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}""", sent.Body);
+    }
+
+    [Fact]
     public async Task A_pooled_body_is_given_back_once_by_its_last_reader_and_a_plain_body_is_never()
     {
         var upstream = new Upstream(_ => Json(HttpStatusCode.OK, Completion));
@@ -176,7 +192,20 @@ public sealed class PassThroughProviderTests
 
         public int Requests => Volatile.Read(ref _requests);
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(answer(Interlocked.Increment(ref _requests)));
+        /// <summary>What each request carried: its headers as they go on the wire, and its body.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<SentRequest> Sent { get; } = new();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Sent.Enqueue(new SentRequest(
+                request.Method,
+                request.RequestUri?.AbsoluteUri,
+                request.Headers.NonValidated.TryGetValues("Authorization", out var authorization) ? authorization.ToString() : null,
+                request.Content?.Headers.NonValidated.TryGetValues("Content-Type", out var type) == true ? type.ToString() : null,
+                request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken)));
+            return answer(Interlocked.Increment(ref _requests));
+        }
     }
+
+    private sealed record SentRequest(HttpMethod Method, string? Uri, string? Authorization, string? ContentType, string? Body);
 }

@@ -24,11 +24,18 @@ internal sealed class OpenAIPassThrough(ProviderHttp http, ProviderOptions provi
     private const int MaxPooledBody = 256 * 1024;
 
     private static readonly Uri DefaultBaseUrl = new("https://api.openai.com/v1/");
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
+    private const string ContentTypeHeader = "Content-Type";
+    private const string JsonMediaType = "application/json";
+    private const string AuthorizationHeader = "Authorization";
     private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
 
     private readonly Uri _endpoint = new(WithSlash(provider.BaseUrl ?? DefaultBaseUrl), "chat/completions");
-    private readonly AuthenticationHeaderValue? _authorization = string.IsNullOrEmpty(provider.ApiKey) ? null : new("Bearer", provider.ApiKey);
+    // The header values as text, added without parsing: a typed value (AuthenticationHeaderValue, MediaTypeHeaderValue) costs
+    // a parsed-header record per request and is formatted into a new string each time the request is written. A key that
+    // could not be sent as one header line keeps the typed value and its checks.
+    private readonly string? _authorization = string.IsNullOrEmpty(provider.ApiKey) ? null : "Bearer " + provider.ApiKey;
+    private readonly AuthenticationHeaderValue? _typedAuthorization =
+        string.IsNullOrEmpty(provider.ApiKey) || provider.ApiKey.AsSpan().IndexOfAny('\r', '\n', '\0') < 0 ? null : new("Bearer", provider.ApiKey);
 
     /// <summary>Sends <paramref name="request"/>'s bytes for <paramref name="model"/> and reads the whole answer.</summary>
     /// <param name="request">The client's request.</param>
@@ -171,9 +178,17 @@ internal sealed class OpenAIPassThrough(ProviderHttp http, ProviderOptions provi
     private HttpRequestMessage Message(PassThroughRequest request, string model)
     {
         var content = new ReadOnlyMemoryContent(request.BodyFor(model));
-        content.Headers.ContentType = Json;
+        content.Headers.TryAddWithoutValidation(ContentTypeHeader, JsonMediaType);
         var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
-        message.Headers.Authorization = _authorization;
+        if (_typedAuthorization is not null)
+        {
+            message.Headers.Authorization = _typedAuthorization;
+        }
+        else if (_authorization is not null)
+        {
+            message.Headers.TryAddWithoutValidation(AuthorizationHeader, _authorization);
+        }
+
         return message;
     }
 

@@ -22,6 +22,22 @@ public sealed class NativeAotReadinessTests
     }
 
     [Fact]
+    public void The_token_data_assemblies_are_rooted_for_native_aot()
+    {
+        // The tiktoken data packages are loaded by name and referenced by no code: without a root the native compiler left
+        // them out and every call that estimates prompt tokens (TPM limits, budgets) answered 500 in the AOT server
+        // (FileNotFoundException: "Cannot load assembly 'Microsoft.ML.Tokenizers.Data.O200kBase'", issue 17, 2026-12-02).
+        var data = Load(Path.Combine("src", "CompanyOs.Llm", "CompanyOs.Llm.csproj")).Descendants("PackageReference")
+            .Select(r => (string?)r.Attribute("Include"))
+            .Where(name => name?.StartsWith("Microsoft.ML.Tokenizers.Data.", StringComparison.Ordinal) == true)
+            .ToList();
+        var rooted = Load(ServerProject).Descendants("TrimmerRootAssembly").Select(r => (string?)r.Attribute("Include")).ToList();
+
+        Assert.NotEmpty(data);
+        Assert.All(data, name => Assert.Contains(name, rooted));
+    }
+
+    [Fact]
     public void Every_library_the_server_references_runs_the_trimming_and_AOT_analyzers()
     {
         // IsAotCompatible turns the IL2026/IL3050/IL2075 analyzers on in every build; with TreatWarningsAsErrors a new

@@ -97,8 +97,8 @@ public class SqliteAppendBenchmarks
     public void RawSingleCommit()
     {
         _rawBegin.Execute();
-        BindRawRow("single-" + (_stream++ % StreamCount));
-        InsertRawRow();
+        BindRow(_rawInsert, "single-" + (_stream++ % StreamCount));
+        InsertRow(_rawInsert, _rawVersion++);
         _rawCommit.Execute();
     }
 
@@ -107,7 +107,7 @@ public class SqliteAppendBenchmarks
     {
         _indexedBegin.Execute();
         var stream = _stream++ % StreamCount;
-        BindIndexedRow("single-" + stream);
+        BindRow(_indexedInsert, "single-" + stream);
         InsertIndexedRow(stream);
         _indexedCommit.Execute();
     }
@@ -118,7 +118,7 @@ public class SqliteAppendBenchmarks
         _indexedBegin.Execute();
         var stream = _stream++ % StreamCount;
         // Its own streams ("indexed-batch-…"): a batch continues its stream's versions as the store's batches do.
-        BindIndexedRow("indexed-batch-" + stream);
+        BindRow(_indexedInsert, "indexed-batch-" + stream);
         for (var i = 0; i < BenchEvents.BatchSize; i++)
         {
             InsertIndexedRow(stream, batch: true);
@@ -147,10 +147,10 @@ public class SqliteAppendBenchmarks
     public void RawBatch()
     {
         _rawBegin.Execute();
-        BindRawRow("batch-" + (_stream++ % StreamCount));
+        BindRow(_rawInsert, "batch-" + (_stream++ % StreamCount));
         for (var i = 0; i < BenchEvents.BatchSize; i++)
         {
-            InsertRawRow();
+            InsertRow(_rawInsert, _rawVersion++);
         }
 
         _rawCommit.Execute();
@@ -192,24 +192,24 @@ public class SqliteAppendBenchmarks
     }
 
     /// <summary>Binds what the rows of one transaction share, as the store binds them once per append.</summary>
-    private void BindRawRow(string streamId)
+    private void BindRow(SqliteStatement insert, string streamId)
     {
-        _rawInsert.Bind(1, streamId);
-        _rawInsert.Bind(4, "agent.tool_finished");
-        _rawInsert.Bind(6, _metadata);
-        _rawInsert.Bind(7, "org-bench");
-        _rawInsert.Bind(8, CreatedAt);
+        insert.Bind(1, streamId);
+        insert.Bind(4, "agent.tool_finished");
+        insert.Bind(6, _metadata);
+        insert.Bind(7, "org-bench");
+        insert.Bind(8, CreatedAt);
     }
 
     /// <summary>One row: what changes per event (version, a new 16-byte id, the data bytes) bound, as the store does.</summary>
-    private void InsertRawRow()
+    private void InsertRow(SqliteStatement insert, long version)
     {
         Span<byte> id = stackalloc byte[SqliteEventId.Size];
         SqliteEventId.Write(Guid.NewGuid(), id);
-        _rawInsert.Bind(2, _rawVersion++);
-        _rawInsert.BindBlob(3, id);
-        _rawInsert.BindUtf8(5, _data);
-        _rawInsert.Execute();
+        insert.Bind(2, version);
+        insert.BindBlob(3, id);
+        insert.BindUtf8(5, _data);
+        insert.Execute();
     }
 
     /// <summary>
@@ -233,25 +233,11 @@ public class SqliteAppendBenchmarks
             _indexed, "INSERT INTO events (stream_id, version, event_uuid, type, data, metadata, org_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     }
 
-    private void BindIndexedRow(string streamId)
-    {
-        _indexedInsert.Bind(1, streamId);
-        _indexedInsert.Bind(4, "agent.tool_finished");
-        _indexedInsert.Bind(6, _metadata);
-        _indexedInsert.Bind(7, "org-bench");
-        _indexedInsert.Bind(8, CreatedAt);
-    }
-
     /// <summary>One row of stream number <paramref name="stream"/>, at its next version (batch streams count separately).</summary>
     private void InsertIndexedRow(int stream, bool batch = false)
     {
-        Span<byte> id = stackalloc byte[SqliteEventId.Size];
-        SqliteEventId.Write(Guid.NewGuid(), id);
         ref var version = ref batch ? ref _indexedBatchVersions[stream] : ref _indexedVersions[stream];
-        _indexedInsert.Bind(2, version++);
-        _indexedInsert.BindBlob(3, id);
-        _indexedInsert.BindUtf8(5, _data);
-        _indexedInsert.Execute();
+        InsertRow(_indexedInsert, version++);
     }
 
     private void Execute(string sql) => Execute(_raw, sql);

@@ -102,7 +102,8 @@ public sealed class GatewayChatOptionsTests
     [Fact]
     public void Options_carrying_the_call_context_cost_a_call_no_more_allocation_than_options_without()
     {
-        using var gateway = LlmGateway.CreateBuilder(TestOptions.Create(TestOptions.ProviderA() with { FallbackProvider = null }), new InstantFactory()).Build();
+        var instant = new InstantProviderFactory(new UsageDetails { InputTokenCount = 10, OutputTokenCount = 2, TotalTokenCount = 12 });
+        using var gateway = LlmGateway.CreateBuilder(TestOptions.Create(TestOptions.ProviderA() with { FallbackProvider = null }), instant).Build();
         List<ChatMessage> messages = [new(ChatRole.User, "hello")];
         var plain = new ChatOptions { MaxOutputTokens = 256 };
         var attributed = new ChatOptions { MaxOutputTokens = 256 }.WithCallContext(new LlmCallContext { OrgId = "acme", AgentType = "researcher", RunId = "run-1" });
@@ -135,26 +136,4 @@ public sealed class GatewayChatOptionsTests
 
     private static GatewayCall NewCall() =>
         new(new ModelRoute(TestOptions.ProviderA(), "gpt-4o-mini"), null, TimeProvider.System.GetTimestamp());
-
-    private sealed class InstantFactory : IProviderClientFactory
-    {
-        public IChatClient Create(ProviderOptions provider) => new Instant();
-    }
-
-    private sealed class Instant : IChatClient
-    {
-        private static readonly UsageDetails Usage = new() { InputTokenCount = 10, OutputTokenCount = 2, TotalTokenCount = 12 };
-
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")) { ModelId = options?.ModelId, Usage = Usage });
-
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException();
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
 }

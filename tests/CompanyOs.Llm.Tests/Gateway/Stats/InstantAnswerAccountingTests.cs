@@ -30,7 +30,7 @@ public sealed class InstantAnswerAccountingTests
                 Budgets = new BudgetOptions { Orgs = new Dictionary<string, BudgetLimit> { ["acme"] = new(MaxUsd: 1m) } },
             };
         var store = new InMemorySpendStore();
-        using var gateway = LlmGateway.CreateBuilder(options, new InstantFactory()).WithSpendStore(store).Build();
+        using var gateway = LlmGateway.CreateBuilder(options, new InstantProviderFactory(Usage)).WithSpendStore(store).Build();
         var attributed = new ChatOptions { MaxOutputTokens = 200 }.WithCallContext(new LlmCallContext { OrgId = "acme" });
 
         var call = gateway.GetResponseAsync("hello", attributed, Ct);
@@ -54,7 +54,7 @@ public sealed class InstantAnswerAccountingTests
         // Each call is admitted on its estimate (a short prompt + 200 output tokens) and then counted for its 1,100 tokens.
         var options = TestOptions.Create(TestOptions.ProviderA() with { FallbackProvider = null, RateLimitTpm = 2_300 })
             with { RateLimits = new RateLimitPolicyOptions { Mode = RateLimitMode.FailFast } };
-        using var gateway = LlmGateway.CreateBuilder(options, new InstantFactory()).Build();
+        using var gateway = LlmGateway.CreateBuilder(options, new InstantProviderFactory(Usage)).Build();
         var capped = new ChatOptions { MaxOutputTokens = 200 };
 
         await gateway.GetResponseAsync("hello", capped, Ct);
@@ -94,26 +94,6 @@ public sealed class InstantAnswerAccountingTests
     {
         public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
             throwsSynchronously ? throw new InvalidOperationException("provider down") : Task.FromException<ChatResponse>(new InvalidOperationException("provider down"));
-
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException();
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class InstantFactory : IProviderClientFactory
-    {
-        public IChatClient Create(ProviderOptions provider) => new Instant();
-    }
-
-    private sealed class Instant : IChatClient
-    {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")) { ModelId = options?.ModelId, Usage = Usage });
 
         public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
             throw new NotSupportedException();

@@ -41,18 +41,16 @@ internal static class MessagesApi
             var tokens = services.Services.GetRequiredService<ITokenCounter>();
             var writer = new MessageStreamWriter(http.Response, call, tokens.EstimatePromptTokens(call.Messages, call.Options));
             await GatewayStream.RunAsync(http, gateway.GetStreamingResponseAsync(call.Messages, call.Options, aborted),
-                writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(EndpointFailures.Stream(e, Path, Logger(services))));
+                writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(EndpointFailures.Stream(e, Path, services.Logger<MessagesCall>())));
             return TypedResults.Empty;
         }
         catch (Exception e) when (GatewayErrors.From(e) is { } error)
         {
             RoutedProvider.From(http, e);
-            EndpointFailures.Log(e, error, Path, Logger(services));
+            EndpointFailures.Log(e, error, Path, services.Logger<MessagesCall>());
             return AnthropicErrors.Result(error, http.Response);
         }
     }
-
-    private static ILogger<MessagesCall> Logger(AppServices services) => services.Services.GetRequiredService<ILogger<MessagesCall>>();
 
     /// <summary>
     /// The gateway's own prompt count (the tokenizer it uses for limits and budgets): exact for OpenAI models, an estimate

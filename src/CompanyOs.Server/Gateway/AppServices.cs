@@ -32,4 +32,7 @@ internal sealed class AppServices(IServiceProvider services)
 
     /// <summary>The server's clock.</summary>
     public TimeProvider Time => _time ??= services.GetRequiredService<TimeProvider>();
+
+    /// <summary>A logger for <typeparamref name="T"/>'s category (off the hot path: failures).</summary>
+    public ILogger<T> Logger<T>() => services.GetRequiredService<ILogger<T>>();
 }

@@ -49,18 +49,16 @@ internal static class ChatCompletionsApi
 
             var writer = new ChatStreamWriter(http.Response, call, services.Time.GetUtcNow());
             await GatewayStream.RunAsync(http, gateway.GetStreamingResponseAsync(call.Messages, call.Options, aborted),
-                writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(EndpointFailures.Stream(e, Path, Logger(services))));
+                writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(EndpointFailures.Stream(e, Path, services.Logger<ChatCall>())));
             return TypedResults.Empty;
         }
         catch (Exception e) when (GatewayErrors.From(e) is { } error)
         {
             RoutedProvider.From(http, e);
-            EndpointFailures.Log(e, error, Path, Logger(services));
+            EndpointFailures.Log(e, error, Path, services.Logger<ChatCall>());
             return OpenAIErrors.Result(error, http.Response);
         }
     }
-
-    private static ILogger<ChatCall> Logger(AppServices services) => services.Services.GetRequiredService<ILogger<ChatCall>>();
 
     /// <summary>
     /// The provider's JSON answer written as it came, with its length: one write of headers and body. (Not

@@ -30,7 +30,7 @@ public sealed class RequestScopeTests
     {
         const string path = "v1/chat/completions";
         const string body = """{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}""";
-        var probe = new ScopeProbe();
+        using var probe = new ScopeProbe();
         await using var server = await StartAsync(probe);
         var store = (ApiKeyStore)server.Services.GetService(typeof(ApiKeyStore))!;
         var (_, key) = await store.CreateAsync("acme", [ApiKey.GatewayScope], rpm: 100, cancellationToken: Ct);
@@ -45,7 +45,8 @@ public sealed class RequestScopeTests
         // The key's limit and the provider's, from the singletons the filter and the header writer now hold.
         Assert.Equal("100", Assert.Single(response.Headers.GetValues("x-ratelimit-limit-requests")));
         Assert.Equal(1, server.Emulator!.TotalRequestCount);
-        var (seenPath, scoped) = Assert.Single(probe.Requests);
+        var (seenPath, scoped) = await probe.NextAsync();
+        Assert.Empty(probe.Requests);
         Assert.Equal("/" + path, seenPath);
         Assert.False(scoped, "the request created a DI scope (HttpContext.RequestServices was used)");
     }
@@ -53,14 +54,15 @@ public sealed class RequestScopeTests
     [Fact]
     public async Task The_probe_sees_a_request_that_uses_its_services()
     {
-        var probe = new ScopeProbe();
+        using var probe = new ScopeProbe();
         await using var server = await StartAsync(probe);
         using var http = TestServers.Http(server);
 
         using var response = await http.GetAsync(ScopeProbe.ScopedPath, Ct);
 
         Assert.Equal(204, (int)response.StatusCode);
-        Assert.True(Assert.Single(probe.Requests).Scoped);
+        Assert.True((await probe.NextAsync()).Scoped);
+        Assert.Empty(probe.Requests);
     }
 
     private static Task<GatewayServer> StartAsync(ScopeProbe probe)
@@ -75,12 +77,26 @@ public sealed class RequestScopeTests
     /// <summary>
     /// First in the pipeline: after each request, whether it created a request scope (the services feature is set on first
     /// use of <see cref="HttpContext.RequestServices"/>). <see cref="ScopedPath"/> uses the request's services itself.
+    /// The client can hold the whole response before the middleware returns, so a test waits for the record
+    /// (<see cref="NextAsync"/>) rather than reading the queue when its response arrives.
     /// </summary>
-    private sealed class ScopeProbe : IStartupFilter
+    private sealed class ScopeProbe : IStartupFilter, IDisposable
     {
         public const string ScopedPath = "/probe/scoped";
 
+        private readonly SemaphoreSlim recorded = new(0);
+
         public ConcurrentQueue<(string Path, bool Scoped)> Requests { get; } = new();
+
+        public void Dispose() => recorded.Dispose();
+
+        /// <summary>Takes the next recorded request, waiting (bounded) for its middleware to finish.</summary>
+        public async Task<(string Path, bool Scoped)> NextAsync()
+        {
+            Assert.True(await recorded.WaitAsync(TimeSpan.FromSeconds(10), Ct), "no request finished the probe within 10 s");
+            Assert.True(Requests.TryDequeue(out var request));
+            return request;
+        }
 
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
@@ -97,6 +113,7 @@ public sealed class RequestScopeTests
                 }
 
                 Requests.Enqueue((context.Request.Path.Value ?? "", context.Features.Get<IServiceProvidersFeature>() is not null));
+                recorded.Release();
             });
             next(app);
         };

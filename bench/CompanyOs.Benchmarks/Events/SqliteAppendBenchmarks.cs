@@ -191,6 +191,19 @@ public class SqliteAppendBenchmarks
         BenchEvents.DeleteDatabase(_indexedPath);
     }
 
+    /// <summary>WAL pages written so far by one variant's connection: "raw", "raw-indexed" or "store" (loop runs report them per commit).</summary>
+    internal long PagesWritten(string variant)
+    {
+        if (variant == "store")
+        {
+            return _store.Writer.Checkpointer.PagesWritten;
+        }
+
+        var connection = variant == "raw" ? _raw : _indexed;
+        SQLitePCL.raw.sqlite3_db_status(connection.Handle, SQLitePCL.raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 0);
+        return written;
+    }
+
     /// <summary>Binds what the rows of one transaction share, as the store binds them once per append.</summary>
     private void BindRow(SqliteStatement insert, string streamId)
     {

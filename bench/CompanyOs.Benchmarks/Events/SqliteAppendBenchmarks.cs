@@ -243,7 +243,7 @@ public class SqliteAppendBenchmarks
         _indexedBegin = new SqliteStatement(_indexed, "BEGIN IMMEDIATE");
         _indexedCommit = new SqliteStatement(_indexed, "COMMIT");
         _indexedInsert = new SqliteStatement(
-            _indexed, "INSERT INTO events (stream_id, version, event_uuid, type, data, metadata, org_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+            _indexed, "INSERT INTO events (stream_id, version, event_uuid, type, data, metadata, org, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     }
 
     /// <summary>One row of stream number <paramref name="stream"/>, at its next version (batch streams count separately).</summary>

@@ -17,6 +17,11 @@ internal static class BenchmarkProgram
             return PostgresWriterScaling.RunAsync(rest).GetAwaiter().GetResult();
         }
 
+        if (args is ["sqlite-loop", .. var sqlite])
+        {
+            return SqliteAppendLoop.RunAsync(sqlite).GetAwaiter().GetResult();
+        }
+
         if (args is ["gateway-loop", .. var loop])
         {
             return Gateway.GatewayOverheadLoop.Run(loop);

@@ -26,7 +26,8 @@ internal static class AppendValidator
         }
 
         var prepared = new PreparedEvent[events.Count];
-        var seen = new HashSet<Guid>(events.Count);
+        // One event cannot repeat an id: the set is only needed for two or more (a single append allocates none).
+        var seen = events.Count > 1 ? new HashSet<Guid>(events.Count) : null;
         EventMetadata? previousMetadata = null;
         string? previousMetadataJson = null;
         string? previousType = null;
@@ -39,7 +40,7 @@ internal static class AppendValidator
                 throw new ArgumentException($"Event {i} of the append to stream '{streamId}' has an empty event id.", nameof(events));
             }
 
-            if (!seen.Add(e.EventId))
+            if (seen is not null && !seen.Add(e.EventId))
             {
                 throw new ArgumentException($"The {where} repeats an event id already used earlier in the same append.", nameof(events));
             }

@@ -18,6 +18,11 @@ internal sealed class SqliteAppendWriter : IDisposable
     private const int MaxEventsPerCommit = 20_000;
 
     private readonly ConcurrentQueue<SqliteAppendRequest> _queue = new();
+
+    // The group being committed and each of its appends' outcome (a result or an error), in order; reused from group to
+    // group (only the appender holding the gate touches them), so a lone append allocates neither.
+    private readonly List<SqliteAppendRequest> _group = [];
+    private readonly List<(AppendResult Result, Exception? Error)> _outcomes = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SqliteConnection _connection;
     private readonly SqliteWriterCommands _commands;
@@ -101,7 +106,21 @@ internal sealed class SqliteAppendWriter : IDisposable
 
     private void CommitNextGroup()
     {
-        var group = new List<SqliteAppendRequest>();
+        try
+        {
+            CommitGroup(_group);
+        }
+        finally
+        {
+            // Answered (or failed) by now: drop the references until the next group.
+            _group.Clear();
+            _outcomes.Clear();
+        }
+    }
+
+    private void CommitGroup(List<SqliteAppendRequest> group)
+    {
+        var outcomes = _outcomes;
         var events = 0;
         while (_queue.TryPeek(out var next) && (group.Count == 0 || events + next.Events.Length <= MaxEventsPerCommit))
         {
@@ -121,7 +140,6 @@ internal sealed class SqliteAppendWriter : IDisposable
             return;
         }
 
-        var outcomes = new Action[group.Count];
         var wrote = false;
         // A lone one-event append is its own transaction: whatever fails in it is undone by rolling the transaction back, so
         // it needs no savepoint (two statements less, and no copy of every page it touches into the statement journal).
@@ -149,7 +167,7 @@ internal sealed class SqliteAppendWriter : IDisposable
                         }
 
                         wrote |= written;
-                        outcomes[i] = () => request.Completion.TrySetResult(result);
+                        outcomes.Add((result, null));
                     }
                     catch (ConcurrencyException conflict)
                     {
@@ -159,7 +177,7 @@ internal sealed class SqliteAppendWriter : IDisposable
                             throw;
                         }
 
-                        outcomes[i] = () => request.Completion.TrySetException(conflict);
+                        outcomes.Add((default, conflict));
                     }
                     catch (SqliteException ex)
                     {
@@ -171,8 +189,7 @@ internal sealed class SqliteAppendWriter : IDisposable
                             throw;
                         }
 
-                        var error = SqliteErrors.Translate(ex, _databasePath, "append");
-                        outcomes[i] = () => request.Completion.TrySetException(error);
+                        outcomes.Add((default, SqliteErrors.Translate(ex, _databasePath, "append")));
                     }
                 }
 
@@ -197,9 +214,17 @@ internal sealed class SqliteAppendWriter : IDisposable
             throw;
         }
 
-        foreach (var complete in outcomes)
+        for (var i = 0; i < group.Count; i++)
         {
-            complete();
+            var (result, error) = outcomes[i];
+            if (error is null)
+            {
+                group[i].Completion.TrySetResult(result);
+            }
+            else
+            {
+                group[i].Completion.TrySetException(error);
+            }
         }
 
         // After the callers are answered: past the hard cap this checkpoints on this leader's path (the WAL stays bounded);

@@ -38,6 +38,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     private volatile bool _stopping;
     private long _walPages;
     private long _uncopiedPages;
+    private long _pagesWritten;
     private long _nextCallerCheckpoint;
     private long _backgroundCheckpoints;
     private long _callerCheckpoints;
@@ -58,6 +59,9 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>The WAL pages the store estimates it holds (conservative: never fewer than it does, short of other processes' writes).</summary>
     internal long WalPages => Interlocked.Read(ref _walPages);
 
+    /// <summary>WAL pages the writer has written since the store opened (benchmarks divide it by commits).</summary>
+    internal long PagesWritten => Interlocked.Read(ref _pagesWritten);
+
     /// <summary>Checkpoints the background thread has completed.</summary>
     internal long BackgroundCheckpoints => Interlocked.Read(ref _backgroundCheckpoints);
 
@@ -74,6 +78,7 @@ internal sealed class SqliteCheckpointer : IDisposable
         // Pages this connection wrote (to the WAL, in WAL mode) since the last call: the counter is read and reset.
         raw.sqlite3_db_status(writer, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1);
         var pages = Interlocked.Add(ref _walPages, written);
+        Interlocked.Add(ref _pagesWritten, written);
         var uncopied = Interlocked.Add(ref _uncopiedPages, written);
         if (pages >= _hardPages && pages >= Interlocked.Read(ref _nextCallerCheckpoint))
         {

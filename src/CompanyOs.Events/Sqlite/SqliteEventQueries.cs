@@ -11,6 +11,9 @@ internal sealed class SqliteEventQueries(SqliteConnections connections)
 {
     private const string Columns = "position, stream_id, version, event_uuid, type, data, metadata, created_at";
 
+    /// <summary><see cref="Columns"/> of the events table aliased <c>e</c>.</summary>
+    private const string AllColumns = "e.position, e.stream_id, e.version, e.event_uuid, e.type, e.data, e.metadata, e.created_at";
+
     /// <summary>Exclusive upper bound for prefix scans; stream ids never contain U+10FFFF.</summary>
     public const string PrefixEnd = "\U0010FFFF";
 
@@ -42,29 +45,44 @@ internal sealed class SqliteEventQueries(SqliteConnections connections)
         }
 
         using var command = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT {Columns} FROM events WHERE position > $after AND position <= $head");
+        var sql = new StringBuilder();
+        string order;
+        if (filter?.OrgId is { } org)
+        {
+            // Through the org's runs (schema 4), in position order: the run holding after + 1 (the last one starting at or
+            // before it, when it reaches past it) and every later one up to the head; for each run, its events in range, by
+            // position. CROSS JOIN keeps the runs as the outer loop, so rows come in position order (runs are disjoint and
+            // ordered by first_position) without a sort, and LIMIT ends the scan. Each run's event range is one rowid range.
+            sql.Append($"SELECT {AllColumns} FROM org_runs r CROSS JOIN events e")
+                .Append(" WHERE r.org_id = $org")
+                .Append(" AND r.first_position >= COALESCE((SELECT MAX(first_position) FROM org_runs WHERE org_id = $org AND first_position <= $after), 0)")
+                .Append(" AND r.first_position <= $head AND r.last_position > $after")
+                .Append(" AND e.position >= max(r.first_position, $after + 1) AND e.position <= min(r.last_position, $head) AND e.org = $org");
+            command.Parameters.AddWithValue("$org", org);
+            order = " ORDER BY r.first_position, e.position";
+        }
+        else
+        {
+            sql.Append($"SELECT {AllColumns} FROM events e WHERE e.position > $after AND e.position <= $head");
+            order = " ORDER BY e.position";
+        }
+
         command.Parameters.AddWithValue("$after", after);
         command.Parameters.AddWithValue("$head", head);
         if (filter?.Types is { } types)
         {
-            sql.Append(" AND type IN (SELECT value FROM json_each($types))");
+            sql.Append(" AND e.type IN (SELECT value FROM json_each($types))");
             command.Parameters.AddWithValue("$types", JsonSerializer.Serialize(types.ToArray(), EventsJsonContext.Default.StringArray));
-        }
-
-        if (filter?.OrgId is { } org)
-        {
-            sql.Append(" AND org_id = $org");
-            command.Parameters.AddWithValue("$org", org);
         }
 
         if (filter?.StreamPrefix is { } prefix)
         {
-            sql.Append(" AND stream_id >= $prefix AND stream_id < $prefixEnd AND substr(stream_id, 1, length($prefix)) = $prefix");
+            sql.Append(" AND e.stream_id >= $prefix AND e.stream_id < $prefixEnd AND substr(e.stream_id, 1, length($prefix)) = $prefix");
             command.Parameters.AddWithValue("$prefix", prefix);
             command.Parameters.AddWithValue("$prefixEnd", prefix + PrefixEnd);
         }
 
-        sql.Append(" ORDER BY position LIMIT $n");
+        sql.Append(order).Append(" LIMIT $n");
         command.Parameters.AddWithValue("$n", maxCount);
         command.CommandText = sql.ToString();
         var events = ReadEvents(command);

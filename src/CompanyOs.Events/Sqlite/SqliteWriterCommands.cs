@@ -19,6 +19,7 @@ internal sealed class SqliteWriterCommands : IDisposable
     private readonly SqliteCommand _lookup;
     private readonly SqliteStatement _insert;
     private readonly SqliteStatement _upsertStream;
+    private readonly SqliteStatement _insertRun;
     private readonly SqliteStatement _begin;
     private readonly SqliteStatement _commit;
     private readonly SqliteStatement _savepoint;
@@ -52,10 +53,12 @@ internal sealed class SqliteWriterCommands : IDisposable
         _insert = new SqliteStatement(
             connection,
             """
-            INSERT INTO events (stream_id, version, event_uuid, type, data, metadata, org_id, created_at)
+            INSERT INTO events (stream_id, version, event_uuid, type, data, metadata, org, created_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             ON CONFLICT (stream_id, event_uuid) DO NOTHING
             """);
+        // One row per run of consecutive events of one org in an append (schema 4): what org-filtered reads look up.
+        _insertRun = new SqliteStatement(connection, "INSERT INTO org_runs (org_id, first_position, last_position) VALUES (?1, ?2, ?3)");
         // Written when a stream is created, and once more if its first events named no org and a later one does.
         _upsertStream = new SqliteStatement(
             connection,
@@ -146,6 +149,7 @@ internal sealed class SqliteWriterCommands : IDisposable
         _lookup.Dispose();
         _insert.Dispose();
         _upsertStream.Dispose();
+        _insertRun.Dispose();
         _begin.Dispose();
         _commit.Dispose();
         _savepoint.Dispose();
@@ -204,6 +208,7 @@ internal sealed class SqliteWriterCommands : IDisposable
 
         // The last insert's rowid is the append's last position (the events of one append get consecutive positions).
         var position = raw.sqlite3_last_insert_rowid(_db);
+        WriteOrgRuns(events, position - events.Count + 1);
         // A stream's org is the first org any of its events names: its row is written when the stream is created, and
         // again only while it names none and this append has one.
         if (row == StreamRow.None || (row == StreamRow.WithoutOrg && org is not null))
@@ -215,6 +220,34 @@ internal sealed class SqliteWriterCommands : IDisposable
         }
 
         return (new AppendResult(version - 1, position), events.Count);
+    }
+
+    /// <summary>
+    /// Records where the orgs of the events just inserted (from <paramref name="firstPosition"/> on) are: one
+    /// <c>org_runs</c> row per run of consecutive events naming the same org (events without an org need none). A batch
+    /// of one org is one row, where the per-event index it replaces took one entry per event.
+    /// </summary>
+    private void WriteOrgRuns(IReadOnlyList<PreparedEvent> events, long firstPosition)
+    {
+        var start = 0;
+        for (var i = 1; i <= events.Count; i++)
+        {
+            var org = events[start].OrgId;
+            if (i < events.Count && string.Equals(events[i].OrgId, org, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (org is not null)
+            {
+                _insertRun.Bind(1, org);
+                _insertRun.Bind(2, firstPosition + start);
+                _insertRun.Bind(3, firstPosition + i - 1);
+                _insertRun.Execute();
+            }
+
+            start = i;
+        }
     }
 
     /// <summary>The stream's version (null: no stream) and what its row says.</summary>

@@ -12,7 +12,7 @@ internal static class SqliteRawRows
         using var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = """
-            INSERT INTO events (position, stream_id, version, event_uuid, type, data, metadata, org_id, created_at)
+            INSERT INTO events (position, stream_id, version, event_uuid, type, data, metadata, org, created_at)
             VALUES ((SELECT COALESCE(MAX(position), 0) + 1 FROM events), $s,
                     (SELECT COALESCE(MAX(version), -1) + 1 FROM events WHERE stream_id = $s), $id, $type, $data, $meta, NULL, 0);
             INSERT INTO streams (stream_id, org_id, created_at) VALUES ($s, NULL, 0) ON CONFLICT (stream_id) DO NOTHING;

@@ -8,7 +8,7 @@ namespace CompanyOs.Events.Tests.Sqlite;
 /// <summary>
 /// A frozen file written by the shipped schema-2 store (<c>Fixtures/schema2-events.sqlite</c>: 1,038 events in 14 streams,
 /// batches and single appends, streams with and without an org, metadata with extras, unicode stream ids and data; event
-/// ids stored as 36-character text) upgrades on open to schema 3 (ids as 16-byte BLOBs, the events table rebuilt) losing
+/// ids stored as 36-character text) upgrades on open to schema 3 (ids as 16-byte BLOBs, the events table rebuilt) and on to 4 losing
 /// nothing: every stored row is read before the upgrade and compared, column by column, with what the store reads after it.
 /// </summary>
 public sealed class SqliteSchema2MigrationTests : IDisposable
@@ -91,9 +91,10 @@ public sealed class SqliteSchema2MigrationTests : IDisposable
                 await store.AppendAsync("run:1", ExpectedVersion.Exactly(last.Version), [new EventData(Guid.NewGuid(), "t", System.Text.Json.JsonElement.Parse("{}"), EventMetadata.Empty)], Ct));
         }
 
-        // The file: schema 3, every id now its 16 bytes (the same GUID), the indexes the reads and the idempotency use.
-        Assert.Equal("1,2,3", SchemaVersions());
-        var after = ReadRawEvents("event_uuid");
+        // The file: schema 4 (through 3), every id now its 16 bytes (the same GUID), the indexes the reads and the
+        // idempotency use, the org column renamed (schema 4).
+        Assert.Equal("1,2,3,4", SchemaVersions());
+        var after = ReadRawEvents("event_uuid", "org");
         Assert.Equal(before.Count + 1, after.Count);
         for (var i = 0; i < before.Count; i++)
         {
@@ -113,17 +114,31 @@ public sealed class SqliteSchema2MigrationTests : IDisposable
 
         Assert.Equal("ok", Scalar(connection, "PRAGMA integrity_check"));
         Assert.Equal(
-            "events_by_org,sqlite_autoindex_events_1,sqlite_autoindex_events_2",
+            "sqlite_autoindex_events_1,sqlite_autoindex_events_2",
             Scalar(connection, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name)"));
         Assert.Equal(
-            "events_append_only_delete,events_append_only_update",
+            "events_append_only_delete,events_append_only_update,org_runs_append_only_delete,org_runs_append_only_update",
             Scalar(connection, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name)"));
-        // The org filter's read (SqliteEventQueries.ReadAllPage's shape) is still answered from the org index.
+        // The org filter's read (SqliteEventQueries.ReadAllPage's shape) walks the org's runs by their key and each run's
+        // events by position, without sorting (so a page stops after its rows). SqliteSchema3MigrationTests: the runs.
         using var plan = connection.CreateCommand();
-        plan.CommandText = "EXPLAIN QUERY PLAN SELECT position FROM events WHERE position > 0 AND position <= 2000 AND org_id = 'org-1' ORDER BY position LIMIT 512";
+        plan.CommandText = """
+            EXPLAIN QUERY PLAN SELECT e.position FROM org_runs r CROSS JOIN events e WHERE r.org_id = 'org-1'
+            AND r.first_position >= COALESCE((SELECT MAX(first_position) FROM org_runs WHERE org_id = 'org-1' AND first_position <= 0), 0)
+            AND r.first_position <= 2000 AND r.last_position > 0
+            AND e.position >= max(r.first_position, 1) AND e.position <= min(r.last_position, 2000) AND e.org = 'org-1'
+            ORDER BY r.first_position, e.position LIMIT 512
+            """;
         using var steps = plan.ExecuteReader();
-        Assert.True(steps.Read());
-        Assert.Contains("INDEX events_by_org", steps.GetString(3), StringComparison.Ordinal);
+        var details = new List<string>();
+        while (steps.Read())
+        {
+            details.Add(steps.GetString(3));
+        }
+
+        Assert.Contains(details, d => d.StartsWith("SEARCH r USING PRIMARY KEY (org_id=?", StringComparison.Ordinal));
+        Assert.Contains(details, d => d.StartsWith("SEARCH e USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(details, d => d.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -168,11 +183,11 @@ public sealed class SqliteSchema2MigrationTests : IDisposable
     }
 
     /// <summary>Every row as stored; the id from <c>event_id</c> (text, schemas 1 and 2) or <c>event_uuid</c> (schema 3).</summary>
-    private List<RawEvent> ReadRawEvents(string idColumn = "event_id")
+    private List<RawEvent> ReadRawEvents(string idColumn = "event_id", string orgColumn = "org_id")
     {
         using var connection = SqliteRawRows.Open(DatabasePath);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT position, stream_id, version, {idColumn}, type, data, metadata, org_id, created_at FROM events ORDER BY position";
+        command.CommandText = $"SELECT position, stream_id, version, {idColumn}, type, data, metadata, {orgColumn}, created_at FROM events ORDER BY position";
         using var reader = command.ExecuteReader();
         var rows = new List<RawEvent>();
         while (reader.Read())

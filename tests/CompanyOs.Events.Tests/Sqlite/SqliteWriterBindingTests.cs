@@ -68,7 +68,7 @@ public sealed class SqliteWriterBindingTests : SqliteStoreFixture
     {
         using var connection = SqliteRawRows.Open(DatabasePath);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT stream_id, version, event_uuid, type, data, org_id FROM events ORDER BY position";
+        command.CommandText = "SELECT stream_id, version, event_uuid, type, data, org FROM events ORDER BY position";
         using var reader = command.ExecuteReader();
         var rows = new List<(string, long, string, string, string, string?)>();
         while (reader.Read())

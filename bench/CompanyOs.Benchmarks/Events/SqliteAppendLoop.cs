@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using CompanyOs.Events.Sqlite;
+
+namespace CompanyOs.Benchmarks.Events;
+
+/// <summary>
+/// <c>sqlite-loop [single|batch] [full|normal] [seconds]</c>: alternates rounds of <see cref="SqliteAppendBenchmarks"/>'
+/// store case with its raw baselines (raw, and raw rows into the store's schema) in one process, for the given time, and
+/// prints each variant's median per event and the median of the per-round ratios to raw. On a shared machine, where
+/// BenchmarkDotNet's short runs meet different load for each row, alternated rounds compare variants under the same load.
+/// Also prints the WAL pages each variant wrote per commit (<c>sqlite3_db_status</c>'s cache writes).
+/// </summary>
+internal static class SqliteAppendLoop
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var batch = args.Length > 0 && args[0] == "batch";
+        var durability = args.Length > 1 && args[1] == "normal" ? SqliteDurability.Normal : SqliteDurability.Full;
+        var seconds = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 20;
+        var benchmarks = new SqliteAppendBenchmarks { Durability = durability };
+        await benchmarks.SetupAsync();
+        try
+        {
+            // Each round: about 100 ms of each variant.
+            var perRound = batch ? 10 : durability == SqliteDurability.Full ? 100 : 1000;
+            var events = batch ? BenchEvents.BatchSize : 1;
+            (string Name, Func<Task> Call)[] variants = batch
+                ?
+                [
+                    ("raw", () => { benchmarks.RawBatch(); return Task.CompletedTask; }),
+                    ("raw-indexed", () => { benchmarks.RawIndexedBatch(); return Task.CompletedTask; }),
+                    ("store", benchmarks.BatchAppend),
+                ]
+                :
+                [
+                    ("raw", () => { benchmarks.RawSingleCommit(); return Task.CompletedTask; }),
+                    ("raw-indexed", () => { benchmarks.RawIndexedSingleCommit(); return Task.CompletedTask; }),
+                    ("store", benchmarks.SingleAppend),
+                ];
+            if (Environment.GetEnvironmentVariable("ONLY") is { Length: > 0 } only)
+            {
+                variants = [.. variants.Where(v => v.Name == only)];
+            }
+
+            var times = variants.Select(_ => new List<double>()).ToArray();
+            var cpu = variants.Select(_ => new List<double>()).ToArray();
+            var pages = new long[variants.Length];
+            var commits = new long[variants.Length];
+            for (var v = 0; v < variants.Length; v++)
+            {
+                await Round(variants[v].Call, perRound); // warm-up
+            }
+
+            var end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+            while (Stopwatch.GetTimestamp() < end || times[0].Count < 3)
+            {
+                for (var v = 0; v < variants.Length; v++)
+                {
+                    var before = benchmarks.PagesWritten(variants[v].Name);
+                    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                    times[v].Add(await Round(variants[v].Call, perRound) / events);
+                    cpu[v].Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / perRound / events);
+                    pages[v] += benchmarks.PagesWritten(variants[v].Name) - before;
+                    commits[v] += perRound;
+                }
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sqlite-loop {(batch ? "batch" : "single")} {durability}, {times[0].Count} rounds, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            for (var v = 0; v < variants.Length; v++)
+            {
+                var ratios = times[0].Zip(times[v], (raw, x) => raw / x).Order().ToList();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {variants[v].Name,-12} median {Median(times[v]):F2} us/event ({1e6 / Median(times[v]):F0}/s), {ratios[ratios.Count / 2] * 100:F1} % of raw (median of rounds), {(double)pages[v] / commits[v]:F2} WAL pages/commit, CPU {Median(cpu[v]):F2} us/event (process, median of rounds)"));
+            }
+        }
+        finally
+        {
+            benchmarks.Cleanup();
+        }
+
+        return 0;
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    /// <summary>Microseconds per call over <paramref name="calls"/> sequential calls.</summary>
+    private static async Task<double> Round(Func<Task> call, int calls)
+    {
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < calls; i++)
+        {
+            await call();
+        }
+
+        return Stopwatch.GetElapsedTime(started).TotalMicroseconds / calls;
+    }
+}

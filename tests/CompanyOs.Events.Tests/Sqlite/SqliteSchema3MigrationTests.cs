@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text.Json;
+using CompanyOs.Events.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace CompanyOs.Events.Tests.Sqlite;
+
+/// <summary>
+/// A schema-3 file (the frozen schema-2 fixture brought to schema 3 by the shipped migrations, plus events whose orgs
+/// interleave within and across appends, written the way the schema-3 store wrote them) upgrades on open to schema 4
+/// (org_runs instead of the per-event org index, the org column renamed) losing nothing: every event and position reads
+/// back as stored, org-filtered reads return exactly what the old index answered, and appends continue after them.
+/// </summary>
+public sealed class SqliteSchema3MigrationTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string DatabasePath => Path.Combine(_directory.Path, "events.db");
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task A_schema_3_file_upgrades_to_org_runs_keeping_every_event_and_every_org_filtered_read()
+    {
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Sqlite", "Fixtures", "schema2-events.sqlite"), DatabasePath);
+        using (var connection = SqliteRawRows.Open(DatabasePath))
+        {
+            Assert.Equal(2, SqliteSchema.Migrate(connection, DatabasePath, 0, targetVersion: 3));
+            // Interleaved orgs: org-x, org-y and none alternating event by event, in appends of 1 to 4 events.
+            var position = Convert.ToInt64(Scalar(connection, "SELECT MAX(position) FROM events"), CultureInfo.InvariantCulture);
+            for (var n = 0; n < 40; n++)
+            {
+                using var insert = connection.CreateCommand();
+                insert.CommandText = """
+                    INSERT INTO events (position, stream_id, version, event_uuid, type, data, metadata, org_id, created_at)
+                    VALUES ($p, 'mix', $v, $id, 't', '{}', $meta, $org, 0)
+                    """;
+                var org = (n % 5) switch { 0 or 1 => "org-x", 2 => null, 3 => "org-y", _ => "org-1" };
+                insert.Parameters.AddWithValue("$p", ++position);
+                insert.Parameters.AddWithValue("$v", n);
+                insert.Parameters.AddWithValue("$id", Guid.NewGuid().ToByteArray(bigEndian: true));
+                insert.Parameters.AddWithValue("$meta", org is null ? "{}" : $$"""{"org_id":"{{org}}"}""");
+                insert.Parameters.AddWithValue("$org", (object?)org ?? DBNull.Value);
+                insert.ExecuteNonQuery();
+            }
+
+            Assert.Equal("1,2,3", Scalar(connection, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)"));
+        }
+
+        var before = ReadRaw("org_id");
+        var orgs = before.Select(r => r.Org).OfType<string>().Distinct().ToList();
+        Assert.True(orgs.Count >= 3);
+
+        using (var store = await OpenAsync())
+        {
+            var all = await store.ReadAllAsync(cancellationToken: Ct).ToListAsync(Ct);
+            Assert.Equal(before.Select(r => (r.Position, r.StreamId, r.Version, r.EventId, r.Org)), all.Select(e => (e.Position, e.StreamId, e.Version, e.EventId, e.Metadata.OrgId)));
+            foreach (var org in orgs)
+            {
+                var expected = before.Where(r => r.Org == org).Select(r => r.Position).ToList();
+                Assert.Equal(expected, await store.ReadAllAsync(filter: new EventFilter { OrgId = org }, cancellationToken: Ct).Select(e => e.Position).ToListAsync(Ct));
+                var middle = before[before.Count / 2].Position;
+                Assert.Equal(
+                    expected.Where(p => p > middle),
+                    await store.ReadAllAsync(middle, new EventFilter { OrgId = org }, cancellationToken: Ct).Select(e => e.Position).ToListAsync(Ct));
+            }
+
+            // Appends continue, and their org is found by the org filter.
+            var appended = await store.AppendAsync("mix", ExpectedVersion.Exactly(39), [new EventData(Guid.NewGuid(), "t", JsonElement.Parse("{}"), new EventMetadata { OrgId = "org-x" })], Ct);
+            Assert.Equal(before[^1].Position + 1, appended.LastPosition);
+            Assert.Equal(appended.LastPosition, (await store.ReadAllAsync(filter: new EventFilter { OrgId = "org-x" }, cancellationToken: Ct).LastAsync(Ct)).Position);
+        }
+
+        using var check = SqliteRawRows.Open(DatabasePath);
+        Assert.Equal("1,2,3,4", Scalar(check, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)"));
+        Assert.Equal("ok", Scalar(check, "PRAGMA integrity_check"));
+        Assert.Equal(before, ReadRaw("org").Take(before.Count));
+        // The runs: exactly the stretches of consecutive positions of one org, each org's events covered once.
+        var runs = new List<(string, long, long)>();
+        foreach (var row in before.Where(r => r.Org is not null))
+        {
+            if (runs.Count > 0 && runs.FindLastIndex(r => r.Item1 == row.Org) is var i and >= 0 && runs[i].Item3 == row.Position - 1)
+            {
+                runs[i] = (runs[i].Item1, runs[i].Item2, row.Position);
+            }
+            else
+            {
+                runs.Add((row.Org!, row.Position, row.Position));
+            }
+        }
+
+        using var stored = check.CreateCommand();
+        stored.CommandText = $"SELECT org_id, first_position, last_position FROM org_runs WHERE first_position <= {before[^1].Position} ORDER BY org_id, first_position";
+        using var reader = stored.ExecuteReader();
+        var storedRuns = new List<(string, long, long)>();
+        while (reader.Read())
+        {
+            storedRuns.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+        }
+
+        Assert.Equal(runs.OrderBy(r => r.Item1, StringComparer.Ordinal).ThenBy(r => r.Item2), storedRuns);
+        // A process still running schema 3 fails loudly on the renamed column instead of appending events without runs.
+        using var old = check.CreateCommand();
+        old.CommandText = "INSERT INTO events (stream_id, version, event_uuid, type, data, metadata, org_id, created_at) VALUES ('x', 0, x'00', 't', '{}', '{}', 'org-x', 0)";
+        Assert.Contains("org_id", Assert.Throws<SqliteException>(() => old.ExecuteNonQuery()).Message, StringComparison.Ordinal);
+    }
+
+    private Task<SqliteEventStore> OpenAsync() =>
+        SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = DatabasePath }, cancellationToken: Ct);
+
+    private List<RawRow> ReadRaw(string orgColumn)
+    {
+        using var connection = SqliteRawRows.Open(DatabasePath);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT position, stream_id, version, event_uuid, data, metadata, {orgColumn}, created_at FROM events ORDER BY position";
+        using var reader = command.ExecuteReader();
+        var rows = new List<RawRow>();
+        while (reader.Read())
+        {
+            rows.Add(new RawRow(
+                reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), new Guid((byte[])reader.GetValue(3), bigEndian: true),
+                reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt64(7)));
+        }
+
+        return rows;
+    }
+
+    private static string? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private sealed record RawRow(long Position, string StreamId, long Version, Guid EventId, string Data, string Metadata, string? Org, long CreatedAt);
+}

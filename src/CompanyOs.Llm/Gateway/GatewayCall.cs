@@ -103,6 +103,12 @@ internal sealed class GatewayCall
     /// </summary>
     public Task<ChatResponse>? LastAttempt { get; set; }
 
+    /// <summary>
+    /// The first attempt, sent and completed before the resilience stage's pipeline ran, while that pipeline runs: its first
+    /// attempt takes this outcome instead of sending another.
+    /// </summary>
+    public Task<ChatResponse>? FirstAttempt { get; set; }
+
     /// <summary>True once a stream has handed its first update to the caller: no retry or fallback after that.</summary>
     public bool OutputStarted { get; set; }
 

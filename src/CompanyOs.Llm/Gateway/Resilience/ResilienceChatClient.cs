@@ -66,18 +66,20 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
     {
         var context = ResilienceContextPool.Shared.Get(deadline.Token);
         context.Properties.Set(ResiliencePipelines.CallKey, call);
-        call.FirstAttempt = first;
+
+        // Until the pipeline's first attempt takes it, the attempt sent ahead is the call's last attempt (no field of its own).
+        call.LastAttempt = first;
 
         // ExecuteOutcomeAsync with an Outcome<object> callback: the strategies of a non-generic pipeline are typed over object, so
         // Polly hands this callback to them as is. ExecuteAsync<ChatResponse> would wrap it in an async adapter per strategy (plus
         // one of its own), each an allocated state machine per call once the attempt goes asynchronous.
         var running = pipeline.ExecuteOutcomeAsync(
-            static (ctx, state) => Attempt(state.Self, state.Messages, state.Options, state.Call, ctx.CancellationToken),
+            static (ctx, state) => Attempt(state.Self, state.Messages, state.Options, state.Call, state.First, ctx.CancellationToken),
             context,
-            (Self: this, Messages: messages, Options: options, Call: call));
+            (Self: this, Messages: messages, Options: options, Call: call, First: first));
         if (!running.IsCompletedSuccessfully)
         {
-            return AwaitAsync(running, context, call, deadline, link, cancellationToken);
+            return AwaitAsync(running, context, call, first, deadline, link, cancellationToken);
         }
 
         // Completed at once (an attempt that completed before or during the run): the attempt's own task is handed back, without
@@ -86,8 +88,7 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         link.Dispose();
         var deadlinePassed = deadline.IsCancellationRequested;
         _deadlines.Return(deadline);
-        var attempt = call.LastAttempt;
-        var outcome = Untaken(running.Result, call, ref attempt);
+        var outcome = Finished(running.Result, call, first, out var attempt);
         if (outcome.Exception is { } exception)
         {
             return Task.FromException<ChatResponse>(Translate(exception, call, deadlinePassed, cancellationToken) ?? exception);
@@ -98,25 +99,27 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
     }
 
     /// <summary>
-    /// The call's outcome when the pipeline did not take the first attempt that was sent ahead of it: its breaker opened after
-    /// the attempt was sent (other calls failed meanwhile), or the total deadline passed as it completed. The attempt went
-    /// through a closed circuit, as it would have inside the pipeline, so its answer is the call's. A failure the retry would
-    /// have retried ends as the pipeline's refusal of that retry (the open circuit, the deadline); any other failure as itself.
+    /// The call's outcome once the pipeline completed: its own, unless it did not take the first attempt that was sent ahead of
+    /// it — its breaker opened after the attempt was sent (other calls failed meanwhile), or the total deadline passed as it
+    /// completed. That attempt went through a closed circuit, as it would have inside the pipeline, so its answer is the
+    /// call's; a failure the retry would have retried ends as the pipeline's refusal of that retry (the open circuit, the
+    /// deadline); any other failure as itself. Clears the call's last attempt; <paramref name="attempt"/>: the task holding the
+    /// answer when there is one.
     /// </summary>
-    /// <remarks>Clears the call's attempts; <paramref name="attempt"/>: the task that holds the answer, when it is the first attempt's.</remarks>
-    private Outcome<object> Untaken(Outcome<object> outcome, GatewayCall call, ref Task<ChatResponse>? attempt)
+    private Outcome<object> Finished(Outcome<object> outcome, GatewayCall call, Task<ChatResponse>? first, out Task<ChatResponse>? attempt)
     {
-        var first = call.FirstAttempt;
-        call.FirstAttempt = null;
+        var last = call.LastAttempt;
         call.LastAttempt = null;
-        if (first is null)
+        if (first is null || !ReferenceEquals(last, first))
         {
+            // Taken: the first attempt's own task when its answer is the outcome (the attempt that took it cleared the field).
+            attempt = last ?? first;
             return outcome;
         }
 
+        attempt = first;
         if (first.IsCompletedSuccessfully)
         {
-            attempt = first;
             return Outcome.FromResult<object>(first.Result);
         }
 
@@ -136,25 +139,27 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
 
     /// <summary>One attempt, as the outcome Polly's strategies handle: a failure is an outcome, never a thrown exception.</summary>
     private static ValueTask<Outcome<object>> Attempt(
-        ResilienceChatClient self, IEnumerable<ChatMessage> messages, ChatOptions? options, GatewayCall call, CancellationToken cancellationToken)
+        ResilienceChatClient self, IEnumerable<ChatMessage> messages, ChatOptions? options, GatewayCall call, Task<ChatResponse>? first,
+        CancellationToken cancellationToken)
     {
-        Task<ChatResponse> attempt;
-        if (call.FirstAttempt is { } first)
+        if (first is not null && ReferenceEquals(call.LastAttempt, first))
         {
-            // Sent before the pipeline ran (under the same deadline token), and completed: its outcome is this attempt's.
-            call.FirstAttempt = null;
-            attempt = first;
+            // Sent before the pipeline ran (under the same deadline token), and completed: its outcome is this attempt's. The
+            // field is cleared, so that a retry sends a new attempt.
+            call.LastAttempt = null;
+            return first.IsCompletedSuccessfully
+                ? new ValueTask<Outcome<object>>(Outcome.FromResult<object>(first.Result))
+                : AwaitAttemptAsync(first);
         }
-        else
+
+        Task<ChatResponse> attempt;
+        try
         {
-            try
-            {
-                attempt = self.InnerClient.GetResponseAsync(messages, options, cancellationToken);
-            }
-            catch (Exception ex)
-            {
-                return new ValueTask<Outcome<object>>(Outcome.FromException<object>(ex));
-            }
+            attempt = self.InnerClient.GetResponseAsync(messages, options, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return new ValueTask<Outcome<object>>(Outcome.FromException<object>(ex));
         }
 
         call.LastAttempt = attempt;
@@ -178,8 +183,8 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
     }
 
     private async Task<ChatResponse> AwaitAsync(
-        ValueTask<Outcome<object>> running, ResilienceContext context, GatewayCall call, CancellationTokenSource deadline, CancellationTokenRegistration link,
-        CancellationToken cancellationToken)
+        ValueTask<Outcome<object>> running, ResilienceContext context, GatewayCall call, Task<ChatResponse>? first, CancellationTokenSource deadline,
+        CancellationTokenRegistration link, CancellationToken cancellationToken)
     {
         Outcome<object> outcome;
         bool deadlinePassed;
@@ -189,7 +194,6 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         }
         catch
         {
-            call.FirstAttempt = null;
             call.LastAttempt = null;
             throw;
         }
@@ -203,8 +207,7 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
             _deadlines.Return(deadline);
         }
 
-        Task<ChatResponse>? attempt = null;
-        outcome = Untaken(outcome, call, ref attempt);
+        outcome = Finished(outcome, call, first, out _);
         if (outcome.Exception is { } exception && Translate(exception, call, deadlinePassed, cancellationToken) is { } translated)
         {
             throw translated;

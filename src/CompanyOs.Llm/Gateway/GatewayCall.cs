@@ -99,7 +99,8 @@ internal sealed class GatewayCall
 
     /// <summary>
     /// The task of the resilience stage's latest attempt, while its pipeline runs: an answer that is already there is handed
-    /// back as that task instead of a new one.
+    /// back as that task instead of a new one. Before the pipeline's first attempt: the first attempt when it was sent ahead
+    /// of the pipeline (that attempt then takes its outcome instead of sending another).
     /// </summary>
     public Task<ChatResponse>? LastAttempt { get; set; }
 

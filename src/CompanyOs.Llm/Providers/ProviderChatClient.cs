@@ -17,7 +17,7 @@ namespace CompanyOs.Llm.Providers;
 /// <see cref="PassThroughRequest"/> to a provider of the same wire is sent as those bytes (<see cref="OpenAIPassThrough"/>),
 /// under the same timeout and error translation.
 /// </summary>
-internal sealed class ProviderChatClient : DelegatingChatClient
+internal sealed class ProviderChatClient : DelegatingChatClient, IPassThroughCompletion
 {
     private readonly ProviderOptions _provider;
     private readonly ProviderDialect _dialect;
@@ -58,22 +58,28 @@ internal sealed class ProviderChatClient : DelegatingChatClient
     /// <summary>
     /// A gateway call sent as the client's bytes: no copy of the options (only the model id is needed), no timer (the gateway's
     /// provider stage holds the attempt to its timeout) and no ambient exchange — the pass-through sees the response itself and
-    /// records its status and <c>Retry-After</c> for the error translation.
+    /// records its status and <c>Retry-After</c> for the error translation. The pass-through's own async state translates the
+    /// errors and normalises the answer (<see cref="IPassThroughCompletion"/>): no second one of this client's while it waits.
     /// </summary>
-    private async Task<ChatResponse> PassThroughAsync(PassThroughRequest raw, ChatOptions options, CancellationToken cancellationToken)
+    private Task<ChatResponse> PassThroughAsync(PassThroughRequest raw, ChatOptions options, CancellationToken cancellationToken)
     {
-        var model = ResolveModel(options.ModelId);
-        var exchange = new HttpExchange();
-        ChatResponse response;
         try
         {
-            response = await _passThrough!.SendAsync(raw, model, exchange, cancellationToken).ConfigureAwait(false);
+            return _passThrough!.SendAsync(raw, ResolveModel(options.ModelId), new HttpExchange(), this, cancellationToken);
         }
-        catch (Exception e) when (IsTranslatable(e, exchange, cancellationToken))
+        catch (Exception e)
         {
-            throw _errors.Translate(e, exchange);
+            return Task.FromException<ChatResponse>(e);
         }
+    }
 
+    bool IPassThroughCompletion.IsTranslatable(Exception exception, HttpExchange exchange, CancellationToken cancellationToken) =>
+        IsTranslatable(exception, exchange, cancellationToken);
+
+    ProviderException IPassThroughCompletion.Translate(Exception exception, HttpExchange exchange) => _errors.Translate(exception, exchange);
+
+    ChatResponse IPassThroughCompletion.Complete(ChatResponse response, string model)
+    {
         response = _dialect.Normalise(response);
         response.ModelId ??= model;
         return response;
@@ -93,7 +99,7 @@ internal sealed class ProviderChatClient : DelegatingChatClient
         {
             var token = linked?.Token ?? cancellationToken;
             response = PassThroughOf(options) is { } raw
-                ? await _passThrough!.SendAsync(raw, prepared.ModelId!, exchange: null, token).ConfigureAwait(false)
+                ? await _passThrough!.SendAsync(raw, prepared.ModelId!, exchange: null, completion: null, token).ConfigureAwait(false)
                 : await base.GetResponseAsync(messages, prepared, token).ConfigureAwait(false);
         }
         catch (Exception e) when (IsTranslatable(e, exchange, cancellationToken))

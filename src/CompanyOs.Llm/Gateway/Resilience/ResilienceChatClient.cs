@@ -30,30 +30,65 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         var call = GatewayCall.Get(options);
         var deadline = _deadlines.Start(totalDeadline);
         var link = TimeoutSources.CancelWith(deadline, cancellationToken);
+        var pipeline = pipelines.For(call.Provider, out var closed);
+        if (!closed)
+        {
+            // Open or half-open: the breaker decides whether the call is sent at all, so the pipeline runs from the start.
+            return Run(pipeline, null, call, deadline, link, messages, options, cancellationToken);
+        }
+
+        // The circuit is closed, so the breaker would let the first attempt through: it is sent before the pipeline runs, and
+        // the pipeline runs once it has completed, taking its outcome as its first attempt's (the breaker counts it, the retry
+        // decides on it as always). An answer that took a while is awaited here, in one async state, instead of in one per
+        // Polly strategy plus this stage's own; the strategies' states are only made for a retry.
+        var first = InnerCall.Start(InnerClient, messages, options, deadline.Token);
+        return first.IsCompleted
+            ? Run(pipeline, first, call, deadline, link, messages, options, cancellationToken)
+            : RunAfterFirstAsync(first, pipeline, call, deadline, link, messages, options, cancellationToken);
+    }
+
+    private async Task<ChatResponse> RunAfterFirstAsync(
+        Task<ChatResponse> first, ResiliencePipeline pipeline, GatewayCall call, CancellationTokenSource deadline, CancellationTokenRegistration link,
+        IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        // Its failure is an outcome for the pipeline, not thrown here.
+        await ((Task)first).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return await Run(pipeline, first, call, deadline, link, messages, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs the provider's pipeline; its first attempt takes <paramref name="first"/>'s outcome when given (completed). Hands
+    /// back the answer's own task when the pipeline completes at once, without an async state of this stage's own.
+    /// </summary>
+    private Task<ChatResponse> Run(
+        ResiliencePipeline pipeline, Task<ChatResponse>? first, GatewayCall call, CancellationTokenSource deadline, CancellationTokenRegistration link,
+        IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
         var context = ResilienceContextPool.Shared.Get(deadline.Token);
         context.Properties.Set(ResiliencePipelines.CallKey, call);
+
+        // Until the pipeline's first attempt takes it, the attempt sent ahead is the call's last attempt (no field of its own).
+        call.LastAttempt = first;
 
         // ExecuteOutcomeAsync with an Outcome<object> callback: the strategies of a non-generic pipeline are typed over object, so
         // Polly hands this callback to them as is. ExecuteAsync<ChatResponse> would wrap it in an async adapter per strategy (plus
         // one of its own), each an allocated state machine per call once the attempt goes asynchronous.
-        var running = pipelines.For(call.Provider).ExecuteOutcomeAsync(
-            static (ctx, state) => Attempt(state.Self, state.Messages, state.Options, state.Call, ctx.CancellationToken),
+        var running = pipeline.ExecuteOutcomeAsync(
+            static (ctx, state) => Attempt(state.Self, state.Messages, state.Options, state.Call, state.First, ctx.CancellationToken),
             context,
-            (Self: this, Messages: messages, Options: options, Call: call));
+            (Self: this, Messages: messages, Options: options, Call: call, First: first));
         if (!running.IsCompletedSuccessfully)
         {
-            return AwaitAsync(running, context, call, deadline, link, cancellationToken);
+            return AwaitAsync(running, context, call, first, deadline, link, cancellationToken);
         }
 
-        // Answered at once (an attempt that completed synchronously): the attempt's own task is handed back, without an async
-        // state of this stage's own.
+        // Completed at once (an attempt that completed before or during the run): the attempt's own task is handed back, without
+        // an async state of this stage's own.
         ResilienceContextPool.Shared.Return(context);
         link.Dispose();
         var deadlinePassed = deadline.IsCancellationRequested;
         _deadlines.Return(deadline);
-        var outcome = running.Result;
-        var attempt = call.LastAttempt;
-        call.LastAttempt = null;
+        var outcome = Finished(running.Result, call, first, out var attempt);
         if (outcome.Exception is { } exception)
         {
             return Task.FromException<ChatResponse>(Translate(exception, call, deadlinePassed, cancellationToken) ?? exception);
@@ -63,10 +98,60 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         return attempt is { IsCompletedSuccessfully: true } && ReferenceEquals(attempt.Result, response) ? attempt : Task.FromResult(response);
     }
 
+    /// <summary>
+    /// The call's outcome once the pipeline completed: its own, unless it did not take the first attempt that was sent ahead of
+    /// it — its breaker opened after the attempt was sent (other calls failed meanwhile), or the total deadline passed as it
+    /// completed. That attempt went through a closed circuit, as it would have inside the pipeline, so its answer is the
+    /// call's; a failure the retry would have retried ends as the pipeline's refusal of that retry (the open circuit, the
+    /// deadline); any other failure as itself. Clears the call's last attempt; <paramref name="attempt"/>: the task holding the
+    /// answer when there is one.
+    /// </summary>
+    private Outcome<object> Finished(Outcome<object> outcome, GatewayCall call, Task<ChatResponse>? first, out Task<ChatResponse>? attempt)
+    {
+        var last = call.LastAttempt;
+        call.LastAttempt = null;
+        if (first is null || !ReferenceEquals(last, first))
+        {
+            // Taken: the first attempt's own task when its answer is the outcome (the attempt that took it cleared the field).
+            attempt = last ?? first;
+            return outcome;
+        }
+
+        attempt = first;
+        if (first.IsCompletedSuccessfully)
+        {
+            return Outcome.FromResult<object>(first.Result);
+        }
+
+        Exception error;
+        try
+        {
+            first.GetAwaiter().GetResult();
+            return outcome; // Not reached: the attempt failed.
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+
+        return pipelines.WouldRetry(call.Provider, error) ? outcome : Outcome.FromException<object>(error);
+    }
+
     /// <summary>One attempt, as the outcome Polly's strategies handle: a failure is an outcome, never a thrown exception.</summary>
     private static ValueTask<Outcome<object>> Attempt(
-        ResilienceChatClient self, IEnumerable<ChatMessage> messages, ChatOptions? options, GatewayCall call, CancellationToken cancellationToken)
+        ResilienceChatClient self, IEnumerable<ChatMessage> messages, ChatOptions? options, GatewayCall call, Task<ChatResponse>? first,
+        CancellationToken cancellationToken)
     {
+        if (first is not null && ReferenceEquals(call.LastAttempt, first))
+        {
+            // Sent before the pipeline ran (under the same deadline token), and completed: its outcome is this attempt's. The
+            // field is cleared, so that a retry sends a new attempt.
+            call.LastAttempt = null;
+            return first.IsCompletedSuccessfully
+                ? new ValueTask<Outcome<object>>(Outcome.FromResult<object>(first.Result))
+                : AwaitAttemptAsync(first);
+        }
+
         Task<ChatResponse> attempt;
         try
         {
@@ -98,8 +183,8 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
     }
 
     private async Task<ChatResponse> AwaitAsync(
-        ValueTask<Outcome<object>> running, ResilienceContext context, GatewayCall call, CancellationTokenSource deadline, CancellationTokenRegistration link,
-        CancellationToken cancellationToken)
+        ValueTask<Outcome<object>> running, ResilienceContext context, GatewayCall call, Task<ChatResponse>? first, CancellationTokenSource deadline,
+        CancellationTokenRegistration link, CancellationToken cancellationToken)
     {
         Outcome<object> outcome;
         bool deadlinePassed;
@@ -107,9 +192,13 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         {
             outcome = await running.ConfigureAwait(false);
         }
-        finally
+        catch
         {
             call.LastAttempt = null;
+            throw;
+        }
+        finally
+        {
             ResilienceContextPool.Shared.Return(context);
 
             // The link first: once it is gone, a late cancellation by the caller can no longer reach a source kept for reuse.
@@ -118,6 +207,7 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
             _deadlines.Return(deadline);
         }
 
+        outcome = Finished(outcome, call, first, out _);
         if (outcome.Exception is { } exception && Translate(exception, call, deadlinePassed, cancellationToken) is { } translated)
         {
             throw translated;

@@ -17,20 +17,40 @@ namespace CompanyOs.Llm.Gateway.Resilience;
 internal sealed partial class ResiliencePipelines
 {
     internal static readonly ResiliencePropertyKey<GatewayCall> CallKey = new("companyos.gateway_call");
-    private readonly FrozenDictionary<string, ResiliencePipeline> _pipelines;
+    private readonly FrozenDictionary<string, (ResiliencePipeline Pipeline, CircuitBreakerStateProvider? Breaker)> _pipelines;
+
+    private readonly TimeSpan _maxRetryAfter;
 
     public ResiliencePipelines(LlmOptions options, TimeProvider time, ILogger logger, CircuitStates? circuits = null)
     {
+        _maxRetryAfter = options.Retry.MaxRetryAfter;
         _pipelines = options.Providers.Values
             .Where(p => p.Enabled)
             .ToFrozenDictionary(p => p.Name, p => Build(p, options, time, logger, circuits), StringComparer.Ordinal);
     }
 
-    public ResiliencePipeline For(ProviderOptions provider) =>
-        _pipelines.TryGetValue(provider.Name, out var pipeline) ? pipeline : ResiliencePipeline.Empty;
+    public ResiliencePipeline For(ProviderOptions provider) => For(provider, out _);
 
-    private static ResiliencePipeline Build(ProviderOptions provider, LlmOptions options, TimeProvider time, ILogger logger, CircuitStates? circuits)
+    /// <summary>
+    /// The provider's pipeline, and whether its circuit is closed right now (true too when it has no breaker): then a call may
+    /// send its first attempt before it enters the pipeline (see <see cref="ResilienceChatClient"/>), since the breaker would
+    /// let it through. Polly's own state, read under its lock; an open or half-open circuit (a probe) says false.
+    /// </summary>
+    public ResiliencePipeline For(ProviderOptions provider, out bool closed)
     {
+        if (!_pipelines.TryGetValue(provider.Name, out var entry))
+        {
+            closed = true;
+            return ResiliencePipeline.Empty;
+        }
+
+        closed = entry.Breaker is not { } breaker || breaker.CircuitState == CircuitState.Closed;
+        return entry.Pipeline;
+    }
+
+    private static (ResiliencePipeline, CircuitBreakerStateProvider?) Build(ProviderOptions provider, LlmOptions options, TimeProvider time, ILogger logger, CircuitStates? circuits)
+    {
+        CircuitBreakerStateProvider? stateProvider = null;
         var retry = options.Retry;
         var builder = new ResiliencePipelineBuilder { Name = $"llm-{provider.Name}", TimeProvider = time };
         if (provider.MaxRetries > 0)
@@ -61,8 +81,10 @@ internal sealed partial class ResiliencePipelines
         {
             var breaker = options.CircuitBreaker;
             var state = circuits?.Register(provider.Name);
+            stateProvider = new CircuitBreakerStateProvider();
             builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
+                StateProvider = stateProvider,
                 Name = "circuit-breaker",
                 FailureRatio = breaker.FailureRatio,
                 MinimumThroughput = breaker.MinimumThroughput,
@@ -89,8 +111,12 @@ internal sealed partial class ResiliencePipelines
             });
         }
 
-        return builder.Build();
+        return (builder.Build(), stateProvider);
     }
+
+    /// <summary>Whether the retry strategy would retry after <paramref name="exception"/> (its <c>ShouldHandle</c>).</summary>
+    public bool WouldRetry(ProviderOptions provider, Exception? exception) =>
+        provider.MaxRetries > 0 && ShouldRetry(exception, _maxRetryAfter);
 
     private static bool ShouldRetry(Exception? exception, TimeSpan maxRetryAfter) =>
         exception is ProviderException { IsRetriable: true } provider

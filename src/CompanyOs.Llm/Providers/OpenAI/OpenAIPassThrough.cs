@@ -44,41 +44,56 @@ internal sealed class OpenAIPassThrough(ProviderHttp http, ProviderOptions provi
     /// Where to record the response's status and <c>Retry-After</c> (the error translation reads them); null when the
     /// HTTP observer records them for the calling flow.
     /// </param>
+    /// <param name="completion">
+    /// The calling client's error translation and answer normalisation, run here (one async state for both; needs
+    /// <paramref name="exchange"/>); null: the answer as read, failures as they are.
+    /// </param>
     /// <param name="cancellationToken">Cancels the request and the read.</param>
-    public async Task<ChatResponse> SendAsync(PassThroughRequest request, string model, HttpExchange? exchange, CancellationToken cancellationToken)
+    public async Task<ChatResponse> SendAsync(
+        PassThroughRequest request, string model, HttpExchange? exchange, IPassThroughCompletion? completion, CancellationToken cancellationToken)
     {
-        using var message = Message(request, model);
-        using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        if (exchange is not null)
-        {
-            Record(exchange, response);
-        }
-
-        EnsureSuccess(response);
-        var raw = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
-        CompletionFacts facts;
+        ChatResponse answer;
         try
         {
-            facts = CompletionFacts.Read(raw.Body.Span);
-            if (facts.HasError || !facts.HasChoices)
+            using var message = Message(request, model);
+            using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            if (exchange is not null)
             {
-                throw new JsonException("The provider answered 2xx without a chat.completion (no 'choices').");
+                Record(exchange, response);
             }
+
+            EnsureSuccess(response);
+            var raw = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            CompletionFacts facts;
+            try
+            {
+                facts = CompletionFacts.Read(raw.Body.Span);
+                if (facts.HasError || !facts.HasChoices)
+                {
+                    throw new JsonException("The provider answered 2xx without a chat.completion (no 'choices').");
+                }
+            }
+            catch
+            {
+                raw.Release();
+                throw;
+            }
+
+            answer = new ChatResponse
+            {
+                ResponseId = facts.Id,
+                ModelId = facts.Model,
+                FinishReason = facts.FinishReason,
+                Usage = facts.Usage,
+                RawRepresentation = raw,
+            };
         }
-        catch
+        catch (Exception e) when (completion is not null && completion.IsTranslatable(e, exchange!, cancellationToken))
         {
-            raw.Release();
-            throw;
+            throw completion.Translate(e, exchange!);
         }
 
-        return new ChatResponse
-        {
-            ResponseId = facts.Id,
-            ModelId = facts.Model,
-            FinishReason = facts.FinishReason,
-            Usage = facts.Usage,
-            RawRepresentation = raw,
-        };
+        return completion is null ? answer : completion.Complete(answer, model);
     }
 
     /// <summary>Sends <paramref name="request"/>'s bytes for <paramref name="model"/> and reads the answer's events as they come.</summary>

@@ -7,11 +7,12 @@ namespace CompanyOs.Server.Hosting;
 /// Caps the number of glibc malloc arenas of the server process (<c>mallopt(M_ARENA_MAX)</c>) to the runtimeconfig setting
 /// <see cref="Setting"/> (<c>src/CompanyOs.Server/ServerRuntime.props</c>). glibc gives each thread that allocates its own
 /// arena, up to eight per core, each holding on to its freed pages; the server's native allocations (SQLite's page caches
-/// and statements, the runtime's own) are few and not on the request path, so the extra arenas only kept memory: two arenas
-/// took 2–3 MB off the RSS after load in same-run measurements on 2 cores (docs/benchmarks.md, issue 17, seventh session).
-/// Applied first thing when the server starts, before the host creates its threads (threads that already allocated keep
-/// their arena). The standard <c>MALLOC_ARENA_MAX</c> environment variable, which glibc reads itself, wins: when it is set,
-/// nothing is changed. A no-op off Linux and on C libraries without <c>mallopt</c> (musl: its malloc has no arenas).
+/// and statements, the JIT's, the runtime's own) are not on the request path's critical section, so the extra arenas mostly
+/// kept memory. Applied first thing when the server starts, before the host creates its threads; the arenas the runtime's
+/// own threads made before <c>Main</c> stay (measured: 7 arenas left instead of 10, ≈ 0.6 MB less malloc memory after
+/// load), which is why <c>MALLOC_ARENA_MAX=2</c> in the process's environment, read by glibc before any thread starts,
+/// does more (2 arenas, ≈ 2.5 MB less; docs/benchmarks.md, issue 17, seventh session). That variable wins: when it is set,
+/// nothing is changed here. A no-op off Linux and on C libraries without <c>mallopt</c> (musl: its malloc has no arenas).
 /// </summary>
 internal static class MallocArenas
 {

@@ -43,7 +43,6 @@ public static class ServerCommandLine
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        MallocArenas.Apply();
         PreferInlineSocketCompletions();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // The host hears SIGTERM/SIGINT too once started; these also cover start-up, and a host embedded in another process.

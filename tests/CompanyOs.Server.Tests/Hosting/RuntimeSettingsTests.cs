@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CompanyOs.Server.Hosting;
 
 namespace CompanyOs.Server.Tests.Hosting;
 
@@ -19,7 +18,6 @@ public sealed class RuntimeSettingsTests
     [InlineData("System.GC.ConserveMemory", "5")] // compact gen2 rather than grow it
     [InlineData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", "0")] // idle workers sleep, not spin
     [InlineData("System.Runtime.TieredPGO", "true")] // off saves 5-14 MB RSS but costs 12-15 % steady-state req/s
-    [InlineData(MallocArenas.Setting, "2")] // two glibc malloc arenas, not eight per core: 2-3 MB less RSS after load
     public void The_server_runtimeconfig_carries_the_documented_setting(string name, string expected)
     {
         var properties = ConfigProperties();

@@ -24,7 +24,7 @@ internal static class ServerMetrics
     /// the server's own set-up: Kestrel's connection metrics (transport, address and port of the listeners, TLS protocol,
     /// error type) and <c>http.server.active_requests</c> (method and scheme). OpenTelemetry sizes every stream's array of
     /// points to its limit when the stream is created, 2,000 points (≈ 140 KB) by default: nine streams at the default
-    /// kept ≈ 1.2 MB that these attributes never use (issue 17). Attribute sets past the limit are still counted, in the
+    /// kept ≈ 1.3 MB that these attributes never use (issue 17). Attribute sets past the limit are still counted, in the
     /// stream's overflow point (<c>otel.metric.overflow="true"</c>). The gateway's streams (org, agent and model
     /// attributes) and <c>http.server.request.duration</c> (routes × status codes) keep the default.
     /// </summary>

@@ -130,6 +130,23 @@ public class TiktokenBpeTests
 
         Assert.Equal((5, 9), (a.Rank("!"u8), a.Rank("\""u8)));
         Assert.Equal((0, 1), (b.Rank("!"u8), b.Rank("\""u8)));
+        Assert.False(a.RanksArePositions);
+        Assert.True(b.RanksArePositions);
+    }
+
+    [Fact]
+    public void Ranks_in_position_order_keep_no_rank_array_and_still_answer_them()
+    {
+        // The data packages' form: rank = line position, so the tables drop their rank array (≈ 0.8 MB for o200k, issue 17).
+        using var explicitInOrder = new MemoryStream("IQ== 0\nIg== 1\nIw== 2\n"u8.ToArray());
+        var o200k = BpeRanks.FromDeflatedResource("Microsoft.ML.Tokenizers.Data.O200kBase", "o200k_base.tiktoken.deflate");
+
+        var inOrder = BpeRanks.Read(explicitInOrder);
+
+        Assert.True(inOrder.RanksArePositions);
+        Assert.Equal((0, 1, 2, -1), (inOrder.Rank("!"u8), inOrder.Rank("\""u8), inOrder.Rank("#"u8), inOrder.Rank("$"u8)));
+        Assert.True(o200k.RanksArePositions);
+        Assert.Equal(0, o200k.Rank("!"u8));
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class AttemptTimeoutTests
     {
         var options = TestOptions.Create(TestOptions.ProviderA() with { Timeout = TimeSpan.FromMilliseconds(300), MaxRetries = 0, FallbackProvider = null });
         var provider = new WaitingClient();
-        using var gateway = LlmGateway.CreateBuilder(options, new SingleFactory(provider)).Build();
+        using var gateway = LlmGateway.CreateBuilder(options, new SingleClientFactory(provider)).Build();
 
         using (var earlier = CancellationTokenSource.CreateLinkedTokenSource(Ct))
         {
@@ -100,11 +100,6 @@ public sealed class AttemptTimeoutTests
         public void Dispose()
         {
         }
-    }
-
-    private sealed class SingleFactory(IChatClient client) : IProviderClientFactory
-    {
-        public IChatClient Create(ProviderOptions provider) => client;
     }
 
     /// <summary>The system clock, counting the timers created with the per-attempt timeout as their due time.</summary>

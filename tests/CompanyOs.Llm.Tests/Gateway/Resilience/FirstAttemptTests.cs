@@ -30,7 +30,7 @@ public sealed class FirstAttemptTests
     {
         var provider = new HeldClient();
         var options = TestOptions.Create(TestOptions.ProviderA() with { FallbackProvider = null, MaxRetries = 2 });
-        using var gateway = LlmGateway.CreateBuilder(options, new SingleFactory(provider)).WithTimeProvider(_time).Build();
+        using var gateway = LlmGateway.CreateBuilder(options, new SingleClientFactory(provider)).WithTimeProvider(_time).Build();
 
         var held = Task.Run(() => gateway.GetResponseAsync("hold", cancellationToken: Ct), Ct);
         await provider.HeldEntered.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
@@ -72,7 +72,7 @@ public sealed class FirstAttemptTests
     {
         var provider = new HeldClient();
         var options = TestOptions.Create(TestOptions.ProviderA() with { FallbackProvider = null, MaxRetries = 0 });
-        using var gateway = LlmGateway.CreateBuilder(options, new SingleFactory(provider)).WithTimeProvider(_time).Build();
+        using var gateway = LlmGateway.CreateBuilder(options, new SingleClientFactory(provider)).WithTimeProvider(_time).Build();
 
         // MinimumThroughput 4 at a failure ratio of 0.5: four failed first attempts open the circuit, the fifth is not sent.
         for (var i = 0; i < 4; i++)
@@ -133,10 +133,5 @@ public sealed class FirstAttemptTests
         public void Dispose()
         {
         }
-    }
-
-    private sealed class SingleFactory(IChatClient client) : IProviderClientFactory
-    {
-        public IChatClient Create(ProviderOptions provider) => client;
     }
 }

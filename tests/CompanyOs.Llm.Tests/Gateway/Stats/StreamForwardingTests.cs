@@ -44,11 +44,6 @@ public sealed class StreamForwardingTests
         Assert.NotNull(LlmCallInfo.From(rest[1]));
     }
 
-    private sealed class SingleClientFactory(IChatClient client) : IProviderClientFactory
-    {
-        public IChatClient Create(ProviderOptions provider) => client;
-    }
-
     private sealed class GatedStreamClient : IChatClient
     {
         public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

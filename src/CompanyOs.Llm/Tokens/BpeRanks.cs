@@ -9,7 +9,8 @@ namespace CompanyOs.Llm.Tokens;
 
 /// <summary>
 /// The mergeable ranks of a tiktoken encoding (token bytes → rank) in flat arrays (token bytes, starts, and ranks only when
-/// they are not the tokens' positions, which they are in the data packages) and an open-addressing index: ≈ 4.3 MB for o200k, where <c>Microsoft.ML.Tokenizers</c> keeps ≈ 40 MB of dictionaries, per-token byte arrays and strings
+/// they are not the tokens' positions, which they are in the data packages) and an open-addressing index: ≈ 4.3 MB for
+/// o200k, where <c>Microsoft.ML.Tokenizers</c> keeps ≈ 40 MB of dictionaries, per-token byte arrays and strings
 /// (encoder, decoder and vocabulary) on the GC heap for the life of the process. Read-only after construction, so it is
 /// safe to share between threads.
 /// </summary>

@@ -118,23 +118,21 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         }
 
         attempt = first;
-        if (first.IsCompletedSuccessfully)
-        {
-            return Outcome.FromResult<object>(first.Result);
-        }
+        var taken = OutcomeOf(first);
+        return taken.Exception is { } error && pipelines.WouldRetry(call.Provider, error) ? outcome : taken;
+    }
 
-        Exception error;
+    /// <summary>A completed attempt's outcome: its answer, or the exception awaiting it throws (the original one).</summary>
+    private static Outcome<object> OutcomeOf(Task<ChatResponse> completed)
+    {
         try
         {
-            first.GetAwaiter().GetResult();
-            return outcome; // Not reached: the attempt failed.
+            return Outcome.FromResult<object>(completed.GetAwaiter().GetResult());
         }
         catch (Exception ex)
         {
-            error = ex;
+            return Outcome.FromException<object>(ex);
         }
-
-        return pipelines.WouldRetry(call.Provider, error) ? outcome : Outcome.FromException<object>(error);
     }
 
     /// <summary>One attempt, as the outcome Polly's strategies handle: a failure is an outcome, never a thrown exception.</summary>
@@ -147,9 +145,7 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
             // Sent before the pipeline ran (under the same deadline token), and completed: its outcome is this attempt's. The
             // field is cleared, so that a retry sends a new attempt.
             call.LastAttempt = null;
-            return first.IsCompletedSuccessfully
-                ? new ValueTask<Outcome<object>>(Outcome.FromResult<object>(first.Result))
-                : AwaitAttemptAsync(first);
+            return new ValueTask<Outcome<object>>(OutcomeOf(first));
         }
 
         Task<ChatResponse> attempt;

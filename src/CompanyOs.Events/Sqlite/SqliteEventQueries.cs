@@ -9,10 +9,8 @@ namespace CompanyOs.Events.Sqlite;
 /// <summary>Read queries, each on its own pooled connection (WAL readers never block the writer or each other).</summary>
 internal sealed class SqliteEventQueries(SqliteConnections connections)
 {
-    private const string Columns = "position, stream_id, version, event_uuid, type, data, metadata, created_at";
-
-    /// <summary><see cref="Columns"/> of the events table aliased <c>e</c>.</summary>
-    private const string AllColumns = "e.position, e.stream_id, e.version, e.event_uuid, e.type, e.data, e.metadata, e.created_at";
+    /// <summary>What an event is read from, in <see cref="ReadEvents"/>' order: the events table aliased <c>e</c>.</summary>
+    private const string Columns = "e.position, e.stream_id, e.version, e.event_uuid, e.type, e.data, e.metadata, e.created_at";
 
     /// <summary>Exclusive upper bound for prefix scans; stream ids never contain U+10FFFF.</summary>
     public const string PrefixEnd = "\U0010FFFF";
@@ -21,7 +19,7 @@ internal sealed class SqliteEventQueries(SqliteConnections connections)
     {
         using var connection = connections.OpenReader();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM events WHERE stream_id = $s AND version >= $v ORDER BY version LIMIT $n";
+        command.CommandText = $"SELECT {Columns} FROM events e WHERE e.stream_id = $s AND e.version >= $v ORDER BY e.version LIMIT $n";
         command.Parameters.AddWithValue("$s", streamId);
         command.Parameters.AddWithValue("$v", fromVersion);
         command.Parameters.AddWithValue("$n", maxCount);
@@ -53,7 +51,7 @@ internal sealed class SqliteEventQueries(SqliteConnections connections)
             // before it, when it reaches past it) and every later one up to the head; for each run, its events in range, by
             // position. CROSS JOIN keeps the runs as the outer loop, so rows come in position order (runs are disjoint and
             // ordered by first_position) without a sort, and LIMIT ends the scan. Each run's event range is one rowid range.
-            sql.Append($"SELECT {AllColumns} FROM org_runs r CROSS JOIN events e")
+            sql.Append($"SELECT {Columns} FROM org_runs r CROSS JOIN events e")
                 .Append(" WHERE r.org_id = $org")
                 .Append(" AND r.first_position >= COALESCE((SELECT MAX(first_position) FROM org_runs WHERE org_id = $org AND first_position <= $after), 0)")
                 .Append(" AND r.first_position <= $head AND r.last_position > $after")
@@ -63,7 +61,7 @@ internal sealed class SqliteEventQueries(SqliteConnections connections)
         }
         else
         {
-            sql.Append($"SELECT {AllColumns} FROM events e WHERE e.position > $after AND e.position <= $head");
+            sql.Append($"SELECT {Columns} FROM events e WHERE e.position > $after AND e.position <= $head");
             order = " ORDER BY e.position";
         }
 

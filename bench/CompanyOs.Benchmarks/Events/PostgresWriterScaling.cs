@@ -64,8 +64,8 @@ internal static class PostgresWriterScaling
         {
             var olds = results[("old (head row)", writers)];
             var news = results[("new (sequence)", writers)];
-            var old = Median(olds);
-            var @new = Median(news);
+            var old = LoopMath.Median(olds);
+            var @new = LoopMath.Median(news);
             Console.WriteLine($"| {writers} | {old:0} ({olds.Min():0}–{olds.Max():0}) | {@new:0} ({news.Min():0}–{news.Max():0}) | {@new / old:0.00}× |");
         }
 
@@ -151,12 +151,6 @@ internal static class PostgresWriterScaling
         }
 
         Console.WriteLine($"PostgreSQL: {string.Join(", ", settings)}; {Environment.ProcessorCount} cores");
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static string NewSchema() => "bench_" + Guid.NewGuid().ToString("N");

@@ -70,9 +70,9 @@ internal static class SqliteAppendLoop
                 $"sqlite-loop {(batch ? "batch" : "single")} {durability}, {times[0].Count} rounds, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             for (var v = 0; v < variants.Length; v++)
             {
-                var ratios = times[0].Zip(times[v], (raw, x) => raw / x).Order().ToList();
+                var ratio = LoopMath.Median(times[0].Zip(times[v], (raw, x) => raw / x));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {variants[v].Name,-12} median {Median(times[v]):F2} us/event ({1e6 / Median(times[v]):F0}/s), {ratios[ratios.Count / 2] * 100:F1} % of raw (median of rounds), {(double)pages[v] / commits[v]:F2} WAL pages/commit, CPU {Median(cpu[v]):F2} us/event (process, median of rounds)"));
+                    $"  {variants[v].Name,-12} median {LoopMath.Median(times[v]):F2} us/event ({1e6 / LoopMath.Median(times[v]):F0}/s), {ratio * 100:F1} % of raw (median of rounds), {(double)pages[v] / commits[v]:F2} WAL pages/commit, CPU {LoopMath.Median(cpu[v]):F2} us/event (process, median of rounds)"));
             }
         }
         finally
@@ -82,8 +82,6 @@ internal static class SqliteAppendLoop
 
         return 0;
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     /// <summary>Microseconds per call over <paramref name="calls"/> sequential calls.</summary>
     private static async Task<double> Round(Func<Task> call, int calls)

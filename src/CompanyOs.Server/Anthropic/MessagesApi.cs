@@ -38,8 +38,7 @@ internal static class MessagesApi
                 return TypedResults.Json(MessageResponseWriter.Message(response, call.Model), AnthropicJsonContext.Default.MessageWire);
             }
 
-            var tokens = services.Services.GetRequiredService<ITokenCounter>();
-            var writer = new MessageStreamWriter(http.Response, call, tokens.EstimatePromptTokens(call.Messages, call.Options));
+            var writer = new MessageStreamWriter(http.Response, call, services.Tokens.EstimatePromptTokens(call.Messages, call.Options));
             await GatewayStream.RunAsync(http, gateway.GetStreamingResponseAsync(call.Messages, call.Options, aborted),
                 writer.WriteAsync, writer.CompleteAsync, e => writer.FailAsync(EndpointFailures.Stream(e, Path, services.Logger<MessagesCall>())));
             return TypedResults.Empty;

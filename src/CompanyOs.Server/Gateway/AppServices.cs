@@ -1,5 +1,6 @@
 using CompanyOs.Llm.Gateway;
 using CompanyOs.Llm.Models;
+using CompanyOs.Llm.Tokens;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Server.Gateway;
@@ -17,6 +18,7 @@ internal sealed class AppServices(IServiceProvider services)
     private ModelCatalog? _catalog;
     private GatewayServices? _gatewayServices;
     private TimeProvider? _time;
+    private ITokenCounter? _tokens;
 
     /// <summary>The application's services, for what is needed off the hot path.</summary>
     public IServiceProvider Services => services;
@@ -32,6 +34,9 @@ internal sealed class AppServices(IServiceProvider services)
 
     /// <summary>The server's clock.</summary>
     public TimeProvider Time => _time ??= services.GetRequiredService<TimeProvider>();
+
+    /// <summary>The gateway's prompt-token counter (the one its limits and budgets estimate with).</summary>
+    public ITokenCounter Tokens => _tokens ??= services.GetRequiredService<ITokenCounter>();
 
     /// <summary>A logger for <typeparamref name="T"/>'s category (off the hot path: failures).</summary>
     public ILogger<T> Logger<T>() => services.GetRequiredService<ILogger<T>>();

@@ -140,7 +140,22 @@ public class SqliteAppendBenchmarks
     }
 
     [Benchmark(Description = "store: 1 event per append")]
-    public Task<AppendResult> SingleAppend() => _store.AppendAsync("single-" + (_stream++ % StreamCount), ExpectedVersion.Any, [BenchEvents.One()]);
+    public Task<AppendResult> SingleAppend() => _orgs.Length == 1
+        ? _store.AppendAsync("single-" + (_stream++ % StreamCount), ExpectedVersion.Any, [BenchEvents.One()])
+        : _store.AppendAsync("single-" + (_stream++ % StreamCount), ExpectedVersion.Any, [BenchEvents.One(_orgs[_orgPicker.Next(_orgs.Length)])]);
+
+    /// <summary>
+    /// Orgs the store's single appends pick from at random (1: every event of one org, the default; more: the interleaved
+    /// worst case for org records). Set before <see cref="SetupAsync"/>; <c>sqlite-loop</c> takes it from <c>ORGS</c>.
+    /// </summary>
+    internal int Orgs
+    {
+        get => _orgs.Length;
+        set => _orgs = BenchEvents.OrgMetadata(value);
+    }
+
+    private EventMetadata[] _orgs = BenchEvents.OrgMetadata(1);
+    private readonly Random _orgPicker = new(17);
 
     [Benchmark(Description = "store: 1 event per append, 16 callers", OperationsPerInvoke = BenchEvents.Concurrency)]
     public Task ConcurrentSingleAppends() => Task.WhenAll(Enumerable.Range(0, BenchEvents.Concurrency)

@@ -10,7 +10,8 @@ namespace CompanyOs.Benchmarks.Events;
 /// store case with its raw baselines (raw, and raw rows into the store's schema) in one process, for the given time, and
 /// prints each variant's median per event and the median of the per-round ratios to raw. On a shared machine, where
 /// BenchmarkDotNet's short runs meet different load for each row, alternated rounds compare variants under the same load.
-/// Also prints the WAL pages each variant wrote per commit (<c>sqlite3_db_status</c>'s cache writes).
+/// Also prints the WAL pages each variant wrote per commit (<c>sqlite3_db_status</c>'s cache writes). <c>ROTATE=1</c> rotates
+/// the order of the variants from round to round.
 /// </summary>
 internal static class SqliteAppendLoop
 {
@@ -64,11 +65,16 @@ internal static class SqliteAppendLoop
                 await Round(variants[v].Call, perRound); // warm-up
             }
 
+            // ROTATE=1: round r starts with variant r mod n, so that no variant always follows the store (whose background
+            // checkpoint, woken by its commits, otherwise always overlaps the next variant's round: raw's).
+            var rotate = Environment.GetEnvironmentVariable("ROTATE") == "1";
             var end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
             while (Stopwatch.GetTimestamp() < end || times[0].Count < 3)
             {
-                for (var v = 0; v < variants.Length; v++)
+                var first = rotate ? times[0].Count % variants.Length : 0;
+                for (var k = 0; k < variants.Length; k++)
                 {
+                    var v = (first + k) % variants.Length;
                     var before = benchmarks.PagesWritten(variants[v].Name);
                     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                     times[v].Add(await Round(variants[v].Call, perRound) / variants[v].Events);
@@ -79,7 +85,7 @@ internal static class SqliteAppendLoop
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sqlite-loop {(batch ? "batch" : concurrent ? "concurrent" : "single")} {durability}, orgs {benchmarks.Orgs}, {times[0].Count} rounds, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+                $"sqlite-loop {(batch ? "batch" : concurrent ? "concurrent" : "single")} {durability}, orgs {benchmarks.Orgs}, {times[0].Count} rounds{(rotate ? " (rotated)" : "")}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             for (var v = 0; v < variants.Length; v++)
             {
                 var ratio = LoopMath.Median(times[0].Zip(times[v], (raw, x) => raw / x));

@@ -9,9 +9,11 @@ namespace CompanyOs.Events.Sqlite;
 /// position order. The writer remembers the open span (the org the last org-naming event named, where its span starts and
 /// that org's last position) and the head it is valid at; an append of that org then writes nothing here. The memory is
 /// trusted only while nothing else has written since: the append's own first position must follow the remembered head
-/// directly (positions are max + 1 inside the write transaction, and events are never deleted, so any other writer — another
-/// process, or this one's rolled-back transaction — moves or rewinds it). Otherwise the open span is read back from the
-/// file inside the same transaction (the last org-naming event, then its org's last span), before anything is written.
+/// directly (positions are max + 1 inside the write transaction, and events are never deleted, so another process's
+/// append moves the head — a check that costs no read), and the memory must not come from a transaction or savepoint that
+/// was rolled back (<see cref="Forget"/>: its positions may since have been taken by another process, so the head alone
+/// would not tell). Otherwise the open span is read back from the file inside the same write transaction (the last
+/// org-naming event, then its org's last span), before anything is written.
 /// </summary>
 internal sealed class SqliteOrgSpans : IDisposable
 {

@@ -16,6 +16,13 @@ internal static class BenchEvents
 
     public static EventData One() => new(Guid.NewGuid(), "agent.tool_finished", Data, Metadata);
 
+    /// <summary>One event of <paramref name="metadata"/>'s org (see <see cref="OrgMetadata"/>).</summary>
+    public static EventData One(EventMetadata metadata) => new(Guid.NewGuid(), "agent.tool_finished", Data, metadata);
+
+    /// <summary>The bench metadata for <paramref name="count"/> orgs ("org-bench-0" …): appends that interleave orgs.</summary>
+    public static EventMetadata[] OrgMetadata(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => Metadata with { OrgId = count == 1 ? "org-bench" : $"org-bench-{i}" })];
+
     public static EventData[] Batch(int size) => [.. Enumerable.Range(0, size).Select(_ => One())];
 
     public static string DataText { get; } = Data.GetRawText();

@@ -17,7 +17,8 @@ namespace CompanyOs.Benchmarks.Events;
 /// <see cref="SqliteStatement"/>), on a connection with the store's file settings (WAL, the same <c>synchronous</c>) and
 /// plain SQLite's checkpointing: automatic, inside the commit, every 10,000 pages (the store checkpoints in the background
 /// since h-sqlb; see <c>SqliteCheckpointer</c>). What separates the store from them is the store: its two indexes (stream/version,
-/// stream/event id) and org runs (schema 4: one row per append and org; schemas 1–3 had a per-event org index), the stream
+/// stream/event id), org spans (schema 5: a row only where the org changes, so none for these one-org appends; schema 4
+/// wrote one per append and org, schemas 1–3 a per-event org index entry), the stream
 /// read and row, validation, group commit. The previous baselines (a 4-column row with
 /// less than two thirds of the bytes, bound through ADO.NET, default checkpointing) stay as <c>…Minimal</c> for
 /// comparison with older figures.
@@ -25,7 +26,7 @@ namespace CompanyOs.Benchmarks.Events;
 /// <para>
 /// <see cref="RawIndexedSingleCommit"/> and <see cref="RawIndexedBatch"/> split that difference in two: the same rows,
 /// statements and settings as the raw baselines, written into a file the store created (its schema: the events table with
-/// its indexes and triggers, the streams table; no org runs, which the store's code writes) — the store's per-event
+/// its indexes and triggers, the streams table; no org spans, which the store's code writes) — the store's per-event
 /// B-trees without the store's code. Raw → indexed is
 /// what the schema costs (pages per commit); indexed → store is what the store's code costs (validation, the stream
 /// read and row, group commit, background checkpoints). Reference rows, not targets.
@@ -139,7 +140,22 @@ public class SqliteAppendBenchmarks
     }
 
     [Benchmark(Description = "store: 1 event per append")]
-    public Task<AppendResult> SingleAppend() => _store.AppendAsync("single-" + (_stream++ % StreamCount), ExpectedVersion.Any, [BenchEvents.One()]);
+    public Task<AppendResult> SingleAppend() => _orgs.Length == 1
+        ? _store.AppendAsync("single-" + (_stream++ % StreamCount), ExpectedVersion.Any, [BenchEvents.One()])
+        : _store.AppendAsync("single-" + (_stream++ % StreamCount), ExpectedVersion.Any, [BenchEvents.One(_orgs[_orgPicker.Next(_orgs.Length)])]);
+
+    /// <summary>
+    /// Orgs the store's single appends pick from at random (1: every event of one org, the default; more: the interleaved
+    /// worst case for org records). Set before <see cref="SetupAsync"/>; <c>sqlite-loop</c> takes it from <c>ORGS</c>.
+    /// </summary>
+    internal int Orgs
+    {
+        get => _orgs.Length;
+        set => _orgs = BenchEvents.OrgMetadata(value);
+    }
+
+    private EventMetadata[] _orgs = BenchEvents.OrgMetadata(1);
+    private readonly Random _orgPicker = new(17);
 
     [Benchmark(Description = "store: 1 event per append, 16 callers", OperationsPerInvoke = BenchEvents.Concurrency)]
     public Task ConcurrentSingleAppends() => Task.WhenAll(Enumerable.Range(0, BenchEvents.Concurrency)

@@ -5,38 +5,51 @@ using CompanyOs.Events.Sqlite;
 namespace CompanyOs.Benchmarks.Events;
 
 /// <summary>
-/// <c>sqlite-loop [single|batch] [full|normal] [seconds]</c>: alternates rounds of <see cref="SqliteAppendBenchmarks"/>'
+/// <c>sqlite-loop [single|batch|concurrent] [full|normal] [seconds]</c> (<c>concurrent</c>: the store's 16 callers against
+/// raw single commits; <c>ORGS=n</c>: the store's single appends pick one of n orgs at random): alternates rounds of <see cref="SqliteAppendBenchmarks"/>'
 /// store case with its raw baselines (raw, and raw rows into the store's schema) in one process, for the given time, and
 /// prints each variant's median per event and the median of the per-round ratios to raw. On a shared machine, where
 /// BenchmarkDotNet's short runs meet different load for each row, alternated rounds compare variants under the same load.
-/// Also prints the WAL pages each variant wrote per commit (<c>sqlite3_db_status</c>'s cache writes).
+/// Also prints the WAL pages each variant wrote per commit (<c>sqlite3_db_status</c>'s cache writes). <c>ROTATE=1</c> rotates
+/// the order of the variants from round to round.
 /// </summary>
 internal static class SqliteAppendLoop
 {
     public static async Task<int> RunAsync(string[] args)
     {
         var batch = args.Length > 0 && args[0] == "batch";
+        var concurrent = args.Length > 0 && args[0] == "concurrent";
         var durability = args.Length > 1 && args[1] == "normal" ? SqliteDurability.Normal : SqliteDurability.Full;
         var seconds = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 20;
         var benchmarks = new SqliteAppendBenchmarks { Durability = durability };
+        if (Environment.GetEnvironmentVariable("ORGS") is { Length: > 0 } orgs)
+        {
+            benchmarks.Orgs = int.Parse(orgs, CultureInfo.InvariantCulture);
+        }
+
         await benchmarks.SetupAsync();
         try
         {
             // Each round: about 100 ms of each variant.
             var perRound = batch ? 10 : durability == SqliteDurability.Full ? 100 : 1000;
-            var events = batch ? BenchEvents.BatchSize : 1;
-            (string Name, Func<Task> Call)[] variants = batch
+            (string Name, Func<Task> Call, int Events)[] variants = batch
                 ?
                 [
-                    ("raw", () => { benchmarks.RawBatch(); return Task.CompletedTask; }),
-                    ("raw-indexed", () => { benchmarks.RawIndexedBatch(); return Task.CompletedTask; }),
-                    ("store", benchmarks.BatchAppend),
+                    ("raw", () => { benchmarks.RawBatch(); return Task.CompletedTask; }, BenchEvents.BatchSize),
+                    ("raw-indexed", () => { benchmarks.RawIndexedBatch(); return Task.CompletedTask; }, BenchEvents.BatchSize),
+                    ("store", benchmarks.BatchAppend, BenchEvents.BatchSize),
+                ]
+                : concurrent
+                ?
+                [
+                    ("raw", () => { benchmarks.RawSingleCommit(); return Task.CompletedTask; }, 1),
+                    ("store", benchmarks.ConcurrentSingleAppends, BenchEvents.Concurrency),
                 ]
                 :
                 [
-                    ("raw", () => { benchmarks.RawSingleCommit(); return Task.CompletedTask; }),
-                    ("raw-indexed", () => { benchmarks.RawIndexedSingleCommit(); return Task.CompletedTask; }),
-                    ("store", benchmarks.SingleAppend),
+                    ("raw", () => { benchmarks.RawSingleCommit(); return Task.CompletedTask; }, 1),
+                    ("raw-indexed", () => { benchmarks.RawIndexedSingleCommit(); return Task.CompletedTask; }, 1),
+                    ("store", benchmarks.SingleAppend, 1),
                 ];
             if (Environment.GetEnvironmentVariable("ONLY") is { Length: > 0 } only)
             {
@@ -52,22 +65,27 @@ internal static class SqliteAppendLoop
                 await Round(variants[v].Call, perRound); // warm-up
             }
 
+            // ROTATE=1: round r starts with variant r mod n, so that no variant always follows the store (whose background
+            // checkpoint, woken by its commits, otherwise always overlaps the next variant's round: raw's).
+            var rotate = Environment.GetEnvironmentVariable("ROTATE") == "1";
             var end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
             while (Stopwatch.GetTimestamp() < end || times[0].Count < 3)
             {
-                for (var v = 0; v < variants.Length; v++)
+                var first = rotate ? times[0].Count % variants.Length : 0;
+                for (var k = 0; k < variants.Length; k++)
                 {
+                    var v = (first + k) % variants.Length;
                     var before = benchmarks.PagesWritten(variants[v].Name);
                     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-                    times[v].Add(await Round(variants[v].Call, perRound) / events);
-                    cpu[v].Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / perRound / events);
+                    times[v].Add(await Round(variants[v].Call, perRound) / variants[v].Events);
+                    cpu[v].Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / perRound / variants[v].Events);
                     pages[v] += benchmarks.PagesWritten(variants[v].Name) - before;
                     commits[v] += perRound;
                 }
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sqlite-loop {(batch ? "batch" : "single")} {durability}, {times[0].Count} rounds, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+                $"sqlite-loop {(batch ? "batch" : concurrent ? "concurrent" : "single")} {durability}, orgs {benchmarks.Orgs}, {times[0].Count} rounds{(rotate ? " (rotated)" : "")}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             for (var v = 0; v < variants.Length; v++)
             {
                 var ratio = LoopMath.Median(times[0].Zip(times[v], (raw, x) => raw / x));

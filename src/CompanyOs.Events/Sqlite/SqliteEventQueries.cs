@@ -47,13 +47,16 @@ internal sealed class SqliteEventQueries(SqliteConnections connections)
         string order;
         if (filter?.OrgId is { } org)
         {
-            // Through the org's runs (schema 4), in position order: the run holding after + 1 (the last one starting at or
-            // before it, when it reaches past it) and every later one up to the head; for each run, its events in range, by
-            // position. CROSS JOIN keeps the runs as the outer loop, so rows come in position order (runs are disjoint and
-            // ordered by first_position) without a sort, and LIMIT ends the scan. Each run's event range is one rowid range.
-            sql.Append($"SELECT {Columns} FROM org_runs r CROSS JOIN events e")
+            // Through the org's spans (schema 5), in position order: the span holding after + 1 (the last one starting at or
+            // before it, when it reaches past it) and every later one up to the head; for each span, its events in range, by
+            // position (the span's other events name no org; e.org skips them). The open span (last_position 2^63 - 1)
+            // reaches the head read above: a span closed since then ends at or after every event of its org up to that
+            // head, and one opened since starts past it. CROSS JOIN keeps the spans as the outer loop, so rows come in
+            // position order (spans are disjoint and ordered by first_position) without a sort, and LIMIT ends the scan.
+            // Each span's event range is one rowid range.
+            sql.Append($"SELECT {Columns} FROM org_spans r CROSS JOIN events e")
                 .Append(" WHERE r.org_id = $org")
-                .Append(" AND r.first_position >= COALESCE((SELECT MAX(first_position) FROM org_runs WHERE org_id = $org AND first_position <= $after), 0)")
+                .Append(" AND r.first_position >= COALESCE((SELECT MAX(first_position) FROM org_spans WHERE org_id = $org AND first_position <= $after), 0)")
                 .Append(" AND r.first_position <= $head AND r.last_position > $after")
                 .Append(" AND e.position >= max(r.first_position, $after + 1) AND e.position <= min(r.last_position, $head) AND e.org = $org");
             command.Parameters.AddWithValue("$org", org);

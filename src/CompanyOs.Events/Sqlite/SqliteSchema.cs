@@ -108,6 +108,41 @@ internal static class SqliteSchema
         CREATE TRIGGER org_runs_append_only_update BEFORE UPDATE ON org_runs BEGIN SELECT RAISE(ABORT, 'org runs are append-only'); END;
         CREATE TRIGGER org_runs_append_only_delete BEFORE DELETE ON org_runs BEGIN SELECT RAISE(ABORT, 'org runs are append-only'); END;
         """,
+        // 5: org spans instead of org runs: a row only where the org changes along the position order, so that an append of
+        // the org the last org-naming event named writes nothing for its org (a store of one org writes one row, ever; schema
+        // 4 wrote one per append). A span [first_position, last_position] is a maximal stretch of positions over which every
+        // event that names an org names org_id (events without an org inside it are skipped by the reads). The last span
+        // (the org of the last event that names one) is open: its last_position is the largest integer (2^63 - 1), so it
+        // reaches the head and reads treat it like any other (a nullable column would cost the reads their sort-free plan:
+        // SQLite then no longer takes the key as distinct). When another org's event comes, the writer closes it
+        // (last_position := the position of its org's last event) and opens the new org's: the one update the table allows
+        // (a trigger refuses any other change and every delete). Existing events are grouped into spans by gaps and islands
+        // over the events that name an org (in position order, an event's rank among all of them minus its rank within its
+        // org is constant along a span). The table has a new name so that a process still running schema 4 (its appends
+        // would add runs no read looks at) fails its next org-naming append or org-filtered read loudly (no table org_runs)
+        // instead; one opening the file later is refused (newer schema). Inside the open's write transaction, like every
+        // migration: a failure leaves the file as it was.
+        """
+        CREATE TABLE org_spans (
+            org_id         TEXT    NOT NULL,
+            first_position INTEGER NOT NULL,
+            last_position  INTEGER NOT NULL,
+            PRIMARY KEY (org_id, first_position)
+        ) WITHOUT ROWID;
+        INSERT INTO org_spans (org_id, first_position, last_position)
+        SELECT org, MIN(position),
+               CASE WHEN MAX(position) = (SELECT MAX(position) FROM events WHERE org IS NOT NULL) THEN 9223372036854775807 ELSE MAX(position) END
+        FROM (SELECT org, position,
+                     ROW_NUMBER() OVER (ORDER BY position) - ROW_NUMBER() OVER (PARTITION BY org ORDER BY position) AS span
+              FROM events WHERE org IS NOT NULL)
+        GROUP BY org, span;
+        DROP TABLE org_runs;
+        CREATE TRIGGER org_spans_close_only BEFORE UPDATE ON org_spans
+        WHEN OLD.last_position <> 9223372036854775807 OR NEW.last_position >= 9223372036854775807 OR NEW.last_position < OLD.first_position
+             OR NEW.org_id IS NOT OLD.org_id OR NEW.first_position IS NOT OLD.first_position
+        BEGIN SELECT RAISE(ABORT, 'org spans are append-only (an open span may only be closed)'); END;
+        CREATE TRIGGER org_spans_append_only_delete BEFORE DELETE ON org_spans BEGIN SELECT RAISE(ABORT, 'org spans are append-only'); END;
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

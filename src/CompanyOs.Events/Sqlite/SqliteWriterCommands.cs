@@ -19,12 +19,16 @@ internal sealed class SqliteWriterCommands : IDisposable
     private readonly SqliteCommand _lookup;
     private readonly SqliteStatement _insert;
     private readonly SqliteStatement _upsertStream;
-    private readonly SqliteStatement _insertRun;
+    private readonly SqliteOrgSpans _spans;
     private readonly SqliteStatement _begin;
     private readonly SqliteStatement _commit;
     private readonly SqliteStatement _savepoint;
     private readonly SqliteStatement _release;
     private readonly SqliteStatement _rollbackTo;
+
+    // False from BEGIN until COMMIT returns: a transaction that did not commit was rolled back, and with it whatever org
+    // spans it wrote (see SqliteOrgSpans.Forget).
+    private bool _committed = true;
 
     public SqliteWriterCommands(SqliteConnection connection)
     {
@@ -57,8 +61,8 @@ internal sealed class SqliteWriterCommands : IDisposable
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             ON CONFLICT (stream_id, event_uuid) DO NOTHING
             """);
-        // One row per run of consecutive events of one org in an append (schema 4): what org-filtered reads look up.
-        _insertRun = new SqliteStatement(connection, "INSERT INTO org_runs (org_id, first_position, last_position) VALUES (?1, ?2, ?3)");
+        // Where the org changes along the position order (schema 5): what org-filtered reads look up.
+        _spans = new SqliteOrgSpans(connection);
         // Written when a stream is created, and once more if its first events named no org and a later one does.
         _upsertStream = new SqliteStatement(
             connection,
@@ -69,9 +73,22 @@ internal sealed class SqliteWriterCommands : IDisposable
     }
 
     /// <summary>Takes SQLite's write lock (waiting up to busy_timeout for other processes).</summary>
-    public void Begin() => _begin.Execute();
+    public void Begin()
+    {
+        if (!_committed)
+        {
+            _spans.Forget();
+        }
 
-    public void Commit() => _commit.Execute();
+        _committed = false;
+        _begin.Execute();
+    }
+
+    public void Commit()
+    {
+        _commit.Execute();
+        _committed = true;
+    }
 
     /// <summary>Opens the savepoint one append runs in.</summary>
     public void Savepoint() => _savepoint.Execute();
@@ -85,6 +102,8 @@ internal sealed class SqliteWriterCommands : IDisposable
     /// </summary>
     public bool TryUndo()
     {
+        // The spans this append wrote (if it got that far) are undone with it.
+        _spans.Forget();
         try
         {
             _rollbackTo.Execute();
@@ -149,7 +168,7 @@ internal sealed class SqliteWriterCommands : IDisposable
         _lookup.Dispose();
         _insert.Dispose();
         _upsertStream.Dispose();
-        _insertRun.Dispose();
+        _spans.Dispose();
         _begin.Dispose();
         _commit.Dispose();
         _savepoint.Dispose();
@@ -208,7 +227,7 @@ internal sealed class SqliteWriterCommands : IDisposable
 
         // The last insert's rowid is the append's last position (the events of one append get consecutive positions).
         var position = raw.sqlite3_last_insert_rowid(_db);
-        WriteOrgRuns(events, position - events.Count + 1);
+        _spans.Record(events, position - events.Count + 1);
         // A stream's org is the first org any of its events names: its row is written when the stream is created, and
         // again only while it names none and this append has one.
         if (row == StreamRow.None || (row == StreamRow.WithoutOrg && org is not null))
@@ -220,34 +239,6 @@ internal sealed class SqliteWriterCommands : IDisposable
         }
 
         return (new AppendResult(version - 1, position), events.Count);
-    }
-
-    /// <summary>
-    /// Records where the orgs of the events just inserted (from <paramref name="firstPosition"/> on) are: one
-    /// <c>org_runs</c> row per run of consecutive events naming the same org (events without an org need none). A batch
-    /// of one org is one row, where the per-event index it replaces took one entry per event.
-    /// </summary>
-    private void WriteOrgRuns(IReadOnlyList<PreparedEvent> events, long firstPosition)
-    {
-        var start = 0;
-        for (var i = 1; i <= events.Count; i++)
-        {
-            var org = events[start].OrgId;
-            if (i < events.Count && string.Equals(events[i].OrgId, org, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            if (org is not null)
-            {
-                _insertRun.Bind(1, org);
-                _insertRun.Bind(2, firstPosition + start);
-                _insertRun.Bind(3, firstPosition + i - 1);
-                _insertRun.Execute();
-            }
-
-            start = i;
-        }
     }
 
     /// <summary>The stream's version (null: no stream) and what its row says.</summary>

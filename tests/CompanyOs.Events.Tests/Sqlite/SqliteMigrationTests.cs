@@ -104,7 +104,7 @@ public sealed class SqliteMigrationTests : IDisposable
             Assert.Equal(new AppendResult(1, 12), await store.AppendAsync("new", ExpectedVersion.NoStream, [Numbered(Guid.NewGuid(), 11), Numbered(Guid.NewGuid(), 12)], Ct));
         }
 
-        // Opening again (already migrated) changes nothing; the file says schema 4, every id stored as its 16 bytes.
+        // Opening again (already migrated) changes nothing; the file says schema 5, every id stored as its 16 bytes.
         using (var reopened = await OpenAsync())
         {
             Assert.Equal(Enumerable.Range(1, 12).Select(p => (long)p), await reopened.ReadAllAsync(cancellationToken: Ct).Select(e => e.Position).ToListAsync(Ct));
@@ -114,7 +114,7 @@ public sealed class SqliteMigrationTests : IDisposable
         using var connection = SqliteRawRows.Open(DatabasePath);
         using var versions = connection.CreateCommand();
         versions.CommandText = "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)";
-        Assert.Equal("1,2,3,4", versions.ExecuteScalar());
+        Assert.Equal("1,2,3,4,5", versions.ExecuteScalar());
         using var ids = connection.CreateCommand();
         ids.CommandText = "SELECT group_concat(DISTINCT typeof(event_uuid) || length(event_uuid)) FROM events";
         Assert.Equal("blob16", ids.ExecuteScalar());

@@ -8,7 +8,7 @@ namespace CompanyOs.Events.Tests.Sqlite;
 /// <summary>
 /// A frozen file written by the shipped schema-2 store (<c>Fixtures/schema2-events.sqlite</c>: 1,038 events in 14 streams,
 /// batches and single appends, streams with and without an org, metadata with extras, unicode stream ids and data; event
-/// ids stored as 36-character text) upgrades on open to schema 3 (ids as 16-byte BLOBs, the events table rebuilt) and on to 4 losing
+/// ids stored as 36-character text) upgrades on open to schema 3 (ids as 16-byte BLOBs, the events table rebuilt) and on to 5 losing
 /// nothing: every stored row is read before the upgrade and compared, column by column, with what the store reads after it.
 /// </summary>
 public sealed class SqliteSchema2MigrationTests : IDisposable
@@ -91,9 +91,9 @@ public sealed class SqliteSchema2MigrationTests : IDisposable
                 await store.AppendAsync("run:1", ExpectedVersion.Exactly(last.Version), [new EventData(Guid.NewGuid(), "t", System.Text.Json.JsonElement.Parse("{}"), EventMetadata.Empty)], Ct));
         }
 
-        // The file: schema 4 (through 3), every id now its 16 bytes (the same GUID), the indexes the reads and the
+        // The file: schema 5 (through 3 and 4), every id now its 16 bytes (the same GUID), the indexes the reads and the
         // idempotency use, the org column renamed (schema 4).
-        Assert.Equal("1,2,3,4", SchemaVersions());
+        Assert.Equal("1,2,3,4,5", SchemaVersions());
         var after = ReadRawEvents("event_uuid", "org");
         Assert.Equal(before.Count + 1, after.Count);
         for (var i = 0; i < before.Count; i++)
@@ -117,14 +117,14 @@ public sealed class SqliteSchema2MigrationTests : IDisposable
             "sqlite_autoindex_events_1,sqlite_autoindex_events_2",
             Scalar(connection, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name)"));
         Assert.Equal(
-            "events_append_only_delete,events_append_only_update,org_runs_append_only_delete,org_runs_append_only_update",
+            "events_append_only_delete,events_append_only_update,org_spans_append_only_delete,org_spans_close_only",
             Scalar(connection, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name)"));
-        // The org filter's read (SqliteEventQueries.ReadAllPage's shape) walks the org's runs by their key and each run's
-        // events by position, without sorting (so a page stops after its rows). SqliteSchema3MigrationTests: the runs.
+        // The org filter's read (SqliteEventQueries.ReadAllPage's shape) walks the org's spans by their key and each span's
+        // events by position, without sorting (so a page stops after its rows). SqliteSchema4MigrationTests: the spans.
         using var plan = connection.CreateCommand();
         plan.CommandText = """
-            EXPLAIN QUERY PLAN SELECT e.position FROM org_runs r CROSS JOIN events e WHERE r.org_id = 'org-1'
-            AND r.first_position >= COALESCE((SELECT MAX(first_position) FROM org_runs WHERE org_id = 'org-1' AND first_position <= 0), 0)
+            EXPLAIN QUERY PLAN SELECT e.position FROM org_spans r CROSS JOIN events e WHERE r.org_id = 'org-1'
+            AND r.first_position >= COALESCE((SELECT MAX(first_position) FROM org_spans WHERE org_id = 'org-1' AND first_position <= 0), 0)
             AND r.first_position <= 2000 AND r.last_position > 0
             AND e.position >= max(r.first_position, 1) AND e.position <= min(r.last_position, 2000) AND e.org = 'org-1'
             ORDER BY r.first_position, e.position LIMIT 512

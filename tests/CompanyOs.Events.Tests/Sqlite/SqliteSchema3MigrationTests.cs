@@ -8,7 +8,7 @@ namespace CompanyOs.Events.Tests.Sqlite;
 /// <summary>
 /// A schema-3 file (the frozen schema-2 fixture brought to schema 3 by the shipped migrations, plus events whose orgs
 /// interleave within and across appends, written the way the schema-3 store wrote them) upgrades on open to schema 4
-/// (org_runs instead of the per-event org index, the org column renamed) losing nothing: every event and position reads
+/// (org_runs instead of the per-event org index, the org column renamed) and on to 5 (org_spans) losing nothing: every event and position reads
 /// back as stored, org-filtered reads return exactly what the old index answered, and appends continue after them.
 /// </summary>
 public sealed class SqliteSchema3MigrationTests : IDisposable
@@ -74,33 +74,11 @@ public sealed class SqliteSchema3MigrationTests : IDisposable
         }
 
         using var check = SqliteRawRows.Open(DatabasePath);
-        Assert.Equal("1,2,3,4", Scalar(check, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)"));
+        Assert.Equal("1,2,3,4,5", Scalar(check, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)"));
         Assert.Equal("ok", Scalar(check, "PRAGMA integrity_check"));
         Assert.Equal(before, ReadRaw("org").Take(before.Count));
-        // The runs: exactly the stretches of consecutive positions of one org, each org's events covered once.
-        var runs = new List<(string, long, long)>();
-        foreach (var row in before.Where(r => r.Org is not null))
-        {
-            if (runs.Count > 0 && runs.FindLastIndex(r => r.Item1 == row.Org) is var i and >= 0 && runs[i].Item3 == row.Position - 1)
-            {
-                runs[i] = (runs[i].Item1, runs[i].Item2, row.Position);
-            }
-            else
-            {
-                runs.Add((row.Org!, row.Position, row.Position));
-            }
-        }
-
-        using var stored = check.CreateCommand();
-        stored.CommandText = $"SELECT org_id, first_position, last_position FROM org_runs WHERE first_position <= {before[^1].Position} ORDER BY org_id, first_position";
-        using var reader = stored.ExecuteReader();
-        var storedRuns = new List<(string, long, long)>();
-        while (reader.Read())
-        {
-            storedRuns.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
-        }
-
-        Assert.Equal(runs.OrderBy(r => r.Item1, StringComparer.Ordinal).ThenBy(r => r.Item2), storedRuns);
+        // The spans: exactly the stretches of one org among the org-naming events, the last one (the appended org-x) open.
+        Assert.Equal(SqliteOrgSpansTests.ExpectedSpans([.. before.Select(r => r.Org), "org-x"]), SqliteOrgSpansTests.ReadSpans(DatabasePath));
         // A process still running schema 3 fails loudly on the renamed column instead of appending events without runs.
         using var old = check.CreateCommand();
         old.CommandText = "INSERT INTO events (stream_id, version, event_uuid, type, data, metadata, org_id, created_at) VALUES ('x', 0, x'00', 't', '{}', '{}', 'org-x', 0)";

@@ -94,7 +94,9 @@ internal sealed class AgentRuns(
                 return Task.FromException(new InvalidOperationException("The server is stopping: the agent runtime is not started."));
             }
 
-            return _waking ??= WakeAsync();
+            // On the thread pool, outside this lock: the build opens files and the store, and a failure must find _waking set
+            // to clear it.
+            return _waking ??= Task.Run(WakeAsync);
         }
     }
 

@@ -41,6 +41,30 @@ public sealed class DeferredRuntimeTests
     }
 
     [Fact]
+    public async Task A_build_on_first_use_that_fails_answers_that_request_with_an_error_and_the_next_request_builds_anew()
+    {
+        var root = GatewayOnlyRoot();
+        await using var server = await GatewayServer.StartAsync(Arguments(root), null, Ct);
+        var runs = server.Services.GetRequiredService<AgentRuns>();
+        Assert.True(runs.IsDeferred);
+        using var http = AgentHttp.Client(server.BaseUri, await AgentHttp.KeyAsync(server, "acme"));
+
+        // The store's directory replaced by a file after start-up: the build cannot open the store.
+        var data = Path.Combine(root, "data");
+        Directory.Delete(data, recursive: true);
+        File.WriteAllText(data, "not a directory");
+        using (var failed = await http.GetAsync(new Uri("v1/runs", UriKind.Relative), Ct))
+        {
+            Assert.Equal(500, (int)failed.StatusCode);
+        }
+
+        Assert.True(runs.IsDeferred);
+        File.Delete(data);
+        Assert.Empty((await http.GetJsonAsync("v1/runs")).GetProperty("data").EnumerateArray());
+        Assert.False(runs.IsDeferred);
+    }
+
+    [Fact]
     public async Task A_gateway_only_server_whose_run_store_holds_events_builds_the_runtime_at_start_up()
     {
         var root = GatewayOnlyRoot();

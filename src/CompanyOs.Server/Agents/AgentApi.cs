@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CompanyOs.Server.Keys;
-using Microsoft.OpenApi;
 
 namespace CompanyOs.Server.Agents;
 
@@ -22,7 +21,8 @@ internal static class AgentApi
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentJsonContext.Default);
         });
-        services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true && d.GroupName is null or "agents");
+        // The OpenAPI document's services are built on its first request (OpenApiOnDemand), not here.
+        OpenApiOnDemand.Register(services);
         return services;
     }
 
@@ -30,15 +30,7 @@ internal static class AgentApi
     /// Documents a JSON request body without <c>Accepts</c> (which would make routing depend on the Content-Type, so a
     /// bodiless POST would miss the endpoint); the endpoint reads and checks the body itself.
     /// </summary>
-    public static RouteHandlerBuilder Body<T>(this RouteHandlerBuilder builder) =>
-        builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
-        {
-            var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken);
-            operation.RequestBody = new OpenApiRequestBody
-            {
-                Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal) { ["application/json"] = new() { Schema = schema } },
-            };
-        });
+    public static RouteHandlerBuilder Body<T>(this RouteHandlerBuilder builder) => builder.WithMetadata(new DocumentedJsonBody(typeof(T)));
 
     /// <summary>Maps <c>/v1/runs…</c>, <c>/v1/decisions</c>, <c>/v1/prompts…</c> (any valid key reads; changes need the <c>agents</c> scope) and <c>/openapi/v1.json</c>.</summary>
     public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder routes)
@@ -48,7 +40,7 @@ internal static class AgentApi
         group.MapRunEvents();
         group.MapDecisions();
         group.MapPrompts();
-        routes.MapOpenApi();
+        OpenApiOnDemand.Map(routes);
         return routes;
     }
 }

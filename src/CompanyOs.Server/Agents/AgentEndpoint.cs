@@ -23,7 +23,7 @@ internal static class AgentEndpoint
         try
         {
             var runs = http.RequestServices.GetRequiredService<AgentRuns>();
-            await runs.Ready.WaitAsync(http.RequestAborted);
+            await runs.WhenReadyAsync().WaitAsync(http.RequestAborted);
             return await handle(Caller.Of(http), runs);
         }
         catch (Exception e) when (ErrorOf(e) is { } error)

@@ -14,4 +14,8 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "Run {RunId}: the run store failed while driving ({Error}); trying again later")]
     public static partial void DriveStoreFailed(ILogger logger, string runId, string error);
+
+    [LoggerMessage(EventId = 5105, Level = LogLevel.Information,
+        Message = "Agent runtime not started: no agent definitions, prompts or tools, and no run in {Store}; it starts on the first request of the agent API")]
+    public static partial void RuntimeDeferred(ILogger logger, string store);
 }

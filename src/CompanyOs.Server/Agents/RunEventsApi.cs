@@ -58,7 +58,13 @@ internal static class RunEventsApi
         return builder.ToString();
     }
 
-    private static async Task<IResult> StreamAsync(HttpContext http, string id, IHostApplicationLifetime lifetime, IConfiguration configuration)
+    // Not async itself: routing reads the handler's attributes when it builds the endpoints at start-up, and an async
+    // method's state-machine attribute would load its state machine type, and with it the agent runtime's assembly, in
+    // every server (AgentRuns builds the runtime on first use in a gateway-only server).
+    private static Task<IResult> StreamAsync(HttpContext http, string id, IHostApplicationLifetime lifetime, IConfiguration configuration) =>
+        StreamCoreAsync(http, id, lifetime, configuration);
+
+    private static async Task<IResult> StreamCoreAsync(HttpContext http, string id, IHostApplicationLifetime lifetime, IConfiguration configuration)
     {
         RunState state;
         long after;
@@ -66,7 +72,7 @@ internal static class RunEventsApi
         try
         {
             runs = http.RequestServices.GetRequiredService<AgentRuns>();
-            await runs.Ready.WaitAsync(http.RequestAborted);
+            await runs.WhenReadyAsync().WaitAsync(http.RequestAborted);
             state = await AgentEndpoint.OwnedRunAsync(runs, Caller.Of(http), id, http.RequestAborted);
             after = LastEventId(http.Request);
         }

@@ -17,7 +17,7 @@ internal sealed class RunStoreReadiness(AgentRuns runs) : IHealthCheck
     {
         try
         {
-            await runs.Ready.WaitAsync(cancellationToken);
+            await runs.WhenReadyAsync().WaitAsync(cancellationToken);
             await runs.Store.GetStreamVersionAsync(ProbeStream, cancellationToken);
             return HealthCheckResult.Healthy();
         }

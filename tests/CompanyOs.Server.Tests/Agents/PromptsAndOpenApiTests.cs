@@ -1,4 +1,10 @@
 using System.Text.Json;
+using CompanyOs.Server.Agents;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc.ApiExplorer;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CompanyOs.Server.Tests.Agents;
 
@@ -97,5 +103,87 @@ public sealed class PromptsAndOpenApiTests
 
         Assert.True(body.GetProperty("properties").TryGetProperty("idempotency_key", out _), body.GetRawText());
         Assert.True(start.GetProperty("responses").TryGetProperty("201", out _));
+    }
+
+    [Fact]
+    public async Task The_openapi_services_are_built_on_the_first_request_of_the_document_not_at_start_up()
+    {
+        var project = new AgentProject();
+        await using var server = await project.StartAsync();
+        var onDemand = server.Services.GetRequiredService<OpenApiOnDemand>();
+        using var http = AgentHttp.Client(server.BaseUri, await AgentHttp.KeyAsync(server, "acme", "gateway"));
+        await http.GetJsonAsync("v1/prompts");
+
+        // Nothing of the API explorer is registered in the application's container (AddOpenApi would load it at start-up).
+        Assert.False(server.Services.GetRequiredService<IServiceProviderIsService>().IsService(typeof(IApiDescriptionGroupCollectionProvider)));
+        Assert.False(onDemand.IsBuilt);
+
+        using var anonymous = new HttpClient { BaseAddress = server.BaseUri };
+        var requests = Enumerable.Range(0, 4).Select(_ => anonymous.GetAsync(new Uri("openapi/v1.json", UriKind.Relative), Ct)).ToArray();
+        var documents = new List<string>();
+        foreach (var response in await Task.WhenAll(requests))
+        {
+            using (response)
+            {
+                Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+                documents.Add(await response.Content.ReadAsStringAsync(Ct));
+            }
+        }
+
+        Assert.True(onDemand.IsBuilt);
+        Assert.Single(documents.Distinct(StringComparer.Ordinal));
+        using var unknown = await anonymous.GetAsync(new Uri("openapi/v2.json", UriKind.Relative), Ct);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.StatusCode);
+        // The request's own services are the application's again after the document was written.
+        await http.GetJsonAsync("v1/prompts");
+    }
+
+    [Fact]
+    public async Task The_openapi_document_lists_exactly_the_v1_operations_of_the_running_endpoints_with_their_bodies_and_xml_docs()
+    {
+        var project = new AgentProject();
+        await using var server = await project.StartAsync();
+        using var anonymous = new HttpClient { BaseAddress = server.BaseUri };
+        using var response = await anonymous.GetAsync(new Uri("openapi/v1.json", UriKind.Relative), Ct);
+        var document = await response.JsonAsync(200);
+
+        // Every described /v1 endpoint of the application, as routing has them (catch-all parameters as plain ones).
+        var endpoints = server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/v1/", StringComparison.Ordinal) == true
+                && e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true }
+                && e.Metadata.GetMetadata<IHttpMethodMetadata>() is not null)
+            .ToList();
+        var expected = endpoints
+            .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Select(m => $"{m.ToLowerInvariant()} {e.RoutePattern.RawText!.Replace("{**", "{", StringComparison.Ordinal)}"))
+            .Order(StringComparer.Ordinal).ToList();
+        var documented = document.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Where(o => o.Name is "get" or "post" or "put" or "delete" or "patch").Select(o => $"{o.Name} {p.Name}"))
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, documented);
+        Assert.Contains("post /v1/chat/completions", documented);
+        Assert.Contains("get /v1/runs/{id}/events", documented);
+
+        // Each endpoint that documents a JSON body has it, by reference or inline; services are no parameters.
+        foreach (var endpoint in endpoints.Where(e => e.Metadata.GetMetadata<DocumentedJsonBody>() is not null))
+        {
+            var path = endpoint.RoutePattern.RawText!;
+            var operation = document.GetProperty("paths").GetProperty(path).GetProperty("post");
+            Assert.True(operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").TryGetProperty("schema", out _), path);
+        }
+
+        var events = document.GetProperty("paths").GetProperty("/v1/runs/{id}/events").GetProperty("get");
+        Assert.Equal(["id"], events.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        var model = document.GetProperty("paths").GetProperty("/v1/models/{id}").GetProperty("get");
+        Assert.Equal(["id"], model.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        Assert.False(model.TryGetProperty("requestBody", out _));
+
+        // The project's XML docs describe the schemas (ASP.NET Core's XML-comment generator, wired into AddOpenApi's call).
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.False(string.IsNullOrWhiteSpace(schemas.GetProperty("RunObject").GetProperty("description").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(schemas.GetProperty("RunObject").GetProperty("properties").GetProperty("status").GetProperty("description").GetString()));
+        Assert.Equal(
+            ["DecisionList", "DecisionObject", "JsonElement", "PromptList", "PromptMessageObject", "PromptObject", "PromptVariableObject", "RenderedPromptObject", "RunList", "RunObject", "RunUsage"],
+            schemas.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 }

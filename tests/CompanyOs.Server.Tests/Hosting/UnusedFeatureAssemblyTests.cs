@@ -8,7 +8,9 @@ namespace CompanyOs.Server.Tests.Hosting;
 
 /// <summary>
 /// A real server process without <c>redis</c> or OTLP settings serves a chat completion without ever loading the Redis
-/// client or the OTLP exporter (each loaded assembly costs resident memory: mapped image, metadata, JIT code).
+/// client or the OTLP exporter, and — without agent definitions, prompts or tools — the agent runtime's assemblies, nor the
+/// OpenAPI generator's before its document is asked for (each loaded assembly costs resident memory: mapped image, metadata,
+/// JIT code).
 /// Read from <c>/proc/PID/maps</c>, so the test process's own assemblies do not count.
 /// </summary>
 public sealed class UnusedFeatureAssemblyTests
@@ -16,7 +18,7 @@ public sealed class UnusedFeatureAssemblyTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_server_without_redis_or_otlp_settings_does_not_load_their_assemblies()
+    public async Task A_server_without_redis_otlp_or_agent_settings_does_not_load_their_assemblies_nor_the_openapi_generators_before_use()
     {
         Assert.True(OperatingSystem.IsLinux(), "reads /proc/PID/maps");
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions(), Ct);
@@ -56,6 +58,17 @@ public sealed class UnusedFeatureAssemblyTests
             Assert.Contains("CompanyOs.Llm.dll", maps, StringComparison.Ordinal); // the check sees the server's assemblies
             Assert.DoesNotContain("StackExchange.Redis.dll", maps, StringComparison.Ordinal);
             Assert.DoesNotContain("OpenTelemetry.Exporter.OpenTelemetryProtocol.dll", maps, StringComparison.Ordinal);
+            foreach (var unused in new[] { "CompanyOs.Agents.dll", "CompanyOs.Tools.dll", "CompanyOs.Prompts.dll", "Fluid.dll", "Parlot.dll",
+                "Microsoft.OpenApi.dll", "Microsoft.AspNetCore.OpenApi.dll", "Microsoft.AspNetCore.Mvc.ApiExplorer.dll", "Microsoft.AspNetCore.Mvc.Core.dll" })
+            {
+                Assert.False(maps.Contains(unused, StringComparison.Ordinal), $"{unused} is loaded");
+            }
+
+            // Both are there when asked for.
+            using var document = await http.GetAsync(new Uri("openapi/v1.json", UriKind.Relative), Ct);
+            Assert.Equal(200, (int)document.StatusCode);
+            Assert.Contains("\"/v1/runs\"", await document.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+            Assert.Contains("Microsoft.OpenApi.dll", await File.ReadAllTextAsync($"/proc/{server.Id}/maps", Ct), StringComparison.Ordinal);
         }
         finally
         {

@@ -130,15 +130,12 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
         GatewayCall call, Task<ChatResponse> answer, CancellationTokenSource attempt, CancellationTokenRegistration link, Activity? span,
         (WindowRateLimiter Limiter, RateLimitLease Lease)? lease, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
+        var answered = false;
         try
         {
             var response = await answer.ConfigureAwait(false);
             Answered(call, response, span);
-            if (lease is var (limiter, permit))
-            {
-                RateLimitChatClient.Correct(limiter, permit, call);
-            }
-
+            answered = true;
             return response;
         }
         catch (ProviderException ex) when (ChargeIfBilled(call, ex, messages, options) || GatewayTelemetry.Failed(span, ex))
@@ -162,7 +159,17 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
             await link.DisposeAsync().ConfigureAwait(false);
             _timeouts.Return(attempt);
             span?.Dispose();
-            lease?.Lease.Dispose();
+            if (lease is var (limiter, permit))
+            {
+                // As the rate-limit stage does it, after the attempt: corrected when answered, released in any case.
+                using (permit)
+                {
+                    if (answered)
+                    {
+                        RateLimitChatClient.Correct(limiter, permit, call);
+                    }
+                }
+            }
         }
     }
 

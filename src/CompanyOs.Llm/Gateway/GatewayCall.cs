@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
+using System.Threading.RateLimiting;
 using CompanyOs.Llm.Gateway.Budgets;
+using CompanyOs.Llm.Gateway.RateLimiting;
 using CompanyOs.Llm.Gateway.Routing;
 using CompanyOs.Llm.Tokens;
 using Microsoft.Extensions.AI;
@@ -21,6 +23,13 @@ internal sealed class GatewayCall
     private string? _previousProvider;
     private string? _previousModel;
     private BilledAttempts? _billed;
+
+    // Hand-overs between adjacent stages (see OfferLease and OfferSettlement): what the stage above would otherwise keep in an
+    // async state of its own while the stage below waits in one of its own.
+    private WindowRateLimiter? _leaseLimiter;
+    private RateLimitLease? _lease;
+    private BudgetSettlement _settlement;
+    private HandOver _settlementState;
 
     public GatewayCall(ModelRoute route, LlmCallContext? context, long startTimestamp)
     {
@@ -107,6 +116,89 @@ internal sealed class GatewayCall
     /// <summary>True once a stream has handed its first update to the caller: no retry or fallback after that.</summary>
     public bool OutputStarted { get; set; }
 
+    /// <summary>
+    /// The rate-limit stage offers the permit of the attempt it is about to start to the provider-call stage below it, which
+    /// takes it (<see cref="TakeLease"/>) when it waits for the provider's answer in an async state of its own, and then
+    /// corrects and releases it there. The offer is withdrawn (<see cref="WithdrawLease"/>) once the attempt has started.
+    /// </summary>
+    public void OfferLease(WindowRateLimiter limiter, RateLimitLease lease) => (_leaseLimiter, _lease) = (limiter, lease);
+
+    /// <summary>Takes the offered permit, if any: the caller then corrects it on success and disposes it on every outcome.</summary>
+    public (WindowRateLimiter Limiter, RateLimitLease Lease)? TakeLease()
+    {
+        if (_lease is not { } lease)
+        {
+            return null;
+        }
+
+        var limiter = _leaseLimiter!;
+        (_leaseLimiter, _lease) = (null, null);
+        return (limiter, lease);
+    }
+
+    /// <summary>Withdraws the offer made with <see cref="OfferLease"/>: true when it was not taken, so the offering stage still owns the permit.</summary>
+    public bool WithdrawLease()
+    {
+        if (_lease is null)
+        {
+            return false;
+        }
+
+        (_leaseLimiter, _lease) = (null, null);
+        return true;
+    }
+
+    /// <summary>
+    /// The budget stage offers the settlement of its reservation to the resilience stage below it, which takes it
+    /// (<see cref="TakeSettlement"/>) when it waits for the attempts in an async state of its own, and then settles when they
+    /// have ended, on every outcome (<see cref="SettleTakenAsync"/>). The offer is withdrawn (<see cref="WithdrawSettlement"/>)
+    /// once the inner call has started.
+    /// </summary>
+    public void OfferSettlement(in BudgetSettlement settlement)
+    {
+        _settlement = settlement;
+        _settlementState = HandOver.Offered;
+    }
+
+    /// <summary>True when a settlement was offered and is now the caller's to settle with <see cref="SettleTakenAsync"/>.</summary>
+    public bool TakeSettlement()
+    {
+        if (_settlementState != HandOver.Offered)
+        {
+            return false;
+        }
+
+        _settlementState = HandOver.Taken;
+        return true;
+    }
+
+    /// <summary>
+    /// Withdraws the offer made with <see cref="OfferSettlement"/>: true when it was not taken (the offering stage settles);
+    /// false when it was (the taker settles, or has settled).
+    /// </summary>
+    public bool WithdrawSettlement()
+    {
+        var offered = _settlementState == HandOver.Offered;
+        if (offered)
+        {
+            _settlement = default;
+        }
+
+        _settlementState = HandOver.None;
+        return offered;
+    }
+
+    /// <summary>
+    /// Settles the settlement taken with <see cref="TakeSettlement"/> (the call's spend when <paramref name="answered"/>, else
+    /// only its billed failed attempts) and clears it. A failure to work out the spend or to settle comes back as a faulted task.
+    /// </summary>
+    public ValueTask SettleTakenAsync(bool answered)
+    {
+        var settlement = _settlement;
+        _settlement = default;
+        return settlement.SettleAsync(this, answered);
+    }
+
     public long PromptTokenEstimate(IEnumerable<ChatMessage> messages, ChatOptions? options, ITokenCounter estimator)
     {
         if (_promptEstimate < 0)
@@ -176,6 +268,13 @@ internal sealed class GatewayCall
         {
             counts[UsageKeys.Estimated] = 1;
         }
+    }
+
+    private enum HandOver : byte
+    {
+        None,
+        Offered,
+        Taken,
     }
 
     /// <summary>What the attempts that failed after the provider had answered were charged (see <see cref="AddBilled"/>).</summary>

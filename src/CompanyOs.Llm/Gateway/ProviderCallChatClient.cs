@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
+using System.Threading.RateLimiting;
 using CompanyOs.Llm.Errors;
 using CompanyOs.Llm.Gateway.Budgets;
+using CompanyOs.Llm.Gateway.RateLimiting;
 using CompanyOs.Llm.Gateway.Telemetry;
 using Microsoft.Extensions.AI;
 
@@ -33,7 +35,7 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
         var answer = InnerCall.Start(client, messages, options, attempt.Token);
         if (!answer.IsCompletedSuccessfully)
         {
-            return AwaitAttemptAsync(call, answer, attempt, link, null, messages, options, cancellationToken);
+            return AwaitAttemptAsync(call, answer, attempt, link, null, call.TakeLease(), messages, options, cancellationToken);
         }
 
         // Answered at once (a provider in process, a cache in front of it): no async state needed for the attempt.
@@ -53,7 +55,8 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
         var client = BeginAttempt(call, options!, out var span);
         var attempt = _timeouts.Start(call.Provider.Timeout);
         var link = TimeoutSources.CancelWith(attempt, cancellationToken);
-        return await AwaitAttemptAsync(call, InnerCall.Start(client, messages, options, attempt.Token), attempt, link, span, messages, options, cancellationToken)
+        return await AwaitAttemptAsync(
+                call, InnerCall.Start(client, messages, options, attempt.Token), attempt, link, span, call.TakeLease(), messages, options, cancellationToken)
             .ConfigureAwait(false);
     }
 
@@ -119,14 +122,20 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
     {
     }
 
+    /// <summary>
+    /// Waits for the attempt's answer. <paramref name="lease"/>: the rate-limit permit handed over by the rate-limit stage above
+    /// (<see cref="GatewayCall.TakeLease"/>), corrected with the answer's usage and released here, on every outcome.
+    /// </summary>
     private async Task<ChatResponse> AwaitAttemptAsync(
         GatewayCall call, Task<ChatResponse> answer, CancellationTokenSource attempt, CancellationTokenRegistration link, Activity? span,
-        IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+        (WindowRateLimiter Limiter, RateLimitLease Lease)? lease, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
+        var answered = false;
         try
         {
             var response = await answer.ConfigureAwait(false);
             Answered(call, response, span);
+            answered = true;
             return response;
         }
         catch (ProviderException ex) when (ChargeIfBilled(call, ex, messages, options) || GatewayTelemetry.Failed(span, ex))
@@ -150,6 +159,17 @@ internal sealed class ProviderCallChatClient(FrozenDictionary<string, IChatClien
             await link.DisposeAsync().ConfigureAwait(false);
             _timeouts.Return(attempt);
             span?.Dispose();
+            if (lease is var (limiter, permit))
+            {
+                // As the rate-limit stage does it, after the attempt: corrected when answered, released in any case.
+                using (permit)
+                {
+                    if (answered)
+                    {
+                        RateLimitChatClient.Correct(limiter, permit, call);
+                    }
+                }
+            }
         }
     }
 

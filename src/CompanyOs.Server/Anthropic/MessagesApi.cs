@@ -33,9 +33,12 @@ internal static class MessagesApi
             CallAdmission.Admit(http, call.Model, call.Options, services);
             if (!call.Stream)
             {
+                // Only the model is read after the answer: the request's options and call are not kept alive while the call
+                // waits (the gateway works on its own copy), so a garbage collection meanwhile has less to keep.
+                var model = call.Model;
                 var response = await gateway.GetResponseAsync(call.Messages, call.Options, aborted);
                 GatewayHeaders.Apply(http.Response, LlmCallInfo.From(response));
-                return TypedResults.Json(MessageResponseWriter.Message(response, call.Model), AnthropicJsonContext.Default.MessageWire);
+                return TypedResults.Json(MessageResponseWriter.Message(response, model), AnthropicJsonContext.Default.MessageWire);
             }
 
             var writer = new MessageStreamWriter(http.Response, call, services.Tokens.EstimatePromptTokens(call.Messages, call.Options));

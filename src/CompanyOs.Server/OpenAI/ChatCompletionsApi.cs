@@ -39,11 +39,14 @@ internal static class ChatCompletionsApi
             (view is not null ? view.PassThrough : PassThroughRequest.TryCreate(body))?.AttachTo(call.Options);
             if (!call.Stream)
             {
+                // Only the model is read after the answer: the request's options and call are not kept alive while the call
+                // waits (the gateway works on its own copy), so a garbage collection meanwhile has less to keep.
+                var model = call.Model;
                 var response = await gateway.GetResponseAsync(call.Messages, call.Options, aborted);
                 GatewayHeaders.Apply(http.Response, LlmCallInfo.From(response));
                 return response.RawRepresentation is PassThroughResponse raw
                     ? new ProviderBytes(raw)
-                    : TypedResults.Json(ChatResponseWriter.Completion(response, call.Model, services.Time.GetUtcNow()),
+                    : TypedResults.Json(ChatResponseWriter.Completion(response, model, services.Time.GetUtcNow()),
                         OpenAIJsonContext.Default.ChatCompletionResponse);
             }
 

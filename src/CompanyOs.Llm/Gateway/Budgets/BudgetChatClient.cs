@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using CompanyOs.Llm.Gateway.Resilience;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Gateway.Budgets;
@@ -14,6 +15,9 @@ namespace CompanyOs.Llm.Gateway.Budgets;
 /// </summary>
 internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy policy, ISpendStore store) : DelegatingChatClient(innerClient)
 {
+    // The resilience stage right below settles this stage's reservations when it waits for the attempts itself (see Start).
+    private readonly bool _handsOver = innerClient is ResilienceChatClient;
+
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
@@ -41,7 +45,11 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
 
         var reserved = reserving.Result;
         var billedBefore = call.BilledSpend;
-        var inner = InnerCall.Start(InnerClient, messages, options, cancellationToken);
+        var inner = Start(call, checks, reserved, billedBefore, messages, options, cancellationToken, out var handedOver);
+        if (handedOver)
+        {
+            return inner;
+        }
 
         if (!inner.IsCompleted)
         {
@@ -74,9 +82,55 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
     {
         var reserved = await reserving.ConfigureAwait(false);
         var billedBefore = call.BilledSpend;
-        var inner = InnerCall.Start(InnerClient, messages, options, cancellationToken);
+        var inner = Start(call, checks, reserved, billedBefore, messages, options, cancellationToken, out var handedOver);
 
-        return await SettleWhenDoneAsync(inner, call, checks, reserved, billedBefore).ConfigureAwait(false);
+        return await (handedOver ? inner : SettleWhenDoneAsync(inner, call, checks, reserved, billedBefore)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts the inner call. When the resilience stage is the inner client, the settlement is offered to it on the call: it
+    /// takes it when it waits for the attempts in an async state of its own, and settles there once they have ended (then
+    /// <paramref name="handedOver"/> is true and this stage has nothing left to do); otherwise this stage settles.
+    /// </summary>
+    private Task<ChatResponse> Start(
+        GatewayCall call, BudgetCheck[]? checks, SpendAmount reserved, SpendAmount billedBefore, IEnumerable<ChatMessage> messages, ChatOptions? options,
+        CancellationToken cancellationToken, out bool handedOver)
+    {
+        if (!_handsOver)
+        {
+            handedOver = false;
+            return InnerCall.Start(InnerClient, messages, options, cancellationToken);
+        }
+
+        call.OfferSettlement(new BudgetSettlement(this, checks, reserved, billedBefore));
+        var inner = InnerCall.Start(InnerClient, messages, options, cancellationToken);
+        handedOver = !call.WithdrawSettlement();
+        return inner;
+    }
+
+    /// <summary>The settlement of a <see cref="BudgetSettlement"/> handed over to the resilience stage (see <see cref="Start"/>).</summary>
+    internal ValueTask Settle(GatewayCall call, BudgetCheck[]? checks, SpendAmount reserved, SpendAmount billedBefore, bool answered)
+    {
+        SpendAmount actual = default;
+        if (answered)
+        {
+            try
+            {
+                actual = policy.Actual(call);
+            }
+            catch (Exception ex)
+            {
+                return ThrowAfterAsync(SettleAsync(checks, reserved, WithBilled(default, call, billedBefore)), ex);
+            }
+        }
+
+        return SettleAsync(checks, reserved, WithBilled(actual, call, billedBefore));
+    }
+
+    private static async ValueTask ThrowAfterAsync(ValueTask settling, Exception error)
+    {
+        await settling.ConfigureAwait(false);
+        ExceptionDispatchInfo.Throw(error);
     }
 
     private async Task<ChatResponse> SettleWhenDoneAsync(Task<ChatResponse> inner, GatewayCall call, BudgetCheck[]? checks, SpendAmount reserved, SpendAmount billedBefore)

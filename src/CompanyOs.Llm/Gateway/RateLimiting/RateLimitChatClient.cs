@@ -15,6 +15,9 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
 {
     private readonly RateLimitPolicyOptions _policy = services.Options.RateLimits;
 
+    // The provider-call stage right below corrects and releases this stage's permits when it waits for the answer itself (see Start).
+    private readonly bool _handsOver = innerClient is ProviderCallChatClient;
+
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var call = GatewayCall.Get(options);
@@ -39,7 +42,12 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
         }
 
         var lease = acquiring.Result;
-        var inner = InnerCall.Start(InnerClient, messages, options, cancellationToken);
+        var inner = Start(limiter, lease, call, messages, options, cancellationToken, out var handedOver);
+        if (handedOver)
+        {
+            return inner;
+        }
+
         if (!inner.IsCompleted)
         {
             return CorrectWhenDoneAsync(inner, lease, limiter, call);
@@ -61,7 +69,29 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
         CancellationToken cancellationToken)
     {
         var lease = await acquiring.ConfigureAwait(false);
-        return await CorrectWhenDoneAsync(InnerCall.Start(InnerClient, messages, options, cancellationToken), lease, limiter, call).ConfigureAwait(false);
+        var inner = Start(limiter, lease, call, messages, options, cancellationToken, out var handedOver);
+        return await (handedOver ? inner : CorrectWhenDoneAsync(inner, lease, limiter, call)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts the attempt. When the provider-call stage is the inner client, the permit is offered to it on the call: it takes
+    /// it when it waits for the provider's answer in an async state of its own, and corrects and releases it there (then
+    /// <paramref name="handedOver"/> is true and this stage has nothing left to do); otherwise this stage does.
+    /// </summary>
+    private Task<ChatResponse> Start(
+        WindowRateLimiter limiter, RateLimitLease lease, GatewayCall call, IEnumerable<ChatMessage> messages, ChatOptions? options,
+        CancellationToken cancellationToken, out bool handedOver)
+    {
+        if (!_handsOver)
+        {
+            handedOver = false;
+            return InnerCall.Start(InnerClient, messages, options, cancellationToken);
+        }
+
+        call.OfferLease(limiter, lease);
+        var inner = InnerCall.Start(InnerClient, messages, options, cancellationToken);
+        handedOver = !call.WithdrawLease();
+        return inner;
     }
 
     private static async Task<ChatResponse> CorrectWhenDoneAsync(Task<ChatResponse> inner, RateLimitLease lease, WindowRateLimiter limiter, GatewayCall call)
@@ -190,7 +220,8 @@ internal sealed partial class RateLimitChatClient(IChatClient innerClient, Gatew
         return false;
     }
 
-    private static void Correct(WindowRateLimiter limiter, RateLimitLease lease, GatewayCall call)
+    /// <summary>Corrects the permit's token count with the provider's reported usage, when it reported any.</summary>
+    internal static void Correct(WindowRateLimiter limiter, RateLimitLease lease, GatewayCall call)
     {
         if (call.Usage is { } usage && (usage.TotalTokenCount ?? usage.InputTokenCount ?? usage.OutputTokenCount) is not null)
         {

@@ -44,16 +44,38 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         var first = InnerCall.Start(InnerClient, messages, options, deadline.Token);
         return first.IsCompleted
             ? Run(pipeline, first, call, deadline, link, messages, options, cancellationToken)
-            : RunAfterFirstAsync(first, pipeline, call, deadline, link, messages, options, cancellationToken);
+            : RunAfterFirstAsync(first, pipeline, call, deadline, link, messages, options, call.TakeSettlement(), cancellationToken);
     }
 
+    /// <summary>
+    /// Waits for the first attempt, then runs the pipeline. With <paramref name="settles"/>, this state also settles the
+    /// budget stage's reservation, handed over on the call (<see cref="GatewayCall.TakeSettlement"/>), once the call's
+    /// attempts have ended — on every outcome — so that the budget stage needs no async state of its own to wait in.
+    /// </summary>
     private async Task<ChatResponse> RunAfterFirstAsync(
         Task<ChatResponse> first, ResiliencePipeline pipeline, GatewayCall call, CancellationTokenSource deadline, CancellationTokenRegistration link,
-        IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+        IEnumerable<ChatMessage> messages, ChatOptions? options, bool settles, CancellationToken cancellationToken)
     {
         // Its failure is an outcome for the pipeline, not thrown here.
         await ((Task)first).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        return await Run(pipeline, first, call, deadline, link, messages, options, cancellationToken).ConfigureAwait(false);
+        if (!settles)
+        {
+            return await Run(pipeline, first, call, deadline, link, messages, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        ChatResponse response;
+        try
+        {
+            response = await Run(pipeline, first, call, deadline, link, messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await call.SettleTakenAsync(answered: false).ConfigureAwait(false);
+            throw;
+        }
+
+        await call.SettleTakenAsync(answered: true).ConfigureAwait(false);
+        return response;
     }
 
     /// <summary>

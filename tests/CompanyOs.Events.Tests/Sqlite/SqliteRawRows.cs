@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace CompanyOs.Events.Tests.Sqlite;
@@ -32,4 +33,36 @@ internal static class SqliteRawRows
         connection.Open();
         return connection;
     }
+
+    /// <summary>The first column of the first row of <paramref name="sql"/>, as invariant text (null when there is none).</summary>
+    public static string? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Every event row of a file at schema 3 or later (ids as 16-byte BLOBs), in position order, with its org read from
+    /// <paramref name="orgColumn"/> (<c>org_id</c> up to schema 3, <c>org</c> from schema 4).
+    /// </summary>
+    public static List<RawEventRow> ReadEvents(string databasePath, string orgColumn = "org")
+    {
+        using var connection = Open(databasePath);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT position, stream_id, version, event_uuid, data, metadata, {orgColumn}, created_at FROM events ORDER BY position";
+        using var reader = command.ExecuteReader();
+        var rows = new List<RawEventRow>();
+        while (reader.Read())
+        {
+            rows.Add(new RawEventRow(
+                reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), new Guid((byte[])reader.GetValue(3), bigEndian: true),
+                reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt64(7)));
+        }
+
+        return rows;
+    }
 }
+
+/// <summary>An event row as stored (see <see cref="SqliteRawRows.ReadEvents"/>).</summary>
+internal sealed record RawEventRow(long Position, string StreamId, long Version, Guid EventId, string Data, string Metadata, string? Org, long CreatedAt);

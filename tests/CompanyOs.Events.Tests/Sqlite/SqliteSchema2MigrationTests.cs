@@ -112,13 +112,13 @@ public sealed class SqliteSchema2MigrationTests : IDisposable
             Assert.Contains("event_id", Assert.Throws<SqliteException>(() => old.ExecuteNonQuery()).Message, StringComparison.Ordinal);
         }
 
-        Assert.Equal("ok", Scalar(connection, "PRAGMA integrity_check"));
+        Assert.Equal("ok", SqliteRawRows.Scalar(connection, "PRAGMA integrity_check"));
         Assert.Equal(
             "sqlite_autoindex_events_1,sqlite_autoindex_events_2",
-            Scalar(connection, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name)"));
+            SqliteRawRows.Scalar(connection, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name)"));
         Assert.Equal(
             "events_append_only_delete,events_append_only_update,org_spans_append_only_delete,org_spans_close_only",
-            Scalar(connection, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name)"));
+            SqliteRawRows.Scalar(connection, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name)"));
         // The org filter's read (SqliteEventQueries.ReadAllPage's shape) walks the org's spans by their key and each span's
         // events by position, without sorting (so a page stops after its rows). SqliteSchema4MigrationTests: the spans.
         using var plan = connection.CreateCommand();
@@ -166,8 +166,8 @@ public sealed class SqliteSchema2MigrationTests : IDisposable
         }
 
         using var check = SqliteRawRows.Open(DatabasePath);
-        Assert.Equal("text,text,blob", Scalar(check, "SELECT group_concat(t) FROM (SELECT typeof(event_uuid) AS t FROM events WHERE stream_id = 'hand' ORDER BY version)"));
-        Assert.Equal("not-a-guid", Scalar(check, "SELECT event_uuid FROM events WHERE stream_id = 'hand' AND version = 0"));
+        Assert.Equal("text,text,blob", SqliteRawRows.Scalar(check, "SELECT group_concat(t) FROM (SELECT typeof(event_uuid) AS t FROM events WHERE stream_id = 'hand' ORDER BY version)"));
+        Assert.Equal("not-a-guid", SqliteRawRows.Scalar(check, "SELECT event_uuid FROM events WHERE stream_id = 'hand' AND version = 0"));
     }
 
     private static string Describe(EventMetadata m) =>
@@ -179,7 +179,7 @@ public sealed class SqliteSchema2MigrationTests : IDisposable
     private string? SchemaVersions()
     {
         using var connection = SqliteRawRows.Open(DatabasePath);
-        return Scalar(connection, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)");
+        return SqliteRawRows.Scalar(connection, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)");
     }
 
     /// <summary>Every row as stored; the id from <c>event_id</c> (text, schemas 1 and 2) or <c>event_uuid</c> (schema 3).</summary>
@@ -213,13 +213,6 @@ public sealed class SqliteSchema2MigrationTests : IDisposable
         }
 
         return streams;
-    }
-
-    private static string? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     private sealed record RawEvent(

@@ -29,7 +29,7 @@ public sealed class SqliteSchema3MigrationTests : IDisposable
         {
             Assert.Equal(2, SqliteSchema.Migrate(connection, DatabasePath, 0, targetVersion: 3));
             // Interleaved orgs: org-x, org-y and none alternating event by event, in appends of 1 to 4 events.
-            var position = Convert.ToInt64(Scalar(connection, "SELECT MAX(position) FROM events"), CultureInfo.InvariantCulture);
+            var position = Convert.ToInt64(SqliteRawRows.Scalar(connection, "SELECT MAX(position) FROM events"), CultureInfo.InvariantCulture);
             for (var n = 0; n < 40; n++)
             {
                 using var insert = connection.CreateCommand();
@@ -46,10 +46,10 @@ public sealed class SqliteSchema3MigrationTests : IDisposable
                 insert.ExecuteNonQuery();
             }
 
-            Assert.Equal("1,2,3", Scalar(connection, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)"));
+            Assert.Equal("1,2,3", SqliteRawRows.Scalar(connection, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)"));
         }
 
-        var before = ReadRaw("org_id");
+        var before = SqliteRawRows.ReadEvents(DatabasePath, "org_id");
         var orgs = before.Select(r => r.Org).OfType<string>().Distinct().ToList();
         Assert.True(orgs.Count >= 3);
 
@@ -74,9 +74,9 @@ public sealed class SqliteSchema3MigrationTests : IDisposable
         }
 
         using var check = SqliteRawRows.Open(DatabasePath);
-        Assert.Equal("1,2,3,4,5", Scalar(check, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)"));
-        Assert.Equal("ok", Scalar(check, "PRAGMA integrity_check"));
-        Assert.Equal(before, ReadRaw("org").Take(before.Count));
+        Assert.Equal("1,2,3,4,5", SqliteRawRows.Scalar(check, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)"));
+        Assert.Equal("ok", SqliteRawRows.Scalar(check, "PRAGMA integrity_check"));
+        Assert.Equal(before, SqliteRawRows.ReadEvents(DatabasePath, "org").Take(before.Count));
         // The spans: exactly the stretches of one org among the org-naming events, the last one (the appended org-x) open.
         Assert.Equal(SqliteOrgSpansTests.ExpectedSpans([.. before.Select(r => r.Org), "org-x"]), SqliteOrgSpansTests.ReadSpans(DatabasePath));
         // A process still running schema 3 fails loudly on the renamed column instead of appending events without runs.
@@ -87,30 +87,4 @@ public sealed class SqliteSchema3MigrationTests : IDisposable
 
     private Task<SqliteEventStore> OpenAsync() =>
         SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = DatabasePath }, cancellationToken: Ct);
-
-    private List<RawRow> ReadRaw(string orgColumn)
-    {
-        using var connection = SqliteRawRows.Open(DatabasePath);
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT position, stream_id, version, event_uuid, data, metadata, {orgColumn}, created_at FROM events ORDER BY position";
-        using var reader = command.ExecuteReader();
-        var rows = new List<RawRow>();
-        while (reader.Read())
-        {
-            rows.Add(new RawRow(
-                reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), new Guid((byte[])reader.GetValue(3), bigEndian: true),
-                reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt64(7)));
-        }
-
-        return rows;
-    }
-
-    private static string? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
-
-    private sealed record RawRow(long Position, string StreamId, long Version, Guid EventId, string Data, string Metadata, string? Org, long CreatedAt);
 }

@@ -30,7 +30,7 @@ public sealed class SqliteSchema4MigrationTests : IDisposable
         using (var connection = SqliteRawRows.Open(DatabasePath))
         {
             Assert.Equal(2, SqliteSchema.Migrate(connection, DatabasePath, 0, targetVersion: 4));
-            var position = Convert.ToInt64(Scalar(connection, "SELECT MAX(position) FROM events"), CultureInfo.InvariantCulture);
+            var position = Convert.ToInt64(SqliteRawRows.Scalar(connection, "SELECT MAX(position) FROM events"), CultureInfo.InvariantCulture);
             var version = -1;
             // Appends of 1 to 4 events: org-x twice in a row across appends (one span, two runs), org-y, none, and org-1
             // (an org of the fixture); the file ends with events without an org after the last org-naming one.
@@ -82,10 +82,10 @@ public sealed class SqliteSchema4MigrationTests : IDisposable
                 tx.Commit();
             }
 
-            Assert.Equal("1,2,3,4", Scalar(connection, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)"));
+            Assert.Equal("1,2,3,4", SqliteRawRows.Scalar(connection, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)"));
         }
 
-        var before = ReadRaw();
+        var before = SqliteRawRows.ReadEvents(DatabasePath);
         Assert.Equal(Enumerable.Range(1, before.Count).Select(p => (long)p), before.Select(r => r.Position));
         Assert.Null(before[^1].Org);
         var orgsByPosition = before.Select(r => r.Org).ToList();
@@ -115,9 +115,9 @@ public sealed class SqliteSchema4MigrationTests : IDisposable
         }
 
         using var check = SqliteRawRows.Open(DatabasePath);
-        Assert.Equal("1,2,3,4,5", Scalar(check, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)"));
-        Assert.Equal("ok", Scalar(check, "PRAGMA integrity_check"));
-        Assert.Equal(before, ReadRaw().Take(before.Count));
+        Assert.Equal("1,2,3,4,5", SqliteRawRows.Scalar(check, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)"));
+        Assert.Equal("ok", SqliteRawRows.Scalar(check, "PRAGMA integrity_check"));
+        Assert.Equal(before, SqliteRawRows.ReadEvents(DatabasePath).Take(before.Count));
         // A process still running schema 4 fails loudly: its appends' runs and its org-filtered reads name org_runs.
         foreach (var sql in new[]
                  {
@@ -153,30 +153,4 @@ public sealed class SqliteSchema4MigrationTests : IDisposable
 
     private Task<SqliteEventStore> OpenAsync() =>
         SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = DatabasePath }, cancellationToken: Ct);
-
-    private List<RawRow> ReadRaw()
-    {
-        using var connection = SqliteRawRows.Open(DatabasePath);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT position, stream_id, version, event_uuid, data, metadata, org, created_at FROM events ORDER BY position";
-        using var reader = command.ExecuteReader();
-        var rows = new List<RawRow>();
-        while (reader.Read())
-        {
-            rows.Add(new RawRow(
-                reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), new Guid((byte[])reader.GetValue(3), bigEndian: true),
-                reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt64(7)));
-        }
-
-        return rows;
-    }
-
-    private static string? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
-
-    private sealed record RawRow(long Position, string StreamId, long Version, Guid EventId, string Data, string Metadata, string? Org, long CreatedAt);
 }

@@ -56,20 +56,7 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
             return SettleWhenDoneAsync(inner, call, checks, reserved, billedBefore);
         }
 
-        SpendAmount actual = default;
-        if (inner.IsCompletedSuccessfully)
-        {
-            try
-            {
-                actual = policy.Actual(call);
-            }
-            catch (Exception ex)
-            {
-                return SettleAndThrowAsync(ex, call, checks, reserved, billedBefore);
-            }
-        }
-
-        var settling = SettleAsync(checks, reserved, WithBilled(actual, call, billedBefore));
+        var settling = Settle(call, checks, reserved, billedBefore, answered: inner.IsCompletedSuccessfully);
         return settling.IsCompletedSuccessfully ? inner : ReturnAfterSettleAsync(settling, inner);
     }
 
@@ -108,7 +95,12 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
         return inner;
     }
 
-    /// <summary>The settlement of a <see cref="BudgetSettlement"/> handed over to the resilience stage (see <see cref="Start"/>).</summary>
+    /// <summary>
+    /// Settles the reservation once the call's attempts have ended: with the call's spend when <paramref name="answered"/>, else
+    /// with its billed failed attempts only; when working out the spend fails, settles with those and then fails with that
+    /// error. Used for an inner call that completed at once, and by a <see cref="BudgetSettlement"/> handed over to the
+    /// resilience stage (see <see cref="Start"/>). A failure comes back as a faulted task, never thrown.
+    /// </summary>
     internal ValueTask Settle(GatewayCall call, BudgetCheck[]? checks, SpendAmount reserved, SpendAmount billedBefore, bool answered)
     {
         SpendAmount actual = default;
@@ -146,13 +138,6 @@ internal sealed class BudgetChatClient(IChatClient innerClient, BudgetPolicy pol
         {
             await SettleAsync(checks, reserved, WithBilled(actual, call, billedBefore)).ConfigureAwait(false);
         }
-    }
-
-    private async Task<ChatResponse> SettleAndThrowAsync(Exception error, GatewayCall call, BudgetCheck[]? checks, SpendAmount reserved, SpendAmount billedBefore)
-    {
-        await SettleAsync(checks, reserved, call.BilledSpend - billedBefore).ConfigureAwait(false);
-        ExceptionDispatchInfo.Throw(error);
-        return null!;
     }
 
     private static async Task<ChatResponse> ReturnAfterSettleAsync(ValueTask settling, Task<ChatResponse> inner)

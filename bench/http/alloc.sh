@@ -48,6 +48,6 @@ for round in $(seq 1 "$ROUNDS"); do
     printf '== round %s, %s: c=%s, %s requests, %s req/s\n' "$round" "$label" "$C" "$n" "$rps"
     "$READER" "$trace" "$n" "$TOP"
     kill "$pid"; wait "$pid" 2>/dev/null || true
-    rm -f "$trace"
+    [ "${KEEP_WORK:-0}" = 1 ] || rm -f "$trace"   # KEEP_WORK=1 keeps the traces with the work directory
   done
 done

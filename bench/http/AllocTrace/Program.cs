@@ -8,7 +8,7 @@ using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 // The same trace's GC events give what each stop-the-world pause was made of: suspending the threads (GCSuspendEE), the
 // collection itself (GCStart..GCStop), the rest until the threads run again (GCRestartEE end), and what the collection
 // promoted, by the kind of root it was reached from (GCMarkWithType: stacks, handles, older generations through the card
-// table, finalization).
+// table, finalization). GC_PHASES=1 adds what each pause's time went to, phase by phase (GcPhases).
 if (args.Length < 2 || !long.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var requests) || requests <= 0)
 {
     Console.Error.WriteLine("usage: CompanyOs.Benchmarks.AllocTrace TRACE.nettrace REQUESTS [TOP]");
@@ -22,8 +22,11 @@ var pauses = new List<Pause>();
 var promotedByRoot = new Dictionary<string, long>(StringComparer.Ordinal);
 double suspendStart = -1, suspendEnd = -1, gcStart = -1, gcEnd = -1, first = -1, last = -1;
 var heaps = 0;
+var depth = 0;
+var phases = Environment.GetEnvironmentVariable("GC_PHASES") == "1" ? new GcPhases() : null;
 using (var source = new EventPipeEventSource(args[0]))
 {
+    phases?.Attach(source);
     source.Clr.GCAllocationTick += (GCAllocationTickTraceData tick) =>
     {
         total += tick.AllocationAmount64;
@@ -36,12 +39,16 @@ using (var source = new EventPipeEventSource(args[0]))
         first = first < 0 ? suspendStart : first;
     };
     source.Clr.GCSuspendEEStop += e => suspendEnd = e.TimeStampRelativeMSec;
-    source.Clr.GCStart += e => gcStart = e.TimeStampRelativeMSec;
+    source.Clr.GCStart += e =>
+    {
+        gcStart = e.TimeStampRelativeMSec;
+        depth = e.Depth;
+    };
     source.Clr.GCStop += e => gcEnd = e.TimeStampRelativeMSec;
     source.Clr.GCGlobalHeapHistory += e => heaps = e.NumHeaps;
     source.Clr.GCMarkWithType += e =>
     {
-        var root = RootName((int)e.Type);
+        var root = GcPhases.RootName((int)e.Type);
         promotedByRoot[root] = promotedByRoot.GetValueOrDefault(root) + e.Promoted;
     };
     source.Clr.GCRestartEEStop += e =>
@@ -50,7 +57,7 @@ using (var source = new EventPipeEventSource(args[0]))
         if (suspendStart >= 0 && gcStart >= suspendStart && gcEnd >= gcStart)
         {
             last = e.TimeStampRelativeMSec;
-            pauses.Add(new Pause(e.TimeStampRelativeMSec - suspendStart, suspendEnd - suspendStart, gcEnd - gcStart, heaps));
+            pauses.Add(new Pause(e.TimeStampRelativeMSec - suspendStart, suspendEnd - suspendStart, gcEnd - gcStart, heaps, depth));
         }
 
         suspendStart = gcStart = gcEnd = -1;
@@ -68,9 +75,15 @@ if (pauses.Count > 1 && last > first)
     Print("  pause", pauses.Select(p => p.Total));
     Print("  suspension", pauses.Select(p => p.Suspension));
     Print("  collection", pauses.Select(p => p.Collection));
+    foreach (var generation in pauses.GroupBy(p => p.Depth).Where(_ => pauses.Any(p => p.Depth > 0)).OrderBy(g => g.Key))
+    {
+        Print($"  gen{generation.Key} pauses ({generation.Count()})", generation.Select(p => p.Total));
+    }
+
     Print("  rest", pauses.Select(p => p.Total - p.Suspension - p.Collection));
     Console.WriteLine("  KB promoted per GC by root: " + string.Join(", ", promotedByRoot.Where(r => r.Value > 0).OrderByDescending(r => r.Value)
         .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key} {r.Value / 1024.0 / pauses.Count:F1}"))));
+    phases?.Print();
 }
 
 foreach (var (type, bytes) in byType.OrderByDescending(p => p.Value).Take(top))
@@ -87,18 +100,4 @@ static void Print(string name, IEnumerable<double> values)
         $"{name,-16} {sorted.Average(),6:F2} {sorted[sorted.Length / 2],6:F2} {sorted[(int)(sorted.Length * 0.9)],6:F2} {sorted[^1],6:F2}"));
 }
 
-// The runtime's gc_root_kind values.
-static string RootName(int kind) => kind switch
-{
-    0 => "stacks",
-    1 => "finalization queue",
-    2 => "handles",
-    3 => "older generations",
-    4 => "sized refs",
-    5 => "overflow",
-    6 => "dependent handles",
-    7 => "new finalization queue",
-    _ => $"kind {kind}",
-};
-
-internal readonly record struct Pause(double Total, double Suspension, double Collection, int Heaps);
+internal readonly record struct Pause(double Total, double Suspension, double Collection, int Heaps, int Depth);

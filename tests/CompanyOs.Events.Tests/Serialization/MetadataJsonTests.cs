@@ -19,11 +19,20 @@ public sealed class MetadataJsonTests
         Assert.Equal("""{"org_id":"org-a","correlation_id":"run-1","actor":"agent:x"}""", json);
         Assert.Same(json, Write(new EventMetadata { OrgId = "org-a", CorrelationId = "run-1", Actor = "agent:x" }));
 
-        Assert.Equal("""{"org_id":"org-b","correlation_id":"run-1","actor":"agent:x"}""", Write(first with { OrgId = "org-b" }));
-        Assert.Equal("""{"org_id":"org-a","correlation_id":"run-2","actor":"agent:x"}""", Write(first with { CorrelationId = "run-2" }));
-        Assert.Equal("""{"org_id":"org-a","correlation_id":"run-1","causation_id":"e-1","actor":"agent:x"}""", Write(first with { CausationId = "e-1" }));
-        Assert.Equal("""{"org_id":"org-a","correlation_id":"run-1","actor":"agent:y"}""", Write(first with { Actor = "agent:y" }));
-        Assert.Equal("""{"correlation_id":"run-1","actor":"agent:x"}""", Write(first with { OrgId = null }));
+        // Each differs from the metadata written just before it in one value only.
+        foreach (var (other, expected) in new (EventMetadata, string)[]
+                 {
+                     (first with { OrgId = "org-b" }, """{"org_id":"org-b","correlation_id":"run-1","actor":"agent:x"}"""),
+                     (first with { CorrelationId = "run-2" }, """{"org_id":"org-a","correlation_id":"run-2","actor":"agent:x"}"""),
+                     (first with { CausationId = "e-1" }, """{"org_id":"org-a","correlation_id":"run-1","causation_id":"e-1","actor":"agent:x"}"""),
+                     (first with { Actor = "agent:y" }, """{"org_id":"org-a","correlation_id":"run-1","actor":"agent:y"}"""),
+                     (first with { OrgId = null }, """{"correlation_id":"run-1","actor":"agent:x"}"""),
+                 })
+        {
+            Assert.Equal(json, Write(first));
+            Assert.Equal(expected, Write(other));
+        }
+
         Assert.Equal("{}", Write(EventMetadata.Empty));
         Assert.Equal(json, Write(first));
     }

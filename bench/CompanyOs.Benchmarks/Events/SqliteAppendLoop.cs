@@ -12,7 +12,7 @@ namespace CompanyOs.Benchmarks.Events;
 /// BenchmarkDotNet's short runs meet different load for each row, alternated rounds compare variants under the same load.
 /// Also prints the WAL pages each variant wrote per commit (<c>sqlite3_db_status</c>'s cache writes). <c>ROTATE=1</c> rotates
 /// the order of the variants from round to round. Also prints the calling thread's CPU per event (<c>/proc/thread-self/schedstat</c>)
-/// and the background checkpointer thread's CPU per store commit; <c>WAL_PAGES=n</c> sets the store's checkpoint threshold.
+/// (and the bytes it allocates per event) and the background checkpointer thread's CPU per store commit; <c>WAL_PAGES=n</c> sets the store's checkpoint threshold.
 /// </summary>
 internal static class SqliteAppendLoop
 {
@@ -65,6 +65,7 @@ internal static class SqliteAppendLoop
             var times = variants.Select(_ => new List<double>()).ToArray();
             var cpu = variants.Select(_ => new List<double>()).ToArray();
             var callerCpu = variants.Select(_ => new List<double>()).ToArray();
+            var allocated = variants.Select(_ => new List<double>()).ToArray();
             var pages = new long[variants.Length];
             var commits = new long[variants.Length];
             for (var v = 0; v < variants.Length; v++)
@@ -85,11 +86,13 @@ internal static class SqliteAppendLoop
                     var before = benchmarks.PagesWritten(variants[v].Name);
                     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                     var (thread, threadCpuBefore) = (Environment.CurrentManagedThreadId, ThreadCpuNanoseconds("/proc/thread-self"));
+                    var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
                     times[v].Add(await Round(variants[v].Call, perRound) / variants[v].Events);
                     cpu[v].Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / perRound / variants[v].Events);
                     if (Environment.CurrentManagedThreadId == thread)
                     {
                         callerCpu[v].Add((ThreadCpuNanoseconds("/proc/thread-self") - threadCpuBefore) / 1e3 / perRound / variants[v].Events);
+                        allocated[v].Add((double)(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / perRound / variants[v].Events);
                     }
                     pages[v] += benchmarks.PagesWritten(variants[v].Name) - before;
                     commits[v] += perRound;
@@ -115,7 +118,7 @@ internal static class SqliteAppendLoop
             {
                 var ratio = LoopMath.Median(times[0].Zip(times[v], (raw, x) => raw / x));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {variants[v].Name,-12} median {LoopMath.Median(times[v]):F2} us/event ({1e6 / LoopMath.Median(times[v]):F0}/s), {ratio * 100:F1} % of raw (median of rounds), {(double)pages[v] / commits[v]:F2} WAL pages/commit, CPU {LoopMath.Median(cpu[v]):F2} us/event (process, median of rounds), caller thread {(callerCpu[v].Count > 0 ? LoopMath.Median(callerCpu[v]) : double.NaN):F2} us/event ({callerCpu[v].Count} rounds)"));
+                    $"  {variants[v].Name,-12} median {LoopMath.Median(times[v]):F2} us/event ({1e6 / LoopMath.Median(times[v]):F0}/s), {ratio * 100:F1} % of raw (median of rounds), {(double)pages[v] / commits[v]:F2} WAL pages/commit, CPU {LoopMath.Median(cpu[v]):F2} us/event (process, median of rounds), caller thread {(callerCpu[v].Count > 0 ? LoopMath.Median(callerCpu[v]) : double.NaN):F2} us/event ({callerCpu[v].Count} rounds), {(allocated[v].Count > 0 ? LoopMath.Median(allocated[v]) : double.NaN):F0} B allocated/event on it"));
             }
         }
         finally

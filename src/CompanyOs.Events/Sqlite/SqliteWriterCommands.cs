@@ -128,10 +128,10 @@ internal sealed class SqliteWriterCommands : IDisposable
 
     /// <summary>
     /// Runs one append, and returns the result and whether anything was written. The stream's version is the one this writer
-    /// remembers when it wrote the stream last (<see cref="SqliteStreamHeads"/>), otherwise read from the file. When the
-    /// expected version holds, the events are inserted straight away; only when one of their ids is already stored (a retry), or the expected version does not
-    /// hold on an existing stream, are the stored ids looked up and the append decided by <see cref="AppendPlan"/> — so the
-    /// common append does not pay for the idempotency look-up.
+    /// remembers from its own last append to the stream (<see cref="SqliteStreamHeads"/>), otherwise read from the file.
+    /// When the expected version holds, the events are inserted straight away; only when one of their ids is already stored
+    /// (a retry), or the expected version does not hold on an existing stream, are the stored ids looked up and the append
+    /// decided by <see cref="AppendPlan"/> — so the common append does not pay for the idempotency look-up.
     /// <paramref name="inSavepoint"/>: the append runs in its own savepoint (<see cref="Savepoint"/>), which a retry found
     /// after some of its events were inserted rolls back to. Without one (a lone one-event append, whose group is its own
     /// transaction) nothing needs undoing: its only insert either wrote the event or wrote nothing.

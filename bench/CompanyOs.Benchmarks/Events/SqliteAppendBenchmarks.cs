@@ -69,7 +69,8 @@ public class SqliteAppendBenchmarks
     public async Task SetupAsync()
     {
         _path = BenchEvents.TempDatabase();
-        _store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = _path, Durability = Durability });
+        var options = new SqliteEventStoreOptions { DatabasePath = _path, Durability = Durability };
+        _store = await SqliteEventStore.OpenAsync(WalCheckpointPages is { } pages ? options with { WalCheckpointPages = pages } : options);
         _rawPath = BenchEvents.TempDatabase();
         Directory.CreateDirectory(Path.GetDirectoryName(_rawPath)!);
         _raw = new SqliteConnection($"Data Source={_rawPath}");
@@ -153,6 +154,13 @@ public class SqliteAppendBenchmarks
         get => _orgs.Length;
         set => _orgs = BenchEvents.OrgMetadata(value);
     }
+
+    /// <summary>The store's checkpoint threshold when set (default: the store's); <c>sqlite-loop</c> takes it from <c>WAL_PAGES</c>.</summary>
+    internal int? WalCheckpointPages { get; set; }
+
+    /// <summary>The store's checkpoints so far: in the background, and on the appending caller's path (the hard cap).</summary>
+    internal (long Background, long Caller) Checkpoints =>
+        (_store.Writer.Checkpointer.BackgroundCheckpoints, _store.Writer.Checkpointer.CallerCheckpoints);
 
     private EventMetadata[] _orgs = BenchEvents.OrgMetadata(1);
     private readonly Random _orgPicker = new(17);

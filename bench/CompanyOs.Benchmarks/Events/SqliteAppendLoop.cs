@@ -11,7 +11,8 @@ namespace CompanyOs.Benchmarks.Events;
 /// prints each variant's median per event and the median of the per-round ratios to raw. On a shared machine, where
 /// BenchmarkDotNet's short runs meet different load for each row, alternated rounds compare variants under the same load.
 /// Also prints the WAL pages each variant wrote per commit (<c>sqlite3_db_status</c>'s cache writes). <c>ROTATE=1</c> rotates
-/// the order of the variants from round to round.
+/// the order of the variants from round to round. Also prints the calling thread's CPU per event (<c>/proc/thread-self/schedstat</c>)
+/// (and the bytes it allocates per event) and the background checkpointer thread's CPU per store commit; <c>WAL_PAGES=n</c> sets the store's checkpoint threshold.
 /// </summary>
 internal static class SqliteAppendLoop
 {
@@ -25,6 +26,11 @@ internal static class SqliteAppendLoop
         if (Environment.GetEnvironmentVariable("ORGS") is { Length: > 0 } orgs)
         {
             benchmarks.Orgs = int.Parse(orgs, CultureInfo.InvariantCulture);
+        }
+
+        if (Environment.GetEnvironmentVariable("WAL_PAGES") is { Length: > 0 } walPages)
+        {
+            benchmarks.WalCheckpointPages = int.Parse(walPages, CultureInfo.InvariantCulture);
         }
 
         await benchmarks.SetupAsync();
@@ -58,6 +64,8 @@ internal static class SqliteAppendLoop
 
             var times = variants.Select(_ => new List<double>()).ToArray();
             var cpu = variants.Select(_ => new List<double>()).ToArray();
+            var callerCpu = variants.Select(_ => new List<double>()).ToArray();
+            var allocated = variants.Select(_ => new List<double>()).ToArray();
             var pages = new long[variants.Length];
             var commits = new long[variants.Length];
             for (var v = 0; v < variants.Length; v++)
@@ -77,8 +85,15 @@ internal static class SqliteAppendLoop
                     var v = (first + k) % variants.Length;
                     var before = benchmarks.PagesWritten(variants[v].Name);
                     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                    var (thread, threadCpuBefore) = (Environment.CurrentManagedThreadId, ThreadCpuNanoseconds("/proc/thread-self"));
+                    var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
                     times[v].Add(await Round(variants[v].Call, perRound) / variants[v].Events);
                     cpu[v].Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / perRound / variants[v].Events);
+                    if (Environment.CurrentManagedThreadId == thread)
+                    {
+                        callerCpu[v].Add((ThreadCpuNanoseconds("/proc/thread-self") - threadCpuBefore) / 1e3 / perRound / variants[v].Events);
+                        allocated[v].Add((double)(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / perRound / variants[v].Events);
+                    }
                     pages[v] += benchmarks.PagesWritten(variants[v].Name) - before;
                     commits[v] += perRound;
                 }
@@ -86,11 +101,24 @@ internal static class SqliteAppendLoop
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"sqlite-loop {(batch ? "batch" : concurrent ? "concurrent" : "single")} {durability}, orgs {benchmarks.Orgs}, {times[0].Count} rounds{(rotate ? " (rotated)" : "")}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            var storeIndex = Array.FindIndex(variants, x => x.Name == "store");
+            var storeCommits = storeIndex < 0 ? 0 : commits[storeIndex];
+            var (background, caller) = benchmarks.Checkpoints;
+            // The background checkpointer's thread ("SQLite checkpointer", 15 characters of it in comm): its CPU over all store commits.
+            var checkpointer = Directory.GetDirectories("/proc/self/task").FirstOrDefault(t => File.ReadAllText(Path.Combine(t, "comm")).Trim() == "SQLite checkpoi");
+            if (checkpointer is not null && storeIndex >= 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  checkpointer thread CPU {ThreadCpuNanoseconds(checkpointer) / 1e3 / (commits[storeIndex] + perRound):F2} us per store commit (incl. warm-up)"));
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  store checkpoints: {background} in the background, {caller} on the caller's path (all commits; {storeCommits} measured after warm-up; threshold {benchmarks.WalCheckpointPages?.ToString(CultureInfo.InvariantCulture) ?? "default"})"));
             for (var v = 0; v < variants.Length; v++)
             {
                 var ratio = LoopMath.Median(times[0].Zip(times[v], (raw, x) => raw / x));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {variants[v].Name,-12} median {LoopMath.Median(times[v]):F2} us/event ({1e6 / LoopMath.Median(times[v]):F0}/s), {ratio * 100:F1} % of raw (median of rounds), {(double)pages[v] / commits[v]:F2} WAL pages/commit, CPU {LoopMath.Median(cpu[v]):F2} us/event (process, median of rounds)"));
+                    $"  {variants[v].Name,-12} median {LoopMath.Median(times[v]):F2} us/event ({1e6 / LoopMath.Median(times[v]):F0}/s), {ratio * 100:F1} % of raw (median of rounds), {(double)pages[v] / commits[v]:F2} WAL pages/commit, CPU {LoopMath.Median(cpu[v]):F2} us/event (process, median of rounds), caller thread {(callerCpu[v].Count > 0 ? LoopMath.Median(callerCpu[v]) : double.NaN):F2} us/event ({callerCpu[v].Count} rounds), {(allocated[v].Count > 0 ? LoopMath.Median(allocated[v]) : double.NaN):F0} B allocated/event on it"));
             }
         }
         finally
@@ -100,6 +128,10 @@ internal static class SqliteAppendLoop
 
         return 0;
     }
+
+    /// <summary>CPU time a thread has run (its <c>schedstat</c>'s first field), e.g. of <c>/proc/thread-self</c>.</summary>
+    private static long ThreadCpuNanoseconds(string task) =>
+        long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture);
 
     /// <summary>Microseconds per call over <paramref name="calls"/> sequential calls.</summary>
     private static async Task<double> Round(Func<Task> call, int calls)

@@ -21,13 +21,26 @@ internal static class MetadataJson
     [ThreadStatic]
     private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? _scratch;
 
+    [ThreadStatic]
+    private static LastWritten? _last;
+
     /// <summary>
     /// The stored JSON of <paramref name="metadata"/>. Written through a per-thread buffer and writer, reused from call to call
     /// (appends serialize one event after another, so allocating both per event would cost more than the JSON itself).
+    /// Metadata without extras that equals the last one this thread wrote (the same org, correlation, causation and actor:
+    /// consecutive appends of one run, each with its own metadata object) gets the same string back without writing it again.
     /// </summary>
     /// <exception cref="ArgumentException">A value holds a NUL character; the message names <paramref name="where"/>.</exception>
     public static string Write(EventMetadata metadata, EventLocation where, string paramName)
     {
+        // Compared by value, at each call: the metadata is a record whose strings cannot change, and extras (a dictionary the
+        // caller may still change) are never taken from here.
+        var plain = metadata.Extra is null or { Count: 0 };
+        if (plain && _last is { } last && last.Matches(metadata))
+        {
+            return last.Json;
+        }
+
         var (buffer, w) = _scratch ??= CreateScratch();
         buffer.ResetWrittenCount();
         w.Reset(buffer);
@@ -58,7 +71,33 @@ internal static class MetadataJson
             _scratch = null;
         }
 
+        if (plain)
+        {
+            (_last ??= new LastWritten()).Set(metadata, json);
+        }
+
         return json;
+    }
+
+    /// <summary>The last metadata without extras a thread wrote, and its JSON (reused in place: a miss allocates nothing).</summary>
+    private sealed class LastWritten
+    {
+        private string? _orgId;
+        private string? _correlationId;
+        private string? _causationId;
+        private string? _actor;
+
+        public string Json { get; private set; } = "";
+
+        public bool Matches(EventMetadata metadata) =>
+            string.Equals(_orgId, metadata.OrgId, StringComparison.Ordinal)
+            && string.Equals(_correlationId, metadata.CorrelationId, StringComparison.Ordinal)
+            && string.Equals(_causationId, metadata.CausationId, StringComparison.Ordinal)
+            && string.Equals(_actor, metadata.Actor, StringComparison.Ordinal)
+            && Json.Length > 0;
+
+        public void Set(EventMetadata metadata, string json) =>
+            (_orgId, _correlationId, _causationId, _actor, Json) = (metadata.OrgId, metadata.CorrelationId, metadata.CausationId, metadata.Actor, json);
     }
 
     private static (ArrayBufferWriter<byte>, Utf8JsonWriter) CreateScratch()

@@ -55,6 +55,9 @@ internal sealed class SqliteAppendWriter : IDisposable
     /// <summary>Transactions committed so far, each holding one group of appends.</summary>
     internal long CommittedGroups => Interlocked.Read(ref _committedGroups);
 
+    /// <summary>Streams whose version the writer remembers from its own appends (tests).</summary>
+    internal int RememberedStreams => _commands.RememberedStreams;
+
     /// <summary>The writer's connection (tests read its settings; never use it while appends may run).</summary>
     internal SqliteConnection Connection => _connection;
 

@@ -16,10 +16,12 @@ internal sealed class SqliteWriterCommands : IDisposable
 
     private readonly sqlite3 _db;
     private readonly SqliteStatement _version;
+    private readonly SqliteStatement _versionBefore;
     private readonly SqliteCommand _lookup;
     private readonly SqliteStatement _insert;
     private readonly SqliteStatement _upsertStream;
     private readonly SqliteOrgSpans _spans;
+    private readonly SqliteStreamHeads _heads = new();
     private readonly SqliteStatement _begin;
     private readonly SqliteStatement _commit;
     private readonly SqliteStatement _savepoint;
@@ -40,6 +42,8 @@ internal sealed class SqliteWriterCommands : IDisposable
         _version = new SqliteStatement(
             connection,
             "SELECT (SELECT MAX(version) FROM events WHERE stream_id = ?1), (SELECT org_id IS NULL FROM streams WHERE stream_id = ?1)");
+        // The version an append's first event followed, read after its insert (see TryWrite).
+        _versionBefore = new SqliteStatement(connection, "SELECT MAX(version) FROM events WHERE stream_id = ?1 AND position < ?2");
         // Which of the batch's ids the stream already holds (only asked when an append may be a retry).
         _lookup = connection.CreateCommand();
         _lookup.CommandText = "SELECT event_uuid, version, position FROM events WHERE stream_id = $s AND event_uuid IN (SELECT unhex(value) FROM json_each($ids))";
@@ -53,13 +57,14 @@ internal sealed class SqliteWriterCommands : IDisposable
         // The position is left to SQLite: an INTEGER PRIMARY KEY without a value gets max(position) + 1, read inside the
         // write transaction (no other writer can move it until commit) — the rule positions always had, without a separate
         // read of the head. An id the stream already holds inserts nothing (0 rows): the append is then decided with the
-        // stored ids in hand.
+        // stored ids in hand. A version the stream already holds inserts nothing as well: an append at a remembered version
+        // (SqliteStreamHeads) to a stream another writer has appended to since is then read back and decided again.
         _insert = new SqliteStatement(
             connection,
             """
             INSERT INTO events (stream_id, version, event_uuid, type, data, metadata, org, created_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            ON CONFLICT (stream_id, event_uuid) DO NOTHING
+            ON CONFLICT DO NOTHING
             """);
         // Where the org changes along the position order (schema 5): what org-filtered reads look up.
         _spans = new SqliteOrgSpans(connection);
@@ -72,12 +77,16 @@ internal sealed class SqliteWriterCommands : IDisposable
             """);
     }
 
+    /// <summary>Streams whose version the writer remembers (tests).</summary>
+    internal int RememberedStreams => _heads.Count;
+
     /// <summary>Takes SQLite's write lock (waiting up to busy_timeout for other processes).</summary>
     public void Begin()
     {
         if (!_committed)
         {
             _spans.Forget();
+            _heads.Forget();
         }
 
         _committed = false;
@@ -102,8 +111,9 @@ internal sealed class SqliteWriterCommands : IDisposable
     /// </summary>
     public bool TryUndo()
     {
-        // The spans this append wrote (if it got that far) are undone with it.
+        // The spans this append wrote (if it got that far) are undone with it, and the version it may have remembered.
         _spans.Forget();
+        _heads.Forget();
         try
         {
             _rollbackTo.Execute();
@@ -117,10 +127,11 @@ internal sealed class SqliteWriterCommands : IDisposable
     }
 
     /// <summary>
-    /// Runs one append, and returns the result and whether anything was written. When the expected version holds, the events
-    /// are inserted straight away; only when one of their ids is already stored (a retry), or the expected version does not
-    /// hold on an existing stream, are the stored ids looked up and the append decided by <see cref="AppendPlan"/> — so the
-    /// common append does not pay for the idempotency look-up.
+    /// Runs one append, and returns the result and whether anything was written. The stream's version is the one this writer
+    /// remembers from its own last append to the stream (<see cref="SqliteStreamHeads"/>), otherwise read from the file.
+    /// When the expected version holds, the events are inserted straight away; only when one of their ids is already stored
+    /// (a retry), or the expected version does not hold on an existing stream, are the stored ids looked up and the append
+    /// decided by <see cref="AppendPlan"/> — so the common append does not pay for the idempotency look-up.
     /// <paramref name="inSavepoint"/>: the append runs in its own savepoint (<see cref="Savepoint"/>), which a retry found
     /// after some of its events were inserted rolls back to. Without one (a lone one-event append, whose group is its own
     /// transaction) nothing needs undoing: its only insert either wrote the event or wrote nothing.
@@ -133,10 +144,26 @@ internal sealed class SqliteWriterCommands : IDisposable
             throw new InvalidOperationException("An append of several events must run in a savepoint.");
         }
 
+        // Only a remembered version that lets the append go ahead is used: one that does not may be stale, and the conflict is
+        // decided on the version read back. Nothing written means a retry or another writer's append: read back, decide again.
+        if (_heads.TryGet(request.StreamId, out var known) && AppendPlan.Matches(request.Expected, known.Version))
+        {
+            var (written, inserted) = TryWrite(request.StreamId, request.Events, known.Version + 1, known.Row, nowMicros, remembered: true);
+            if (written is { } result)
+            {
+                return (result, true);
+            }
+
+            if (inserted > 0)
+            {
+                _rollbackTo.Execute();
+            }
+        }
+
         var (current, row) = ReadStream(request.StreamId);
         if (AppendPlan.Matches(request.Expected, current))
         {
-            var (written, inserted) = TryWrite(request.StreamId, request.Events, (current ?? -1) + 1, row, nowMicros);
+            var (written, inserted) = TryWrite(request.StreamId, request.Events, (current ?? -1) + 1, row, nowMicros, remembered: false);
             if (written is { } result)
             {
                 return (result, true);
@@ -157,7 +184,7 @@ internal sealed class SqliteWriterCommands : IDisposable
             return (stored, false);
         }
 
-        return TryWrite(request.StreamId, plan.ToWrite, plan.FirstVersion, row, nowMicros).Result is { } planned
+        return TryWrite(request.StreamId, plan.ToWrite, plan.FirstVersion, row, nowMicros, remembered: false).Result is { } planned
             ? (planned, true)
             : throw new EventStoreException($"Append to stream '{request.StreamId}': an event id not found by the idempotency look-up is already stored.");
     }
@@ -165,6 +192,7 @@ internal sealed class SqliteWriterCommands : IDisposable
     public void Dispose()
     {
         _version.Dispose();
+        _versionBefore.Dispose();
         _lookup.Dispose();
         _insert.Dispose();
         _upsertStream.Dispose();
@@ -179,10 +207,12 @@ internal sealed class SqliteWriterCommands : IDisposable
     /// <summary>
     /// Inserts <paramref name="events"/> from <paramref name="firstVersion"/> on and writes the stream row when the stream has
     /// none (<paramref name="row"/>: a new stream) or this append names the org its row still lacks. The result is null (with
-    /// the number of events inserted before it) when one of their ids is already stored.
+    /// the number of events inserted before it) when one of their ids, or the version of one, is already stored.
+    /// <paramref name="remembered"/>: <paramref name="firstVersion"/> and <paramref name="row"/> come from the writer's memory
+    /// rather than from the file.
     /// </summary>
     private (AppendResult? Result, int Inserted) TryWrite(
-        string streamId, IReadOnlyList<PreparedEvent> events, long firstVersion, StreamRow row, long nowMicros)
+        string streamId, IReadOnlyList<PreparedEvent> events, long firstVersion, StreamRow row, long nowMicros, bool remembered)
     {
         var version = firstVersion;
         string? org = null;
@@ -227,7 +257,16 @@ internal sealed class SqliteWriterCommands : IDisposable
 
         // The last insert's rowid is the append's last position (the events of one append get consecutive positions).
         var position = raw.sqlite3_last_insert_rowid(_db);
-        _spans.Record(events, position - events.Count + 1);
+        var firstPosition = position - events.Count + 1;
+        if (!_heads.Follows(firstPosition) && remembered && VersionBefore(streamId, firstPosition) != firstVersion - 1)
+        {
+            // Something else wrote since this writer remembered the stream, and the remembered version went through although
+            // the stream had moved on: its versions are not consecutive, so not written by the store. Fail rather than guess.
+            throw new EventStoreException(
+                $"Append to stream '{streamId}': the stream's versions are not consecutive (an event was written outside the store); nothing was appended.");
+        }
+
+        _spans.Record(events, firstPosition);
         // A stream's org is the first org any of its events names: its row is written when the stream is created, and
         // again only while it names none and this append has one.
         if (row == StreamRow.None || (row == StreamRow.WithoutOrg && org is not null))
@@ -236,8 +275,10 @@ internal sealed class SqliteWriterCommands : IDisposable
             _upsertStream.Bind(2, org);
             _upsertStream.Bind(3, nowMicros);
             _upsertStream.Execute();
+            row = org is null ? StreamRow.WithoutOrg : StreamRow.WithOrg;
         }
 
+        _heads.Remember(streamId, version - 1, row, position);
         return (new AppendResult(version - 1, position), events.Count);
     }
 
@@ -251,6 +292,15 @@ internal sealed class SqliteWriterCommands : IDisposable
                 raw.sqlite3_column_type(row, 1) == raw.SQLITE_NULL ? StreamRow.None
                     : raw.sqlite3_column_int64(row, 1) != 0 ? StreamRow.WithoutOrg : StreamRow.WithOrg),
             (null, StreamRow.None));
+    }
+
+    /// <summary>The stream's last version before <paramref name="position"/> (null: none).</summary>
+    private long? VersionBefore(string streamId, long position)
+    {
+        _versionBefore.Bind(1, streamId);
+        _versionBefore.Bind(2, position);
+        return _versionBefore.QueryFirst<long?>(
+            static row => raw.sqlite3_column_type(row, 0) == raw.SQLITE_NULL ? null : raw.sqlite3_column_int64(row, 0), null);
     }
 
     private Dictionary<Guid, StoredEventRef> Lookup(SqliteAppendRequest request)

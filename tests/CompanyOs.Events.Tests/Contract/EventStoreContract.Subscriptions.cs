@@ -34,6 +34,24 @@ public abstract partial class EventStoreContract
     }
 
     [Fact]
+    public async Task A_waiting_subscription_is_woken_by_an_append_of_the_same_instance_without_polling()
+    {
+        await using var subscription = Store.SubscribeAsync(cancellationToken: Ct).GetAsyncEnumerator(Ct);
+        for (var n = 1; n <= 3; n++)
+        {
+            // Fake time stands still: the poll interval never passes, so only the append's signal can wake the subscription.
+            var pending = subscription.MoveNextAsync().AsTask();
+            await Task.Delay(20, Ct);
+            Assert.False(pending.IsCompleted);
+
+            await Store.AppendAsync("woken", ExpectedVersion.Any, [Numbered(n)], Ct);
+
+            Assert.True(await pending.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+            Assert.Equal(n, N(subscription.Current));
+        }
+    }
+
+    [Fact]
     public async Task A_subscription_sees_events_appended_by_another_instance_by_polling()
     {
         var other = InstancesShareStorage ? await OpenAnotherAsync() : Store;

@@ -128,6 +128,35 @@ public sealed class SqliteGroupCommitTests : SqliteStoreFixture
         Assert.Equal(fresh.EventId, stream[2].EventId);
     }
 
+    [Fact]
+    public async Task A_group_rolled_back_as_a_whole_leaves_no_remembered_version_even_when_another_writer_fills_its_positions()
+    {
+        // The writer remembers each stream's version with the head it belongs to. Here a group's first append (to "s") is
+        // remembered, then its second ends the transaction (RAISE(ROLLBACK)): the whole group is rolled back. Another writer
+        // then takes the position "s" had, so the head the writer remembered is the file's head again; "s" is still at 0.
+        await Store.AppendAsync("s", ExpectedVersion.NoStream, [Event("ok")], Ct);
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
+        {
+            connection.Open();
+            Execute(connection, "CREATE TRIGGER test_doom BEFORE INSERT ON streams WHEN NEW.stream_id = 'doomed' BEGIN SELECT RAISE(ROLLBACK, 'doomed group'); END");
+        }
+
+        var results = await InOneGroupAsync(
+            () => Store.AppendAsync("s", ExpectedVersion.Any, [Event("lost")], Ct),
+            () => Store.AppendAsync("doomed", ExpectedVersion.NoStream, [Event("ok")], Ct));
+        Assert.All(results, r => Assert.Contains("doomed group", r.Exception!.InnerException!.Message, StringComparison.Ordinal));
+        Assert.Equal(0L, await Store.GetStreamVersionAsync("s", Ct));
+
+        var position = (await Store.ReadAllAsync(cancellationToken: Ct).ToListAsync(Ct))[^1].Position;
+        await using (var other = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { DatabasePath = DatabasePath }, cancellationToken: Ct))
+        {
+            await other.AppendAsync("t", ExpectedVersion.Any, [Event("ok")], Ct);
+        }
+
+        Assert.Equal(new AppendResult(1, position + 2), await Store.AppendAsync("s", ExpectedVersion.Any, [Event("ok")], Ct));
+        Assert.Equal([0L, 1], await Store.ReadStreamAsync("s", cancellationToken: Ct).Select(e => e.Version).ToListAsync(Ct));
+    }
+
     /// <summary>
     /// Holds SQLite's write lock, lets one append block on it, queues <paramref name="appends"/> behind it, then releases the
     /// lock: the blocked append commits alone and the queued ones commit together, in order, in the next group. Returns their tasks, completed.

@@ -142,6 +142,8 @@ internal sealed class GatewayServer : IAsyncDisposable
         builder.Services.AddServerTelemetry(builder.Configuration);
         builder.Services.AddRequestDiagnostics();
         builder.Services.AddAgentRuns();
+        builder.Services.AddSingleton<FilePageTrimmer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FilePageTrimmer>());
         var readiness = builder.Services.AddHealthChecks();
         // Registered before the gateway is built, so that the gateway (limits, budgets) and count_tokens count alike.
         builder.Services.AddSingleton<ITokenCounter>(sp => new TiktokenTokenCounter(sp.GetRequiredService<ModelCatalog>()));

@@ -79,6 +79,13 @@ internal static class ServerArguments
                 : throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:Emulator", $"must be true or false, got '{emulator}'");
         }
 
+        if (section["TrimFilePages"] is { } trim)
+        {
+            options.TrimFilePages = bool.TryParse(trim, out var on)
+                ? on
+                : throw new ConfigurationException(Source, $"{ServerOptions.SectionName}:TrimFilePages", $"must be true or false, got '{trim}'");
+        }
+
         if (section["DefaultOrg"] is { } org)
         {
             options.DefaultOrg = string.IsNullOrWhiteSpace(org)

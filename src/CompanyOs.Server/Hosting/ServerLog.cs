@@ -30,4 +30,8 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "{Count} usage records are lost: the store still failed when the server stopped: {Reason}")]
     public static partial void UsageLost(ILogger logger, int count, string reason);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Debug,
+        Message = "Trimmed {Mappings} read-only file mappings ({AddressSpaceMegabytes} MB of address space) from the resident set after {CompiledMethods} JIT-compiled methods")]
+    public static partial void FilePagesTrimmed(ILogger logger, int mappings, long addressSpaceMegabytes, long compiledMethods);
 }

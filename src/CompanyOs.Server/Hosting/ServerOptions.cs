@@ -17,6 +17,12 @@ internal sealed class ServerOptions
     /// <summary>Answer every provider from the in-process emulator; every response then says so.</summary>
     public bool Emulator { get; set; }
 
+    /// <summary>
+    /// Drop the pages of mapped files (assemblies, native libraries) the process no longer uses from its resident set once
+    /// JIT compilation has settled (<see cref="FilePageTrimmer"/>; Linux). The kernel keeps them cached.
+    /// </summary>
+    public bool TrimFilePages { get; set; } = true;
+
     /// <summary>The organisation calls are attributed to (budgets, stats) when API keys are off (no <see cref="KeysDatabase"/>).</summary>
     public string DefaultOrg { get; set; } = "default";
 

@@ -33,7 +33,16 @@ public sealed class ServerConfigFileTests
         Assert.Equal(30, CompanyOs.Server.Hosting.ServerConfigFile.Load(WriteYaml("key_cache_seconds: 30\n")).KeyCacheSeconds);
     }
 
+    [Fact]
+    public void Trim_file_pages_comes_from_server_yaml_and_is_on_by_default()
+    {
+        Assert.True(new CompanyOs.Server.Hosting.ServerOptions().TrimFilePages);
+        Assert.False(CompanyOs.Server.Hosting.ServerConfigFile.Load(WriteYaml("trim_file_pages: false\n")).TrimFilePages);
+        Assert.True(CompanyOs.Server.Hosting.ServerConfigFile.Load(WriteYaml("default_org: x\n")).TrimFilePages);
+    }
+
     [Theory]
+    [InlineData("trim_file_pages: sometimes\n", "trim_file_pages", "true or false")]
     [InlineData("shutdown_drain_seconds: 0\n", "shutdown_drain_seconds", "line 1")]
     [InlineData("emulator: perhaps\n", "emulator", "true or false")]
     [InlineData("urls: http://127.0.0.1:1\nmax_body: 5\n", "max_body", "unknown key")]

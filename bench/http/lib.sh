@@ -93,14 +93,19 @@ start_server() {
   wait_port "$port" "$name" "$LAST_PID" "${SERVER_START_SECONDS:-30}"
 }
 
-# resolve_builds BUILD...: checks each LABEL=BINDIR[:VAR=VALUE,…] (BINDIR must hold CompanyOs.Server) and sets BUILDS to
-# them with BINDIR made absolute (the servers and `keys create` run from the work directory); see setup_builds.
+# YARP_EXE: the bare YARP proxy's executable name (bench/http/YarpProxy's Release output), which ab.sh and maps.sh also take as
+# a "build": it is started with --upstream at the canned nginx instead of the server's configuration.
+YARP_EXE=CompanyOs.Benchmarks.YarpProxy
+
+# resolve_builds BUILD...: checks each LABEL=BINDIR[:VAR=VALUE,…] (BINDIR must hold CompanyOs.Server, or the YARP proxy for
+# a baseline) and sets BUILDS to them with BINDIR made absolute (the servers and `keys create` run from the work
+# directory); see setup_builds.
 resolve_builds() {
   local build rest dir
   BUILDS=()
   for build in "$@"; do
     rest="${build#*=}"; dir="${rest%%:*}"
-    [ -x "$dir/CompanyOs.Server" ] || fail "no CompanyOs.Server in '$dir' (from '$build')"
+    [ -x "$dir/CompanyOs.Server" ] || [ -x "$dir/$YARP_EXE" ] || fail "no CompanyOs.Server or $YARP_EXE in '$dir' (from '$build')"
     BUILDS+=("${build%%=*}=$(cd "$dir" && pwd)${rest:${#dir}}")
   done
 }
@@ -109,12 +114,16 @@ resolve_builds() {
 # upstream (SSE when $SSE is set) at UP_PORT, and run.sh's configuration with a key in $WORK/server (write_bench_config,
 # made with the first build's `keys create`); sets BODY to the request body of that cell (JSON or SSE).
 setup_builds() {
-  local first
+  local first build
   resolve_builds "$@"
   need_nginx_wrk
   UP_PORT=$(free_port)
   start_canned_nginx nginx "$WORK/nginx" "$UP_PORT" ${SSE:+sse}
-  first="${BUILDS[0]#*=}"; SERVER_BIN="${first%%:*}/CompanyOs.Server"
+  first=""
+  for build in "${BUILDS[@]}"; do build="${build#*=}"; [ -x "${build%%:*}/CompanyOs.Server" ] && { first="${build%%:*}"; break; }; done
+  [ -n "$first" ] || first="$(dirname "$(readlink -f "$ROOT/src/CompanyOs.Server/bin/Release/net10.0/CompanyOs.Server")")"
+  SERVER_BIN="$first/CompanyOs.Server"
+  [ -x "$SERVER_BIN" ] || fail "no server build to create the API key with (give one, or build src/CompanyOs.Server in Release)"
   write_bench_config "$WORK/server" "$UP_PORT" ${SSE:+sse}
   BODY=$([ -n "${SSE:-}" ] && echo "$SSE_REQ_BODY" || echo "$REQ_BODY")
 }
@@ -128,8 +137,13 @@ start_build() {
   [ "$rest" != "$dir" ] && IFS=',' read -r -a envs <<<"${rest#*:}"
   rm -rf "$WORK/run"; cp -r "$WORK/server" "$WORK/run"
   port=$(free_port)
-  start_bg "server-$label" "$WORK/run" env "${envs[@]}" "$dir/CompanyOs.Server" --config "$WORK/run/llm.yaml" \
-    --keys-db "$WORK/run/keys.db" --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning
+  if [ -x "$dir/$YARP_EXE" ]; then
+    start_bg "server-$label" "$WORK/run" env "${envs[@]}" "$dir/$YARP_EXE" --urls "http://127.0.0.1:$port" \
+      --upstream "http://127.0.0.1:$UP_PORT/"
+  else
+    start_bg "server-$label" "$WORK/run" env "${envs[@]}" "$dir/CompanyOs.Server" --config "$WORK/run/llm.yaml" \
+      --keys-db "$WORK/run/keys.db" --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning
+  fi
   pid=$LAST_PID
   wait_port "$port" "server-$label" "$pid"
 }

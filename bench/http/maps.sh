@@ -5,7 +5,10 @@
 # memory (/memfd:doublemapper, rw = loader heaps, x = code), the GC's regions (the anonymous block around its reservation),
 # glibc thread arenas (count:MB, a heuristic: 64 MB-aligned anonymous windows outside the GC's block), the rest, threads,
 # mapped assemblies, and the req/s of the two load cells. The builds alternate for ROUNDS rounds (2). DETAIL=1 also prints
-# the largest mappings.
+# the largest mappings. SAVE=DIR keeps each process's smaps and status as DIR/LABEL-rROUND.{smaps,status} (compare two with
+# bench/http/smaps_diff.py); with GCDUMP=1 also a dotnet-gcdump of it after the smaps are read (DIR/LABEL-rROUND.gcdump;
+# the dump forces a full GC, so it comes last). A directory holding bench/http/YarpProxy's Release output is taken as a
+# build too (the bare YARP proxy over the same nginx), as the baseline of what the runtime and Kestrel take.
 # Usage: bench/http/maps.sh before=/tmp/before after=src/CompanyOs.Server/bin/Release/net10.0 env=/tmp/before:MALLOC_ARENA_MAX=2
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -64,6 +67,10 @@ print(f"R{rnd} {label:10s} total {tot/1024:6.1f} files {cat['files']/1024:5.1f} 
 if detail=='1':
     for k,v in agg.most_common(60): print(f"   {v/1024:7.1f} MB  {k}")
 PY
+    if [ -n "${SAVE:-}" ]; then
+      mkdir -p "$SAVE"; cp "/proc/$pid/smaps" "$SAVE/$label-r$round.smaps"; cp "/proc/$pid/status" "$SAVE/$label-r$round.status"
+      [ "${GCDUMP:-0}" = 1 ] && { dotnet-gcdump collect -p "$pid" -o "$SAVE/$label-r$round.gcdump" >/dev/null 2>&1 || log "gcdump of $label failed"; }
+    fi
     kill $pid; wait $pid 2>/dev/null || true
   done
 done

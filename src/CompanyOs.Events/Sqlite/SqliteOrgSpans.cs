@@ -7,13 +7,12 @@ namespace CompanyOs.Events.Sqlite;
 /// <summary>
 /// Keeps <c>org_spans</c> (schema 5) in step with the events the writer inserts: a row only where the org changes along the
 /// position order. The writer remembers the open span (the org the last org-naming event named, where its span starts and
-/// that org's last position) and the head it is valid at; an append of that org then writes nothing here. The memory is
-/// trusted only while nothing else has written since: the append's own first position must follow the remembered head
-/// directly (positions are max + 1 inside the write transaction, and events are never deleted, so another process's
-/// append moves the head — a check that costs no read), and the memory must not come from a transaction or savepoint that
-/// was rolled back (<see cref="Forget"/>: its positions may since have been taken by another process, so the head alone
-/// would not tell). Otherwise the open span is read back from the file inside the same write transaction (the last
-/// org-naming event, then its org's last span), before anything is written.
+/// that org's last position); an append of that org then writes nothing here. The memory is trusted only while nothing
+/// else has written since: the append must follow the head this writer last left (<see cref="SqliteStreamHeads.Follows"/>,
+/// the writer's one check of it, handed to <see cref="Record"/>), and the memory must not come from a transaction or
+/// savepoint that was rolled back (<see cref="Forget"/>: its positions may since have been taken by another process, so the
+/// head alone would not tell). Otherwise the open span is read back from the file inside the same write transaction (the
+/// last org-naming event, then its org's last span), before anything is written.
 /// </summary>
 internal sealed class SqliteOrgSpans : IDisposable
 {
@@ -26,10 +25,9 @@ internal sealed class SqliteOrgSpans : IDisposable
     private readonly SqliteStatement _lastOrgEvent;
     private readonly SqliteStatement _lastSpan;
 
-    // What the file held after this writer's last append (valid only while _known): the head, and the open span (none while
-    // _org is null: no event has named an org yet).
+    // What the file held after this writer's last append (valid only while _known and the append follows that append): the
+    // open span (none while _org is null: no event has named an org yet).
     private bool _known;
-    private long _head;
     private string? _org;
     private long _first;
     private long _orgLast;
@@ -56,11 +54,12 @@ internal sealed class SqliteOrgSpans : IDisposable
     /// <summary>
     /// Records the orgs of the events just inserted at <paramref name="firstPosition"/> onwards (one position each, in order):
     /// nothing for events without an org or of the open span's org; for each change of org, the open span closed and the new
-    /// org's opened — a span that both starts and ends within this append is inserted closed.
+    /// org's opened — a span that both starts and ends within this append is inserted closed. <paramref name="followsHead"/>:
+    /// this append's first position follows the last position of this writer's previous append.
     /// </summary>
-    public void Record(IReadOnlyList<PreparedEvent> events, long firstPosition)
+    public void Record(IReadOnlyList<PreparedEvent> events, long firstPosition, bool followsHead)
     {
-        var valid = _known && _head == firstPosition - 1;
+        var valid = _known && followsHead;
         // Anything thrown below leaves the memory unknown; it is trusted again only once this append's spans are written.
         _known = false;
         var inserted = true;
@@ -106,7 +105,6 @@ internal sealed class SqliteOrgSpans : IDisposable
             _open.Execute();
         }
 
-        _head = firstPosition + events.Count - 1;
         _known = true;
     }
 

@@ -3,8 +3,9 @@ namespace CompanyOs.Events.Sqlite;
 /// <summary>
 /// The writer's memory of the streams it appended to: each one's version and what its row says, as this writer left them,
 /// so that an append to a stream it wrote last need not read the stream's version back. The memory describes the file as
-/// of one head (the last position this writer inserted) and is trusted under the conditions the org spans' memory uses
-/// (<see cref="SqliteOrgSpans"/>): the append's own first position must follow that head directly — positions are max + 1
+/// of one head (the last position this writer inserted), which is also the head the org spans' memory
+/// (<see cref="SqliteOrgSpans"/>) is checked against (<see cref="Follows"/>, once per append); it is trusted only while the
+/// append's own first position follows that head directly — positions are max + 1
 /// inside the write transaction and events are never deleted, so any other writer's append since shows up for free — and
 /// nothing this writer remembered may come from a transaction or savepoint that was rolled back (<see cref="Forget"/>).
 /// The version is used before the head can be checked (the insert needs it), so a remembered version is only ever a

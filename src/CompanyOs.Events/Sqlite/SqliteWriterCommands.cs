@@ -258,7 +258,8 @@ internal sealed class SqliteWriterCommands : IDisposable
         // The last insert's rowid is the append's last position (the events of one append get consecutive positions).
         var position = raw.sqlite3_last_insert_rowid(_db);
         var firstPosition = position - events.Count + 1;
-        if (!_heads.Follows(firstPosition) && remembered && VersionBefore(streamId, firstPosition) != firstVersion - 1)
+        var followsHead = _heads.Follows(firstPosition);
+        if (!followsHead && remembered && VersionBefore(streamId, firstPosition) != firstVersion - 1)
         {
             // Something else wrote since this writer remembered the stream, and the remembered version went through although
             // the stream had moved on: its versions are not consecutive, so not written by the store. Fail rather than guess.
@@ -266,7 +267,7 @@ internal sealed class SqliteWriterCommands : IDisposable
                 $"Append to stream '{streamId}': the stream's versions are not consecutive (an event was written outside the store); nothing was appended.");
         }
 
-        _spans.Record(events, firstPosition);
+        _spans.Record(events, firstPosition, followsHead);
         // A stream's org is the first org any of its events names: its row is written when the stream is created, and
         // again only while it names none and this append has one.
         if (row == StreamRow.None || (row == StreamRow.WithoutOrg && org is not null))

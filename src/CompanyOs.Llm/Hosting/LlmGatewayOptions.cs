@@ -1,5 +1,6 @@
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway;
+using Microsoft.Extensions.Configuration;
 
 namespace CompanyOs.Llm.Hosting;
 
@@ -16,14 +17,30 @@ public sealed class LlmGatewayOptions
     private readonly Lock _gate = new();
     private LlmOptions? _resolved;
 
+    /// <summary>The <c>llm.yaml</c> file read when <c>CompanyOs:Llm:ConfigFile</c> names none.</summary>
+    public const string DefaultConfigFile = "config/llm.yaml";
+
     /// <summary>Path of the <c>llm.yaml</c> file, relative to the working directory; default <c>config/llm.yaml</c>.</summary>
-    public string ConfigFile { get; set; } = "config/llm.yaml";
+    public string ConfigFile { get; set; } = DefaultConfigFile;
 
     /// <summary>When false, an enabled provider whose <c>${VAR}</c> key is unset loads with no key instead of failing.</summary>
     public bool RequireApiKeys { get; set; } = true;
 
     /// <summary>Options given in code; when set, <see cref="ConfigFile"/> is not read.</summary>
     public LlmOptions? Llm { get; set; }
+
+    /// <summary>
+    /// The <c>llm.yaml</c> file <paramref name="configuration"/> names in <c>CompanyOs:Llm:ConfigFile</c> (default
+    /// <see cref="DefaultConfigFile"/>); a relative path is taken relative to <paramref name="contentRoot"/> when one is given.
+    /// The one rule every reader of the gateway's configuration file follows (the gateway, the server's emulator mode, the
+    /// agent runtime's default paths).
+    /// </summary>
+    public static string ResolveConfigFile(IConfiguration configuration, string? contentRoot)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var file = configuration.GetSection(SectionName)["ConfigFile"] is { Length: > 0 } configured ? configured : DefaultConfigFile;
+        return Path.IsPathRooted(file) || string.IsNullOrEmpty(contentRoot) ? file : Path.Combine(contentRoot, file);
+    }
 
     /// <summary>Lookup for <c>${VAR}</c> in the file; default: the process environment.</summary>
     public Func<string, string?>? Environment { get; set; }

@@ -46,16 +46,8 @@ public static class LlmGatewayServiceCollectionExtensions
         return services.AddLlmGateway(options =>
         {
             var section = configuration.GetSection(LlmGatewayOptions.SectionName);
-            if (section["ConfigFile"] is { Length: > 0 } file)
-            {
-                options.ConfigFile = file;
-            }
-
             // A service is often started from another directory than its own (systemd, containers): follow the host's content root.
-            if (!Path.IsPathRooted(options.ConfigFile) && configuration[ContentRootKey] is { Length: > 0 } root)
-            {
-                options.ConfigFile = Path.Combine(root, options.ConfigFile);
-            }
+            options.ConfigFile = LlmGatewayOptions.ResolveConfigFile(configuration, configuration[ContentRootKey]);
 
             if (section["RequireApiKeys"] is { } require)
             {

@@ -1,3 +1,4 @@
+using CompanyOs.Llm.Hosting;
 using CompanyOs.Server.Hosting;
 
 namespace CompanyOs.Server.Agents;
@@ -12,7 +13,7 @@ internal sealed record RuntimePaths(string LlmConfig, string Agents, bool HasAge
     /// <summary>The paths of <paramref name="server"/>'s runtime, relative ones resolved against <paramref name="root"/>.</summary>
     public static RuntimePaths Of(ServerOptions server, string root, IConfiguration configuration)
     {
-        var llm = Path.GetFullPath(configuration["CompanyOs:Llm:ConfigFile"] is { Length: > 0 } configured ? configured : "config/llm.yaml", root);
+        var llm = Path.GetFullPath(LlmGatewayOptions.ResolveConfigFile(configuration, root), root);
         var configDirectory = Path.GetDirectoryName(llm)!;
         var agents = server.AgentsDirectory is { } a ? Path.GetFullPath(a, root) : Path.Combine(configDirectory, "agents");
         var prompts = server.PromptsDirectory is { } p

@@ -1,6 +1,7 @@
 using CompanyOs.Configuration;
 using CompanyOs.Emulator;
 using CompanyOs.Llm.Configuration;
+using CompanyOs.Llm.Hosting;
 using CompanyOs.Llm.Models;
 using CompanyOs.Llm.Tokens;
 using CompanyOs.Server.Agents;
@@ -69,7 +70,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         {
             if (options.Emulator)
             {
-                var file = ConfigFile(builder);
+                var file = LlmGatewayOptions.ResolveConfigFile(builder.Configuration, builder.Environment.ContentRootPath);
                 (var llm, emulator) = await EmulatorMode.StartAsync(file, name => builder.Configuration[name] ?? ProcessEnvironment.Lookup(name),
                     emulatorOptions, cancellationToken);
                 builder.Services.AddLlmGateway(o => o.Llm = llm);
@@ -217,11 +218,5 @@ internal sealed class GatewayServer : IAsyncDisposable
         app.MapAgentApi();
         app.MapFallback("/v1/{**path}", (HttpContext http) => WireErrors.Result(http, new ApiError(ApiErrorKind.NotFound,
             $"Unknown endpoint {http.Request.Method} {http.Request.Path}: this server serves /v1/chat/completions, /v1/messages, /v1/messages/count_tokens, /v1/models and /v1/stats.")));
-    }
-
-    private static string ConfigFile(WebApplicationBuilder builder)
-    {
-        var file = builder.Configuration["CompanyOs:Llm:ConfigFile"] is { Length: > 0 } configured ? configured : "config/llm.yaml";
-        return Path.IsPathRooted(file) ? file : Path.Combine(builder.Environment.ContentRootPath, file);
     }
 }

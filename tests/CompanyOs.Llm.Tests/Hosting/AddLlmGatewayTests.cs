@@ -5,6 +5,7 @@ using CompanyOs.Emulator.Scripting;
 using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Configuration;
 using CompanyOs.Llm.Gateway;
+using CompanyOs.Llm.Hosting;
 using CompanyOs.Llm.PassThrough;
 using CompanyOs.Llm.Providers;
 using Microsoft.Extensions.AI;
@@ -111,6 +112,21 @@ public sealed class AddLlmGatewayTests : IAsyncLifetime
 
         Assert.Equal(file, host.Services.GetRequiredService<LlmOptions>().SourceFile);
         await host.StopAsync(Ct);
+    }
+
+    [Theory]
+    [InlineData(null, "/srv/app", "/srv/app/config/llm.yaml")]
+    [InlineData("gw/llm.yaml", "/srv/app", "/srv/app/gw/llm.yaml")]
+    [InlineData("/etc/companyos/llm.yaml", "/srv/app", "/etc/companyos/llm.yaml")]
+    [InlineData("gw/llm.yaml", null, "gw/llm.yaml")]
+    [InlineData("", null, "config/llm.yaml")]
+    public void The_config_file_is_named_by_the_section_and_resolved_against_the_content_root(string? configured, string? root, string expected)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["CompanyOs:Llm:ConfigFile"] = configured })
+            .Build();
+
+        Assert.Equal(expected, LlmGatewayOptions.ResolveConfigFile(configuration, root));
     }
 
     [Fact]

@@ -136,7 +136,7 @@ for part in "${PARTS[@]}"; do
       run_part scaleout "$ROOT/bench/http/two-instances.sh"
       ;;
     aot)
-      quick_default DURATION 2; quick_default WARMUP 1; quick_default ROUNDS 1
+      quick_default DURATION 2; quick_default WARMUP 1; quick_default PREWARM 1; quick_default ROUNDS 1
       [ -n "${AOT_BIN:-}" ] || export AOT_OUT="${AOT_OUT:-$RESULTS_DIR/aot-publish}"
       SUMMARY_JSON="$RESULTS_DIR/aot.json" run_part aot "$ROOT/bench/http/aot.sh"
       ;;

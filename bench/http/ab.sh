@@ -13,6 +13,8 @@
 #        SSE=1 bench/http/ab.sh …   (the SSE cell instead: streaming requests to the canned SSE upstream, as run.sh's)
 #        DIRECT=1 bench/http/ab.sh …   (also nginx direct in every round, before the builds: the medians then give each
 #                                       build's added p50 over it at the lowest concurrency)
+#        PREWARM=20 bench/http/ab.sh …  (each build loaded at c=8 for that many seconds after start-up, unmeasured, before
+#                                       its first cell: its steady state, as run.sh's PREWARM; default 0)
 #        CELLS_OUT=FILE               (a copy of the raw cells: "LABEL C REQ/S CPU-µs p50=… p90=… p99=… p99.9=… max=…" and
 #                                       "LABEL rss MB", one line per round; aot.sh reads it)
 set -euo pipefail
@@ -73,6 +75,7 @@ for round in $(seq 1 "$ROUNDS"); do
   fi
   for build in "$@"; do
     start_build "$build"
+    [ "${PREWARM:-0}" = 0 ] || wrk -t2 -c8 -d"${PREWARM}s" -s "$WORK/server.lua" "http://127.0.0.1:$port/v1/chat/completions" >/dev/null 2>&1
     for c in $CONCURRENCY; do
       cell "$label" "$pid" "$c" "http://127.0.0.1:$port/v1/chat/completions"
     done

@@ -8,7 +8,9 @@
 # nginx direct. The medians are printed as one table (and written as JSON with SUMMARY_JSON=FILE, what bench/run.sh's
 # `aot` part reads).
 #
-# Usage: bench/http/aot.sh          (ROUNDS=3 CONCURRENCY="1 8 32" DURATION=5 WARMUP=5 may be overridden)
+# Usage: bench/http/aot.sh          (ROUNDS=3 CONCURRENCY="1 8 32" DURATION=5 WARMUP=5 PREWARM=20 may be overridden;
+#                                    PREWARM: seconds of unmeasured c=8 load after each start, so that the JIT build is
+#                                    measured tiered up, as in run.sh)
 #   AOT_BIN=PATH   skip the publish and measure that AOT executable (its folder must hold libe_sqlite3.so too)
 #   AOT_OUT=DIR    publish into DIR and keep it (default: the temp dir, removed on exit)
 #   JIT_DIR=DIR    skip the Release build and measure that JIT build folder (e.g. a copy made at the same commit)
@@ -19,7 +21,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-export ROUNDS="${ROUNDS:-3}" CONCURRENCY="${CONCURRENCY:-1 8 32}" DURATION="${DURATION:-5}" WARMUP="${WARMUP:-5}"
+export ROUNDS="${ROUNDS:-3}" CONCURRENCY="${CONCURRENCY:-1 8 32}" DURATION="${DURATION:-5}" WARMUP="${WARMUP:-5}" PREWARM="${PREWARM:-20}"
 WORK="$(mktemp -d /tmp/companyos-bench-aot.XXXXXX)"
 BENCH_TAG=bench-aot
 # shellcheck source=bench/http/lib.sh

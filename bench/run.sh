@@ -10,8 +10,11 @@
 # Optional parts, run only when named (they start PostgreSQL/Redis themselves; issue 16's scale-out figures):
 #   pgevents   BenchmarkDotNet: PostgreSQL event appends vs a raw autocommitted INSERT (bench/CompanyOs.Benchmarks)
 #   scaleout   bench/http/two-instances.sh: one instance vs two behind nginx, shared state in PostgreSQL and Redis
+#   aot        bench/http/aot.sh: the server published with Native AOT (once: 10–40 min of native compilation, kept in
+#              RESULTS_DIR/aot-publish; AOT_BIN=PATH reuses a publish) checked end to end, then against the JIT build of
+#              the same commit and bare YARP, alternated
 #
-# Usage: bench/run.sh [http] [stream] [inproc] [events] [pgevents] [scaleout]   (no part named: the first four)
+# Usage: bench/run.sh [http] [stream] [inproc] [events] [pgevents] [scaleout] [aot]   (no part named: the first four)
 #   QUICK=1        a fast sanity pass (short cells, fewer streams, fewer iterations): checks that everything runs; its
 #                  figures are not for the record
 #   RESULTS_DIR=D  where the logs, exports and summary go (default bench/results/<UTC time>; bench/results is git-ignored)
@@ -28,14 +31,14 @@ RESULTS_DIR="${RESULTS_DIR:-$ROOT/bench/results/$STAMP}"
 log() { printf '[bench/run] %s\n' "$*" >&2; }
 fail() { printf '[bench/run] FAILED: %s\n' "$*" >&2; exit 1; }
 
-usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 PARTS=()
 for arg in "$@"; do
   case "$arg" in
     -h|--help) usage; exit 0 ;;
-    http|stream|inproc|events|pgevents|scaleout) PARTS+=("$arg") ;;
-    *) usage >&2; fail "unknown part '$arg' (parts: ${ALL_PARTS[*]} pgevents scaleout)" ;;
+    http|stream|inproc|events|pgevents|scaleout|aot) PARTS+=("$arg") ;;
+    *) usage >&2; fail "unknown part '$arg' (parts: ${ALL_PARTS[*]} pgevents scaleout aot)" ;;
   esac
 done
 [ ${#PARTS[@]} -gt 0 ] || PARTS=("${ALL_PARTS[@]}")
@@ -131,6 +134,11 @@ for part in "${PARTS[@]}"; do
     scaleout)
       quick_default DURATION 2; quick_default WARMUP 1
       run_part scaleout "$ROOT/bench/http/two-instances.sh"
+      ;;
+    aot)
+      quick_default DURATION 2; quick_default WARMUP 1; quick_default PREWARM 1; quick_default ROUNDS 1
+      [ -n "${AOT_BIN:-}" ] || export AOT_OUT="${AOT_OUT:-$RESULTS_DIR/aot-publish}"
+      SUMMARY_JSON="$RESULTS_DIR/aot.json" run_part aot "$ROOT/bench/http/aot.sh"
       ;;
   esac
 done

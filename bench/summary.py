@@ -3,9 +3,11 @@
 its target (met / NOT MET / no target), per part. Inputs: http.json and stream.json (SUMMARY_JSON of bench/http/run.sh and
 stream.sh), and BenchmarkDotNet's JSON exports under bdn-inproc/ and bdn-events/ (never its text output).
 
-Usage: bench/summary.py RESULTS_DIR PART...    (parts: http stream inproc events pgevents scaleout)
+Usage: bench/summary.py RESULTS_DIR PART...    (parts: http stream inproc events pgevents scaleout aot)
 pgevents reads bdn-pgevents/; scaleout reads the ratio lines of scaleout.log (bench/http/two-instances.sh); neither has an
-issue-17 target, so their rows are reference figures.
+issue-17 target, so their rows are reference figures. aot reads aot.json (SUMMARY_JSON of bench/http/aot.sh): the Native AOT
+build beside the JIT build and bare YARP of the same run, also reference figures (the targets are the default JIT
+server's, shown for comparison).
 Exits 1, saying what is missing, when a part's results or an expected benchmark are absent.
 """
 import glob, json, math, os, sys
@@ -210,6 +212,18 @@ if "scaleout" in parts:
     for line in ratios:
         measure, value = line.rsplit(":", 1)
         add("Scale-out (two instances)", measure, value.strip())
+
+if "aot" in parts and (a := load_json("aot.json")):
+    p = "Native AOT (same run)"
+    b = a["builds"]
+    names = [n for n in ("aot", "jit", "yarp") if n in b]
+    both = lambda f: " / ".join(f(b[n]) for n in names)
+    what = " / ".join({"aot": "AOT", "jit": "JIT", "yarp": "YARP"}[n] for n in names)
+    add(p, f"req/s at c=8: {what}", both(lambda x: f"{x['rps'].get('8', math.nan):,.0f}"))
+    add(p, f"added p50 over nginx direct at c=1: {what}", both(lambda x: f"{x['added_p50_ms']:+.3f}") + " ms", "(server: ≤ 0.12 ms)")
+    add(p, f"p99 at c=32: {what}", both(lambda x: f"{x['p99_ms'].get('32', math.nan):.2f}") + " ms", "(server: ≤ 5 ms)")
+    add(p, f"RSS after load: {what}", both(lambda x: f"{x['rss_mb']:.1f}") + " MB", "(server: ≤ 100 MB)")
+    add(p, f"CPU µs per request at c=32: {what}", both(lambda x: f"{x['cpu_us'].get('32', math.nan):.0f}"))
 
 # ---------------------------------------------------------------- print
 e = env()

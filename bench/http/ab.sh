@@ -11,6 +11,12 @@
 # Usage: bench/http/ab.sh before=/tmp/before after=src/CompanyOs.Server/bin/Release/net10.0
 #        ROUNDS=3 CONCURRENCY="1 8 32" DURATION=5 WARMUP=2 bench/http/ab.sh …
 #        SSE=1 bench/http/ab.sh …   (the SSE cell instead: streaming requests to the canned SSE upstream, as run.sh's)
+#        DIRECT=1 bench/http/ab.sh …   (also nginx direct in every round, before the builds: the medians then give each
+#                                       build's added p50 over it at the lowest concurrency)
+#        PREWARM=20 bench/http/ab.sh …  (each build loaded at c=8 for that many seconds after start-up, unmeasured, before
+#                                       its first cell: its steady state, as run.sh's PREWARM; default 0)
+#        CELLS_OUT=FILE               (a copy of the raw cells: "LABEL C REQ/S CPU-µs p50=… p90=… p99=… p99.9=… max=…" and
+#                                       "LABEL rss MB", one line per round; aot.sh reads it)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -35,7 +41,7 @@ local result_done = done
 done = function(summary, latency, requests)
   result_done(summary, latency, requests)
   local t = {}
-  for _, q in ipairs({50, 90, 99, 99.9}) do t[#t + 1] = string.format("p%s=%.2f", q, latency:percentile(q) / 1000) end
+  for _, q in ipairs({50, 90, 99, 99.9}) do t[#t + 1] = string.format("p%s=%.3f", q, latency:percentile(q) / 1000) end
   io.write("PCT " .. table.concat(t, " ") .. string.format(" max=%.1f\n", latency.max / 1000))
 end
 LUA
@@ -44,23 +50,34 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # smaps_mb PID FIELD: one field of /proc/PID/smaps_rollup in MB.
 smaps_mb() { awk -v f="$2:" '$1 == f {printf "%.1f", $2 / 1024}' "/proc/$1/smaps_rollup"; }
 : >"$WORK/cells.txt"
+ticks=$(getconf CLK_TCK)
+# cell LABEL PID C URL: a WARMUP-second warm-up and a DURATION-second measured wrk run at concurrency C; prints and records
+# the cell (PID's CPU time per request; PID 0: none, for nginx direct, whose worker is not the process started).
+cell() {
+  local label="$1" pid="$2" c="$3" url="$4" t before=0 after=0 out n rps bad cpu pct
+  t=$([ "$c" = 1 ] && echo 1 || echo 2)
+  wrk -t"$t" -c"$c" -d"${WARMUP}s" -s "$WORK/server.lua" "$url" >/dev/null 2>&1
+  [ "$pid" = 0 ] || before=$(cpu_ticks "$pid")
+  out=$(wrk -t"$t" -c"$c" -d"${DURATION}s" -s "$WORK/server.lua" "$url" 2>&1)
+  [ "$pid" = 0 ] || after=$(cpu_ticks "$pid")
+  read -r _ n rps _ _ bad <<<"$(grep RESULT <<<"$out")"
+  [ "${bad:-1}" = 0 ] || log "$label c=$c: $bad errors or non-2xx"
+  cpu=$(( (after - before) * 1000000 / ticks / (n > 0 ? n : 1) ))
+  pct=$(grep PCT <<<"$out" | cut -d' ' -f2-)
+  printf '%-6s %-12s %4s %10s %s, cpu %s\n' "r$round" "$label" "$c" "$rps" "$pct" "$cpu"
+  echo "$label $c $rps $cpu $pct" >>"$WORK/cells.txt"
+}
+DIRECT_URL="http://127.0.0.1:$UP_PORT/${SSE:+sse/}v1/chat/completions"
 printf '%-6s %-12s %4s %10s %s\n' round build c "req/s" "latency ms (p50 p90 p99 p99.9 max), server CPU µs/request"
 for round in $(seq 1 "$ROUNDS"); do
+  if [ "${DIRECT:-0}" = 1 ]; then
+    for c in $CONCURRENCY; do cell direct 0 "$c" "$DIRECT_URL"; done
+  fi
   for build in "$@"; do
     start_build "$build"
+    [ "${PREWARM:-0}" = 0 ] || wrk -t2 -c8 -d"${PREWARM}s" -s "$WORK/server.lua" "http://127.0.0.1:$port/v1/chat/completions" >/dev/null 2>&1
     for c in $CONCURRENCY; do
-      t=$([ "$c" = 1 ] && echo 1 || echo 2)
-      wrk -t"$t" -c"$c" -d"${WARMUP}s" -s "$WORK/server.lua" "http://127.0.0.1:$port/v1/chat/completions" >/dev/null 2>&1
-      before=$(cpu_ticks "$pid")
-      out=$(wrk -t"$t" -c"$c" -d"${DURATION}s" -s "$WORK/server.lua" "http://127.0.0.1:$port/v1/chat/completions" 2>&1)
-      after=$(cpu_ticks "$pid")
-      read -r _ n rps _ _ bad <<<"$(grep RESULT <<<"$out")"
-      [ "${bad:-1}" = 0 ] || log "$label c=$c: $bad errors or non-2xx"
-      ticks=$(getconf CLK_TCK)
-      cpu=$(( (after - before) * 1000000 / ticks / (n > 0 ? n : 1) ))
-      pct=$(grep PCT <<<"$out" | cut -d' ' -f2-)
-      printf '%-6s %-12s %4s %10s %s, cpu %s\n' "r$round" "$label" "$c" "$rps" "$pct" "$cpu"
-      echo "$label $c $rps $cpu $pct" >>"$WORK/cells.txt"
+      cell "$label" "$pid" "$c" "http://127.0.0.1:$port/v1/chat/completions"
     done
     rss=$(awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status")
     printf '%-6s %-12s %4s %10s %s\n' "r$round" "$label" rss "$rss MB" "anonymous $(smaps_mb "$pid" Anonymous) MB, \
@@ -70,13 +87,17 @@ threads $(awk '/^Threads/ {print $2}' "/proc/$pid/status")"
     kill "$pid"; wait "$pid" 2>/dev/null || true
   done
 done
+[ -z "${CELLS_OUT:-}" ] || cp "$WORK/cells.txt" "$CELLS_OUT"
 
-# Medians over the rounds, per build and cell (RSS: per build).
+# Medians over the rounds, per build and cell (RSS: per build); with DIRECT=1, each build's added p50 over nginx direct.
 python3 - "$WORK/cells.txt" "$@" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 labels = [b.split("=", 1)[0] for b in sys.argv[2:]]
+if any(r[0] == "direct" for r in rows):
+    labels.insert(0, "direct")
 med = lambda xs: statistics.median(xs) if xs else float("nan")
+p50 = {}
 print("\nmedians over the rounds:")
 print(f"{'build':<12} {'c':>4} {'req/s':>10} {'p50':>7} {'p99':>7} {'p99.9':>7} {'cpu µs':>7}")
 for label in labels:
@@ -84,7 +105,14 @@ for label in labels:
     for c in cs:
         cell = [r for r in rows if r[0] == label and r[1] == str(c)]
         pct = lambda name: med([float(x.split("=")[1]) for r in cell for x in r[4:] if x.startswith(name + "=")])
-        print(f"{label:<12} {c:>4} {med([float(r[2]) for r in cell]):>10.0f} {pct('p50'):>7.2f} {pct('p99'):>7.2f} "
+        p50[label, c] = pct("p50")
+        print(f"{label:<12} {c:>4} {med([float(r[2]) for r in cell]):>10.0f} {pct('p50'):>7.3f} {pct('p99'):>7.2f} "
               f"{pct('p99.9'):>7.2f} {med([float(r[3]) for r in cell]):>7.0f}")
-    print(f"{label:<12} {'rss':>4} {med([float(r[2]) for r in rows if r[0] == label and r[1] == 'rss']):>8.1f} MB")
+    if label != "direct":
+        print(f"{label:<12} {'rss':>4} {med([float(r[2]) for r in rows if r[0] == label and r[1] == 'rss']):>8.1f} MB")
+if "direct" in labels:
+    c = min(c for (label, c) in p50 if label == "direct")
+    print(f"\nadded p50 over nginx direct at c={c} (median p50 − direct's median p50):")
+    for label in labels[1:]:
+        print(f"{label:<12} {p50.get((label, c), float('nan')) - p50['direct', c]:+.3f} ms")
 PY

@@ -3,6 +3,8 @@ using CompanyOs.Agents.Runtime;
 using CompanyOs.Llm.Gateway.Telemetry;
 using CompanyOs.Tools.Registry;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
@@ -36,18 +38,29 @@ internal static class ServerTelemetry
     public static IServiceCollection AddServerTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var telemetry = services.AddOpenTelemetry();
-        if (string.IsNullOrWhiteSpace(configuration["OTEL_SERVICE_NAME"]))
-        {
-            // Only as a default: the SDK's own resource detector applies OTEL_SERVICE_NAME, which an explicit name would override.
-            telemetry.ConfigureResource(resource => resource.AddService(ServiceName));
-        }
-
+        var named = !string.IsNullOrWhiteSpace(configuration["OTEL_SERVICE_NAME"]);
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.SetResourceBuilder(Resource(named)));
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetResourceBuilder(Resource(named)));
+        services.ConfigureOpenTelemetryLoggerProvider(logging => logging.SetResourceBuilder(Resource(named)));
         if (IsOtlpEnabled(configuration))
         {
             UseOtlp(telemetry);
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// A signal's resource: what <see cref="ResourceBuilder.CreateDefault"/> gives (the SDK's attributes, then
+    /// <c>OTEL_RESOURCE_ATTRIBUTES</c> and <c>OTEL_SERVICE_NAME</c>), then <see cref="ServiceName"/> unless
+    /// <paramref name="named"/> (only as a default: an explicit name would override the variable). Built from an empty one:
+    /// the default one starts with a service name made from the process's name, which the name added here or the variable
+    /// always replaces, and reading it loads System.Diagnostics.Process into the server for nothing.
+    /// </summary>
+    private static ResourceBuilder Resource(bool named)
+    {
+        var resource = ResourceBuilder.CreateEmpty().AddTelemetrySdk().AddEnvironmentVariableDetector();
+        return named ? resource : resource.AddService(ServiceName);
     }
 
     // Its own method: the JIT loads the assemblies a method calls into when it compiles it, so a server without an OTLP

@@ -8,7 +8,8 @@ namespace CompanyOs.Server.Tests.Hosting;
 
 /// <summary>
 /// A real server process without <c>redis</c> or OTLP settings serves a chat completion without ever loading the Redis
-/// client or the OTLP exporter, and — without agent definitions, prompts or tools — the agent runtime's assemblies, nor the
+/// client or the OTLP exporter (nor System.Diagnostics.Process, which OpenTelemetry's default resource reads the process name
+/// with), and — without agent definitions, prompts or tools — the agent runtime's assemblies, nor the
 /// OpenAPI generator's before its document is asked for (each loaded assembly costs resident memory: mapped image, metadata,
 /// JIT code).
 /// Read from <c>/proc/PID/maps</c>, so the test process's own assemblies do not count.
@@ -58,7 +59,7 @@ public sealed class UnusedFeatureAssemblyTests
             Assert.Contains("CompanyOs.Llm.dll", maps, StringComparison.Ordinal); // the check sees the server's assemblies
             Assert.DoesNotContain("StackExchange.Redis.dll", maps, StringComparison.Ordinal);
             Assert.DoesNotContain("OpenTelemetry.Exporter.OpenTelemetryProtocol.dll", maps, StringComparison.Ordinal);
-            foreach (var unused in new[] { "CompanyOs.Agents.dll", "CompanyOs.Tools.dll", "CompanyOs.Prompts.dll", "Fluid.dll", "Parlot.dll",
+            foreach (var unused in new[] { "System.Diagnostics.Process.dll", "CompanyOs.Agents.dll", "CompanyOs.Tools.dll", "CompanyOs.Prompts.dll", "Fluid.dll", "Parlot.dll",
                 "Microsoft.OpenApi.dll", "Microsoft.AspNetCore.OpenApi.dll", "Microsoft.AspNetCore.Mvc.ApiExplorer.dll", "Microsoft.AspNetCore.Mvc.Core.dll" })
             {
                 Assert.False(maps.Contains(unused, StringComparison.Ordinal), $"{unused} is loaded");

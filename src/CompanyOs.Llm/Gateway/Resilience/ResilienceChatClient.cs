@@ -86,31 +86,43 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         ResiliencePipeline pipeline, Task<ChatResponse>? first, GatewayCall call, CancellationTokenSource deadline, CancellationTokenRegistration link,
         IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var context = ResilienceContextPool.Shared.Get(deadline.Token);
-        context.Properties.Set(ResiliencePipelines.CallKey, call);
-
         // Until the pipeline's first attempt takes it, the attempt sent ahead is the call's last attempt (no field of its own).
         call.LastAttempt = first;
-
-        // ExecuteOutcomeAsync with an Outcome<object> callback: the strategies of a non-generic pipeline are typed over object, so
-        // Polly hands this callback to them as is. ExecuteAsync<ChatResponse> would wrap it in an async adapter per strategy (plus
-        // one of its own), each an allocated state machine per call once the attempt goes asynchronous.
-        var running = pipeline.ExecuteOutcomeAsync(
-            static (ctx, state) => Attempt(state.Self, state.Messages, state.Options, state.Call, state.First, ctx.CancellationToken),
-            context,
-            (Self: this, Messages: messages, Options: options, Call: call, First: first));
-        if (!running.IsCompletedSuccessfully)
+        Outcome<object> result;
+        if (deadline.IsCancellationRequested)
         {
-            return AwaitAsync(running, context, call, first, deadline, link, cancellationToken);
+            // The caller went away (or the deadline passed) while the first attempt was out. The pipeline would refuse to start
+            // with this same exception, but with a stack trace Polly formats with file and line information: the PDBs read on
+            // every client that disconnects mid-call, and System.Reflection.Metadata's readers resident from then on.
+            result = Outcome.FromException<object>(new OperationCanceledException(deadline.Token));
+        }
+        else
+        {
+            var context = ResilienceContextPool.Shared.Get(deadline.Token);
+            context.Properties.Set(ResiliencePipelines.CallKey, call);
+
+            // ExecuteOutcomeAsync with an Outcome<object> callback: the strategies of a non-generic pipeline are typed over object,
+            // so Polly hands this callback to them as is. ExecuteAsync<ChatResponse> would wrap it in an async adapter per strategy
+            // (plus one of its own), each an allocated state machine per call once the attempt goes asynchronous.
+            var running = pipeline.ExecuteOutcomeAsync(
+                static (ctx, state) => Attempt(state.Self, state.Messages, state.Options, state.Call, state.First, ctx.CancellationToken),
+                context,
+                (Self: this, Messages: messages, Options: options, Call: call, First: first));
+            if (!running.IsCompletedSuccessfully)
+            {
+                return AwaitAsync(running, context, call, first, deadline, link, cancellationToken);
+            }
+
+            ResilienceContextPool.Shared.Return(context);
+            result = running.Result;
         }
 
         // Completed at once (an attempt that completed before or during the run): the attempt's own task is handed back, without
         // an async state of this stage's own.
-        ResilienceContextPool.Shared.Return(context);
         link.Dispose();
         var deadlinePassed = deadline.IsCancellationRequested;
         _deadlines.Return(deadline);
-        var outcome = Finished(running.Result, call, first, out var attempt);
+        var outcome = Finished(result, call, first, out var attempt);
         if (outcome.Exception is { } exception)
         {
             return Task.FromException<ChatResponse>(Translate(exception, call, deadlinePassed, cancellationToken) ?? exception);

@@ -1,10 +1,13 @@
+using CompanyOs.Llm.PassThrough;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Calls;
 
 /// <summary>
 /// What the gateway did for one call: attached to <see cref="ChatResponse.AdditionalProperties"/> (and to the last
-/// <see cref="ChatResponseUpdate"/> of a stream) under <see cref="PropertyKey"/>. A stream that broke after output had
+/// <see cref="ChatResponseUpdate"/> of a stream) under <see cref="PropertyKey"/> — except on an answer passed through as the
+/// provider's bytes, which carries it on its <see cref="PassThroughResponse"/> (<see cref="PassThroughResponse.CallInfo"/>,
+/// no property dictionary per call): read it with <see cref="From(ChatResponse)"/>, which looks in both. A stream that broke after output had
 /// started (<c>ProviderException</c> of kind <c>StreamInterrupted</c>), or a failed call whose attempts the provider billed,
 /// carries what it was charged in the exception's <see cref="Exception.Data"/> under the same key: read it with
 /// <see cref="From(Exception)"/>. Cost and usage include the attempts that failed after the provider answered (billed).
@@ -41,14 +44,20 @@ public sealed record LlmCallInfo
     public UsageDetails? Usage { get; init; }
 
     /// <summary>
-    /// The info of a response, or of a stream aggregated with <c>ToChatResponse()</c> (which moves the last update's properties
-    /// to the message that update belongs to, so the messages are searched too, last first).
+    /// The info of a response (a passed-through answer's is on its <see cref="PassThroughResponse"/>), or of a stream aggregated
+    /// with <c>ToChatResponse()</c> (which moves the last update's properties to the message that update belongs to, so the
+    /// messages are searched too, last first).
     /// </summary>
     public static LlmCallInfo? From(ChatResponse response)
     {
         if (response is null)
         {
             return null;
+        }
+
+        if (response.RawRepresentation is PassThroughResponse { CallInfo: { } passed })
+        {
+            return passed;
         }
 
         if (Find(response.AdditionalProperties) is { } info)

@@ -1,11 +1,14 @@
 using System.Buffers;
+using CompanyOs.Llm.Calls;
 
 namespace CompanyOs.Llm.PassThrough;
 
 /// <summary>
 /// The <see cref="Microsoft.Extensions.AI.ChatResponse.RawRepresentation"/> of a call answered through a
 /// <see cref="PassThroughRequest"/>: the provider's JSON body exactly as it arrived. The response itself carries only what
-/// the gateway read from it (model, usage, finish reason) — no messages: write <see cref="Body"/> to the client.
+/// the gateway read from it (model, usage, finish reason) — no messages: write <see cref="Body"/> to the client. What the
+/// gateway did for the call (<see cref="LlmCallInfo"/>) rides here, as <see cref="CallInfo"/>, instead of in the response's
+/// <c>AdditionalProperties</c>: <see cref="LlmCallInfo.From(Microsoft.Extensions.AI.ChatResponse)"/> reads it either way.
 /// </summary>
 /// <remarks>
 /// A body of a stated length is read into a buffer rented from <see cref="ArrayPool{T}.Shared"/>: whoever writes it out and
@@ -28,6 +31,14 @@ public sealed class PassThroughResponse
         _rented = rented;
         _body = rented.AsMemory(0, length);
     }
+
+    /// <summary>
+    /// What the gateway did for the call this body answered, set by the gateway's accounting stage: on the raw response rather
+    /// than in a property dictionary on the <see cref="Microsoft.Extensions.AI.ChatResponse"/>, which cost one per call (≈ 240 B)
+    /// and, written as the call ends, was what a garbage collection had to keep of calls that ended since it last promoted.
+    /// Read it with <see cref="LlmCallInfo.From(Microsoft.Extensions.AI.ChatResponse)"/>.
+    /// </summary>
+    public LlmCallInfo? CallInfo { get; internal set; }
 
     /// <summary>The upstream's <c>chat.completion</c> JSON, byte for byte; empty once <see cref="Release"/>d.</summary>
     public ReadOnlyMemory<byte> Body => _body;

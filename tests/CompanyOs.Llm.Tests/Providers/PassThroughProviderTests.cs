@@ -38,6 +38,38 @@ public sealed class PassThroughProviderTests
     }
 
     [Fact]
+    public async Task The_call_info_rides_on_the_raw_answer_without_a_property_dictionary()
+    {
+        var upstream = new Upstream(_ => Json(HttpStatusCode.OK, Completion));
+        using var gateway = Gateway(upstream, maxRetries: 0);
+
+        var response = await gateway.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options(), Ct);
+
+        var raw = Assert.IsType<PassThroughResponse>(response.RawRepresentation);
+        Assert.Null(response.AdditionalProperties);
+        var info = Assert.IsType<LlmCallInfo>(raw.CallInfo);
+        Assert.Same(info, LlmCallInfo.From(response));
+        Assert.Equal("gpt-4o-mini-2024-07-18", info.Model);
+        Assert.Equal(1, info.Attempts);
+        Assert.Equal(14, info.Usage!.TotalTokenCount);
+        Assert.True(info.CostUsd > 0m);
+    }
+
+    [Fact]
+    public async Task Answers_naming_the_same_model_share_one_model_string()
+    {
+        var upstream = new Upstream(_ => Json(HttpStatusCode.OK, Completion));
+        using var gateway = Gateway(upstream, maxRetries: 0);
+
+        var first = await gateway.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options(), Ct);
+        var second = await gateway.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options(), Ct);
+
+        Assert.Equal("gpt-4o-mini-2024-07-18", second.ModelId);
+        Assert.Same(first.ModelId, second.ModelId);
+        Assert.Same(LlmCallInfo.From(first)!.Model, LlmCallInfo.From(second)!.Model);
+    }
+
+    [Fact]
     public async Task The_client_bytes_go_up_with_the_providers_key_and_the_json_media_type()
     {
         var upstream = new Upstream(_ => Json(HttpStatusCode.OK, Completion));

@@ -5,6 +5,7 @@ using CompanyOs.Llm.Calls;
 using CompanyOs.Llm.Errors;
 using CompanyOs.Llm.Gateway.Budgets;
 using CompanyOs.Llm.Gateway.Telemetry;
+using CompanyOs.Llm.PassThrough;
 using Microsoft.Extensions.AI;
 
 namespace CompanyOs.Llm.Gateway.Stats;
@@ -66,7 +67,16 @@ internal sealed class CallAccountingChatClient(IChatClient innerClient, GatewayS
     private void Finish(GatewayCall call, ChatResponse response)
     {
         var info = RecordSuccess(call, response.FinishReason);
-        (response.AdditionalProperties ??= [])[LlmCallInfo.PropertyKey] = info;
+        if (response.RawRepresentation is PassThroughResponse raw)
+        {
+            // A passed-through answer carries it on its raw body: no property dictionary made for it on every call.
+            raw.CallInfo = info;
+        }
+        else
+        {
+            (response.AdditionalProperties ??= [])[LlmCallInfo.PropertyKey] = info;
+        }
+
         if (call.Activity is not null && services.RecordContents)
         {
             GatewayTelemetry.RecordOutput(call.Activity, response.Messages, response.FinishReason);

@@ -37,6 +37,11 @@ internal sealed class OpenAIPassThrough(ProviderHttp http, ProviderOptions provi
     private readonly AuthenticationHeaderValue? _typedAuthorization =
         string.IsNullOrEmpty(provider.ApiKey) || provider.ApiKey.AsSpan().IndexOfAny('\r', '\n', '\0') < 0 ? null : new("Bearer", provider.ApiKey);
 
+    // The model id of the latest answer: an answer naming the same model gets this string instead of a new one (a provider
+    // answers nearly every call with one of a few ids). Read and written by concurrent calls without a lock: a reference is
+    // read or written whole, and a missed reuse only costs the string.
+    private string? _lastModel;
+
     /// <summary>Sends <paramref name="request"/>'s bytes for <paramref name="model"/> and reads the whole answer.</summary>
     /// <param name="request">The client's request.</param>
     /// <param name="model">The routed model id, written in place of the client's.</param>
@@ -67,7 +72,7 @@ internal sealed class OpenAIPassThrough(ProviderHttp http, ProviderOptions provi
             CompletionFacts facts;
             try
             {
-                facts = CompletionFacts.Read(raw.Body.Span);
+                facts = CompletionFacts.Read(raw.Body.Span, knownModel: _lastModel);
                 if (facts.HasError || !facts.HasChoices)
                 {
                     throw new JsonException("The provider answered 2xx without a chat.completion (no 'choices').");
@@ -79,6 +84,7 @@ internal sealed class OpenAIPassThrough(ProviderHttp http, ProviderOptions provi
                 throw;
             }
 
+            _lastModel = facts.Model ?? _lastModel;
             answer = new ChatResponse
             {
                 ResponseId = facts.Id,

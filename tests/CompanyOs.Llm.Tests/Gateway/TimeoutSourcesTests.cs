@@ -28,6 +28,25 @@ public sealed class TimeoutSourcesTests
     }
 
     [Fact]
+    public void The_sources_of_32_calls_ending_together_are_all_reused_by_the_next_32()
+    {
+        // Calls end in bursts (many answers arrive after a garbage collection's pause): every source of the burst is kept,
+        // so the next calls take them instead of making a source and a timer each.
+        var sources = new TimeoutSources(TimeProvider.System);
+        var burst = Enumerable.Range(0, 32).Select(_ => sources.Start(TimeSpan.FromMinutes(1))).ToList();
+        foreach (var source in burst)
+        {
+            sources.Return(source);
+        }
+
+        var next = Enumerable.Range(0, 32).Select(_ => sources.Start(TimeSpan.FromMinutes(1))).ToList();
+
+        Assert.Equal(32, next.Intersect(burst, ReferenceEqualityComparer.Instance).Count());
+        Assert.All(next, source => Assert.False(source.IsCancellationRequested));
+        next.ForEach(sources.Return);
+    }
+
+    [Fact]
     public async Task A_reused_source_still_fires_and_a_cancelled_one_is_never_handed_out_again()
     {
         var sources = new TimeoutSources(TimeProvider.System);

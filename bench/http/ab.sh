@@ -90,26 +90,24 @@ done
 [ -z "${CELLS_OUT:-}" ] || cp "$WORK/cells.txt" "$CELLS_OUT"
 
 # Medians over the rounds, per build and cell (RSS: per build); with DIRECT=1, each build's added p50 over nginx direct.
-python3 - "$WORK/cells.txt" "$@" <<'PY'
-import statistics, sys
-rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-labels = [b.split("=", 1)[0] for b in sys.argv[2:]]
+python3 - "$HERE" "$WORK/cells.txt" "$@" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import cells
+rows = cells.read(sys.argv[2])
+labels = [b.split("=", 1)[0] for b in sys.argv[3:]]
 if any(r[0] == "direct" for r in rows):
     labels.insert(0, "direct")
-med = lambda xs: statistics.median(xs) if xs else float("nan")
 p50 = {}
 print("\nmedians over the rounds:")
 print(f"{'build':<12} {'c':>4} {'req/s':>10} {'p50':>7} {'p99':>7} {'p99.9':>7} {'cpu µs':>7}")
 for label in labels:
-    cs = sorted({int(r[1]) for r in rows if r[0] == label and r[1] != "rss"})
-    for c in cs:
-        cell = [r for r in rows if r[0] == label and r[1] == str(c)]
-        pct = lambda name: med([float(x.split("=")[1]) for r in cell for x in r[4:] if x.startswith(name + "=")])
-        p50[label, c] = pct("p50")
-        print(f"{label:<12} {c:>4} {med([float(r[2]) for r in cell]):>10.0f} {pct('p50'):>7.3f} {pct('p99'):>7.2f} "
-              f"{pct('p99.9'):>7.2f} {med([float(r[3]) for r in cell]):>7.0f}")
+    for c in cells.levels(rows, label):
+        m = cells.cell(rows, label, c)
+        p50[label, c] = m["p50"]
+        print(f"{label:<12} {c:>4} {m['rps']:>10.0f} {m['p50']:>7.3f} {m['p99']:>7.2f} {m['p99.9']:>7.2f} {m['cpu_us']:>7.0f}")
     if label != "direct":
-        print(f"{label:<12} {'rss':>4} {med([float(r[2]) for r in rows if r[0] == label and r[1] == 'rss']):>8.1f} MB")
+        print(f"{label:<12} {'rss':>4} {cells.rss(rows, label):>8.1f} MB")
 if "direct" in labels:
     c = min(c for (label, c) in p50 if label == "direct")
     print(f"\nadded p50 over nginx direct at c={c} (median p50 − direct's median p50):")

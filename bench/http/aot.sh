@@ -56,9 +56,8 @@ fi
 AOT_DIR="$(cd "$(dirname "$AOT_BIN")" && pwd)"
 BUILDS=("jit=$WORK/jit" "aot=$AOT_DIR")
 if [ "${YARP:-1}" = 1 ]; then
-  log "building the YARP proxy (Release)"
-  dotnet build "$HERE/YarpProxy" -c Release -v q -nologo >"$WORK/build-yarp.log" 2>&1 || { cat "$WORK/build-yarp.log" >&2; fail "YARP proxy build"; }
-  cp -r "$HERE/YarpProxy/bin/Release/net10.0" "$WORK/yarp"
+  build_yarp
+  cp -r "$(dirname "$YARP_BIN")" "$WORK/yarp"
   BUILDS+=("yarp=$WORK/yarp")
 fi
 
@@ -137,29 +136,26 @@ kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true
 log "measuring ${BUILDS[*]} with nginx direct, $ROUNDS rounds alternated (bench/http/ab.sh)"
 DIRECT=1 CELLS_OUT="$WORK/cells.txt" bash "$HERE/ab.sh" "${BUILDS[@]}" | tee "$WORK/ab.out"
 
-python3 - "$WORK/cells.txt" "$CONCURRENCY" "${SUMMARY_JSON:-}" <<'PY'
-import json, statistics, sys
-rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-levels = [int(c) for c in sys.argv[2].split()]
-med = lambda xs: statistics.median(xs) if xs else float("nan")
-def cell(label, c):
-    r = [x for x in rows if x[0] == label and x[1] == str(c)]
-    pct = lambda n: med([float(v.split("=")[1]) for x in r for v in x[4:] if v.startswith(n + "=")])
-    return {"rps": med([float(x[2]) for x in r]), "p50": pct("p50"), "p99": pct("p99"), "cpu_us": med([float(x[3]) for x in r])}
+python3 - "$HERE" "$WORK/cells.txt" "$CONCURRENCY" "${SUMMARY_JSON:-}" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import cells
+rows = cells.read(sys.argv[2])
+levels = [int(c) for c in sys.argv[3].split()]
 names = [n for n in ("jit", "aot", "yarp") if any(x[0] == n for x in rows)]
 low = min(levels)
-direct = cell("direct", low)["p50"]
+direct = cells.cell(rows, "direct", low)["p50"]
 out = {"rounds": len([x for x in rows if x[0] == "jit" and x[1] == "rss"]), "direct_p50_ms": direct, "builds": {}}
 head = "| build | " + " | ".join(f"c={c} req/s" for c in levels) + f" | added p50 c={low} | p99 c={max(levels)} | CPU µs/req c={max(levels)} | RSS after load |"
 print("\nmedians over the rounds (same run, alternated):\n" + head + "\n" + "|---" * (head.count("|") - 1) + "|")
 for n in names:
-    cells = {c: cell(n, c) for c in levels}
-    rss = med([float(x[2]) for x in rows if x[0] == n and x[1] == "rss"])
-    b = out["builds"][n] = {"rps": {str(c): cells[c]["rps"] for c in levels}, "p50_ms": {str(c): cells[c]["p50"] for c in levels},
-                            "p99_ms": {str(c): cells[c]["p99"] for c in levels}, "cpu_us": {str(c): cells[c]["cpu_us"] for c in levels},
-                            "added_p50_ms": cells[low]["p50"] - direct, "rss_mb": rss}
-    print(f"| {n} | " + " | ".join(f"{cells[c]['rps']:,.0f}" for c in levels)
-          + f" | {b['added_p50_ms']:+.3f} ms | {cells[max(levels)]['p99']:.2f} ms | {cells[max(levels)]['cpu_us']:.0f} | {rss:.1f} MB |")
-if sys.argv[3]:
-    json.dump(out, open(sys.argv[3], "w"), indent=1)
+    by_c = {c: cells.cell(rows, n, c) for c in levels}
+    rss = cells.rss(rows, n)
+    b = out["builds"][n] = {"rps": {str(c): by_c[c]["rps"] for c in levels}, "p50_ms": {str(c): by_c[c]["p50"] for c in levels},
+                            "p99_ms": {str(c): by_c[c]["p99"] for c in levels}, "cpu_us": {str(c): by_c[c]["cpu_us"] for c in levels},
+                            "added_p50_ms": by_c[low]["p50"] - direct, "rss_mb": rss}
+    print(f"| {n} | " + " | ".join(f"{by_c[c]['rps']:,.0f}" for c in levels)
+          + f" | {b['added_p50_ms']:+.3f} ms | {by_c[max(levels)]['p99']:.2f} ms | {by_c[max(levels)]['cpu_us']:.0f} | {rss:.1f} MB |")
+if sys.argv[4]:
+    json.dump(out, open(sys.argv[4], "w"), indent=1)
 PY

@@ -97,6 +97,15 @@ start_server() {
 # a "build": it is started with --upstream at the canned nginx instead of the server's configuration.
 YARP_EXE=CompanyOs.Benchmarks.YarpProxy
 
+# build_yarp: Release build of the bare YARP proxy (bench/http/YarpProxy); sets YARP_BIN.
+build_yarp() {
+  log "building the YARP proxy (Release)"
+  dotnet build "$HERE/YarpProxy" -c Release -v q -nologo >"$WORK/build-yarp.log" 2>&1 \
+    || { cat "$WORK/build-yarp.log" >&2; fail "YARP proxy build (log above)"; }
+  YARP_BIN="$HERE/YarpProxy/bin/Release/net10.0/$YARP_EXE"
+  [ -x "$YARP_BIN" ] || fail "no YARP executable at $YARP_BIN"
+}
+
 # resolve_builds BUILD...: checks each LABEL=BINDIR[:VAR=VALUE,…] (BINDIR must hold CompanyOs.Server, or the YARP proxy for
 # a baseline) and sets BUILDS to them with BINDIR made absolute (the servers and `keys create` run from the work
 # directory); see setup_builds.

@@ -43,10 +43,7 @@ fi
 [ -f "$PORTKEY_START" ] || fail "Portkey's start-server.js not found at $PORTKEY_START"
 
 build_server
-log "building the YARP proxy (Release)"
-dotnet build "$HERE/YarpProxy" -c Release -v q -nologo >"$WORK/build-yarp.log" 2>&1 || { cat "$WORK/build-yarp.log" >&2; fail "YARP proxy build"; }
-YARP_BIN="$HERE/YarpProxy/bin/Release/net10.0/CompanyOs.Benchmarks.YarpProxy"
-[ -x "$YARP_BIN" ] || fail "no YARP executable at $YARP_BIN"
+build_yarp
 
 UP_PORT=$(free_port); SERVER_PORT=$(free_port); YARP_PORT=$(free_port); PORTKEY_PORT=$(free_port)
 

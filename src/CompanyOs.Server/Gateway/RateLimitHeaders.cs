@@ -24,10 +24,10 @@ internal static class RateLimitHeaders
 
     public static IApplicationBuilder UseRateLimitHeaders(this IApplicationBuilder app)
     {
-        // The application's singletons, not HttpContext.RequestServices (whose first use creates a DI scope per request); one
-        // callback for every request, the request its state.
-        var services = app.ApplicationServices;
-        Func<object, Task> write = state => Write((HttpContext)state, services);
+        // The application's singletons, not HttpContext.RequestServices (whose first use creates a DI scope per request),
+        // looked up on the first response rather than on every one; one callback for every request, the request its state.
+        var limits = new Limits(app.ApplicationServices);
+        Func<object, Task> write = state => Write((HttpContext)state, limits);
         return app.Use((http, next) =>
         {
             if (http.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
@@ -39,12 +39,10 @@ internal static class RateLimitHeaders
         });
     }
 
-    private static Task Write(HttpContext http, IServiceProvider services)
+    private static Task Write(HttpContext http, Limits limits)
     {
-        var key = http.Features.Get<Caller>() is { KeyId: { } keyId } ? services.GetService<KeyRateLimits>()?.StateOf(keyId) : null;
-        var provider = http.Features.Get<RoutedProvider>() is { } routed
-            ? services.GetService<GatewayServices>()?.GetRateLimitState(routed.Name)
-            : null;
+        var key = http.Features.Get<Caller>() is { KeyId: { } keyId } ? limits.Keys?.StateOf(keyId) : null;
+        var provider = http.Features.Get<RoutedProvider>() is { } routed ? limits.Gateway?.GetRateLimitState(routed.Name) : null;
         var requests = Tighter(key, provider);
         var headers = http.Response.Headers;
         if (requests is { RequestLimit: { } requestLimit } r)
@@ -74,20 +72,46 @@ internal static class RateLimitHeaders
         };
 
     /// <summary>OpenAI's (Go's) duration notation: <c>17ms</c>, <c>1.5s</c>, <c>6m0s</c>.</summary>
-    /// <remarks>Formatted into a stack buffer: one string per header, not one per part (it is written on every response).</remarks>
+    /// <remarks>
+    /// Written on every response, so formatted from whole milliseconds into a stack buffer: one string per header, and no
+    /// <see cref="decimal"/> division or custom numeric format (which made this ≈ 0.5 µs of the server's CPU per request).
+    /// </remarks>
     internal static string Duration(TimeSpan span)
     {
         var ms = (long)Math.Ceiling(span.TotalMilliseconds);
+        Span<char> text = stackalloc char[48];
+        int length;
         if (ms < 1000)
         {
-            return string.Create(CultureInfo.InvariantCulture, stackalloc char[32], $"{ms}ms");
+            ms.TryFormat(text, out length, provider: CultureInfo.InvariantCulture);
+            "ms".CopyTo(text[length..]);
+            return new string(text[..(length + 2)]);
         }
 
+        length = 0;
         var minutes = ms / 60_000;
-        var seconds = (ms % 60_000) / 1000m;
-        return minutes > 0
-            ? string.Create(CultureInfo.InvariantCulture, stackalloc char[64], $"{minutes}m{seconds:0.###}s")
-            : string.Create(CultureInfo.InvariantCulture, stackalloc char[32], $"{seconds:0.###}s");
+        if (minutes > 0)
+        {
+            minutes.TryFormat(text, out length, provider: CultureInfo.InvariantCulture);
+            text[length++] = 'm';
+        }
+
+        var rest = ms % 60_000;
+        (rest / 1000).TryFormat(text[length..], out var written, provider: CultureInfo.InvariantCulture);
+        length += written;
+        if (rest % 1000 is var fraction and > 0)
+        {
+            // Up to three decimals without trailing zeros, as the format "0.###" wrote them.
+            text[length++] = '.';
+            var digits = fraction % 100 == 0 ? 1 : fraction % 10 == 0 ? 2 : 3;
+            for (var divisor = 100; digits-- > 0; divisor /= 10)
+            {
+                text[length++] = (char)('0' + fraction / divisor % 10);
+            }
+        }
+
+        text[length++] = 's';
+        return new string(text[..length]);
     }
 
     /// <summary>
@@ -105,6 +129,30 @@ internal static class RateLimitHeaders
         cached = new NumberText(value, value.ToString(CultureInfo.InvariantCulture));
         Volatile.Write(ref cache, cached);
         return cached.Text;
+    }
+
+    /// <summary>The limits whose state the headers report, resolved from the application's services on first use.</summary>
+    private sealed class Limits(IServiceProvider services)
+    {
+        private KeyRateLimits? _keys;
+        private GatewayServices? _gateway;
+        private bool _resolved;
+
+        public KeyRateLimits? Keys => Resolve()._keys;
+
+        public GatewayServices? Gateway => Resolve()._gateway;
+
+        private Limits Resolve()
+        {
+            if (!Volatile.Read(ref _resolved))
+            {
+                _keys = services.GetService<KeyRateLimits>();
+                _gateway = services.GetService<GatewayServices>();
+                Volatile.Write(ref _resolved, true);
+            }
+
+            return this;
+        }
     }
 
     /// <summary>A formatted number, swapped as one reference so that readers never see a value with another value's text.</summary>

@@ -71,12 +71,21 @@ internal static class ApiKey
         Span<byte> bytes = length <= StackLimit ? stackalloc byte[StackLimit] : new byte[length];
         var written = Encoding.UTF8.GetBytes(key, bytes);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(bytes[..written], digest);
+        var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha256.AppendData(bytes[..written]);
+        sha256.GetHashAndReset(digest);
         if (!Convert.TryToHexStringLower(digest, destination, out var chars) || chars != HashLength)
         {
             throw new ArgumentException($"The destination must hold {HashLength} characters.", nameof(destination));
         }
     }
+
+    /// <summary>
+    /// This thread's SHA-256 context, reset by every hash: <see cref="SHA256.HashData(ReadOnlySpan{byte}, Span{byte})"/> makes
+    /// and frees an OpenSSL digest context per call, ≈ 0.7 µs more per request on this path (issue 17).
+    /// </summary>
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
 
     /// <summary>What a listing shows: the prefix and the first characters, enough to tell keys apart, useless to an attacker.</summary>
     public static string Visible(string key) => key[..Math.Min(key.Length, Prefix.Length + 6)] + "…";

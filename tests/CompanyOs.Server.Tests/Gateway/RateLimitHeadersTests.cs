@@ -89,8 +89,43 @@ public sealed class RateLimitHeadersTests
     [InlineData(1500, "1.5s")]
     [InlineData(60_000, "1m0s")]
     [InlineData(361_250, "6m1.25s")]
+    [InlineData(0, "0ms")]
+    [InlineData(999, "999ms")]
+    [InlineData(1000, "1s")]
+    [InlineData(1010, "1.01s")]
+    [InlineData(1001, "1.001s")]
+    [InlineData(59_999, "59.999s")]
+    [InlineData(60_001, "1m0.001s")]
+    [InlineData(3_600_000, "60m0s")]
     public void Reset_times_use_openais_duration_notation(int milliseconds, string expected) =>
         Assert.Equal(expected, RateLimitHeaders.Duration(TimeSpan.FromMilliseconds(milliseconds)));
+
+    [Fact]
+    public void Reset_times_round_up_to_whole_milliseconds_and_read_as_the_decimal_notation_did()
+    {
+        // The notation as first written (decimal seconds, format "0.###"), for every millisecond of the first two minutes and
+        // a fraction of one above it.
+        static string Reference(TimeSpan span)
+        {
+            var ms = (long)Math.Ceiling(span.TotalMilliseconds);
+            if (ms < 1000)
+            {
+                return FormattableString.Invariant($"{ms}ms");
+            }
+
+            var minutes = ms / 60_000;
+            var seconds = (ms % 60_000) / 1000m;
+            return minutes > 0 ? FormattableString.Invariant($"{minutes}m{seconds:0.###}s") : FormattableString.Invariant($"{seconds:0.###}s");
+        }
+
+        for (var ms = 0; ms <= 120_000; ms++)
+        {
+            var span = TimeSpan.FromMilliseconds(ms) - TimeSpan.FromTicks(ms % 7);
+            Assert.Equal(Reference(span), RateLimitHeaders.Duration(span));
+        }
+
+        Assert.Equal("1.5s", RateLimitHeaders.Duration(TimeSpan.FromTicks(14_990_001)));
+    }
 
     private static string Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? Assert.Single(values) : throw new Xunit.Sdk.XunitException($"no {name} header ({(int)response.StatusCode})");

@@ -35,6 +35,9 @@ public sealed class DisconnectedCallerTests
         /// client is gone (Redis commands take no cancellation token), and never reaches the provider.
         /// </summary>
         BudgetReservation,
+
+        /// <summary>The provider's limit of one request a minute, taken by an earlier call: the call waits for a permit.</summary>
+        PermitWait,
     }
 
     [Fact]
@@ -61,12 +64,21 @@ public sealed class DisconnectedCallerTests
     public Task A_client_gone_before_its_stream_reaches_the_provider_makes_the_server_read_no_pdb() =>
         DisconnectAsync(GoneDuring.BudgetReservation, StreamedRequest);
 
+    [Fact]
+    public Task A_client_disconnecting_during_a_rate_limit_wait_makes_the_server_read_no_pdb() =>
+        DisconnectAsync(GoneDuring.PermitWait, Request);
+
+    [Fact]
+    public Task A_client_disconnecting_during_a_rate_limit_wait_of_its_stream_makes_the_server_read_no_pdb() =>
+        DisconnectAsync(GoneDuring.PermitWait, StreamedRequest);
+
     /// <summary>One call (<paramref name="body"/>) whose client goes away at <paramref name="gone"/>.</summary>
     private static async Task DisconnectAsync(GoneDuring gone, string body)
     {
         Assert.True(OperatingSystem.IsLinux(), "reads /proc/PID/maps");
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions(), Ct);
-        if (gone != GoneDuring.BudgetReservation)
+        var warmUp = gone is GoneDuring.BudgetReservation or GoneDuring.PermitWait;
+        if (!warmUp)
         {
             emulator.Faults.Enqueue(gone == GoneDuring.RetryWait ? Fault.RateLimited(TimeSpan.FromSeconds(30)) : Fault.SlowFirstByte(TimeSpan.FromMinutes(5)));
         }
@@ -81,6 +93,7 @@ public sealed class DisconnectedCallerTests
                 default_model: "gpt-4o"
                 timeout_seconds: 600
                 max_retries: 2
+                {(gone == GoneDuring.PermitWait ? "rate_limit_rpm: 1" : "")}
             {(redis is null ? "" : "budgets: { default_org: { usd: 10 } }")}
             """);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(config)! };
@@ -100,13 +113,17 @@ public sealed class DisconnectedCallerTests
             using (var client = new HttpClient { BaseAddress = baseUri })
             using (var leaving = CancellationTokenSource.CreateLinkedTokenSource(Ct))
             {
-                if (redis is not null)
+                if (warmUp)
                 {
-                    // One call answered first: the server's first call compiles the whole path, which on a loaded machine can
-                    // take longer than the wait below for the call to reach the reservation.
+                    // One call answered first (with a limit, the one permit of the minute): the server's first call compiles the
+                    // whole path, which on a loaded machine can take longer than the wait below for the call to get where it waits.
                     using var warm = await http.PostAsync("v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
                     Assert.Equal(200, (int)warm.StatusCode);
                     await warm.Content.ReadAsStringAsync(Ct);
+                }
+
+                if (redis is not null)
+                {
                     await redis.FreezeAsync();
                 }
 
@@ -122,7 +139,7 @@ public sealed class DisconnectedCallerTests
                         await Poll.UntilAsync(() => output.Contains("Provider openai: retry 1 in"), "the server waits to retry", cancellationToken: Ct);
                         break;
                     default:
-                        await Task.Delay(TimeSpan.FromSeconds(1), Ct); // the request reaches the reservation (after it, the outcome is the same)
+                        await Task.Delay(TimeSpan.FromSeconds(1), Ct); // the request reaches the reservation or the permit wait
                         break;
                 }
 
@@ -146,7 +163,7 @@ public sealed class DisconnectedCallerTests
                 Assert.False(maps.Contains(unused, StringComparison.Ordinal), $"{unused} is mapped");
             }
 
-            Assert.Equal(1, emulator.TotalRequestCount); // not retried (with a budget reservation held: not sent, the one is the first call's)
+            Assert.Equal(1, emulator.TotalRequestCount); // not retried (held before the provider: not sent, the one is the first call's)
         }
         finally
         {

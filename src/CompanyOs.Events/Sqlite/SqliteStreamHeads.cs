@@ -7,7 +7,9 @@ namespace CompanyOs.Events.Sqlite;
 /// (<see cref="SqliteOrgSpans"/>) is checked against (<see cref="Follows"/>, once per append); it is trusted only while the
 /// append's own first position follows that head directly — positions are max + 1
 /// inside the write transaction and events are never deleted, so any other writer's append since shows up for free — and
-/// nothing this writer remembered may come from a transaction or savepoint that was rolled back (<see cref="Forget"/>).
+/// nothing this writer remembered may come from a transaction or savepoint that was rolled back: an undo forgets the
+/// streams written since the transaction or savepoint began and puts the head back where it was then
+/// (<see cref="UndoTransaction"/>, <see cref="UndoSavepoint"/>); what earlier commits left stays known.
 /// The version is used before the head can be checked (the insert needs it), so a remembered version is only ever a
 /// guess the file confirms: the insert skips any row that would repeat a (stream, version) (<c>ON CONFLICT DO
 /// NOTHING</c>), and a stream another writer has appended to since holds the remembered version + 1 (versions are
@@ -21,9 +23,18 @@ internal sealed class SqliteStreamHeads
 
     private readonly Dictionary<string, (long Version, StreamRow Row)> _streams = new(StringComparer.Ordinal);
 
+    // Streams remembered since the transaction began, in order; those since the savepoint began from _savepointStart on.
+    private readonly List<string> _written = [];
+
     // The last position this writer inserted; the memory is valid only while _known.
     private bool _known;
     private long _head;
+
+    // The head when the transaction (and the savepoint) began, and how many times everything had been forgotten by then.
+    private (bool Known, long Head, int Forgotten) _transactionStart;
+    private (bool Known, long Head, int Forgotten) _savepointStart;
+    private int _savepointWritten;
+    private int _forgotten;
 
     /// <summary>Streams remembered (tests).</summary>
     internal int Count => _streams.Count;
@@ -64,14 +75,59 @@ internal sealed class SqliteStreamHeads
         }
 
         _streams[streamId] = (version, row);
+        _written.Add(streamId);
         _head = lastPosition;
         _known = true;
     }
 
-    /// <summary>Forgets everything: what this writer wrote since its last commit may have been rolled back.</summary>
+    /// <summary>A transaction begins: what it remembers is undone with it (<see cref="UndoTransaction"/>).</summary>
+    public void BeginTransaction()
+    {
+        _written.Clear();
+        _transactionStart = (_known, _head, _forgotten);
+    }
+
+    /// <summary>A savepoint begins (inside the transaction): what it remembers is undone with it (<see cref="UndoSavepoint"/>).</summary>
+    public void BeginSavepoint()
+    {
+        _savepointWritten = _written.Count;
+        _savepointStart = (_known, _head, _forgotten);
+    }
+
+    /// <summary>The savepoint was rolled back: the streams it wrote are forgotten, and the head is the one it began with.</summary>
+    public void UndoSavepoint() => Undo(_savepointWritten, _savepointStart);
+
+    /// <summary>
+    /// The transaction was rolled back: the streams it wrote are forgotten, and the head is the one it began with — which a
+    /// later append follows only if nothing else took the positions the transaction had used (<see cref="Follows"/>).
+    /// </summary>
+    public void UndoTransaction() => Undo(0, _transactionStart);
+
+    /// <summary>Forgets everything (something else wrote, or the memory cannot be vouched for).</summary>
     public void Forget()
     {
         _known = false;
         _streams.Clear();
+        _forgotten++;
+    }
+
+    private void Undo(int firstWritten, (bool Known, long Head, int Forgotten) start)
+    {
+        if (_forgotten != start.Forgotten)
+        {
+            // Everything was forgotten since: the head it began with is no longer vouched for by what is remembered.
+            Forget();
+        }
+        else
+        {
+            for (var i = firstWritten; i < _written.Count; i++)
+            {
+                _streams.Remove(_written[i]);
+            }
+
+            (_known, _head) = (start.Known, start.Head);
+        }
+
+        _written.RemoveRange(firstWritten, _written.Count - firstWritten);
     }
 }

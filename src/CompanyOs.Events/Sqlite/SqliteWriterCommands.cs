@@ -86,10 +86,11 @@ internal sealed class SqliteWriterCommands : IDisposable
         if (!_committed)
         {
             _spans.Forget();
-            _heads.Forget();
+            _heads.UndoTransaction();
         }
 
         _committed = false;
+        _heads.BeginTransaction();
         _begin.Execute();
     }
 
@@ -100,7 +101,11 @@ internal sealed class SqliteWriterCommands : IDisposable
     }
 
     /// <summary>Opens the savepoint one append runs in.</summary>
-    public void Savepoint() => _savepoint.Execute();
+    public void Savepoint()
+    {
+        _heads.BeginSavepoint();
+        _savepoint.Execute();
+    }
 
     /// <summary>Keeps the append's writes in the transaction.</summary>
     public void Release() => _release.Execute();
@@ -113,7 +118,7 @@ internal sealed class SqliteWriterCommands : IDisposable
     {
         // The spans this append wrote (if it got that far) are undone with it, and the version it may have remembered.
         _spans.Forget();
-        _heads.Forget();
+        _heads.UndoSavepoint();
         try
         {
             _rollbackTo.Execute();

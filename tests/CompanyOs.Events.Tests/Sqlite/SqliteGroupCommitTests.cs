@@ -157,6 +157,55 @@ public sealed class SqliteGroupCommitTests : SqliteStoreFixture
         Assert.Equal([0L, 1], await Store.ReadStreamAsync("s", cancellationToken: Ct).Select(e => e.Version).ToListAsync(Ct));
     }
 
+    [Fact]
+    public async Task An_append_undone_in_its_group_makes_the_writer_forget_only_what_that_append_wrote()
+    {
+        // The writer remembers the version of each stream it wrote. An append undone within its group (a conflict; a refused
+        // event after its first was inserted) used to make it forget every stream, those of earlier commits and of the rest
+        // of the group too, so each of their next appends read the version back from the file.
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
+        {
+            connection.Open();
+            Execute(connection, "CREATE TRIGGER test_poison BEFORE INSERT ON events WHEN NEW.type = 'test.poison' BEGIN SELECT RAISE(ABORT, 'poisoned event'); END");
+        }
+
+        await Store.AppendAsync("earlier", ExpectedVersion.NoStream, [Event("ok")], Ct);
+        var results = await InOneGroupAsync(
+            () => Store.AppendAsync("a", ExpectedVersion.NoStream, [Event("ok"), Event("ok")], Ct),
+            () => Store.AppendAsync("earlier", ExpectedVersion.Exactly(5), [Event("ok")], Ct),
+            () => Store.AppendAsync("poisoned", ExpectedVersion.Any, [Event("ok"), Event("test.poison")], Ct),
+            () => Store.AppendAsync("b", ExpectedVersion.NoStream, [Event("ok")], Ct));
+
+        Assert.IsType<ConcurrencyException>(results[1].Exception!.InnerException);
+        Assert.IsType<EventStoreException>(results[2].Exception!.InnerException);
+        Assert.Equal(4, Store.Writer.RememberedStreams); // earlier, the blocked append's stream, a, b — not "poisoned"
+
+        // What is remembered is right: positions 1 (earlier), 2 (blocked), 3-4 (a), 5 (b).
+        Assert.Equal(new AppendResult(1, 6), await Store.AppendAsync("earlier", ExpectedVersion.Exactly(0), [Event("ok")], Ct));
+        Assert.Equal(new AppendResult(2, 7), await Store.AppendAsync("a", ExpectedVersion.Exactly(1), [Event("ok")], Ct));
+        Assert.Equal(new AppendResult(1, 8), await Store.AppendAsync("b", ExpectedVersion.Exactly(0), [Event("ok")], Ct));
+        Assert.Equal(new AppendResult(0, 9), await Store.AppendAsync("poisoned", ExpectedVersion.NoStream, [Event("ok")], Ct));
+        await Assert.ThrowsAsync<ConcurrencyException>(() => Store.AppendAsync("a", ExpectedVersion.Exactly(1), [Event("ok")], Ct));
+    }
+
+    [Fact]
+    public async Task A_transaction_rolled_back_makes_the_writer_forget_only_the_streams_it_wrote()
+    {
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
+        {
+            connection.Open();
+            Execute(connection, "CREATE TRIGGER test_refuse BEFORE INSERT ON streams WHEN NEW.stream_id = 'refused' BEGIN SELECT RAISE(ABORT, 'refused stream'); END");
+        }
+
+        await Store.AppendAsync("earlier", ExpectedVersion.NoStream, [Event("ok")], Ct);
+        await Assert.ThrowsAsync<EventStoreException>(() => Store.AppendAsync("refused", ExpectedVersion.NoStream, [Event("ok")], Ct));
+        Assert.Equal(new AppendResult(0, 2), await Store.AppendAsync("later", ExpectedVersion.NoStream, [Event("ok")], Ct));
+
+        Assert.Equal(2, Store.Writer.RememberedStreams); // earlier (an earlier commit's) and later
+        Assert.Equal(new AppendResult(1, 3), await Store.AppendAsync("earlier", ExpectedVersion.Exactly(0), [Event("ok")], Ct));
+        Assert.Null(await Store.GetStreamVersionAsync("refused", Ct));
+    }
+
     /// <summary>
     /// Holds SQLite's write lock, lets one append block on it, queues <paramref name="appends"/> behind it, then releases the
     /// lock: the blocked append commits alone and the queued ones commit together, in order, in the next group. Returns their tasks, completed.

@@ -120,6 +120,23 @@ public sealed class SqliteStreamHeadsTests : IDisposable
         Assert.Equal(new AppendResult(6, 3), await store.AppendAsync("s", ExpectedVersion.Any, [Event(2)], Ct));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task A_version_another_event_already_holds_is_a_version_conflict_not_an_idempotency_error(int events)
+    {
+        // The store remembers "s" at version 0; a row written behind its back (another event, not a retry) takes version 1.
+        using var store = await OpenAsync();
+        await store.AppendAsync("s", ExpectedVersion.NoStream, [Event(0)], Ct);
+        SqliteRawRows.Insert(DatabasePath, "s", Guid.NewGuid(), "t", "{}", "{}");
+        var batch = Enumerable.Range(1, events).Select(Event).ToArray();
+
+        var conflict = await Assert.ThrowsAsync<ConcurrencyException>(() => store.AppendAsync("s", ExpectedVersion.Exactly(0), batch, Ct));
+        Assert.Equal(1, conflict.Actual);
+        Assert.Equal(new AppendResult(events + 1, events + 2), await store.AppendAsync("s", ExpectedVersion.Any, batch, Ct));
+        Assert.Equal(Enumerable.Range(0, events + 2).Select(v => (long)v), await ReadVersionsAsync(store, "s"));
+    }
+
     [Fact]
     public async Task Appends_to_more_streams_than_the_memory_holds_start_it_over_and_stay_exact()
     {

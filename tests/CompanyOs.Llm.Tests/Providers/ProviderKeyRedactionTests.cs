@@ -120,6 +120,44 @@ public sealed class ProviderKeyRedactionTests
         Assert.True(scrubbed.Length <= 100 + 6);
     }
 
+    [Fact]
+    public void A_redacted_exception_has_the_originals_stack_trace_and_inner_one()
+    {
+        Exception original;
+        try
+        {
+            ThrowWrapped();
+            throw new InvalidOperationException("unreachable");
+        }
+        catch (HttpRequestException e)
+        {
+            original = e;
+        }
+
+        var redacted = RedactedException.From(original, Key)!;
+
+        Assert.Equal(original.StackTrace, redacted.StackTrace); // formatted when read, the same text
+        Assert.Contains(nameof(ThrowWrapped), redacted.StackTrace, StringComparison.Ordinal);
+        Assert.Equal(original.InnerException!.StackTrace, redacted.InnerException!.StackTrace);
+        Assert.Contains(nameof(ThrowInner), redacted.InnerException.StackTrace, StringComparison.Ordinal);
+        Assert.DoesNotContain(Key, redacted.ToString(), StringComparison.Ordinal);
+        Assert.Equal(redacted.StackTrace, redacted.StackTrace);
+    }
+
+    private static void ThrowWrapped()
+    {
+        try
+        {
+            ThrowInner();
+        }
+        catch (IOException e)
+        {
+            throw new HttpRequestException($"upstream said: {Key}", e);
+        }
+    }
+
+    private static void ThrowInner() => throw new IOException($"echoed {Key}");
+
     private static ProviderOptions Provider(ProviderKind kind, Uri upstream) => new()
     {
         Name = $"echo-{kind.ToString().ToLowerInvariant()}",

@@ -10,9 +10,10 @@ internal static partial class ServerProcesses
     /// <summary>
     /// The address from the server's "listening on http://…" line, read from its standard output within
     /// <paramref name="bound"/>. Afterwards both pipes are drained in the background so the child never blocks on a full
-    /// pipe; a server that exits or stays silent fails the test with everything it printed.
+    /// pipe (its standard output line by line to <paramref name="onLine"/> when given); a server that exits or stays silent
+    /// fails the test with everything it printed.
     /// </summary>
-    public static async Task<Uri> ListeningAddressAsync(Process server, TimeSpan bound, CancellationToken ct)
+    public static async Task<Uri> ListeningAddressAsync(Process server, TimeSpan bound, CancellationToken ct, Action<string>? onLine = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(bound);
@@ -22,13 +23,21 @@ internal static partial class ServerProcesses
             seen.AppendLine(line);
             if (Listening().Match(line) is { Success: true } match)
             {
-                _ = server.StandardOutput.ReadToEndAsync(ct);
+                _ = onLine is null ? server.StandardOutput.ReadToEndAsync(ct) : ForwardAsync(server.StandardOutput, onLine, ct);
                 _ = server.StandardError.ReadToEndAsync(ct);
                 return new Uri(match.Groups[1].Value);
             }
         }
 
         throw new Xunit.Sdk.XunitException($"the server did not report its address: {seen}{await server.StandardError.ReadToEndAsync(ct)}");
+    }
+
+    private static async Task ForwardAsync(StreamReader output, Action<string> lines, CancellationToken ct)
+    {
+        while (await output.ReadLineAsync(ct) is { } line)
+        {
+            lines(line);
+        }
     }
 
     [GeneratedRegex(@"listening on (http://\S+)")]

@@ -258,6 +258,14 @@ internal sealed class ResilienceChatClient(IChatClient innerClient, ResiliencePi
         OpenedStream stream;
         try
         {
+            if (deadline.IsCancellationRequested)
+            {
+                // The caller went away before the stream was opened (while a stage in front waited, a budget reservation in
+                // Redis, say). The pipeline would refuse to start with this same exception, but with a stack trace Polly formats
+                // with file and line information (as in Run).
+                throw new OperationCanceledException(deadline.Token);
+            }
+
             // The deadline holds only until the stream is open: OpenAsync unlinks it from the stream once the first update is in.
             stream = await pipelines.For(call.Provider).ExecuteAsync(
                 static (ctx, state) => state.Self.OpenAsync(state.Messages, state.Options, state.Token, ctx.CancellationToken),

@@ -136,8 +136,16 @@ public sealed class BackgroundWriterTests : IAsyncLifetime
             Record(recorder); // joins the batch kept for the retry
 
             await MoveUsageTableAsync("usage_records_away", "usage_records");
-            _time.Advance(TimeSpan.FromSeconds(1)); // the retry interval
-            await Poll.UntilAsync(async () => await CallsAsync() == 3, "the kept calls are written once the store accepts", cancellationToken: Ct);
+            // The retry interval, advanced on every poll: the writer counts its failed write before it starts the retry's
+            // delay, so one advance made in between would come before the delay's timer and leave the writer waiting.
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    _time.Advance(TimeSpan.FromSeconds(1));
+                    return await CallsAsync() == 3;
+                },
+                "the kept calls are written once the store accepts",
+                cancellationToken: Ct);
             Record(recorder);
             await recorder.FlushAsync(Ct);
         }

@@ -55,13 +55,7 @@ public sealed class SqliteGroupCommitTests : SqliteStoreFixture
     public async Task An_append_the_database_refuses_is_undone_alone_and_the_rest_of_its_group_is_committed()
     {
         // A trigger refuses one event type: the poisoned append's first event is inserted before its second is refused.
-        using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "CREATE TRIGGER test_poison BEFORE INSERT ON events WHEN NEW.type = 'test.poison' BEGIN SELECT RAISE(ABORT, 'poisoned event'); END";
-            command.ExecuteNonQuery();
-        }
+        CreateTrigger(PoisonedEvents);
 
         var groupsBefore = Store.Writer.CommittedGroups;
         var appends = new List<Func<Task<AppendResult>>>();
@@ -92,11 +86,7 @@ public sealed class SqliteGroupCommitTests : SqliteStoreFixture
     {
         // A lone one-event append runs without a savepoint: here its event row is inserted and the stream row refused, so
         // the whole transaction must be rolled back, taking the event row with it.
-        using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
-        {
-            connection.Open();
-            Execute(connection, "CREATE TRIGGER test_refuse BEFORE INSERT ON streams WHEN NEW.stream_id = 'refused' BEGIN SELECT RAISE(ABORT, 'refused stream'); END");
-        }
+        CreateTrigger(RefusedStream);
 
         var error = await Assert.ThrowsAsync<EventStoreException>(() => Store.AppendAsync("refused", ExpectedVersion.NoStream, [Event("ok")], Ct));
         Assert.Contains("refused stream", error.Message, StringComparison.Ordinal);
@@ -135,11 +125,7 @@ public sealed class SqliteGroupCommitTests : SqliteStoreFixture
         // remembered, then its second ends the transaction (RAISE(ROLLBACK)): the whole group is rolled back. Another writer
         // then takes the position "s" had, so the head the writer remembered is the file's head again; "s" is still at 0.
         await Store.AppendAsync("s", ExpectedVersion.NoStream, [Event("ok")], Ct);
-        using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
-        {
-            connection.Open();
-            Execute(connection, "CREATE TRIGGER test_doom BEFORE INSERT ON streams WHEN NEW.stream_id = 'doomed' BEGIN SELECT RAISE(ROLLBACK, 'doomed group'); END");
-        }
+        CreateTrigger(DoomedGroup);
 
         var results = await InOneGroupAsync(
             () => Store.AppendAsync("s", ExpectedVersion.Any, [Event("lost")], Ct),
@@ -163,11 +149,7 @@ public sealed class SqliteGroupCommitTests : SqliteStoreFixture
         // The writer remembers the version of each stream it wrote. An append undone within its group (a conflict; a refused
         // event after its first was inserted) used to make it forget every stream, those of earlier commits and of the rest
         // of the group too, so each of their next appends read the version back from the file.
-        using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
-        {
-            connection.Open();
-            Execute(connection, "CREATE TRIGGER test_poison BEFORE INSERT ON events WHEN NEW.type = 'test.poison' BEGIN SELECT RAISE(ABORT, 'poisoned event'); END");
-        }
+        CreateTrigger(PoisonedEvents);
 
         await Store.AppendAsync("earlier", ExpectedVersion.NoStream, [Event("ok")], Ct);
         var results = await InOneGroupAsync(
@@ -191,11 +173,7 @@ public sealed class SqliteGroupCommitTests : SqliteStoreFixture
     [Fact]
     public async Task A_transaction_rolled_back_makes_the_writer_forget_only_the_streams_it_wrote()
     {
-        using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
-        {
-            connection.Open();
-            Execute(connection, "CREATE TRIGGER test_refuse BEFORE INSERT ON streams WHEN NEW.stream_id = 'refused' BEGIN SELECT RAISE(ABORT, 'refused stream'); END");
-        }
+        CreateTrigger(RefusedStream);
 
         await Store.AppendAsync("earlier", ExpectedVersion.NoStream, [Event("ok")], Ct);
         await Assert.ThrowsAsync<EventStoreException>(() => Store.AppendAsync("refused", ExpectedVersion.NoStream, [Event("ok")], Ct));
@@ -241,6 +219,19 @@ public sealed class SqliteGroupCommitTests : SqliteStoreFixture
             Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
             await Task.Delay(5, Ct);
         }
+    }
+
+    // Triggers the tests put on the store's tables: an event type refused (after an append's earlier events went in), a
+    // stream refused (after its event row went in), and a stream whose insert rolls back the whole transaction.
+    private const string PoisonedEvents = "CREATE TRIGGER test_poison BEFORE INSERT ON events WHEN NEW.type = 'test.poison' BEGIN SELECT RAISE(ABORT, 'poisoned event'); END";
+    private const string RefusedStream = "CREATE TRIGGER test_refuse BEFORE INSERT ON streams WHEN NEW.stream_id = 'refused' BEGIN SELECT RAISE(ABORT, 'refused stream'); END";
+    private const string DoomedGroup = "CREATE TRIGGER test_doom BEFORE INSERT ON streams WHEN NEW.stream_id = 'doomed' BEGIN SELECT RAISE(ROLLBACK, 'doomed group'); END";
+
+    private void CreateTrigger(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath}");
+        connection.Open();
+        Execute(connection, sql);
     }
 
     private static void Execute(SqliteConnection connection, string sql)

@@ -76,13 +76,21 @@ need_nginx_wrk() {
 # (Kept as two separate functions so that how the server is built or run — e.g. a published or AOT binary — changes here
 # only.)
 
+# release_build WHAT NAME PROJECT EXE: Release build of the project in PROJECT (its log in $WORK/build-NAME.log, shown if the
+# build fails); sets RELEASE_BIN to its executable EXE, which must exist.
+release_build() {
+  local what="$1" name="$2" project="$3" exe="$4"
+  log "building the $what (Release)"
+  dotnet build "$project" -c Release -v q -nologo >"$WORK/build-$name.log" 2>&1 \
+    || { cat "$WORK/build-$name.log" >&2; fail "$what build (log above)"; }
+  RELEASE_BIN="$project/bin/Release/net10.0/$exe"
+  [ -x "$RELEASE_BIN" ] || fail "no $what executable at $RELEASE_BIN"
+}
+
 # build_server: Release build of src/CompanyOs.Server; sets SERVER_BIN.
 build_server() {
-  log "building the server (Release)"
-  dotnet build "$ROOT/src/CompanyOs.Server" -c Release -v q -nologo >"$WORK/build-server.log" 2>&1 \
-    || { cat "$WORK/build-server.log" >&2; fail "server build (log above)"; }
-  SERVER_BIN="$ROOT/src/CompanyOs.Server/bin/Release/net10.0/CompanyOs.Server"
-  [ -x "$SERVER_BIN" ] || fail "no server executable at $SERVER_BIN"
+  release_build server server "$ROOT/src/CompanyOs.Server" CompanyOs.Server
+  SERVER_BIN="$RELEASE_BIN"
 }
 
 # start_server NAME DIR PORT ARGS...: runs the server from DIR on 127.0.0.1:PORT with logging at Warning (a production
@@ -99,11 +107,8 @@ YARP_EXE=CompanyOs.Benchmarks.YarpProxy
 
 # build_yarp: Release build of the bare YARP proxy (bench/http/YarpProxy); sets YARP_BIN.
 build_yarp() {
-  log "building the YARP proxy (Release)"
-  dotnet build "$HERE/YarpProxy" -c Release -v q -nologo >"$WORK/build-yarp.log" 2>&1 \
-    || { cat "$WORK/build-yarp.log" >&2; fail "YARP proxy build (log above)"; }
-  YARP_BIN="$HERE/YarpProxy/bin/Release/net10.0/$YARP_EXE"
-  [ -x "$YARP_BIN" ] || fail "no YARP executable at $YARP_BIN"
+  release_build "YARP proxy" yarp "$HERE/YarpProxy" "$YARP_EXE"
+  YARP_BIN="$RELEASE_BIN"
 }
 
 # resolve_builds BUILD...: checks each LABEL=BINDIR[:VAR=VALUE,…] (BINDIR must hold CompanyOs.Server, or the YARP proxy for

@@ -43,7 +43,6 @@ public static class ServerCommandLine
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        PreferInlineSocketCompletions();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // The host hears SIGTERM/SIGINT too once started; these also cover start-up, and a host embedded in another process.
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
@@ -77,25 +76,6 @@ public static class ServerCommandLine
         {
             context.Cancel = true;
             stop.Cancel();
-        }
-    }
-
-    /// <summary>The runtime's switch that runs socket continuations on the epoll threads instead of the thread pool.</summary>
-    internal const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-
-    /// <summary>
-    /// Unless the environment says otherwise, socket completions run on the runtime's epoll threads (one per core) rather
-    /// than being handed to a thread-pool worker: with Kestrel's inline scheduling (<see cref="GatewayServer"/>) a
-    /// request is read, sent upstream, answered and written back without a wake-up of another thread (four per call
-    /// before; see docs/benchmarks.md). The runtime reads the variable when the process's first socket is made, so this
-    /// works only before then (a process that is just becoming the server); <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0</c>
-    /// turns it off.
-    /// </summary>
-    internal static void PreferInlineSocketCompletions()
-    {
-        if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
-        {
-            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
         }
     }
 

@@ -39,9 +39,10 @@ internal sealed class ModelTurnRunner(IChatClient chat, IToolRegistry registry, 
             ? await StreamAsync(messages, chatOptions, journal, iteration, final, cancellationToken).ConfigureAwait(false)
             : await chat.GetResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false);
 
-        // The answer may have completed on a socket thread (with inline socket completions, an operator's setting: docs/server.md),
-        // and this continuation with it: the rest of the step (journal appends, tools, the run store's synchronous SQLite)
-        // moves to the thread pool instead of blocking that thread's other connections. One hop per model call.
+        // The answer may have completed on a socket thread (with inline socket completions, an operator's setting:
+        // docs/server.md), and this continuation with it: the rest of the step (journal appends, tools, the run store's
+        // synchronous SQLite) moves to the thread pool instead of blocking that thread's other connections. One hop per
+        // model call.
         await Task.Yield();
         var elapsed = time.GetElapsedTime(started);
         var (calls, errors) = final ? ([], []) : ReadCalls(response, state, iteration);

@@ -75,8 +75,8 @@ internal sealed class ToolBatchExecutor(IToolRegistry registry, ToolInvoker invo
         var invoked = await invoker.InvokeWithOutcomeAsync(call.ToolName, arguments, new ToolInvocationContext(runId, journal.State.OrgId, call.CallId), cancellationToken)
             .ConfigureAwait(false);
 
-        // A tool that ended on a socket thread (with inline socket completions, an operator's setting) must not have the journal append
-        // and the rest of the step run there, blocking that thread's other connections.
+        // A tool that ended on a socket thread (with inline socket completions, an operator's setting) must not have the
+        // journal append and the rest of the step run there, blocking that thread's other connections.
         await Task.Yield();
         if (invoked.Exception is { } thrown)
         {

@@ -31,7 +31,8 @@ internal static class StatsApi
 
             // What this caller's earlier calls recorded is in the log before it is read.
             await recorder.FlushAsync(http.RequestAborted);
-            // A scan of the usage log: on a thread-pool worker, not the socket thread running the request when socket completions run inline (an operator's setting).
+            // A scan of the usage log: on a thread-pool worker, not the socket thread running the request when socket
+            // completions run inline (an operator's setting).
             var totals = await Task.Run(() => log.SummarizeAsync(caller.Org, query.From, query.To, http.RequestAborted), http.RequestAborted);
             return TypedResults.Json(Response(caller.Org, query, totals), StatsJsonContext.Default.StatsResponse);
         }

@@ -30,7 +30,6 @@ internal sealed class SqliteAppendWriter : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly AppendSignal _signal;
     private readonly SqliteCheckpointer _checkpointer;
-    private readonly SQLitePCL.sqlite3 _db;
     private bool _disposed;
     private long _committedGroups;
 
@@ -38,7 +37,6 @@ internal sealed class SqliteAppendWriter : IDisposable
         SqliteConnection connection, SqliteCheckpointer checkpointer, string databasePath, TimeProvider timeProvider, AppendSignal signal)
     {
         _connection = connection;
-        _db = connection.Handle ?? throw new InvalidOperationException("The writer connection is not open.");
         _checkpointer = checkpointer;
         _commands = new SqliteWriterCommands(connection);
         _databasePath = databasePath;
@@ -231,8 +229,8 @@ internal sealed class SqliteAppendWriter : IDisposable
         }
 
         // After the callers are answered: past the hard cap this checkpoints on this leader's path (the WAL stays bounded);
-        // otherwise it only counts the pages and, a threshold's worth later, wakes the background checkpointer.
-        _checkpointer.Committed(_db);
+        // otherwise it only counts the frames and, a threshold's worth later, wakes the background checkpointer.
+        _checkpointer.Committed();
 
         if (wrote)
         {

@@ -56,7 +56,7 @@ public sealed class SqliteEventStore : PagedEventStore, IAsyncDisposable, IDispo
             var log = logger ?? (ILogger)NullLogger.Instance;
             SqliteLog.Opened(log, connections.DatabasePath, from, SqliteSchema.CurrentVersion, options.Durability);
             checkpoints = connections.OpenCheckpointer();
-            var checkpointer = new SqliteCheckpointer(checkpoints, connections.DatabasePath, options.WalCheckpointPages, log);
+            var checkpointer = new SqliteCheckpointer(connection, checkpoints, connections.DatabasePath, options.WalCheckpointPages, log);
             var signal = new AppendSignal();
             var writer = new SqliteAppendWriter(connection, checkpointer, connections.DatabasePath, timeProvider, signal);
             return Task.FromResult(new SqliteEventStore(connections, writer, signal, options.Common, timeProvider));

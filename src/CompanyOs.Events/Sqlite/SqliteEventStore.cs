@@ -49,6 +49,7 @@ public sealed class SqliteEventStore : PagedEventStore, IAsyncDisposable, IDispo
 
         SqliteConnection? connection = null;
         SqliteConnection? checkpoints = null;
+        SqliteCheckpointer? checkpointer = null;
         try
         {
             connection = connections.OpenWriter();
@@ -56,23 +57,29 @@ public sealed class SqliteEventStore : PagedEventStore, IAsyncDisposable, IDispo
             var log = logger ?? (ILogger)NullLogger.Instance;
             SqliteLog.Opened(log, connections.DatabasePath, from, SqliteSchema.CurrentVersion, options.Durability);
             checkpoints = connections.OpenCheckpointer();
-            var checkpointer = new SqliteCheckpointer(connection, checkpoints, connections.DatabasePath, options.WalCheckpointPages, log);
+            checkpointer = new SqliteCheckpointer(connection, checkpoints, connections.DatabasePath, options.WalCheckpointPages, log);
             var signal = new AppendSignal();
             var writer = new SqliteAppendWriter(connection, checkpointer, connections.DatabasePath, timeProvider, signal);
             return Task.FromResult(new SqliteEventStore(connections, writer, signal, options.Common, timeProvider));
         }
         catch (SqliteException ex)
         {
-            checkpoints?.Dispose();
-            connection?.Dispose();
+            Close(checkpointer, checkpoints, connection);
             throw SqliteErrors.Translate(ex, connections.DatabasePath, "opening");
         }
         catch
         {
-            checkpoints?.Dispose();
-            connection?.Dispose();
+            Close(checkpointer, checkpoints, connection);
             throw;
         }
+    }
+
+    /// <summary>Undoes a failed open: the checkpointer first (its thread, and the WAL hook on the pooled writer connection).</summary>
+    private static void Close(SqliteCheckpointer? checkpointer, SqliteConnection? checkpoints, SqliteConnection? connection)
+    {
+        checkpointer?.Dispose();
+        checkpoints?.Dispose();
+        connection?.Dispose();
     }
 
     public void Dispose()

@@ -233,11 +233,12 @@ internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
 
             if (failure is not null)
             {
-                await Task.Delay(RetryInterval, _time);
+                // Cut short by a flush (it asks for an attempt) or a stop (it must not wait out the interval to drain).
+                await WaitOrNudgedAsync(RetryInterval);
             }
             else if (wrote && _linger > TimeSpan.Zero)
             {
-                await LingerAsync();
+                await WaitOrNudgedAsync(_linger);
             }
         }
     }
@@ -266,13 +267,16 @@ internal sealed class UsageRecorder : ILlmCallRecorder, IAsyncDisposable
         }
     }
 
-    /// <summary>Waits <see cref="_linger"/>, or less when nudged; calls recorded meanwhile queue up without waking the writer.</summary>
-    private async Task LingerAsync()
+    /// <summary>
+    /// Waits <paramref name="interval"/> (the linger after a write, or the retry interval after a failed one), or less when
+    /// a flush or a stop nudges; calls recorded meanwhile queue up without waking the writer.
+    /// </summary>
+    private async Task WaitOrNudgedAsync(TimeSpan interval)
     {
         var nudged = Volatile.Read(ref _nudge).Task;
         if (!nudged.IsCompleted)
         {
-            await Task.WhenAny(nudged, Task.Delay(_linger, _time));
+            await Task.WhenAny(nudged, Task.Delay(interval, _time));
         }
     }
 

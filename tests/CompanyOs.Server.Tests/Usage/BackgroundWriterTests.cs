@@ -158,6 +158,61 @@ public sealed class BackgroundWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stop_while_the_store_is_down_does_not_wait_out_the_retry_interval()
+    {
+        // The clock never moves: before the fix the writer sat in the retry interval's delay and the stop never completed.
+        var recorder = new UsageRecorder(Store.Usage, _time, Options.Create(new ServerOptions()), NullLogger<UsageRecorder>.Instance,
+            linger: TimeSpan.Zero);
+        var stopped = false;
+        try
+        {
+            await MoveUsageTableAsync("usage_records", "usage_records_away"); // every append fails: no such table
+            Record(recorder);
+            await Poll.UntilAsync(() => recorder.Writes >= 1, "the writer tried and failed", cancellationToken: Ct);
+            // Give the writer the time to finish its failed attempt and enter the retry wait (a stop seen before that wait
+            // never reaches it); no assertion depends on how long this takes.
+            await Task.Delay(WriterChance, Ct);
+            await recorder.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            stopped = true;
+        }
+        finally
+        {
+            await MoveUsageTableAsync("usage_records_away", "usage_records");
+            if (!stopped)
+            {
+                _time.Advance(TimeSpan.FromSeconds(5)); // let the old writer out of its delay so the test host can end
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_flush_while_the_store_is_down_gets_an_attempt_without_waiting_out_the_retry_interval()
+    {
+        var recorder = new UsageRecorder(Store.Usage, _time, Options.Create(new ServerOptions()), NullLogger<UsageRecorder>.Instance,
+            linger: TimeSpan.Zero);
+        try
+        {
+            await MoveUsageTableAsync("usage_records", "usage_records_away");
+            Record(recorder);
+            await Poll.UntilAsync(() => recorder.Writes >= 1, "the writer tried and failed", cancellationToken: Ct);
+            await MoveUsageTableAsync("usage_records_away", "usage_records");
+            // The store is back; the clock has not moved, so only a flush's nudge can end the retry wait. A first flush may be
+            // answered by the failed attempt still in progress (a flush waits for an attempt); a second one cannot be.
+            for (var flush = 0; flush < 2 && await CallsAsync() == 0; flush++)
+            {
+                await recorder.FlushAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            }
+
+            Assert.Equal(1, await CallsAsync());
+        }
+        finally
+        {
+            _time.Advance(TimeSpan.FromSeconds(5));
+            await recorder.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Settlements_made_while_the_spend_writer_lingers_are_one_transaction_and_a_stop_writes_them()
     {
         var check = new BudgetCheck(new BudgetScope(BudgetScopeKind.ApiKey, "key_linger"), new BudgetLimit(MaxUsd: 100m));

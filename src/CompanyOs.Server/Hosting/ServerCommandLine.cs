@@ -25,11 +25,39 @@ public static class ServerCommandLine
     /// <summary>Exit code of <see cref="KeysAsync"/> when the key store cannot be configured, opened or created.</summary>
     public const int KeyStoreFailed = KeysCommand.StoreUnavailable;
 
-    /// <summary><c>keys …</c> runs <see cref="KeysAsync"/>; anything else <see cref="ServeAsync"/>.</summary>
+    /// <summary>What <c>--help</c> prints for the executable (docs/server.md has every setting).</summary>
+    internal const string UsageText = """
+        usage: CompanyOs.Server [--config FILE] [--server-config FILE] [--emulator] [--keys-db FILE] [--urls URL] [--Section:Key=value …]
+               CompanyOs.Server keys create|list|revoke …   (CompanyOs.Server keys --help)
+
+        Runs the CompanyOS gateway server (OpenAI- and Anthropic-compatible HTTP API, agent runs, dashboard) until Ctrl+C or
+        SIGTERM, then lets open streams finish.
+          --config FILE         LLM configuration (default: config/llm.yaml under the content root, the directory it starts in)
+          --server-config FILE  server.yaml with the server's settings (default: config/server.yaml under the content root, when present)
+          --emulator            answer every provider from the built-in emulator (responses carry x-companyos-emulated: true)
+          --keys-db FILE        SQLite file of API keys: every /v1 request then needs a key (create one with `keys create`)
+          --urls URL            where to listen (default: urls in server.yaml, else http://127.0.0.1:8080)
+          --Section:Key=value   any server or ASP.NET Core setting, e.g. --CompanyOs:Server:RunsDatabase=data/runs.db
+        Exit codes: 0 stopped, 2 cannot start (the reason, with file and key, on stderr).
+        """;
+
+    /// <summary><c>keys …</c> runs <see cref="KeysAsync"/>; <c>--help</c> or <c>-h</c> prints <see cref="UsageText"/>; anything else <see cref="ServeAsync"/>.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        return args is ["keys", ..] ? KeysAsync(args[1..], output, error, cancellationToken) : ServeAsync(args, output, error, cancellationToken);
+        ArgumentNullException.ThrowIfNull(output);
+        if (args is ["keys", ..])
+        {
+            return KeysAsync(args[1..], output, error, cancellationToken);
+        }
+
+        if (args.Any(static a => a is "--help" or "-h" or "-?"))
+        {
+            output.WriteLine(UsageText);
+            return Task.FromResult(0);
+        }
+
+        return ServeAsync(args, output, error, cancellationToken);
     }
 
     /// <summary>

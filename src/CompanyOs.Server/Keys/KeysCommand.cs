@@ -45,6 +45,12 @@ public static class KeysCommand
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         var words = args is ["keys", .. var rest] ? rest : args;
+        if (words is ["--help" or "-h" or "-?", ..] or [_, "--help" or "-h" or "-?", ..])
+        {
+            await output.WriteLineAsync(UsageText);
+            return 0;
+        }
+
         try
         {
             if (words is not [var verb, .. var tail] || verb is not ("create" or "list" or "revoke"))

@@ -50,6 +50,42 @@ public sealed class ServerCommandLineTests
     }
 
     [Fact]
+    public async Task The_executable_answers_help_with_its_usage_and_exit_0_without_reading_a_configuration()
+    {
+        // Run where no configuration exists: before --help was handled, it tried to start and failed on config/llm.yaml.
+        var empty = Path.Combine(Path.GetTempPath(), "companyos-server-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(empty);
+        await using var server = ChildProcess.Start(Executable, empty, "--help");
+
+        var exit = await server.WaitForExitAsync(StartBound);
+
+        Assert.True(exit == 0, $"exit {exit}\n{server.Out}\n{server.Err}");
+        Assert.Contains("usage: CompanyOs.Server", server.Out, StringComparison.Ordinal);
+        foreach (var option in new[] { "--config FILE", "--server-config FILE", "--emulator", "--keys-db FILE", "--urls URL", "keys --help" })
+        {
+            Assert.Contains(option, server.Out, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(server.Err);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("create", "--help")]
+    public async Task Keys_help_prints_the_keys_usage_to_stdout_and_exits_0(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await ServerCommandLine.RunAsync(["keys", .. args], output, error, Ct);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("usage: keys create --org ORG", output.ToString(), StringComparison.Ordinal);
+        Assert.Empty(error.ToString());
+    }
+
+    [Fact]
     public async Task Keys_with_a_database_that_cannot_be_opened_names_the_file_instead_of_throwing()
     {
         var path = Path.Combine(Path.GetTempPath(), "companyos-server-tests", Guid.NewGuid().ToString("N"), "missing-dir", "keys.db");

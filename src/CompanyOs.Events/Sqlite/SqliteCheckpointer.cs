@@ -53,11 +53,10 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
     private volatile bool _stopping;
 
     // The writer's thread only (Committed runs under the writer's gate).
-    private long _lastFrames;
     private long _sinceWake;
     private long _nextCallerCheckpoint;
 
-    // Read by tests and benchmarks from other threads.
+    // Written by the writer's thread only; read by tests and benchmarks from other threads.
     private long _walPages;
     private long _pagesWritten;
     private long _backgroundCheckpoints;
@@ -113,8 +112,9 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
     public void Committed()
     {
         long frames = Volatile.Read(ref *_walFrames);
+        var last = _walPages; // only this thread writes it
         long written;
-        if (frames < _lastFrames)
+        if (frames < last)
         {
             // The WAL restarted from its start at this commit's transaction: everything in it is new, and the hard cap applies again.
             written = frames;
@@ -122,10 +122,9 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
         }
         else
         {
-            written = frames - _lastFrames;
+            written = frames - last;
         }
 
-        _lastFrames = frames;
         Interlocked.Exchange(ref _walPages, frames);
         Interlocked.Add(ref _pagesWritten, written);
         if (frames >= _hardPages && frames >= _nextCallerCheckpoint)

@@ -100,9 +100,8 @@ internal sealed class ApiKeyStore(StoreDatabase database, TimeProvider time, Tim
     /// <summary>
     /// On a thread-pool worker: SQLite's client does its I/O synchronously (and sleeps 150 ms on a busy database), which must
     /// not hold the socket thread that runs the request when socket completions run inline (an operator's setting) and
-    /// serves other connections. (A method of its
-    /// own: the lambda's captures would otherwise be allocated on entry to <see cref="FindAsync(ReadOnlySpan{char}, CancellationToken)"/>,
-    /// on every cache hit too.)
+    /// serves other connections. (A method of its own: the lambda's captures would otherwise be allocated on entry to
+    /// <see cref="FindAsync(ReadOnlySpan{char}, CancellationToken)"/>, on every cache hit too.)
     /// </summary>
     private ValueTask<ApiKeyRecord?> FindOnWorker(string hash, CancellationToken cancellationToken) =>
         new(Task.Run(() => FindInStoreAsync(hash, cancellationToken), cancellationToken));

@@ -69,13 +69,15 @@ public sealed class ProviderClientFactory : IProviderClientFactory
     /// The innermost handler of a provider's HTTP client: pooled connections renewed every 5 minutes (DNS changes are picked
     /// up), no cookie container (one client serves every caller of the gateway: a cookie one answer set must not ride on
     /// another caller's request) and no redirect following (an API answers, it does not redirect; a POST replayed as a GET
-    /// elsewhere is never what the caller sent) — which also keeps both stages out of every request.
+    /// elsewhere is never what the caller sent) — which also keeps both stages out of every request. Its connections are
+    /// <see cref="ProviderSockets"/>', whose completions can follow a <see cref="ProviderReads.PreferInline"/> scope.
     /// </summary>
     internal static SocketsHttpHandler CreateDefaultHandler() => new()
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         UseCookies = false,
         AllowAutoRedirect = false,
+        ConnectCallback = ProviderSockets.ConnectAsync,
     };
 
     /// <summary>The name of the <see cref="IHttpClientFactory"/> client for <paramref name="provider"/>.</summary>

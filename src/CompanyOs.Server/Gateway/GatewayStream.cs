@@ -1,7 +1,9 @@
 using CompanyOs.Llm.Calls;
+using CompanyOs.Llm.Providers;
 using CompanyOs.Server.Errors;
 using CompanyOs.Server.Hosting;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
 
 namespace CompanyOs.Server.Gateway;
 
@@ -29,6 +31,9 @@ internal static class GatewayStream
     {
         var cancellationToken = http.RequestAborted;
         var drainExpired = http.RequestServices.GetRequiredService<ShutdownDrain>().Expired;
+
+        // The provider's chunks are handled on the socket thread they arrive on, up to the configured number of streams.
+        using var inline = ProviderReads.PreferInline(http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.InlineStreams);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, drainExpired);
         await using var updates = stream.GetAsyncEnumerator(linked.Token);
         bool hasMore;

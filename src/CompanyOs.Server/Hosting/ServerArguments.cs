@@ -104,6 +104,7 @@ internal static class ServerArguments
         options.MinRequestBodyBytesPerSecond = Whole(section, "MinRequestBodyBytesPerSecond", 0, int.MaxValue, "bytes per second") ?? options.MinRequestBodyBytesPerSecond;
         options.MinRequestBodyGraceSeconds = Whole(section, "MinRequestBodyGraceSeconds", 2, 3600, "seconds") ?? options.MinRequestBodyGraceSeconds;
         options.MaxRequestHeaderBytes = Whole(section, "MaxRequestHeaderBytes", 1024, 16 * 1024 * 1024, "bytes") ?? options.MaxRequestHeaderBytes;
+        options.InlineStreams = Whole(section, "InlineStreams", 0, 100_000, "streams") ?? options.InlineStreams;
 
         if (section["KeysStore"] is { } store)
         {

@@ -15,7 +15,7 @@ internal static class ServerConfigFile
         ["urls", "max_request_body_bytes", "shutdown_drain_seconds", "default_org", "keys_database", "keys_store", "keys_connection_string_env", "key_cache_seconds", "emulator",
          "runs_database", "runs_postgres", "runs_postgres_schema", "agents_directory", "tools_config", "prompts_directory", "max_concurrent_runs", "run_lease_seconds",
          "request_headers_timeout_seconds", "keep_alive_timeout_seconds", "min_request_body_bytes_per_second",
-         "min_request_body_grace_seconds", "max_request_header_bytes", "redis", "redis_key_prefix", "instances"];
+         "min_request_body_grace_seconds", "max_request_header_bytes", "inline_streams", "redis", "redis_key_prefix", "instances"];
 
     /// <exception cref="ConfigurationException">The file is unreadable or holds an invalid setting.</exception>
     public static ServerOptions Load(string path)
@@ -67,6 +67,7 @@ internal static class ServerConfigFile
         // Kestrel checks rates once a second: a grace period under two heartbeats would cut healthy bodies.
         options.MinRequestBodyGraceSeconds = root.Child("min_request_body_grace_seconds").AsInt(2, 3600) ?? options.MinRequestBodyGraceSeconds;
         options.MaxRequestHeaderBytes = root.Child("max_request_header_bytes").AsInt(1024, 16 * 1024 * 1024) ?? options.MaxRequestHeaderBytes;
+        options.InlineStreams = root.Child("inline_streams").AsInt(0, 100_000) ?? options.InlineStreams;
         options.Emulator = root.Child("emulator").AsBool() ?? false;
         options.RunsDatabase = root.Child("runs_database").AsString() ?? options.RunsDatabase;
         options.RunsPostgres = root.Child("runs_postgres").AsString();

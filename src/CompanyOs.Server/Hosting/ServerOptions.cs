@@ -41,6 +41,13 @@ internal sealed class ServerOptions
     /// <summary>Largest request line plus headers accepted (Kestrel's <c>MaxRequestHeadersTotalSize</c>); larger get 431.</summary>
     public int MaxRequestHeaderBytes { get; set; } = 32 * 1024;
 
+    /// <summary>
+    /// Most streams at once whose provider chunks are handled on the socket's I/O thread as they arrive, instead of waking a
+    /// thread-pool worker for each (<see cref="CompanyOs.Llm.Providers.ProviderReads"/>); further streams use the thread
+    /// pool. 0: every stream uses the thread pool.
+    /// </summary>
+    public int InlineStreams { get; set; } = 64;
+
     /// <summary>SQLite file of API keys, spend and usage; when set, every <c>/v1</c> request needs a key and its org pays. Null: keys are off.</summary>
     public string? KeysDatabase { get; set; }
 

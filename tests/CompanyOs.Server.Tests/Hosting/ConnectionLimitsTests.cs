@@ -125,6 +125,7 @@ public sealed class ConnectionLimitsTests
     [InlineData("keep_alive_timeout_seconds: soon\n", "keep_alive_timeout_seconds")]
     [InlineData("min_request_body_grace_seconds: 1\n", "min_request_body_grace_seconds")]
     [InlineData("max_request_header_bytes: 10\n", "max_request_header_bytes")]
+    [InlineData("inline_streams: -1\n", "inline_streams")]
     public async Task A_bad_limit_in_server_yaml_fails_startup_naming_file_key_and_line(string yaml, string key)
     {
         var file = WriteYaml(yaml);

@@ -1,0 +1,53 @@
+using System.Text;
+using CompanyOs.Emulator;
+using CompanyOs.Emulator.Scripting;
+using CompanyOs.Llm.Providers;
+using CompanyOs.Server.Tests.Infrastructure;
+
+namespace CompanyOs.Server.Tests.Gateway;
+
+/// <summary>
+/// A streamed call is forwarded inside a <see cref="ProviderReads.PreferInline"/> scope (its provider chunks handled on the
+/// socket thread they arrive on) for as long as it runs, on both wires, unless <c>inline_streams</c> is 0. The count is
+/// process-wide, so this class runs alone.
+/// </summary>
+[Collection(nameof(ProcessWideInlineReads))]
+public sealed class InlineStreamReadsTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("v1/chat/completions", 64, 1)]
+    [InlineData("v1/messages", 64, 1)]
+    [InlineData("v1/chat/completions", 0, 0)]
+    public async Task A_stream_is_forwarded_in_an_inline_scope_while_it_runs_unless_turned_off(string path, int inlineStreams, int expected)
+    {
+        await using var server = await TestServers.StartAsync(emulatorOptions: new EmulatorOptions { ChunkDelay = TimeSpan.FromMilliseconds(100) },
+            extraArgs: $"--CompanyOs:Server:InlineStreams={inlineStreams}");
+        server.Emulator!.Script.Enqueue(ScriptedTurn.Text("one two three four five six"));
+        using var http = TestServers.Http(server);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent("""{"model":"gpt-4o","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"count"}]}""", Encoding.UTF8, "application/json"),
+        };
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
+        var first = await reader.ReadLineAsync(Ct);
+        var during = ProviderReads.InlineFlows;
+        var rest = await reader.ReadToEndAsync(Ct);
+        for (var i = 0; i < 100 && ProviderReads.InlineFlows != 0; i++)
+        {
+            await Task.Delay(50, Ct); // the server leaves the scope just after the client has read the last event
+        }
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.NotNull(first);
+        Assert.Contains("six", rest, StringComparison.Ordinal);
+        Assert.Equal(expected, during);
+        Assert.Equal(0, ProviderReads.InlineFlows);
+    }
+}
+
+[CollectionDefinition(nameof(ProcessWideInlineReads), DisableParallelization = true)]
+public sealed class ProcessWideInlineReads;

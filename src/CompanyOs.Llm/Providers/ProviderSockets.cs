@@ -63,7 +63,7 @@ internal static class ProviderSockets
             Volatile.Write(ref _available, 1);
             return true;
         }
-        catch (MissingMethodException)
+        catch (MissingMemberException)
         {
             Volatile.Write(ref _available, -1);
             return false;

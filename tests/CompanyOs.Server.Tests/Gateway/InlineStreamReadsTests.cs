@@ -8,8 +8,8 @@ namespace CompanyOs.Server.Tests.Gateway;
 
 /// <summary>
 /// A streamed call is forwarded inside a <see cref="ProviderReads.PreferInline"/> scope (its provider chunks handled on the
-/// socket thread they arrive on) for as long as it runs, on both wires, unless <c>inline_streams</c> is 0. The count is
-/// process-wide, so this class runs alone.
+/// socket thread they arrive on) for as long as it runs, on both wires, unless <c>inline_streams</c> is 0; streams beyond
+/// that many use the thread pool. The count is process-wide, so this class runs alone.
 /// </summary>
 [Collection(nameof(ProcessWideInlineReads))]
 public sealed class InlineStreamReadsTests
@@ -46,6 +46,49 @@ public sealed class InlineStreamReadsTests
         Assert.Contains("six", rest, StringComparison.Ordinal);
         Assert.Equal(expected, during);
         Assert.Equal(0, ProviderReads.InlineFlows);
+    }
+
+    [Fact]
+    public async Task Streams_beyond_the_cap_are_forwarded_through_the_thread_pool_and_all_complete()
+    {
+        await using var server = await TestServers.StartAsync(emulatorOptions: new EmulatorOptions { ChunkDelay = TimeSpan.FromMilliseconds(100) },
+            extraArgs: "--CompanyOs:Server:InlineStreams=1");
+        server.Emulator!.Script.Enqueue(ScriptedTurn.Text("one two three four five six"));
+        server.Emulator!.Script.Enqueue(ScriptedTurn.Text("one two three four five six"));
+        using var http = TestServers.Http(server);
+        var first = await StartStreamAsync(http);
+        var second = await StartStreamAsync(http);
+
+        var during = ProviderReads.InlineFlows;
+        var rest = await Task.WhenAll(first.Reader.ReadToEndAsync(Ct), second.Reader.ReadToEndAsync(Ct));
+        for (var i = 0; i < 100 && ProviderReads.InlineFlows != 0; i++)
+        {
+            await Task.Delay(50, Ct); // the server leaves the scope just after the client has read the last event
+        }
+
+        Assert.Equal(1, during);
+        Assert.All(rest, text => Assert.Contains("six", text, StringComparison.Ordinal));
+        Assert.Equal(0, ProviderReads.InlineFlows);
+        foreach (var stream in new[] { first, second })
+        {
+            stream.Reader.Dispose();
+            stream.Response.Dispose();
+        }
+    }
+
+    /// <summary>Starts a stream and reads its first line, so that the server is forwarding it.</summary>
+    private static async Task<(HttpResponseMessage Response, StreamReader Reader)> StartStreamAsync(HttpClient http)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"gpt-4o","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"count"}]}""", Encoding.UTF8, "application/json"),
+        };
+
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal(200, (int)response.StatusCode);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
+        Assert.NotNull(await reader.ReadLineAsync(Ct));
+        return (response, reader);
     }
 }
 

@@ -17,10 +17,12 @@ public sealed class InlineStreamReadsTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData("v1/chat/completions", 64, 1)]
-    [InlineData("v1/messages", 64, 1)]
-    [InlineData("v1/chat/completions", 0, 0)]
-    public async Task A_stream_is_forwarded_in_an_inline_scope_while_it_runs_unless_turned_off(string path, int inlineStreams, int expected)
+    [InlineData("v1/chat/completions", "gpt-4o", 64, 1)]
+    [InlineData("v1/messages", "gpt-4o", 64, 1)]
+    [InlineData("v1/chat/completions", "claude-3.5-sonnet", 64, 1)] // the Anthropic SDK reading the provider's stream
+    [InlineData("v1/messages", "claude-3.5-sonnet", 64, 1)]
+    [InlineData("v1/chat/completions", "gpt-4o", 0, 0)]
+    public async Task A_stream_is_forwarded_in_an_inline_scope_while_it_runs_unless_turned_off(string path, string model, int inlineStreams, int expected)
     {
         await using var server = await TestServers.StartAsync(emulatorOptions: new EmulatorOptions { ChunkDelay = TimeSpan.FromMilliseconds(100) },
             extraArgs: $"--CompanyOs:Server:InlineStreams={inlineStreams}");
@@ -28,7 +30,7 @@ public sealed class InlineStreamReadsTests
         using var http = TestServers.Http(server);
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
-            Content = new StringContent("""{"model":"gpt-4o","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"count"}]}""", Encoding.UTF8, "application/json"),
+            Content = new StringContent($$"""{"model":"{{model}}","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"count"}]}""", Encoding.UTF8, "application/json"),
         };
 
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);

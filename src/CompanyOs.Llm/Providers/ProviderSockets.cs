@@ -21,11 +21,11 @@ namespace CompanyOs.Llm.Providers;
 /// </remarks>
 internal static class ProviderSockets
 {
-    // 0: not yet known, 1: the runtime has the switch, -1: it has not, or every socket completes inline already.
-    private static int _available = EveryCompletionInline() ? -1 : 0;
+    // Set once the runtime turns out to lack the switch, or from the start when every socket completes inline already.
+    private static volatile bool _unavailable = EveryCompletionInline();
 
-    /// <summary>Whether connections can switch per flow (the runtime has the switch; known after the first connection).</summary>
-    public static bool IsAvailable => Volatile.Read(ref _available) >= 0;
+    /// <summary>Whether connections can switch per flow (false once the first connection found the runtime without the switch).</summary>
+    public static bool IsAvailable => !_unavailable;
 
     /// <summary>Connects to <paramref name="context"/>'s endpoint.</summary>
     public static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
@@ -50,9 +50,9 @@ internal static class ProviderSockets
     /// Whether <paramref name="socket"/> can be switched per flow: the runtime has the switch and does not already complete
     /// every socket inline (the process-wide setting, the runtime's own reading of it; left as the operator set it).
     /// </summary>
-    internal static bool Switchable(Socket socket)
+    private static bool Switchable(Socket socket)
     {
-        if (Volatile.Read(ref _available) < 0)
+        if (_unavailable)
         {
             return false;
         }
@@ -60,12 +60,11 @@ internal static class ProviderSockets
         try
         {
             SetPreferInlineCompletions(socket, false);
-            Volatile.Write(ref _available, 1);
             return true;
         }
         catch (MissingMemberException)
         {
-            Volatile.Write(ref _available, -1);
+            _unavailable = true;
             return false;
         }
     }

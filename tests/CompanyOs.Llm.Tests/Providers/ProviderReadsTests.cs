@@ -19,7 +19,7 @@ public sealed class ProviderReadsTests
     [Fact]
     public async Task Inside_a_scope_the_answer_completes_on_the_socket_thread_and_the_same_connection_uses_the_thread_pool_again_outside()
     {
-        await using var upstream = await HeldBodyUpstream.StartAsync();
+        await using var upstream = HeldBodyUpstream.Start();
         using var http = new HttpMessageInvoker(ProviderClientFactory.CreateDefaultHandler());
 
         bool inScope, outside, inScopeAgain;
@@ -123,12 +123,12 @@ public sealed class ProviderReadsTests
 
         public int Connections => Volatile.Read(ref _connections);
 
-        public static Task<HeldBodyUpstream> StartAsync()
+        public static HeldBodyUpstream Start()
         {
             var upstream = new HeldBodyUpstream();
             upstream._listener.Start();
             upstream._serving = upstream.ServeAsync();
-            return Task.FromResult(upstream);
+            return upstream;
         }
 
         public void SendBody() => Assert.True(_bodies.Writer.TryWrite(true));

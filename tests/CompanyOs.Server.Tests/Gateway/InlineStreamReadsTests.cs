@@ -28,26 +28,18 @@ public sealed class InlineStreamReadsTests
             extraArgs: $"--CompanyOs:Server:InlineStreams={inlineStreams}");
         server.Emulator!.Script.Enqueue(ScriptedTurn.Text("one two three four five six"));
         using var http = TestServers.Http(server);
-        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        var (response, reader) = await StartStreamAsync(http, path, model);
+        using (response)
+        using (reader)
         {
-            Content = new StringContent($$"""{"model":"{{model}}","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"count"}]}""", Encoding.UTF8, "application/json"),
-        };
+            var during = ProviderReads.InlineFlows;
+            var rest = await reader.ReadToEndAsync(Ct);
+            await ScopesEndedAsync();
 
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
-        var first = await reader.ReadLineAsync(Ct);
-        var during = ProviderReads.InlineFlows;
-        var rest = await reader.ReadToEndAsync(Ct);
-        for (var i = 0; i < 100 && ProviderReads.InlineFlows != 0; i++)
-        {
-            await Task.Delay(50, Ct); // the server leaves the scope just after the client has read the last event
+            Assert.Contains("six", rest, StringComparison.Ordinal);
+            Assert.Equal(expected, during);
+            Assert.Equal(0, ProviderReads.InlineFlows);
         }
-
-        Assert.Equal(200, (int)response.StatusCode);
-        Assert.NotNull(first);
-        Assert.Contains("six", rest, StringComparison.Ordinal);
-        Assert.Equal(expected, during);
-        Assert.Equal(0, ProviderReads.InlineFlows);
     }
 
     [Fact]
@@ -58,15 +50,12 @@ public sealed class InlineStreamReadsTests
         server.Emulator!.Script.Enqueue(ScriptedTurn.Text("one two three four five six"));
         server.Emulator!.Script.Enqueue(ScriptedTurn.Text("one two three four five six"));
         using var http = TestServers.Http(server);
-        var first = await StartStreamAsync(http);
-        var second = await StartStreamAsync(http);
+        var first = await StartStreamAsync(http, "v1/chat/completions", "gpt-4o");
+        var second = await StartStreamAsync(http, "v1/chat/completions", "gpt-4o");
 
         var during = ProviderReads.InlineFlows;
         var rest = await Task.WhenAll(first.Reader.ReadToEndAsync(Ct), second.Reader.ReadToEndAsync(Ct));
-        for (var i = 0; i < 100 && ProviderReads.InlineFlows != 0; i++)
-        {
-            await Task.Delay(50, Ct); // the server leaves the scope just after the client has read the last event
-        }
+        await ScopesEndedAsync();
 
         Assert.Equal(1, during);
         Assert.All(rest, text => Assert.Contains("six", text, StringComparison.Ordinal));
@@ -79,11 +68,11 @@ public sealed class InlineStreamReadsTests
     }
 
     /// <summary>Starts a stream and reads its first line, so that the server is forwarding it.</summary>
-    private static async Task<(HttpResponseMessage Response, StreamReader Reader)> StartStreamAsync(HttpClient http)
+    private static async Task<(HttpResponseMessage Response, StreamReader Reader)> StartStreamAsync(HttpClient http, string path, string model)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
-            Content = new StringContent("""{"model":"gpt-4o","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"count"}]}""", Encoding.UTF8, "application/json"),
+            Content = new StringContent($$"""{"model":"{{model}}","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"count"}]}""", Encoding.UTF8, "application/json"),
         };
 
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
@@ -91,6 +80,15 @@ public sealed class InlineStreamReadsTests
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
         Assert.NotNull(await reader.ReadLineAsync(Ct));
         return (response, reader);
+    }
+
+    /// <summary>Waits (bounded) until no scope is left: the server leaves it just after the client has read the last event.</summary>
+    private static async Task ScopesEndedAsync()
+    {
+        for (var i = 0; i < 100 && ProviderReads.InlineFlows != 0; i++)
+        {
+            await Task.Delay(50, Ct);
+        }
     }
 }
 

@@ -6,7 +6,8 @@
 #   stream  bench/http/stream.sh: per-chunk forwarding latency, concurrent streams held (RSS, threads, all completed)
 #   inproc  BenchmarkDotNet: gateway pipeline overhead, wire (de)serialisation and SSE translation, pass-through usage
 #           reading, cost and spend accounting (--job short, in process)
-#   events  BenchmarkDotNet: SQLite event appends (single vs raw INSERT+COMMIT, 16 callers, 1000-event batches)
+#   events  BenchmarkDotNet: SQLite event appends (single vs raw INSERT+COMMIT, 16 callers, 1000-event batches), then
+#           single appends against raw INSERT+COMMIT in alternated rounds (sqlite-loop: the target's figure)
 # Optional parts, run only when named (they start PostgreSQL/Redis themselves; issue 16's scale-out figures):
 #   pgevents   BenchmarkDotNet: PostgreSQL event appends vs a raw autocommitted INSERT (bench/CompanyOs.Benchmarks)
 #   scaleout   bench/http/two-instances.sh: one instance vs two behind nginx, shared state in PostgreSQL and Redis
@@ -31,7 +32,7 @@ RESULTS_DIR="${RESULTS_DIR:-$ROOT/bench/results/$STAMP}"
 log() { printf '[bench/run] %s\n' "$*" >&2; }
 fail() { printf '[bench/run] FAILED: %s\n' "$*" >&2; exit 1; }
 
-usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 PARTS=()
 for arg in "$@"; do
@@ -98,7 +99,7 @@ inproc_job() {
 for part in "${PARTS[@]}"; do
   case "$part" in
     http)
-      quick_default DURATION 2; quick_default WARMUP 1; quick_default PREWARM 1
+      quick_default DURATION 2; quick_default WARMUP 1; quick_default PREWARM 1; quick_default ROUNDS 1
       SUMMARY_JSON="$RESULTS_DIR/http.json" run_part http "$ROOT/bench/http/run.sh"
       ;;
     stream)
@@ -116,6 +117,10 @@ for part in "${PARTS[@]}"; do
       # Its own job (Events/EventBenchConfig.cs: in process, 2 warm-ups, 6 iterations; QUICK: 1 and 2 of 100 ms).
       (cd "$RESULTS_DIR" && COMPANYOS_BENCH_QUICK="$QUICK" run_part events dotnet "$BDN_DLL" --filter '*SqliteAppendBenchmarks*' \
         --exporters json --artifacts "$RESULTS_DIR/bdn-events")
+      # The single-append target's figure: raw and store alternated in ~100-commit rounds in one process (ROTATE=1: the
+      # order turns each round), so that both meet the same disk; the summary reads the median of the per-round ratios.
+      loop_seconds=20; [ "$QUICK" = 1 ] && loop_seconds=3
+      (cd "$RESULTS_DIR" && ROTATE=1 run_part events-loop dotnet "$BDN_DLL" sqlite-loop single full "$loop_seconds")
       ;;
     pgevents)
       build_bdn

@@ -7,9 +7,11 @@ using Microsoft.Extensions.AI;
 namespace CompanyOs.Agents.Tests.Runtime;
 
 /// <summary>
-/// The server runs socket completions inline (docs/server.md): a model answer or a tool result can complete on a socket
-/// thread. The rest of the step — journal appends (synchronous SQLite in the run store), tools — must not run on that
-/// thread, or it blocks every other connection the thread serves.
+/// A model answer or a tool result can complete on a socket thread: the server reads streamed provider answers inline on
+/// the socket thread (<c>ProviderReads.PreferInline</c>, docs/server.md "Streams"), and an operator may run every socket
+/// completion inline (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>). The rest of the step — journal appends
+/// (synchronous SQLite in the run store), tools — must not run on that thread, or it blocks every other connection the
+/// thread serves.
 /// </summary>
 public sealed class SocketThreadTests
 {

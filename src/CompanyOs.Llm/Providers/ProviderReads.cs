@@ -14,17 +14,28 @@ namespace CompanyOs.Llm.Providers;
 /// Code inside the scope must not block: while it runs, the I/O thread serves no other socket. The number of flows in scopes
 /// at once is capped by the caller (<c>maxFlows</c>); beyond the cap a scope does nothing, so a server under heavy streaming
 /// load — where the workers are awake anyway — falls back to the thread pool instead of serialising every stream on the I/O
-/// thread. Applies to connections made by the gateway's default handler (<see cref="ProviderSockets"/>) over HTTP/1.x; a
-/// scope is a no-op where the runtime offers no per-socket switch, or where the process already completes every socket
-/// inline.
+/// thread. The reads and writes themselves are rationed as well: at most <see cref="InlineBudget.OperationsPerWindow"/>
+/// inline operations per <see cref="InlineBudget.WindowMilliseconds"/> ms in the process (2,000 a second, about 64 streams
+/// at 30 chunks a second); beyond that they complete on the thread pool until the next window. Streams whose chunks are
+/// dense — all of a short answer at once, request after request — would otherwise run nearly all of their requests' work on
+/// the one I/O thread (measured: 8 concurrent short streams at 7,451 req/s with every stream inline against 9,403 with
+/// none; issue 17), while sparse chunks, the case the scope is for, stay well within it. Applies to connections made by
+/// the gateway's default handler (<see cref="ProviderSockets"/>) over HTTP/1.x; a scope is a no-op where the runtime offers
+/// no per-socket switch, or where the process already completes every socket inline.
 /// </remarks>
 public static class ProviderReads
 {
     private static readonly AsyncLocal<bool> Inline = new();
     private static int _flows;
 
-    /// <summary>Whether provider reads and writes of the current flow prefer to complete on the I/O thread.</summary>
-    internal static bool InlinePreferred => Inline.Value;
+    /// <summary>The process's ration of inline operations (replaceable by tests).</summary>
+    internal static InlineBudget Budget { get; set; } = new(InlineBudget.OperationsPerWindow, InlineBudget.WindowMilliseconds);
+
+    /// <summary>
+    /// Whether the current read or write of a provider connection completes on the I/O thread: the flow is in a scope, and
+    /// this window's ration is not used up (the call takes one operation of it).
+    /// </summary>
+    internal static bool InlinePreferred => Inline.Value && Budget.TryTake(Environment.TickCount64);
 
     /// <summary>How many flows are in an active <see cref="PreferInline"/> scope now, in this process.</summary>
     public static int InlineFlows => Volatile.Read(ref _flows);
@@ -73,5 +84,33 @@ public static class ProviderReads
                 Interlocked.Decrement(ref _flows);
             }
         }
+    }
+}
+
+/// <summary>
+/// A ration of operations per fixed window of time, shared by every thread: <see cref="TryTake"/> grants the first
+/// <c>perWindow</c> calls of each window. Races at a window's turn may grant a few calls more; nothing waits.
+/// </summary>
+internal sealed class InlineBudget(int perWindow, long windowMilliseconds)
+{
+    /// <summary>Inline operations granted per window by default.</summary>
+    public const int OperationsPerWindow = 200;
+
+    /// <summary>The default window, milliseconds.</summary>
+    public const long WindowMilliseconds = 100;
+
+    private long _windowStart;
+    private int _taken;
+
+    /// <summary>Takes one operation of the window holding <paramref name="nowMilliseconds"/>; false when it is used up.</summary>
+    public bool TryTake(long nowMilliseconds)
+    {
+        var start = Volatile.Read(ref _windowStart);
+        if (nowMilliseconds - start >= windowMilliseconds && Interlocked.CompareExchange(ref _windowStart, nowMilliseconds, start) == start)
+        {
+            Volatile.Write(ref _taken, 0);
+        }
+
+        return Interlocked.Increment(ref _taken) <= perWindow;
     }
 }

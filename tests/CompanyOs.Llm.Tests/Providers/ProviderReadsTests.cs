@@ -73,6 +73,44 @@ public sealed class ProviderReadsTests
     }
 
     [Fact]
+    public async Task Once_the_inline_ration_is_used_up_a_scope_s_reads_complete_on_the_thread_pool()
+    {
+        await using var upstream = HeldBodyUpstream.Start();
+        using var http = new HttpMessageInvoker(ProviderClientFactory.CreateDefaultHandler());
+        var shipped = ProviderReads.Budget;
+        bool rationed, plenty;
+        try
+        {
+            using var scope = ProviderReads.PreferInline(maxFlows: 8);
+            Assert.True(scope.IsActive);
+            ProviderReads.Budget = new InlineBudget(perWindow: 0, windowMilliseconds: 3_600_000);
+            rationed = await ReadCompletesOnThreadPoolAsync(http, upstream);
+            ProviderReads.Budget = new InlineBudget(perWindow: 1_000, windowMilliseconds: 3_600_000);
+            plenty = await ReadCompletesOnThreadPoolAsync(http, upstream);
+        }
+        finally
+        {
+            ProviderReads.Budget = shipped;
+        }
+
+        Assert.True(rationed, "with no inline operation left in the window, the body's read did not complete on a thread-pool thread");
+        Assert.False(plenty, "with the ration left, the body's read completed on a thread-pool thread");
+        Assert.Equal(1, upstream.Connections);
+    }
+
+    [Fact]
+    public void The_ration_grants_its_operations_per_window_and_renews_them_in_the_next()
+    {
+        var budget = new InlineBudget(perWindow: 3, windowMilliseconds: 100);
+
+        Assert.Equal([true, true, true, false, false], Enumerable.Range(0, 5).Select(i => budget.TryTake(1_000 + i)).ToArray());
+        Assert.False(budget.TryTake(1_099));
+        Assert.Equal([true, true, true, false], Enumerable.Range(0, 4).Select(_ => budget.TryTake(1_100)).ToArray());
+        Assert.True(new InlineBudget(InlineBudget.OperationsPerWindow, InlineBudget.WindowMilliseconds).TryTake(Environment.TickCount64));
+        Assert.False(new InlineBudget(perWindow: 0, windowMilliseconds: 100).TryTake(Environment.TickCount64));
+    }
+
+    [Fact]
     public void A_disposed_scope_leaves_the_flow_and_the_count_as_they_were()
     {
         using (var scope = ProviderReads.PreferInline(maxFlows: 4))

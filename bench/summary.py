@@ -184,7 +184,7 @@ if "events" in parts:
         rate, pct = loop["store"]
         add(p, f"single appends (FULL) / raw INSERT+COMMIT, alternated rounds (median of {loop.get('rounds', '?')} per-round ratios)",
             f"{rate:,}/s vs {loop['raw'][0]:,}/s = {pct:.0f} %", "≥ 85 % (within 15 %)", pct >= 85)
-    elif "events" in parts:
+    else:
         add(p, "single appends (FULL) / raw, alternated rounds", "n/a (events-loop.log missing or unreadable)", "≥ 85 % (within 15 %)", False)
     if raw and single:
         ratio = raw["mean_ns"] / single["mean_ns"]

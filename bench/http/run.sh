@@ -174,7 +174,7 @@ log "server /v1/stats after load: $(head -c 300 <<<"$stats")"
 
 # ---------------------------------------------------------------- table
 PREWARM="$PREWARM" python3 - "$WORK/results.txt" "$WORK/rss.txt" "$DURATION" "$WARMUP" "$STREAM_CONCURRENCY" "$NO_SSE" "${SUMMARY_JSON:-}" <<'PY'
-import json, os, statistics, sys
+import json, operator, os, statistics, sys
 cells = {}   # (name, kind, c) -> one dict per round
 for line in open(sys.argv[1]):
     rnd, name, kind, c, n, rps, p50, p99, bad = line.split()
@@ -209,18 +209,16 @@ for nm in names:
     print(f"| {label[nm]} | {rss[nm][0]:.1f} ({each([v[0] for v in rss_rounds[nm]], '{:.1f}')}) | {rss[nm][1]} |")
 def g(n, k, c, f):
     r = rows.get((n, k, c)); return r[f] if r else float("nan")
-def per_round(a, b, k, c, f):   # the ratio a/b round by round (same round: same host state)
+def per_round(a, b, k, c, f, op=operator.truediv):   # a/b (or op(a, b)) round by round (same round: same host state)
     ra, rb = rows.get((a, k, c)), rows.get((b, k, c))
-    return [x / y for x, y in zip(ra["rounds"][f], rb["rounds"][f])] if ra and rb else []
+    return [op(x, y) for x, y in zip(ra["rounds"][f], rb["rounds"][f])] if ra and rb else []
 print("\n| Measure (JSON) | Value (medians) | each round | Target |")
 print("|---|---:|---|---|")
 print(f"| server / YARP req/s at c=8 | {g('server','json',8,'rps') / g('yarp','json',8,'rps'):.2f} | {each(per_round('server','yarp','json',8,'rps'), '{:.2f}')} | ≥ 0.90 |")
 print(f"| server / Portkey req/s at c=8 | {g('server','json',8,'rps') / g('portkey','json',8,'rps'):.1f} | {each(per_round('server','portkey','json',8,'rps'), '{:.1f}')} | ≥ 15 |")
-def added(nm):
-    r, d = rows.get((nm, 'json', 1)), rows.get(('direct', 'json', 1))
-    return [x - y for x, y in zip(r["rounds"]["p50"], d["rounds"]["p50"])] if r and d else []
 for nm in ["server", "yarp", "portkey"]:
-    print(f"| {label[nm]}: added p50 over direct at c=1 | {g(nm,'json',1,'p50') - g('direct','json',1,'p50'):+.3f} ms | {each(added(nm), '{:+.3f}')} | server ≤ 0.12 ms |")
+    added = per_round(nm, 'direct', 'json', 1, 'p50', operator.sub)
+    print(f"| {label[nm]}: added p50 over direct at c=1 | {g(nm,'json',1,'p50') - g('direct','json',1,'p50'):+.3f} ms | {each(added, '{:+.3f}')} | server ≤ 0.12 ms |")
 r32 = rows.get(('server', 'json', 32))
 print(f"| server p99 at c=32 | {g('server','json',32,'p99'):.3f} ms | {each(r32['rounds']['p99'] if r32 else [], '{:.2f}')} | ≤ 5 ms |")
 print(f"| server RSS after load | {rss['server'][0]:.1f} MB | {each([v[0] for v in rss_rounds['server']], '{:.1f}')} | ≤ 100 MB |")

@@ -19,9 +19,9 @@ namespace CompanyOs.Llm.Providers;
 /// at 30 chunks a second); beyond that they complete on the thread pool until the next window. Streams whose chunks are
 /// dense — all of a short answer at once, request after request — would otherwise run nearly all of their requests' work on
 /// the one I/O thread (measured with 8 concurrent short streams: 5,353 req/s with every stream inline, 7,815 rationed,
-/// 8,353 with no scope; issue 17), while sparse chunks, the case the scope is for, stay well within it. Applies to connections made by
-/// the gateway's default handler (<see cref="ProviderSockets"/>) over HTTP/1.x; a scope is a no-op where the runtime offers
-/// no per-socket switch, or where the process already completes every socket inline.
+/// 8,353 with no scope; issue 17), while sparse chunks, the case the scope is for, stay well within it. Applies to
+/// connections made by the gateway's default handler (<see cref="ProviderSockets"/>) over HTTP/1.x; a scope is a no-op
+/// where the runtime offers no per-socket switch, or where the process already completes every socket inline.
 /// </remarks>
 public static class ProviderReads
 {
